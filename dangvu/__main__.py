@@ -1,0 +1,5 @@
+import sys
+
+from dangvu.cli import main
+
+sys.exit(main())

@@ -1,0 +1,60 @@
+"""The audit log (django-auditlog) is append-only: no update, no delete, from any code path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
+
+
+class AuditLogIsAppendOnly(PermissionError):
+    pass
+
+
+@receiver(pre_save, sender=LogEntry)
+def _refuse_update(sender, instance: LogEntry, **kwargs: Any) -> None:
+    if instance.pk is not None and LogEntry.objects.filter(pk=instance.pk).exists():
+        raise AuditLogIsAppendOnly("Nhật ký không được sửa.")
+
+
+@receiver(pre_delete, sender=LogEntry)
+def _refuse_delete(sender, instance: LogEntry, **kwargs: Any) -> None:
+    raise AuditLogIsAppendOnly("Nhật ký không được xóa.")
+
+
+def log_export(user, obj, what: str, rows: int, **extra: Any) -> LogEntry:
+    """Record that ``user`` exported ``what`` (``rows`` records) about ``obj``."""
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=user if getattr(user, "pk", None) else None,
+        changes={"export": [None, what]},
+        additional_data={"export": what, "rows": rows, **extra},
+    )
+
+
+def log_bulk(user, obj, what: str, created: int, **extra: Any) -> LogEntry:
+    """Record a bulk write (an Excel import) that bypassed per-row signals, as one entry."""
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.CREATE,
+        actor=user if getattr(user, "pk", None) else None,
+        changes={"import": [None, f"{what}: {created}"]},
+        additional_data={"import": what, "created": created, **extra},
+    )
+
+
+def _register() -> None:
+    from auditlog.registry import auditlog
+
+    from .models import ApiToken, Role
+
+    auditlog.register(Role)
+    auditlog.register(ApiToken, exclude_fields=["digest", "last_used_at"])
+
+
+_register()

@@ -1,0 +1,70 @@
+"""Who may see and change what: roles held on an organization and its whole subtree."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class RoleKind(models.TextChoices):
+    ADMIN = "admin", "Quản trị hệ thống"
+    OFFICE = "office", "Văn phòng cấp ủy (được sửa)"
+    SECRETARY = "secretary", "Bí thư chi bộ (sửa chi bộ mình)"
+    VIEWER = "viewer", "Xem"
+    MEMBER = "member", "Đảng viên (hồ sơ của mình)"
+
+
+EDIT_KINDS = (RoleKind.ADMIN, RoleKind.OFFICE, RoleKind.SECRETARY)
+
+
+class Role(models.Model):
+    """A role held on ``organization`` and everything under it (member: own record only)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField("vai trò", max_length=12, choices=RoleKind.choices)
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.CASCADE, related_name="roles", verbose_name="tổ chức"
+    )
+    member = models.ForeignKey(
+        "registry.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name="hồ sơ đảng viên (vai trò đảng viên)",
+    )
+
+    class Meta:
+        verbose_name = "vai trò"
+        unique_together = [("user", "kind", "organization")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} — {self.organization}"
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the read-only API; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa truy cập API"
+
+    @classmethod
+    def issue(cls, user) -> tuple[ApiToken, str]:
+        key = "dv_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, digest=_digest(key), prefix=key[3:11])
+        return token, key
+
+    @classmethod
+    def lookup(cls, key: str) -> ApiToken | None:
+        if not key or len(key) > 200:
+            return None
+        return cls.objects.select_related("user").filter(digest=_digest(key), user__is_active=True).first()

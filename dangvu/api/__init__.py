@@ -1,0 +1,1 @@
+"""Read-only JSON API (django-ninja), scoped exactly like the web UI."""

@@ -1,0 +1,69 @@
+"""The ``dangvu`` command. Each ``cmd_*.py`` module here adds its sub-commands via ``register``.
+
+Commands that only run pure ``core`` code (tally, apportion, plan parse, rules) never start
+Django, so they work without a database; the others call :func:`setup_django` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+class CommandError(Exception):
+    """A user error: printed as one plain line, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def setup_django(migrate: bool = True) -> None:
+    """Configure Django from the environment and bring the schema up to date."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvu.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout, Vietnamese kept readable."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dangvu", description="Đảng vụ — công tác đảng ở cơ sở")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as exc:
+        sys.stderr.write(f"dangvu: {exc}\n")
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure rules and algorithms. Nothing in this package may import Django."""

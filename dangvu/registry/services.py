@@ -1,0 +1,515 @@
+"""Registry use cases: the only code that writes organizations, members and their history.
+
+Each public function is one transaction: it checks the actor's scope, applies the lifecycle
+rule from :mod:`dangvu.core.lifecycle`, writes the new state and its history record together,
+and raises :class:`ServiceError` (a Vietnamese message) with nothing written on refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from dangvu.core.cccd import validate_cccd
+from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
+from dangvu.core.rulesets import ruleset_for
+from dangvu.core.text import nfc
+
+from .models import (
+    Assignment,
+    Commitment,
+    Discipline,
+    Locality,
+    Member,
+    Organization,
+    OrgKind,
+    Post,
+    ResidenceLink,
+    StatusChange,
+    Training,
+    Transfer,
+    TransferKind,
+    TransferState,
+    WorkingRules,
+)
+
+
+class ServiceError(ValueError):
+    """A refused use case; ``str(exc)`` is shown to the user as is."""
+
+
+def _require_edit(by, org: Organization) -> None:
+    if by is None:  # system jobs (demo builder, CLI) act with full rights
+        return
+    from dangvu.accounts.access import access_for
+
+    if not access_for(by).can_edit_org(org):
+        raise ServiceError("Bạn không có quyền cập nhật tổ chức này.")
+
+
+def _user(by):
+    return by if getattr(by, "pk", None) else None
+
+
+# -- organizations ------------------------------------------------------------------------
+
+ORG_FIELDS = ("name", "kind", "sector", "established_on", "dissolved_on", "address")
+
+# Which kinds may sit under which (Điều lệ Đảng, Điều 21–24; Quy định 294-QĐ/TW, 2025).
+_CHILD_KINDS: dict[str, set[str]] = {
+    OrgKind.PROVINCE: {OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL},
+    OrgKind.UPPER: {OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL},
+    OrgKind.GRASSROOTS_COMMITTEE: {OrgKind.SUB_COMMITTEE, OrgKind.CELL},
+    OrgKind.SUB_COMMITTEE: {OrgKind.CELL},
+    OrgKind.GRASSROOTS_CELL: {OrgKind.GROUP},
+    OrgKind.CELL: {OrgKind.GROUP},
+    OrgKind.GROUP: set(),
+}
+
+
+def check_parent_kind(parent: Organization | None, kind: str) -> None:
+    if parent is None:
+        return
+    allowed = _CHILD_KINDS.get(parent.kind, set())
+    if kind not in allowed:
+        child = OrgKind(kind).label.lower() if kind in OrgKind.values else kind
+        raise ServiceError(f"Không thể đặt {child} trực thuộc {OrgKind(parent.kind).label.lower()}.")
+
+
+@transaction.atomic
+def create_organization(by, parent: Organization | None, *, code: str, name: str, kind: str,
+                        sector: str = "", **fields: Any) -> Organization:
+    code = nfc(code).upper()
+    if not code:
+        raise ServiceError("Mã tổ chức không được để trống.")
+    if Organization.objects.filter(code=code).exists():
+        raise ServiceError(f"Mã tổ chức «{code}» đã có.")
+    if parent is None:
+        if by is not None and not getattr(by, "is_superuser", False):
+            from dangvu.accounts.access import access_for
+
+            if not access_for(by).is_admin:
+                raise ServiceError("Chỉ quản trị hệ thống mới tạo được tổ chức gốc.")
+    else:
+        _require_edit(by, parent)
+    check_parent_kind(parent, kind)
+    data = {"code": code, "name": nfc(name), "kind": kind, "sector": sector or "", **fields}
+    return parent.add_child(**data) if parent else Organization.add_root(**data)
+
+
+@transaction.atomic
+def update_organization(by, org: Organization, **fields: Any) -> Organization:
+    _require_edit(by, org)
+    for key, value in fields.items():
+        if key not in ORG_FIELDS:
+            raise ServiceError(f"Không sửa được trường {key}.")
+        setattr(org, key, value)
+    if "kind" in fields:
+        check_parent_kind(org.get_parent(), org.kind)
+    org.save()
+    return org
+
+
+@transaction.atomic
+def record_working_rules(by, org: Organization, issued_on: dt.date, updated_on: dt.date | None = None,
+                         note: str = "") -> WorkingRules:
+    _require_edit(by, org)
+    if updated_on and updated_on < issued_on:
+        raise ServiceError("Ngày sửa đổi không thể trước ngày ban hành.")
+    return WorkingRules.objects.create(organization=org, issued_on=issued_on, updated_on=updated_on, note=note)
+
+
+@transaction.atomic
+def add_post(by, org: Organization, member: Member, role: str, started_on: dt.date,
+             term: str = "", ended_on: dt.date | None = None) -> Post:
+    _require_edit(by, org)
+    if not member.is_active:
+        raise ServiceError("Chỉ đảng viên đang sinh hoạt mới giữ chức vụ.")
+    if role != "unit_head" and not member.organization.path.startswith(org.path):
+        raise ServiceError("Cấp ủy viên phải là đảng viên của tổ chức này.")
+    if ended_on and ended_on < started_on:
+        raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.")
+    if role in ("secretary", "deputy", "committee_member"):
+        _check_committee_freeze(org, started_on)
+    if role == "secretary" and Post.objects.filter(organization=org, role="secretary", ended_on__isnull=True).exists():
+        raise ServiceError("Tổ chức đã có bí thư đương nhiệm; hãy ghi ngày thôi giữ chức của bí thư cũ trước.")
+    return Post.objects.create(organization=org, member=member, role=role, started_on=started_on,
+                               term=term, ended_on=ended_on)
+
+
+def _check_committee_freeze(org: Organization, started_on: dt.date) -> None:
+    """Hook for the congress rule (no new committee member within N months before the
+    congress); the congress app plugs its check in here when installed."""
+    for check in COMMITTEE_POST_CHECKS:
+        check(org, started_on)
+
+
+COMMITTEE_POST_CHECKS: list = []
+
+
+@transaction.atomic
+def end_post(by, post: Post, ended_on: dt.date) -> Post:
+    _require_edit(by, post.organization)
+    if ended_on < post.started_on:
+        raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.")
+    post.ended_on = ended_on
+    post.save()
+    return post
+
+
+@transaction.atomic
+def save_locality(by, org: Organization, locality: Locality | None = None, **fields: Any) -> Locality:
+    _require_edit(by, org)
+    if org.sector != "residential":
+        raise ServiceError("Chỉ chi bộ thôn, bản, tổ dân phố mới gắn với địa bàn dân cư.")
+    for who in ("head", "front_head"):
+        if fields.get(f"{who}_member") and fields.get(f"{who}_name"):
+            raise ServiceError("Chọn đảng viên hoặc ghi tên người ngoài Đảng, không cả hai.")
+    locality = locality or Locality(organization=org)
+    for key, value in fields.items():
+        setattr(locality, key, value)
+    locality.organization = org
+    locality.save()
+    return locality
+
+
+# -- members ------------------------------------------------------------------------------
+
+MEMBER_FIELDS = (
+    "full_name", "birth_date", "gender", "ethnicity", "religion", "home_town", "residence", "phone",
+    "cccd", "education", "qualification", "political_theory", "occupation", "is_student", "card_number",
+    "resident", "commune_official",
+)
+
+
+def validate_member_data(data: dict[str, Any]) -> list[str]:
+    """Problems with a member's identity fields (Vietnamese), empty when valid."""
+    problems = []
+    if not nfc(data.get("full_name")):
+        problems.append("Họ và tên không được để trống.")
+    birth = data.get("birth_date")
+    if not birth:
+        problems.append("Ngày sinh không được để trống.")
+    elif birth > dt.date.today():
+        problems.append("Ngày sinh không thể ở tương lai.")
+    if data.get("gender") not in ("male", "female"):
+        problems.append("Giới tính phải là Nam hoặc Nữ.")
+    if data.get("cccd"):
+        problems += validate_cccd(data["cccd"], data.get("gender"), birth)
+    admitted, full = data.get("admitted_on"), data.get("full_on")
+    if admitted and birth and admitted < birth:
+        problems.append("Ngày vào Đảng không thể trước ngày sinh.")
+    if admitted and admitted > dt.date.today():
+        problems.append("Ngày vào Đảng không thể ở tương lai.")
+    if full and not admitted:
+        problems.append("Có ngày chính thức thì phải có ngày vào Đảng.")
+    if full and admitted and full < probation_ends(admitted):
+        problems.append("Ngày chính thức phải sau ít nhất 12 tháng dự bị kể từ ngày vào Đảng.")
+    return problems
+
+
+def _history(member: Member, event: str, on: dt.date, by, *, before: str = "", after: str = "",
+             from_org=None, to_org=None, decision_number: str = "", note: str = "") -> StatusChange:
+    return StatusChange.objects.create(
+        member=member, event=event, on=on, from_status=before, to_status=after, from_org=from_org,
+        to_org=to_org, decision_number=decision_number, note=note, recorded_by=_user(by),
+    )
+
+
+def _save_member(member: Member) -> None:
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise ServiceError("Số CCCD này đã có trong hệ thống.") from exc
+
+
+@transaction.atomic
+def admit_member(by, org: Organization, data: dict[str, Any], admitted_on: dt.date,
+                 decision_number: str = "") -> Member:
+    """Record a newly admitted (probationary) member (Điều lệ Đảng, Điều 4–5)."""
+    _require_edit(by, org)
+    if not org.is_cell and org.kind != OrgKind.GROUP:
+        raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.")
+    data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    problems = validate_member_data({**data, "admitted_on": admitted_on})
+    if problems:
+        raise ServiceError(" ".join(problems))
+    try:
+        check_transition(Event.ADMIT, None, admitted_on)
+    except TransitionRefused as exc:
+        raise ServiceError(str(exc)) from exc
+    member = Member(organization=org, status="probationary", admitted_on=admitted_on, **data)
+    member.full_name = nfc(member.full_name)
+    _save_member(member)
+    _history(member, Event.ADMIT, admitted_on, by, after="probationary", to_org=org,
+             decision_number=decision_number)
+    return member
+
+
+@transaction.atomic
+def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
+    """Enter an existing member's record (admitted earlier, possibly already full).
+
+    Their past admission and recognition become the first entries of the timeline.
+    """
+    _require_edit(by, org)
+    if not org.is_cell and org.kind != OrgKind.GROUP:
+        raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.")
+    problems = validate_member_data(data)
+    if not data.get("admitted_on"):
+        problems.append("Ngày vào Đảng không được để trống.")
+    if problems:
+        raise ServiceError(" ".join(problems))
+    fields = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    status = "full" if data.get("full_on") else "probationary"
+    member = Member(organization=org, status=status, admitted_on=data["admitted_on"],
+                    full_on=data.get("full_on"), **fields)
+    member.full_name = nfc(member.full_name)
+    _save_member(member)
+    _history(member, Event.ADMIT, member.admitted_on, by, after="probationary", to_org=org,
+             note="Nhập hồ sơ đảng viên")
+    if member.full_on:
+        _history(member, Event.RECOGNIZE_FULL, member.full_on, by, before="probationary", after="full")
+    return member
+
+
+@transaction.atomic
+def update_member(by, member: Member, **fields: Any) -> Member:
+    """Correct identity fields; status and dates change only through lifecycle events."""
+    _require_edit(by, member.organization)
+    bad = set(fields) - set(MEMBER_FIELDS)
+    if bad:
+        raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.")
+    merged = {f: getattr(member, f) for f in MEMBER_FIELDS} | fields
+    problems = validate_member_data({**merged, "admitted_on": member.admitted_on, "full_on": member.full_on})
+    if problems:
+        raise ServiceError(" ".join(problems))
+    for key, value in fields.items():
+        setattr(member, key, nfc(value) if key == "full_name" else value)
+    _save_member(member)
+    return member
+
+
+def _transition(by, member: Member, event: str, on: dt.date, **kw: Any) -> str:
+    _require_edit(by, member.organization)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    try:
+        return check_transition(event, member.status, on, admitted_on=member.admitted_on,
+                                rs=ruleset_for(on), **kw)
+    except TransitionRefused as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def _set_status(by, member: Member, event: str, on: dt.date, decision_number: str = "", note: str = "",
+                **kw: Any) -> Member:
+    after = _transition(by, member, event, on, **kw)
+    before = member.status
+    member.status = after
+    member.save(update_fields=["status", "updated_at", "name_folded"])
+    _history(member, event, on, by, before=before, after=after, decision_number=decision_number, note=note)
+    return member
+
+
+@transaction.atomic
+def recognize_full(by, member: Member, decided_on: dt.date, decision_number: str = "") -> Member:
+    """Full membership; it takes effect on the exact end of probation even when decided later
+    (Điều lệ Đảng, Điều 5; Hướng dẫn 06-HD/TW, 9/6/2025)."""
+    _set_status(by, member, Event.RECOGNIZE_FULL, decided_on, decision_number,
+                note=f"Quyết định ngày {decided_on:%d/%m/%Y}")
+    member.full_on = probation_ends(member.admitted_on)
+    member.save(update_fields=["full_on"])
+    return member
+
+
+@transaction.atomic
+def exempt(by, member: Member, on: dt.date, reason: str = "") -> Member:
+    """Miễn công tác và sinh hoạt đảng on the member's application (Điều lệ Đảng, Điều 7)."""
+    return _set_status(by, member, Event.EXEMPT, on, note=reason)
+
+
+@transaction.atomic
+def end_exemption(by, member: Member, on: dt.date, reason: str = "") -> Member:
+    return _set_status(by, member, Event.END_EXEMPTION, on, note=reason)
+
+
+@transaction.atomic
+def strike_off(by, member: Member, on: dt.date, decision_number: str = "", reason: str = "") -> Member:
+    """Xóa tên (Điều lệ Đảng, Điều 8)."""
+    return _set_status(by, member, Event.STRIKE_OFF, on, decision_number, reason)
+
+
+@transaction.atomic
+def record_death(by, member: Member, on: dt.date, note: str = "") -> Member:
+    return _set_status(by, member, Event.DEATH, on, note=note)
+
+
+@transaction.atomic
+def discipline_member(by, member: Member, form: str, decided_on: dt.date, decision_number: str = "",
+                      reason: str = "", self_corrected: bool = False) -> Discipline:
+    """Kỷ luật đảng viên; probationary members only reprimand or warning (Điều lệ Đảng, Điều 35).
+    Expulsion also removes the member from the rolls."""
+    after = _transition(by, member, Event.DISCIPLINE, decided_on, discipline_form=form)
+    before = member.status
+    record = Discipline.objects.create(member=member, form=form, decided_on=decided_on,
+                                       decision_number=decision_number, reason=reason,
+                                       self_corrected=self_corrected)
+    member.status = after
+    member.save(update_fields=["status", "updated_at", "name_folded"])
+    event = Event.EXPEL if form == "expulsion" else Event.DISCIPLINE
+    _history(member, event, decided_on, by, before=before, after=after, decision_number=decision_number,
+             note=f"{record.get_form_display()}. {reason}".strip())
+    return record
+
+
+@transaction.atomic
+def discipline_organization(by, org: Organization, form: str, decided_on: dt.date,
+                            decision_number: str = "", reason: str = "") -> Discipline:
+    """Kỷ luật tổ chức đảng: reprimand, warning, dissolution (Điều lệ Đảng, Điều 35)."""
+    parent = org.get_parent()
+    if parent is None:
+        raise ServiceError("Kỷ luật tổ chức do cấp trên ghi nhận.")
+    _require_edit(by, parent)
+    if form not in ruleset_for(decided_on)["discipline.forms_organization"]:
+        raise ServiceError("Hình thức kỷ luật tổ chức đảng chỉ gồm: khiển trách, cảnh cáo, giải tán.")
+    record = Discipline.objects.create(organization=org, form=form, decided_on=decided_on,
+                                       decision_number=decision_number, reason=reason)
+    if form == "dissolution":
+        org.dissolved_on = decided_on
+        org.save(update_fields=["dissolved_on"])
+    return record
+
+
+# -- transfers ------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_transfer(by, member: Member, kind: str, to_org: Organization, letter_on: dt.date, *,
+                   cause_on: dt.date | None = None, ends_on: dt.date | None = None,
+                   reason: str = "") -> Transfer:
+    """Issue a transfer letter; the receiving organization confirms (Hướng dẫn 06-HD/TW)."""
+    event = Event.TRANSFER_OUT if kind == TransferKind.PERMANENT else Event.TEMPORARY_OUT
+    _transition(by, member, event, letter_on)
+    if kind not in TransferKind.values:
+        raise ServiceError("Loại chuyển sinh hoạt không hợp lệ.")
+    if to_org.pk == member.organization_id:
+        raise ServiceError("Nơi chuyển đến phải khác chi bộ hiện tại.")
+    if not to_org.is_cell and to_org.kind != OrgKind.GROUP:
+        raise ServiceError("Nơi chuyển đến phải là một chi bộ.")
+    if cause_on and cause_on > letter_on:
+        raise ServiceError("Ngày chuyển công tác/nơi cư trú không thể sau ngày giấy giới thiệu.")
+    if kind == TransferKind.TEMPORARY:
+        if not ends_on or ends_on <= letter_on:
+            raise ServiceError("Chuyển tạm thời phải có ngày kết thúc sau ngày giấy giới thiệu.")
+    if Transfer.objects.filter(member=member, state=TransferState.PENDING).exists():
+        raise ServiceError("Đảng viên đang có một giấy chuyển sinh hoạt chờ tiếp nhận.")
+    transfer = Transfer.objects.create(member=member, kind=kind, from_org=member.organization, to_org=to_org,
+                                       letter_on=letter_on, cause_on=cause_on, ends_on=ends_on, reason=reason)
+    _history(member, event, letter_on, by, before=member.status, after=member.status,
+             from_org=member.organization, to_org=to_org, note=reason)
+    return transfer
+
+
+@transaction.atomic
+def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date) -> Transfer:
+    """The receiving organization confirms; a permanent transfer moves the member there."""
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_edit(by, transfer.to_org)
+    if transfer.state != TransferState.PENDING:
+        raise ServiceError("Giấy chuyển sinh hoạt này đã được xử lý.")
+    if confirmed_on < transfer.letter_on:
+        raise ServiceError("Ngày tiếp nhận không thể trước ngày giấy giới thiệu.")
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    transfer.state = TransferState.CONFIRMED
+    transfer.confirmed_on = confirmed_on
+    transfer.save()
+    if transfer.kind == TransferKind.PERMANENT:
+        member.organization = transfer.to_org
+        member.save(update_fields=["organization", "updated_at", "name_folded"])
+        # Posts end with the move: a secretary of the old cell is not one of the new.
+        Post.objects.filter(member=member, ended_on__isnull=True).exclude(role="unit_head").update(
+            ended_on=confirmed_on)
+    _history(member, Event.TRANSFER_IN, confirmed_on, by, before=member.status, after=member.status,
+             from_org=transfer.from_org, to_org=transfer.to_org,
+             note="Tiếp nhận " + transfer.get_kind_display().lower())
+    return transfer
+
+
+@transaction.atomic
+def end_temporary_transfer(by, transfer: Transfer, on: dt.date) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_edit(by, transfer.from_org)
+    if transfer.kind != TransferKind.TEMPORARY or transfer.state != TransferState.CONFIRMED:
+        raise ServiceError("Chỉ kết thúc được chuyển sinh hoạt tạm thời đã tiếp nhận.")
+    transfer.state = TransferState.RETURNED
+    transfer.ends_on = on
+    transfer.save()
+    member = transfer.member
+    _history(member, Event.TEMPORARY_RETURN, on, by, before=member.status, after=member.status,
+             from_org=transfer.to_org, to_org=transfer.from_org)
+    return transfer
+
+
+@transaction.atomic
+def cancel_transfer(by, transfer: Transfer) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_edit(by, transfer.from_org)
+    if transfer.state != TransferState.PENDING:
+        raise ServiceError("Chỉ hủy được giấy chuyển chưa được tiếp nhận.")
+    transfer.state = TransferState.CANCELLED
+    transfer.save()
+    return transfer
+
+
+# -- yearly records -------------------------------------------------------------------------
+
+def _year_ok(year: int) -> None:
+    if not 1930 <= int(year) <= dt.date.today().year + 1:
+        raise ServiceError("Năm không hợp lệ.")
+
+
+@transaction.atomic
+def add_training(by, member: Member, kind: str, finished_on: dt.date, title: str = "",
+                 started_on: dt.date | None = None, certificate: str = "") -> Training:
+    _require_edit(by, member.organization)
+    if started_on and started_on > finished_on:
+        raise ServiceError("Ngày bắt đầu không thể sau ngày hoàn thành.")
+    training = Training.objects.create(member=member, kind=kind, finished_on=finished_on, title=title,
+                                       started_on=started_on, certificate=certificate)
+    levels = {"theory_elementary": "elementary", "theory_intermediate": "intermediate",
+              "theory_advanced": "advanced"}
+    rank = ["", "elementary", "intermediate", "advanced"]
+    if kind in levels and rank.index(levels[kind]) > rank.index(member.political_theory or ""):
+        member.political_theory = levels[kind]
+        member.save(update_fields=["political_theory"])
+    return training
+
+
+@transaction.atomic
+def add_assignment(by, member: Member, year: int, content: str, assigned_on: dt.date) -> Assignment:
+    _require_edit(by, member.organization)
+    _year_ok(year)
+    if not member.is_active:
+        raise ServiceError("Chỉ phân công nhiệm vụ cho đảng viên đang sinh hoạt.")
+    if not nfc(content):
+        raise ServiceError("Nội dung nhiệm vụ không được để trống.")
+    return Assignment.objects.create(member=member, year=year, content=content, assigned_on=assigned_on)
+
+
+@transaction.atomic
+def add_commitment(by, member: Member, year: int, content: str, signed_on: dt.date) -> Commitment:
+    _require_edit(by, member.organization)
+    _year_ok(year)
+    if not nfc(content):
+        raise ServiceError("Nội dung cam kết không được để trống.")
+    return Commitment.objects.create(member=member, year=year, content=content, signed_on=signed_on)
+
+
+@transaction.atomic
+def add_residence_link(by, member: Member, year: int, rating: str, received_on: dt.date,
+                       residence_org: Organization | None = None, feedback: str = "") -> ResidenceLink:
+    _require_edit(by, member.organization)
+    _year_ok(year)
+    return ResidenceLink.objects.create(member=member, year=year, rating=rating, received_on=received_on,
+                                        residence_org=residence_org, feedback=feedback)
