@@ -20,3 +20,80 @@ def shared_dir() -> Path:
     if not (SHARED / "seeds").is_dir():
         pytest.skip("../shared/seeds is not present")
     return SHARED
+
+
+# -- a small registry shared by the Django tests ------------------------------------------
+import datetime as dt  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+@dataclass
+class Tree:
+    """Province P → commune C1 (cells C1A residential, C1B agency) and commune C2 (cell C2A).
+
+    Users: admin (admin on P), office (office on C1), secretary (secretary of C1A),
+    viewer (viewer on C1), member (own record: ``own``, in C1A), nobody (no role).
+    ``inside`` / ``outside`` are members of C1A and C2A.
+    """
+
+    orgs: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    members: dict = field(default_factory=dict)
+
+    @property
+    def inside(self):
+        return self.members["an"]
+
+    @property
+    def outside(self):
+        return self.members["binh"]
+
+    @property
+    def own(self):
+        return self.members["cuong"]
+
+
+def make_member_data(name: str, birth: dt.date, gender: str = "male", **extra) -> dict:
+    return {"full_name": name, "birth_date": birth, "gender": gender, "ethnicity": "Kinh", **extra}
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    from django.contrib.auth.models import User
+
+    from dangvu.accounts.models import Role
+    from dangvu.registry import services as s
+
+    t = Tree()
+    p = s.create_organization(None, None, code="P", name="Đảng bộ tỉnh Thử Nghiệm", kind="province")
+    c1 = s.create_organization(None, p, code="C1", name="Đảng bộ xã Hòa Bình", kind="grassroots_committee")
+    c2 = s.create_organization(None, p, code="C2", name="Đảng bộ xã Yên Lạc", kind="grassroots_committee")
+    c1a = s.create_organization(None, c1, code="C1A", name="Chi bộ thôn Đồng Tâm", kind="cell",
+                                sector="residential")
+    c1b = s.create_organization(None, c1, code="C1B", name="Chi bộ Văn phòng xã", kind="cell", sector="agency")
+    c2a = s.create_organization(None, c2, code="C2A", name="Chi bộ thôn Bến Đò", kind="cell",
+                                sector="residential")
+    t.orgs = {o.code: o for o in (p, c1, c2, c1a, c1b, c2a)}
+    t.members["an"] = s.register_member(None, c1a, make_member_data(
+        "Nguyễn Văn An", dt.date(1980, 3, 2), admitted_on=dt.date(2010, 5, 19), full_on=dt.date(2011, 5, 19)))
+    t.members["binh"] = s.register_member(None, c2a, make_member_data(
+        "Trần Thị Bình", dt.date(1990, 7, 9), "female", admitted_on=dt.date(2015, 2, 3), full_on=dt.date(2016, 2, 3)))
+    t.members["cuong"] = s.register_member(None, c1a, make_member_data(
+        "Lê Văn Cường", dt.date(1975, 1, 20), admitted_on=dt.date(2000, 9, 2), full_on=dt.date(2001, 9, 2)))
+    t.members["dung"] = s.admit_member(None, c1b, make_member_data("Phạm Thị Dung", dt.date(1998, 4, 30), "female"),
+                                       admitted_on=dt.date(2026, 3, 1))
+    roles = {
+        "admin": ("admin", "P", None),
+        "office": ("office", "C1", None),
+        "secretary": ("secretary", "C1A", None),
+        "viewer": ("viewer", "C1", None),
+        "member": ("member", "C1A", t.members["cuong"]),
+    }
+    for username, (kind, code, member) in roles.items():
+        user = User.objects.create_user(username, password=PASSWORD)
+        Role.objects.create(user=user, kind=kind, organization=t.orgs[code], member=member)
+        t.users[username] = user
+    t.users["nobody"] = User.objects.create_user("nobody", password=PASSWORD)
+    return t

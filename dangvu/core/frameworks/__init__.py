@@ -1,0 +1,1 @@
+"""Data files: meeting scoring frameworks (see :class:`dangvu.core.meetings.ScoringFramework`)."""
