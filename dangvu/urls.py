@@ -6,3 +6,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("dangvu.web.urls")),
 ]
+
+handler403 = "dangvu.web.views.error_403"
+handler404 = "dangvu.web.views.error_404"
+handler500 = "dangvu.web.views.error_500"

@@ -15,6 +15,14 @@ SHARED = Path(os.environ.get("DANGVU_SHARED", ROOT.parent / "shared"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _login_throttle_only_where_tested(request, settings):
+    """Django's test client logs in without a request, which django-axes refuses; throttling
+    is switched on only in the tests marked ``axes`` (they post to the real login page)."""
+    if "axes" not in request.keywords:
+        settings.AXES_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "seeds").is_dir():

@@ -52,7 +52,7 @@ class Access:
     def roots(self) -> QuerySet[Organization]:
         """The top organizations this user sees (no root is inside another)."""
         if self.is_admin:
-            return Organization.get_root_nodes()
+            return Organization.objects.get_root_nodes()
         tops = [p for p in self.read_paths if not any(p != o and p.startswith(o) for o in self.read_paths)]
         return Organization.objects.filter(path__in=tops)
 

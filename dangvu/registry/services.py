@@ -96,7 +96,7 @@ def create_organization(by, parent: Organization | None, *, code: str, name: str
         _require_edit(by, parent)
     check_parent_kind(parent, kind)
     data = {"code": code, "name": nfc(name), "kind": kind, "sector": sector or "", **fields}
-    return parent.add_child(**data) if parent else Organization.add_root(**data)
+    return Organization.objects.add_child(parent, data) if parent else Organization.objects.add_root(data)
 
 
 @transaction.atomic
@@ -107,7 +107,7 @@ def update_organization(by, org: Organization, **fields: Any) -> Organization:
             raise ServiceError(f"Không sửa được trường {key}.")
         setattr(org, key, value)
     if "kind" in fields:
-        check_parent_kind(org.get_parent(), org.kind)
+        check_parent_kind(Organization.objects.get_parent(org), org.kind)
     org.save()
     return org
 
@@ -368,7 +368,7 @@ def discipline_member(by, member: Member, form: str, decided_on: dt.date, decisi
 def discipline_organization(by, org: Organization, form: str, decided_on: dt.date,
                             decision_number: str = "", reason: str = "") -> Discipline:
     """Kỷ luật tổ chức đảng: reprimand, warning, dissolution (Điều lệ Đảng, Điều 35)."""
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     if parent is None:
         raise ServiceError("Kỷ luật tổ chức do cấp trên ghi nhận.")
     _require_edit(by, parent)

@@ -1,1 +1,13 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(template_name="web/login.html",
+                                                   authentication_form=views.LoginForm), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("nhat-ky/", views.audit_log, name="audit_log"),
+    path("", include("dangvu.registry.urls")),
+]

@@ -1,0 +1,426 @@
+"""Registry pages: organization tree and page, member list and page, lifecycle forms.
+
+Every lookup goes through the user's :class:`~dangvu.accounts.access.Access`: an object outside
+the subtree answers 404, a read-only role on an edit form answers 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from dangvu import indicators
+from dangvu.core.lifecycle import EVENT_LABELS, Event
+from dangvu.core.text import fold
+from dangvu.web.views_util import access, require_edit, service_form
+
+from . import forms as f
+from . import services as s
+from .indicators import count_members_by_org
+from .models import (
+    ACTIVE_STATUSES,
+    CELL_KINDS,
+    Locality,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    Post,
+    Transfer,
+    TransferState,
+)
+
+PAGE_SIZE = 50
+FORM_METHODS = require_http_methods(["GET", "POST"])
+
+
+def _period() -> indicators.Period:
+    return indicators.Period.year(dt.date.today().year)
+
+
+def _org_url(org: Organization) -> str:
+    return reverse("registry:org_detail", args=[org.code])
+
+
+def _member_url(member: Member) -> str:
+    return reverse("registry:member_detail", args=[member.pk])
+
+
+def _cells(acc, editable: bool = False):
+    qs = acc.editable_orgs() if editable else acc.orgs()
+    return qs.filter(kind__in=(*CELL_KINDS, OrgKind.GROUP), dissolved_on__isnull=True).order_by("path")
+
+
+# -- organizations ------------------------------------------------------------------------
+
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    acc = access(request)
+    orgs = list(acc.orgs().order_by("path"))
+    if not orgs:
+        raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
+    counts = count_members_by_org(orgs)
+    # Nest by materialized path: one query, no recursion in SQL.
+    nodes = {o.path: {"org": o, "count": counts.get(o.pk, 0), "children": []} for o in orgs}
+    roots = []
+    for o in orgs:
+        parent = nodes.get(o.path[: -Organization.steplen])
+        (parent["children"] if parent else roots).append(nodes[o.path])
+    return render(request, "registry/org_tree.html", {"roots": roots})
+
+
+@login_required
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    children = list(Organization.objects.get_children(org))
+    child_counts = count_members_by_org(children)
+    by_status = indicators.compute("members.by_status", org, _period())
+    is_cell = org.kind in (*CELL_KINDS, OrgKind.GROUP)
+    ctx = {
+        "org": org,
+        "ancestors": [a for a in Organization.objects.get_ancestors(org) if acc.can_read_org(a)],
+        "children": [(c, child_counts.get(c.pk, 0)) for c in children],
+        "by_status": [(MemberStatus(k).label, k, v) for k, v in by_status.breakdown.items() if v],
+        "active_total": by_status.value,
+        "members": Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES).order_by("name_folded"),
+        "posts": Post.objects.filter(organization=org, ended_on__isnull=True).select_related("member"),
+        "past_posts": Post.objects.filter(organization=org, ended_on__isnull=False).select_related("member")[:20],
+        "localities": Locality.objects.filter(organization=org).select_related("head_member", "front_head_member"),
+        "working_rules": org.working_rules.first(),
+        "can_edit": acc.can_edit_org(org),
+        "is_cell": is_cell,
+        "pending_in": Transfer.objects.filter(to_org=org, state=TransferState.PENDING).select_related(
+            "member", "from_org"),
+    }
+    return render(request, "registry/org_detail.html", ctx)
+
+
+@login_required
+@FORM_METHODS
+def org_create(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    parent = acc.get_org(code)
+    require_edit(acc, parent)
+    form = f.OrganizationForm(request.POST or None)
+    return service_form(request, form, {"title": f"Thêm tổ chức trực thuộc {parent.name}", "org": parent},
+                        lambda d: s.create_organization(request.user, parent, **d), "Đã thêm tổ chức.", _org_url)
+
+
+@login_required
+@FORM_METHODS
+def org_edit(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    initial = {k: getattr(org, k) for k in ("name", "kind", "sector", "established_on", "address")}
+    form = f.OrganizationEditForm(request.POST or None, initial=initial)
+    return service_form(request, form, {"title": f"Sửa thông tin {org.name}", "org": org},
+                        lambda d: s.update_organization(request.user, org, **d), "Đã lưu.", _org_url)
+
+
+@login_required
+@FORM_METHODS
+def working_rules_add(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    form = f.WorkingRulesForm(request.POST or None)
+    return service_form(request, form, {"title": f"Quy chế làm việc — {org.name}", "org": org},
+                        lambda d: s.record_working_rules(request.user, org, **d), "Đã ghi quy chế làm việc.",
+                        _org_url(org))
+
+
+@login_required
+@FORM_METHODS
+def post_add(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    members = acc.members().filter(status__in=ACTIVE_STATUSES).order_by("name_folded")
+    if org.kind not in CELL_KINDS:
+        members = members.filter(organization__path__startswith=org.path)
+    form = f.PostForm(request.POST or None, members=members)
+    return service_form(request, form, {"title": f"Thêm chức vụ — {org.name}", "org": org},
+                        lambda d: s.add_post(request.user, org, **d), "Đã ghi chức vụ.", _org_url(org))
+
+
+@login_required
+@FORM_METHODS
+def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    post = Post.objects.filter(organization__in=acc.orgs(), pk=pk).select_related("organization", "member").first()
+    if post is None:
+        raise Http404("Không tìm thấy chức vụ.")
+    require_edit(acc, post.organization)
+    form = f.EndPostForm(request.POST or None)
+    title = f"Thôi giữ chức {post.get_role_display().lower()} — {post.member.full_name}"
+    return service_form(request, form, {"title": title, "org": post.organization},
+                        lambda d: s.end_post(request.user, post, d["ended_on"]), "Đã ghi.",
+                        _org_url(post.organization))
+
+
+@login_required
+@FORM_METHODS
+def locality_edit(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    locality = None
+    initial = {}
+    if pk is not None:
+        locality = Locality.objects.filter(organization=org, pk=pk).first()
+        if locality is None:
+            raise Http404("Không tìm thấy địa bàn.")
+        initial = {k: getattr(locality, k) for k in ("name", "kind", "head_member", "head_name",
+                                                     "front_head_member", "front_head_name", "households")}
+    members = Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES)
+    form = f.LocalityForm(request.POST or None, members=members, initial=initial)
+    return service_form(request, form, {"title": f"Thôn, bản, tổ dân phố — {org.name}", "org": org},
+                        lambda d: s.save_locality(request.user, org, locality, **d), "Đã lưu địa bàn.",
+                        _org_url(org))
+
+
+# -- members ------------------------------------------------------------------------------
+
+def search_members(acc, params) -> tuple:
+    """The member list of the user's scope filtered by ``q``/``org``/``status`` (shared by export)."""
+    form = f.MemberSearchForm(params)
+    qs = acc.members().select_related("organization")
+    scope = None
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("org"):
+            scope = acc.get_org(d["org"])
+            qs = qs.filter(organization__path__startswith=scope.path)
+        if d.get("q"):
+            for word in fold(d["q"]).split():
+                qs = qs.filter(name_folded__contains=word)
+        status = d.get("status")
+        if status == "all":
+            pass
+        elif status:
+            qs = qs.filter(status=status)
+        else:
+            qs = qs.filter(status__in=ACTIVE_STATUSES)
+    else:
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    return form, qs.order_by("name_folded", "id"), scope
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    acc = access(request)
+    if not acc.sees_registry and not acc.own_member_ids:
+        raise Http404("Bạn chưa được phân quyền xem đảng viên.")
+    form, qs, scope = search_members(acc, request.GET)
+    page_number = form.cleaned_data.get("page") if form.is_valid() else 1
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(page_number or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/member_list.html", {
+        "form": form, "page": page, "scope": scope, "query": query.urlencode(),
+        "total": paginator.count, "orgs": acc.orgs().order_by("path")[:500],
+        "statuses": form.fields["status"].choices,
+    })
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    member = acc.get_member(pk)
+    can_edit = acc.can_edit_member(member)
+    events = []
+    if can_edit:
+        events = [(e, EVENT_LABELS[e]) for e in MEMBER_EVENTS if _event_possible(e, member)]
+    return render(request, "registry/member_detail.html", {
+        "member": member,
+        "history": member.history.select_related("from_org", "to_org").order_by("on", "id"),
+        "transfers": member.transfers.select_related("from_org", "to_org"),
+        "disciplines": member.disciplines.all(),
+        "posts": member.posts.select_related("organization"),
+        "trainings": member.trainings.all(),
+        "assignments": member.assignments.all(),
+        "commitments": member.commitments.all(),
+        "residence_links": member.residence_links.select_related("residence_org"),
+        "can_edit": can_edit,
+        "events": events,
+    })
+
+
+MEMBER_EVENTS = (Event.RECOGNIZE_FULL, Event.TRANSFER_OUT, Event.EXEMPT, Event.END_EXEMPTION,
+                 Event.DISCIPLINE, Event.STRIKE_OFF, Event.DEATH)
+
+
+def _event_possible(event: str, member: Member) -> bool:
+    from dangvu.core.lifecycle import _ALLOWED_FROM
+
+    return member.status in _ALLOWED_FROM.get(event, ())
+
+
+@login_required
+@FORM_METHODS
+def member_add(request: HttpRequest, code: str, mode: str) -> HttpResponse:
+    """``mode`` "ket-nap": admit a new probationary member; "ho-so": enter an existing record."""
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    if mode == "ket-nap":
+        form = f.AdmitForm(request.POST or None)
+        title = f"Kết nạp đảng viên — {org.name}"
+
+        def act(d):
+            return s.admit_member(request.user, org, d, d["admitted_on"], d.get("decision_number", ""))
+    else:
+        form = f.RegisterForm(request.POST or None)
+        title = f"Nhập hồ sơ đảng viên — {org.name}"
+
+        def act(d):
+            return s.register_member(request.user, org, d)
+
+    return service_form(request, form, {"title": title, "org": org}, act, "Đã lưu hồ sơ đảng viên.", _member_url)
+
+
+@login_required
+@FORM_METHODS
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    member = acc.get_member(pk)
+    require_edit(acc, member.organization)
+    initial = {k: getattr(member, k) for k in s.MEMBER_FIELDS}
+    form = f.MemberForm(request.POST or None, initial=initial)
+    return service_form(request, form, {"title": f"Sửa hồ sơ — {member.full_name}", "member": member},
+                        lambda d: s.update_member(request.user, member, **d), "Đã lưu hồ sơ.",
+                        _member_url(member))
+
+
+@login_required
+@FORM_METHODS
+def member_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
+    """One form per lifecycle event; the service decides whether the event is legal."""
+    acc = access(request)
+    member = acc.get_member(pk)
+    require_edit(acc, member.organization)
+    if event not in MEMBER_EVENTS:
+        raise Http404("Không có sự kiện này.")
+    user = request.user
+    data = request.POST or None
+    if event == Event.DISCIPLINE:
+        form = f.DisciplineForm(data, member=member)
+
+        def act(d):
+            return s.discipline_member(user, member, d["form"], d["on"], d["decision_number"], d["note"],
+                                       d["self_corrected"])
+    elif event == Event.TRANSFER_OUT:
+        form = f.TransferForm(data, destinations=_cells(acc).exclude(pk=member.organization_id))
+
+        def act(d):
+            return s.start_transfer(user, member, d["kind"], d["to_org"], d["letter_on"], cause_on=d["cause_on"],
+                                    ends_on=d["ends_on"], reason=d["reason"])
+    else:
+        form = f.EventForm(data)
+        actions = {
+            Event.RECOGNIZE_FULL: lambda d: s.recognize_full(user, member, d["on"], d["decision_number"]),
+            Event.EXEMPT: lambda d: s.exempt(user, member, d["on"], d["note"]),
+            Event.END_EXEMPTION: lambda d: s.end_exemption(user, member, d["on"], d["note"]),
+            Event.STRIKE_OFF: lambda d: s.strike_off(user, member, d["on"], d["decision_number"], d["note"]),
+            Event.DEATH: lambda d: s.record_death(user, member, d["on"], d["note"]),
+        }
+        act = actions[event]
+    title = f"{EVENT_LABELS[event]} — {member.full_name}"
+    return service_form(request, form, {"title": title, "member": member}, act,
+                        f"Đã ghi: {EVENT_LABELS[event].lower()}.", _member_url(member))
+
+
+@login_required
+@FORM_METHODS
+def member_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Yearly and training records: đào tạo, phân công nhiệm vụ, cam kết, nhận xét nơi cư trú."""
+    acc = access(request)
+    member = acc.get_member(pk)
+    require_edit(acc, member.organization)
+    user, data = request.user, request.POST or None
+    year = dt.date.today().year
+    if kind == "dao-tao":
+        form, title = f.TrainingForm(data), "Thêm đào tạo, bồi dưỡng"
+
+        def act(d):
+            return s.add_training(user, member, **d)
+    elif kind == "phan-cong":
+        form, title = f.YearlyForm(data, initial={"year": year}), "Phân công nhiệm vụ"
+
+        def act(d):
+            return s.add_assignment(user, member, d["year"], d["content"], d["on"])
+    elif kind == "cam-ket":
+        form, title = f.YearlyForm(data, initial={"year": year}), "Cam kết tu dưỡng, rèn luyện"
+
+        def act(d):
+            return s.add_commitment(user, member, d["year"], d["content"], d["on"])
+    elif kind == "noi-cu-tru":
+        form = f.ResidenceLinkForm(data, residence_orgs=_cells(acc), initial={"year": year})
+        title = "Nhận xét của nơi cư trú"
+
+        def act(d):
+            return s.add_residence_link(user, member, d["year"], d["rating"], d["received_on"],
+                                        d["residence_org"], d["feedback"])
+    else:
+        raise Http404("Không có loại hồ sơ này.")
+    return service_form(request, form, {"title": f"{title} — {member.full_name}", "member": member}, act,
+                        "Đã lưu.", _member_url(member))
+
+
+# -- transfers ------------------------------------------------------------------------------
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    acc = access(request)
+    if not acc.sees_registry:
+        raise Http404("Bạn chưa được phân quyền.")
+    orgs = acc.orgs()
+    incoming = Transfer.objects.filter(to_org__in=orgs, state=TransferState.PENDING)
+    outgoing = Transfer.objects.filter(from_org__in=orgs).exclude(to_org__in=orgs).filter(
+        state=TransferState.PENDING)
+    temporary = Transfer.objects.filter(from_org__in=orgs, kind="temporary", state=TransferState.CONFIRMED)
+    rel = ("member", "from_org", "to_org")
+    return render(request, "registry/transfer_list.html", {
+        "incoming": incoming.select_related(*rel), "outgoing": outgoing.select_related(*rel),
+        "temporary": temporary.select_related(*rel),
+    })
+
+
+@login_required
+@FORM_METHODS
+def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Receiving side confirms; sending side cancels a pending letter or ends a temporary stay."""
+    acc = access(request)
+    orgs = acc.orgs()
+    transfer = (Transfer.objects.filter(pk=pk).filter(to_org__in=orgs) | Transfer.objects.filter(pk=pk).filter(
+        from_org__in=orgs)).select_related("member", "from_org", "to_org").first()
+    if transfer is None:
+        raise Http404("Không tìm thấy giấy chuyển sinh hoạt.")
+    if action == "tiep-nhan":
+        side, title = transfer.to_org, f"Tiếp nhận sinh hoạt đảng — {transfer.member.full_name}"
+    elif action in ("tro-ve", "huy"):
+        side = transfer.from_org
+        title = (f"Kết thúc chuyển tạm thời — {transfer.member.full_name}" if action == "tro-ve"
+                 else f"Hủy giấy chuyển — {transfer.member.full_name}")
+    else:
+        raise Http404("Không có thao tác này.")
+    if not acc.can_read_org(side):
+        raise Http404("Không tìm thấy giấy chuyển sinh hoạt.")
+    require_edit(acc, side)
+    form = f.ConfirmForm(request.POST or None, initial={"on": dt.date.today()})
+    acts = {
+        "tiep-nhan": lambda d: s.confirm_transfer(request.user, transfer, d["on"]),
+        "tro-ve": lambda d: s.end_temporary_transfer(request.user, transfer, d["on"]),
+        "huy": lambda d: s.cancel_transfer(request.user, transfer),
+    }
+    return service_form(request, form, {"title": title, "transfer": transfer}, acts[action], "Đã ghi.",
+                        reverse("registry:transfer_list"))

@@ -1,0 +1,43 @@
+"""Small helpers shared by the views: scoped lookups, permission answers, service calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from dangvu.accounts.access import Access, access_for
+from dangvu.registry.services import ServiceError
+
+
+def access(request: HttpRequest) -> Access:
+    return access_for(request.user)
+
+
+def require_edit(acc: Access, org) -> None:
+    """Inside the read scope but not editable → 403; outside → the lookup already gave 404."""
+    if not acc.can_edit_org(org):
+        raise PermissionDenied("Bạn chỉ có quyền xem, không có quyền cập nhật.")
+
+
+def service_form(request: HttpRequest, form, context: dict[str, Any], action: Callable[[dict[str, Any]], Any],
+                 success: str, redirect_to: str | Callable[[Any], str],
+                 template: str = "web/form.html") -> HttpResponse:
+    """Validate ``form`` on POST, run ``action(cleaned_data)``, show its refusal on the form.
+
+    ``redirect_to`` is a URL, or a function of the action's result giving one.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success)
+            return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {**context, "form": form}, status=status)
