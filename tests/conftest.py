@@ -21,6 +21,8 @@ def _login_throttle_only_where_tested(request, settings):
     is switched on only in the tests marked ``axes`` (they post to the real login page)."""
     if "axes" not in request.keywords:
         settings.AXES_ENABLED = False
+    # Test users need no slow key stretching.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

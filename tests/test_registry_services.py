@@ -1,0 +1,160 @@
+"""Registry services: every status change writes state and history together, or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import make_member_data
+
+from dangvu.core.text import fold
+from dangvu.registry import services as s
+from dangvu.registry.models import Discipline, Member, Post, StatusChange, Transfer
+
+D = dt.date
+
+
+def events(member: Member) -> list[tuple[str, str]]:
+    return list(member.history.order_by("on", "id").values_list("event", "to_status"))
+
+
+def test_fold_ignores_diacritics_and_case() -> None:
+    assert fold("Nguyễn Văn  An") == "nguyen van an"
+    assert fold("ĐẶNG THỊ Ơn") == "dang thi on"
+
+
+def test_admit_then_full_membership_only_after_probation(tree) -> None:
+    dung = tree.members["dung"]  # admitted 2026-03-01
+    assert dung.status == "probationary"
+    with pytest.raises(s.ServiceError, match="Chưa đủ 12 tháng dự bị.*01/03/2027"):
+        s.recognize_full(tree.users["office"], dung, D(2027, 2, 28))
+    dung.refresh_from_db()
+    assert dung.status == "probationary" and dung.full_on is None
+    assert events(dung) == [("admit", "probationary")]
+
+
+def test_recognition_takes_effect_on_the_exact_date(tree) -> None:
+    m = s.admit_member(None, tree.orgs["C1A"], make_member_data("Hoàng Minh Tú", D(2000, 1, 1)),
+                       admitted_on=D(2024, 2, 29))
+    s.recognize_full(tree.users["secretary"], m, D(2025, 4, 10), "12-QĐ/ĐU")
+    m.refresh_from_db()
+    assert m.status == "full"
+    assert m.full_on == D(2025, 2, 28)  # 29/2 + 12 months has no 29/2: the month's last day
+    assert events(m) == [("admit", "probationary"), ("recognize_full", "full")]
+    assert m.history.last().decision_number == "12-QĐ/ĐU"
+
+
+def test_probationary_member_only_reprimand_or_warning(tree) -> None:
+    dung = tree.members["dung"]
+    with pytest.raises(s.ServiceError, match="dự bị chỉ gồm: khiển trách, cảnh cáo"):
+        s.discipline_member(tree.users["office"], dung, "dismissal", D(2026, 6, 1))
+    assert not Discipline.objects.filter(member=dung).exists()
+    s.discipline_member(tree.users["office"], dung, "warning", D(2026, 6, 1), reason="Vắng họp")
+    assert Discipline.objects.get(member=dung).form == "warning"
+    assert events(dung)[-1] == ("discipline", "probationary")
+
+
+def test_expulsion_removes_from_rolls(tree) -> None:
+    an = tree.inside
+    s.discipline_member(tree.users["secretary"], an, "expulsion", D(2026, 6, 1), "5-QĐ/UBKT")
+    an.refresh_from_db()
+    assert an.status == "expelled"
+    assert events(an)[-1] == ("expel", "expelled")
+    with pytest.raises(s.ServiceError, match="đã khai trừ"):
+        s.exempt(tree.users["secretary"], an, D(2026, 7, 1))
+
+
+def test_exemption_cycle_and_illegal_repeat(tree) -> None:
+    an = tree.inside
+    s.exempt(tree.users["secretary"], an, D(2026, 1, 5), "Tuổi cao, sức yếu")
+    with pytest.raises(s.ServiceError, match="miễn công tác"):
+        s.exempt(tree.users["secretary"], an, D(2026, 2, 5))
+    s.end_exemption(tree.users["secretary"], an, D(2026, 9, 1))
+    an.refresh_from_db()
+    assert an.status == "full"
+    assert [e for e, _ in events(an)][-2:] == ["exempt", "end_exemption"]
+
+
+def test_permanent_transfer_needs_receiving_side(tree) -> None:
+    an = tree.inside
+    t = s.start_transfer(tree.users["secretary"], an, "permanent", tree.orgs["C2A"], D(2026, 4, 1),
+                         cause_on=D(2026, 3, 15), reason="Chuyển nơi cư trú")
+    an.refresh_from_db()
+    assert an.organization.code == "C1A"  # not moved until confirmed
+    with pytest.raises(s.ServiceError, match="không có quyền"):
+        s.confirm_transfer(tree.users["secretary"], t, D(2026, 4, 10))  # C2A is outside their subtree
+    s.confirm_transfer(tree.users["admin"], t, D(2026, 4, 10))
+    an.refresh_from_db()
+    assert an.organization.code == "C2A"
+    assert [e for e, _ in events(an)][-2:] == ["transfer_out", "transfer_in"]
+    assert Transfer.objects.get(pk=t.pk).state == "confirmed"
+
+
+def test_temporary_transfer_keeps_home_cell(tree) -> None:
+    an = tree.inside
+    with pytest.raises(s.ServiceError, match="ngày kết thúc"):
+        s.start_transfer(tree.users["office"], an, "temporary", tree.orgs["C1B"], D(2026, 4, 1))
+    t = s.start_transfer(tree.users["office"], an, "temporary", tree.orgs["C1B"], D(2026, 4, 1),
+                         ends_on=D(2026, 10, 1))
+    s.confirm_transfer(tree.users["office"], t, D(2026, 4, 3))
+    an.refresh_from_db()
+    assert an.organization.code == "C1A"
+    s.end_temporary_transfer(tree.users["office"], t, D(2026, 9, 20))
+    assert [e for e, _ in events(an)][-3:] == ["temporary_out", "transfer_in", "temporary_return"]
+
+
+def test_refused_write_leaves_nothing(tree) -> None:
+    before = (StatusChange.objects.count(), Member.objects.count())
+    # Digit 4 = 1 says "male born 1900s" but the record is a woman born 2001.
+    with pytest.raises(s.ServiceError, match="giới tính|thế kỷ") as err:
+        s.admit_member(tree.users["secretary"], tree.orgs["C1A"],
+                       make_member_data("Vũ Thị Hoa", D(2001, 5, 5), "female", cccd="001001000001"),
+                       admitted_on=D(2026, 1, 1))
+    assert "năm sinh" in str(err.value)  # digits 5–6 "00" disagree with 2001 too
+    ok = s.admit_member(tree.users["secretary"], tree.orgs["C1A"],
+                        make_member_data("Vũ Thị Hoa", D(2001, 5, 5), "female", cccd="001301000001"),
+                        admitted_on=D(2026, 1, 1))
+    with pytest.raises(s.ServiceError, match="CCCD này đã có"):
+        s.admit_member(tree.users["secretary"], tree.orgs["C1A"],
+                       make_member_data("Vũ Văn Hải", D(2001, 6, 6), "female", cccd="001301000001"),
+                       admitted_on=D(2026, 1, 1))
+    assert (StatusChange.objects.count(), Member.objects.count()) == (before[0] + 1, before[1] + 1)
+    assert ok.history.count() == 1
+
+
+def test_scope_is_enforced_in_services(tree) -> None:
+    with pytest.raises(s.ServiceError, match="không có quyền"):
+        s.exempt(tree.users["secretary"], tree.outside, D(2026, 1, 1))
+    with pytest.raises(s.ServiceError, match="không có quyền"):
+        s.exempt(tree.users["viewer"], tree.inside, D(2026, 1, 1))
+    tree.outside.refresh_from_db()
+    assert tree.outside.status == "full"
+
+
+def test_post_rules(tree) -> None:
+    c1a, an, cuong = tree.orgs["C1A"], tree.inside, tree.own
+    s.add_post(tree.users["secretary"], c1a, an, "secretary", D(2025, 6, 1), "2025-2030")
+    with pytest.raises(s.ServiceError, match="đã có bí thư"):
+        s.add_post(tree.users["secretary"], c1a, cuong, "secretary", D(2025, 7, 1))
+    with pytest.raises(s.ServiceError, match="phải là đảng viên của tổ chức"):
+        s.add_post(None, tree.orgs["C2A"], an, "deputy", D(2025, 7, 1))
+    assert Post.objects.filter(organization=c1a, role="secretary").count() == 1
+
+
+def test_working_rules_and_yearly_records(tree) -> None:
+    wr = s.record_working_rules(tree.users["secretary"], tree.orgs["C1A"], D(2021, 3, 1), D(2025, 9, 9))
+    assert wr.last_change == D(2025, 9, 9)
+    with pytest.raises(s.ServiceError, match="không thể trước"):
+        s.record_working_rules(tree.users["secretary"], tree.orgs["C1A"], D(2021, 3, 1), D(2020, 1, 1))
+    a = s.add_assignment(tree.users["secretary"], tree.inside, 2026, "Phụ trách tổ tự quản số 3", D(2026, 1, 10))
+    assert a.year == 2026
+    t = s.add_training(tree.users["secretary"], tree.inside, "theory_intermediate", D(2024, 12, 1))
+    tree.inside.refresh_from_db()
+    assert t.pk and tree.inside.political_theory == "intermediate"
+
+
+def test_organization_kinds_nest_by_the_charter(tree) -> None:
+    with pytest.raises(s.ServiceError, match="Không thể đặt"):
+        s.create_organization(None, tree.orgs["C1A"], code="X1", name="Sai", kind="cell")
+    grp = s.create_organization(None, tree.orgs["C1A"], code="C1A-T1", name="Tổ đảng 1", kind="group")
+    assert grp.path.startswith(tree.orgs["C1A"].path) and grp.depth == 4
