@@ -1,0 +1,46 @@
+"""Plan documents (Kế hoạch, Chương trình hành động, Báo cáo) → structured plan.
+
+``parse_text`` and ``parse_file`` return the JSON object described in plan-format.md:
+header fields, cited documents, targets and tasks. Clean Unicode and OCR-damaged text
+(lost or wrong diacritics, "s6" for "số", "l5/6/2025") both parse: every rule matches on
+a folded copy of the text and cuts its fragments from the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from dangvu.core.planparse.extract import PlanReadError, read_text
+from dangvu.core.planparse.header import parse_header
+from dangvu.core.planparse.normalize import Source
+from dangvu.core.planparse.references import find_references
+from dangvu.core.planparse.structure import build_tree, paragraphs
+from dangvu.core.planparse.targets import find_targets
+from dangvu.core.planparse.tasks import find_tasks
+
+__all__ = ["PlanReadError", "parse_file", "parse_text"]
+
+
+def parse_text(text: str) -> dict:
+    """The structured plan of a plan's text."""
+    doc = Source.of(text)
+    header = parse_header(doc)
+    references, cited = find_references(doc, header.number)
+    root = build_tree(doc, paragraphs(doc, header.body_start))
+    issued = dt.date.fromisoformat(header.date) if header.date else None
+    return {
+        "number": header.number,
+        "date": header.date,
+        "place": header.place,
+        "issuer": header.issuer,
+        "title": header.title,
+        "references": references,
+        "targets": find_targets(doc, root),
+        "tasks": find_tasks(doc, root, cited, issued),
+    }
+
+
+def parse_file(path: str | Path) -> dict:
+    """The structured plan of a .txt, .docx or text-layer .pdf file (PlanReadError if unreadable)."""
+    return parse_text(read_text(path))

@@ -1,0 +1,132 @@
+"""Document numbers ("21-NQ/TW", "123/QĐ-UBND") and the documents a plan cites."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dangvu.core.planparse import dates
+from dangvu.core.planparse.normalize import Source, fold
+
+# Party style: number - kind code / issuer ("56- CTr/TU", "133 - KH/DUK", "01-KH/ĐU-UBKT").
+PARTY_NUMBER = re.compile(
+    r"(?<![\w/.,])(\d{1,4})\s{0,2}-\s{0,2}([a-z]{1,5})\s{0,2}/\s{0,2}([a-z][a-z0-9]{0,9}(?:-[a-z0-9]{1,10})?)(?![\w])"
+)
+# State style: number [/ year] / kind code - issuer ("45/KH-UBND", "15/2023/NĐ-CP").
+STATE_NUMBER = re.compile(
+    r"(?<![\w/.,])(\d{1,5})(?:\s?/\s?((?:19|20)\d{2}))?\s?/\s?([a-z]{1,5})-([a-z][a-z0-9]{0,11}(?:-[a-z0-9]{1,10})?)(?![\w])"
+)
+
+# Folded kind words → display name, longest first so "thong bao ket luan" beats "thong bao".
+KINDS = {
+    "chuong trinh hanh dong": "Chương trình", "chuong trinh": "Chương trình",
+    "nghi quyet": "Nghị quyết", "chi thi": "Chỉ thị", "ket luan": "Kết luận",
+    "ke hoach": "Kế hoạch", "quy dinh": "Quy định", "quyet dinh": "Quyết định",
+    "huong dan": "Hướng dẫn", "thong bao ket luan": "Thông báo", "thong bao": "Thông báo",
+    "cong van": "Công văn", "bao cao": "Báo cáo", "de an": "Đề án", "quy che": "Quy chế",
+    "to trinh": "Tờ trình", "thong tri": "Thông tri", "nghi dinh": "Nghị định",
+    "thong tu": "Thông tư", "van ban": "Văn bản", "luat": "Luật", "dieu le": "Điều lệ",
+}
+# Kind code inside the number → kind, when no kind word stands before the number.
+CODES = {
+    "nq": "Nghị quyết", "ct": "Chỉ thị", "kl": "Kết luận", "kh": "Kế hoạch", "ctr": "Chương trình",
+    "qd": "Quy định", "hd": "Hướng dẫn", "tb": "Thông báo", "cv": "Công văn", "bc": "Báo cáo",
+    "da": "Đề án", "qc": "Quy chế", "tt": "Tờ trình", "ttr": "Tờ trình", "nd": "Nghị định",
+}
+_KIND_BEFORE = re.compile(
+    r"(" + "|".join(sorted(KINDS, key=len, reverse=True)) + r")\s{0,3}(?:so\s{0,2})?[:.]?\s{0,3}$"
+)
+# "Chỉ thị số 35-CT/TW của Bộ Chính trị ngày 14/6/2024": the date after the issuer.
+_DATE_AFTER_ISSUER = re.compile(
+    r"\s{0,3},?\s{0,2}cua\s[^\d,;.()]{2,60}?,?\s{0,2}ngay\s{0,3}(?:" + dates.DMY + "|" + dates.LONG + ")"
+)
+_DATE_AFTER = re.compile(
+    r"\s{0,3}[,;(]?\s{0,3}(?:(?:ban hanh|ky)\s{1,3})?(?:ngay\s{0,3})?(?:" + dates.DMY + "|" + dates.LONG + ")"
+)
+# Party issuer codes printed with Đ: "ĐU", "ĐUK", "ĐUQ"; kind codes "QĐ", "ĐA", "NĐ".
+_D_ISSUER = re.compile(r"^D(?=U[A-Z]{0,3}$)")
+_D_KIND = {"QD": "QĐ", "DA": "ĐA", "ND": "NĐ"}
+
+
+@dataclass
+class NumberMatch:
+    start: int
+    end: int
+    number: str
+    key: str
+    state: bool
+
+
+def _letters(src: str) -> str:
+    return "".join(src.split()).replace("Ð", "Đ").replace("ð", "đ")
+
+
+def party_number(doc: Source, m: re.Match) -> str:
+    """Printed number normalised: digits repaired, spaces dropped, Đ restored in codes."""
+    digits = m.group(1)  # from the folded copy: OCR look-alikes already repaired
+    kind = _letters(doc.src[m.start(2): m.end(2)])
+    issuer = _letters(doc.src[m.start(3): m.end(3)])
+    kind = _D_KIND.get(kind, kind) if kind.isupper() else kind
+    issuer = _D_ISSUER.sub("Đ", issuer)
+    return f"{digits}-{kind}/{issuer}"
+
+
+def state_number(doc: Source, m: re.Match) -> str:
+    year = f"/{m.group(2)}" if m.group(2) else ""
+    kind = _letters(doc.src[m.start(3): m.end(3)])
+    kind = _D_KIND.get(kind, kind) if kind.isupper() else kind
+    issuer = _letters(doc.src[m.start(4): m.end(4)])
+    return f"{m.group(1)}{year}/{kind}-{issuer}"
+
+
+def key_of(number: str | None) -> str:
+    """Comparable form of a number: no diacritics, no spaces, upper case."""
+    return "".join(fold(number or "").split()).upper()
+
+
+def find_numbers(doc: Source, start: int = 0, end: int | None = None) -> list[NumberMatch]:
+    end = len(doc.low) if end is None else end
+    found: list[NumberMatch] = []
+    for m in PARTY_NUMBER.finditer(doc.low, start, end):
+        num = party_number(doc, m)
+        found.append(NumberMatch(m.start(), m.end(), num, key_of(num), False))
+    for m in STATE_NUMBER.finditer(doc.low, start, end):
+        if m.group(3) in ("ngay", "thang", "nam"):
+            continue
+        num = state_number(doc, m)
+        found.append(NumberMatch(m.start(), m.end(), num, key_of(num), True))
+    return sorted(found, key=lambda n: n.start)
+
+
+def _kind(doc: Source, n: NumberMatch) -> tuple[str, int]:
+    """Kind from the words just before the number, else from its code; and where it starts."""
+    before = doc.low[max(0, n.start - 45): n.start]
+    m = _KIND_BEFORE.search(before)
+    if m:
+        return KINDS[m.group(1)], n.start - len(before) + m.start()
+    code = key_of(n.number)
+    code = code.split("-")[1].split("/")[0] if not n.state else code.split("/")[-1].split("-")[0]
+    kind = CODES.get(code.lower())
+    if n.state and code == "QD":
+        kind = "Quyết định"
+    return kind or "Văn bản", n.start
+
+
+def find_references(doc: Source, own_number: str | None) -> tuple[list[dict], list[tuple[int, int]]]:
+    """Cited documents (deduplicated by number) and the spans they cover, dates included."""
+    own = key_of(own_number) if own_number else None
+    refs: dict[str, dict] = {}
+    spans: list[tuple[int, int]] = []
+    for n in find_numbers(doc):
+        kind, kstart = _kind(doc, n)
+        m = _DATE_AFTER.match(doc.low, n.end) or _DATE_AFTER_ISSUER.match(doc.low, n.end)
+        day = dates.from_match(m.groups()) if m else None
+        spans.append((kstart, m.end() if m else n.end))
+        if n.key == own:
+            continue
+        ref = refs.get(n.key)
+        if ref is None:
+            refs[n.key] = {"kind": kind, "number": n.number, "date": dates.iso(day)}
+        elif ref["date"] is None and day:
+            ref["date"] = dates.iso(day)
+    return list(refs.values()), spans

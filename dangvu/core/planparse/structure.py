@@ -1,0 +1,298 @@
+"""Paragraphs and the heading tree of a plan (I. / 1. / 1.1. / (1) / a) / - / + / table rows).
+
+Line wraps and page breaks split sentences in OCR and PDF text; paragraphs are rebuilt by
+joining a line to the previous one when the previous one does not end a sentence and the
+new one does not open an item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dangvu.core.planparse.normalize import Source
+
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_ROMAN_BY_VALUE = {v: k.upper() for k, v in _ROMAN_VALUES.items()}
+
+_ROMAN = re.compile(r"([ivxl]{1,4})\s{0,2}[.\-)/:]\s*(?=\S)")
+_ARABIC = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(\s*)")
+_LETTER = re.compile(r"([a-h])\s{0,2}\)\s*")
+_PAREN = re.compile(r"\((\d{1,2}|[a-h])\)\s*")
+# "PHẦN THỨ NHẤT: KẾT QUẢ ...", "PHẦN II. PHƯƠNG HƯỚNG": parts above the roman numerals.
+_PART = re.compile(r"phan\s{1,2}(?:thu\s{1,2})?(nhat|hai|ba|tu|i{1,3}|iv|[1-4])\b\s{0,2}[.:\-]?\s*")
+_PART_VALUES = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}
+_BULLETS = re.compile(r"(?:[-+•·▪○●◦➢✓]\s*)+")
+_END_SENTENCE = re.compile(r"[.:;!?]\s*$")
+_CLOSING = re.compile(r"(noi nhan|tren day la|ke hoach nay duoc pho bien)")
+
+# Which part of the plan a top-level heading opens (matched on folded text).
+_CATEGORY_WORDS = {
+    "goals": ("muc tieu", "chi tieu", "phuong huong"),
+    "tasks": ("nhiem vu", "giai phap", "noi dung", "trien khai", "tien do", "to chuc thuc hien",
+              "thoi gian", "lo trinh", "phan cong", "hoat dong", "phuong huong", "lich trinh",
+              "ke hoach", "chuong trinh"),
+    "purpose": ("muc dich", "yeu cau", "quan diem", "can cu"),
+    "results": ("ket qua", "tinh hinh", "uu diem", "han che", "nguyen nhan", "bai hoc", "thuc trang",
+                "khuyet diem"),
+}
+
+
+@dataclass
+class Para:
+    """One logical paragraph: ``start``..``end`` in the source, item marker if any."""
+
+    start: int
+    end: int
+    kind: str = "plain"      # roman, a1..a4, letter, paren, bullet-, bullet+, row, plain
+    num: str = ""            # the printed number: "III", "2.1", "a", "(1)"
+    body: int = 0            # where the text after the marker starts
+
+    def __post_init__(self) -> None:
+        self.body = self.body or self.start
+
+
+@dataclass
+class Node:
+    """A heading or item with its own paragraphs and its sub-items."""
+
+    para: Para | None
+    kind: str = "root"
+    num: str = ""
+    id: str = ""
+    parent: Node | None = None
+    body: list[Para] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+    categories: frozenset[str] = frozenset()
+
+    @property
+    def paras(self) -> list[Para]:
+        return ([self.para] if self.para else []) + self.body
+
+    def walk(self):
+        for child in self.children:
+            yield child
+            yield from child.walk()
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None and node.kind != "root":
+            yield node
+            node = node.parent
+
+
+def _lines(doc: Source) -> list[tuple[int, int]]:
+    """Content spans of the lines (stars, hashes and spaces trimmed); (-1, -1) for blank."""
+    out = []
+    pos = 0
+    for raw in doc.low.split("\n"):
+        s, e = pos, pos + len(raw)
+        while s < e and doc.low[s] == " ":
+            s += 1
+        while e > s and doc.low[e - 1] == " ":
+            e -= 1
+        out.append((s, e) if e > s else (-1, -1))
+        pos += len(raw) + 1
+    return out
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
+    """The item marker at the start of a paragraph span."""
+    low, src = doc.low[start:end], doc.src[start:end]
+    if low.startswith("|"):
+        return Para(start, end, "row", "", start)
+    m = _PART.match(low)
+    if m and _all_caps(src[: m.end()]):
+        return Para(start, end, "part", "P" + str(_PART_VALUES.get(m.group(1), m.group(1))), start + m.end())
+    m = _BULLETS.match(low)
+    if m and not low[:2].startswith("--"):
+        mark = low[m.end() - 1] if low[m.end() - 1] != " " else m.group().strip()[-1]
+        return Para(start, end, "bullet+" if mark == "+" else "bullet-", "", start + m.end())
+    m = _ROMAN.match(low)
+    if m:
+        token = src[: len(m.group(1))]
+        rest = src[m.end():]
+        is_roman = set(token) <= set("IVXl") and (any(c in "IVX" for c in token) or _all_caps(rest))
+        value = _ROMAN_VALUES.get(token.replace("l", "I").lower())
+        if is_roman and value:
+            return Para(start, end, "roman", _ROMAN_BY_VALUE[value], start + m.end())
+    m = _ARABIC.match(low)
+    if m:
+        num, term, space = m.groups()
+        after = low[m.end(): m.end() + 1]
+        ok = (term or "." in num) and after and not (after.isdigit() and not space) and after not in "%/,"
+        if ok:
+            depth = num.count(".") + 1
+            if depth == 1 and no_roman and _all_caps(src[m.end():]):
+                return Para(start, end, "roman", num, start + m.end())
+            return Para(start, end, f"a{depth}", num, start + m.end())
+    m = _LETTER.match(low)
+    if m and src[0].islower():
+        return Para(start, end, "letter", src[0], start + m.end())
+    m = _PAREN.match(low)
+    if m:
+        return Para(start, end, "paren", f"({m.group(1)})", start + m.end())
+    return Para(start, end)
+
+
+def paragraphs(doc: Source, start: int = 0) -> list[Para]:
+    """Logical paragraphs from ``start`` on, wrapped lines joined back together."""
+    spans = [(s, e) for s, e in _lines(doc)]
+    no_roman = not any(
+        s >= 0 and classify(doc, s, e).kind == "roman" and not doc.low[s:e][:1].isdigit() for s, e in spans
+    )
+    out: list[Para] = []
+    blank = 0
+    for s, e in spans:
+        if s < 0:
+            blank += 1
+            continue
+        if s < start:
+            continue
+        para = classify(doc, s, e, no_roman)
+        if out and para.kind == "plain" and _continues(doc, out[-1], s, e, blank):
+            out[-1].end = e
+        else:
+            out.append(para)
+        blank = 0
+    return out
+
+
+def _continues(doc: Source, prev: Para, s: int, e: int, blank: int) -> bool:
+    prev_low = doc.low[prev.start: prev.end]
+    if prev.kind == "row" or _END_SENTENCE.search(prev_low) or blank > 2:
+        return False
+    first = doc.src[s]
+    if first.isalpha() and first.islower():
+        return True
+    prev_src = doc.src[prev.start: prev.end]
+    if _all_caps(prev_src) or _all_caps(doc.src[s:e]):
+        return False
+    heading = prev.kind not in ("plain", "bullet-", "bullet+") and len(prev_src) < 130
+    if heading:
+        return False
+    # A wrapped line is long; a short line without a full stop is a heading or a label.
+    return len(prev_src) >= 60 if blank else len(prev_src.splitlines()[-1]) >= 50
+
+
+def _is_label(doc: Source, para: Para) -> bool:
+    """A short line ending in ':' that groups the items below it ("Đảng ủy Khối:")."""
+    text = doc.low[para.body: para.end].strip()
+    return text.endswith(":") and len(text) <= 60
+
+
+def categories_of(low_heading: str) -> frozenset[str]:
+    """Parts a heading opens. "KẾT QUẢ THỰC HIỆN NHIỆM VỤ" is results: the first word decides
+    for results; otherwise every part named counts ("PHƯƠNG HƯỚNG, NHIỆM VỤ": goals and tasks)."""
+    first: dict[str, int] = {}
+    for cat, words in _CATEGORY_WORDS.items():
+        at = [low_heading.find(w) for w in words if w in low_heading]
+        if at:
+            first[cat] = min(at)
+    if not first:
+        return frozenset()
+    if min(first, key=first.get) == "results":
+        return frozenset({"results"})
+    found = set(first) - {"results"}
+    if "goals" in found and "purpose" in found:
+        found.discard("purpose")
+    return frozenset(found)
+
+
+def build_tree(doc: Source, paras: list[Para]) -> Node:
+    """The heading tree. Plain paragraphs belong to the nearest heading above them."""
+    root = Node(None)
+    stack: list[Node] = [root]
+    seen_roman: list[str] = []
+    for para in paras:
+        low = doc.low[para.start: para.end]
+        if _CLOSING.match(low):
+            break
+        kind = para.kind
+        if kind == "bullet-" and _is_label(doc, para):
+            kind = "label-"
+        if kind == "plain" and _is_label(doc, para) and len(stack) > 1:
+            kind = "label"
+        if kind == "plain":
+            while len(stack) > 1 and stack[-1].kind in ("bullet-", "bullet+", "row"):
+                stack.pop()
+            stack[-1].body.append(para)
+            continue
+        num = para.num
+        if kind == "part":
+            seen_roman.clear()  # roman numerals restart inside each part
+            del stack[1:]
+        elif kind == "roman":
+            if num in seen_roman and seen_roman:
+                # A repeated numeral ("III." twice) is a typing slip: take the next one.
+                prev = _ROMAN_VALUES.get(seen_roman[-1].lower(), 0)
+                num = _ROMAN_BY_VALUE.get(prev + 1, num)
+            seen_roman.append(num)
+            del stack[2 if len(stack) > 1 and stack[1].kind == "part" else 1:]
+        else:
+            _pop_to(stack, kind)
+        node = Node(para, kind, num, parent=stack[-1])
+        stack[-1].children.append(node)
+        stack.append(node)
+    _assign(doc, root)
+    return root
+
+
+_RANK = {"part": -1, "roman": 0, "a1": 1, "a2": 2, "a3": 3, "a4": 4}
+# A dash label ("- Đảng ủy Khối:") is a sibling of dash items; so are plain labels.
+_SAME = {"label-": "bullet-"}
+
+
+def _pop_to(stack: list[Node], kind: str) -> None:
+    """Leave on the stack only the parents a new item of ``kind`` can sit under."""
+    kinds = [_SAME.get(n.kind, n.kind) for n in stack]
+    kind = _SAME.get(kind, kind)
+    if kind in kinds:
+        del stack[kinds.index(kind):]
+        return
+    if kind in _RANK:
+        # "2." after "1.1." closes "1.1."; numbered levels nest by their depth.
+        while len(stack) > 1 and (stack[-1].kind not in _RANK or _RANK[stack[-1].kind] >= _RANK[kind]):
+            stack.pop()
+
+
+def _assign(doc: Source, root: Node) -> None:
+    """Ids ("III.2.1", "III.2.1-3" for the 3rd unnumbered item) and section categories."""
+    for node in root.walk():
+        parent = node.parent
+        assert parent is not None
+        pid = parent.id
+        if node.kind == "part":
+            node.id = node.num
+        elif node.kind == "roman":
+            node.id = f"{pid}.{node.num}" if pid else node.num
+        elif node.kind in _RANK:
+            local = node.num.split(".")[-1] if parent.kind in _RANK and parent.kind != "roman" else node.num
+            node.id = f"{pid}.{local}" if pid else node.num
+        elif node.kind in ("letter", "paren"):
+            node.id = f"{pid}.{node.num}" if pid else node.num
+        else:
+            count = sum(1 for c in parent.children[: parent.children.index(node) + 1]
+                        if c.kind not in _RANK and c.kind not in ("letter", "paren", "roman"))
+            node.id = f"{pid}-{count}" if pid else str(count)
+        heading = doc.low[node.para.body: node.para.end] if node.para else ""
+        # Only a short title is a heading; "4. Hằng năm có 90% ... hoàn thành tốt nhiệm vụ" is an item.
+        titled = node.kind in _RANK or node.kind in ("letter", "paren")
+        own = categories_of(heading) if titled and len(heading) <= 90 and "%" not in heading else frozenset()
+        if node.kind in ("roman", "part"):
+            # Inside "PHẦN THỨ NHẤT: KẾT QUẢ ..." everything is a result, whatever its heading says.
+            results = parent.categories == {"results"}
+            node.categories = parent.categories if results else categories_of(heading[:120]) or parent.categories
+        elif "goals" in own:
+            # "2. Chỉ tiêu" inside "II. PHƯƠNG HƯỚNG": goals for this part of the tree.
+            node.categories = parent.categories | {"goals"}
+        elif own & {"tasks", "purpose", "results"}:
+            # "2. Nhiệm vụ, giải pháp" next to it: tasks, not goals.
+            node.categories = (parent.categories - {"goals"}) | own
+        else:
+            node.categories = parent.categories

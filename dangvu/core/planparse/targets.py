@@ -1,0 +1,254 @@
+"""Targets: the quantities a plan commits to ("trên 90%", "từ 19 đảng viên trở lên", "3 - 4%").
+
+Every percentage or counted quantity in the goals part of the plan is a target, one per
+number; elsewhere only those in a sentence that commits ("phấn đấu", "chỉ tiêu"...). A
+current figure ("hiện có 6/9, chiếm 66,66%") is the baseline of the target before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dangvu.core.planparse.binding import bind
+from dangvu.core.planparse.normalize import Source, squeeze
+from dangvu.core.planparse.structure import Node, Para
+
+_NUM = r"\d{1,3}(?:[.,]\d{1,3})?"
+_NOUNS = (
+    r"(?:dang vien(?: moi)?|to chuc co so dang|to chuc dang|co so dang|chi bo|dang bo|to dang|quan chung(?: uu tu)?|"
+    r"doan vien|hoi vien|hoc vien|can bo|lop|lan|buoi|cuoc|nguoi|mo hinh|doanh nghiep)"
+)
+_WORD_NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+_QUANTITY = re.compile(
+    rf"(?P<pa>{_NUM})\s{{0,2}}%?\s{{0,2}}(?:-|den|toi)\s{{0,2}}(?P<pb>{_NUM})\s{{0,2}}%"
+    rf"|(?P<p>{_NUM})\s{{0,2}}%"
+    rf"|(?P<ca>\d{{1,5}})\s{{0,2}}(?:-|den|toi)\s{{0,2}}(?P<cb>\d{{1,5}})\s{{1,3}}(?P<cn1>{_NOUNS})\b"
+    rf"|(?:it nhat|toi thieu)\s{{1,3}}(?P<w>mot|hai|ba|bon)\s{{1,3}}(?P<cn2>lan|buoi|cuoc)\b"
+    rf"|(?P<c>\d{{1,3}}(?:\.\d{{3}})?)\s{{1,3}}(?P<cn3>{_NOUNS})\b"
+)
+# A number right after these words is a date, a term, a section or an order, not a quantity.
+_NOT_QUANTITY_BEFORE = re.compile(
+    r"(?:^|[\s(])(?:nam|giai doan|nhiem ky|khoa|lan thu|thu|so|ngay|thang|quy|dieu|khoan)\s{0,2}$|[/\-.]\s{0,2}$"
+)
+_GE_BEFORE = re.compile(r"(?:(?:^|\s)tu|it nhat(?: la)?|toi thieu(?: la)?|khong duoi|khong it hon)\s{0,2}$")
+_GT_BEFORE = re.compile(r"(?:tren|hon|vuot)\s{0,2}$")
+_LT_BEFORE = re.compile(r"(?:duoi|it hon)\s{0,2}$")
+_LE_BEFORE = re.compile(r"(?:khong qua|toi da|khong vuot qua|khong vuot|khong cao hon)\s{0,2}$")
+_GE_AFTER = re.compile(r"\s{0,3}(?:moi\s{1,2})?tro len")
+_LE_AFTER = re.compile(r"\s{0,3}tro xuong")
+_PERIOD_SUFFIX = re.compile(r"\s{0,3}(?:tro len|tro xuong)?\s{0,2}/\s{0,2}(nam|nhiem ky|quy)")
+_PERIOD_WORDS = re.compile(
+    r"(hang nam|moi nam|trong nam(?!\s{1,3}\d)|hang quy|moi quy|(?<!dau )(?<!cuoi )nhiem ky|hang thang|moi thang)"
+)
+_PERIOD_OF = {"hang nam": "annual", "moi nam": "annual", "trong nam": "annual", "hang quy": "quarterly",
+              "moi quy": "quarterly", "nhiem ky": "term", "hang thang": None, "moi thang": None}
+_BY_IN_TEXT = re.compile(r"(?:den|toi|vao)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?nam\s{1,3}((?:19|20)\d{2})")
+_BY_IN_HEADING = re.compile(
+    r"(?:den|toi)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?(?:nam\s{1,3})?((?:19|20)\d{2})"
+    r"|giai doan\s{1,3}(?:19|20)\d{2}\s{0,2}-\s{0,2}((?:19|20)\d{2})|nam\s{1,3}((?:19|20)\d{2})"
+)
+_BASELINE = re.compile(
+    r"(?<!thuc )(?<!the )(?<!xuat )(?<!phat )(?<!bieu )\bhien(?: nay| co| tai)?\b|truoc day"
+)
+_COMMIT = re.compile(r"phan dau|chi tieu|muc tieu")
+_COMMIT_AFTER_BASELINE = re.compile(r"phan dau|chi tieu|muc tieu|\bdat\b|duy tri|nang (?:len|ty le)|tang|giam")
+_COMMIT_PCT = re.compile(r"(?:dat|duy tri|bao dam|dam bao)(?: ty le)?(?: tu| tren| it nhat)?\s{0,2}$")
+_COMMIT_COUNT = re.compile(r"(?:ket nap|thanh lap moi|thanh lap)(?: duoc)?(?: tu| it nhat| tren)?\s{0,2}$")
+_LEFT_WORDS = re.compile(
+    r"(?:(?:phan dau|duy tri|dat|co|la|bao dam|dam bao)\s{1,2})*(?:tu|tren|hon|duoi|it nhat|toi thieu|khong qua|"
+    r"toi da|khong duoi)?\s{0,2}$"
+)
+
+
+@dataclass
+class Candidate:
+    start: int          # first digit
+    end: int            # after "%" or the counted noun
+    value: float
+    value_max: float | None
+    unit: str
+    range: bool
+
+
+def _number(text: str) -> float:
+    text = text.strip()
+    if re.fullmatch(r"\d{1,3}\.\d{3}", text):
+        return float(text.replace(".", ""))
+    return float(text.replace(",", "."))
+
+
+def _candidates(low: str, start: int, end: int) -> list[Candidate]:
+    out = []
+    for m in _QUANTITY.finditer(low, start, end):
+        g = m.groupdict()
+        s = m.start()
+        if g["w"]:
+            s = m.start("w")
+            out.append(Candidate(s, m.end(), _WORD_NUMBERS[g["w"]], None, "count", False))
+            continue
+        before = low[max(start, s - 14): s]
+        if _NOT_QUANTITY_BEFORE.search(before) or (s > 0 and low[s - 1].isalnum()):
+            continue
+        if low[m.end(): m.end() + 1] == "/" and low[m.end() + 1: m.end() + 2].isdigit():
+            continue
+        if g["pa"]:
+            out.append(Candidate(s, m.end(), _number(g["pa"]), _number(g["pb"]), "%", True))
+        elif g["p"]:
+            out.append(Candidate(s, m.end(), _number(g["p"]), None, "%", False))
+        elif g["ca"]:
+            out.append(Candidate(s, m.end(), float(g["ca"]), float(g["cb"]), "count", True))
+        else:
+            value = _number(g["c"])
+            if 1900 <= value <= 2100:
+                continue
+            out.append(Candidate(s, m.end(), value, None, "count", False))
+    return out
+
+
+def _op(low: str, c: Candidate, left_floor: int) -> str:
+    if c.range:
+        return "range"
+    before = low[max(left_floor, c.start - 30): c.start]
+    if _GE_AFTER.match(low, c.end):
+        return ">="
+    if _LE_AFTER.match(low, c.end):
+        return "<="
+    for rx, op in ((_LE_BEFORE, "<="), (_GE_BEFORE, ">="), (_GT_BEFORE, ">"), (_LT_BEFORE, "<")):
+        if rx.search(before):
+            return op
+    return "=" if c.unit == "%" and c.value == 100 else ">="
+
+
+def _period(low: str, c: Candidate, clause_start: int, para_body: int) -> str | None:
+    m = _PERIOD_SUFFIX.match(low, c.end)
+    if m:
+        return {"nam": "annual", "nhiem ky": "term", "quy": "quarterly"}[m.group(1)]
+    found = list(_PERIOD_WORDS.finditer(low, clause_start, c.start))
+    if found:
+        return _PERIOD_OF[found[-1].group(1)]
+    m = _PERIOD_WORDS.search(low, para_body, min(para_body + 30, c.start))
+    return _PERIOD_OF[m.group(1)] if m else None
+
+
+def _by(low: str, c: Candidate, para_start: int, heading_years: list[int]) -> int | None:
+    found = list(_BY_IN_TEXT.finditer(low, para_start, c.start))
+    if found:
+        return int(found[-1].group(1))
+    return heading_years[0] if heading_years else None
+
+
+def _heading_years(doc: Source, node: Node) -> list[int]:
+    """Years from "Mục tiêu đến năm 2025" style headings above ``node``, nearest first."""
+    years = []
+    for n in [node, *node.ancestors()]:
+        if n.para is None or n.kind not in ("part", "roman", "a1", "a2", "a3", "a4", "letter", "paren"):
+            continue
+        m = _BY_IN_HEADING.search(doc.low, n.para.body, min(n.para.end, n.para.body + 120))
+        if m:
+            years.append(int(next(g for g in m.groups() if g)))
+    return years
+
+
+def _clause_start(low: str, pos: int, floor: int, chars: str) -> int:
+    return max([floor] + [low.rfind(ch, floor, pos) + 1 for ch in chars])
+
+
+def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
+    """Targets in one paragraph of ``node``; ``goals`` when it sits in the goals part."""
+    low = doc.low
+    body, end = para.body, para.end
+    cands = _candidates(low, body, end)
+    out: list[dict] = []
+    years = _heading_years(doc, node)
+    last_target: dict | None = None
+    last_sentence = -1
+    pending_baseline: float | int | None = None
+    for k, c in enumerate(cands):
+        semi_start = _clause_start(low, c.start, body, ";")
+        left_start = _clause_start(low, c.start, max(body, cands[k - 1].end if k else body), ",;(")
+        before_sentence = low[_clause_start(low, c.start, body, ".;"): c.start]
+        paren_start = low.rfind("(", semi_start, c.start)
+        inside = low[paren_start + 1: c.start] if paren_start >= 0 and ")" not in low[paren_start: c.start] else ""
+        sentence_start = _clause_start(low, c.start, body, ".;")
+        if _is_baseline(low, inside, low[left_start: c.start], before_sentence):
+            if last_target is not None and last_sentence == sentence_start and last_target["baseline"] is None:
+                last_target["baseline"] = _clean(c.value)
+            else:
+                pending_baseline = _clean(c.value)  # "Hiện có 78,3%; phấn đấu đạt 100%": the next target's
+            continue
+        if not goals and not (_COMMIT.search(before_sentence) or (
+                _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(low[max(body, c.start - 25): c.start])):
+            continue
+        nxt = cands[k + 1] if k + 1 < len(cands) else None
+        right_end = _clause_start(low, nxt.start, c.end, ",;(") - 1 if nxt else end
+        stop = re.compile(r"[;.]").search(low, c.end, end)
+        right_end = min(right_end, stop.start() if stop else end)
+        text_start = left_start
+        if c.start - left_start > 80:
+            lm = _LEFT_WORDS.search(low, left_start, c.start)
+            text_start = lm.start() if lm and lm.group().strip() else c.start
+        period = _period(low, c, semi_start, body)
+        semi = re.compile(r";").search(low, c.end, end)
+        semi_end = semi.start() if semi else end
+        last = max((x for x in cands if x.start < semi_end), key=lambda x: x.start)
+        own = low[left_start: max(right_end, c.end)]
+        # "100% A, 100% B được quán triệt": the shared predicate follows the last number.
+        tail = low[last.end: semi_end] if last is not c else ""
+        target = {
+            "text": squeeze(doc.src[text_start: max(right_end, c.end)])[:200],
+            "op": _op(low, c, left_start),
+            "value": _clean(c.value),
+            "value_max": _clean(c.value_max),
+            "unit": c.unit,
+            "by": _by(low, c, body, years),
+            "period": period,
+            "baseline": pending_baseline,
+            "indicator": _indicator(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period),
+            "section": _section(node),
+        }
+        out.append(target)
+        last_target, last_sentence, pending_baseline = target, sentence_start, None
+    return out
+
+
+def _is_baseline(low: str, inside: str, left: str, sentence: str) -> bool:
+    """A current figure: "(hiện có 6/9, chiếm 66,66%)", "Hiện nay ... chiếm 78,3%"."""
+    if _BASELINE.search(inside[:12]) or _BASELINE.search(left):
+        return True
+    found = list(_BASELINE.finditer(sentence))
+    return bool(found) and not _COMMIT_AFTER_BASELINE.search(sentence, found[-1].end())
+
+
+def _indicator(own: str, tail: str, clause: str, unit: str, period: str | None) -> str | None:
+    """Bind on the target's own words first, then with the shared predicate, then the clause."""
+    for context in (own, own + " " + tail if tail else "", clause):
+        key = bind(context, unit, period) if context else None
+        if key:
+            return key
+    return None
+
+
+def _section(node: Node) -> str | None:
+    """The id of the numbered heading a target sits under (dash items have no number)."""
+    for n in [node, *node.ancestors()]:
+        if n.kind in ("roman", "a1", "a2", "a3", "a4", "letter", "paren"):
+            return n.id
+    return node.id or None
+
+
+def _clean(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else x
+
+
+def find_targets(doc: Source, root: Node) -> list[dict]:
+    out: list[dict] = []
+    for node in root.walk():
+        if "results" in node.categories or not node.categories:
+            continue
+        goals = "goals" in node.categories
+        for para in node.paras:
+            out.extend(targets_in(doc, node, para, goals))
+    return out
