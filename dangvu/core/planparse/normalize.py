@@ -12,8 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from dangvu.core.planparse.layout import strip_page_furniture
+
 # Characters removed from the source before anything else (invisible, no meaning).
 _INVISIBLE = dict.fromkeys(map(ord, "\r\u200b\u200c\u200d\ufeff\u00ad"), None)
+# Icelandic eth (Ð/ð) is what OCR and old fonts print for Vietnamese Đ/đ.
+_INVISIBLE.update({ord("Ð"): "Đ", ord("ð"): "đ"})
 
 # One-to-one replacements applied while folding; everything else is NFD-stripped.
 _FOLD_SPECIAL = {
@@ -22,13 +26,17 @@ _FOLD_SPECIAL = {
     "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-",
     "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'",
     "…": ".",
+    # Word/PDF symbol-font bullets (private use area) and other bullet glyphs read as a dash.
+    "\uf0b7": "-", "\uf0a7": "-", "\uf0d8": "-", "\uf076": "-", "\uf0fc": "-", "\uf0e0": "-",
+    "►": "-", "❖": "-", "■": "-", "□": "-", "♦": "-", "➤": "-", "→": "-",
 }
 
 # OCR repairs on the folded copy. Each replacement keeps the length.
 _SO_WORD = re.compile(r"(?<![a-z0-9])s[60](?![a-z0-9])")
 _PERCENT_OCR = re.compile(r"(?<=[0-9lo])(?:°/o|o/o)")
-# A run of digits with OCR look-alikes (l, i → 1; o → 0), not glued to other letters.
-_DIGITISH = re.compile(r"(?<![a-z])[0-9lio]*[0-9][0-9lio]*(?![a-z])")
+# A run of digits with OCR look-alikes (l, i → 1; o → 0), not glued to other letters
+# except the words OCR glues to a number ("ngày3O/9", "số2l-NQ/TW", "hoàn thành:l5/11").
+_DIGITISH = re.compile(r"(?:(?<![a-z])|(?<=ngay)|(?<=so)|(?<=thang)|(?<=nam))[0-9lio]*[0-9][0-9lio]*(?![a-z])")
 _DIGIT_FIX = str.maketrans({"l": "1", "i": "1", "o": "0"})
 
 
@@ -77,7 +85,7 @@ class Source:
 
     @classmethod
     def of(cls, text: str) -> Source:
-        src = clean(text)
+        src = strip_page_furniture(clean(text))
         return cls(src, fold(src))
 
     def text(self, start: int, end: int) -> str:

@@ -9,12 +9,13 @@ from dangvu.core.planparse import dates
 from dangvu.core.planparse.normalize import Source, fold
 
 # Party style: number - kind code / issuer ("56- CTr/TU", "133 - KH/DUK", "01-KH/ĐU-UBKT").
+# OCR may glue the number to "số" ("số21-NQ/TW"): that one letter pair may precede it.
 PARTY_NUMBER = re.compile(
-    r"(?<![\w/.,])(\d{1,4})\s{0,2}-\s{0,2}([a-z]{1,5})\s{0,2}/\s{0,2}([a-z][a-z0-9]{0,9}(?:-[a-z0-9]{1,10})?)(?![\w])"
+    r"(?:(?<![\w/.,])|(?<=so))(\d{1,4})\s{0,2}-\s{0,2}([a-z]{1,5})\s{0,2}/\s{0,2}([a-z][a-z0-9]{0,9}(?:-[a-z0-9]{1,10})?)(?![\w])"
 )
 # State style: number [/ year] / kind code - issuer ("45/KH-UBND", "15/2023/NĐ-CP").
 STATE_NUMBER = re.compile(
-    r"(?<![\w/.,])(\d{1,5})(?:\s?/\s?((?:19|20)\d{2}))?\s?/\s?([a-z]{1,5})-([a-z][a-z0-9]{0,11}(?:-[a-z0-9]{1,10})?)(?![\w])"
+    r"(?:(?<![\w/.,])|(?<=so))(\d{1,5})(?:\s?/\s?((?:19|20)\d{2}))?\s?/\s?([a-z]{1,5})-([a-z][a-z0-9]{0,11}(?:-[a-z0-9]{1,10})?)(?![\w])"
 )
 
 # Folded kind words → display name, longest first so "thong bao ket luan" beats "thong bao".
@@ -40,8 +41,9 @@ _KIND_BEFORE = re.compile(
 _DATE_AFTER_ISSUER = re.compile(
     r"\s{0,3},?\s{0,2}cua\s[^\d,;.()]{2,60}?,?\s{0,2}ngay\s{0,3}(?:" + dates.DMY + "|" + dates.LONG + ")"
 )
+# "Nghị quyết số 21-NQ/TW (khóa XIII), ngày 16/6/2022": a short parenthesis may come first.
 _DATE_AFTER = re.compile(
-    r"\s{0,3}[,;(]?\s{0,3}(?:(?:ban hanh|ky)\s{1,3})?(?:ngay\s{0,3})?(?:" + dates.DMY + "|" + dates.LONG + ")"
+    r"(?:\s{0,3}\([^()\n]{1,30}\))?\s{0,3}[,;(]?\s{0,3}(?:(?:ban hanh|ky)\s{1,3})?(?:ngay\s{0,3})?(?:" + dates.DMY + "|" + dates.LONG + ")"
 )
 # Party issuer codes printed with Đ: "ĐU", "ĐUK", "ĐUQ"; kind codes "QĐ", "ĐA", "NĐ".
 _D_ISSUER = re.compile(r"^D(?=U[A-Z]{0,3}$)")

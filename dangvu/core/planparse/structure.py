@@ -17,11 +17,17 @@ _ROMAN_BY_VALUE = {v: k.upper() for k, v in _ROMAN_VALUES.items()}
 
 _ROMAN = re.compile(r"([ivxl]{1,4})\s{0,2}[.\-)/:]\s*(?=\S)")
 _ARABIC = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(\s*)")
-_LETTER = re.compile(r"([a-h])\s{0,2}\)\s*")
+_LETTER = re.compile(r"([a-h])\s{0,2}(?:\)\s*|\.\s+(?=\S))")
 _PAREN = re.compile(r"\((\d{1,2}|[a-h])\)\s*")
 # "PHẦN THỨ NHẤT: KẾT QUẢ ...", "PHẦN II. PHƯƠNG HƯỚNG": parts above the roman numerals.
 _PART = re.compile(r"phan\s{1,2}(?:thu\s{1,2})?(nhat|hai|ba|tu|i{1,3}|iv|[1-4])\b\s{0,2}[.:\-]?\s*")
 _PART_VALUES = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}
+# "A. KẾT QUẢ ...", "B- PHƯƠNG HƯỚNG, NHIỆM VỤ": capital-letter parts above the roman numerals.
+_LETTER_PART = re.compile(r"([a-e])\s{0,2}[.\-/)]\s*(?=\S)")
+# "1/ Đổi mới ...": a slash after an item number (not a date: a letter follows).
+_SLASH_ITEM = re.compile(r"(\d{1,2})/\s{1,3}(?=[^\W\d])")
+# A table row printed without its outer pipes: "1 | Nội dung | Chủ trì | Thời gian".
+_BARE_ROW = re.compile(r"^[^|\n]{0,12}\|[^|\n]*\|")
 _BULLETS = re.compile(r"(?:[-+•·▪○●◦➢✓]\s*)+")
 _END_SENTENCE = re.compile(r"[.:;!?]\s*$")
 _CLOSING = re.compile(r"(noi nhan|tren day la|ke hoach nay duoc pho bien)")
@@ -104,11 +110,15 @@ def _all_caps(text: str) -> bool:
 def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
     """The item marker at the start of a paragraph span."""
     low, src = doc.low[start:end], doc.src[start:end]
-    if low.startswith("|"):
+    if low.startswith("|") or _BARE_ROW.match(low):
         return Para(start, end, "row", "", start)
     m = _PART.match(low)
-    if m and _all_caps(src[: m.end()]):
+    if m and (_all_caps(src[: m.end()]) or (src[0].isupper() and (_all_caps(src[m.end():])
+                                                                   or not src[m.end():].strip()))):
         return Para(start, end, "part", "P" + str(_PART_VALUES.get(m.group(1), m.group(1))), start + m.end())
+    m = _LETTER_PART.match(low)
+    if m and src[0].isupper() and _all_caps(src[m.end():]):
+        return Para(start, end, "part", "P" + str(ord(m.group(1)) - ord("a") + 1), start + m.end())
     m = _BULLETS.match(low)
     if m and not low[:2].startswith("--"):
         mark = low[m.end() - 1] if low[m.end() - 1] != " " else m.group().strip()[-1]
@@ -131,6 +141,9 @@ def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
             if depth == 1 and no_roman and _all_caps(src[m.end():]):
                 return Para(start, end, "roman", num, start + m.end())
             return Para(start, end, f"a{depth}", num, start + m.end())
+    m = _SLASH_ITEM.match(low)
+    if m:
+        return Para(start, end, "a1", m.group(1), start + m.end())
     m = _LETTER.match(low)
     if m and src[0].islower():
         return Para(start, end, "letter", src[0], start + m.end())
@@ -155,7 +168,10 @@ def paragraphs(doc: Source, start: int = 0) -> list[Para]:
         if s < start:
             continue
         para = classify(doc, s, e, no_roman)
-        if out and para.kind == "plain" and _continues(doc, out[-1], s, e, blank):
+        if out and out[-1].kind == "part" and out[-1].body >= out[-1].end and para.kind == "plain" \
+                and _all_caps(doc.src[s:e]):
+            out[-1].end, out[-1].body = e, s  # "Phần I" / "ĐÁNH GIÁ KẾT QUẢ ...": one heading
+        elif out and para.kind == "plain" and _continues(doc, out[-1], s, e, blank):
             out[-1].end = e
         else:
             out.append(para)
@@ -165,7 +181,10 @@ def paragraphs(doc: Source, start: int = 0) -> list[Para]:
 
 def _continues(doc: Source, prev: Para, s: int, e: int, blank: int) -> bool:
     prev_low = doc.low[prev.start: prev.end]
-    if prev.kind == "row" or _END_SENTENCE.search(prev_low) or blank > 2:
+    if prev.kind == "row":
+        # A table cell wrapped onto the next line ("| Trước" / "ngày 19/5/2025").
+        return not blank and doc.src[s].islower()
+    if _END_SENTENCE.search(prev_low) or blank > 2:
         return False
     first = doc.src[s]
     if first.isalpha() and first.islower():
@@ -202,6 +221,11 @@ def categories_of(low_heading: str) -> frozenset[str]:
     if "goals" in found and "purpose" in found:
         found.discard("purpose")
     return frozenset(found)
+
+
+def _opens_with_category(low_heading: str) -> bool:
+    text = low_heading.strip(" .:-")
+    return any(text.startswith(w) for words in _CATEGORY_WORDS.values() for w in words)
 
 
 def build_tree(doc: Source, paras: list[Para]) -> Node:
@@ -291,8 +315,10 @@ def _assign(doc: Source, root: Node) -> None:
         elif "goals" in own:
             # "2. Chỉ tiêu" inside "II. PHƯƠNG HƯỚNG": goals for this part of the tree.
             node.categories = parent.categories | {"goals"}
-        elif own & {"tasks", "purpose", "results"}:
-            # "2. Nhiệm vụ, giải pháp" next to it: tasks, not goals.
+        elif own & {"tasks", "purpose", "results"} and not (
+                "goals" in parent.categories and not _opens_with_category(heading)):
+            # "2. Nhiệm vụ, giải pháp" next to it: tasks, not goals. Under goals, only a heading
+            # that opens with such a word switches ("3. Về lãnh đạo nhiệm vụ sản xuất" stays goals).
             node.categories = (parent.categories - {"goals"}) | own
         else:
             node.categories = parent.categories

@@ -15,16 +15,22 @@ from dangvu.core.planparse.normalize import Source, squeeze
 from dangvu.core.planparse.structure import Node, Para
 
 _NUM = r"\d{1,3}(?:[.,]\d{1,3})?"
+# Counted things a plan commits to (folded). Days, contents, documents, levels and ages are
+# not here on purpose: "03 ngày", "04 nội dung", "02 văn bản", "2 cấp", "35 tuổi" are no targets.
 _NOUNS = (
-    r"(?:dang vien(?: moi)?|to chuc co so dang|to chuc dang|co so dang|chi bo|dang bo|to dang|quan chung(?: uu tu)?|"
-    r"doan vien|hoi vien|hoc vien|can bo|lop|lan|buoi|cuoc|nguoi|mo hinh|doanh nghiep)"
+    r"(?:dang vien(?: moi| du bi| chinh thuc)?|to chuc co so dang|to chuc dang|co so dang|chi bo|dang bo|"
+    r"to dang|quan chung(?: uu tu)?|doan vien|hoi vien|hoc vien|hoc sinh|sinh vien|giao vien|can bo|"
+    r"cap uy vien|bi thu|lop|lan|luot|buoi|cuoc|dot|nguoi|mo hinh|doanh nghiep|chuyen de|hoi nghi|hoi thi|"
+    r"tin|bai|tac pham|de tai|sang kien|cong trinh|guong|dien hinh|tap the|ca nhan|thon|to dan pho|khu pho|"
+    r"xa|phuong|thi tran|truong|ho(?! so)|gia dinh|co quan|don vi|cau lac bo|hop tac xa)"
 )
 _WORD_NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
 _QUANTITY = re.compile(
     rf"(?P<pa>{_NUM})\s{{0,2}}%?\s{{0,2}}(?:-|den|toi)\s{{0,2}}(?P<pb>{_NUM})\s{{0,2}}%"
     rf"|(?P<p>{_NUM})\s{{0,2}}%"
     rf"|(?P<ca>\d{{1,5}})\s{{0,2}}(?:-|den|toi)\s{{0,2}}(?P<cb>\d{{1,5}})\s{{1,3}}(?P<cn1>{_NOUNS})\b"
-    rf"|(?:it nhat|toi thieu)\s{{1,3}}(?P<w>mot|hai|ba|bon)\s{{1,3}}(?P<cn2>lan|buoi|cuoc)\b"
+    rf"|(?:it nhat|toi thieu|khong it hon)\s{{1,3}}(?P<w>mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)"
+    rf"\s{{1,3}}(?P<cn2>{_NOUNS})\b"
     rf"|(?P<c>\d{{1,3}}(?:\.\d{{3}})?)\s{{1,3}}(?P<cn3>{_NOUNS})\b"
 )
 # A number right after these words is a date, a term, a section or an order, not a quantity.
@@ -35,21 +41,36 @@ _GE_BEFORE = re.compile(r"(?:(?:^|\s)tu|it nhat(?: la)?|toi thieu(?: la)?|khong 
 _GT_BEFORE = re.compile(r"(?:tren|hon|vuot)\s{0,2}$")
 _LT_BEFORE = re.compile(r"(?:duoi|it hon)\s{0,2}$")
 _LE_BEFORE = re.compile(r"(?:khong qua|toi da|khong vuot qua|khong vuot|khong cao hon)\s{0,2}$")
-_GE_AFTER = re.compile(r"\s{0,3}(?:moi\s{1,2})?tro len")
-_LE_AFTER = re.compile(r"\s{0,3}tro xuong")
-_PERIOD_SUFFIX = re.compile(r"\s{0,3}(?:tro len|tro xuong)?\s{0,2}/\s{0,2}(nam|nhiem ky|quy)")
+# "trở lên" as OCR also prints it: "tro lên", "tr& lên", "tr lên".
+_TRO = r"tr\S{0,2}\s{1,2}"
+_GE_AFTER = re.compile(rf"\s{{0,3}}(?:moi\s{{1,2}})?{_TRO}len\b")
+_LE_AFTER = re.compile(rf"\s{{0,3}}{_TRO}xuong\b")
+_PERIOD_SUFFIX = re.compile(rf"\s{{0,3}}(?:{_TRO}(?:len|xuong))?\s{{0,2}}/\s{{0,2}}(nam|nhiem ky|quy)")
+# "02 buổi/ngày", "3 lượt/tuần": a rate of a schedule, not a goal.
+_RATE_SUFFIX = re.compile(r"\s{0,2}/\s{0,2}(?:ngay|tuan|buoi|lop|nguoi|gio)\b")
+# "Nghị quyết Đại hội ... đề ra mục tiêu ...": a higher-level goal quoted outside the goals part.
+_QUOTED = re.compile(
+    r"(?:nghi quyet|chi thi|ket luan|chuong trinh|ke hoach|de an|quy dinh|cap tren|trung uong|tinh uy|huyen uy)"
+    r"[^.;]{0,90}?\b(?:de ra|da de ra|xac dinh|neu ro|giao chi tieu)\b"
+)
+# "so với năm 2025", "so với cuối năm 2023": a base year, not the year a goal is due.
+_BASE_YEAR = re.compile(r"so voi\s{1,3}(?:(?:cuoi|dau|het)\s{1,3})?(?:nam\s{1,3})?$")
 _PERIOD_WORDS = re.compile(
     r"(hang nam|moi nam|trong nam(?!\s{1,3}\d)|hang quy|moi quy|(?<!dau )(?<!cuoi )nhiem ky|hang thang|moi thang)"
 )
 _PERIOD_OF = {"hang nam": "annual", "moi nam": "annual", "trong nam": "annual", "hang quy": "quarterly",
               "moi quy": "quarterly", "nhiem ky": "term", "hang thang": None, "moi thang": None}
-_BY_IN_TEXT = re.compile(r"(?:den|toi|vao)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?nam\s{1,3}((?:19|20)\d{2})")
+_BY_IN_TEXT = re.compile(r"(?:den|toi|vao|trong)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?nam\s{1,3}((?:19|20)\d{2})")
 _BY_IN_HEADING = re.compile(
     r"(?:den|toi)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?(?:nam\s{1,3})?((?:19|20)\d{2})"
     r"|giai doan\s{1,3}(?:19|20)\d{2}\s{0,2}-\s{0,2}((?:19|20)\d{2})|nam\s{1,3}((?:19|20)\d{2})"
 )
 _BASELINE = re.compile(
     r"(?<!thuc )(?<!the )(?<!xuat )(?<!phat )(?<!bieu )\bhien(?: nay| co| tai)?\b|truoc day"
+)
+# "(năm 2025 có 04 chi bộ)", "(nhiệm kỳ trước đạt 41%)": a past figure stated beside a goal.
+_PAST_IN_PARENS = re.compile(
+    r"\s{0,2}(?:(?:cuoi|het)\s{1,2})?(?:nam\s{1,2}(?:19|20)\d{2}|nhiem ky truoc|nam truoc|ky truoc)\b"
 )
 _COMMIT = re.compile(r"phan dau|chi tieu|muc tieu")
 _COMMIT_AFTER_BASELINE = re.compile(r"phan dau|chi tieu|muc tieu|\bdat\b|duy tri|nang (?:len|ty le)|tang|giam")
@@ -92,6 +113,8 @@ def _candidates(low: str, start: int, end: int) -> list[Candidate]:
             continue
         if low[m.end(): m.end() + 1] == "/" and low[m.end() + 1: m.end() + 2].isdigit():
             continue
+        if _RATE_SUFFIX.match(low, m.end()):
+            continue
         if g["pa"]:
             out.append(Candidate(s, m.end(), _number(g["pa"]), _number(g["pb"]), "%", True))
         elif g["p"]:
@@ -109,7 +132,7 @@ def _candidates(low: str, start: int, end: int) -> list[Candidate]:
 def _op(low: str, c: Candidate, left_floor: int) -> str:
     if c.range:
         return "range"
-    before = low[max(left_floor, c.start - 30): c.start]
+    before = " ".join(low[max(left_floor, c.start - 40): c.start].split(" ")).replace("\n", " ")
     if _GE_AFTER.match(low, c.end):
         return ">="
     if _LE_AFTER.match(low, c.end):
@@ -138,16 +161,23 @@ def _by(low: str, c: Candidate, para_start: int, heading_years: list[int]) -> in
     return heading_years[0] if heading_years else None
 
 
-def _heading_years(doc: Source, node: Node) -> list[int]:
-    """Years from "Mục tiêu đến năm 2025" style headings above ``node``, nearest first."""
+def _heading_years(doc: Source, node: Node, para: Para) -> list[int]:
+    """Years from "Mục tiêu đến năm 2025" style headings above ``para``, nearest first.
+
+    The paragraph holding the target is not a heading of it: "b) Giảm 50% ... so với năm 2025"
+    says nothing of when the goal is due."""
     years = []
     for n in [node, *node.ancestors()]:
-        if n.para is None or n.kind not in ("part", "roman", "a1", "a2", "a3", "a4", "letter", "paren"):
+        if n.para is None or n.para is para or n.kind not in _HEADING_KINDS:
             continue
-        m = _BY_IN_HEADING.search(doc.low, n.para.body, min(n.para.end, n.para.body + 120))
-        if m:
-            years.append(int(next(g for g in m.groups() if g)))
+        for m in _BY_IN_HEADING.finditer(doc.low, n.para.body, min(n.para.end, n.para.body + 120)):
+            if not _BASE_YEAR.search(doc.low, max(0, m.start() - 25), m.start() + 4):
+                years.append(int(next(g for g in m.groups() if g)))
+                break
     return years
+
+
+_HEADING_KINDS = ("part", "roman", "a1", "a2", "a3", "a4", "letter", "paren")
 
 
 def _clause_start(low: str, pos: int, floor: int, chars: str) -> int:
@@ -160,7 +190,7 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
     body, end = para.body, para.end
     cands = _candidates(low, body, end)
     out: list[dict] = []
-    years = _heading_years(doc, node)
+    years = _heading_years(doc, node, para)
     last_target: dict | None = None
     last_sentence = -1
     pending_baseline: float | int | None = None
@@ -176,6 +206,8 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
                 last_target["baseline"] = _clean(c.value)
             else:
                 pending_baseline = _clean(c.value)  # "Hiện có 78,3%; phấn đấu đạt 100%": the next target's
+            continue
+        if not goals and _QUOTED.search(before_sentence):
             continue
         if not goals and not (_COMMIT.search(before_sentence) or (
                 _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(low[max(body, c.start - 25): c.start])):
@@ -214,7 +246,7 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
 
 def _is_baseline(low: str, inside: str, left: str, sentence: str) -> bool:
     """A current figure: "(hiện có 6/9, chiếm 66,66%)", "Hiện nay ... chiếm 78,3%"."""
-    if _BASELINE.search(inside[:12]) or _BASELINE.search(left):
+    if _BASELINE.search(inside[:12]) or _BASELINE.search(left) or _PAST_IN_PARENS.match(inside):
         return True
     found = list(_BASELINE.finditer(sentence))
     return bool(found) and not _COMMIT_AFTER_BASELINE.search(sentence, found[-1].end())

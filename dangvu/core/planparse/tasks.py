@@ -220,6 +220,8 @@ def find_tasks(doc: Source, root: Node, masked: list[tuple[int, int]], issued: d
         group = _group_lead(doc, node)
         context_lead = group or parent_lead
         in_tasks = "tasks" in node.categories and node.kind in _TASK_KINDS
+        if "tasks" in node.categories and node.kind in ("roman", "part"):
+            tasks.extend(_section_body_tasks(doc, node, masked, issued))
         if not in_tasks or (node.kind == "row" and _is_header_row(doc, node)):
             inherited[id(node)] = (None if node.kind in ("roman", "part") else parent_timing, context_lead)
             continue
@@ -246,6 +248,27 @@ def find_tasks(doc: Source, root: Node, masked: list[tuple[int, int]], issued: d
     return tasks
 
 
+def _section_body_tasks(doc: Source, node: Node, masked: list[tuple[int, int]],
+                        issued: dt.date | None) -> list[dict]:
+    """Unnumbered paragraphs right under "IV. TỔ CHỨC THỰC HIỆN" that carry a deadline."""
+    out: list[dict] = []
+    for k, para in enumerate(node.body, start=1):
+        hits = find_timings(doc, para.start, para.end, masked, issued=issued)
+        if not any(h.end for h in hits):
+            continue
+        lead, support = lead_support(doc, para.start, para.end)
+        parts = _parts(doc, hits, para.start, para.end)
+        for j, (ps, pe, hit) in enumerate(parts):
+            out.append({
+                "id": f"{node.id}-p{k}" + (chr(ord("a") + j) if len(parts) > 1 else ""),
+                "title": _title(doc, ps, pe),
+                "timing": hit.as_dict(doc) if hit else None,
+                "lead": lead,
+                "support": support,
+            })
+    return out
+
+
 def _id_title(doc: Source, node: Node) -> tuple[str, str]:
     assert node.para is not None
     if node.kind == "row":
@@ -257,8 +280,10 @@ def _id_title(doc: Source, node: Node) -> tuple[str, str]:
             tid = f"{node.parent.id}.{first}" if node.parent and node.parent.id else first
         if "title" in roles and roles["title"] < len(cells):
             cell = cells[roles["title"]]
-        else:
+        elif cells:
             cell = max(cells, key=lambda c: c.end - c.start)
+        else:  # a row of bare pipes
+            cell = Span(node.para.start, node.para.end)
         return tid, _title(doc, cell.start, cell.end)
     body = node.para.body
     m = _X_COLON.match(doc.low, body, node.para.end)

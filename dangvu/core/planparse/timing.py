@@ -20,16 +20,22 @@ _POINT = re.compile(
     rf"|(?P<d2>\d{{1,2}})\s{{1,3}}thang\s{{1,3}}(?P<m2>\d{{1,2}})\s{{1,3}}nam\s{{1,3}}(?P<y2>{_Y})"
     rf"|trong\s{{1,3}}(?P<hn>6|sau)\s{{1,3}}thang\s{{1,3}}(?P<half>dau|cuoi)\s{{1,3}}nam\s{{1,3}}(?P<y5>{_Y})"
     rf"|thang\s{{0,3}}(?P<m3>\d{{1,2}})\s{{0,2}}(?:/|-|\.|\s{{1,3}}nam\s{{1,3}})\s{{0,2}}(?P<y3>{_Y})"
-    rf"|quy\s{{1,3}}(?P<q>iv|iii|ii|i|[1-4])\b(?:\s{{0,2}}(?:/|-|\s{{1,3}}nam\s{{1,3}}|\s{{1,3}})\s{{0,2}}(?P<y4>{_Y}))?"
+    rf"|qu[yi]\s{{1,3}}(?P<q>iv|iii|ii|i|[1-4])\b(?:\s{{0,2}}(?:/|-|\s{{1,3}}nam\s{{1,3}}|\s{{1,3}})\s{{0,2}}(?P<y4>{_Y}))?"
     rf"|(?P<yw>trong|het|cuoi|:)\s{{1,3}}nam\s{{1,3}}(?P<y6>{_Y})"
+    rf"|(?:(?<=\btu )|(?<=\bden )|(?<=\btruoc ))nam\s{{1,3}}(?P<y11>{_Y})"
+    rf"|(?:(?<=\|)|(?<=\|\s)|(?<=\|\s\s))nam\s{{1,3}}(?P<y10>{_Y})(?=\s{{0,3}}(?:\||$))"
     rf"|(?:ngay|truoc|den)\s{{0,3}}(?P<d7>\d{{1,2}})\s{{0,2}}/\s{{0,2}}(?P<m7>\d{{1,2}})(?![\d/])"
     rf"|thang\s{{0,3}}(?P<m8>\d{{1,2}})(?![\d/.\-]|\s{{1,3}}nam)"
     rf"|(?<![\d/])(?P<m9>\d{{1,2}})\s{{0,2}}/\s{{0,2}}(?P<y9>{_Y})(?![\d/])"
 )
+# A range longer than this many years is an anniversary ("kỷ niệm 80 năm ... (1945 - 2025)").
+_ANNIVERSARY_YEARS = 15
 _CONNECT = re.compile(r"\s{0,3}(?:den|toi|-)\s{0,3}(?:het\s{1,3}|cuoi\s{1,3})?(?:ngay\s{0,3})?")
 _OPEN = re.compile(r"(?:^|\s)(?:tu|ke tu|bat dau tu|bat dau|bat tu)\s{1,3}(?:ngay\s{0,3})?$")
 _BEFORE = re.compile(r"(?:^|\s)truoc\s{1,3}$")
 _CITATION_AFTER = re.compile(r"\s{0,3}(?:,\s{0,2})?(?:cua|ve viec|v/v)\b")
+# "hằng năm (trước ngày 15/11)", "vào tháng 10 hằng năm": a recurring date, no deadline.
+_RECURRING = re.compile(r"\b(?:hang|moi)\s{1,3}(?:nam|quy|thang|tuan)\b|\bdinh ky\b")
 _CONDITION = re.compile(r"\b(?:neu|tuy tinh hinh|tuy theo tinh hinh|truong hop)\b")
 _ONGOING = re.compile(
     r"(?:thuc hien|tien hanh|trien khai|thoi gian(?: thuc hien)?\s{0,2}:)\s{0,3}thuong xuyen"
@@ -88,8 +94,11 @@ def _point(m: re.Match, default_year: int | None) -> Point:
             first, last = dates.quarter_bounds(g["q"], g["y4"])
             return Point(s, e, first, last, "quarter")
         return Point(s, e, None, None, "quarter_only:" + g["q"])
-    if g["y6"]:
-        return Point(s, e, dates.make(g["y6"], 1, 1), dates.make(g["y6"], 12, 31), "year")
+    if g["y6"] or g["y10"] or g["y11"]:
+        year = g["y6"] or g["y10"] or g["y11"]
+        # "đến năm 2030" ends a "từ năm 2026 ..." range; alone it is a goal's horizon, no deadline.
+        kind = "year_end" if g["y11"] and m.string[max(0, s - 4): s] == "den " else "year"
+        return Point(s, e, dates.make(year, 1, 1), dates.make(year, 12, 31), kind)
     if g["d7"]:
         day = dates.make(default_year, g["m7"], g["d7"]) if default_year else None
         return Point(s, e, day, day, "day_only")
@@ -138,6 +147,10 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
         before = low[max(start, p.start - 25): p.start]
         opened = bool(_OPEN.search(before))
         conn = _CONNECT.match(low, p.end)
+        if nxt and conn and conn.end() == nxt.start and p.first and nxt.last \
+                and nxt.last.year - p.first.year > _ANNIVERSARY_YEARS:
+            i += 2  # "(03/02/1930 - 03/02/2026)": the span of an anniversary, not a task's
+            continue
         if nxt and conn and conn.end() == nxt.start and nxt.last and (opened or p.kind in ("month", "bare") or ":" in p.kind):
             if nxt.last and (p.first is None):
                 _borrow_year(p, nxt.last.year)
@@ -146,10 +159,14 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
                 i += 2
                 continue
         i += 1
-        if p.first is None or p.kind == "bare" and not opened:
+        if p.first is None or p.kind == "bare" and not opened or p.kind == "year_end":
             continue
         if p.kind == "day" and _CITATION_AFTER.match(low, p.end):
             continue
+        if p.kind in ("day_only", "month_only") or p.kind.startswith("month_only:"):
+            if _recurring(low, p, start, end):
+                hits.append(Hit("ongoing", None, None, _lead(low, p.start, start), p.end))
+                continue
         if _CONDITION.search(_clause_before(low, p.start, start)):
             hits.append(Hit("conditional", None, None, _lead(low, p.start, start), p.end))
             continue
@@ -164,6 +181,15 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
             if not any(h.pos <= m.start() < h.stop for h in hits):
                 hits.append(Hit(kind, None, None, m.start(), _clause_end(low, m.end(), end)))
     return sorted(hits, key=lambda h: h.pos)
+
+
+def _recurring(low: str, p: Point, floor: int, end: int) -> bool:
+    """Is a yearless date repeated ("hằng năm (trước ngày 15/11)", "tháng 10 hằng năm")?"""
+    before = low[max(floor, p.start - 45): p.start]
+    before = before[max(before.rfind("."), before.rfind(";")) + 1:]
+    after = low[p.end: min(end, p.end + 25)]
+    after = re.split(r"[.;]", after)[0]
+    return bool(_RECURRING.search(before + " " + after))
 
 
 def _lead(low: str, pos: int, floor: int) -> int:
