@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, discipline_forms
 from dangvu.core.rulesets import ruleset_for
@@ -22,6 +23,23 @@ from .models import (
     TrainingKind,
     TransferKind,
 )
+
+NULL_CHARACTERS = "Không được chứa ký tự NUL (mã 0)."
+
+
+def vietnamese_null_check(field: forms.Field) -> None:
+    """Django's messages for NUL characters and bad ids have no Vietnamese translation: replace them."""
+    field.validators = [ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
+                        if isinstance(v, ProhibitNullCharactersValidator) else v for v in field.validators]
+    if isinstance(field, forms.ModelChoiceField):
+        field.validate_no_null_characters = ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        field.error_messages.update({
+            "invalid_pk_value": "Giá trị «%(pk)s» không hợp lệ.",
+            "invalid_choice": "Lựa chọn «%(value)s» không có trong danh sách.",
+            "invalid_list": "Hãy chọn trong danh sách.",
+        })
+
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -60,6 +78,10 @@ class Form(forms.Form):
             field.error_messages["required"] = "Mục này không được để trống."
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
+            vietnamese_null_check(field)
+            if isinstance(field, forms.IntegerField) and str(field.error_messages["invalid"]) == str(
+                    forms.IntegerField.default_error_messages["invalid"]):
+                field.error_messages["invalid"] = "Hãy nhập một số nguyên."  # Django's vi: "số tổng thể"
 
 
 class OrganizationForm(Form):

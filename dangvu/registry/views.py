@@ -278,12 +278,14 @@ def member_add(request: HttpRequest, code: str, mode: str) -> HttpResponse:
 
         def act(d):
             return s.admit_member(request.user, org, d, d["admitted_on"], d.get("decision_number", ""))
-    else:
+    elif mode == "ho-so":
         form = f.RegisterForm(request.POST or None)
         title = f"Nhập hồ sơ đảng viên — {org.name}"
 
         def act(d):
             return s.register_member(request.user, org, d)
+    else:
+        raise Http404("Không có biểu mẫu này.")
 
     return service_form(request, form, {"title": title, "org": org}, act, "Đã lưu hồ sơ đảng viên.", _member_url)
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dangvu import indicators
+from dangvu.registry.forms import vietnamese_null_check
 from dangvu.registry.models import MemberStatus
 
 from .views_util import access
@@ -31,6 +32,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "Mật khẩu"
         for field in self.fields.values():
             field.error_messages["required"] = "Mục này không được để trống."
+            vietnamese_null_check(field)
 
 
 @login_required

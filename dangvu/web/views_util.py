@@ -31,6 +31,10 @@ def service_form(request: HttpRequest, form, context: dict[str, Any], action: Ca
 
     ``redirect_to`` is a URL, or a function of the action's result giving one.
     """
+    if request.method == "POST" and not form.is_bound:
+        # ``Form(request.POST or None)`` leaves the form unbound on an empty POST; bind it so the
+        # answer lists the missing fields instead of a bare 400.
+        form.is_bound, form.data, form.files = True, request.POST, request.FILES
     if request.method == "POST" and form.is_valid():
         try:
             result = action(form.cleaned_data)

@@ -1,0 +1,54 @@
+"""``dangvu bench``: the performance suite (see :mod:`dangvu.bench`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+
+from dangvu.cli import CommandError, print_json, setup_django
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.rows is not None and not 1 <= args.rows <= 100_000:
+        raise CommandError("--rows phải từ 1 đến 100000.")
+    temp = None
+    if not os.environ.get("DATABASE_URL") and not args.reuse:
+        # Never touch the user's own database: a fresh SQLite file in a temporary home.
+        temp = tempfile.mkdtemp(prefix="dangvu-bench-")
+        os.environ["DANGVU_HOME"] = temp
+    try:
+        setup_django()
+        from dangvu.bench import run_bench
+
+        try:
+            result = run_bench(args.scale, rows=args.rows, only=args.only or None,
+                               keep=args.keep or temp is not None)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+    finally:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+    if args.json:
+        print_json(result)
+    else:
+        for name, section in result.items():
+            sys.stdout.write(f"{name}:\n")
+            for key, value in section.items():
+                sys.stdout.write(f"  {key}: {value}\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="đo hiệu năng (nhập Excel, …)")
+    p.add_argument("--scale", choices=["commune", "province", "nation"], default="commune",
+                   help="quy mô dữ liệu thử (mặc định: commune)")
+    p.add_argument("--rows", type=int, help="số dòng của tệp Excel thử (mặc định theo quy mô; commune: 20000)")
+    p.add_argument("--only", action="append", metavar="NAME", help="chỉ chạy phần đo này (lặp lại được)")
+    p.add_argument("--reuse", action="store_true",
+                   help="dùng cơ sở dữ liệu đang cấu hình thay cho một tệp SQLite tạm (dữ liệu thử được xóa sau)")
+    p.add_argument("--keep", action="store_true", help="giữ lại dữ liệu thử sau khi đo")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.set_defaults(func=_bench)

@@ -1,0 +1,1 @@
+"""Document writers (DOCX / XLSX): they read services and querysets, never write."""
