@@ -1,0 +1,104 @@
+"""``dangvu demo`` (build the embedded demo and serve it) and ``dangvu serve`` (serve the database)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from dangvu.cli import CommandError, setup_django
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cổng không hợp lệ: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"cổng phải từ 1 đến 65535: {port}")
+    return port
+
+
+def _sqlite_files() -> list[Path]:
+    """The default SQLite database files (with WAL/SHM companions) under DANGVU_HOME."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvu.settings")
+    from django.conf import settings
+
+    home = Path(settings.DANGVU_HOME)
+    return sorted(home.glob("dangvu.sqlite3*"))
+
+
+def empty_database() -> None:
+    """Start from nothing: delete the default SQLite file, or flush the configured database."""
+    if not os.environ.get("DATABASE_URL"):
+        for path in _sqlite_files():
+            path.unlink()
+        setup_django()
+        return
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve the web UI with waitress (static files through whitenoise, no collectstatic)."""
+    from waitress import serve as waitress_serve
+
+    from dangvu.wsgi import application
+
+    sys.stdout.write(f"Đảng vụ đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)\n")
+    sys.stdout.flush()
+    waitress_serve(application, host=host, port=port, threads=4)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    empty_database()
+    from dangvu.demo.services import build_demo
+
+    try:
+        result = build_demo(args.scale, args.seed, progress=True, members_target=args.members)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    out = sys.stdout
+    total = sum(result.members.values())
+    out.write(f"Đã tạo dữ liệu mẫu «{result.root.name}» (mã {result.root.code}) trong {result.seconds:.1f} giây: "
+              f"{sum(result.organizations.values())} tổ chức đảng, {total} đảng viên "
+              f"({result.active_members} đang sinh hoạt), hạt giống {result.seed}.\n")
+    out.write(f"Đăng nhập tại http://{args.host}:{args.port}/ với một trong các tài khoản:\n")
+    for user in result.users:
+        out.write(f"  {user.username:<10} mật khẩu {user.password:<14} {user.role} — {user.organization}\n")
+    out.flush()
+    if args.no_serve:
+        out.write("Chạy `dangvu serve` để mở giao diện web.\n")
+        return 0
+    serve(args.host, args.port)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    setup_django()
+    serve(args.host, args.port)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="tạo dữ liệu mẫu (xóa dữ liệu cũ) rồi mở giao diện web")
+    demo.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không mở máy chủ web")
+    demo.add_argument("--scale", choices=("commune", "province"), default="commune",
+                      help="commune: một đảng bộ xã (~750 đảng viên); province: một tỉnh (~150.000)")
+    demo.add_argument("--seed", type=int, default=2026, help="hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)")
+    demo.add_argument("--members", type=int, default=None, metavar="N",
+                      help="số đảng viên cần tạo (mặc định: khoảng 750 với xã, 150.000 với tỉnh)")
+    demo.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    demo.add_argument("--host", default=DEFAULT_HOST, help=argparse.SUPPRESS)
+    demo.set_defaults(func=_demo)
+
+    srv = sub.add_parser("serve", help="mở giao diện web trên cơ sở dữ liệu hiện có (waitress)")
+    srv.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    srv.add_argument("--host", default=DEFAULT_HOST)
+    srv.set_defaults(func=_serve)
