@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "dangvu.accounts",
     "dangvu.registry",
+    "dangvu.congress",
     "dangvu.web",
 ]
 
@@ -110,6 +111,7 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DANGVU_HOME / "static"
+MEDIA_ROOT = DANGVU_HOME / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("nhat-ky/", views.audit_log, name="audit_log"),
     path("", include("dangvu.registry.urls")),
+    path("", include("dangvu.congress.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Congress (đại hội): timeline and milestones, delegate apportionment, drafts, elections."""
