@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "dangvu.accounts",
     "dangvu.registry",
     "dangvu.congress",
+    "dangvu.meetings",
+    "dangvu.admission",
+    "dangvu.evaluation",
     "dangvu.web",
 ]
 

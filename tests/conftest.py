@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge results, not speed: no per-example deadline, no "too slow" health check,
+# so a loaded CI machine cannot turn a correct property into a failure.
+hypothesis_settings.register_profile("dangvu", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("dangvu")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("DANGVU_SHARED", ROOT.parent / "shared"))

@@ -100,7 +100,7 @@ def test_secretary_finds_member_and_records_discipline(live_tree, live_server, b
     expect(page.locator(".topbar .who")).to_have_text("secretary")
 
     # 2. Find the member by typing the name without accents.
-    page.get_by_role("navigation", name="Chức năng chính").get_by_role("link", name="Đảng viên").click()
+    page.get_by_role("navigation", name="Chức năng chính").get_by_role("link", name="Đảng viên", exact=True).click()
     page.wait_for_url(f"{base}/dang-vien/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Đảng viên")
     expect(_count_line(page)).to_contain_text("2 đảng viên.")  # An and Cường, the two members of C1A

@@ -1,0 +1,482 @@
+"""Admission use cases: the only code that writes prospects and admission quotas.
+
+Each public function is one transaction: it checks the actor's scope, applies the rules of
+:mod:`dangvu.core.admission` and :mod:`dangvu.core.deadlines` (parameters from the rule set in
+force on the day concerned), and raises :class:`ServiceError` (Vietnamese) with nothing written.
+Completing an admission creates the member through :func:`dangvu.registry.services.admit_member`,
+so the member, its history and the audit trail are the registry's own.
+
+Sources: Điều lệ Đảng, Điều 1, 4, 5; Quy định 232-QĐ/TW, 20/1/2025; Hướng dẫn 06-HD/TW, 9/6/2025.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from dangvu.core.admission import (
+    age_check,
+    course_certificate_expires,
+    course_certificate_valid,
+    dossier_stale,
+    introducer_check,
+    resolution_passes,
+)
+from dangvu.core.cccd import validate_cccd
+from dangvu.core.deadlines import DEADLINE_LABELS, admission_decision, cell_resolution
+from dangvu.core.rulesets import ruleset_for
+from dangvu.core.text import nfc
+from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Gender, Member, Organization, OrgKind
+from dangvu.registry.services import ServiceError, _require_edit, _user, admit_member
+
+from .models import OPEN_STAGES, AdmissionQuota, MassOrganization, Prospect, Stage
+
+__all__ = ["ServiceError"]
+
+IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "home_town", "residence",
+                   "cccd", "education", "occupation", "is_student", "phone")
+"""What the prospect carries over to the member record on admission."""
+
+PROSPECT_FIELDS = (*IDENTITY_FIELDS, "nominated_by", "listed_on", "introducer_1", "introducer_1_since",
+                   "introducer_2", "introducer_2_since", "youth_union_resolution_on",
+                   "youth_union_resolution_number", "dossier_on")
+_TEXT_FIELDS = ("full_name", "ethnicity", "religion", "home_town", "residence", "education", "occupation",
+                "phone", "youth_union_resolution_number")
+_DATE_FIELDS = ("listed_on", "introducer_1_since", "introducer_2_since", "youth_union_resolution_on",
+                "dossier_on")
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+# -- prospects ----------------------------------------------------------------------------
+
+def _check_prospect(org: Organization, data: Mapping[str, Any], exclude_pk: int | None = None) -> None:
+    problems: list[str] = []
+    today = _today()
+    if not nfc(data.get("full_name")):
+        problems.append("Họ và tên không được để trống.")
+    birth = data.get("birth_date")
+    if not birth:
+        problems.append("Ngày sinh không được để trống.")
+    elif birth > today:
+        problems.append("Ngày sinh không thể ở tương lai.")
+    if data.get("gender") not in Gender.values:
+        problems.append("Giới tính phải là Nam hoặc Nữ.")
+    cccd = data.get("cccd")
+    if cccd:
+        problems += validate_cccd(cccd, data.get("gender"), birth)
+        if Member.objects.filter(cccd=cccd).exists():
+            problems.append("Người có số CCCD này đã là đảng viên.")
+        others = Prospect.objects.filter(cccd=cccd, stage__in=OPEN_STAGES)
+        if exclude_pk:
+            others = others.exclude(pk=exclude_pk)
+        if others.exists():
+            problems.append("Người có số CCCD này đang có trong danh sách quần chúng ưu tú.")
+    if data.get("nominated_by") and data["nominated_by"] not in MassOrganization.values:
+        problems.append("Tổ chức giới thiệu không hợp lệ.")
+    if not data.get("listed_on"):
+        problems.append("Cần ghi ngày đưa vào danh sách tạo nguồn.")
+    for name in _DATE_FIELDS:
+        value = data.get(name)
+        if value and value > today:
+            problems.append(f"{Prospect._meta.get_field(name).verbose_name.capitalize()} không thể ở tương lai.")
+        elif value and birth and value < birth:
+            problems.append(f"{Prospect._meta.get_field(name).verbose_name.capitalize()} không thể trước ngày sinh.")
+    first, second = data.get("introducer_1"), data.get("introducer_2")
+    if second is not None and first is not None and first.pk == second.pk:
+        problems.append("Hai người giới thiệu phải là hai đảng viên khác nhau.")
+    if second is not None and first is None:
+        problems.append("Hãy chọn người giới thiệu thứ nhất trước.")
+    for who in (first, second):
+        if who is not None and not who.organization.path.startswith(org.path):
+            problems.append(f"Người giới thiệu {who.full_name} không sinh hoạt tại {org.name}.")
+    if problems:
+        raise ServiceError(" ".join(problems))
+
+
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    bad = set(data) - set(PROSPECT_FIELDS)
+    if bad:
+        raise ServiceError(f"Không ghi được: {', '.join(sorted(bad))}.")
+    out = dict(data)
+    for name in _TEXT_FIELDS:
+        if name in out:
+            out[name] = nfc(out[name])
+    if "cccd" in out:
+        out["cccd"] = nfc(out["cccd"]) or None
+    return out
+
+
+@transaction.atomic
+def create_prospect(by, org: Organization, data: Mapping[str, Any]) -> Prospect:
+    """List a prospect (quần chúng ưu tú) under a cell, with the dates already known."""
+    _require_edit(by, org)
+    if org.kind not in CELL_KINDS:
+        raise ServiceError("Quần chúng ưu tú được theo dõi tại một chi bộ; hãy chọn chi bộ.")
+    clean = _clean(data)
+    _check_prospect(org, clean)
+    prospect = Prospect(organization=org, recorded_by=_user(by), **clean)
+    prospect.save()
+    return prospect
+
+
+@transaction.atomic
+def update_prospect(by, prospect: Prospect, **fields: Any) -> Prospect:
+    """Correct a prospect's identity, nomination, introducers and dossier while still open."""
+    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    _require_edit(by, prospect.organization)
+    if not prospect.is_open:
+        raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc dừng xem xét); không sửa được nữa.")
+    clean = _clean(fields)
+    merged = {name: getattr(prospect, name) for name in PROSPECT_FIELDS} | clean
+    _check_prospect(prospect.organization, merged, exclude_pk=prospect.pk)
+    for name, value in clean.items():
+        setattr(prospect, name, value)
+    prospect.save()
+    return prospect
+
+
+def _lock(by, prospect: Prospect) -> Prospect:
+    prospect = Prospect.objects.select_for_update().select_related("organization").get(pk=prospect.pk)
+    _require_edit(by, prospect.organization)
+    return prospect
+
+
+def _not_future(day: dt.date | None, what: str) -> None:
+    if day is None:
+        raise ServiceError(f"Cần ghi {what}.")
+    if day > _today():
+        raise ServiceError(f"{what.capitalize()} không thể ở tương lai.")
+
+
+@transaction.atomic
+def record_course(by, prospect: Prospect, passed_on: dt.date, certificate: str = "") -> Prospect:
+    """The party-awareness course certificate (giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng);
+    a renewed certificate replaces the old one."""
+    prospect = _lock(by, prospect)
+    if prospect.stage not in (Stage.SOURCE, Stage.COURSE, Stage.VETTED):
+        raise ServiceError("Chỉ ghi lớp nhận thức về Đảng trước khi chi bộ ra nghị quyết.")
+    _not_future(passed_on, "ngày cấp giấy chứng nhận")
+    if passed_on < prospect.birth_date:
+        raise ServiceError("Ngày cấp giấy chứng nhận không thể trước ngày sinh.")
+    prospect.course_passed_on = passed_on
+    prospect.course_certificate = nfc(certificate)
+    if prospect.stage == Stage.SOURCE:
+        prospect.stage = Stage.COURSE
+    prospect.save()
+    return prospect
+
+
+@transaction.atomic
+def record_vetting(by, prospect: Prospect, vetted_on: dt.date) -> Prospect:
+    """Thẩm tra lý lịch completed (after the course)."""
+    prospect = _lock(by, prospect)
+    if prospect.stage not in (Stage.COURSE, Stage.VETTED):
+        raise ServiceError("Cần có giấy chứng nhận lớp nhận thức về Đảng trước khi ghi thẩm tra lý lịch."
+                           if prospect.stage == Stage.SOURCE else
+                           "Chỉ ghi thẩm tra lý lịch trước khi chi bộ ra nghị quyết.")
+    _not_future(vetted_on, "ngày hoàn thành thẩm tra lý lịch")
+    if vetted_on < prospect.birth_date:
+        raise ServiceError("Ngày thẩm tra lý lịch không thể trước ngày sinh.")
+    prospect.vetted_on = vetted_on
+    prospect.stage = Stage.VETTED
+    prospect.save()
+    return prospect
+
+
+def resolution_problems(prospect: Prospect, on: dt.date, in_favour: int | None,
+                        full_members: int | None) -> list[str]:
+    """Why the cell may not pass an admission resolution for ``prospect`` on ``on`` (Vietnamese);
+    empty when it may. Every rule is the core's, with the rule set in force on ``on``.
+
+    Age 18–60 in full months on ``on``; a course certificate valid on ``on``; vetting and dossier
+    done by ``on`` and the dossier not older than 12 months; introducers: one full member of at
+    least one year in the cell, plus a second one or the Youth Union's resolution; the vote passes.
+    Sources: Điều lệ Đảng, Điều 1, 4; Quy định 232-QĐ/TW, 20/1/2025; Hướng dẫn 06-HD/TW, 9/6/2025.
+    """
+    rs = ruleset_for(on)
+    problems: list[str] = []
+    if on < prospect.birth_date:
+        return ["Ngày chi bộ xét không thể trước ngày sinh."]
+    if age := age_check(prospect.birth_date, on, rs):
+        problems.append(age)
+    passed = prospect.course_passed_on
+    if passed is None:
+        problems.append("Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng.")
+    elif passed > on:
+        problems.append(f"Giấy chứng nhận lớp nhận thức về Đảng cấp ngày {passed:%d/%m/%Y}, sau ngày chi bộ xét.")
+    elif not course_certificate_valid(passed, on, rs):
+        problems.append(f"Giấy chứng nhận lớp nhận thức về Đảng đã hết hạn ngày "
+                        f"{course_certificate_expires(passed, rs):%d/%m/%Y} "
+                        f"(có giá trị {rs['admission.course_certificate_valid_years']} năm); phải học lại.")
+    if prospect.vetted_on is None or prospect.vetted_on > on:
+        problems.append("Chưa hoàn thành thẩm tra lý lịch trước ngày chi bộ xét.")
+    if prospect.dossier_on is None or prospect.dossier_on > on:
+        problems.append("Chưa ghi ngày hoàn thiện hồ sơ xin vào Đảng (trước ngày chi bộ xét).")
+    elif dossier_stale(prospect.dossier_on, on, rs):
+        problems.append(f"Hồ sơ lập ngày {prospect.dossier_on:%d/%m/%Y} đã quá "
+                        f"{rs['admission.dossier_max_months']} tháng chưa được xét: phải bổ sung giấy giới "
+                        "thiệu của đảng viên và nghị quyết giới thiệu của Đoàn, rồi ghi lại ngày hoàn thiện hồ sơ.")
+    problems += _introducer_problems(prospect, on, rs)
+    if in_favour is None or full_members is None:
+        problems.append("Cần ghi số đảng viên chính thức tán thành và tổng số đảng viên chính thức.")
+    else:
+        try:
+            if not resolution_passes(in_favour, full_members, rs):
+                problems.append(f"Nghị quyết không đạt: {in_favour}/{full_members} đảng viên chính thức tán "
+                                f"thành, cần ít nhất {rs['admission.cell_vote_share']} số đảng viên chính thức.")
+        except ValueError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _introducer_problems(prospect: Prospect, on: dt.date, rs) -> list[str]:
+    problems: list[str] = []
+    pairs = [(prospect.introducer_1, prospect.introducer_1_since),
+             (prospect.introducer_2, prospect.introducer_2_since)]
+    given = [(m, since) for m, since in pairs if m is not None]
+    if not given:
+        problems.append("Chưa có đảng viên giới thiệu.")
+    union = prospect.youth_union_resolution_on
+    if union is not None and union > on:
+        problems.append("Nghị quyết giới thiệu của Đoàn ghi sau ngày chi bộ xét.")
+        union = None
+    if len(given) == 1 and union is None:
+        problems.append("Cần hai đảng viên chính thức giới thiệu, hoặc một đảng viên và nghị quyết giới thiệu "
+                        "của Đoàn Thanh niên.")
+    for member, since in given:
+        member = Member.objects.select_related("organization").get(pk=member.pk)
+        if not member.organization.path.startswith(prospect.organization.path):
+            problems.append(f"{member.full_name}: người giới thiệu phải sinh hoạt tại {prospect.organization.name}.")
+            continue
+        if member.status not in ACTIVE_STATUSES:
+            problems.append(f"{member.full_name}: không còn là đảng viên đang sinh hoạt.")
+            continue
+        if member.status == "exempt":
+            problems.append(f"{member.full_name}: đang được miễn công tác và sinh hoạt đảng.")
+            continue
+        if why := introducer_check(member.full_on if member.status == "full" else None, since, on, rs):
+            problems.append(f"{member.full_name}: {why[0].lower()}{why[1:]}")
+    return problems
+
+
+@transaction.atomic
+def record_cell_resolution(by, prospect: Prospect, resolved_on: dt.date, in_favour: int,
+                           full_members: int) -> Prospect:
+    """The cell's resolution proposing admission; refused unless every condition holds on that day."""
+    prospect = _lock(by, prospect)
+    if prospect.stage != Stage.VETTED:
+        raise ServiceError("Chi bộ chỉ xét đề nghị kết nạp sau khi đã học lớp nhận thức về Đảng và thẩm tra "
+                           "lý lịch." if prospect.stage in (Stage.SOURCE, Stage.COURSE) else
+                           "Chi bộ đã ra nghị quyết hoặc hồ sơ đã kết thúc.")
+    _not_future(resolved_on, "ngày chi bộ ra nghị quyết")
+    problems = resolution_problems(prospect, resolved_on, in_favour, full_members)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    prospect.resolved_on = resolved_on
+    prospect.votes_in_favour = in_favour
+    prospect.full_members = full_members
+    prospect.stage = Stage.CELL_RESOLVED
+    prospect.save()
+    return prospect
+
+
+def _check_decision(prospect: Prospect, decision_on: dt.date, decision_number: str) -> None:
+    _not_future(decision_on, "ngày quyết định kết nạp")
+    if prospect.resolved_on is None or decision_on < prospect.resolved_on:
+        raise ServiceError("Ngày quyết định kết nạp không thể trước ngày chi bộ ra nghị quyết.")
+    if not nfc(decision_number):
+        raise ServiceError("Cần ghi số quyết định kết nạp.")
+
+
+@transaction.atomic
+def record_decision(by, prospect: Prospect, decision_on: dt.date, decision_number: str) -> Prospect:
+    """The committee's admission decision; the ceremony is still to be held. A decision later than
+    the statutory deadline is recorded and shown as a warning (:func:`warnings_for`)."""
+    prospect = _lock(by, prospect)
+    if prospect.stage not in (Stage.CELL_RESOLVED, Stage.DECIDED):
+        raise ServiceError("Chỉ ghi quyết định kết nạp sau khi chi bộ đã ra nghị quyết.")
+    _check_decision(prospect, decision_on, decision_number)
+    prospect.decision_on = decision_on
+    prospect.decision_number = nfc(decision_number)
+    prospect.stage = Stage.DECIDED
+    prospect.save()
+    return prospect
+
+
+@transaction.atomic
+def complete_admission(by, prospect: Prospect, decision_on: dt.date, decision_number: str,
+                       ceremony_on: dt.date, late_reason: str = "") -> Prospect:
+    """The ceremony was held: the prospect becomes a probationary member from ``decision_on``.
+
+    Every condition of the cell's resolution is checked again on its date; the ceremony must follow
+    the decision and be held within ``admission.ceremony_working_days`` working days of it, unless
+    the reason for the delay (reported to the upper committee) is given. The member is written by
+    :func:`dangvu.registry.services.admit_member` (member, "admit" history, audit) and linked.
+    Refused: nothing is written. Source: Điều lệ Đảng, Điều 4–5; Hướng dẫn 06-HD/TW, 9/6/2025.
+    """
+    prospect = _lock(by, prospect)
+    if prospect.stage not in (Stage.CELL_RESOLVED, Stage.DECIDED):
+        raise ServiceError("Đã kết nạp hoặc đã dừng xem xét." if not prospect.is_open else
+                           "Chỉ kết nạp sau khi chi bộ đã ra nghị quyết đề nghị kết nạp.")
+    assert prospect.resolved_on is not None
+    problems = resolution_problems(prospect, prospect.resolved_on, prospect.votes_in_favour,
+                                   prospect.full_members)
+    if problems:
+        raise ServiceError("Hồ sơ không còn đủ điều kiện: " + " ".join(problems))
+    _check_decision(prospect, decision_on, decision_number)
+    _not_future(ceremony_on, "ngày lễ kết nạp")
+    if ceremony_on < decision_on:
+        raise ServiceError("Lễ kết nạp không thể trước ngày quyết định kết nạp.")
+    ceremony_by = admission_decision(decision_on)["ceremony_by"]
+    late_reason = nfc(late_reason)
+    if ceremony_on > ceremony_by and not late_reason:
+        days = ruleset_for(decision_on)["admission.ceremony_working_days"]
+        raise ServiceError(f"Lễ kết nạp phải tổ chức trong {days} ngày làm việc kể từ quyết định, tức chậm nhất "
+                           f"ngày {ceremony_by:%d/%m/%Y}. Nếu đã chậm, hãy ghi lý do (đã báo cáo cấp ủy cấp trên).")
+    data = {name: getattr(prospect, name) for name in IDENTITY_FIELDS}
+    member = admit_member(by, prospect.organization, data, decision_on, nfc(decision_number))
+    prospect.decision_on = decision_on
+    prospect.decision_number = nfc(decision_number)
+    prospect.ceremony_on = ceremony_on
+    prospect.ceremony_late_reason = late_reason if ceremony_on > ceremony_by else ""
+    prospect.stage = Stage.ADMITTED
+    prospect.member = member
+    prospect.save()
+    return prospect
+
+
+@transaction.atomic
+def drop_prospect(by, prospect: Prospect, on: dt.date, reason: str) -> Prospect:
+    """Stop considering a prospect (moved away, withdrew, not passed), with the reason."""
+    prospect = _lock(by, prospect)
+    if not prospect.is_open:
+        raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc đã dừng xem xét).")
+    _not_future(on, "ngày dừng xem xét")
+    if on < prospect.listed_on:
+        raise ServiceError("Ngày dừng xem xét không thể trước ngày đưa vào danh sách tạo nguồn.")
+    if not nfc(reason):
+        raise ServiceError("Cần ghi lý do dừng xem xét.")
+    prospect.stage = Stage.DROPPED
+    prospect.dropped_on = on
+    prospect.drop_reason = nfc(reason)
+    prospect.save()
+    return prospect
+
+
+# -- deadlines and warnings ---------------------------------------------------------------
+
+SOON_DAYS = 14
+"""A deadline this close is highlighted on the pipeline page (display only, not a rule)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    label: str
+    on: dt.date
+    overdue: bool
+    soon: bool
+
+
+def _deadline(key: str, label: str, on: dt.date, today: dt.date, overdue: bool | None = None) -> Deadline:
+    late = today > on if overdue is None else overdue
+    return Deadline(key, label, on, late, not late and (on - today).days <= SOON_DAYS)
+
+
+def deadlines_for(prospect: Prospect, today: dt.date | None = None) -> list[Deadline]:
+    """The statutory dates that matter at the prospect's stage, from :mod:`dangvu.core.deadlines`:
+    the course certificate's expiry before the resolution; ``decision_by`` after it; ``ceremony_by``
+    after the decision; ``probation_ends`` and ``recognition_by`` after admission (until the member
+    is recognized). The first one is the next deadline."""
+    today = today or _today()
+    stage = prospect.stage
+    if stage in (Stage.COURSE, Stage.VETTED) and prospect.course_passed_on:
+        passed = prospect.course_passed_on
+        return [_deadline("certificate_expires", "Giấy chứng nhận lớp nhận thức về Đảng hết hạn",
+                          course_certificate_expires(passed), today,
+                          overdue=not course_certificate_valid(passed, today))]
+    if stage == Stage.CELL_RESOLVED and prospect.resolved_on:
+        on = cell_resolution(prospect.resolved_on)["decision_by"]
+        return [_deadline("decision_by", DEADLINE_LABELS["decision_by"], on, today)]
+    if stage == Stage.DECIDED and prospect.decision_on:
+        on = admission_decision(prospect.decision_on)["ceremony_by"]
+        return [_deadline("ceremony_by", DEADLINE_LABELS["ceremony_by"], on, today)]
+    if stage == Stage.ADMITTED and prospect.decision_on:
+        member = prospect.member
+        if member is not None and member.status != "probationary":
+            return []
+        dates = admission_decision(prospect.decision_on)
+        return [_deadline("recognition_by", DEADLINE_LABELS["recognition_by"], dates["recognition_by"], today),
+                _deadline("probation_ends", DEADLINE_LABELS["probation_ends"], dates["probation_ends"], today,
+                          overdue=False)]
+    return []
+
+
+def warnings_for(prospect: Prospect, today: dt.date | None = None) -> list[str]:
+    """Late steps already taken, and conditions that have lapsed (Vietnamese)."""
+    today = today or _today()
+    out: list[str] = []
+    if prospect.resolved_on and prospect.decision_on:
+        decision_by = cell_resolution(prospect.resolved_on)["decision_by"]
+        if prospect.decision_on > decision_by:
+            out.append(f"Quyết định kết nạp ngày {prospect.decision_on:%d/%m/%Y} chậm so với hạn "
+                       f"{decision_by:%d/%m/%Y} ({ruleset_for(prospect.resolved_on)['admission.decision_working_days']}"
+                       " ngày làm việc kể từ nghị quyết chi bộ).")
+    if prospect.decision_on and prospect.ceremony_on:
+        ceremony_by = admission_decision(prospect.decision_on)["ceremony_by"]
+        if prospect.ceremony_on > ceremony_by:
+            out.append(f"Lễ kết nạp ngày {prospect.ceremony_on:%d/%m/%Y} chậm so với hạn {ceremony_by:%d/%m/%Y}. "
+                       f"Lý do: {prospect.ceremony_late_reason or 'chưa ghi'}.")
+    if prospect.stage in (Stage.SOURCE, Stage.COURSE, Stage.VETTED):
+        if prospect.dossier_on and dossier_stale(prospect.dossier_on, today):
+            out.append(f"Hồ sơ lập ngày {prospect.dossier_on:%d/%m/%Y} đã quá hạn chưa được xét: phải bổ sung "
+                       "giấy giới thiệu và nghị quyết giới thiệu của Đoàn.")
+        if prospect.course_passed_on and not course_certificate_valid(prospect.course_passed_on, today):
+            out.append("Giấy chứng nhận lớp nhận thức về Đảng đã hết hạn; phải học lại trước khi chi bộ xét.")
+    return out
+
+
+# -- quotas -------------------------------------------------------------------------------
+
+def parse_term(text: str | None) -> tuple[int, int]:
+    """'2025-2030' (or with an en dash) → (2025, 2030); ServiceError when it is not a term."""
+    raw = nfc(text).replace("–", "-").replace("—", "-").replace(" ", "")
+    first, sep, last = raw.partition("-")
+    if not sep or not (first.isdigit() and last.isdigit() and len(first) == 4 and len(last) == 4):
+        raise ServiceError("Nhiệm kỳ ghi dạng năm đầu-năm cuối, ví dụ 2025-2030.")
+    a, b = int(first), int(last)
+    if not 1930 <= a < b <= a + 10:
+        raise ServiceError("Nhiệm kỳ không hợp lệ: năm cuối phải sau năm đầu.")
+    return a, b
+
+
+@transaction.atomic
+def set_quota(by, org: Organization, *, target: int, students_target: int = 0, year: int | None = None,
+              term: str = "", note: str = "") -> AdmissionQuota:
+    """Set (or replace) an organization's admission quota for a year or for a term."""
+    _require_edit(by, org)
+    if org.kind == OrgKind.GROUP:
+        raise ServiceError("Chỉ tiêu kết nạp giao cho chi bộ hoặc đảng bộ, không giao cho tổ đảng.")
+    if (year is None) == (not nfc(term)):
+        raise ServiceError("Ghi chỉ tiêu cho một năm hoặc cho một nhiệm kỳ.")
+    if year is not None and not 1930 <= int(year) <= _today().year + 5:
+        raise ServiceError("Năm không hợp lệ.")
+    if term:
+        first, last = parse_term(term)
+        term = f"{first}-{last}"
+    if target < 0 or students_target < 0:
+        raise ServiceError("Chỉ tiêu không thể âm.")
+    if students_target > target:
+        raise ServiceError("Chỉ tiêu học sinh, sinh viên không thể lớn hơn tổng chỉ tiêu kết nạp.")
+    lookup = {"organization": org, "year": year} if year is not None else {"organization": org, "term": term}
+    quota = AdmissionQuota.objects.filter(**lookup).first() or AdmissionQuota(**lookup)
+    quota.target, quota.students_target, quota.note = target, students_target, nfc(note)
+    quota.save()
+    return quota

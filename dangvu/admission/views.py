@@ -1,0 +1,228 @@
+"""Admission pages: the pipeline of an organization's subtree (stacked stage sections with each
+prospect's next statutory deadline, quota progress), a prospect's page, and the step forms.
+
+Every lookup goes through the user's Access: outside the subtree → 404, read-only → 403 on edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from dangvu.core.rulesets import ruleset_for
+from dangvu.registry.models import CELL_KINDS, Member, Organization
+from dangvu.web.views_util import access, require_edit, service_form
+
+from . import forms as f
+from . import services as s
+from .models import OPEN_STAGES, STAGE_ORDER, AdmissionQuota, Prospect, Stage
+from .progress import quota_table
+
+FORM_METHODS = require_http_methods(["GET", "POST"])
+LIMIT = 2000
+"""Prospects shown on one pipeline page (a province has more: open a commune's page)."""
+
+
+def _year(request: HttpRequest) -> int:
+    today = dt.date.today()
+    try:
+        year = int(request.GET.get("nam", ""))
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def _get_prospect(acc, pk: int) -> Prospect:
+    prospect = (Prospect.objects.filter(organization__in=acc.orgs(), pk=pk)
+                .select_related("organization", "member", "introducer_1", "introducer_2").first())
+    if prospect is None:
+        raise Http404("Không tìm thấy quần chúng ưu tú.")
+    return prospect
+
+
+def _url(prospect: Prospect) -> str:
+    return reverse("admission:prospect_detail", args=[prospect.pk])
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The pipeline of the user's top organization; a list when they see several."""
+    acc = access(request)
+    if not acc.sees_registry:
+        raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
+    roots = list(acc.roots[:2])
+    if len(roots) == 1:
+        return pipeline(request, roots[0].code)
+    return render(request, "admission/roots.html", {"roots": acc.roots.order_by("path")})
+
+
+@login_required
+def pipeline(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    today, year = dt.date.today(), _year(request)
+    shown = (Q(stage__in=OPEN_STAGES) | Q(stage=Stage.ADMITTED, decision_on__year=year)
+             | Q(stage=Stage.ADMITTED, member__status="probationary") | Q(stage=Stage.DROPPED, dropped_on__year=year))
+    prospects = list(Prospect.objects.filter(organization__path__startswith=org.path).filter(shown)
+                     .select_related("organization", "member").order_by("name_folded", "id")[:LIMIT + 1])
+    truncated = len(prospects) > LIMIT
+    prospects = prospects[:LIMIT]
+    by_stage: dict[str, list] = {st: [] for st in (*STAGE_ORDER, Stage.DROPPED)}
+    for p in prospects:
+        deadlines = s.deadlines_for(p, today)
+        by_stage[p.stage].append((p, deadlines[0] if deadlines else None, deadlines[1:]))
+    for items in by_stage.values():
+        items.sort(key=lambda it: (it[1].on if it[1] else dt.date.max, it[0].name_folded))
+    sections = [(Stage(st), by_stage[st]) for st in STAGE_ORDER]
+    overdue = sum(1 for st in STAGE_ORDER for _p, d, _rest in by_stage[st] if d and d.overdue)
+    return render(request, "admission/pipeline.html", {
+        "org": org, "year": year, "today": today, "sections": sections, "dropped": by_stage[Stage.DROPPED],
+        "open_count": sum(len(by_stage[st]) for st in OPEN_STAGES), "overdue": overdue,
+        "table": quota_table(org, year), "is_cell": org.kind in CELL_KINDS,
+        "truncated": truncated, "can_edit": acc.can_edit_org(org), "years": range(today.year, today.year - 4, -1),
+        "quotas": AdmissionQuota.objects.filter(organization=org),
+    })
+
+
+def _cells(acc, org: Organization):
+    return (acc.editable_orgs().filter(path__startswith=org.path, kind__in=CELL_KINDS, dissolved_on__isnull=True)
+            .order_by("path"))
+
+
+def _members(org: Organization):
+    return (Member.objects.filter(organization__path__startswith=org.path, status="full")
+            .order_by("name_folded", "id"))
+
+
+@login_required
+@FORM_METHODS
+def prospect_create(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    cells = _cells(acc, org)
+    initial = {"listed_on": dt.date.today(), "organization": org.pk if org.kind in CELL_KINDS else None}
+    form = f.ProspectForm(request.POST or None, cells=cells, members=_members(org), initial=initial)
+
+    def act(d):
+        d = dict(d)
+        cell = d.pop("organization")
+        return s.create_prospect(request.user, cell, d)
+
+    return service_form(request, form, {"title": f"Thêm quần chúng ưu tú — {org.name}", "org": org}, act,
+                        "Đã thêm vào danh sách quần chúng ưu tú.", _url)
+
+
+@login_required
+@FORM_METHODS
+def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    prospect = _get_prospect(acc, pk)
+    org = prospect.organization
+    require_edit(acc, org)
+    initial = {name: getattr(prospect, name) for name in s.PROSPECT_FIELDS} | {"organization": org.pk}
+    form = f.ProspectForm(request.POST or None, cells=Organization.objects.filter(pk=org.pk),
+                          members=_members(org), initial=initial)
+
+    def act(d):
+        d = dict(d)
+        d.pop("organization")
+        return s.update_prospect(request.user, prospect, **d)
+
+    return service_form(request, form, {"title": f"Sửa hồ sơ — {prospect.full_name}", "org": org}, act,
+                        "Đã lưu hồ sơ.", _url(prospect))
+
+
+@login_required
+def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    prospect = _get_prospect(acc, pk)
+    today = dt.date.today()
+    checks: list[str] | None = None
+    if prospect.stage == Stage.VETTED:
+        checks = s.resolution_problems(prospect, today, 1, 1)  # everything but the vote, as of today
+    return render(request, "admission/prospect_detail.html", {
+        "p": prospect, "org": prospect.organization, "deadlines": s.deadlines_for(prospect, today),
+        "warnings": s.warnings_for(prospect, today), "checks": checks,
+        "can_edit": acc.can_edit_org(prospect.organization) and prospect.is_open, "steps": _steps_for(prospect),
+        "vote_share": ruleset_for(today)["admission.cell_vote_share"],
+    })
+
+
+# -- steps --------------------------------------------------------------------------------
+
+STEPS: dict[str, tuple[str, type, tuple[str, ...]]] = {
+    "hoc-lop": ("Ghi lớp bồi dưỡng nhận thức về Đảng", f.CourseForm, (Stage.SOURCE, Stage.COURSE, Stage.VETTED)),
+    "tham-tra": ("Ghi thẩm tra lý lịch", f.VettingForm, (Stage.COURSE, Stage.VETTED)),
+    "nghi-quyet": ("Ghi nghị quyết chi bộ đề nghị kết nạp", f.ResolutionForm, (Stage.VETTED,)),
+    "quyet-dinh": ("Ghi quyết định kết nạp", f.DecisionForm, (Stage.CELL_RESOLVED, Stage.DECIDED)),
+    "ket-nap": ("Ghi lễ kết nạp, đưa vào danh sách đảng viên", f.CompleteForm, (Stage.CELL_RESOLVED, Stage.DECIDED)),
+    "dung": ("Dừng xem xét", f.DropForm, OPEN_STAGES),
+}
+
+
+def _steps_for(prospect: Prospect) -> list[tuple[str, str]]:
+    return [(key, title) for key, (title, _form, stages) in STEPS.items() if prospect.stage in stages]
+
+
+def _act(request: HttpRequest, step: str, prospect: Prospect):
+    user = request.user
+
+    def act(d):
+        if step == "hoc-lop":
+            return s.record_course(user, prospect, d["passed_on"], d.get("certificate", ""))
+        if step == "tham-tra":
+            return s.record_vetting(user, prospect, d["vetted_on"])
+        if step == "nghi-quyet":
+            return s.record_cell_resolution(user, prospect, d["resolved_on"], d["in_favour"], d["full_members"])
+        if step == "quyet-dinh":
+            return s.record_decision(user, prospect, d["decision_on"], d["decision_number"])
+        if step == "ket-nap":
+            return s.complete_admission(user, prospect, d["decision_on"], d["decision_number"], d["ceremony_on"],
+                                        d.get("late_reason", ""))
+        return s.drop_prospect(user, prospect, d["on"], d["reason"])
+
+    return act
+
+
+@login_required
+@FORM_METHODS
+def prospect_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One form per step of the procedure; the service decides whether the step is allowed."""
+    acc = access(request)
+    prospect = _get_prospect(acc, pk)
+    require_edit(acc, prospect.organization)
+    if step not in STEPS:
+        raise Http404("Không có bước này.")
+    title, form_class, _stages = STEPS[step]
+    initial: dict = {}
+    if step in ("quyet-dinh", "ket-nap") and prospect.decision_on:
+        initial = {"decision_on": prospect.decision_on, "decision_number": prospect.decision_number}
+    form = form_class(request.POST or None, initial=initial)
+    done = {"ket-nap": "Đã kết nạp và đưa vào danh sách đảng viên dự bị.", "dung": "Đã dừng xem xét."}
+    return service_form(request, form, {"title": f"{title} — {prospect.full_name}", "org": prospect.organization},
+                        _act(request, step, prospect), done.get(step, "Đã lưu."), _url(prospect))
+
+
+@login_required
+@FORM_METHODS
+def quota_edit(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    form = f.QuotaForm(request.POST or None, initial={"year": dt.date.today().year, "students_target": 0})
+
+    def act(d):
+        year = d["year"] if d["scope"] == "year" else None
+        term = (d.get("term") or "") if d["scope"] == "term" else ""
+        return s.set_quota(request.user, org, target=d["target"], students_target=d.get("students_target") or 0,
+                           year=year, term=term, note=d.get("note", ""))
+
+    return service_form(request, form, {"title": f"Chỉ tiêu kết nạp — {org.name}", "org": org}, act,
+                        "Đã lưu chỉ tiêu kết nạp.", reverse("admission:pipeline", args=[org.code]))

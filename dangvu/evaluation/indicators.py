@@ -1,0 +1,68 @@
+"""Evaluation indicators: shares of subjects graded "good or better" (and others) in a subtree.
+
+Source data: the latest finalised or published yearly round that graded each subject in the
+period's year; subjects are counted where they sat when the round opened (``unit``). SQL
+aggregation over ``unit__path__startswith``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from dangvu.core.evaluation import Grade
+from dangvu.indicators import Period, Value, indicator
+from dangvu.registry.models import Organization
+
+from .models import CLOSED_STATES, GOOD_OR_BETTER, Evaluation, SubjectKind
+
+
+def graded(org: Organization, period: Period, subject_kind: str):
+    """Final grades of the period's year for ``subject_kind`` in the subtree: one per subject,
+    from the latest closed yearly round that graded it."""
+    rows = Evaluation.objects.filter(round__subject_kind=subject_kind, round__year=period.end.year,
+                                     round__quarter__isnull=True, round__state__in=CLOSED_STATES,
+                                     unit__path__startswith=org.path).exclude(final_grade="")
+    subject = "member" if subject_kind != SubjectKind.ORGANIZATION else "organization"
+    later = Evaluation.objects.filter(round__subject_kind=subject_kind, round__year=period.end.year,
+                                      round__quarter__isnull=True, round__state__in=CLOSED_STATES,
+                                      round_id__gt=OuterRef("round_id"), **{subject: OuterRef(subject)})
+    return rows.filter(~Exists(later))
+
+
+def _share(org: Organization, period: Period, subject_kind: str, grades: tuple[str, ...]) -> Value:
+    agg = graded(org, period, subject_kind).order_by().aggregate(
+        n=Count("id"), hit=Count("id", filter=Q(final_grade__in=grades)))
+    return Value.share(agg["hit"], agg["n"])
+
+
+@indicator("members.rated_good_or_better_share", "Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên", "%")
+def members_good_or_better(org: Organization, period: Period) -> Value:
+    """Members graded excellent or good ÷ members graded, in the period's year."""
+    return _share(org, period, SubjectKind.MEMBER, GOOD_OR_BETTER)
+
+
+@indicator("members.rated_excellent_share", "Tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ", "%")
+def members_excellent(org: Organization, period: Period) -> Value:
+    """Members graded excellent ÷ members graded, in the period's year."""
+    return _share(org, period, SubjectKind.MEMBER, (Grade.EXCELLENT.value,))
+
+
+@indicator("organizations.rated_good_or_better_share", "Tỷ lệ tổ chức đảng hoàn thành tốt nhiệm vụ trở lên", "%")
+def organizations_good_or_better(org: Organization, period: Period) -> Value:
+    """Party organizations (grassroots organizations, cells, sub-committees) of the subtree graded
+    excellent or good ÷ those graded, in the period's year."""
+    return _share(org, period, SubjectKind.ORGANIZATION, GOOD_OR_BETTER)
+
+
+@indicator("organizations.rated_fulfilled_only_share", "Tỷ lệ tổ chức đảng chỉ hoàn thành nhiệm vụ", "%")
+def organizations_fulfilled_only(org: Organization, period: Period) -> Value:
+    """Party organizations graded "fulfilled" (not good or better) ÷ those graded, in the period's year."""
+    return _share(org, period, SubjectKind.ORGANIZATION, (Grade.FULFILLED.value,))
+
+
+@indicator("committee_members.rated_good_or_better_share", "Tỷ lệ cấp ủy viên hoàn thành tốt nhiệm vụ trở lên",
+           "%")
+def committee_members_good_or_better(org: Organization, period: Period) -> Value:
+    """Committee members (secretaries, deputies, members of a committee) of the subtree graded
+    excellent or good ÷ those graded, in the period's year."""
+    return _share(org, period, SubjectKind.COMMITTEE_MEMBER, GOOD_OR_BETTER)

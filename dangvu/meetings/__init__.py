@@ -1,0 +1,1 @@
+"""Cell meetings (sinh hoạt chi bộ), their scoring, and the study of Party documents."""

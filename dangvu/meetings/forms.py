@@ -1,0 +1,196 @@
+"""Forms of the meetings pages. Messages are Vietnamese; services re-check every rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from dangvu.core.meetings import ScoringFramework as CoreFramework
+from dangvu.registry.forms import Form, MemberChoiceField, VNDateField
+from dangvu.registry.models import Member
+
+from .models import DocumentKind, MeetingKind
+from .services import ServiceError, parse_upper_line, validate_minutes_file
+
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class VNTimeField(forms.TimeField):
+    widget = TIME_INPUT
+    default_error_messages = {"invalid": "Giờ không hợp lệ (nhập dạng giờ:phút, ví dụ 19:30)."}
+
+
+class MinutesFileField(forms.FileField):
+    default_error_messages = {
+        "invalid": "Tệp tải lên không hợp lệ.",
+        "missing": "Không nhận được tệp.",
+        "empty": "Tệp biên bản rỗng.",
+        "max_length": "Tên tệp quá dài.",
+    }
+
+    def clean(self, data, initial=None):
+        data = super().clean(data, initial)
+        if data and hasattr(data, "read"):
+            try:
+                validate_minutes_file(data)
+            except ServiceError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class MeetingForm(Form):
+    held_on = VNDateField(label="Ngày sinh hoạt")
+    kind = forms.ChoiceField(label="Loại buổi sinh hoạt", choices=MeetingKind.choices, initial=MeetingKind.REGULAR)
+    combined = forms.BooleanField(label="Thường kỳ kết hợp chuyên đề (cần ít nhất 120 phút)", required=False)
+    starts_at = VNTimeField(label="Giờ bắt đầu", initial=dt.time(19, 30))
+    ends_at = VNTimeField(label="Giờ kết thúc", initial=dt.time(21, 30))
+    topic = forms.CharField(label="Nội dung chính, chuyên đề", max_length=255, required=False)
+    place = forms.CharField(label="Địa điểm", max_length=255, required=False)
+    online = forms.BooleanField(label="Sinh hoạt trực tuyến", required=False)
+    chair = MemberChoiceField(label="Người chủ trì", queryset=Member.objects.none(), required=False)
+    materials_sent_on = VNDateField(label="Ngày gửi tài liệu cho đảng viên", required=False,
+                                    help_text="Phải gửi trước buổi sinh hoạt ít nhất 1 ngày.")
+    upper_attendees = forms.CharField(
+        label="Cấp ủy viên cấp trên dự (mỗi dòng một người: Họ tên — chức vụ)", required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    minutes_file = MinutesFileField(label="Biên bản (PDF, Word .docx, ảnh JPG/PNG; tối đa 10 MB)", required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = members if members is not None else Member.objects.none()
+        self.fields["chair"].error_messages["invalid_choice"] = "Hãy chọn một đảng viên trong danh sách."
+
+    def clean_held_on(self):
+        value = self.cleaned_data["held_on"]
+        if value and value > dt.date.today():
+            raise forms.ValidationError("Không ghi buổi sinh hoạt chưa diễn ra.")
+        return value
+
+    def clean_upper_attendees(self):
+        lines = [ln for ln in self.cleaned_data.get("upper_attendees", "").splitlines() if ln.strip()]
+        return [parse_upper_line(ln) for ln in lines]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", "Giờ kết thúc phải sau giờ bắt đầu.")
+        return data
+
+
+ATTENDANCE_CHOICES = [
+    ("present", "Có mặt"),
+    ("excused", "Vắng có lý do"),
+    ("absent", "Vắng không lý do"),
+    ("exempt", "Miễn sinh hoạt"),
+]
+
+
+class AttendanceForm(Form):
+    """One radio group per member, named ``m<member id>``."""
+
+    def __init__(self, *args, rows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for member, status in self.rows:
+            self.fields[f"m{member.pk}"] = forms.ChoiceField(
+                label=member.full_name, choices=ATTENDANCE_CHOICES, initial=status, widget=forms.RadioSelect,
+                error_messages={"required": "Mục này không được để trống.",
+                                "invalid_choice": "Lựa chọn không hợp lệ."})
+
+    def statuses(self) -> dict[int, str]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items() if name.startswith("m")}
+
+    def members(self):
+        return [(member, self[f"m{member.pk}"]) for member, _status in self.rows]
+
+
+class ScoreForm(Form):
+    """One number per criterion of the framework, named by the criterion code."""
+
+    def __init__(self, *args, framework: CoreFramework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        for group in framework.groups:
+            for c in group.criteria:
+                self.fields[c.code] = forms.DecimalField(
+                    label=f"{c.label} (tối đa {c.max_points:g})", min_value=0, max_value=c.max_points,
+                    max_digits=6, decimal_places=2,
+                    widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "max": f"{c.max_points:g}",
+                                                    "inputmode": "decimal"}),
+                    error_messages={"max_value": f"Tối đa {c.max_points:g} điểm.",
+                                    "min_value": "Điểm không thể âm.", "invalid": "Điểm phải là một con số.",
+                                    "max_decimal_places": "Tối đa 2 chữ số thập phân.",
+                                    "max_digits": "Số quá lớn.", "max_whole_digits": "Số quá lớn."})
+        for field in self.fields.values():
+            field.error_messages["required"] = "Mục này không được để trống."
+
+    def groups(self):
+        return [(g, [(c, self[c.code]) for c in g.criteria]) for g in self.framework.groups]
+
+    def points(self) -> dict[str, float]:
+        return {code: float(value) for code, value in self.cleaned_data.items()}
+
+
+class MembersField(forms.ModelMultipleChoiceField):
+    """Tick boxes of members; ids are checked to be plain numbers before any query."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_list": "Danh sách đảng viên không hợp lệ.",
+        "invalid_choice": "Có người không thuộc danh sách.",
+        "invalid_pk_value": "Có người không thuộc danh sách.",
+    }
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isdigit() or len(text) > 18:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super()._check_values(value)
+
+
+class FrameworkUploadForm(Form):
+    file = forms.FileField(label="Tệp khung chấm điểm (YAML hoặc JSON)")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > 1024 * 1024:
+            raise forms.ValidationError("Tệp khung chấm điểm quá lớn (tối đa 1 MB).")
+        if not f.name.lower().endswith((".yaml", ".yml", ".json")):
+            raise forms.ValidationError("Chỉ nhận tệp .yaml, .yml hoặc .json.")
+        return f
+
+
+class StudySessionForm(Form):
+    document_number = forms.CharField(label="Số, ký hiệu văn bản", max_length=60, help_text="Ví dụ: 21-NQ/TW")
+    document_title = forms.CharField(label="Tên văn bản", max_length=255)
+    document_kind = forms.ChoiceField(label="Loại văn bản", choices=DocumentKind.choices)
+    held_on = VNDateField(label="Ngày học tập")
+    makeup = forms.BooleanField(label="Học bù (cho đảng viên vắng buổi trước)", required=False)
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)
+    members = MembersField(label="Đảng viên đã học tập", queryset=Member.objects.none(), required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members if members is not None else Member.objects.none()
+
+    def clean_held_on(self):
+        value = self.cleaned_data["held_on"]
+        if value and value > dt.date.today():
+            raise forms.ValidationError("Ngày học tập không thể ở tương lai.")
+        return value
+
+
+class StudyAttendanceForm(Form):
+    members = MembersField(label="Đảng viên đã học tập", queryset=Member.objects.none())
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members if members is not None else Member.objects.none()
+
+
+class ConfirmDeleteForm(Form):
+    confirm = forms.ChoiceField(label="Xác nhận", widget=forms.RadioSelect,
+                                choices=[("xoa", "Có, xóa buổi sinh hoạt này cùng điểm danh, điểm chấm, biên bản")])

@@ -1,0 +1,452 @@
+"""Meetings use cases: the only code that writes meetings, attendance, scores, frameworks, studies.
+
+Each public function is one transaction: it checks the actor's scope, applies the rule from
+:mod:`dangvu.core.meetings`, and raises :class:`ServiceError` (Vietnamese) with nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+from django.db import transaction
+from django.db.models import Q
+
+from dangvu.core.meetings import (
+    MEETING_GRADE_LABELS,
+    FrameworkError,
+    MeetingWarning,
+    default_framework,
+    meeting_warnings,
+    score_grade,
+)
+from dangvu.core.meetings import ScoringFramework as CoreFramework
+from dangvu.core.rulesets import ruleset_for
+from dangvu.core.text import nfc
+from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Member, Organization
+from dangvu.registry.services import ServiceError, _require_edit, _user
+
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    DocumentKind,
+    Meeting,
+    MeetingKind,
+    MeetingScore,
+    ScoringFramework,
+    StudyAttendance,
+    StudySession,
+    UpperAttendee,
+)
+
+__all__ = ["ServiceError"]
+
+# -- minutes files ------------------------------------------------------------------------
+
+MINUTES_MAX_BYTES = 10 * 1024 * 1024
+"""Largest minutes file accepted (a scanned multi-page PDF fits easily)."""
+
+# Extension → the bytes such a file starts with (a .docx is a ZIP archive).
+_MINUTES_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "docx": (b"PK\x03\x04",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def validate_minutes_file(upload) -> None:
+    """Refuse anything but a PDF, DOCX, JPG or PNG file of at most 10 MB whose content matches its name."""
+    name = getattr(upload, "name", "") or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in _MINUTES_SIGNATURES:
+        raise ServiceError("Biên bản chỉ nhận tệp PDF, Word (.docx), ảnh JPG hoặc PNG.")
+    size = getattr(upload, "size", None)
+    if size is not None and size > MINUTES_MAX_BYTES:
+        raise ServiceError(
+            f"Tệp biên bản {size / 1024 / 1024:.1f} MB, vượt quá mức tối đa {MINUTES_MAX_BYTES // 1024 // 1024} MB."
+        )
+    if size == 0:
+        raise ServiceError("Tệp biên bản rỗng.")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in _MINUTES_SIGNATURES[ext]):
+        raise ServiceError(f"Nội dung tệp không phải tệp .{ext} hợp lệ; hãy chọn lại tệp biên bản.")
+
+
+# -- meetings -----------------------------------------------------------------------------
+
+MEETING_FIELDS = ("held_on", "starts_at", "ends_at", "kind", "combined", "topic", "online", "place", "chair",
+                  "materials_sent_on")
+
+
+def warnings_for(meeting: Meeting) -> list[MeetingWarning]:
+    """The core's warnings (too short, materials late) for a recorded meeting."""
+    return meeting_warnings(meeting.kind, meeting.combined, meeting.starts_at, meeting.ends_at, meeting.held_on,
+                            meeting.materials_sent_on, ruleset_for(meeting.held_on))
+
+
+def _check_meeting(org: Organization, data: Mapping[str, Any]) -> None:
+    held_on, start, end = data.get("held_on"), data.get("starts_at"), data.get("ends_at")
+    if not held_on or not start or not end:
+        raise ServiceError("Cần ghi ngày, giờ bắt đầu và giờ kết thúc của buổi sinh hoạt.")
+    if held_on > dt.date.today():
+        raise ServiceError("Không ghi buổi sinh hoạt chưa diễn ra (ngày sinh hoạt ở tương lai).")
+    if end <= start:
+        raise ServiceError("Giờ kết thúc phải sau giờ bắt đầu.")
+    if data.get("kind") not in MeetingKind.values:
+        raise ServiceError("Loại buổi sinh hoạt phải là thường kỳ hoặc chuyên đề.")
+    sent = data.get("materials_sent_on")
+    if sent and sent > dt.date.today():
+        raise ServiceError("Ngày gửi tài liệu không thể ở tương lai.")
+    chair = data.get("chair")
+    if chair is not None and not chair.organization.path.startswith(org.path):
+        raise ServiceError("Người chủ trì phải là đảng viên của chi bộ.")
+
+
+def _cell_members(org: Organization, on: dt.date):
+    """Active members of the cell (its groups included) who had been admitted by ``on``."""
+    return (Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
+            .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=on)))
+
+
+def parse_upper_line(line: str) -> dict[str, str]:
+    """'Trần Văn Hải — Phó Bí thư Đảng ủy xã' → name and position (also ' - ' or ',')."""
+    text = nfc(line)
+    for sep in ("—", "–", " - ", ","):
+        if sep in text:
+            name, _, position = text.partition(sep)
+            return {"name": name.strip(), "position": position.strip()}
+    return {"name": text, "position": ""}
+
+
+def _set_upper(meeting: Meeting, upper: Iterable[str | Mapping[str, Any]]) -> None:
+    meeting.upper_attendees.all().delete()
+    for item in upper:
+        if isinstance(item, str):
+            item = parse_upper_line(item)
+        name = nfc(item.get("name"))
+        if name:
+            UpperAttendee.objects.create(meeting=meeting, name=name[:120], position=nfc(item.get("position"))[:160],
+                                         member=item.get("member"))
+
+
+@transaction.atomic
+def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.time, ends_at: dt.time,
+                   kind: str = MeetingKind.REGULAR, combined: bool = False, topic: str = "", online: bool = False,
+                   place: str = "", chair: Member | None = None, materials_sent_on: dt.date | None = None,
+                   minutes_file=None, upper_attendees: Iterable[str | Mapping[str, Any]] = ()) -> Meeting:
+    """Record a held meeting of a cell; every active member gets an attendance row
+    (present, or exempt for members exempted from activity) to be corrected on the attendance page."""
+    _require_edit(by, org)
+    if org.kind not in CELL_KINDS:
+        raise ServiceError("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
+    data = {"held_on": held_on, "starts_at": starts_at, "ends_at": ends_at, "kind": kind, "chair": chair,
+            "materials_sent_on": materials_sent_on}
+    _check_meeting(org, data)
+    if minutes_file:
+        validate_minutes_file(minutes_file)
+    meeting = Meeting(organization=org, held_on=held_on, starts_at=starts_at, ends_at=ends_at, kind=kind,
+                      combined=combined, topic=nfc(topic), online=online, place=nfc(place), chair=chair,
+                      materials_sent_on=materials_sent_on, recorded_by=_user(by))
+    if minutes_file:
+        meeting.minutes_file = minutes_file
+    meeting.save()
+    Attendance.objects.bulk_create([
+        Attendance(meeting=meeting, member_id=pk,
+                   status=AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT)
+        for pk, status in _cell_members(org, held_on).values_list("pk", "status")
+    ])
+    _set_upper(meeting, upper_attendees)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(by, meeting: Meeting, *, minutes_file=None,
+                   upper_attendees: Iterable[str | Mapping[str, Any]] | None = None, **fields: Any) -> Meeting:
+    """Correct a meeting record; attendance is kept (change it with :func:`set_attendance`)."""
+    _require_edit(by, meeting.organization)
+    bad = set(fields) - set(MEETING_FIELDS)
+    if bad:
+        raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.")
+    data = {f: getattr(meeting, f) for f in MEETING_FIELDS} | fields
+    _check_meeting(meeting.organization, data)
+    for key, value in fields.items():
+        setattr(meeting, key, nfc(value) if key in ("topic", "place") else value)
+    old_file = None
+    if minutes_file:
+        validate_minutes_file(minutes_file)
+        old_file = meeting.minutes_file.name or None
+        meeting.minutes_file = minutes_file
+    meeting.save()
+    if upper_attendees is not None:
+        _set_upper(meeting, upper_attendees)
+    if old_file:
+        storage = meeting.minutes_file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    return meeting
+
+
+@transaction.atomic
+def delete_meeting(by, meeting: Meeting) -> None:
+    _require_edit(by, meeting.organization)
+    name = meeting.minutes_file.name
+    storage = meeting.minutes_file.storage
+    meeting.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str]) -> int:
+    """Set attendance ``{member_id: status}``; a member must be on the meeting's list or an active
+    member of the cell (e.g. transferred in since). Returns how many rows changed."""
+    _require_edit(by, meeting.organization)
+    bad = {s for s in statuses.values() if s not in AttendanceStatus.values}
+    if bad:
+        raise ServiceError("Tình trạng tham dự phải là: có mặt, vắng có lý do, vắng không lý do, miễn sinh hoạt.")
+    rows = {a.member_id: a for a in meeting.attendances.select_for_update()}
+    new_ids = {int(pk) for pk in statuses} - set(rows)
+    if new_ids:
+        allowed = set(_cell_members(meeting.organization, meeting.held_on).filter(pk__in=new_ids)
+                      .values_list("pk", flat=True))
+        if new_ids - allowed:
+            raise ServiceError("Có người không phải đảng viên của chi bộ trong danh sách điểm danh.")
+    changed = []
+    for pk, status in statuses.items():
+        row = rows.get(int(pk))
+        if row is None:
+            Attendance.objects.create(meeting=meeting, member_id=int(pk), status=status)
+        elif row.status != status:
+            row.status = status
+            changed.append(row)
+    for row in changed:
+        row.save(update_fields=["status"])  # one save per row keeps the audit log's before → after
+    return len(changed) + len(new_ids)
+
+
+def attendance_summary(meeting: Meeting) -> dict[str, int]:
+    counts = dict.fromkeys(AttendanceStatus.values, 0)
+    for status in meeting.attendances.values_list("status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+# -- scoring frameworks -------------------------------------------------------------------
+
+def _parse_framework(source: str | Path | IO | bytes) -> dict[str, Any]:
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 1000
+                                    and Path(source).is_file()):
+        text = Path(source).read_text(encoding="utf-8")
+    elif hasattr(source, "read"):
+        raw = source.read()
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    elif isinstance(source, bytes):
+        text = source.decode("utf-8-sig")
+    else:
+        text = str(source)
+    text = text.lstrip("\ufeff")
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ServiceError(f"Không đọc được khung chấm điểm (YAML hoặc JSON): {exc}") from exc
+    if not isinstance(data, dict):
+        raise ServiceError("Tệp không chứa một khung chấm điểm (cần các mục name, year, bands, groups).")
+    return data
+
+
+def _can_load_framework(by, province: str) -> None:
+    if by is None:
+        return
+    from dangvu.accounts.access import access_for
+
+    acc = access_for(by)
+    if acc.is_admin:
+        return
+    root = Organization.objects.filter(depth=1, code=province).first() if province else None
+    if root is None or not acc.can_edit_org(root):
+        raise ServiceError("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.")
+
+
+@transaction.atomic
+def load_framework(by, source: str | Path | IO | bytes) -> ScoringFramework:
+    """Load a province's scoring framework from YAML or JSON (a path, a file object or the text).
+
+    The core checks it (criteria maxima add up to the total, bands decreasing). Loading the same
+    framework again returns the stored one; a different content under the same province, year and
+    version is refused.
+    """
+    data = _parse_framework(source)
+    try:
+        core = CoreFramework.from_dict(data)
+    except FrameworkError as exc:
+        raise ServiceError(str(exc)) from exc
+    province = nfc(core.province).upper()
+    _can_load_framework(by, province)
+    definition = json.loads(json.dumps(data, default=str))
+    existing = ScoringFramework.objects.filter(province=province, year=core.year, version=core.version).first()
+    if existing is not None:
+        if existing.definition == definition:
+            return existing
+        where = f"tỉnh {province}" if province else "mặc định toàn quốc"
+        raise ServiceError(f"Đã có khung chấm điểm {where}, năm {core.year}, phiên bản «{core.version}» với nội "
+                           "dung khác; hãy đổi số phiên bản.")
+    return ScoringFramework.objects.create(name=core.name, version=core.version, province=province, year=core.year,
+                                           max_total=Decimal(str(core.total)), definition=definition,
+                                           loaded_by=_user(by))
+
+
+def install_default_framework() -> ScoringFramework:
+    """The project's default framework (core ``default-2025.yaml``), installed on first use."""
+    core = default_framework()
+    existing = ScoringFramework.objects.filter(province="", year=core.year, version=core.version).first()
+    if existing:
+        return existing
+    from dangvu.core.meetings import DEFAULT_FRAMEWORK
+
+    return load_framework(None, Path(DEFAULT_FRAMEWORK))
+
+
+def _province_of(org: Organization) -> Organization:
+    return org if org.depth == 1 else Organization.objects.get(path=org.path[: Organization.steplen])
+
+
+def _pick(qs, year: int) -> ScoringFramework | None:
+    return qs.filter(year__lte=year).order_by("-year", "-id").first() or qs.order_by("year", "-id").first()
+
+
+def framework_for(org: Organization, year: int) -> ScoringFramework:
+    """The framework a cell's meeting of ``year`` is scored with.
+
+    The province is the organization's root (matched by its code, or by its name); among that
+    province's frameworks the newest one whose year is at or before ``year`` applies (else its
+    oldest). With none, the national default (province blank) by the same rule; with none either,
+    the project's default framework is installed.
+    """
+    root = _province_of(org)
+    keys = {root.code.upper(), nfc(root.name).upper()}
+    found = _pick(ScoringFramework.objects.filter(province__in=keys), year)
+    return found or _pick(ScoringFramework.objects.filter(province=""), year) or install_default_framework()
+
+
+@transaction.atomic
+def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | int]) -> MeetingScore:
+    """Score a meeting: points per criterion code; total and grade are computed by the core.
+    A meeting scored before keeps its framework when rescored."""
+    _require_edit(by, meeting.organization)
+    existing = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
+    framework = existing.framework if existing else framework_for(meeting.organization, meeting.held_on.year)
+    clean = {code: (float(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v)
+             for code, v in points.items()}
+    try:
+        total, grade = framework.core.score(clean)
+    except FrameworkError as exc:
+        raise ServiceError(str(exc)) from exc
+    score = existing or MeetingScore(meeting=meeting, framework=framework)
+    score.points = clean
+    score.total = Decimal(str(round(total, 2)))
+    score.grade = grade
+    score.scored_by = _user(by)
+    score.save()
+    return score
+
+
+@dataclass(frozen=True)
+class ProposedGrade:
+    """A proposed figure for the cell's annual evaluation, decided by people, not by this function."""
+
+    average: float | None  # on a 100-point scale
+    grade: str | None
+    scored: int  # scored regular meetings in the year
+    regular: int  # regular meetings held in the year (scored or not)
+
+    @property
+    def grade_label(self) -> str:
+        return MEETING_GRADE_LABELS.get(self.grade or "", "")
+
+
+def proposed_annual_meeting_grade(org: Organization, year: int) -> ProposedGrade:
+    """Proposed annual meeting grade of a cell (seed 004: monthly grades count toward the annual grade).
+
+    Rule: the mean, over the year's scored regular meetings (combined ones included), of each
+    meeting's total as a percentage of its framework's maximum; graded with the bands of the
+    framework in force for the year, rescaled to 100. Unscored and missing months are not counted
+    here: they are reported (``regular`` vs ``scored``) for the committee to weigh.
+    """
+    from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField
+
+    meetings = Meeting.objects.filter(organization=org, held_on__year=year).filter(
+        Q(kind=MeetingKind.REGULAR) | Q(combined=True))
+    regular = meetings.count()
+    pct = ExpressionWrapper(F("total") * 100.0 / F("framework__max_total"), output_field=FloatField())
+    agg = MeetingScore.objects.filter(meeting__in=meetings).aggregate(avg=Avg(pct), n=Count("id"))
+    if not agg["n"]:
+        return ProposedGrade(None, None, 0, regular)
+    average = round(float(agg["avg"]), 2)
+    fw = framework_for(org, year).core
+    bands = {k: v * 100.0 / fw.total for k, v in fw.bands.items()}
+    return ProposedGrade(average, score_grade(average, bands), agg["n"], regular)
+
+
+# -- study of documents -------------------------------------------------------------------
+
+def normalize_document_number(text: str | None) -> str:
+    """'21-nq/tw ' → '21-NQ/TW': numbers are compared after this normalization."""
+    return nfc(text).replace(" ", "").upper()
+
+
+def _study_members(org: Organization, member_ids: Iterable[int]) -> list[int]:
+    ids = {int(pk) for pk in member_ids}
+    allowed = set(Member.objects.filter(pk__in=ids, organization__path__startswith=org.path,
+                                        status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
+    if ids - allowed:
+        raise ServiceError("Có người không phải đảng viên đang sinh hoạt của tổ chức này.")
+    return sorted(ids)
+
+
+@transaction.atomic
+def record_study_session(by, org: Organization, *, document_title: str, document_number: str, held_on: dt.date,
+                         document_kind: str = DocumentKind.RESOLUTION, makeup: bool = False, note: str = "",
+                         member_ids: Iterable[int] = ()) -> StudySession:
+    """Record a session studying a document and the members who studied it there."""
+    _require_edit(by, org)
+    number = normalize_document_number(document_number)
+    if not number or not nfc(document_title):
+        raise ServiceError("Cần ghi số, ký hiệu và tên văn bản được học tập.")
+    if held_on > dt.date.today():
+        raise ServiceError("Không ghi buổi học tập chưa diễn ra (ngày ở tương lai).")
+    if document_kind not in DocumentKind.values:
+        raise ServiceError("Loại văn bản không hợp lệ.")
+    ids = _study_members(org, member_ids)
+    session = StudySession.objects.create(organization=org, document_title=nfc(document_title),
+                                          document_number=number, document_kind=document_kind, held_on=held_on,
+                                          makeup=makeup, note=nfc(note), recorded_by=_user(by))
+    StudyAttendance.objects.bulk_create([StudyAttendance(session=session, member_id=pk) for pk in ids])
+    return session
+
+
+@transaction.atomic
+def set_study_attendance(by, session: StudySession, member_ids: Iterable[int]) -> StudySession:
+    """Replace the list of members who studied at ``session``."""
+    _require_edit(by, session.organization)
+    ids = set(_study_members(session.organization, member_ids))
+    current = set(session.attendances.values_list("member_id", flat=True))
+    for att in session.attendances.filter(member_id__in=current - ids):
+        att.delete()
+    StudyAttendance.objects.bulk_create([StudyAttendance(session=session, member_id=pk)
+                                         for pk in sorted(ids - current)])
+    return session
+
+
+@transaction.atomic
+def delete_study_session(by, session: StudySession) -> None:
+    _require_edit(by, session.organization)
+    session.delete()

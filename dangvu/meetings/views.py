@@ -1,0 +1,367 @@
+"""Meetings pages: a cell's meetings of the year, the monthly routine (record → attendance →
+score), meeting details with warnings, study sessions, scoring frameworks.
+
+Every lookup goes through the user's Access: outside the subtree → 404, read-only → 403 on edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from dangvu.core.meetings import missing_months, missing_quarters, pending_month, pending_quarter
+from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Member, Organization
+from dangvu.web.views_util import access, require_edit, service_form
+
+from . import forms as f
+from . import services as s
+from .models import AttendanceStatus, Meeting, MeetingScore, ScoringFramework, StudySession
+
+FORM_METHODS = require_http_methods(["GET", "POST"])
+MONTH_NAMES = [f"T{m}" for m in range(1, 13)]
+
+
+def _get_meeting(acc, pk: int) -> Meeting:
+    meeting = (Meeting.objects.filter(organization__in=acc.orgs(), pk=pk)
+               .select_related("organization", "chair").first())
+    if meeting is None:
+        raise Http404("Không tìm thấy buổi sinh hoạt.")
+    return meeting
+
+
+def _get_study(acc, pk: int) -> StudySession:
+    session = StudySession.objects.filter(organization__in=acc.orgs(), pk=pk).select_related("organization").first()
+    if session is None:
+        raise Http404("Không tìm thấy buổi học tập.")
+    return session
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("nam", ""))
+    except ValueError:
+        return dt.date.today().year
+    return year if 2000 <= year <= dt.date.today().year + 1 else dt.date.today().year
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return reverse("meetings:meeting_detail", args=[meeting.pk])
+
+
+def year_strip(rows, year: int, today: dt.date) -> dict:
+    """The 12-month picture of a cell's year from ``rows`` of (pk, held_on, kind, combined).
+
+    Month state: held (a regular meeting), missed (ended without one), open (current or later).
+    Quarter state: held (a thematic meeting), missed, open — by the core's rules.
+    """
+    regular = [(pk, d) for pk, d, kind, combined in rows if kind == "regular" or combined]
+    thematic = [(pk, d) for pk, d, kind, combined in rows if kind == "thematic" or combined]
+    missed_m = {m for _y, m in missing_months([d for _pk, d in regular], year, today)}
+    missed_q = {q for _y, q in missing_quarters([d for _pk, d in thematic], year, today)}
+    first_regular = {}
+    for pk, d in sorted(regular, key=lambda r: r[1]):
+        first_regular.setdefault(d.month, pk)
+    first_thematic = {}
+    for pk, d in sorted(thematic, key=lambda r: r[1]):
+        first_thematic.setdefault((d.month - 1) // 3 + 1, pk)
+    months = [{"n": m, "label": MONTH_NAMES[m - 1], "pk": first_regular.get(m),
+               "state": "held" if m in first_regular else "missed" if m in missed_m else "open"}
+              for m in range(1, 13)]
+    quarters = [{"n": q, "label": f"Quý {q}", "pk": first_thematic.get(q),
+                 "state": "held" if q in first_thematic else "missed" if q in missed_q else "open"}
+                for q in range(1, 5)]
+    return {"months": months, "quarters": quarters, "missed_months": sorted(missed_m),
+            "missed_quarters": sorted(missed_q),
+            "regular_held": sum(1 for m in months if m["state"] == "held"),
+            "thematic_held": sum(1 for q in quarters if q["state"] == "held")}
+
+
+def _strips_for(cells: list[Organization], year: int, today: dt.date) -> dict[int, dict]:
+    rows = defaultdict(list)
+    for org_id, pk, d, kind, combined in (Meeting.objects.filter(organization__in=cells, held_on__year=year)
+                                          .values_list("organization_id", "pk", "held_on", "kind", "combined")):
+        rows[org_id].append((pk, d, kind, combined))
+    return {c.pk: year_strip(rows[c.pk], year, today) for c in cells}
+
+
+def _cells_page(request: HttpRequest, acc, scope: Organization | None) -> HttpResponse:
+    year, today = _year(request), dt.date.today()
+    cells = acc.orgs().filter(kind__in=CELL_KINDS, dissolved_on__isnull=True)
+    if scope is not None:
+        cells = cells.filter(path__startswith=scope.path)
+    page = Paginator(cells.order_by("path"), 50).get_page(request.GET.get("trang") or 1)
+    strips = _strips_for(list(page), year, today)
+    return render(request, "meetings/cells.html", {
+        "scope": scope, "year": year, "page": page, "rows": [(c, strips[c.pk]) for c in page],
+        "years": range(today.year, today.year - 4, -1), "month_names": MONTH_NAMES,
+    })
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The cells of the user's scope with this year's meeting picture; a single cell's own page."""
+    acc = access(request)
+    if not acc.sees_registry:
+        raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
+    cells = list(acc.orgs().filter(kind__in=CELL_KINDS, dissolved_on__isnull=True)[:2])
+    if len(cells) == 1:
+        return org_meetings(request, cells[0].code)
+    return _cells_page(request, acc, None)
+
+
+@login_required
+def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    if org.kind not in CELL_KINDS:
+        return _cells_page(request, acc, org)
+    year, today = _year(request), dt.date.today()
+    meetings = list(Meeting.objects.filter(organization=org, held_on__year=year)
+                    .select_related("score").order_by("held_on", "id"))
+    strip = year_strip([(m.pk, m.held_on, m.kind, m.combined) for m in meetings], year, today)
+    notices = [f"Tháng {m}/{year} chưa có buổi sinh hoạt thường kỳ." for m in strip["missed_months"]]
+    notices += [f"Quý {q}/{year} chưa có buổi sinh hoạt chuyên đề." for q in strip["missed_quarters"]]
+    todo = []
+    if year == today.year:
+        regular_days = [m.held_on for m in meetings if m.is_regular]
+        thematic_days = [m.held_on for m in meetings if m.is_thematic]
+        if pending_month(regular_days, today):
+            todo.append(f"Tháng {today.month} chưa ghi buổi sinh hoạt thường kỳ.")
+        if pending_quarter(thematic_days, today):
+            todo.append(f"Quý {(today.month - 1) // 3 + 1} chưa có buổi sinh hoạt chuyên đề.")
+    return render(request, "meetings/org_meetings.html", {
+        "org": org, "year": year, "meetings": meetings, "strip": strip, "notices": notices, "todo": todo,
+        "can_edit": acc.can_edit_org(org), "proposed": s.proposed_annual_meeting_grade(org, year),
+        "years": range(today.year, today.year - 4, -1),
+    })
+
+
+@login_required
+@FORM_METHODS
+def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    if org.kind not in CELL_KINDS:
+        raise Http404("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
+    members = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
+    initial = {"held_on": dt.date.today(), "kind": request.GET.get("loai", "regular")}
+    form = f.MeetingForm(request.POST or None, request.FILES or None, members=members, initial=initial)
+
+    def act(d):
+        return s.record_meeting(request.user, org, **d)
+
+    return service_form(request, form, {"title": f"Ghi buổi sinh hoạt — {org.name}", "org": org}, act,
+                        "Đã ghi buổi sinh hoạt. Bây giờ điểm danh đảng viên.",
+                        lambda m: reverse("meetings:meeting_attendance", args=[m.pk]),
+                        template="meetings/form.html")
+
+
+@login_required
+@FORM_METHODS
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    meeting = _get_meeting(acc, pk)
+    org = meeting.organization
+    require_edit(acc, org)
+    members = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
+    initial = {k: getattr(meeting, k) for k in s.MEETING_FIELDS}
+    initial["upper_attendees"] = "\n".join(
+        f"{u.name} — {u.position}" if u.position else u.name for u in meeting.upper_attendees.all())
+    form = f.MeetingForm(request.POST or None, request.FILES or None, members=members, initial=initial)
+
+    def act(d):
+        return s.update_meeting(request.user, meeting, **d)
+
+    return service_form(request, form, {"title": f"Sửa buổi sinh hoạt — {org.name}", "org": org,
+                                        "meeting": meeting}, act, "Đã lưu.", _meeting_url(meeting),
+                        template="meetings/form.html")
+
+
+@login_required
+@FORM_METHODS
+def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    meeting = _get_meeting(acc, pk)
+    require_edit(acc, meeting.organization)
+    form = f.ConfirmDeleteForm(request.POST or None)
+    title = f"Xóa {meeting.kind_label.lower()} ngày {meeting.held_on:%d/%m/%Y}"
+    return service_form(request, form, {"title": title, "org": meeting.organization, "meeting": meeting},
+                        lambda _d: s.delete_meeting(request.user, meeting), "Đã xóa buổi sinh hoạt.",
+                        reverse("meetings:org_meetings", args=[meeting.organization.code]),
+                        template="meetings/form.html")
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    meeting = _get_meeting(acc, pk)
+    attendances = list(meeting.attendances.select_related("member"))
+    counts = {k: 0 for k in AttendanceStatus.values}
+    for a in attendances:
+        counts[a.status] += 1
+    expected = counts["present"] + counts["excused"] + counts["absent"]
+    score = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
+    score_rows = []
+    if score:
+        fw = score.framework.core
+        score_rows = [(g.label, [(c, score.points.get(c.code)) for c in g.criteria]) for g in fw.groups]
+    return render(request, "meetings/meeting_detail.html", {
+        "meeting": meeting, "org": meeting.organization, "warnings": s.warnings_for(meeting),
+        "attendances": attendances, "counts": counts,
+        "rate": round(100 * counts["present"] / expected, 1) if expected else None,
+        "upper": list(meeting.upper_attendees.all()), "score": score, "score_rows": score_rows,
+        "can_edit": acc.can_edit_org(meeting.organization),
+    })
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, pk: int) -> FileResponse:
+    """The minutes file, served only inside the reader's scope (never from a public media URL)."""
+    acc = access(request)
+    meeting = _get_meeting(acc, pk)
+    if not meeting.minutes_file:
+        raise Http404("Buổi sinh hoạt chưa có biên bản.")
+    try:
+        handle = meeting.minutes_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Không tìm thấy tệp biên bản.") from exc
+    name = meeting.minutes_file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+@login_required
+@FORM_METHODS
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    meeting = _get_meeting(acc, pk)
+    require_edit(acc, meeting.organization)
+    rows = [(a.member, a.status) for a in meeting.attendances.select_related("member")]
+    form = f.AttendanceForm(request.POST or None, rows=rows)
+
+    def act(_d):
+        return s.set_attendance(request.user, meeting, form.statuses())
+
+    return service_form(request, form, {"title": f"Điểm danh — {meeting.kind_label} {meeting.held_on:%d/%m/%Y}",
+                                        "org": meeting.organization, "meeting": meeting}, act,
+                        "Đã lưu điểm danh. Bây giờ chấm điểm buổi sinh hoạt.",
+                        reverse("meetings:meeting_score", args=[meeting.pk]), template="meetings/attendance.html")
+
+
+@login_required
+@FORM_METHODS
+def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    meeting = _get_meeting(acc, pk)
+    require_edit(acc, meeting.organization)
+    existing = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
+    framework = existing.framework if existing else s.framework_for(meeting.organization, meeting.held_on.year)
+    form = f.ScoreForm(request.POST or None, framework=framework.core, initial=existing.points if existing else None)
+
+    def act(_d):
+        return s.score_meeting(request.user, meeting, form.points())
+
+    return service_form(request, form, {"title": f"Chấm điểm — {meeting.kind_label} {meeting.held_on:%d/%m/%Y}",
+                                        "org": meeting.organization, "meeting": meeting, "framework": framework},
+                        act, "Đã chấm điểm buổi sinh hoạt.", _meeting_url(meeting), template="meetings/score.html")
+
+
+# -- study of documents -------------------------------------------------------------------
+
+@login_required
+def study_list(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    year = _year(request)
+    sessions = (StudySession.objects.filter(organization__path__startswith=org.path, held_on__year=year)
+                .select_related("organization").order_by("-held_on", "-id"))
+    from django.db.models import Count
+
+    sessions = sessions.annotate(n=Count("attendances"))
+    obliged = Member.objects.filter(organization__path__startswith=org.path, status__in=("full", "probationary"))
+    return render(request, "meetings/study_list.html", {
+        "org": org, "year": year, "sessions": sessions, "obliged": obliged.count(),
+        "can_edit": acc.can_edit_org(org), "years": range(dt.date.today().year, dt.date.today().year - 4, -1),
+    })
+
+
+def _study_members(org: Organization):
+    return Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES).order_by(
+        "name_folded")
+
+
+@login_required
+@FORM_METHODS
+def study_create(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    members = _study_members(org)
+    initial = {"held_on": dt.date.today(),
+               "members": list(members.exclude(status="exempt").values_list("pk", flat=True))}
+    form = f.StudySessionForm(request.POST or None, members=members, initial=initial)
+
+    def act(d):
+        d = dict(d)
+        ids = [m.pk for m in d.pop("members")]
+        return s.record_study_session(request.user, org, member_ids=ids, **d)
+
+    return service_form(request, form, {"title": f"Ghi buổi học tập, quán triệt — {org.name}", "org": org}, act,
+                        "Đã ghi buổi học tập.", lambda x: reverse("meetings:study_detail", args=[x.pk]),
+                        template="meetings/form.html")
+
+
+@login_required
+def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    session = _get_study(acc, pk)
+    studied = list(Member.objects.filter(study_attendances__session=session).order_by("name_folded"))
+    return render(request, "meetings/study_detail.html", {"session": session, "org": session.organization,
+                                                          "studied": studied,
+                                                          "can_edit": acc.can_edit_org(session.organization)})
+
+
+@login_required
+@FORM_METHODS
+def study_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick the members who studied at this session (e.g. after a make-up session)."""
+    acc = access(request)
+    session = _get_study(acc, pk)
+    require_edit(acc, session.organization)
+    studied = list(session.attendances.values_list("member_id", flat=True))
+    form = f.StudyAttendanceForm(request.POST or None, members=_study_members(session.organization),
+                                 initial={"members": studied})
+    title = f"Đảng viên đã học tập {session.document_number} ngày {session.held_on:%d/%m/%Y}"
+    return service_form(request, form, {"title": title, "org": session.organization},
+                        lambda d: s.set_study_attendance(request.user, session, [m.pk for m in d["members"]]),
+                        "Đã lưu danh sách học tập.", reverse("meetings:study_detail", args=[session.pk]),
+                        template="meetings/form.html")
+
+
+# -- scoring frameworks -------------------------------------------------------------------
+
+@login_required
+@FORM_METHODS
+def frameworks(request: HttpRequest) -> HttpResponse:
+    """Loaded scoring frameworks; administrators (or a province office) load a YAML/JSON file."""
+    acc = access(request)
+    if not acc.sees_registry:
+        raise Http404("Bạn chưa được phân quyền.")
+    can_load = acc.is_admin or any(acc.can_edit_org(r) for r in acc.roots)
+    if request.method == "POST" and not can_load:
+        raise PermissionDenied("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.")
+    form = f.FrameworkUploadForm(request.POST or None, request.FILES or None) if can_load else None
+    if request.method == "POST":
+        return service_form(request, form, {"frameworks": ScoringFramework.objects.all(), "can_load": can_load},
+                            lambda d: s.load_framework(request.user, d["file"]), "Đã nạp khung chấm điểm.",
+                            reverse("meetings:frameworks"), template="meetings/frameworks.html")
+    return render(request, "meetings/frameworks.html", {"frameworks": ScoringFramework.objects.all(),
+                                                        "form": form, "can_load": can_load})
