@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "dangvu.meetings",
     "dangvu.admission",
     "dangvu.evaluation",
+    "dangvu.plans",
     "dangvu.web",
 ]
 

@@ -292,7 +292,7 @@ def apportion(request: HttpRequest, pk: int) -> HttpResponse:
                                              dissolved_on__isnull=True).order_by("path")
     children = [o for o in candidates if o.depth == org.depth + 1]
     initial = {"orgs": children, "minimum": ruleset_for(congress.starts_on)["congress.default_min_delegates"]}
-    form = f.ApportionForm(request.POST or None, orgs=candidates, initial=initial)
+    form = f.ApportionForm(request.POST if request.method == "POST" else None, orgs=candidates, initial=initial)
     counts = s.member_counts(list(candidates))
     preview = None
     if request.method == "POST" and form.is_valid() and request.POST.get("action") == "preview":
@@ -516,13 +516,18 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 GRID_ROWS = 10
+GRID_ROWS_MAX = 1000  # no form can post more ticked rows (DATA_UPLOAD_MAX_NUMBER_FIELDS)
 
 
 def _grid_ballots(post, size: int) -> list[list[bool]]:
     """Rows of the checkbox grid: row ``i`` counts when its "Phiếu" box is ticked; box ``r{i}c{j}``
     ticked means the j-th name was struck out."""
     ballots = []
-    for i in range(int(post.get("rows") or GRID_ROWS)):
+    try:  # the row count comes from the browser: bound it (a huge number would loop for ever)
+        rows = min(max(int(post.get("rows") or GRID_ROWS), 0), GRID_ROWS_MAX)
+    except ValueError:
+        rows = GRID_ROWS
+    for i in range(rows):
         if post.get(f"r{i}"):
             ballots.append([not post.get(f"r{i}c{j}") for j in range(size)])
     return ballots

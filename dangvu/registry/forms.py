@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, discipline_forms
 from dangvu.core.rulesets import ruleset_for
@@ -27,12 +27,24 @@ from .models import (
 NULL_CHARACTERS = "Không được chứa ký tự NUL (mã 0)."
 
 
+DB_INT_MAX = 2**63 - 1  # ids are 64-bit; a larger number would crash the query (OverflowError, DataError)
+FORM_INT_MAX = 2**31 - 1  # an integer field without its own bound is capped at the 32-bit column size
+
+
+def _check_id(value) -> None:
+    """A chosen id: no NUL character, and no number the database cannot compare with an id."""
+    ProhibitNullCharactersValidator(message=NULL_CHARACTERS)(value)
+    digits = str(value).strip().lstrip("+-")
+    if digits.isdigit() and (len(digits) > 19 or int(digits) > DB_INT_MAX):
+        raise forms.ValidationError("Lựa chọn không hợp lệ.", code="invalid_choice")
+
+
 def vietnamese_null_check(field: forms.Field) -> None:
     """Django's messages for NUL characters and bad ids have no Vietnamese translation: replace them."""
     field.validators = [ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
                         if isinstance(v, ProhibitNullCharactersValidator) else v for v in field.validators]
     if isinstance(field, forms.ModelChoiceField):
-        field.validate_no_null_characters = ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
+        field.validate_no_null_characters = _check_id
     if isinstance(field, forms.ModelMultipleChoiceField):
         field.error_messages.update({
             "invalid_pk_value": "Giá trị «%(pk)s» không hợp lệ.",
@@ -82,6 +94,10 @@ class Form(forms.Form):
             if isinstance(field, forms.IntegerField) and str(field.error_messages["invalid"]) == str(
                     forms.IntegerField.default_error_messages["invalid"]):
                 field.error_messages["invalid"] = "Hãy nhập một số nguyên."  # Django's vi: "số tổng thể"
+            if isinstance(field, forms.IntegerField) and field.max_value is None:
+                field.validators.append(MaxValueValidator(FORM_INT_MAX, "Số quá lớn."))
+            if isinstance(field, forms.IntegerField) and field.min_value is None:
+                field.validators.append(MinValueValidator(-FORM_INT_MAX, "Số quá nhỏ."))
 
 
 class OrganizationForm(Form):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("nhat-ky/", views.audit_log, name="audit_log"),
     path("", include("dangvu.registry.urls")),
     path("", include("dangvu.congress.urls")),
+    path("", include("dangvu.plans.urls")),
     path("", include("dangvu.meetings.urls")),
     path("", include("dangvu.evaluation.urls")),
     path("", include("dangvu.admission.urls")),

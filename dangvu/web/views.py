@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from dangvu import indicators
 from dangvu.registry.forms import vietnamese_null_check
@@ -37,6 +37,10 @@ class LoginForm(AuthenticationForm):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from dangvu.plans.landing import landing_url
+
+    if (plan_url := landing_url(request)) is not None:  # right after login: the current plan's dashboard
+        return redirect(plan_url)
     acc = access(request)
     period = indicators.Period.year(dt.date.today().year)
     blocks = []

@@ -1,0 +1,57 @@
+"""``dangvu report plan PLAN_ID --out FILE``: the plan's result report, .docx (party-document
+layout) or .xlsx (the same tables) by the file's extension. Unknown plan or extension → exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dangvu.cli import CommandError, setup_django
+
+FORMATS = (".docx", ".xlsx")
+
+
+def _plan(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    fmt = out.suffix.lower()
+    if fmt not in FORMATS:
+        raise CommandError(f"Tệp kết quả phải có đuôi .docx hoặc .xlsx: {out.name}", code=2)
+    setup_django()
+    from dangvu.accounts.audit import log_export
+    from dangvu.plans.models import Plan
+    from dangvu.reports.plan_report import build, plan_report_docx, plan_report_xlsx
+
+    plan = Plan.objects.select_related("issuer").filter(pk=args.plan_id).first()
+    if plan is None:
+        raise CommandError(f"Không có kế hoạch số hiệu {args.plan_id}.", code=2)
+    report = build(plan)
+    content = plan_report_docx(report) if fmt == ".docx" else plan_report_xlsx(report)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}", code=1) from exc
+    log_export(None, plan, f"plan-report{fmt}", rows=len(report.targets) + len(report.tasks), via="cli")
+    sys.stdout.write(f"Đã ghi báo cáo {plan.name} ({len(report.targets)} chỉ tiêu, {len(report.tasks)} nhiệm vụ) "
+                     f"vào {out}\n")
+    return 0
+
+
+def _plan_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"số hiệu kế hoạch không hợp lệ: {text!r}") from None
+    if not 1 <= value <= 2**62:
+        raise argparse.ArgumentTypeError(f"số hiệu kế hoạch không hợp lệ: {text!r}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="báo cáo: xuất báo cáo kết quả thực hiện")
+    report_sub = report.add_subparsers(dest="report_command", metavar="REPORT_COMMAND")
+    report.set_defaults(func=lambda args: (report.print_help(), 2)[1])
+    plan = report_sub.add_parser("plan", help="báo cáo kết quả thực hiện một kế hoạch (.docx hoặc .xlsx)")
+    plan.add_argument("plan_id", type=_plan_id, metavar="PLAN_ID", help="số hiệu kế hoạch (trong địa chỉ trang)")
+    plan.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx hoặc .xlsx")
+    plan.set_defaults(func=_plan)

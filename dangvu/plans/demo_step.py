@@ -1,0 +1,88 @@
+"""Demo step: the commune committee's sample plan, read from ``demo/ke-hoach-mau.txt`` by the plan
+parser, created and saved through the services, with manual measurements for the targets no
+registered indicator measures and a few task updates (some tasks left overdue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from pathlib import Path
+
+from dangvu.core.planparse import parse_text
+
+from . import services as s
+from .models import Plan, Target, TaskStatus
+
+SAMPLE = Path(__file__).resolve().parent / "demo" / "ke-hoach-mau.txt"
+SAMPLE_PLACE = "Tân Phú"
+
+
+def sample_text(place: str | None = None) -> str:
+    """The sample plan's text, the commune's name put in place of the sample's."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    if place:
+        text = text.replace(SAMPLE_PLACE, place).replace(SAMPLE_PLACE.upper(), place.upper())
+    return text
+
+
+def _place(org_name: str) -> str | None:
+    m = re.match(r"Đảng bộ (?:xã|phường|thị trấn)\s+(.+)$", org_name)
+    return m.group(1) if m else None
+
+
+def _series(target: Target, years: list[int], rng: random.Random) -> list[float]:
+    """Plausible hand-entered values of a manual target over ``years`` (deterministic per seed)."""
+    n = len(years)
+    if target.period == "term" and target.unit == "count":
+        per_year = max(1.0, target.value / 5 * rng.uniform(0.6, 1.1))
+        return [round(per_year * (i + 1)) for i in range(n)]
+    if target.unit == "count":
+        start = max(0.0, target.value * rng.uniform(0.6, 0.9))
+        return [round(start + i * target.value * 0.12) for i in range(n)]
+    goal = target.value if target.op != "range" else (target.value_max or target.value)
+    start = max(0.0, goal - rng.uniform(6, 14))
+    step = (goal - start) / max(1, n) * rng.uniform(0.6, 1.2)
+    return [round(min(100.0, start + i * step), 2) for i in range(n)]
+
+
+def create_sample_plan(issuer, today: dt.date, seed: int = 2026) -> Plan:
+    """Parse the sample, make the draft, confirm the proposed bindings, save; then measurements
+    for manual targets and task updates. Everything through :mod:`dangvu.plans.services`."""
+    text = sample_text(_place(issuer.name))
+    parsed = parse_text(text)
+    plan = s.draft_from_parse(None, issuer, parsed, SAMPLE.name, text)
+    s.confirm_all(None, plan)
+    s.save_plan(None, plan)
+    rng = random.Random(seed * 31 + 7)
+    for target in plan.targets.all():
+        if target.indicator:
+            continue
+        if target.period == "term":
+            years = list(range(plan.start_year, min(today.year, plan.end_year) + 1))
+        else:
+            years = [y for y in range(today.year - 2, min(today.year, target.due_year) + 1)]
+        for year, value in zip(years, _series(target, years, rng), strict=True):
+            on = min(dt.date(year, 12, 15), today)
+            s.record_measurement(None, target, on, value, note="Số liệu tổng hợp từ báo cáo của các chi bộ")
+    tasks = {t.label: t for t in plan.tasks.all()}
+    updates = [
+        ("III.1", TaskStatus.DONE, dt.date(2025, 4, 25), "Các chi bộ đã quán triệt tại kỳ sinh hoạt tháng 4/2025."),
+        ("III.2", TaskStatus.DONE, dt.date(2025, 9, 22), "Các chi bộ đã gửi quy chế làm việc về Văn phòng."),
+        ("III.3", TaskStatus.IN_PROGRESS, None, "Cấp ủy viên phụ trách dự sinh hoạt tại các chi bộ."),
+        ("III.4", TaskStatus.IN_PROGRESS, None, "Đã ban hành thể lệ hội thi; chưa tổ chức vòng chung kết."),
+        ("III.5", TaskStatus.IN_PROGRESS, None, "Các chi bộ đã lập danh sách quần chúng ưu tú."),
+        ("III.7", TaskStatus.DONE, dt.date(2026, 8, 20), "Đã mở 01 lớp tập huấn, 45 học viên."),
+    ]
+    for label, status, done_on, evidence in updates:
+        task = tasks.get(label)
+        if task is None or (done_on and done_on > today):
+            continue
+        s.update_task(None, task, status, evidence, done_on)
+    return plan
+
+
+def demo_plan(ctx) -> None:
+    """The demo build's step (see :func:`dangvu.demo.services.register_step`)."""
+    ctx.writer.flush()
+    create_sample_plan(ctx.root_org, ctx.today, ctx.seed)

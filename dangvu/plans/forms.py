@@ -1,0 +1,259 @@
+"""Forms of the plans pages. Messages are Vietnamese; the services re-check every rule."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from dangvu import indicators
+from dangvu.core.plan_status import OP_LABELS
+from dangvu.core.planparse import PlanReadError, parse_text
+from dangvu.core.planparse.extract import read_text
+from dangvu.registry.forms import Form, VNDateField
+from dangvu.registry.models import Organization
+
+from .models import Period, Plan, TaskStatus, TimingKind, Unit
+
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+MAX_TEXT_CHARS = 200_000
+OP_CHOICES = [(">=", "≥ từ … trở lên"), (">", "> trên"), ("<=", "≤ không quá"), ("<", "< dưới"),
+              ("=", "= đạt đúng (100%)"), ("range", "khoảng từ … đến …")]
+assert {k for k, _ in OP_CHOICES} == set(OP_LABELS)
+MANUAL = "__manual__"
+
+
+class VNFloatField(forms.FloatField):
+    """A number typed with a decimal comma or point ("5,2" or "5.2")."""
+
+    default_error_messages = {"invalid": "Hãy nhập một số (ví dụ 90 hoặc 5,2)."}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace(",", ".")
+        value = super().to_python(value)
+        if value is not None and not math.isfinite(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{'— ' * max(0, obj.depth - 1)}{obj.name} ({obj.code})"
+
+
+def indicator_choices(unit: str | None = None) -> list[tuple[str, str]]:
+    """Registered indicators with their Vietnamese labels (those of ``unit`` first), and manual."""
+    reg = indicators.load_all()
+    keys = sorted(reg, key=lambda k: (unit is not None and reg[k].unit != unit, reg[k].label))
+    return [(MANUAL, "— Không có chỉ số: nhập số liệu thủ công —")] + [
+        (k, f"{reg[k].label} ({'%' if reg[k].unit == '%' else 'số lượng'}) — {k}") for k in keys]
+
+
+# -- upload ----------------------------------------------------------------------------------------
+
+class UploadForm(Form):
+    file = forms.FileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf có lớp chữ)", required=False,
+                           error_messages={"empty": "Tệp rỗng (0 byte).", "invalid": "Không nhận được tệp; hãy chọn lại.",
+                                           "missing": "Không nhận được tệp; hãy chọn lại."})
+    text = forms.CharField(label="Hoặc dán nội dung văn bản", required=False, max_length=MAX_TEXT_CHARS,
+                           widget=forms.Textarea(attrs={"rows": 8}))
+    start_year = forms.IntegerField(label="Từ năm (để trống: lấy theo văn bản)", required=False, min_value=2000,
+                                    max_value=2100)
+    end_year = forms.IntegerField(label="Đến năm (để trống: lấy theo văn bản)", required=False, min_value=2000,
+                                  max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ",".join(DOCUMENT_SUFFIXES)
+        self.fields["text"].error_messages["max_length"] = (
+            f"Văn bản quá dài (tối đa {MAX_TEXT_CHARS:,} ký tự).".replace(",", "."))
+        self.parsed: dict[str, Any] | None = None
+        self.source_name = ""
+        self.source_text = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if not upload and not text:
+            raise forms.ValidationError("Hãy chọn tệp văn bản kế hoạch hoặc dán nội dung văn bản.")
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", "Năm kết thúc không thể trước năm bắt đầu.")
+            return data
+        try:
+            if upload:
+                self._read_upload(upload)
+            else:
+                self.source_name, self.source_text = "", text
+                self.parsed = parse_text(text)
+        except PlanReadError as exc:
+            self.add_error("file" if upload else "text", str(exc))
+            return data
+        except Exception:  # a parser slip on odd input must not become a 500
+            self.add_error("file" if upload else "text", "Không đọc được văn bản này; hãy kiểm tra lại tệp.")
+            return data
+        if not self.parsed.get("targets") and not self.parsed.get("tasks"):
+            self.add_error("file" if upload else "text",
+                           "Không tìm thấy chỉ tiêu hay nhiệm vụ nào trong văn bản; hãy kiểm tra lại tệp.")
+        return data
+
+    def _read_upload(self, upload) -> None:
+        name = Path(upload.name or "").name
+        suffix = Path(name).suffix.lower()
+        if suffix not in DOCUMENT_SUFFIXES:
+            raise PlanReadError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx "
+                                "hoặc .pdf có lớp văn bản.")
+        limit = settings.DANGVU_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise PlanReadError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).")
+        raw = upload.read()
+        if suffix == ".docx" and not raw.startswith(b"PK"):
+            raise PlanReadError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.")
+        if suffix == ".pdf" and not raw.startswith(b"%PDF"):
+            raise PlanReadError(f"Tệp {name} không phải tệp PDF hợp lệ.")
+        if suffix == ".txt" and b"\x00" in raw[:4096] and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+            raise PlanReadError(f"Tệp {name} không phải văn bản thuần (.txt).")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"ke-hoach{suffix}"
+            path.write_bytes(raw)
+            text = read_text(path)
+        self.parsed = parse_text(text)
+        self.source_text = text[:MAX_TEXT_CHARS]
+        self.source_name = name[:255]
+
+
+# -- plan header -----------------------------------------------------------------------------------
+
+class PlanForm(Form):
+    number = forms.CharField(label="Số văn bản", max_length=60, required=False, help_text="Ví dụ: 35-KH/ĐU")
+    issued_on = VNDateField(label="Ngày ban hành", required=False)
+    place = forms.CharField(label="Địa danh", max_length=120, required=False)
+    title = forms.CharField(label="Trích yếu", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    start_year = forms.IntegerField(label="Từ năm", min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label="Đến năm", min_value=2000, max_value=2100)
+    parent = forms.ModelChoiceField(label="Thực hiện (cụ thể hóa) kế hoạch của cấp trên", required=False,
+                                    queryset=Plan.objects.none())
+    replaces = forms.ModelChoiceField(label="Thay thế kế hoạch", required=False, queryset=Plan.objects.none())
+
+    def __init__(self, *args: Any, parents=None, replaceable=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents if parents is not None else Plan.objects.none()
+        self.fields["replaces"].queryset = replaceable if replaceable is not None else Plan.objects.none()
+        for key in ("parent", "replaces"):
+            self.fields[key].label_from_instance = lambda p: f"{p.name} — {p.issuer.name} ({p.years})"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start_year") and data.get("end_year") and data["end_year"] < data["start_year"]:
+            self.add_error("end_year", "Năm kết thúc không thể trước năm bắt đầu.")
+        return data
+
+
+# -- targets ---------------------------------------------------------------------------------------
+
+class TargetForm(Form):
+    text = forms.CharField(label="Nội dung chỉ tiêu", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    op = forms.ChoiceField(label="So sánh", choices=OP_CHOICES)
+    value = VNFloatField(label="Mục tiêu", min_value=0, max_value=1_000_000)
+    value_max = VNFloatField(label="Cận trên (chỉ với khoảng)", min_value=0, max_value=1_000_000, required=False)
+    unit = forms.ChoiceField(label="Đơn vị", choices=Unit.choices)
+    by_year = forms.IntegerField(label="Đến năm (để trống: cuối kế hoạch)", min_value=2000, max_value=2100,
+                            required=False)
+    period = forms.ChoiceField(label="Chu kỳ", choices=[("", "— Không nêu —"), *Period.choices], required=False)
+    indicator = forms.ChoiceField(label="Đo bằng chỉ số", choices=())
+    scope = OrgChoiceField(label="Phạm vi đo", queryset=Organization.objects.none(), required=False,
+                           help_text="Để trống: toàn bộ cấp ủy ban hành.")
+
+    def __init__(self, *args: Any, scopes=None, unit: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = indicator_choices(unit)
+        self.fields["scope"].queryset = scopes if scopes is not None else Organization.objects.none()
+        self.fields["scope"].error_messages["invalid_choice"] = "Hãy chọn một tổ chức trong danh sách."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("op") == "range" and data.get("value") is not None:
+            if data.get("value_max") is None:
+                self.add_error("value_max", "Chỉ tiêu dạng khoảng cần cận trên.")
+            elif data["value_max"] < data["value"]:
+                self.add_error("value_max", "Cận trên phải lớn hơn hoặc bằng cận dưới.")
+        if data.get("unit") == "%" and (data.get("value") or 0) > 100:
+            self.add_error("value", "Tỷ lệ không thể vượt quá 100%.")
+        return data
+
+
+class MeasurementForm(Form):
+    measured_on = VNDateField(label="Ngày số liệu")
+    value = VNFloatField(label="Giá trị", min_value=0, max_value=1_000_000)
+    note = forms.CharField(label="Ghi chú, nguồn số liệu", max_length=500, required=False)
+
+    def clean_measured_on(self):
+        import datetime as dt
+
+        value = self.cleaned_data["measured_on"]
+        if value and value > dt.date.today():
+            raise forms.ValidationError("Ngày số liệu không thể ở tương lai.")
+        return value
+
+
+# -- tasks -----------------------------------------------------------------------------------------
+
+class TaskForm(Form):
+    label = forms.CharField(label="Số thứ tự", max_length=40, required=False)
+    title = forms.CharField(label="Nội dung nhiệm vụ", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    timing_kind = forms.ChoiceField(label="Thời gian", choices=[("", "— Không nêu —"), *TimingKind.choices],
+                                    required=False)
+    starts_on = VNDateField(label="Từ ngày", required=False)
+    ends_on = VNDateField(label="Thời hạn (hoàn thành trước ngày)", required=False)
+    timing_text = forms.CharField(label="Thời gian (như trong văn bản)", max_length=255, required=False)
+    lead = forms.CharField(label="Đơn vị chủ trì", max_length=500, required=False)
+    support = forms.CharField(label="Đơn vị phối hợp", max_length=500, required=False)
+    lead_org = OrgChoiceField(label="Tổ chức đảng chủ trì (nếu là tổ chức trực thuộc)", required=False,
+                              queryset=Organization.objects.none())
+
+    def __init__(self, *args: Any, orgs=None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_org"].queryset = orgs if orgs is not None else Organization.objects.none()
+        self.fields["lead_org"].error_messages["invalid_choice"] = "Hãy chọn một tổ chức trong danh sách."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "Thời hạn không thể trước ngày bắt đầu.")
+        return data
+
+
+class TaskUpdateForm(Form):
+    status = forms.ChoiceField(label="Tình trạng", choices=TaskStatus.choices)
+    done_on = VNDateField(label="Ngày hoàn thành", required=False)
+    evidence = forms.CharField(label="Kết quả, minh chứng (số văn bản, nội dung)", required=False, max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    evidence_file = forms.FileField(label="Tệp minh chứng", required=False,
+                                    error_messages={"empty": "Tệp rỗng (0 byte).",
+                                                    "invalid": "Không nhận được tệp; hãy chọn lại."})
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload:
+            return None
+        limit = min(settings.DANGVU_MAX_UPLOAD_BYTES, 10 * 1024 * 1024)
+        if upload.size > limit:
+            raise forms.ValidationError(f"Tệp minh chứng quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).")
+        return (Path(upload.name or "minh-chung").name[:255], upload.read())
+
+    def clean(self) -> dict[str, Any]:
+        import datetime as dt
+
+        data = super().clean()
+        if data.get("status") == TaskStatus.DONE and not data.get("done_on") and "done_on" not in self.errors:
+            self.add_error("done_on", "Đã hoàn thành thì phải ghi ngày hoàn thành.")
+        if data.get("done_on") and data["done_on"] > dt.date.today():
+            self.add_error("done_on", "Ngày hoàn thành không thể ở tương lai.")
+        return data

@@ -1,0 +1,41 @@
+"""Where a user lands after logging in: the dashboard of their organization's current plan.
+
+The login signal marks the session; the home page asks :func:`landing_url` once and redirects
+when the user's top organization has an active plan covering this year (else its latest active
+plan). Later visits to the home page show it as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .models import Plan, PlanState
+
+SESSION_KEY = "dangvu_plans_landing"
+
+
+def mark_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = True
+
+
+def current_plan(org, today: dt.date | None = None) -> Plan | None:
+    year = (today or dt.date.today()).year
+    active = Plan.objects.filter(issuer=org, state=PlanState.ACTIVE)
+    return (active.filter(start_year__lte=year, end_year__gte=year).order_by("-start_year", "-id").first()
+            or active.order_by("-end_year", "-id").first())
+
+
+def landing_url(request: HttpRequest) -> str | None:
+    """The plan dashboard to open right after login, once; None to show the home page."""
+    session = getattr(request, "session", None)
+    if session is None or not session.pop(SESSION_KEY, False):
+        return None
+    from dangvu.accounts.access import access_for
+
+    root = access_for(request.user).roots.order_by("path").first()
+    plan = current_plan(root) if root is not None else None
+    return reverse("plans:plan_dashboard", args=[plan.pk]) if plan else None

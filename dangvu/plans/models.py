@@ -1,0 +1,235 @@
+"""Plans: a plan (Kế hoạch, Chương trình hành động) of one organization, the documents it cites,
+its targets (chỉ tiêu) bound to indicators or measured by hand, and its tasks (nhiệm vụ, giải pháp)
+with their status updates.
+
+Models hold data only; every write goes through :mod:`dangvu.plans.services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from dangvu.core.plan_status import OP_LABELS
+from dangvu.registry.models import Organization
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", "Bản nháp (chờ duyệt)"
+    ACTIVE = "active", "Đang thực hiện"
+    ARCHIVED = "archived", "Đã kết thúc, thay thế"
+
+
+class Plan(models.Model):
+    """Kế hoạch of an issuing organization for a span of years."""
+
+    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plans",
+                               verbose_name="cấp ủy ban hành")
+    number = models.CharField("số văn bản", max_length=60, blank=True)
+    issued_on = models.DateField("ngày ban hành", null=True, blank=True)
+    place = models.CharField("địa danh", max_length=120, blank=True)
+    title = models.TextField("trích yếu")
+    start_year = models.PositiveSmallIntegerField("từ năm")
+    end_year = models.PositiveSmallIntegerField("đến năm")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+                               verbose_name="thực hiện (cụ thể hóa) kế hoạch")
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="replaced_by", verbose_name="thay thế kế hoạch")
+    source_name = models.CharField("tệp gốc", max_length=255, blank=True)
+    source_text = models.TextField("văn bản gốc", blank=True)
+    state = models.CharField("tình trạng", max_length=10, choices=PlanState.choices, default=PlanState.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_year", "-id"]
+        verbose_name = "kế hoạch"
+        verbose_name_plural = "kế hoạch"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """"Kế hoạch số 35-KH/ĐU" or "Kế hoạch (chưa có số)"."""
+        return f"Kế hoạch số {self.number}" if self.number else "Kế hoạch (chưa ghi số)"
+
+    @property
+    def years(self) -> str:
+        return f"{self.start_year}–{self.end_year}"
+
+
+class Reference(models.Model):
+    """A document the plan cites (nghị quyết, chỉ thị, kế hoạch of the upper level…)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="references")
+    kind = models.CharField("loại văn bản", max_length=60, blank=True)
+    number = models.CharField("số", max_length=60)
+    issued_on = models.DateField("ngày", null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "văn bản được dẫn"
+
+
+class Period(models.TextChoices):
+    ANNUAL = "annual", "Hằng năm"
+    QUARTERLY = "quarterly", "Hằng quý"
+    TERM = "term", "Cả nhiệm kỳ, giai đoạn"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "%", "Tỷ lệ (%)"
+    COUNT = "count", "Số lượng"
+
+
+class Target(models.Model):
+    """Chỉ tiêu: a goal on one number, bound to an indicator (key, params, scope) or manual."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveIntegerField(default=0)
+    section = models.CharField("mục", max_length=40, blank=True)
+    text = models.TextField("nội dung chỉ tiêu")
+    op = models.CharField("so sánh", max_length=8, choices=list(OP_LABELS.items()))
+    value = models.FloatField("mục tiêu")
+    value_max = models.FloatField("mục tiêu (cận trên)", null=True, blank=True)
+    unit = models.CharField("đơn vị", max_length=8, choices=Unit.choices)
+    by = models.PositiveSmallIntegerField("đến năm", null=True, blank=True)
+    period = models.CharField("chu kỳ", max_length=10, choices=Period.choices, blank=True)
+    baseline = models.FloatField("hiện trạng nêu trong kế hoạch", null=True, blank=True)
+    indicator = models.CharField("chỉ số đo", max_length=80, blank=True, help_text="để trống: nhập số liệu thủ công")
+    params = models.JSONField("tham số của chỉ số", default=dict, blank=True)
+    scope = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name="phạm vi đo (mặc định: cấp ủy ban hành)")
+    proposed_indicator = models.CharField("chỉ số do máy đề xuất", max_length=80, blank=True)
+    confirmed = models.BooleanField("đã xác nhận cách đo", default=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "chỉ tiêu"
+        verbose_name_plural = "chỉ tiêu"
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def is_manual(self) -> bool:
+        return not self.indicator
+
+    @property
+    def scope_org(self) -> Organization:
+        return self.scope or self.plan.issuer
+
+    @property
+    def due_year(self) -> int:
+        return self.by or self.plan.end_year
+
+
+class Measurement(models.Model):
+    """A value of a manual target, entered by a person on a date."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField("ngày số liệu")
+    value = models.FloatField("giá trị")
+    note = models.CharField("ghi chú, nguồn số liệu", max_length=500, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measured_on", "id"]
+        verbose_name = "số liệu chỉ tiêu"
+
+
+class TimingKind(models.TextChoices):
+    ONGOING = "ongoing", "Thường xuyên"
+    BY = "by", "Hoàn thành trước"
+    FROM = "from", "Bắt đầu từ"
+    BETWEEN = "between", "Trong khoảng"
+    CONDITIONAL = "conditional", "Khi có điều kiện"
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Chưa thực hiện"
+    IN_PROGRESS = "in_progress", "Đang thực hiện"
+    DONE = "done", "Đã hoàn thành"
+
+
+OVERDUE = "overdue"
+TASK_STATUS_LABELS = {**dict(TaskStatus.choices), OVERDUE: "Quá hạn"}
+
+
+class Task(models.Model):
+    """Nhiệm vụ, giải pháp: who leads (chủ trì), who supports (phối hợp), by when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField("số thứ tự", max_length=40, blank=True)
+    title = models.TextField("nội dung nhiệm vụ")
+    timing_kind = models.CharField("thời gian", max_length=12, choices=TimingKind.choices, blank=True)
+    starts_on = models.DateField("từ ngày", null=True, blank=True)
+    ends_on = models.DateField("thời hạn", null=True, blank=True)
+    timing_text = models.CharField("thời gian (như trong văn bản)", max_length=255, blank=True)
+    lead = models.CharField("chủ trì", max_length=500, blank=True)
+    support = models.CharField("phối hợp", max_length=500, blank=True)
+    lead_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name="tổ chức chủ trì")
+    support_orgs = models.ManyToManyField(Organization, blank=True, related_name="+",
+                                          verbose_name="tổ chức phối hợp")
+    status = models.CharField("tình trạng", max_length=12, choices=TaskStatus.choices,
+                              default=TaskStatus.NOT_STARTED)
+    done_on = models.DateField("ngày hoàn thành", null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "nhiệm vụ"
+        verbose_name_plural = "nhiệm vụ"
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """Not done and its deadline has passed."""
+        today = today or dt.date.today()
+        return self.status != TaskStatus.DONE and self.ends_on is not None and self.ends_on < today
+
+    def shown_status(self, today: dt.date | None = None) -> str:
+        """not_started / in_progress / done, or overdue (computed, never stored)."""
+        return OVERDUE if self.is_overdue(today) else self.status
+
+    @property
+    def lead_name(self) -> str:
+        return self.lead or (self.lead_org.name if self.lead_org_id else "")
+
+    @property
+    def deadline_text(self) -> str:
+        if self.ends_on:
+            return f"{self.ends_on:%d/%m/%Y}"
+        if self.timing_kind == TimingKind.ONGOING:
+            return "Thường xuyên"
+        return self.timing_text or ""
+
+
+class TaskUpdate(models.Model):
+    """A status report on a task, with its evidence (text and/or a file stored in the database)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField("tình trạng", max_length=12, choices=TaskStatus.choices)
+    done_on = models.DateField("ngày hoàn thành", null=True, blank=True)
+    evidence = models.TextField("kết quả, minh chứng", blank=True)
+    evidence_name = models.CharField("tệp minh chứng", max_length=255, blank=True)
+    evidence_content = models.BinaryField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "cập nhật nhiệm vụ"

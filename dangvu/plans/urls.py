@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("ke-hoach/", views.plan_list, name="plan_list"),
+    path("ke-hoach/tai-len/<str:code>/", views.plan_upload, name="plan_upload"),
+    path("ke-hoach/<int:pk>/", views.plan_dashboard, name="plan_dashboard"),
+    path("ke-hoach/<int:pk>/duyet/", views.plan_review, name="plan_review"),
+    path("ke-hoach/<int:pk>/sua/", views.plan_edit, name="plan_edit"),
+    path("ke-hoach/<int:pk>/nhiem-vu/", views.plan_tasks, name="plan_tasks"),
+    path("ke-hoach/<int:pk>/cu-the-hoa/", views.plan_cascade, name="plan_cascade"),
+    path("ke-hoach/<int:pk>/bao-cao.<str:fmt>", views.plan_report, name="plan_report"),
+    path("ke-hoach/chi-tieu/<int:pk>/", views.target_edit, name="target_edit"),
+    path("ke-hoach/chi-tieu/<int:pk>/so-lieu/", views.measurement_add, name="measurement_add"),
+    path("ke-hoach/nhiem-vu/<int:pk>/", views.task_edit, name="task_edit"),
+    path("ke-hoach/nhiem-vu/<int:pk>/cap-nhat/", views.task_update, name="task_update"),
+    path("ke-hoach/minh-chung/<int:pk>/", views.task_evidence, name="task_evidence"),
+]

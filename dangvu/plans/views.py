@@ -1,0 +1,328 @@
+"""Plans pages: upload a plan document → review the draft → save; the dashboard (targets with
+status, trend and forecast), the task board by lead unit, the cascade beside the parent plan,
+the report downloads.
+
+Every lookup goes through the user's Access: a plan whose issuer is outside the subtree → 404,
+a read-only role on an edit form → 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dangvu.accounts.audit import log_export
+from dangvu.core.text import fold
+from dangvu.registry.models import Organization
+from dangvu.registry.services import ServiceError
+from dangvu.web.views_util import access, require_edit, service_form
+
+from . import forms as f
+from . import services as s
+from .charts import target_svg
+from .models import Plan, PlanState, Target, Task, TaskUpdate
+from .progress import cascade, plan_progress, status_counts, task_board, task_counts, task_rows
+
+FORM_METHODS = require_http_methods(["GET", "POST"])
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _plans(acc):
+    return Plan.objects.filter(issuer__in=acc.orgs()).select_related("issuer")
+
+
+def _get_plan(acc, pk: int) -> Plan:
+    plan = _plans(acc).select_related("parent", "parent__issuer", "replaces").filter(pk=pk).first()
+    if plan is None:
+        raise Http404("Không tìm thấy kế hoạch.")
+    return plan
+
+
+def _get_target(acc, pk: int) -> Target:
+    target = Target.objects.filter(plan__issuer__in=acc.orgs(), pk=pk).select_related("plan", "plan__issuer",
+                                                                                         "scope").first()
+    if target is None:
+        raise Http404("Không tìm thấy chỉ tiêu.")
+    return target
+
+
+def _get_task(acc, pk: int) -> Task:
+    task = Task.objects.filter(plan__issuer__in=acc.orgs(), pk=pk).select_related("plan", "plan__issuer").first()
+    if task is None:
+        raise Http404("Không tìm thấy nhiệm vụ.")
+    return task
+
+
+def _dashboard_url(plan: Plan) -> str:
+    return reverse("plans:plan_dashboard", args=[plan.pk])
+
+
+def _review_url(plan: Plan) -> str:
+    return reverse("plans:plan_review", args=[plan.pk])
+
+
+def _back_url(plan: Plan) -> str:
+    return _review_url(plan) if plan.state == PlanState.DRAFT else _dashboard_url(plan)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "ke-hoach"
+
+
+# -- list and upload -------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    acc = access(request)
+    if not acc.sees_registry:
+        raise Http404("Bạn chưa được phân quyền xem kế hoạch.")
+    plans = list(_plans(acc).order_by("issuer__path", "-start_year", "-id")[:300])
+    uploads = [o for o in acc.roots.order_by("path") if acc.can_edit_org(o)]
+    return render(request, "plans/plan_list.html", {"plans": plans, "uploads": uploads})
+
+
+@login_required
+@FORM_METHODS
+def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
+    form = f.UploadForm(request.POST or None, request.FILES or None)
+
+    def act(d):
+        return s.draft_from_parse(request.user, org, form.parsed or {}, form.source_name, form.source_text,
+                                  start_year=d.get("start_year"), end_year=d.get("end_year"))
+
+    return service_form(request, form, {
+        "title": f"Tải lên kế hoạch — {org.name}", "org": org, "multipart": True,
+        "intro": "Máy đọc văn bản, tách chỉ tiêu và nhiệm vụ thành bản nháp; bạn kiểm tra, sửa rồi mới lưu.",
+    }, act, "Đã đọc văn bản. Hãy kiểm tra bản nháp trước khi lưu.", _review_url, template="plans/form.html")
+
+
+# -- review of a draft -----------------------------------------------------------------------------
+
+@login_required
+@FORM_METHODS
+def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    require_edit(acc, plan.issuer)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "confirm_all":
+                n = s.confirm_all(request.user, plan)
+                messages.success(request, f"Đã xác nhận cách đo của {n} chỉ tiêu.")
+                return redirect(_review_url(plan))
+            s.save_plan(request.user, plan)
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+            return redirect(_back_url(plan))
+        messages.success(request, "Đã lưu kế hoạch. Bảng theo dõi tính số liệu từ dữ liệu hiện có.")
+        return redirect(_dashboard_url(plan))
+    from dangvu import indicators
+
+    registry = indicators.load_all()
+    targets = list(plan.targets.select_related("scope"))
+    rows = [{"t": t, "label": registry[t.indicator].label if t.indicator in registry else "",
+             "proposed_missing": bool(t.proposed_indicator) and t.proposed_indicator not in registry}
+            for t in targets]
+    return render(request, "plans/review.html", {
+        "plan": plan, "org": plan.issuer, "rows": rows, "tasks": list(plan.tasks.select_related("lead_org")),
+        "references": list(plan.references.all()), "unconfirmed": sum(1 for t in targets if not t.confirmed),
+    })
+
+
+@login_required
+@FORM_METHODS
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    require_edit(acc, plan.issuer)
+    ancestors = [o.pk for o in Organization.objects.get_ancestors(plan.issuer)]
+    parents = (Plan.objects.filter(Q(issuer_id__in=ancestors) | Q(issuer__in=acc.orgs()))
+               .exclude(pk=plan.pk).exclude(state=PlanState.DRAFT).select_related("issuer"))
+    replaceable = Plan.objects.filter(issuer=plan.issuer).exclude(pk=plan.pk).select_related("issuer")
+    initial = {k: getattr(plan, k) for k in ("number", "issued_on", "place", "title", "start_year", "end_year",
+                                             "parent", "replaces")}
+    form = f.PlanForm(request.POST or None, initial=initial, parents=parents, replaceable=replaceable)
+    return service_form(request, form, {"title": f"Sửa thông tin {plan.name}", "org": plan.issuer, "plan": plan},
+                        lambda d: s.update_plan(request.user, plan, **d), "Đã lưu.", _back_url(plan),
+                        template="plans/form.html")
+
+
+# -- targets ---------------------------------------------------------------------------------------
+
+@login_required
+@FORM_METHODS
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    target = _get_target(acc, pk)
+    plan = target.plan
+    require_edit(acc, plan.issuer)
+    initial = {k: getattr(target, k) for k in ("text", "op", "value", "value_max", "unit", "period")}
+    initial["by_year"] = target.by
+    initial["indicator"] = target.indicator or f.MANUAL
+    initial["scope"] = target.scope
+    scopes = Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
+    form = f.TargetForm(request.POST or None, initial=initial, scopes=scopes, unit=target.unit)
+
+    def act(d):
+        key = d.pop("indicator")
+        indicator = "" if key == f.MANUAL else key
+        return s.revise_target(request.user, target, indicator=indicator, scope=d.pop("scope"), **d)
+
+    intro = f"Mục {target.section}. " if target.section else ""
+    if target.proposed_indicator:
+        intro += f"Máy đề xuất đo bằng «{target.proposed_indicator}»."
+    return service_form(request, form, {"title": "Chỉ tiêu và cách đo", "org": plan.issuer, "plan": plan,
+                                        "intro": intro}, act, "Đã lưu chỉ tiêu.", _back_url(plan),
+                        template="plans/form.html")
+
+
+@login_required
+@FORM_METHODS
+def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    target = _get_target(acc, pk)
+    plan = target.plan
+    require_edit(acc, plan.issuer)
+    form = f.MeasurementForm(request.POST or None, initial={"measured_on": dt.date.today()})
+    previous = list(target.measurements.order_by("-measured_on", "-id")[:10])
+    intro = f"Chỉ tiêu: {target.text}. " + ("Lần nhập gần nhất: " + ", ".join(
+        f"{m.value:g} ({m.measured_on:%d/%m/%Y})" for m in previous[:3]) if previous else "Chưa có số liệu.")
+    return service_form(request, form, {"title": "Nhập số liệu chỉ tiêu", "org": plan.issuer, "plan": plan,
+                                        "intro": intro},
+                        lambda d: s.record_measurement(request.user, target, **d), "Đã ghi số liệu.",
+                        _dashboard_url(plan), template="plans/form.html")
+
+
+# -- tasks -----------------------------------------------------------------------------------------
+
+@login_required
+@FORM_METHODS
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    task = _get_task(acc, pk)
+    plan = task.plan
+    require_edit(acc, plan.issuer)
+    initial = {k: getattr(task, k) for k in ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_text",
+                                             "lead", "support", "lead_org")}
+    orgs = Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
+    form = f.TaskForm(request.POST or None, initial=initial, orgs=orgs)
+    return service_form(request, form, {"title": "Sửa nhiệm vụ", "org": plan.issuer, "plan": plan},
+                        lambda d: s.edit_task(request.user, task, **d), "Đã lưu nhiệm vụ.", _back_url(plan),
+                        template="plans/form.html")
+
+
+@login_required
+@FORM_METHODS
+def task_update(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    task = _get_task(acc, pk)
+    plan = task.plan
+    require_edit(acc, plan.issuer)
+    form = f.TaskUpdateForm(request.POST or None, request.FILES or None,
+                            initial={"status": task.status, "done_on": task.done_on})
+
+    def act(d):
+        upload = d.pop("evidence_file")
+        extra = {"evidence_name": upload[0], "evidence_content": upload[1]} if upload else {}
+        return s.update_task(request.user, task, d["status"], d.get("evidence") or "", d.get("done_on"), **extra)
+
+    intro = task.title[:300] + (f" — thời hạn: {task.deadline_text}" if task.deadline_text else "")
+    return service_form(request, form, {"title": "Cập nhật tiến độ nhiệm vụ", "org": plan.issuer, "plan": plan,
+                                        "intro": intro, "multipart": True},
+                        act, "Đã cập nhật nhiệm vụ.", reverse("plans:plan_tasks", args=[plan.pk]),
+                        template="plans/form.html")
+
+
+@login_required
+@require_GET
+def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    update = (TaskUpdate.objects.filter(task__plan__issuer__in=acc.orgs(), pk=pk)
+              .select_related("task__plan").first())
+    if update is None or not update.evidence_content:
+        raise Http404("Không tìm thấy tệp minh chứng.")
+    log_export(request.user, update, update.evidence_name, rows=1)
+    response = HttpResponse(bytes(update.evidence_content), content_type="application/octet-stream")
+    name = update.evidence_name or "minh-chung"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", fold(name)) or "minh-chung"
+    response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- dashboard, task board, cascade ----------------------------------------------------------------
+
+@login_required
+@require_GET
+def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    today = dt.date.today()
+    rows = plan_progress(plan, today)
+    cards = [{"p": r, "svg": mark_safe(target_svg(r, f"t{r.target.pk}"))} for r in rows]  # noqa: S308 (escaped)
+    tasks = task_rows(plan, today)
+    return render(request, "plans/dashboard.html", {
+        "plan": plan, "org": plan.issuer, "cards": cards, "counts": status_counts(rows), "today": today,
+        "task_counts": task_counts(tasks), "overdue": [r for r in tasks if r.status == "overdue"],
+        "can_edit": acc.can_edit_org(plan.issuer), "children": _plans(acc).filter(parent=plan),
+    })
+
+
+@login_required
+@require_GET
+def plan_tasks(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    today = dt.date.today()
+    groups = task_board(plan, today)
+    return render(request, "plans/tasks.html", {
+        "plan": plan, "org": plan.issuer, "groups": groups, "today": today,
+        "counts": task_counts([r for g in groups for r in g.rows]), "can_edit": acc.can_edit_org(plan.issuer),
+    })
+
+
+@login_required
+@require_GET
+def plan_cascade(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    return render(request, "plans/cascade.html", {
+        "plan": plan, "org": plan.issuer, "rows": cascade(plan),
+        "children": list(_plans(acc).filter(parent=plan)),
+    })
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def plan_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("docx", "xlsx"):
+        raise Http404("Không có định dạng báo cáo này.")
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    from dangvu.reports.plan_report import build, plan_report_docx, plan_report_xlsx
+
+    report = build(plan)
+    content = plan_report_docx(report) if fmt == "docx" else plan_report_xlsx(report)
+    log_export(request.user, plan, f"plan-report.{fmt}", rows=len(report.targets) + len(report.tasks))
+    name = f"bao-cao-{_slug(plan.number or str(plan.pk))}-{dt.date.today():%Y%m%d}.{fmt}"
+    response = HttpResponse(content, content_type=DOCX_MIME if fmt == "docx" else XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,178 @@
+"""Báo cáo kết quả thực hiện Kế hoạch số …: the .docx in the party-document layout and the same
+tables as .xlsx. Read only: figures come from :mod:`dangvu.plans.progress` (the indicator
+registry, or a target's manual measurements); these functions return bytes and write nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+from docx.shared import Cm
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from dangvu.core.plan_status import Status
+from dangvu.plans.charts import targets_png
+from dangvu.plans.models import Plan
+from dangvu.plans.progress import (
+    TargetProgress,
+    TaskRow,
+    plan_progress,
+    status_counts,
+    task_counts,
+    task_rows,
+)
+from dangvu.registry.models import CELL_KINDS, Organization
+
+from . import docx as D
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TARGET_HEADER = ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Dự báo năm đến hạn", "Đánh giá"]
+TASK_HEADER = ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"]
+
+
+@dataclass
+class PlanReport:
+    plan: Plan
+    today: dt.date
+    targets: list[TargetProgress]
+    tasks: list[TaskRow]
+
+    @property
+    def title(self) -> str:
+        plan = self.plan
+        parts = [f"Kết quả thực hiện {plan.name}"]
+        if plan.issued_on:
+            parts.append(f", ngày {plan.issued_on:%d/%m/%Y}")
+        parts.append(f" của {plan.issuer.name}")
+        return "".join(parts)
+
+    @property
+    def number_line(self) -> str:
+        """"Số   -BC/ĐU": the report's number is given when it is signed; the suffix follows the plan's."""
+        m = re.search(r"-\s*[^/\s]+/(\S+)$", self.plan.number or "")
+        return f"Số      -BC/{m.group(1) if m else 'ĐU'}"
+
+    def target_rows(self) -> list[list[str]]:
+        out = []
+        for i, r in enumerate(self.targets, start=1):
+            result = f"{r.value_text} (năm {r.year})" if r.value is not None else "Chưa có số liệu"
+            fc = f"{r.forecast_text} (năm {r.due_year})" if r.forecast is not None else "—"
+            out.append([str(i), r.target.text, r.goal + (f", đến năm {r.target.by}" if r.target.by else ""),
+                        result, fc, r.status_label])
+        return out
+
+    def task_rows(self) -> list[list[str]]:
+        out = []
+        for i, r in enumerate(self.tasks, start=1):
+            status = r.status_label
+            if r.task.done_on:
+                status += f" ({r.task.done_on:%d/%m/%Y})"
+            out.append([str(i), r.task.title, r.task.lead_name or "—", r.task.deadline_text or "—", status])
+        return out
+
+
+def build(plan: Plan, today: dt.date | None = None) -> PlanReport:
+    today = today or dt.date.today()
+    return PlanReport(plan=plan, today=today, targets=plan_progress(plan, today), tasks=task_rows(plan, today))
+
+
+def _count_sentence(pairs: list[tuple[str, str, int]], total: int, what: str) -> str:
+    parts = [f"{label.lower()}: {n}" for _, label, n in pairs if n]
+    return f"Tổng số {total} {what}; " + ("; ".join(parts) if parts else "chưa có đánh giá") + "."
+
+
+def plan_report_docx(report: PlanReport) -> bytes:
+    plan = report.plan
+    issuer = plan.issuer
+    upper = Organization.objects.get_parent(issuer)
+    doc = D.new_document()
+    D.party_header(doc, upper.name if upper else None, issuer.name, report.number_line, plan.place, report.today)
+    D.title(doc, "BÁO CÁO", report.title)
+    doc.add_paragraph(f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
+    doc.add_paragraph(f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
+
+    D.heading(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
+    doc.add_paragraph(_count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
+    D.grid(doc, TARGET_HEADER, report.target_rows())
+    png = targets_png(report.targets)
+    if png:
+        doc.add_paragraph("Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
+        doc.add_picture(io.BytesIO(png), width=Cm(16))
+
+    D.heading(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
+    doc.add_paragraph(_count_sentence(task_counts(report.tasks), len(report.tasks), "nhiệm vụ"))
+    D.grid(doc, TASK_HEADER, report.task_rows())
+
+    D.heading(doc, "III. ĐÁNH GIÁ CHUNG")
+    met = [r for r in report.targets if r.status == Status.MET]
+    behind = [r for r in report.targets if r.status in (Status.AT_RISK, Status.MISSED)]
+    overdue = [r for r in report.tasks if r.status == "overdue"]
+    doc.add_paragraph(f"1. Ưu điểm: {len(met)}/{len(report.targets)} chỉ tiêu đã đạt"
+                      + (f" ({'; '.join(r.target.text for r in met[:6])})" if met else "") + ".")
+    weak = []
+    if behind:
+        weak.append(f"{len(behind)} chỉ tiêu chưa đạt hoặc có nguy cơ không đạt ("
+                    + "; ".join(f"{r.target.text}: {r.value_text}" for r in behind[:6]) + ")")
+    if overdue:
+        weak.append(f"{len(overdue)} nhiệm vụ quá hạn chưa hoàn thành")
+    doc.add_paragraph("2. Hạn chế: " + ("; ".join(weak) if weak else "không có chỉ tiêu, nhiệm vụ chậm tiến độ") + ".")
+
+    D.heading(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
+    lines = [f"Tập trung lãnh đạo, chỉ đạo để đạt chỉ tiêu «{r.target.text}» (mục tiêu {r.goal})." for r in behind]
+    lines += [f"Khẩn trương hoàn thành nhiệm vụ «{r.task.title}» ({r.task.lead_name or 'chưa giao chủ trì'})."
+              for r in overdue]
+    lines = lines or ["Tiếp tục duy trì kết quả đạt được, thực hiện các nhiệm vụ theo kế hoạch."]
+    for i, line in enumerate(lines[:12], start=1):
+        doc.add_paragraph(f"{i}. {line}")
+
+    recipients = [f"Ban Thường vụ {upper.name}" if upper else "Cấp ủy cấp trên",
+                  "Các đồng chí cấp ủy viên"]
+    if issuer.kind not in CELL_KINDS:
+        recipients.append("Các chi bộ trực thuộc")
+    D.recipients(doc, recipients, "T/M CHI BỘ" if issuer.kind in CELL_KINDS else "T/M ĐẢNG ỦY")
+    return D.save(doc)
+
+
+def _header(ws, row: int, titles: list[str]) -> None:
+    ws.append(titles)
+    for cell in ws[row]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="A50E0E")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def plan_report_xlsx(report: PlanReport) -> bytes:
+    """Sheet «Chỉ tiêu» (with the raw value, the year, the forecast and the indicator) and sheet
+    «Nhiệm vụ»; numbers are numbers, not text."""
+    plan = report.plan
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Chỉ tiêu"
+    ws.append([f"BÁO CÁO {report.title.upper()}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"{plan.title} — số liệu đến ngày {report.today:%d/%m/%Y}"])
+    ws.append([])
+    _header(ws, 4, ["TT", "Mục", "Chỉ tiêu", "Mục tiêu", "Đến năm", "Cách đo", "Kết quả", "Năm số liệu",
+                    "Dự báo", "Năm đến hạn", "Đánh giá"])
+    for i, r in enumerate(report.targets, start=1):
+        ws.append([i, r.target.section, r.target.text, r.goal, r.target.by, r.label, r.value, r.year, r.forecast,
+                   r.due_year, r.status_label])
+    for col, width in zip("ABCDEFGHIJK", (5, 8, 60, 12, 9, 40, 10, 10, 10, 10, 22), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "C5"
+    tasks = wb.create_sheet("Nhiệm vụ")
+    _header(tasks, 1, ["TT", "Số", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Tình trạng",
+                       "Ngày hoàn thành"])
+    for i, r in enumerate(report.tasks, start=1):
+        t = r.task
+        tasks.append([i, t.label, t.title, t.lead_name, t.support, t.deadline_text, r.status_label, t.done_on])
+        if t.done_on:
+            tasks.cell(row=tasks.max_row, column=8).number_format = "DD/MM/YYYY"
+    for col, width in zip("ABCDEFGH", (5, 8, 60, 30, 30, 16, 16, 14), strict=True):
+        tasks.column_dimensions[col].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,506 @@
+"""Plans: status logic (pure), parse → draft → review → save, dashboard figures and forecast, task
+board, report files (.docx/.xlsx opened and read back), the CLI, bad uploads, scope and rights."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dangvu.core.plan_status import Status, forecast, goal_text, meets, number, target_status
+from dangvu.core.planparse import parse_text
+
+TODAY = dt.date.today()
+Y = TODAY.year
+
+
+# -- core: plan_status --------------------------------------------------------------------------
+
+def test_meets_op_semantics():
+    assert meets(90, ">=", 90) and not meets(89.99, ">=", 90)
+    assert meets(90.01, ">", 90) and not meets(90, ">", 90)
+    assert meets(5, "<=", 5) and not meets(5.01, "<=", 5)
+    assert meets(4.99, "<", 5) and not meets(5, "<", 5)
+    assert meets(100, "=", 100) and not meets(99.99, "=", 100)  # a bare 100%: only exactly 100
+    assert meets(3.5, "range", 3, 4) and meets(3, "range", 3, 4) and not meets(4.1, "range", 3, 4)
+    assert not meets(None, ">=", 0)
+    with pytest.raises(ValueError):
+        meets(1, "~", 1)
+
+
+def test_forecast_linear_trend_hand_computed():
+    # 80, 85, 90 in 2023–2025: slope 5 a year → 2027: 100.
+    assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2027, "%") == 100.0
+    # the same line further on is clamped at 100 for a percentage, not for a count
+    assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2030, "%") == 100.0
+    assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2030, "count") == 115.0
+    # least squares through scattered points: 10, 14, 12, 18 in 2021–2024 → slope 2.2, mean 13.5 at 2022.5
+    assert forecast([(2021, 10), (2022, 14), (2023, 12), (2024, 18)], 2026, "count") == 21.2
+    assert forecast([(2025, 7)], 2030, "count") == 7.0
+    assert forecast([], 2030) is None
+    assert forecast([(2023, 30), (2024, 10)], 2026, "count") == 0.0  # never below zero
+
+
+@given(st.integers(2000, 2030), st.floats(-20, 20), st.floats(0, 100), st.integers(2, 6), st.integers(0, 10))
+def test_forecast_recovers_an_exact_line_and_stays_in_range(first, slope, start, n, ahead):
+    points = [(first + i, start + slope * i) for i in range(n)]
+    year = first + n - 1 + ahead
+    expected = start + slope * (year - first)
+    got = forecast(points, year, "%")
+    assert 0 <= got <= 100
+    assert math.isclose(got, round(min(100, max(0, expected)), 2), abs_tol=0.011)
+
+
+def test_status_met_on_track_at_risk_missed_unknown():
+    kw = {"due_year": 2027, "this_year": 2026}
+    assert target_status(None, ">=", 90, None, forecast_value=None, **kw) == Status.UNKNOWN
+    assert target_status(92, ">=", 90, None, forecast_value=95, **kw) == Status.MET
+    assert target_status(90, "=", 100, None, forecast_value=100, **kw) == Status.ON_TRACK
+    assert target_status(90, "=", 100, None, forecast_value=99.5, **kw) == Status.AT_RISK
+    assert target_status(90, "=", 100, None, forecast_value=None, **kw) == Status.AT_RISK
+    assert target_status(99.5, "=", 100, None, forecast_value=100, due_year=2025, this_year=2026) == Status.MISSED
+    assert target_status(100, "=", 100, None, forecast_value=100, due_year=2025, this_year=2026) == Status.MET
+    # due this year: not over yet, so still forecast-based
+    assert target_status(80, ">=", 90, None, forecast_value=91, due_year=2026, this_year=2026) == Status.ON_TRACK
+
+
+def test_goal_text_and_numbers():
+    assert goal_text(">=", 90, None, "%") == "≥ 90%"
+    assert goal_text("=", 100, None, "%") == "100%"
+    assert goal_text("range", 3, 4, "%") == "3–4%"
+    assert goal_text(">", 5.2, None, "count") == "> 5,2"
+    assert number(66.666) == "66,67" and number(None) == "—"
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+
+def _client(tree, role: str) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(tree.users[role])
+    return client
+
+
+def _sample() -> str:
+    from dangvu.plans.demo_step import sample_text
+
+    return sample_text("Hòa Bình")
+
+
+@pytest.fixture
+def plan(tree):
+    """The sample plan of commune C1 (parsed), saved; two extra targets with known figures."""
+    from dangvu.plans import services as s
+
+    text = _sample()
+    p = s.draft_from_parse(None, tree.orgs["C1"], parse_text(text), "ke-hoach-mau.txt", text)
+    s.save_plan(None, p)
+    return p
+
+
+def _target(plan, **kw):
+    from dangvu.plans import services as s
+
+    data = {"text": "Chỉ tiêu thử", "op": ">=", "value": 1, "unit": "count", **kw}
+    indicator = data.pop("indicator", "")
+    t = s.add_target(None, plan, **data)
+    return s.bind_target(None, t, indicator)
+
+
+# -- upload → draft → review → save -------------------------------------------------------------
+
+def test_upload_text_makes_a_draft_with_the_parsers_targets_then_save(tree):
+    from dangvu.plans.models import Plan, PlanState
+
+    text = _sample()
+    parsed = parse_text(text)
+    client = _client(tree, "office")
+    r = client.post(reverse("plans:plan_upload", args=["C1"]),
+                    {"file": SimpleUploadedFile("ke-hoach.txt", text.encode("utf-8"), content_type="text/plain")})
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    plan = Plan.objects.get()
+    assert r["Location"] == reverse("plans:plan_review", args=[plan.pk])
+    assert plan.state == PlanState.DRAFT and plan.issuer.code == "C1"
+    assert (plan.number, plan.issued_on, plan.start_year, plan.end_year) == ("12-KH/ĐU", dt.date(2025, 3, 10),
+                                                                               2025, 2030)
+    assert plan.source_name == "ke-hoach.txt"
+    targets = list(plan.targets.all())
+    assert [(t.text, t.op, t.value, t.unit, t.by, t.period or None) for t in targets] == [
+        (p["text"], p["op"], p["value"], p["unit"], p["by"], p["period"]) for p in parsed["targets"]]
+    assert len(targets) == 12
+    assert [t.proposed_indicator for t in targets] == [p["indicator"] for p in parsed["targets"]]
+    # bound only where the key is registered; the rest are manual
+    from dangvu import indicators
+
+    reg = indicators.load_all()
+    assert [t.indicator for t in targets] == [p["indicator"] if p["indicator"] in reg else ""
+                                              for p in parsed["targets"]]
+    tasks = list(plan.tasks.all())
+    assert len(tasks) == len(parsed["tasks"]) == 10
+    first = tasks[0]
+    assert (first.label, first.ends_on, first.lead, first.support) == (
+        "III.1", dt.date(2025, 4, 30), "Ban Tuyên giáo Đảng ủy", "các chi bộ trực thuộc")
+    assert [x.number for x in plan.references.all()] == ["05-NQ/ĐU", "21-NQ/TW"]
+
+    page = client.get(reverse("plans:plan_review", args=[plan.pk]))
+    assert page.status_code == 200
+    assert "100% trưởng thôn là đảng viên" in page.content.decode()
+    # change one target's binding to manual with a new goal, through the review form
+    t = targets[0]
+    r = client.post(reverse("plans:target_edit", args=[t.pk]), {
+        "text": t.text, "op": ">=", "value": "92,5", "unit": "%", "by_year": "2030", "period": "annual",
+        "indicator": "__manual__", "scope": ""})
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    t.refresh_from_db()
+    assert (t.value, t.by, t.indicator, t.confirmed, t.confirmed_by) == (92.5, 2030, "", True, tree.users["office"])
+    # save: draft → active, every binding confirmed
+    r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "save"})
+    assert r.status_code == 302 and r["Location"] == reverse("plans:plan_dashboard", args=[plan.pk])
+    plan.refresh_from_db()
+    assert plan.state == PlanState.ACTIVE
+    assert not plan.targets.filter(confirmed=False).exists()
+
+
+def test_upload_of_a_seed_document(tree, shared_dir):
+    from dangvu.plans.models import Plan
+
+    path = shared_dir / "seeds" / "002_2225de99e12bd181.txt"
+    client = _client(tree, "office")
+    r = client.post(reverse("plans:plan_upload", args=["C1"]),
+                    {"file": SimpleUploadedFile(path.name, path.read_bytes())})
+    assert r.status_code == 302
+    plan = Plan.objects.get()
+    parsed = parse_text(path.read_text(encoding="utf-8"))
+    assert plan.targets.count() == len(parsed["targets"])
+    assert plan.tasks.count() == len(parsed["tasks"])
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Chưa hỗ trợ định dạng .png"),
+    ("ke-hoach.docx", b"khong phai docx", "không phải tệp Word (.docx) hợp lệ"),
+    ("ke-hoach.docx", b"PK\x03\x04 hong", "tệp hỏng hoặc sai định dạng"),
+    ("ke-hoach.pdf", b"%PDF-1.4 hong", "Không đọc được tệp"),
+    ("ke-hoach.txt", "Chỉ là một dòng chữ.".encode(), "Không tìm thấy chỉ tiêu hay nhiệm vụ nào"),
+    ("bang.xlsx", b"PK\x03\x04", "Chưa hỗ trợ định dạng .xlsx"),
+])
+def test_upload_of_a_non_document_gives_a_message_not_a_500(tree, name, content, message):
+    from dangvu.plans.models import Plan
+
+    r = _client(tree, "office").post(reverse("plans:plan_upload", args=["C1"]),
+                                     {"file": SimpleUploadedFile(name, content)})
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_upload_of_an_oversized_file_is_refused(tree, settings):
+    settings.DANGVU_MAX_UPLOAD_BYTES = 1000
+    r = _client(tree, "office").post(reverse("plans:plan_upload", args=["C1"]),
+                                     {"file": SimpleUploadedFile("ke-hoach.txt", _sample().encode())})
+    assert r.status_code == 400
+    assert "Tệp quá lớn" in r.content.decode()
+
+
+# -- dashboard: figures, status, forecast ---------------------------------------------------------
+
+def test_target_bound_to_an_indicator_shows_its_value_and_status(plan, tree):
+    from dangvu.plans.progress import target_progress
+
+    # C1 has An and Cường (C1A) and Dung (C1B): members.count = 3 in every year read
+    t = _target(plan, text="Đảng bộ có từ 3 đảng viên trở lên", value=3, indicator="members.count")
+    p = target_progress(t, TODAY)
+    assert (p.value, p.status, p.year, p.due_year) == (3.0, Status.MET, Y, 2030)
+    assert p.points == [(y, 3.0) for y in range(Y - 4, Y + 1)]
+    assert p.forecast == 3.0
+    assert p.label == "Số đảng viên đang sinh hoạt"
+    # the scope: only cell C1A → 2 members, below a goal of 3 with a flat trend → at risk
+    from dangvu.plans import services as s
+
+    s.bind_target(None, t, "members.count", scope=tree.orgs["C1A"])
+    p = target_progress(t, TODAY)
+    assert (p.value, p.forecast, p.status) == (2.0, 2.0, Status.AT_RISK)
+    # a scope outside the issuer's subtree is refused
+    with pytest.raises(s.ServiceError):
+        s.bind_target(None, t, "members.count", scope=tree.orgs["C2A"])
+    with pytest.raises(s.ServiceError):
+        s.bind_target(None, t, "khong.co.chi.so")
+
+
+def test_manual_target_forecast_from_a_linear_trend(plan, tree):
+    from dangvu.plans import services as s
+    from dangvu.plans.progress import target_progress
+
+    t = _target(plan, text="100% chi bộ đạt chuẩn", op="=", value=100, unit="%", by_year=Y + 1)
+    for year, value in ((Y - 3, 80), (Y - 2, 85), (Y - 1, 90)):
+        s.record_measurement(tree.users["office"], t, dt.date(year, 12, 20), value, note="báo cáo năm")
+    p = target_progress(t, TODAY)
+    assert p.points == [(Y - 3, 80.0), (Y - 2, 85.0), (Y - 1, 90.0)]
+    assert (p.value, p.forecast, p.status) == (90.0, 100.0, Status.ON_TRACK)
+    assert p.label == "Nhập thủ công"
+    # due last year and not reached: missed; once 100 is measured in the due year: met
+    s.update_target(None, t, by_year=Y - 1)
+    p = target_progress(t, TODAY)
+    assert (p.year, p.value, p.status) == (Y - 1, 90.0, Status.MISSED)
+    s.record_measurement(None, t, dt.date(Y - 1, 12, 31), 100)
+    assert target_progress(t, TODAY).status == Status.MET
+    # an indicator-bound target takes no hand-entered values
+    bound = _target(plan, indicator="members.count")
+    with pytest.raises(s.ServiceError):
+        s.record_measurement(None, bound, TODAY, 5)
+    with pytest.raises(s.ServiceError):
+        s.record_measurement(None, t, TODAY, 120)  # a percentage above 100
+
+    client = _client(tree, "viewer")
+    r = client.get(reverse("plans:plan_dashboard", args=[plan.pk]))
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "100% chi bộ đạt chuẩn" in page and "<svg" in page and "<desc" in page
+    cards = {c["p"].target.pk: c["p"] for c in r.context["cards"]}
+    assert cards[t.pk].status == Status.MET
+    assert cards[t.pk].value == 100.0
+
+
+def test_term_count_target_reads_the_term_cumulatively(plan):
+    from dangvu.plans import services as s
+    from dangvu.plans.progress import target_progress
+
+    t = _target(plan, text="Cả nhiệm kỳ có từ 60 lượt trở lên", value=60, period="term")
+    s.record_measurement(None, t, dt.date(2025, 12, 15), 12)
+    s.record_measurement(None, t, dt.date(2026, 10, 1), 24)
+    p = target_progress(t, dt.date(2026, 11, 1))
+    # cumulative 12, 24 from zero in 2024 → 12 a year → 2030: 72
+    assert (p.value, p.forecast, p.status) == (24.0, 72.0, Status.ON_TRACK)
+
+
+def test_demo_login_lands_on_the_current_plan(plan, tree):
+    from dangvu.accounts.models import Role
+
+    # office holds C1, which issued the plan: the first home page after login is its dashboard
+    client = Client()
+    client.force_login(tree.users["office"])
+    r = client.get("/")
+    assert r.status_code == 302 and r["Location"] == reverse("plans:plan_dashboard", args=[plan.pk])
+    assert client.get("/").status_code == 200  # once only
+    # a user whose top organization has no plan gets the home page
+    client = Client()
+    client.force_login(tree.users["secretary"])
+    assert client.get("/").status_code == 200
+    assert Role.objects.filter(user=tree.users["office"]).exists()
+
+
+# -- tasks ----------------------------------------------------------------------------------------
+
+def test_task_overdue_marking_and_board(plan, tree):
+    from dangvu.plans import services as s
+    from dangvu.plans.models import Task
+    from dangvu.plans.progress import task_board
+
+    yesterday = TODAY - dt.timedelta(days=1)
+    late = s.add_task(None, plan, title="Việc đã quá hạn", lead="Văn phòng Đảng ủy", ends_on=yesterday,
+                      timing_kind="by")
+    done = s.add_task(None, plan, title="Việc đã xong", lead="Văn phòng Đảng ủy", ends_on=yesterday,
+                      timing_kind="by")
+    s.update_task(None, done, "done", "Đã ban hành văn bản", yesterday)
+    ongoing = s.add_task(None, plan, title="Việc thường xuyên", lead="Văn phòng Đảng ủy", timing_kind="ongoing")
+    assert late.shown_status(TODAY) == "overdue" and late.is_overdue(TODAY)
+    assert done.shown_status(TODAY) == "done"
+    assert ongoing.shown_status(TODAY) == "not_started"
+    assert late.shown_status(yesterday) == "not_started"  # on its deadline day it is not late yet
+    group = next(g for g in task_board(plan, TODAY) if g.lead == "Văn phòng Đảng ủy")
+    by_title = {r.task.title: r for r in group.rows}
+    assert by_title["Việc đã quá hạn"].status_label == "Quá hạn"
+    assert by_title["Việc đã xong"].status_label == "Đã hoàn thành"
+    assert group.overdue >= 1
+    with pytest.raises(s.ServiceError):
+        s.update_task(None, late, "done", "", None)  # done without a date
+    with pytest.raises(s.ServiceError):
+        s.update_task(None, late, "done", "", TODAY + dt.timedelta(days=3))
+    # through the page, with an evidence file
+    client = _client(tree, "office")
+    r = client.post(reverse("plans:task_update", args=[late.pk]), {
+        "status": "done", "done_on": TODAY.isoformat(), "evidence": "Biên bản họp",
+        "evidence_file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 bien ban")})
+    assert r.status_code == 302, r.content.decode()[-1500:]
+    late = Task.objects.get(pk=late.pk)
+    assert (late.status, late.done_on, late.shown_status(TODAY)) == ("done", TODAY, "done")
+    update = late.updates.first()
+    assert (update.evidence, update.evidence_name, update.by) == ("Biên bản họp", "bien-ban.pdf",
+                                                                  tree.users["office"])
+    r = client.get(reverse("plans:task_evidence", args=[update.pk]))
+    assert r.status_code == 200 and r.content == b"%PDF-1.4 bien ban"
+    page = client.get(reverse("plans:plan_tasks", args=[plan.pk])).content.decode()
+    assert "Văn phòng Đảng ủy" in page and "Quá hạn" in page
+
+
+# -- reports ----------------------------------------------------------------------------------------
+
+def _docx_text(content: bytes) -> str:
+    import docx
+
+    doc = docx.Document(io.BytesIO(content))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+def test_report_docx_and_xlsx_content(plan, tree):
+    import docx
+    import openpyxl
+    from auditlog.models import LogEntry
+
+    from dangvu.plans import services as s
+
+    t = _target(plan, text="Đảng bộ có từ 3 đảng viên trở lên", value=3, indicator="members.count")
+    task = plan.tasks.get(label="III.1")
+    s.update_task(None, task, "done", "Đã quán triệt", dt.date(2025, 4, 25))
+    client = _client(tree, "viewer")
+    before = LogEntry.objects.count()
+    r = client.get(reverse("plans:plan_report", args=[plan.pk, "docx"]))
+    assert r.status_code == 200 and r["Content-Disposition"].endswith('.docx"')
+    text = _docx_text(r.content)
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "Kết quả thực hiện Kế hoạch số 12-KH/ĐU" in text
+    assert "Số      -BC/ĐU" in text
+    assert "ĐẢNG BỘ XÃ HÒA BÌNH" in text and "ĐẢNG BỘ TỈNH THỬ NGHIỆM" in text
+    for heading in ("I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ", "III. ĐÁNH GIÁ CHUNG",
+                    "IV. PHƯƠNG HƯỚNG"):
+        assert heading in text
+    assert "Nơi nhận:" in text
+    doc = docx.Document(io.BytesIO(r.content))
+    targets_table = doc.tables[1]
+    assert [c.text for c in targets_table.rows[0].cells] == ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả",
+                                                             "Dự báo năm đến hạn", "Đánh giá"]
+    rows = {row.cells[1].text: [c.text for c in row.cells] for row in targets_table.rows[1:]}
+    assert len(rows) == plan.targets.count() == 13
+    assert rows[t.text][2:] == ["≥ 3", f"3 (năm {Y})", "3 (năm 2030)", "Đạt"]
+    for target in plan.targets.all():
+        assert target.text in rows
+    tasks_table = doc.tables[2]
+    assert [c.text for c in tasks_table.rows[0].cells] == ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn",
+                                                           "Tình trạng"]
+    task_rows = [[c.text for c in row.cells] for row in tasks_table.rows[1:]]
+    assert len(task_rows) == plan.tasks.count() == 10
+    assert task_rows[0] == ["1", task.title, "Ban Tuyên giáo Đảng ủy", "30/04/2025", "Đã hoàn thành (25/04/2025)"]
+    assert task_rows[3][4] == ("Quá hạn" if TODAY > dt.date(2026, 10, 31) else "Chưa thực hiện")
+    assert len(doc.inline_shapes) == 1  # the chart (matplotlib PNG)
+
+    r = client.get(reverse("plans:plan_report", args=[plan.pk, "xlsx"]))
+    assert r.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    ws = wb["Chỉ tiêu"]
+    assert "KẾT QUẢ THỰC HIỆN KẾ HOẠCH SỐ 12-KH/ĐU" in ws["A1"].value
+    header = [c.value for c in ws[4]]
+    assert header[:3] == ["TT", "Mục", "Chỉ tiêu"]
+    data = {row[2]: row for row in ws.iter_rows(min_row=5, values_only=True)}
+    assert len(data) == 13
+    assert data[t.text][3:11] == ("≥ 3", None, "Số đảng viên đang sinh hoạt", 3, Y, 3, 2030, "Đạt")
+    tasks = list(wb["Nhiệm vụ"].iter_rows(min_row=2, values_only=True))
+    assert len(tasks) == 10
+    assert tasks[0][:7] == (1, "III.1", task.title, "Ban Tuyên giáo Đảng ủy", "các chi bộ trực thuộc",
+                            "30/04/2025", "Đã hoàn thành")
+    exports = LogEntry.objects.filter(pk__gt=before if before else 0, action=LogEntry.Action.ACCESS)
+    assert sorted(e.additional_data["export"] for e in exports) == ["plan-report.docx", "plan-report.xlsx"]
+    assert all(e.actor == tree.users["viewer"] for e in exports)
+    assert client.get(f"/ke-hoach/{plan.pk}/bao-cao.pdf").status_code == 404
+
+
+def test_cli_report(plan, tmp_path, capsys):
+    from dangvu.cli import main
+
+    out = tmp_path / "bao-cao.docx"
+    assert main(["report", "plan", str(plan.pk), "--out", str(out)]) == 0
+    assert "Kết quả thực hiện Kế hoạch số 12-KH/ĐU" in _docx_text(out.read_bytes())
+    out = tmp_path / "bao-cao.xlsx"
+    assert main(["report", "plan", str(plan.pk), "--out", str(out)]) == 0
+    import openpyxl
+
+    assert openpyxl.load_workbook(out)["Nhiệm vụ"].max_row == 11
+    assert main(["report", "plan", "999999", "--out", str(tmp_path / "x.docx")]) == 2
+    assert "Không có kế hoạch" in capsys.readouterr().err
+    assert main(["report", "plan", str(plan.pk), "--out", str(tmp_path / "x.pdf")]) == 2
+    assert not (tmp_path / "x.docx").exists()
+
+
+# -- cascade --------------------------------------------------------------------------------------
+
+def test_cascade_pairs_by_indicator_then_by_text(plan, tree):
+    from dangvu.plans import services as s
+    from dangvu.plans.progress import cascade
+
+    child = s.draft_from_parse(None, tree.orgs["C1A"], {
+        "title": "Kế hoạch của chi bộ, giai đoạn 2025-2030",
+        "targets": [{"text": "100% đảng viên của chi bộ được phân công nhiệm vụ cụ thể", "op": "=", "value": 100,
+                     "unit": "%"},
+                    {"text": "Chi bộ có từ 3 đảng viên trở lên", "op": ">=", "value": 3, "unit": "count"}],
+        "tasks": []})
+    s.update_plan(None, child, parent=plan)
+    t1, t2 = child.targets.all()
+    s.bind_target(None, t1, "")
+    rows = cascade(child)
+    by_mine = {r.target.pk: r for r in rows if r.target}
+    assert by_mine[t1.pk].parent_target.text == "100% đảng viên đang sinh hoạt được phân công nhiệm vụ cụ thể"
+    assert by_mine[t1.pk].how == "text"
+    assert by_mine[t2.pk].parent_target is None
+    assert sum(1 for r in rows if r.target is None) == plan.targets.count() - 1
+    # the same indicator pairs first
+    parent_t = _target(plan, text="Đảng bộ có trên 2 đảng viên", op=">", value=2, indicator="members.count")
+    s.bind_target(None, t2, "members.count")
+    row = next(r for r in cascade(child) if r.target and r.target.pk == t2.pk)
+    assert (row.parent_target.pk, row.how) == (parent_t.pk, "indicator")
+    r = _client(tree, "secretary").get(reverse("plans:plan_cascade", args=[child.pk]))
+    assert r.status_code == 200 and "Chi bộ có từ 3 đảng viên trở lên" in r.content.decode()
+
+
+# -- scope and rights -------------------------------------------------------------------------------
+
+def test_scope_plan_of_c2_is_404_for_c1a_secretary_and_viewer_gets_403_on_edit(tree):
+    from dangvu.plans import services as s
+
+    text = _sample()
+    other = s.draft_from_parse(None, tree.orgs["C2"], parse_text(text), "", text)
+    s.save_plan(None, other)
+    target, task = other.targets.first(), other.tasks.first()
+    client = _client(tree, "secretary")
+    for url in (reverse("plans:plan_dashboard", args=[other.pk]), reverse("plans:plan_tasks", args=[other.pk]),
+                reverse("plans:plan_review", args=[other.pk]), reverse("plans:target_edit", args=[target.pk]),
+                reverse("plans:task_update", args=[task.pk]), reverse("plans:plan_report", args=[other.pk, "docx"]),
+                reverse("plans:plan_upload", args=["C2"])):
+        assert client.get(url).status_code == 404, url
+    assert "Yên Lạc" not in client.get(reverse("plans:plan_list")).content.decode()
+    mine = s.draft_from_parse(None, tree.orgs["C1"], parse_text(text), "", text)
+    viewer = _client(tree, "viewer")
+    assert viewer.get(reverse("plans:plan_dashboard", args=[mine.pk])).status_code == 200
+    for url in (reverse("plans:plan_review", args=[mine.pk]), reverse("plans:plan_edit", args=[mine.pk]),
+                reverse("plans:target_edit", args=[mine.targets.first().pk]),
+                reverse("plans:task_edit", args=[mine.tasks.first().pk]),
+                reverse("plans:task_update", args=[mine.tasks.first().pk]),
+                reverse("plans:measurement_add", args=[mine.targets.first().pk]),
+                reverse("plans:plan_upload", args=["C1"])):
+        assert viewer.get(url).status_code == 403, url
+        assert viewer.post(url, {"action": "save"}).status_code == 403, url
+    mine.refresh_from_db()
+    assert mine.state == "draft"
+    with pytest.raises(s.ServiceError):
+        s.save_plan(tree.users["viewer"], mine)
+
+
+def test_demo_step_builds_the_sample_plan(tree):
+    from dangvu.plans.demo_step import create_sample_plan
+    from dangvu.plans.models import Measurement, TaskUpdate
+
+    plan = create_sample_plan(tree.orgs["C1"], TODAY, 2026)
+    assert plan.state == "active" and plan.number == "12-KH/ĐU"
+    assert plan.targets.count() == 12 and not plan.targets.filter(confirmed=False).exists()
+    manual = plan.targets.filter(indicator="")
+    assert all(Measurement.objects.filter(target=t).exists() for t in manual)
+    assert not Measurement.objects.filter(target__in=plan.targets.exclude(indicator="")).exists()
+    assert TaskUpdate.objects.filter(task__plan=plan).count() == 6
+    assert "Hòa Bình" in plan.title or "Hòa Bình" in plan.source_text
