@@ -79,6 +79,8 @@ class Access:
 
     def get_org(self, code: str) -> Organization:
         """An organization by code, or 404 when it is outside the scope (or absent)."""
+        if "\x00" in code:  # PostgreSQL refuses NUL in a string parameter: no code can hold one
+            raise Http404("Không tìm thấy tổ chức đảng.")
         try:
             return self.orgs().get(code=code)
         except Organization.DoesNotExist as exc:

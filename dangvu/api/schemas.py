@@ -27,6 +27,9 @@ class ValidationErrorOut(Schema):
 
 
 # -- query parameters ------------------------------------------------------------------------
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL refuses NUL characters in a query parameter: a 422, not a 500
+
+
 class PageParams(Schema):
     page: int = Field(1, ge=1, le=PAGE_MAX, description="Số trang, từ 1")
     page_size: int = Field(PAGE_SIZE_DEFAULT, ge=1, le=PAGE_SIZE_MAX,
@@ -34,18 +37,18 @@ class PageParams(Schema):
 
 
 class MemberFilters(PageParams):
-    q: str | None = Field(None, max_length=120, description="Tìm theo họ tên, không phân biệt dấu")
-    org: str | None = Field(None, max_length=40, description="Mã tổ chức: chỉ lấy tổ chức này và cấp dưới")
+    q: str | None = Field(None, max_length=120, pattern=NO_NUL, description="Tìm theo họ tên, không phân biệt dấu")
+    org: str | None = Field(None, max_length=40, pattern=NO_NUL, description="Mã tổ chức: chỉ lấy tổ chức này và cấp dưới")
     status: MemberStatus | None = Field(None, description="Trạng thái đảng viên")
 
 
 class OrganizationFilters(PageParams):
-    org: str | None = Field(None, max_length=40, description="Mã tổ chức: chỉ lấy tổ chức này và cấp dưới")
-    kind: str | None = Field(None, max_length=32, description="Loại tổ chức (province, cell, …)")
+    org: str | None = Field(None, max_length=40, pattern=NO_NUL, description="Mã tổ chức: chỉ lấy tổ chức này và cấp dưới")
+    kind: str | None = Field(None, max_length=32, pattern=NO_NUL, description="Loại tổ chức (province, cell, …)")
 
 
 class StatsFilters(Schema):
-    org: str | None = Field(None, max_length=40, description="Mã tổ chức: chỉ tính tổ chức này và cấp dưới")
+    org: str | None = Field(None, max_length=40, pattern=NO_NUL, description="Mã tổ chức: chỉ tính tổ chức này và cấp dưới")
 
 
 # -- responses -------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ api = NinjaAPI(
 PARAM_MESSAGES = {
     "page": "Số trang (page) phải là số nguyên từ 1 trở lên.",
     "page_size": f"Số dòng mỗi trang (page_size) phải là số nguyên từ 1 đến {PAGE_SIZE_MAX}.",
-    "q": "Từ khóa tìm kiếm (q) quá dài.",
+    "q": "Từ khóa tìm kiếm (q) quá dài hoặc có ký tự không hợp lệ.",
     "org": "Mã tổ chức (org) không hợp lệ.",
     "kind": "Loại tổ chức (kind) không hợp lệ.",
     "status": "Trạng thái (status) phải là một trong: probationary, full, exempt, struck_off, expelled, deceased.",

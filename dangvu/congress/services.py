@@ -498,6 +498,9 @@ def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candida
     names = [nfc(n) for n in names if nfc(n)]
     if not names:
         raise ServiceError("Danh sách bầu cử không có ai.")
+    longest = Candidate._meta.get_field("name").max_length
+    if any(len(n) > longest for n in names):
+        raise ServiceError(f"Mỗi tên trong danh sách bầu cử dài tối đa {longest} ký tự.")
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ServiceError(f"Tên bị trùng trong danh sách: {', '.join(dupes)}.")
