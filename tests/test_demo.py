@@ -304,10 +304,14 @@ def _flush() -> None:
     deferred, and TRUNCATE refuses tables with pending checks: fire them first."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
+    if postgres:  # the builder inserts rows in batches that rely on deferred checks again
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 # -- rebuilding ----------------------------------------------------------------------------------
 
