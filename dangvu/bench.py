@@ -89,7 +89,30 @@ def synthetic_member(idx: int, cell: str) -> list[Any]:
             f"{idx:08d}", "Có", "Không"]
 
 
-def members_workbook(cells: list[str], rows: int, offset: int = 0) -> bytes:
+def free_indices(rows: int) -> list[int]:
+    """The first ``rows`` row numbers whose synthetic person is not in the database yet (same
+    CCCD, or same name and birth day), so the workbook imports cleanly into a database that
+    already holds people, e.g. the province demo under ``DATABASE_URL``."""
+    from dangvu.core.text import fold
+    from dangvu.registry.models import Member
+
+    if not Member.objects.exists():
+        return list(range(rows))
+    people = {i: synthetic_member(i, "") for i in range(min(252_000, 2 * rows + 1_000))}
+    cccds, names = sorted({p[9] for p in people.values()}), sorted({fold(p[1]) for p in people.values()})
+    taken_cccd: set[str] = set()
+    taken_people: set[tuple[str, dt.date]] = set()
+    for i in range(0, len(cccds), 500):
+        taken_cccd.update(Member.objects.filter(cccd__in=cccds[i:i + 500]).values_list("cccd", flat=True))
+    for i in range(0, len(names), 500):
+        taken_people.update(Member.objects.filter(name_folded__in=names[i:i + 500])
+                            .values_list("name_folded", "birth_date"))
+    free = [i for i, p in people.items() if p[9] not in taken_cccd and (fold(p[1]), p[2]) not in taken_people]
+    return free[:rows]
+
+
+def members_workbook(cells: list[str], rows: int, offset: int = 0, indices: list[int] | None = None) -> bytes:
+    """``rows`` synthetic members spread over ``cells``: rows ``offset``… or the given ``indices``."""
     from openpyxl import Workbook
 
     from dangvu.registry.excel import MEMBER_COLUMNS
@@ -97,8 +120,8 @@ def members_workbook(cells: list[str], rows: int, offset: int = 0) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Đảng viên")
     ws.append([c.title for c in MEMBER_COLUMNS])
-    for i in range(rows):
-        ws.append(synthetic_member(offset + i, cells[i % len(cells)]))
+    for i, idx in enumerate(indices if indices is not None else range(offset, offset + rows)):
+        ws.append(synthetic_member(idx, cells[i % len(cells)]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -166,7 +189,7 @@ def xlsx_import(scale: Scale, rows: int | None = None, keep: bool = True) -> dic
     root, cells, _run = _bench_tree(scale)
     user = _bench_user()
     t0 = time.perf_counter()
-    content = members_workbook(cells, rows)
+    content = members_workbook(cells, rows, indices=free_indices(rows))
     generated = time.perf_counter() - t0
     try:
         c1 = time.process_time()

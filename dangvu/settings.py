@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dangvu.admission",
     "dangvu.evaluation",
     "dangvu.plans",
+    "dangvu.alerts",
     "dangvu.web",
 ]
 

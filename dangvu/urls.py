@@ -5,6 +5,7 @@ from dangvu.api.urls import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("dangvu.web.urls")),
+    path("", include("dangvu.alerts.urls")),
 ]
 
 handler403 = "dangvu.web.views.error_403"

@@ -57,4 +57,5 @@ PLANS_POST: dict[str, dict[str, str]] = {
     "task": {"label": "1", "title": "Rà soát quy chế làm việc", "timing_kind": "by", "ends_on": "2026-12-31",
              "lead": "Chi ủy"},
     "update": {"status": "in_progress", "evidence": "Đã họp chi ủy"},
+    "confirm_delete": {"confirm": "xoa"},
 }

@@ -70,6 +70,47 @@ def _no_horizontal_scroll(page) -> None:
     assert inner == layout == PHONE["width"], f"{page.url}: zoomed out to {inner}px to fit wide content"
 
 
+# The phone menu: the monthly routine in front, the rest behind "Thêm" (a <details> menu).
+TOP_ENTRIES = ("Sinh hoạt chi bộ", "Đảng viên", "Kế hoạch")
+MORE_ENTRIES = ("Trang chủ", "Tổ chức đảng", "Kết nạp đảng viên", "Đánh giá, xếp loại", "Đại hội", "Nhập Excel")
+MAX_PHONE_HEADER_PX = 140  # about two rows: brand and logout, then the menu
+MIN_TAP_PX = 44
+
+
+def _on_screen(box: dict) -> bool:
+    return box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] >= MIN_TAP_PX
+
+
+def _phone_menu(page) -> None:
+    """Header at most about two rows high at 390 px; every entry on screen with a large tap target,
+    those behind "Thêm" reached by keyboard alone; opening the menu widens nothing."""
+    header = page.locator("header.topbar")
+    assert header.bounding_box()["height"] < MAX_PHONE_HEADER_PX, header.bounding_box()
+    nav = page.get_by_role("navigation", name="Chức năng chính")
+    for name in TOP_ENTRIES:
+        link = nav.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        assert _on_screen(link.bounding_box()), (name, link.bounding_box())
+    more = nav.locator("details.more > summary")
+    expect(more).to_have_text("Thêm ▾")
+    assert _on_screen(more.bounding_box()), more.bounding_box()
+    for name in MORE_ENTRIES:
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_hidden()
+    more.focus()
+    page.keyboard.press("Enter")  # no JavaScript: <details> opens from the keyboard
+    for name in MORE_ENTRIES:
+        link = nav.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        assert _on_screen(link.bounding_box()), (name, link.bounding_box())
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == MORE_ENTRIES[0]
+    assert header.bounding_box()["height"] < MAX_PHONE_HEADER_PX  # the open menu lies over the page
+    _no_horizontal_scroll(page)
+    _shot(page, "menu-open-phone")
+    nav.get_by_role("link", name="Tổ chức đảng", exact=True).click()
+    page.wait_for_url(re.compile(r"/to-chuc/$"))
+
+
 def _shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -190,5 +231,8 @@ def test_secretary_finds_member_and_records_discipline(live_tree, live_server, b
     small.goto(f"{base}/dang-vien/{member.pk}/su-kien/discipline/")
     _no_horizontal_scroll(small)
     _shot(small, "event-form-phone")
+
+    # 6. The menu on the phone: two rows at most, every entry reachable.
+    _phone_menu(small)
     phone.close()
     context.close()

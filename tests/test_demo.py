@@ -249,6 +249,200 @@ def test_audit_summary_entry(demo, db) -> None:
     assert entry.additional_data["created"] == sum(demo.counts.values())
 
 
+# -- meetings, attendance, scores, study (dangvu.meetings.demo) ----------------------------------
+
+def _months_back(n: int) -> list[tuple[int, int]]:
+    first = TODAY.replace(day=1)
+    return [(d.year, d.month) for d in (first - relativedelta(months=i) for i in range(n))]
+
+
+def _quarter(year: int, month: int) -> tuple[int, int]:
+    return year, (month - 1) // 3 + 1
+
+
+def test_three_years_of_meetings_with_gaps(demo, db) -> None:
+    from dangvu.meetings.models import Meeting, regular_q, thematic_q
+    from dangvu.registry.models import CELL_KINDS, Organization
+
+    months = _months_back(36)
+    meetings = Meeting.objects.all()
+    held = {(d.year, d.month) for d in meetings.dates("held_on", "month")}
+    assert held == set(months)
+    assert not meetings.filter(held_on__gt=TODAY).exists()
+    cells = list(Organization.objects.filter(kind__in=CELL_KINDS).values_list("pk", flat=True))
+    regular = set(meetings.filter(regular_q()).values_list("organization_id", "held_on__year", "held_on__month"))
+    # Past months: a few cell-months were missed, between months the cell did meet.
+    missed = [(c, y, m) for c in cells for y, m in months[1:]
+              if (c, y, m) not in regular and any(k[0] == c and (k[1], k[2]) < (y, m) for k in regular)]
+    assert 1 <= len(missed) <= 0.05 * len(cells) * 35, missed
+    not_yet = [c for c in cells if (c, TODAY.year, TODAY.month) not in regular]
+    assert 2 <= len(not_yet) <= 3
+    # Thematic meetings: most cells in most quarters that ended, a few quarters skipped.
+    thematic = {(c, *_quarter(y, m)) for c, y, m in
+                meetings.filter(thematic_q()).values_list("organization_id", "held_on__year", "held_on__month")}
+    ended = sorted({_quarter(y, m) for y, m in months[1:] if m % 3 == 0}
+                   - {_quarter(TODAY.year, TODAY.month)})
+    ended = [q for q in ended if all((y, m) in set(months) for y, m in
+                                     [(q[0], 3 * q[1] - 2), (q[0], 3 * q[1] - 1), (q[0], 3 * q[1])])]
+    skipped = [(c, q) for c in cells for q in ended if (c, *q) not in thematic and any(k[0] == c for k in thematic)]
+    assert 1 <= len(skipped) <= 0.2 * len(cells) * len(ended)
+    assert meetings.filter(combined=True).exists() and meetings.filter(kind="thematic", combined=False).exists()
+    assert meetings.filter(chair__isnull=False).count() >= 0.95 * meetings.count()
+    assert all(m.place for m in meetings[:200])
+
+
+def test_some_meetings_short_or_late(demo, db) -> None:
+    from dangvu.meetings.models import Meeting
+    from dangvu.meetings.services import warnings_for
+
+    meetings = list(Meeting.objects.all())
+    codes = Counter(w.code for m in meetings for w in warnings_for(m))
+    assert 0 < codes["too_short"] < 0.1 * len(meetings)
+    assert 0 < codes["materials_late"] < 0.1 * len(meetings)
+
+
+def test_attendance_follows_the_rolls(demo, db) -> None:
+    from django.db.models import Count, F
+
+    from dangvu.meetings.models import Attendance, Meeting
+    from dangvu.registry.models import StatusChange
+
+    rows = Attendance.objects.all()
+    statuses = Counter(rows.values_list("status", flat=True))
+    expected = sum(statuses.values()) - statuses["exempt"]
+    assert statuses["present"] > 0.85 * expected
+    assert 0 < statuses["absent"] < 0.02 * expected and statuses["excused"] > statuses["absent"]
+    assert not Meeting.objects.annotate(n=Count("attendances")).filter(n=0).exists()
+    assert not rows.filter(member__admitted_on__gt=F("meeting__held_on")).exists()
+    ended = StatusChange.objects.filter(event__in=("death", "strike_off", "expel"))
+    for member_id, on in ended.values_list("member_id", "on"):
+        assert not rows.filter(member_id=member_id, meeting__held_on__gte=on).exists()
+    exempted = dict(StatusChange.objects.filter(event="exempt").values_list("member_id", "on"))
+    after = [a.status for a in rows.filter(member_id__in=exempted).select_related("meeting")
+             if a.meeting.held_on >= exempted[a.member_id]]
+    assert after and set(after) == {"exempt"}
+    window = ruleset_for(TODAY)["member.unexcused_absence_window_months"]
+    repeated = (rows.filter(status="absent", meeting__held_on__gt=TODAY - relativedelta(months=window))
+                .values("member").annotate(n=Count("id")).filter(n__gte=3))
+    assert 1 <= repeated.count() <= 10
+    # Chairs attend their meetings.
+    assert not rows.filter(member=F("meeting__chair")).exclude(status="present").exists()
+
+
+def test_most_meetings_scored_like_the_services(demo, db) -> None:
+    from dangvu.meetings.models import Meeting, MeetingScore
+
+    meetings = Meeting.objects.count()
+    scores = list(MeetingScore.objects.select_related("framework", "meeting"))
+    assert 0.6 * meetings < len(scores) < 0.95 * meetings
+    for score in scores:
+        total, grade = score.framework.core.score(score.points)  # what score_meeting stores
+        assert (float(score.total), score.grade) == (total, grade)
+    assert len({s.grade for s in scores}) >= 3
+    assert all((TODAY - s.meeting.held_on).days > 7 for s in scores)
+
+
+def test_upper_attendees_and_study_sessions(demo, db) -> None:
+    from dangvu.meetings.models import Meeting, StudyAttendance, StudySession, UpperAttendee
+    from dangvu.registry.models import Member, Organization, Post
+
+    meetings = Meeting.objects.count()
+    upper = list(UpperAttendee.objects.select_related("meeting__organization", "member"))
+    assert 0.1 * meetings < len({u.meeting_id for u in upper}) < 0.5 * meetings
+    for u in upper[:100]:
+        parent = Organization.objects.get_parent(u.meeting.organization)
+        assert u.position.endswith(parent.name.replace("Đảng bộ", "Đảng ủy", 1))
+        assert Post.objects.filter(organization=parent, member=u.member, started_on__lte=u.meeting.held_on).exists()
+    sessions = StudySession.objects.all()
+    assert sessions.filter(makeup=True).exists() and sessions.filter(document_kind="directive").exists()
+    main_sessions = sessions.filter(makeup=False, held_on__year=TODAY.year - 1)
+    assert main_sessions.count() >= 4
+    for session in main_sessions:  # most members studied at the session itself
+        obliged = Member.objects.filter(organization__path__startswith=session.organization.path,
+                                        status__in=("full", "probationary"), admitted_on__lte=session.held_on)
+        assert session.attendances.count() > 0.8 * obliged.count()
+    assert StudyAttendance.objects.filter(session__makeup=True).exists()
+
+
+def test_meetings_recorded_after_the_demo_get_new_ids(demo, db) -> None:
+    from dangvu.meetings import services
+    from dangvu.meetings.models import Meeting, StudySession
+    from dangvu.registry.models import Organization
+
+    cell = Organization.objects.filter(kind="cell").first()
+    last = Meeting.objects.order_by("-pk").first().pk
+    meeting = services.record_meeting(None, cell, held_on=TODAY, starts_at=dt.time(8), ends_at=dt.time(10))
+    assert meeting.pk > last and meeting.attendances.count() == cell.members.filter(
+        status__in=("probationary", "full", "exempt")).count()
+    session = services.record_study_session(None, cell, document_title="Nghị quyết mẫu", document_number="9-NQ/ĐU",
+                                            held_on=TODAY)
+    assert session.pk > StudySession.objects.exclude(pk=session.pk).order_by("-pk").first().pk
+
+
+def test_the_cases_the_alerts_look_for(demo, db) -> None:
+    from dangvu.admission.models import Prospect
+    from dangvu.core.admission import course_certificate_expires
+    from dangvu.core.deadlines import admission_decision, cell_resolution
+    from dangvu.core.lifecycle import probation_ends
+    from dangvu.registry.models import Assignment, Member
+
+    rs = ruleset_for(TODAY)
+    near = rs["alerts.deadline_near_days"]
+    ends = [probation_ends(a) for a in Member.objects.filter(status="probationary").values_list("admitted_on", flat=True)]
+    assert any(0 < (e - TODAY).days <= rs["alerts.probation_ending_days"] for e in ends)
+    assert any(e < TODAY for e in ends)  # recognition overdue
+    decisions = [cell_resolution(p.resolved_on)["decision_by"] for p in Prospect.objects.filter(stage="cell_resolved")]
+    assert any((d - TODAY).days <= near for d in decisions)
+    ceremonies = [admission_decision(p.decision_on)["ceremony_by"]
+                  for p in Prospect.objects.filter(stage="decided", ceremony_on__isnull=True)]
+    assert any((d - TODAY).days <= near for d in ceremonies)
+    expiring = [course_certificate_expires(p.course_passed_on)
+                for p in Prospect.objects.filter(stage__in=("course", "vetted"), course_passed_on__isnull=False)]
+    assert any(0 <= (e - TODAY).days <= rs["alerts.certificate_expiring_days"] for e in expiring)
+    assigned = Assignment.objects.filter(year=TODAY.year).values("member")
+    assert Member.objects.filter(status__in=("full", "probationary")).exclude(pk__in=assigned).exists()
+
+
+# Yearly evaluation rounds of a year close in the January after it: read last year's.
+_YEAR_CLOSED = ("members.rated_good_or_better_share", "members.rated_excellent_share",
+                "organizations.rated_good_or_better_share", "organizations.rated_fulfilled_only_share",
+                "committee_members.rated_good_or_better_share")
+
+
+def _empty(value, denominator, unit: str) -> bool:
+    """Reads nothing: a zero or missing value, or a share of nothing."""
+    return not value or (unit == "%" and not denominator)
+
+
+def test_every_indicator_shows_something(demo, db) -> None:
+    from dangvu import indicators
+    from dangvu.indicators import Period
+
+    # Until a quarter of this year has ended there is little to count: then last year is read.
+    year = TODAY.year if TODAY.month >= 4 else TODAY.year - 1
+    rows = indicators.compute_all(demo.root, Period.year(year))
+    last = indicators.compute_all(demo.root, Period.year(TODAY.year - 1))
+    rows |= {k: last[k] for k in _YEAR_CLOSED if k in last}
+    offenders = {k: (r["value"], r["numerator"], r["denominator"]) for k, r in rows.items()
+                 if _empty(r["value"], r["denominator"], r["unit"])}
+    assert not offenders, f"indicators reading nothing in {year}: {offenders}"
+
+
+def test_meeting_indicators_show_something_each_quarter(demo, db) -> None:
+    from dangvu import indicators
+    from dangvu.indicators import Period
+
+    keys = [k for k, ind in indicators.load_all().items() if ind.compute.__module__ == "dangvu.meetings.indicators"]
+    assert len(keys) >= 7
+    first = TODAY.replace(day=1) - relativedelta(months=(TODAY.month - 1) % 3)  # this quarter's first day
+    for back in range(1, 5):  # the last four quarters that ended
+        start = first - relativedelta(months=3 * back)
+        period = Period.quarter(start.year, (start.month - 1) // 3 + 1)
+        values = {k: indicators.compute(k, demo.root, period) for k in keys}
+        offenders = {k: v for k, v in values.items() if _empty(v.value, v.denominator, indicators.get(k).unit)}
+        assert not offenders, f"{period.label}: {offenders}"
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 def test_stats_json_matches_the_database(demo, db, capsys) -> None:
@@ -292,10 +486,12 @@ def test_token_prints_a_working_key(db, capsys) -> None:
 
 def test_steps_can_be_extended(monkeypatch) -> None:
     monkeypatch.setattr(demo_services, "STEPS", list(demo_services.STEPS))
-    demo_services.register_step("meetings", lambda ctx: None)
+    demo_services.register_step("probe", lambda ctx: None)
     names = [n for n, _ in demo_services.STEPS]
-    assert names.index("meetings") == names.index("users") - 1
+    assert names.index("probe") == names.index("users") - 1
     assert names[-1] == "audit"
+    # The apps' own steps come before the users, meetings before the steps that read them.
+    assert names.index("yearly_records") < names.index("meetings") < names.index("evaluations")
 
 
 

@@ -72,6 +72,28 @@ def test_member_round_creates_exactly_the_members_of_the_period(tree):
         "Nguyễn Văn An", "Lê Văn Cường", "Phạm Thị Dung"}
 
 
+def test_members_admitted_under_six_months_before_the_period_end_are_not_graded(tree):
+    """Quy định 366-QĐ/TW: a member admitted less than 6 months before the evaluation takes part in
+    the review but is not graded (rule set key ``evaluation.min_months_since_admission``)."""
+    from dangvu.core.rulesets import ruleset_for
+
+    assert ruleset_for(dt.date(YEAR, 12, 31))["evaluation.min_months_since_admission"] == 6
+    cell = tree.orgs["C1B"]
+    recent = rs.admit_member(None, cell, make_member_data("Ngô Thị Mới", dt.date(2001, 5, 5), "female"),
+                             admitted_on=dt.date(YEAR, 9, 30))  # 3 months before 31/12
+    older = rs.admit_member(None, cell, make_member_data("Đinh Văn Bảy", dt.date(1999, 6, 6)),
+                            admitted_on=dt.date(YEAR, 5, 31))  # 7 months before
+    exactly = rs.admit_member(None, cell, make_member_data("Mai Văn Sáu", dt.date(1998, 7, 7)),
+                              admitted_on=dt.date(YEAR, 6, 30))  # exactly 6 months: graded
+    rnd = es.open_round(None, cell, "member", YEAR)
+    assert set(rnd.evaluations.values_list("member__full_name", flat=True)) == {"Đinh Văn Bảy", "Mai Văn Sáu"}
+    assert list(es.new_members_not_graded(cell, rnd.period)) == [recent]
+    assert older.pk in rnd.evaluations.values_list("member_id", flat=True)
+    assert exactly.pk in rnd.evaluations.values_list("member_id", flat=True)
+    page = client_for(tree.users["admin"]).get(reverse("evaluation:round_detail", args=[rnd.pk])).content.decode()
+    assert "tham gia kiểm điểm nhưng không xếp loại): Ngô Thị Mới." in page
+
+
 def test_exempt_members_are_not_graded(tree):
     rs.exempt(None, tree.members["cuong"], dt.date(2025, 2, 1), "Tuổi cao")
     rnd = es.open_round(None, tree.orgs["C1A"], "member", YEAR)

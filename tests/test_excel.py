@@ -196,6 +196,40 @@ def test_batches_are_private_and_confirm_is_post_only(client, tree):
     assert Member.objects.filter(full_name="Vũ Thị Hoa").count() == 0
 
 
+@pytest.mark.parametrize("change", ["revoked", "moved", "read_only"])
+def test_role_lost_after_upload_ends_preview_and_confirm(client, tree, change):
+    """The creator must still hold the edit scope of the batch's organization: a role revoked (or
+    moved elsewhere, or made read-only) after the upload neither shows the file's rows nor imports."""
+    from django.contrib.auth.models import User
+
+    from dangvu.accounts.models import Role
+
+    login(client, tree, "office")
+    batch = batch_of(upload(client, xlsx(GOOD)))
+    preview_url = reverse("registry:import_preview", kwargs={"pk": batch.pk})
+    assert "Đỗ Minh Khang" in client.get(preview_url).content.decode()
+    role = Role.objects.get(user=tree.users["office"])
+    if change == "revoked":
+        role.delete()
+    elif change == "moved":
+        role.organization = tree.orgs["C2"]
+        role.save()
+    else:
+        role.kind = "viewer"
+        role.save()
+    assert client.get(preview_url).status_code == 404
+    assert client.post(reverse("registry:import_confirm", kwargs={"pk": batch.pk})).status_code == 404
+    office = User.objects.get(pk=tree.users["office"].pk)  # a fresh user: access is computed per request
+    with pytest.raises(ServiceError, match="không còn quyền"):
+        imports.confirm_import(office, batch)
+    assert Member.objects.filter(full_name="Vũ Thị Hoa").count() == 0
+    batch.refresh_from_db()
+    assert batch.state == "preview"
+    # An administrator still sees the batch.
+    login(client, tree, "admin")
+    assert client.get(preview_url).status_code == 200
+
+
 def test_confirm_revalidates(tree):
     batch = imports.stage_import(tree.users["office"], tree.orgs["C1"], "members",
                                  SimpleUploadedFile("a.xlsx", xlsx(GOOD)))

@@ -427,3 +427,37 @@ def test_delete_and_edit_only_by_editors(client, tree, settings, tmp_path) -> No
     r = client.post(reverse("meetings:meeting_delete", args=[m.pk]), {"confirm": "xoa"})
     assert r.status_code == 302 and r.url == reverse("meetings:org_meetings", args=["C1A"])
     assert not Meeting.objects.exists() and not Attendance.objects.exists()
+
+
+def test_empty_post_to_each_meetings_form_shows_the_form_with_vietnamese_errors(client, tree) -> None:
+    """An empty POST binds the form (never ``request.POST or None``): 400, the missing fields named
+    in Vietnamese, nothing written."""
+    m = meet(tree.orgs["C1A"], D(2026, 5, 12))
+    s.set_attendance(None, m, {tree.inside.pk: "present", tree.own.pk: "present"})
+    study = s.record_study_session(None, tree.orgs["C1A"], document_number="21-NQ/TW", document_title="Nghị quyết",
+                                   document_kind="resolution", held_on=D(2026, 6, 5), member_ids=[tree.inside.pk])
+    required = "Mục này không được để trống."
+    cases = [
+        ("meetings:meeting_create", ["C1A"], "held_on"),
+        ("meetings:meeting_edit", [m.pk], "starts_at"),
+        ("meetings:meeting_delete", [m.pk], "confirm"),
+        ("meetings:meeting_attendance", [m.pk], f"m{tree.inside.pk}"),
+        ("meetings:meeting_score", [m.pk], "prep.agenda"),
+        ("meetings:study_create", ["C1A"], "document_number"),
+        ("meetings:study_attendance", [study.pk], "members"),
+    ]
+    before = (Meeting.objects.count(), Attendance.objects.count(), MeetingScore.objects.count(),
+              StudyAttendance.objects.count())
+    client.force_login(tree.users["secretary"])
+    for name, args, field in cases:
+        r = client.post(reverse(name, args=args), {})
+        assert r.status_code == 400, (name, r.status_code)
+        form = r.context["form"]
+        assert form.is_bound and form.errors[field] == [required], (name, form.errors)
+        assert required in r.content.decode(), name
+    client.force_login(tree.users["admin"])
+    r = client.post(reverse("meetings:frameworks"), {})
+    assert r.status_code == 400 and r.context["form"].errors["file"] == [required]
+    assert (Meeting.objects.count(), Attendance.objects.count(), MeetingScore.objects.count(),
+            StudyAttendance.objects.count()) == before
+    assert list(m.attendances.values_list("status", flat=True)) == ["present", "present"]

@@ -133,8 +133,9 @@ def test_upload_text_makes_a_draft_with_the_parsers_targets_then_save(tree):
     targets = list(plan.targets.all())
     assert [(t.text, t.op, t.value, t.unit, t.by, t.period or None) for t in targets] == [
         (p["text"], p["op"], p["value"], p["unit"], p["by"], p["period"]) for p in parsed["targets"]]
-    assert len(targets) == 12
-    assert [t.proposed_indicator for t in targets] == [p["indicator"] for p in parsed["targets"]]
+    assert len(targets) == 13
+    assert [t.proposed_indicator for t in targets] == [p["indicator"] or "" for p in parsed["targets"]]
+    assert targets[-1].proposed_indicator == "" and targets[-1].indicator == ""  # no data measures it: manual
     # bound only where the key is registered; the rest are manual
     from dangvu import indicators
 
@@ -369,7 +370,7 @@ def test_report_docx_and_xlsx_content(plan, tree):
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text
     assert "Kết quả thực hiện Kế hoạch số 12-KH/ĐU" in text
     assert "Số      -BC/ĐU" in text
-    assert "ĐẢNG BỘ XÃ HÒA BÌNH" in text and "ĐẢNG BỘ TỈNH THỬ NGHIỆM" in text
+    assert "ĐẢNG ỦY XÃ HÒA BÌNH" in text and "ĐẢNG BỘ TỈNH THỬ NGHIỆM" in text
     for heading in ("I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ", "III. ĐÁNH GIÁ CHUNG",
                     "IV. PHƯƠNG HƯỚNG"):
         assert heading in text
@@ -379,7 +380,7 @@ def test_report_docx_and_xlsx_content(plan, tree):
     assert [c.text for c in targets_table.rows[0].cells] == ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả",
                                                              "Dự báo năm đến hạn", "Đánh giá"]
     rows = {row.cells[1].text: [c.text for c in row.cells] for row in targets_table.rows[1:]}
-    assert len(rows) == plan.targets.count() == 13
+    assert len(rows) == plan.targets.count() == 14
     assert rows[t.text][2:] == ["≥ 3", f"3 (năm {Y})", "3 (năm 2030)", "Đạt"]
     for target in plan.targets.all():
         assert target.text in rows
@@ -400,7 +401,7 @@ def test_report_docx_and_xlsx_content(plan, tree):
     header = [c.value for c in ws[4]]
     assert header[:3] == ["TT", "Mục", "Chỉ tiêu"]
     data = {row[2]: row for row in ws.iter_rows(min_row=5, values_only=True)}
-    assert len(data) == 13
+    assert len(data) == 14
     assert data[t.text][3:11] == ("≥ 3", None, "Số đảng viên đang sinh hoạt", 3, Y, 3, 2030, "Đạt")
     tasks = list(wb["Nhiệm vụ"].iter_rows(min_row=2, values_only=True))
     assert len(tasks) == 10
@@ -498,9 +499,317 @@ def test_demo_step_builds_the_sample_plan(tree):
 
     plan = create_sample_plan(tree.orgs["C1"], TODAY, 2026)
     assert plan.state == "active" and plan.number == "12-KH/ĐU"
-    assert plan.targets.count() == 12 and not plan.targets.filter(confirmed=False).exists()
+    assert plan.targets.count() == 13 and not plan.targets.filter(confirmed=False).exists()
     manual = plan.targets.filter(indicator="")
     assert all(Measurement.objects.filter(target=t).exists() for t in manual)
     assert not Measurement.objects.filter(target__in=plan.targets.exclude(indicator="")).exists()
     assert TaskUpdate.objects.filter(task__plan=plan).count() == 6
     assert "Hòa Bình" in plan.title or "Hòa Bình" in plan.source_text
+
+
+# -- review: add, delete, confirm one binding, discard ----------------------------------------------
+
+def _draft(tree, code: str = "C1"):
+    from dangvu.plans import services as s
+
+    text = _sample()
+    return s.draft_from_parse(None, tree.orgs[code], parse_text(text), "ke-hoach-mau.txt", text)
+
+
+def test_review_adds_and_deletes_targets_and_tasks(tree):
+    from dangvu.plans.models import Measurement, Target, Task
+
+    plan = _draft(tree)
+    client = _client(tree, "office")
+    texts = list(plan.targets.values_list("text", flat=True))
+    # add a target the reader missed: manual, with its section and baseline
+    r = client.post(reverse("plans:target_add", args=[plan.pk]), {
+        "section": "II.2.10", "text": "Hằng năm có từ 98% trở lên đảng viên đóng đảng phí đầy đủ", "op": ">=",
+        "value": "98", "unit": "%", "period": "annual", "baseline": "96,5", "indicator": "__manual__"})
+    assert r.status_code == 302 and r["Location"] == reverse("plans:plan_review", args=[plan.pk])
+    added = plan.targets.get(section="II.2.10")
+    assert (added.value, added.baseline, added.indicator, added.confirmed, added.confirmed_by) == (
+        98.0, 96.5, "", True, tree.users["office"])
+    assert added.position == 13  # after the 13 read from the text
+    assert list(plan.targets.values_list("text", flat=True)) == [*texts, added.text]
+    # delete one the reader took for a goal: a bare POST deletes nothing, the ticked one does
+    victim = plan.targets.get(text="100% trưởng thôn là đảng viên")
+    url = reverse("plans:target_delete", args=[victim.pk])
+    page = client.get(url).content.decode()
+    assert "100% trưởng thôn là đảng viên" in page and "Có, xóa chỉ tiêu này" in page
+    r = client.post(url, {})
+    assert r.status_code == 400 and Target.objects.filter(pk=victim.pk).exists()
+    r = client.post(url, {"confirm": "xoa"})
+    assert r.status_code == 302
+    assert not Target.objects.filter(pk=victim.pk).exists()
+    remaining = list(plan.targets.values_list("text", flat=True))
+    assert len(remaining) == 13 and "100% trưởng thôn là đảng viên" not in remaining
+    assert remaining == [t for t in [*texts, added.text] if t != "100% trưởng thôn là đảng viên"]
+    # a manual target's measurements go with it, and the page says so first
+    from dangvu.plans import services as s
+
+    s.record_measurement(None, added, dt.date(2025, 12, 1), 97)
+    assert "cùng 1 lần nhập số liệu" in client.get(reverse("plans:target_delete", args=[added.pk])).content.decode()
+    assert client.post(reverse("plans:target_delete", args=[added.pk]), {"confirm": "xoa"}).status_code == 302
+    assert not Measurement.objects.filter(target_id=added.pk).exists()
+    # tasks: add one with its deadline, delete one
+    labels = list(plan.tasks.values_list("label", flat=True))
+    r = client.post(reverse("plans:task_add", args=[plan.pk]), {
+        "label": "III.9", "title": "Tổng kết thực hiện Kế hoạch", "timing_kind": "by", "ends_on": "2030-10-31",
+        "lead": "Văn phòng Đảng ủy", "lead_org": ""})
+    assert r.status_code == 302
+    new = plan.tasks.get(label="III.9")
+    assert (new.ends_on, new.lead, new.position) == (dt.date(2030, 10, 31), "Văn phòng Đảng ủy", 10)
+    gone = plan.tasks.get(label="III.4")
+    assert client.post(reverse("plans:task_delete", args=[gone.pk]), {"confirm": "xoa"}).status_code == 302
+    assert not Task.objects.filter(pk=gone.pk).exists()
+    assert list(plan.tasks.values_list("label", flat=True)) == [x for x in labels if x != "III.4"] + ["III.9"]
+    # the review page lists the add/delete actions and the result
+    page = client.get(reverse("plans:plan_review", args=[plan.pk])).content.decode()
+    assert "Chỉ tiêu (12)" in page and "Nhiệm vụ (10)" in page
+    assert reverse("plans:target_add", args=[plan.pk]) in page and reverse("plans:task_add", args=[plan.pk]) in page
+
+
+def test_review_confirms_one_binding_at_a_time(tree):
+    plan = _draft(tree)
+    first, second = list(plan.targets.all())[:2]
+    assert not first.confirmed and not second.confirmed
+    client = _client(tree, "office")
+    page = client.get(reverse("plans:plan_review", args=[plan.pk])).content.decode()
+    assert page.count('name="action" value="confirm"') == 13
+    r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "confirm", "target": str(first.pk)})
+    assert r.status_code == 302 and r["Location"].endswith(f"#t{first.pk}")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.confirmed, first.confirmed_by, first.indicator) == (
+        True, tree.users["office"], "members.rated_good_or_better_share")
+    assert not second.confirmed
+    assert plan.targets.filter(confirmed=False).count() == 12
+    # a target of another plan, or garbage, confirms nothing
+    other = _draft(tree, "C1")
+    foreign = other.targets.first()
+    for bad in (str(foreign.pk), "abc", "", "99999999999999999999", "\x00"):
+        r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "confirm", "target": bad})
+        assert r.status_code == 302, bad
+    foreign.refresh_from_db()
+    assert not foreign.confirmed and plan.targets.filter(confirmed=False).count() == 12
+    page = client.get(reverse("plans:plan_review", args=[plan.pk])).content.decode()
+    assert "12 chỉ tiêu chưa xác nhận cách đo" in page
+
+
+def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
+    from dangvu.plans import services as s
+    from dangvu.plans.models import Plan, Target
+
+    draft = _draft(tree)
+    target_ids = list(draft.targets.values_list("pk", flat=True))
+    client = _client(tree, "office")
+    url = reverse("plans:plan_discard", args=[draft.pk])
+    assert "13 chỉ tiêu, 10 nhiệm vụ" in client.get(url).content.decode()
+    r = client.post(url, {"confirm": "xoa"})
+    assert r.status_code == 302 and r["Location"] == reverse("plans:plan_list")
+    assert not Plan.objects.filter(pk=draft.pk).exists()
+    assert not Target.objects.filter(pk__in=target_ids).exists()
+    saved = _draft(tree)
+    s.save_plan(None, saved)
+    r = client.post(reverse("plans:plan_discard", args=[saved.pk]), {"confirm": "xoa"})
+    assert r.status_code == 400 and "Chỉ hủy được bản nháp" in r.content.decode()
+    assert Plan.objects.filter(pk=saved.pk, state="active").exists()
+
+
+def test_parent_and_replaced_plan_are_set_on_the_edit_page(tree):
+    from dangvu.plans import services as s
+
+    upper = _draft(tree, "C1")
+    s.save_plan(None, upper)
+    old = s.draft_from_parse(None, tree.orgs["C1A"], {"title": "Kế hoạch cũ, giai đoạn 2020-2025", "tasks": [
+        {"id": "1", "title": "Việc cũ"}]})
+    s.save_plan(None, old)
+    plan = s.draft_from_parse(None, tree.orgs["C1A"], {"number": "3-KH/CB", "title": "Kế hoạch, giai đoạn 2025-2030",
+                                                        "tasks": [{"id": "1", "title": "Việc mới"}]})
+    s.save_plan(None, plan)
+    client = _client(tree, "secretary")
+    url = reverse("plans:plan_edit", args=[plan.pk])
+    page = client.get(url).content.decode()
+    assert "Kế hoạch số 12-KH/ĐU — Đảng bộ xã Hòa Bình (2025–2030)" in page  # the upper plan is offered
+    r = client.post(url, {"number": "3-KH/CB", "title": plan.title, "start_year": "2025", "end_year": "2030",
+                          "parent": str(upper.pk), "replaces": str(old.pk)})
+    assert r.status_code == 302, r.content.decode()[-1500:]
+    plan.refresh_from_db()
+    old.refresh_from_db()
+    assert (plan.parent_id, plan.replaces_id, old.state) == (upper.pk, old.pk, "archived")
+    page = client.get(reverse("plans:plan_dashboard", args=[plan.pk])).content.decode()
+    assert "thực hiện Kế hoạch số 12-KH/ĐU của Đảng bộ xã Hòa Bình" in page
+    assert "thay thế Kế hoạch (chưa ghi số) (2020–2025)" in page
+    # no cycles: the upper plan cannot implement the plan that implements it
+    with pytest.raises(s.ServiceError, match="trực tiếp hay gián tiếp"):
+        s.update_plan(None, upper, parent=plan)
+    upper.refresh_from_db()
+    assert upper.parent_id is None
+
+
+def test_target_binding_with_indicator_parameters(tree):
+    from dangvu.plans import services as s
+    from dangvu.plans.forms import parse_params
+
+    assert parse_params("sector = residential\nmonths = 12\nsectors = agency, school") == {
+        "sector": "residential", "months": 12, "sectors": ["agency", "school"]}
+    plan = _draft(tree)
+    target = plan.targets.get(text="100% chi bộ ban hành, cập nhật quy chế làm việc theo quy định")
+    client = _client(tree, "office")
+    url = reverse("plans:target_edit", args=[target.pk])
+    base = {"text": target.text, "op": "=", "value": "100", "unit": "%", "period": "",
+            "indicator": "cells.with_committee_share", "scope": ""}
+    r = client.post(url, {**base, "params": "sector = residential"})
+    assert r.status_code == 302, r.content.decode()[-1500:]
+    target.refresh_from_db()
+    assert (target.indicator, target.params, target.confirmed) == ("cells.with_committee_share",
+                                                                   {"sector": "residential"}, True)
+    # shown back in the form, kept when the same indicator is saved again without touching it
+    assert "sector = residential" in client.get(url).content.decode()
+    for params, message in (("khong co = dau", "chưa đúng dạng"), ("months = 3", "không có tham số months"),
+                            ("sector = residential", None)):
+        r = client.post(url, {**base, "params": params, "indicator": "cells.with_committee_share"})
+        if message:
+            assert r.status_code == 400 and message in r.content.decode(), params
+        else:
+            assert r.status_code == 302, params
+    r = client.post(url, {**base, "indicator": "__manual__", "params": "sector = residential"})
+    assert r.status_code == 400 and "thủ công không có tham số" in r.content.decode()
+    with pytest.raises(s.ServiceError, match="không tính được"):
+        s.bind_target(None, target, "cells.working_rules_updated_share", {"months": "mười hai"})
+    target.refresh_from_db()
+    assert target.params == {"sector": "residential"}
+    page = _client(tree, "viewer").get(reverse("plans:plan_review", args=[plan.pk]))
+    assert page.status_code == 403  # review is an editor's page; the dashboard shows the same
+
+
+def test_dashboard_lists_who_entered_manual_values_and_hides_a_spent_forecast(plan, tree):
+    from dangvu.plans import services as s
+
+    tree.users["office"].first_name = "Trần Thị Hoa"  # the project keeps the full name there
+    tree.users["office"].save()
+    t = _target(plan, text="Từ 95% trở lên hộ gia đình đảng viên đạt gia đình văn hóa", value=95, unit="%",
+                by_year=Y - 1)
+    s.record_measurement(None, t, dt.date(Y - 2, 12, 15), 90, note="Báo cáo của các chi bộ")
+    client = _client(tree, "office")
+    r = client.post(reverse("plans:measurement_add", args=[t.pk]), {
+        "measured_on": dt.date(Y - 1, 12, 20).isoformat(), "value": "93,5", "note": "Tổng hợp cuối năm"})
+    assert r.status_code == 302
+    m = t.measurements.get(measured_on=dt.date(Y - 1, 12, 20))
+    assert (m.value, m.entered_by, m.note) == (93.5, tree.users["office"], "Tổng hợp cuối năm")
+    r = client.get(reverse("plans:plan_dashboard", args=[plan.pk]))
+    card = next(c["p"] for c in r.context["cards"] if c["p"].target.pk == t.pk)
+    assert [(e.value, e.entered_by) for e in card.entries] == [(93.5, tree.users["office"]), (90.0, None)]
+    assert (card.year, card.due_year, card.forecast_pending) == (Y - 1, Y - 1, False)
+    page = r.content.decode()
+    assert "Trần Thị Hoa" in page and "Hệ thống (dữ liệu tổng hợp)" in page and "Tổng hợp cuối năm" in page
+    assert f"Đến hạn năm {Y - 1}" in page and f"Dự báo năm {Y - 1}" not in page
+    # a target due later shows its forecast with the due year
+    assert "Dự báo năm 2030 (đến hạn) theo xu hướng" in page
+
+
+def test_task_board_marks_days_overdue(plan):
+    from dangvu.plans import services as s
+    from dangvu.plans.progress import task_board
+
+    s.add_task(None, plan, title="Việc trễ mười ngày", lead="Ban Tổ chức Đảng ủy", timing_kind="by",
+               ends_on=TODAY - dt.timedelta(days=10))
+    groups = {g.lead: g for g in task_board(plan, TODAY)}
+    row = next(r for r in groups["Ban Tổ chức Đảng ủy"].rows if r.task.title == "Việc trễ mười ngày")
+    assert (row.status, row.days_late) == ("overdue", 10)
+    assert list(groups)[0] == "Ban Tổ chức Đảng ủy"  # the group with overdue tasks comes first
+    assert {r.days_late for g in groups.values() for r in g.rows if r.status != "overdue"} == {0}
+
+
+def test_cascade_shows_values_and_keeps_the_upper_figures_in_scope(plan, tree):
+    from dangvu.plans import services as s
+
+    child = s.draft_from_parse(None, tree.orgs["C1A"], {
+        "title": "Kế hoạch của chi bộ, giai đoạn 2025-2030",
+        "targets": [{"text": "Chi bộ có từ 2 đảng viên trở lên", "op": ">=", "value": 2, "unit": "count",
+                     "indicator": "members.count"}], "tasks": []})
+    s.update_plan(None, child, parent=plan)
+    _target(plan, text="Đảng bộ có từ 3 đảng viên trở lên", value=3, indicator="members.count")
+    url = reverse("plans:plan_cascade", args=[child.pk])
+    office = _client(tree, "office").get(url)
+    row = next(r for r in office.context["rows"] if r.target is not None)
+    assert (row.how, row.mine.value, row.mine.status, row.theirs.value) == ("indicator", 2.0, Status.MET, 3.0)
+    assert reverse("plans:plan_dashboard", args=[plan.pk]) in office.content.decode()
+    # C1A's secretary reads the upper plan's targets but not C1's figures, nor a link to its page
+    secretary = _client(tree, "secretary").get(url)
+    row = next(r for r in secretary.context["rows"] if r.target is not None)
+    assert row.parent_target.text == "Đảng bộ có từ 3 đảng viên trở lên" and row.theirs is None
+    assert reverse("plans:plan_dashboard", args=[plan.pk]) not in secretary.content.decode()
+
+
+def test_report_docx_layout_elements(plan, tree):
+    import docx
+
+    from dangvu.registry import services as rs
+
+    rs.add_post(None, tree.orgs["C1"], tree.members["an"], "secretary", dt.date(2025, 1, 10))
+    r = _client(tree, "viewer").get(reverse("plans:plan_report", args=[plan.pk, "docx"]))
+    doc = docx.Document(io.BytesIO(r.content))
+    header_left, header_right = doc.tables[0].rows[0].cells
+    assert [p.text for p in header_left.paragraphs] == ["ĐẢNG BỘ TỈNH THỬ NGHIỆM", "ĐẢNG ỦY XÃ HÒA BÌNH", "*",
+                                                        "Số      -BC/ĐU"]
+    party = header_right.paragraphs[0]
+    assert party.text == "ĐẢNG CỘNG SẢN VIỆT NAM" and party.runs[0].bold and party.runs[0].underline
+    assert header_right.paragraphs[1].text == f"Hòa Bình, ngày {TODAY.day:02d} tháng {TODAY.month:02d} năm {Y}"
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[texts.index("BÁO CÁO") + 1] == ("Kết quả thực hiện Kế hoạch số 12-KH/ĐU, ngày 10/03/2025 "
+                                                "của Đảng bộ xã Hòa Bình")
+    assert len(doc.inline_shapes) == 1  # the chart
+    left, right = doc.tables[-1].rows[0].cells
+    assert [p.text for p in left.paragraphs] == ["Nơi nhận:", "- Ban Thường vụ Tỉnh ủy Thử Nghiệm,",
+                                                 "- Các đồng chí cấp ủy viên,", "- Các chi bộ trực thuộc,",
+                                                 "- Lưu văn phòng."]
+    signer = "\n".join(p.text for p in right.paragraphs)
+    assert signer.startswith("T/M ĐẢNG ỦY\nBÍ THƯ") and signer.endswith("Nguyễn Văn An")
+    # a cell reports as itself, to the commune's standing committee, and keeps its own copy
+    from dangvu.plans import services as s
+    from dangvu.reports.plan_report import build, plan_report_docx
+
+    cell_plan = s.draft_from_parse(None, tree.orgs["C1A"], {"number": "3-KH/CB", "title": "Kế hoạch của chi bộ",
+                                                            "tasks": [{"id": "1", "title": "Quán triệt"}]})
+    doc = docx.Document(io.BytesIO(plan_report_docx(build(cell_plan))))
+    assert [p.text for p in doc.tables[0].rows[0].cells[0].paragraphs] == [
+        "ĐẢNG BỘ XÃ HÒA BÌNH", "CHI BỘ THÔN ĐỒNG TÂM", "*", "Số      -BC/CB"]
+    left, right = doc.tables[-1].rows[0].cells
+    assert [p.text for p in left.paragraphs] == ["Nơi nhận:", "- Ban Thường vụ Đảng ủy xã Hòa Bình,",
+                                                 "- Đảng viên trong chi bộ,", "- Lưu chi bộ."]
+    assert right.paragraphs[0].text == "T/M CHI BỘ\nBÍ THƯ"
+    assert len(doc.inline_shapes) == 0  # no target, no chart
+
+
+def test_demo_plans_are_parsed_bound_and_the_demo_login_lands_on_them(db, settings):
+    from dangvu.demo.services import DEMO_PASSWORD, build_demo
+    from dangvu.plans.models import Plan
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    result = build_demo("commune", 77, today=TODAY)
+    commune = Plan.objects.get(issuer=result.root)
+    cell_plan = Plan.objects.exclude(pk=commune.pk).get()
+    assert (commune.number, commune.state, commune.targets.count(), commune.tasks.count()) == (
+        "12-KH/ĐU", "active", 13, 10)
+    assert commune.targets.exclude(indicator="").count() == 12  # bound by the parser's proposals
+    assert (cell_plan.number, cell_plan.parent_id, cell_plan.targets.count()) == ("03-KH/CB", commune.pk, 4)
+    for username, plan in (("vanphong", commune), ("bithu", cell_plan)):
+        client = Client()
+        r = client.post("/dang-nhap/", {"username": username, "password": DEMO_PASSWORD})
+        assert r.status_code == 302, username
+        r = client.get("/")
+        assert r.status_code == 302 and r["Location"] == reverse("plans:plan_dashboard", args=[plan.pk]), username
+        page = client.get(r["Location"])
+        assert page.status_code == 200
+        cards = page.context["cards"]
+        assert len(cards) == plan.targets.count()
+        assert sum(1 for c in cards if c["p"].value is not None) == len(cards)  # every target has a figure
+    # the cell's four targets stand beside the commune's, paired by the indicator that measures both
+    from django.contrib.auth.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="vanphong"))
+    cascade_rows = client.get(reverse("plans:plan_cascade", args=[cell_plan.pk])).context["rows"]
+    assert sum(1 for r in cascade_rows if r.how == "indicator") == 4

@@ -103,6 +103,96 @@ def test_temporary_transfer_keeps_home_cell(tree) -> None:
     assert [e for e, _ in events(an)][-3:] == ["temporary_out", "transfer_in", "temporary_return"]
 
 
+def _client(user):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def _transfer_out(client, member, to_org_pk, **extra):
+    from django.urls import reverse
+
+    data = {"kind": "permanent", "to_org": to_org_pk, "letter_on": "2026-06-01", "reason": "Chuyển nơi cư trú",
+            **extra}
+    return client.post(reverse("registry:member_event", args=[member.pk, "transfer_out"]), data)
+
+
+def test_secretary_transfers_a_member_out_of_their_scope_and_the_receiver_confirms(tree) -> None:
+    """The destination list holds the whole tree's cells and grassroots committees (name and code),
+    not only the sender's scope; the receiving side confirms."""
+    from django.urls import reverse
+
+    an = tree.inside
+    secretary = _client(tree.users["secretary"])
+    page = secretary.get(reverse("registry:member_event", args=[an.pk, "transfer_out"])).content.decode()
+    assert "Chi bộ thôn Bến Đò (C2A)" in page and "Đảng bộ xã Yên Lạc (C2)" in page
+    assert "Chi bộ thôn Đồng Tâm (C1A)" not in page  # the member's own cell
+    assert "Đảng bộ tỉnh Thử Nghiệm (P)" not in page  # a province does not receive members
+    assert "Trần Thị Bình" not in page  # names and codes of organizations only, no people
+    r = _transfer_out(secretary, an, tree.orgs["C2A"].pk)
+    assert r.status_code == 302, r.content.decode()[-1500:]
+    transfer = Transfer.objects.get(member=an)
+    assert (transfer.to_org.code, transfer.state, transfer.letter_on) == ("C2A", "pending", D(2026, 6, 1))
+    an.refresh_from_db()
+    assert an.organization.code == "C1A"  # not moved before the receiving side confirms
+
+    # The sender cannot confirm on the receiver's behalf; the receiver (admin of P) can.
+    url = reverse("registry:transfer_action", args=[transfer.pk, "tiep-nhan"])
+    assert secretary.post(url, {"on": "2026-06-10"}).status_code == 404
+    r = _client(tree.users["admin"]).post(url, {"on": "2026-06-10"})
+    assert r.status_code == 302, r.content.decode()[-1500:]
+    an.refresh_from_db()
+    assert an.organization.code == "C2A"
+    assert [e for e, _ in events(an)][-2:] == ["transfer_out", "transfer_in"]
+    assert Transfer.objects.get(pk=transfer.pk).confirmed_on == D(2026, 6, 10)
+
+
+def test_transfer_to_a_grassroots_committee_is_placed_in_a_cell_on_receipt(tree) -> None:
+    from django.urls import reverse
+
+    an = tree.inside
+    assert _transfer_out(_client(tree.users["secretary"]), an, tree.orgs["C2"].pk).status_code == 302
+    transfer = Transfer.objects.get(member=an)
+    assert transfer.to_org.code == "C2"
+    with pytest.raises(s.ServiceError, match="Hãy chọn chi bộ của Đảng bộ xã Yên Lạc"):
+        s.confirm_transfer(tree.users["admin"], transfer, D(2026, 6, 10))
+    with pytest.raises(s.ServiceError, match="chi bộ đang hoạt động của Đảng bộ xã Yên Lạc"):
+        s.confirm_transfer(tree.users["admin"], transfer, D(2026, 6, 10), tree.orgs["C1B"])
+    admin = _client(tree.users["admin"])
+    url = reverse("registry:transfer_action", args=[transfer.pk, "tiep-nhan"])
+    page = admin.get(url).content.decode()
+    assert "Chi bộ thôn Bến Đò (C2A)" in page and "(C1B)" not in page
+    r = admin.post(url, {"on": "2026-06-10"})
+    assert r.status_code == 400 and "Mục này không được để trống." in r.content.decode()
+    r = admin.post(url, {"on": "2026-06-10", "cell": tree.orgs["C2A"].pk})
+    assert r.status_code == 302, r.content.decode()[-1500:]
+    an.refresh_from_db()
+    transfer.refresh_from_db()
+    assert (an.organization.code, transfer.to_org.code, transfer.state) == ("C2A", "C2A", "confirmed")
+    last = an.history.order_by("-id").first()
+    assert (last.event, last.to_org.code) == ("transfer_in", "C2A")
+    assert last.note == "Tiếp nhận chính thức (giấy giới thiệu gửi Đảng bộ xã Yên Lạc)"
+
+
+@pytest.mark.parametrize("bad", ["province", "missing", "own_cell", "dissolved"])
+def test_transfer_destination_must_exist_and_receive_members(tree, bad) -> None:
+    from dangvu.registry.models import Organization
+
+    if bad == "dissolved":
+        gone = s.create_organization(None, tree.orgs["C2"], code="C2Z", name="Chi bộ đã giải thể", kind="cell",
+                                     dissolved_on=D(2025, 1, 1))
+    pk = {"province": tree.orgs["P"].pk, "missing": Organization.objects.order_by("-pk").first().pk + 100,
+          "own_cell": tree.orgs["C1A"].pk}.get(bad) or gone.pk
+    r = _transfer_out(_client(tree.users["secretary"]), tree.inside, pk)
+    assert r.status_code == 400
+    assert r.context["form"].errors["to_org"] == ["Hãy chọn một chi bộ hoặc đảng bộ cơ sở trong danh sách."]
+    assert not Transfer.objects.exists()
+    with pytest.raises(s.ServiceError, match="chi bộ hoặc đảng bộ cơ sở đang hoạt động"):
+        s.start_transfer(None, tree.inside, "permanent", tree.orgs["P"], D(2026, 6, 1))
+
+
 def test_refused_write_leaves_nothing(tree) -> None:
     before = (StatusChange.objects.count(), Member.objects.count())
     # Digit 4 = 1 says "male born 1900s" but the record is a woman born 2001.

@@ -139,33 +139,57 @@ class _Builder:
 
     # -- open prospects -----------------------------------------------------------------------
     def open(self, unit: OrgSpec) -> None:
-        rng, today = self.rng, self.today
-        region = unit.region or N.REGIONS["delta"]
+        rng = self.rng
         for cell in unit.cells():
             for _ in range(rng.choice((0, 1, 1, 2, 2, 3))):
                 stage = N.weighted(rng, _OPEN_STAGES)
-                student = "students" in cell.flags or (cell.sector == "residential" and rng.random() < 0.25)
-                gender = "female" if rng.random() < 0.45 else "male"
-                age_years = rng.uniform(18.3, 22) if student else rng.uniform(19, 38)
-                birth = today - dt.timedelta(days=int(age_years * 365.25))
-                minorities = [e for e, _w in region.ethnic_mix if e != "Kinh"]
-                ethnicity = rng.choice(minorities) if cell.upland and minorities else "Kinh"
-                self.serial += 1
-                values = {
-                    "full_name": N.person_name(rng, gender, ethnicity), "birth_date": birth, "gender": gender,
-                    "ethnicity": ethnicity, "religion": N.religion_for(rng, ethnicity), "is_student": student,
-                    "occupation": "Sinh viên" if student else rng.choice(N.OCCUPATIONS.get(cell.sector or "agency",
-                                                                                          ("Lao động tự do",))),
-                    "cccd": make_cccd(self.ctx.province_code, gender, birth.year, 900_000 + self.serial % 100_000),
-                    "phone": rng.choice(N.PHONE_PREFIXES) + f"{rng.randrange(10_000_000):07d}",
-                    "nominated_by": MassOrganization.YOUTH_UNION if student or age_years < 30 else rng.choice(
-                        MassOrganization.values[1:6]),
-                    "residence": cell.address,
-                }
+                birth, student, values = self.person(unit, cell)
                 self.row(cell, stage=self.place(cell, stage, birth, student, values), **values)
+        # One prospect of each kind the alerts look for, whatever the draws above gave.
+        cells = unit.cells()
+        rng.shuffle(cells)
+        for stage in ("cell_resolved", "decided", "course"):
+            for cell in cells:
+                birth, student, values = self.person(unit, cell)
+                if self.place(cell, stage, birth, student, values, due=True) == stage:
+                    self.row(cell, stage=stage, **values)
+                    break
 
-    def place(self, cell: OrgSpec, stage: str, birth: dt.date, student: bool, values: dict) -> str:
-        """Fill the dates of ``stage``; returns the stage actually written."""
+    def person(self, unit: OrgSpec, cell: OrgSpec) -> tuple[dt.date, bool, dict]:
+        """A new prospect's birth date, student flag and personal details."""
+        rng, today = self.rng, self.today
+        region = unit.region or N.REGIONS["delta"]
+        student = "students" in cell.flags or (cell.sector == "residential" and rng.random() < 0.25)
+        gender = "female" if rng.random() < 0.45 else "male"
+        age_years = rng.uniform(18.3, 22) if student else rng.uniform(19, 38)
+        birth = today - dt.timedelta(days=int(age_years * 365.25))
+        minorities = [e for e, _w in region.ethnic_mix if e != "Kinh"]
+        ethnicity = rng.choice(minorities) if cell.upland and minorities else "Kinh"
+        self.serial += 1
+        values = {
+            "full_name": N.person_name(rng, gender, ethnicity), "birth_date": birth, "gender": gender,
+            "ethnicity": ethnicity, "religion": N.religion_for(rng, ethnicity), "is_student": student,
+            "occupation": "Sinh viên" if student else rng.choice(N.OCCUPATIONS.get(cell.sector or "agency",
+                                                                                  ("Lao động tự do",))),
+            "cccd": make_cccd(self.ctx.province_code, gender, birth.year, 900_000 + self.serial % 100_000),
+            "phone": rng.choice(N.PHONE_PREFIXES) + f"{rng.randrange(10_000_000):07d}",
+            "nominated_by": MassOrganization.YOUTH_UNION if student or age_years < 30 else rng.choice(
+                MassOrganization.values[1:6]),
+            "residence": cell.address,
+        }
+        return birth, student, values
+
+    def _due(self, deadline, lo: int, hi: int) -> dt.date | None:
+        """A day ``lo``…``hi`` days back from today whose deadline falls within the alert window
+        (passed up to 5 days ago, or due within ``alerts.deadline_near_days``)."""
+        near = self.rs["alerts.deadline_near_days"]
+        days = [self.today - dt.timedelta(days=n) for n in range(lo, hi)]
+        days = [d for d in days if -5 <= (deadline(d) - self.today).days < near]
+        return self.rng.choice(days) if days else None
+
+    def place(self, cell: OrgSpec, stage: str, birth: dt.date, student: bool, values: dict, due: bool = False) -> str:
+        """Fill the dates of ``stage``; returns the stage actually written. ``due``: the course
+        certificate expires soon, the decision or the ceremony deadline is near or just passed."""
         rng, today = self.rng, self.today
         adult = birth + relativedelta(years=self.rs["admission.age_min_years"])
         if stage in ("source", "dropped"):
@@ -177,7 +201,9 @@ class _Builder:
         if stage in ("course", "vetted"):
             valid = self.rs["admission.course_certificate_valid_years"]
             roll = rng.random()
-            if roll < 0.25:  # expires within a month or two, or expired a little while ago
+            if due:
+                course = today - relativedelta(years=valid) + _days(rng, 5, 50)
+            elif roll < 0.25:  # expires within a month or two, or expired a little while ago
                 course = today - relativedelta(years=valid) + _days(rng, -60, 45)
             else:
                 course = today - _days(rng, 15, 700)
@@ -193,10 +219,18 @@ class _Builder:
                     values["youth_union_resolution_number"] = f"{rng.randint(1, 40)}-NQ/ĐTN"
             return stage
         # cell_resolved / decided: everything valid on the resolution day
-        if stage == "cell_resolved":  # the decision due soon, or already overdue
+        decision = None
+        if due and stage == "cell_resolved":
+            resolved = self._due(lambda d: cell_resolution(d, ruleset_for(d))["decision_by"], 40, 130)
+        elif due:
+            decision = self._due(lambda d: admission_decision(d, ruleset_for(d))["ceremony_by"], 20, 70)
+            resolved = decision - _days(rng, 15, 45) if decision else None
+        elif stage == "cell_resolved":  # the decision due soon, or already overdue
             resolved = today - _days(rng, 30, 110)
         else:
             resolved = today - _days(rng, 50, 120)
+        if resolved is None:
+            return "source"
         if resolved < adult:
             values["listed_on"] = today - _days(rng, 20, 200)
             return "source"
@@ -212,7 +246,8 @@ class _Builder:
         values.update(resolved_on=resolved, votes_in_favour=full, full_members=full)
         if stage == "decided":
             decision_by = cell_resolution(resolved, ruleset_for(resolved))["decision_by"]
-            decision = min(today - _days(rng, 1, 3), resolved + _days(rng, 10, max(10, (decision_by - resolved).days)))
+            decision = decision or min(today - _days(rng, 1, 3),
+                                       resolved + _days(rng, 10, max(10, (decision_by - resolved).days)))
             values.update(decision_on=max(decision, resolved), decision_number=f"{rng.randint(10, 400)}-QĐ/ĐU")
         return stage
 

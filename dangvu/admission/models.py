@@ -11,8 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dangvu.core.text import fold
-from dangvu.registry.models import Gender, Member, Organization
+from dangvu.registry.models import Member, Organization, PersonIdentity
 
 
 class MassOrganization(models.TextChoices):
@@ -41,25 +40,13 @@ OPEN_STAGES = (Stage.SOURCE, Stage.COURSE, Stage.VETTED, Stage.CELL_RESOLVED, St
 STAGE_ORDER = (*OPEN_STAGES, Stage.ADMITTED)
 
 
-class Prospect(models.Model):
+class Prospect(PersonIdentity):
     """Quần chúng ưu tú of a cell: identity, nomination, course, vetting, introducers, the cell's
     resolution, the committee's decision and the ceremony; ``member`` once admitted."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="prospects",
                                      verbose_name="chi bộ")
-    full_name = models.CharField("họ và tên", max_length=120)
-    name_folded = models.CharField(max_length=120, db_index=True, editable=False)
-    birth_date = models.DateField("ngày sinh")
-    gender = models.CharField("giới tính", max_length=8, choices=Gender.choices)
-    ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
-    religion = models.CharField("tôn giáo", max_length=40, blank=True, default="Không")
-    home_town = models.CharField("quê quán", max_length=255, blank=True)
-    residence = models.CharField("nơi cư trú", max_length=255, blank=True)
     cccd = models.CharField("số CCCD", max_length=12, null=True, blank=True, db_index=True)
-    education = models.CharField("trình độ giáo dục phổ thông", max_length=20, blank=True)
-    occupation = models.CharField("nghề nghiệp", max_length=120, blank=True)
-    is_student = models.BooleanField("học sinh, sinh viên", default=False)
-    phone = models.CharField("điện thoại", max_length=20, blank=True)
     nominated_by = models.CharField("tổ chức giới thiệu", max_length=16, choices=MassOrganization.choices,
                                     blank=True)
     listed_on = models.DateField("ngày đưa vào danh sách tạo nguồn")
@@ -99,13 +86,6 @@ class Prospect(models.Model):
         verbose_name = "quần chúng ưu tú"
         verbose_name_plural = "quần chúng ưu tú"
         indexes = [models.Index(fields=["organization", "stage"])]
-
-    def __str__(self) -> str:
-        return self.full_name
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.full_name)
-        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

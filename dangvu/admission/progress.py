@@ -73,8 +73,11 @@ def _admit_events(org: Organization, start: dt.date, end: dt.date):
 
 
 def _topmost(rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    paths = [p for p, _, _ in rows]
-    return [r for r in rows if not any(p != r[0] and r[0].startswith(p) for p in paths)]
+    """Rows whose organization has no ancestor among the rows (looked up by path prefix: linear,
+    a province holds thousands of quotas)."""
+    step = Organization.steplen
+    paths = {p for p, _, _ in rows}
+    return [r for r in rows if not any(r[0][:i] in paths for i in range(step, len(r[0]), step))]
 
 
 def subtree_quota(org: Organization, *, year: int | None = None, term: str = "") -> tuple[int | None, int | None]:

@@ -9,11 +9,14 @@ import sys
 import tempfile
 
 from dangvu.cli import CommandError, print_json, setup_django
+from dangvu.cli.province_bench import province
 
 
 def _bench(args: argparse.Namespace) -> int:
     if args.rows is not None and not 1 <= args.rows <= 100_000:
         raise CommandError("--rows phải từ 1 đến 100000.")
+    if args.scale == "province" and not args.no_dataset:
+        return province(args)
     temp = None
     if not os.environ.get("DATABASE_URL") and not args.reuse:
         # Never touch the user's own database: a fresh SQLite file in a temporary home.
@@ -51,4 +54,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="dùng cơ sở dữ liệu đang cấu hình thay cho một tệp SQLite tạm (dữ liệu thử được xóa sau)")
     p.add_argument("--keep", action="store_true", help="giữ lại dữ liệu thử sau khi đo")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    g = p.add_argument_group("quy mô tỉnh (--scale province)")
+    g.add_argument("--seed", type=int, default=2026, help="hạt giống của dữ liệu mẫu cấp tỉnh (mặc định: 2026)")
+    g.add_argument("--members", type=int, metavar="N",
+                   help="số đảng viên của dữ liệu mẫu cấp tỉnh (mặc định: khoảng 150.000)")
+    g.add_argument("--repeat", type=int, default=3, help="số lần đo mỗi phép tính, lấy lần nhanh nhất (mặc định: 3)")
+    g.add_argument("--naive-budget", type=float, default=180.0, metavar="GIÂY",
+                   help="chỉ chạy cách tính thô trên cả tỉnh khi ước tính không quá chừng ấy giây (mặc định: 180)")
+    g.add_argument("--rebuild", action="store_true", help="dựng lại dữ liệu mẫu cấp tỉnh dù đã có")
+    # The XLSX part of the province bench runs in a child process with the classic behaviour.
+    p.add_argument("--no-dataset", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=_bench)

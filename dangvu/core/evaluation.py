@@ -7,6 +7,7 @@ grades); Quy định 124-QĐ/TW, 2023 (conditions, forced "unfulfilled"); Hướ
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from .deadlines import add_months
 from .rulesets import RuleSet, ruleset_for
 
 
@@ -253,3 +255,16 @@ def excellent_quota_check(
         if excellent > allowed:
             breaches.append(QuotaBreach(org, excellent, good, allowed, excellent - allowed))
     return breaches
+
+
+def last_graded_admission(period_end: dt.date, rs: RuleSet | None = None) -> dt.date:
+    """The latest admission day of a member graded in a period ending ``period_end``.
+
+    A member admitted less than ``evaluation.min_months_since_admission`` (6) months before the end
+    of the period takes part in the review but is not graded; exactly 6 months is enough (months
+    counted to the corresponding day, :func:`dangvu.core.deadlines.add_months`).
+    Source: Quy định 366-QĐ/TW, 30/8/2025; Hướng dẫn 43-HD/BTCTW, 31/10/2025 (article unconfirmed,
+    not yet stated in RULES.md; the rule set before 2025 applies the same number, unconfirmed).
+    """
+    rs = rs or ruleset_for(period_end)
+    return add_months(period_end, -int(rs["evaluation.min_months_since_admission"]))

@@ -252,6 +252,18 @@ class BulkWriter:
         if len(buf) >= self.batch:
             self._write(model)
 
+    def add_rows(self, model: type, names: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        """Many rows at once, each a tuple of values for ``names`` — the model's columns in the order
+        :meth:`add` writes them, every one a type the driver takes as is (ids, strings, flags). The
+        fast path for the millions of attendance rows: no per-row adapting."""
+        sql_columns = self._spec(model)[1]
+        if tuple(a for a, _, _ in sql_columns) != names or any(adapt for _, adapt, _ in sql_columns):
+            raise TypeError(f"{model.__name__}: add_rows needs plain columns {[a for a, _, _ in sql_columns]}")
+        buf = self.rows.setdefault(model, [])
+        buf.extend(rows)
+        if len(buf) >= self.batch:
+            self._write(model)
+
     def _write(self, model: type) -> None:
         buf = self.rows.get(model)
         if buf:
@@ -277,6 +289,50 @@ class BulkWriter:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+
+
+def _plain_indexes(cursor, table: str, vendor: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's indexes that enforce nothing (not unique, not the key)."""
+    if vendor == "sqlite":
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                       "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [table])
+    elif vendor == "postgresql":
+        cursor.execute("SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x JOIN pg_class c ON c.oid = "
+                       "x.indexrelid WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary",
+                       [table])
+    else:
+        return []
+    return list(cursor.fetchall())
+
+
+@contextmanager
+def deferred_indexes(writer: BulkWriter, *models: type) -> Iterator[None]:
+    """Drop the plain indexes of ``models`` while ``writer`` fills them, then build them again.
+
+    A B-tree fed millions of rows in random key order (attendance by member) costs several times
+    more than building the index once at the end. Unique and primary-key indexes stay, so every
+    constraint is checked as rows go in. Only inside a transaction (the build is one): a failure
+    rolls the dropped indexes back with everything else.
+    """
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise DemoError("deferred_indexes needs a transaction")
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        dropped = [ix for m in models for ix in _plain_indexes(cursor, m._meta.db_table, connection.vendor)]
+        for name, _ in dropped:
+            cursor.execute(f"DROP INDEX {qn(name)}")
+    yield
+    writer.flush()
+    with connection.cursor() as cursor:
+        if dropped and connection.vendor == "postgresql":
+            # PostgreSQL builds no index on a table with deferred foreign-key checks pending: run
+            # them now (every row is written), then defer again for the steps still to come.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for _, sql in dropped:
+            cursor.execute(sql)
 
 
 @dataclass
@@ -398,6 +454,8 @@ def _plan_commune(ctx: DemoContext, parent: OrgSpec | None, code: str, name: str
         established = dt.date(rng.randint(1975, 2018), rng.randint(1, 12), rng.randint(1, 28))
         if "recent" in flags:
             established = ctx.today - dt.timedelta(days=rng.randint(150, 300))
+            if ctx.today.month >= 4:  # new organizations are counted per year: this year's, once it can be
+                established = max(established, dt.date(ctx.today.year, 1, 2))
         cells.append(OrgSpec(code="", name=cell_name, kind=OrgKind.CELL, sector=sector, size=size,
                              flags=flags, established_on=established, address=unit.address))
     n_res = max(1, n_cells - len(cells))
@@ -720,9 +778,12 @@ def _cell_people(ctx: DemoContext, unit: OrgSpec, cell: OrgSpec) -> list[Sim]:
         return out
     forced = 2 if "small" in cell.flags else 0
     span = ruleset_for(today)["admission.probation_months"]
-    for _ in range(forced):  # still within probation: the cell has fewer full members than required
+    for i in range(forced):  # still within probation: the cell has fewer full members than required
         recent = today - relativedelta(months=span) + dt.timedelta(days=20)
-        s = _person(ctx, unit, cell, new=True, forced_admission=(recent, today - dt.timedelta(days=15)))
+        # The first one's probation ends within weeks (the "probation ending" alert).
+        window = (recent - dt.timedelta(days=15), recent + dt.timedelta(days=5)) if i == 0 else (
+            recent, today - dt.timedelta(days=15))
+        s = _person(ctx, unit, cell, new=True, forced_admission=window)
         s.locked = True
         out.append(s)
     students = 0
@@ -1071,9 +1132,9 @@ def localities(ctx: DemoContext) -> None:
     """One village, hamlet or residential group per residential cell; heads members or not."""
     rng = ctx.rng
     assert ctx.root is not None
-    for cell in ctx.root.walk():
-        if cell.sector != "residential" or cell.locality is None:
-            continue
+    villages = [c for c in ctx.root.walk() if c.sector == "residential" and c.locality is not None]
+    model = set(villages[1::6])  # where the secretary also heads the front committee
+    for cell in villages:
         people = [s for s in ctx.cell_members.get(cell.code, []) if s.status in ("full", "probationary")
                   and not s.pending and s.resident and _age(s.birth, ctx.today) < 70]
         secretary = next((s for s in people if "secretary" in s.posts), None)
@@ -1086,8 +1147,11 @@ def localities(ctx: DemoContext) -> None:
         head = front = None
         if people and rng.random() < 0.55:
             head = secretary if secretary and rng.random() < 0.6 else rng.choice(people)
-        if people and rng.random() < 0.45:
+        roll = rng.random() if people else 1.0
+        if roll < 0.45:
             front = rng.choice([s for s in people if s is not head] or people)
+        if secretary is not None and head is not secretary and (cell in model or roll < 0.2):
+            front = secretary  # "bí thư chi bộ kiêm trưởng ban công tác mặt trận"
         name, kind = cell.locality
         households = rng.randint(200, 600) if kind == "residential_group" else rng.randint(90, 420)
         ctx.writer.add(Locality, organization_id=cell.pk, name=name, kind=kind, households=households,

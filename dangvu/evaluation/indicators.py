@@ -13,20 +13,22 @@ from dangvu.core.evaluation import Grade
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import Organization
 
-from .models import CLOSED_STATES, GOOD_OR_BETTER, Evaluation, SubjectKind
+from .models import CLOSED_STATES, GOOD_OR_BETTER, Evaluation, EvaluationRound, SubjectKind
 
 
 def graded(org: Organization, period: Period, subject_kind: str):
     """Final grades of the period's year for ``subject_kind`` in the subtree: one per subject,
     from the latest closed yearly round that graded it."""
-    rows = Evaluation.objects.filter(round__subject_kind=subject_kind, round__year=period.end.year,
-                                     round__quarter__isnull=True, round__state__in=CLOSED_STATES,
-                                     unit__path__startswith=org.path).exclude(final_grade="")
+    rounds = EvaluationRound.objects.filter(subject_kind=subject_kind, year=period.end.year, quarter__isnull=True,
+                                            state__in=CLOSED_STATES)
     subject = "member" if subject_kind != SubjectKind.ORGANIZATION else "organization"
-    later = Evaluation.objects.filter(round__subject_kind=subject_kind, round__year=period.end.year,
-                                      round__quarter__isnull=True, round__state__in=CLOSED_STATES,
-                                      round_id__gt=OuterRef("round_id"), **{subject: OuterRef(subject)})
-    return rows.filter(~Exists(later))
+    # ``round__in`` (not a join) lets the later-round check walk the subject's own evaluations
+    # (index on subject, round) instead of every round of the year.
+    later = Evaluation.objects.filter(round__in=rounds, round_id__gt=OuterRef("round_id"),
+                                      **{subject: OuterRef(subject)})
+    units = Organization.objects.filter(path__startswith=org.path)
+    return (Evaluation.objects.filter(round__in=rounds, unit__in=units)
+            .exclude(final_grade="").filter(~Exists(later)))
 
 
 def _share(org: Organization, period: Period, subject_kind: str, grades: tuple[str, ...]) -> Value:

@@ -175,6 +175,8 @@ class Evaluation(models.Model):
         ordering = ["unit__path", "member__name_folded", "organization__path", "id"]
         verbose_name = "phiếu đánh giá, xếp loại"
         verbose_name_plural = "phiếu đánh giá, xếp loại"
+        # A member's later rounds of a year are found from the member (see indicators.graded).
+        indexes = [models.Index(fields=["member", "round"], name="evaluation_member_round_idx")]
         constraints = [
             models.UniqueConstraint(fields=["round", "member"], name="evaluation_member_once"),
             models.UniqueConstraint(fields=["round", "organization"], name="evaluation_organization_once"),

@@ -36,6 +36,7 @@ from dangvu.core.evaluation import (
     GradeDecision,
     excellent_quota_check,
     grade_from_points,
+    last_graded_admission,
     sheet_total,
 )
 from dangvu.core.rulesets import RuleSet, ruleset_for
@@ -130,11 +131,22 @@ def subject_orgs(org: Organization, period: Period):
             .filter(Q(established_on__isnull=True) | Q(established_on__lte=period.end)))
 
 
+def new_members_not_graded(org: Organization, period: Period):
+    """Members of the subtree admitted too recently to be graded in ``period``: they take part in
+    the review but get no grade (``evaluation.min_months_since_admission``)."""
+    last_admitted = last_graded_admission(period.end, ruleset_for(period.end))
+    return Member.objects.filter(organization__path__startswith=org.path, status__in=EVALUATED_STATUSES,
+                                 admitted_on__gt=last_admitted, admitted_on__lte=period.end)
+
+
 def subjects_for(org: Organization, subject_kind: str, period: Period) -> list[Subject]:
     """Who a round of ``subject_kind`` run by ``org`` for ``period`` evaluates."""
     if subject_kind == SubjectKind.MEMBER:
+        # Members admitted less than 6 months before the period's end take part in the review but
+        # are not graded: they get no evaluation in the round.
+        last_admitted = last_graded_admission(period.end, ruleset_for(period.end))
         rows = (Member.objects.filter(organization__path__startswith=org.path, status__in=EVALUATED_STATUSES)
-                .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=period.end))
+                .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=last_admitted))
                 .order_by("organization__path", "name_folded", "id").values_list("pk", "organization_id"))
         return [Subject(pk, None, unit) for pk, unit in rows]
     if subject_kind == SubjectKind.ORGANIZATION:

@@ -128,6 +128,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dist": dist, "bars": _bars(dist), "undecided": dist[""], "total": sum(dist.values()),
         "quota": s.quota_rows(rnd) if whole else [], "can_run": can_run and whole,
         "share": int(100 * _share_of_good(rnd)),
+        "not_graded": (s.new_members_not_graded(rnd.organization, rnd.period).filter(pk__in=acc.members())
+                       .order_by("name_folded") if rnd.subject_kind == SubjectKind.MEMBER else []),
     })
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
@@ -19,6 +19,7 @@ from .models import (
     Meeting,
     MeetingScore,
     StudyAttendance,
+    StudySession,
     UpperAttendee,
     regular_q,
     thematic_q,
@@ -63,9 +64,12 @@ def _cells_meeting_every(org: Organization, period: Period, spans: list[tuple[dt
     cells = _cells(org, period)
     if not spans:
         return Value.share(0, 0)
-    counts = {f"n{i}": Count("meetings", filter=which & Q(meetings__held_on__range=span))
-              for i, span in enumerate(spans)}
-    done = cells.annotate(**counts).filter(**{f"n{i}__gte": needed for i in range(len(spans))}).count()
+    # Only the spans' meetings of the right kind are joined (by the index on organization and
+    # day), not every meeting the cell ever held.
+    held = FilteredRelation("meetings", condition=which & Q(meetings__held_on__range=(spans[0][0], spans[-1][1])))
+    counts = {f"n{i}": Count("held", filter=Q(held__held_on__range=span)) for i, span in enumerate(spans)}
+    done = (cells.annotate(held=held).annotate(**counts)
+            .filter(**{f"n{i}__gte": needed for i in range(len(spans))}).count())
     return Value.share(done, cells.count())
 
 
@@ -93,7 +97,11 @@ def thematic_quarterly_share(org: Organization, period: Period) -> Value:
 
 
 def _meetings(org: Organization, period: Period):
-    return Meeting.objects.filter(organization__path__startswith=org.path, held_on__range=(period.start, period.end))
+    # ``organization__in`` (a subquery of the subtree's ids) lets the database read each cell's
+    # meetings of the period from the index on (organization, held_on), not every meeting of the
+    # period in the province.
+    return Meeting.objects.filter(organization__in=Organization.objects.filter(path__startswith=org.path),
+                                  held_on__range=(period.start, period.end))
 
 
 @indicator("meetings.count", "Số buổi sinh hoạt chi bộ", "count")
@@ -113,9 +121,11 @@ def meetings_count(org: Organization, period: Period) -> Value:
 def attendance_rate(org: Organization, period: Period) -> Value:
     """Present ÷ (present + excused + absent) over the attendance rows of the period's meetings;
     members exempt from activity are left out."""
+    # Counting ``meeting`` (never null), not ``id``: the (meeting, status) index alone answers,
+    # SQLite need not decode each row's id for millions of rows.
     agg = Attendance.objects.filter(meeting__in=_meetings(org, period)).aggregate(
-        present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)),
-        expected=Count("id", filter=~Q(status=AttendanceStatus.EXEMPT)),
+        present=Count("meeting", filter=Q(status=AttendanceStatus.PRESENT)),
+        expected=Count("meeting", filter=~Q(status=AttendanceStatus.EXEMPT)),
     )
     return Value.share(agg["present"], agg["expected"])
 
@@ -143,10 +153,13 @@ def studied_document_share(org: Organization, period: Period, document: str = ""
     are left out) who studied document ``document`` (its number, e.g. 21-NQ/TW) at a session held
     in the period, make-up sessions included. Without ``document``: those who attended at least one
     study session in the period."""
-    sessions = StudyAttendance.objects.filter(member=OuterRef("pk"), session__held_on__range=(period.start, period.end))
+    sessions = StudySession.objects.filter(held_on__range=(period.start, period.end))
     number = normalize_document_number(document)
     if number:
-        sessions = sessions.filter(session__document_number=number)
-    agg = Member.objects.filter(organization__path__startswith=org.path, status__in=("full", "probationary")).aggregate(
-        n=Count("id"), studied=Count("id", filter=Q(Exists(sessions))))
+        sessions = sessions.filter(document_number=number)
+    # One list of who studied (not a lookup per member): a province has 100,000+ members.
+    studied = StudyAttendance.objects.filter(session__in=sessions).values("member_id")
+    members = Member.objects.filter(organization__in=Organization.objects.filter(path__startswith=org.path),
+                                    status__in=("full", "probationary"))
+    agg = members.aggregate(n=Count("id"), studied=Count("id", filter=Q(pk__in=studied)))
     return Value.share(agg["studied"], agg["n"])

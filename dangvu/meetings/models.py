@@ -115,6 +115,8 @@ class Attendance(models.Model):
         ordering = ["member__name_folded", "id"]
         verbose_name = "điểm danh sinh hoạt"
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="meetings_attendance_once")]
+        # The attendance rate counts statuses of the period's meetings from this index alone.
+        indexes = [models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx")]
 
 
 class UpperAttendee(models.Model):

@@ -29,6 +29,16 @@ FORM_METHODS = require_http_methods(["GET", "POST"])
 MONTH_NAMES = [f"T{m}" for m in range(1, 13)]
 
 
+def _posted(request: HttpRequest):
+    """The POST data, even when empty, so that an empty POST binds the form and answers with its
+    errors (``request.POST or None`` would leave it unbound); ``None`` on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest):
+    return request.FILES if request.method == "POST" else None
+
+
 def _get_meeting(acc, pk: int) -> Meeting:
     meeting = (Meeting.objects.filter(organization__in=acc.orgs(), pk=pk)
                .select_related("organization", "chair").first())
@@ -154,7 +164,7 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
     members = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
     initial = {"held_on": dt.date.today(), "kind": request.GET.get("loai", "regular")}
-    form = f.MeetingForm(request.POST or None, request.FILES or None, members=members, initial=initial)
+    form = f.MeetingForm(_posted(request), _files(request), members=members, initial=initial)
 
     def act(d):
         return s.record_meeting(request.user, org, **d)
@@ -176,7 +186,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {k: getattr(meeting, k) for k in s.MEETING_FIELDS}
     initial["upper_attendees"] = "\n".join(
         f"{u.name} — {u.position}" if u.position else u.name for u in meeting.upper_attendees.all())
-    form = f.MeetingForm(request.POST or None, request.FILES or None, members=members, initial=initial)
+    form = f.MeetingForm(_posted(request), _files(request), members=members, initial=initial)
 
     def act(d):
         return s.update_meeting(request.user, meeting, **d)
@@ -192,7 +202,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     meeting = _get_meeting(acc, pk)
     require_edit(acc, meeting.organization)
-    form = f.ConfirmDeleteForm(request.POST or None)
+    form = f.ConfirmDeleteForm(_posted(request))
     title = f"Xóa {meeting.kind_label.lower()} ngày {meeting.held_on:%d/%m/%Y}"
     return service_form(request, form, {"title": title, "org": meeting.organization, "meeting": meeting},
                         lambda _d: s.delete_meeting(request.user, meeting), "Đã xóa buổi sinh hoạt.",
@@ -245,7 +255,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting(acc, pk)
     require_edit(acc, meeting.organization)
     rows = [(a.member, a.status) for a in meeting.attendances.select_related("member")]
-    form = f.AttendanceForm(request.POST or None, rows=rows)
+    form = f.AttendanceForm(_posted(request), rows=rows)
 
     def act(_d):
         return s.set_attendance(request.user, meeting, form.statuses())
@@ -264,7 +274,7 @@ def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, meeting.organization)
     existing = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
     framework = existing.framework if existing else s.framework_for(meeting.organization, meeting.held_on.year)
-    form = f.ScoreForm(request.POST or None, framework=framework.core, initial=existing.points if existing else None)
+    form = f.ScoreForm(_posted(request), framework=framework.core, initial=existing.points if existing else None)
 
     def act(_d):
         return s.score_meeting(request.user, meeting, form.points())
@@ -307,7 +317,7 @@ def study_create(request: HttpRequest, code: str) -> HttpResponse:
     members = _study_members(org)
     initial = {"held_on": dt.date.today(),
                "members": list(members.exclude(status="exempt").values_list("pk", flat=True))}
-    form = f.StudySessionForm(request.POST or None, members=members, initial=initial)
+    form = f.StudySessionForm(_posted(request), members=members, initial=initial)
 
     def act(d):
         d = dict(d)
@@ -337,7 +347,7 @@ def study_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_study(acc, pk)
     require_edit(acc, session.organization)
     studied = list(session.attendances.values_list("member_id", flat=True))
-    form = f.StudyAttendanceForm(request.POST or None, members=_study_members(session.organization),
+    form = f.StudyAttendanceForm(_posted(request), members=_study_members(session.organization),
                                  initial={"members": studied})
     title = f"Đảng viên đã học tập {session.document_number} ngày {session.held_on:%d/%m/%Y}"
     return service_form(request, form, {"title": title, "org": session.organization},
@@ -358,7 +368,7 @@ def frameworks(request: HttpRequest) -> HttpResponse:
     can_load = acc.is_admin or any(acc.can_edit_org(r) for r in acc.roots)
     if request.method == "POST" and not can_load:
         raise PermissionDenied("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.")
-    form = f.FrameworkUploadForm(request.POST or None, request.FILES or None) if can_load else None
+    form = f.FrameworkUploadForm(_posted(request), _files(request)) if can_load else None
     if request.method == "POST":
         return service_form(request, form, {"frameworks": ScoringFramework.objects.all(), "can_load": can_load},
                             lambda d: s.load_framework(request.user, d["file"]), "Đã nạp khung chấm điểm.",

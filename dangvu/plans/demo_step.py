@@ -1,6 +1,7 @@
 """Demo step: the commune committee's sample plan, read from ``demo/ke-hoach-mau.txt`` by the plan
 parser, created and saved through the services, with manual measurements for the targets no
-registered indicator measures and a few task updates (some tasks left overdue)."""
+registered indicator measures and a few task updates (some tasks left overdue); then a village
+cell's plan implementing it (``demo/ke-hoach-chi-bo-mau.txt``), for the cascade view."""
 
 from __future__ import annotations
 
@@ -10,19 +11,28 @@ import re
 from pathlib import Path
 
 from dangvu.core.planparse import parse_text
+from dangvu.registry.models import Organization
 
 from . import services as s
 from .models import Plan, Target, TaskStatus
 
 SAMPLE = Path(__file__).resolve().parent / "demo" / "ke-hoach-mau.txt"
+CELL_SAMPLE = SAMPLE.with_name("ke-hoach-chi-bo-mau.txt")
 SAMPLE_PLACE = "Tân Phú"
+SAMPLE_CELL = "Chi bộ thôn Đông"
 
 
-def sample_text(place: str | None = None) -> str:
-    """The sample plan's text, the commune's name put in place of the sample's."""
-    text = SAMPLE.read_text(encoding="utf-8")
+def _swap(text: str, old: str, new: str) -> str:
+    return text.replace(old, new).replace(old.upper(), new.upper())
+
+
+def sample_text(place: str | None = None, *, cell: str | None = None, path: Path = SAMPLE) -> str:
+    """A sample plan's text, the commune's (and the cell's) name put in place of the sample's."""
+    text = path.read_text(encoding="utf-8")
+    if cell:
+        text = _swap(text, SAMPLE_CELL, cell)
     if place:
-        text = text.replace(SAMPLE_PLACE, place).replace(SAMPLE_PLACE.upper(), place.upper())
+        text = _swap(text, SAMPLE_PLACE, place)
     return text
 
 
@@ -82,7 +92,30 @@ def create_sample_plan(issuer, today: dt.date, seed: int = 2026) -> Plan:
     return plan
 
 
+def create_cell_plan(cell, today: dt.date) -> Plan:
+    """The cell's plan implementing the commune's (found as its parent through the number it cites),
+    parsed from the sample, saved, its first task reported done."""
+    upper = Organization.objects.get_parent(cell)
+    text = sample_text(_place(upper.name) if upper else None, cell=cell.name, path=CELL_SAMPLE)
+    plan = s.draft_from_parse(None, cell, parse_text(text), CELL_SAMPLE.name, text)
+    s.confirm_all(None, plan)
+    s.save_plan(None, plan)
+    tasks = {t.label: t for t in plan.tasks.all()}
+    for label, done_on, evidence in (("III.1", dt.date(2025, 4, 20), "Đã quán triệt tại kỳ sinh hoạt tháng 4/2025."),
+                                     ("III.3", dt.date(2025, 7, 14), "Chi bộ đã ban hành quy chế làm việc.")):
+        if label in tasks and done_on <= today:
+            s.update_task(None, tasks[label], TaskStatus.DONE, evidence, done_on)
+    return plan
+
+
 def demo_plan(ctx) -> None:
-    """The demo build's step (see :func:`dangvu.demo.services.register_step`)."""
+    """The demo build's step (see :func:`dangvu.demo.services.register_step`): the commune's plan,
+    and the plan of the village cell whose secretary is the demo's «bithu» (same choice as the
+    users step), so each lands on a plan of their own."""
     ctx.writer.flush()
     create_sample_plan(ctx.root_org, ctx.today, ctx.seed)
+    for spec in ctx.root.walk():
+        if spec.sector == "residential" and any("secretary" in m.posts for m in ctx.cell_members.get(spec.code, [])):
+            if spec.obj is not None and Organization.objects.get_parent(spec.obj) == ctx.root_org:
+                create_cell_plan(spec.obj, ctx.today)
+            break

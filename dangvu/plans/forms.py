@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,46 @@ class PlanForm(Form):
 
 # -- targets ---------------------------------------------------------------------------------------
 
+_INT = re.compile(r"-?\d{1,9}")
+
+
+def parse_params(text: str) -> dict[str, Any]:
+    """"tên = giá trị" per line → a dict: whole numbers become int, "a, b" a list, the rest text.
+    Raises ValidationError on a line without "=" or a name that is not an identifier."""
+    out: dict[str, Any] = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, raw = line.partition("=")
+        name, raw = name.strip(), raw.strip()
+        if not sep or not name.isidentifier() or not name.isascii():
+            raise forms.ValidationError(f"Dòng «{line[:60]}» chưa đúng dạng «tên = giá trị».")
+        if "," in raw:
+            out[name] = [int(x) if _INT.fullmatch(x) else x for x in (p.strip() for p in raw.split(",")) if x]
+        else:
+            out[name] = int(raw) if _INT.fullmatch(raw) else raw
+    return out
+
+
+def params_text(params: dict[str, Any] | None) -> str:
+    """The inverse of :func:`parse_params`, for the form's initial value."""
+    lines = []
+    for name, value in (params or {}).items():
+        shown = ", ".join(str(x) for x in value) if isinstance(value, (list, tuple)) else value
+        lines.append(f"{name} = {'' if shown is None else shown}")
+    return "\n".join(lines)
+
+
+def params_help() -> str:
+    reg = indicators.load_all()
+    with_params = [f"{k}: {', '.join(sorted(reg[k].params))}" for k in sorted(reg) if reg[k].params]
+    return ("Thường để trống. Mỗi dòng một tham số, dạng «tên = giá trị». Các chỉ số có tham số: "
+            + ("; ".join(with_params) if with_params else "(không có)") + ".")
+
+
 class TargetForm(Form):
+    section = forms.CharField(label="Mục (như trong văn bản, ví dụ II.2.1)", max_length=40, required=False)
     text = forms.CharField(label="Nội dung chỉ tiêu", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     op = forms.ChoiceField(label="So sánh", choices=OP_CHOICES)
     value = VNFloatField(label="Mục tiêu", min_value=0, max_value=1_000_000)
@@ -167,15 +207,23 @@ class TargetForm(Form):
     by_year = forms.IntegerField(label="Đến năm (để trống: cuối kế hoạch)", min_value=2000, max_value=2100,
                             required=False)
     period = forms.ChoiceField(label="Chu kỳ", choices=[("", "— Không nêu —"), *Period.choices], required=False)
+    baseline = VNFloatField(label="Hiện trạng nêu trong kế hoạch (nếu có)", min_value=0, max_value=1_000_000,
+                            required=False)
     indicator = forms.ChoiceField(label="Đo bằng chỉ số", choices=())
     scope = OrgChoiceField(label="Phạm vi đo", queryset=Organization.objects.none(), required=False,
                            help_text="Để trống: toàn bộ cấp ủy ban hành.")
+    params = forms.CharField(label="Tham số của chỉ số", required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, scopes=None, unit: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["indicator"].choices = indicator_choices(unit)
         self.fields["scope"].queryset = scopes if scopes is not None else Organization.objects.none()
         self.fields["scope"].error_messages["invalid_choice"] = "Hãy chọn một tổ chức trong danh sách."
+        self.fields["params"].help_text = params_help()
+
+    def clean_params(self) -> dict[str, Any]:
+        return parse_params(self.cleaned_data.get("params") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -186,7 +234,19 @@ class TargetForm(Form):
                 self.add_error("value_max", "Cận trên phải lớn hơn hoặc bằng cận dưới.")
         if data.get("unit") == "%" and (data.get("value") or 0) > 100:
             self.add_error("value", "Tỷ lệ không thể vượt quá 100%.")
+        if data.get("params") and data.get("indicator") == MANUAL:
+            self.add_error("params", "Chỉ tiêu nhập số liệu thủ công không có tham số.")
         return data
+
+
+class ConfirmDeleteForm(Form):
+    """A deletion asks for one explicit tick: a stray POST deletes nothing."""
+
+    confirm = forms.ChoiceField(label="Xác nhận", widget=forms.RadioSelect, choices=[("xoa", "")])
+
+    def __init__(self, *args: Any, what: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].choices = [("xoa", f"Có, xóa {what}" if what else "Có, xóa")]
 
 
 class MeasurementForm(Form):

@@ -12,7 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
-from dangvu.core.plan_status import OP_LABELS
+from dangvu.core.plan_status import OP_LABELS, goal_text
 from dangvu.registry.models import Organization
 
 
@@ -130,6 +130,11 @@ class Target(models.Model):
     @property
     def due_year(self) -> int:
         return self.by or self.plan.end_year
+
+    @property
+    def goal(self) -> str:
+        """The goal in words: "≥ 90%", "100%", "3–4%"."""
+        return goal_text(self.op, self.value, self.value_max, self.unit)
 
 
 class Measurement(models.Model):

@@ -17,6 +17,8 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from dangvu import indicators
 from dangvu.core.plan_status import (
     STATUS_LABELS,
@@ -28,9 +30,10 @@ from dangvu.core.plan_status import (
 )
 from dangvu.core.text import fold
 
-from .models import OVERDUE, TASK_STATUS_LABELS, Plan, Target, Task
+from .models import OVERDUE, TASK_STATUS_LABELS, Measurement, Plan, Target, Task
 
 HISTORY_YEARS = 5
+ENTRIES_SHOWN = 10  # a manual target's latest values listed with who entered them
 
 
 @dataclass
@@ -45,6 +48,12 @@ class TargetProgress:
     status: Status
     unregistered: bool = False  # bound to a key no app registers (shown as manual)
     detail: str = ""  # numerator/denominator when the indicator gives them
+    entries: list[Measurement] = field(default_factory=list)  # a manual target's values, latest first
+
+    @property
+    def forecast_pending(self) -> bool:
+        """A forecast is worth showing only while the due year's value is not known yet."""
+        return self.forecast is not None and self.year < self.due_year
 
     @property
     def goal(self) -> str:
@@ -99,6 +108,7 @@ def target_progress(target: Target, today: dt.date | None = None) -> TargetProgr
     points: list[tuple[int, float]] = []
     detail = ""
     value: float | None = None
+    entries: list[Measurement] = []
     if key and not unregistered:
         label = registry[key].label
         if target.period == "term":  # cumulative from the plan's start; its first year only while current
@@ -118,11 +128,13 @@ def target_progress(target: Target, today: dt.date | None = None) -> TargetProgr
         label = "Nhập thủ công" + (f" (chỉ số «{key}» chưa có)" if unregistered else "")
         by_year: OrderedDict[int, float] = OrderedDict()
         latest = None
-        for m in target.measurements.order_by("measured_on", "id"):
+        measured = sorted(target.measurements.all(), key=lambda m: (m.measured_on, m.id))  # uses the prefetch
+        for m in measured:
             if m.measured_on.year > year:
                 continue
             by_year[m.measured_on.year] = m.value
             latest = m
+        entries = measured[::-1][:ENTRIES_SHOWN]
         points = [(y, v) for y, v in by_year.items() if y > year - HISTORY_YEARS or target.period == "term"]
         if latest is not None:
             value = latest.value
@@ -134,11 +146,12 @@ def target_progress(target: Target, today: dt.date | None = None) -> TargetProgr
     status = target_status(value, target.op, target.value, target.value_max, due_year=due, this_year=today.year,
                            forecast_value=fc)
     return TargetProgress(target=target, label=label, year=year, value=value, points=points, due_year=due,
-                          forecast=fc, status=status, unregistered=unregistered, detail=detail)
+                          forecast=fc, status=status, unregistered=unregistered, detail=detail, entries=entries)
 
 
 def plan_progress(plan: Plan, today: dt.date | None = None) -> list[TargetProgress]:
-    targets = plan.targets.select_related("scope", "plan__issuer").prefetch_related("measurements")
+    entered = Prefetch("measurements", queryset=Measurement.objects.select_related("entered_by"))
+    targets = plan.targets.select_related("scope", "plan__issuer").prefetch_related(entered)
     return [target_progress(t, today) for t in targets]
 
 
@@ -155,6 +168,7 @@ class TaskRow:
     task: Task
     status: str
     status_label: str
+    days_late: int = 0  # days past the deadline of an overdue task
 
 
 @dataclass
@@ -176,7 +190,8 @@ def task_rows(plan: Plan, today: dt.date | None = None) -> list[TaskRow]:
     out = []
     for task in plan.tasks.select_related("lead_org"):
         status = task.shown_status(today)
-        out.append(TaskRow(task, status, TASK_STATUS_LABELS[status]))
+        late = (today - task.ends_on).days if status == OVERDUE else 0
+        out.append(TaskRow(task, status, TASK_STATUS_LABELS[status], late))
     return out
 
 
@@ -205,6 +220,8 @@ class CascadeRow:
     parent_target: Target | None
     how: str  # "indicator" | "text" | ""
     score: int = 0
+    mine: TargetProgress | None = None  # filled by :func:`cascade_progress`
+    theirs: TargetProgress | None = None
 
 
 def cascade(plan: Plan) -> list[CascadeRow]:
@@ -243,4 +260,15 @@ def cascade(plan: Plan) -> list[CascadeRow]:
         else:
             rows.append(CascadeRow(t, None, ""))
     rows.extend(CascadeRow(None, p, "") for p in theirs if p.pk not in used)
+    return rows
+
+
+def cascade_progress(plan: Plan, today: dt.date | None = None, *, parent_values: bool = True) -> list[CascadeRow]:
+    """:func:`cascade` with each side's current value and status; ``parent_values=False`` leaves
+    the parent's figures out (they cover a subtree the reader may not see)."""
+    rows = cascade(plan)
+    for row in rows:
+        row.mine = target_progress(row.target, today) if row.target else None
+        if parent_values and row.parent_target:
+            row.theirs = target_progress(row.parent_target, today)
     return rows

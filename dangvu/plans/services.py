@@ -193,8 +193,31 @@ def update_plan(by, plan: Plan, **fields: Any) -> Plan:
     _check_years(plan.start_year, plan.end_year)
     if not plan.title:
         raise ServiceError("Trích yếu không được để trống.")
+    for link, words in (("parent", "thực hiện"), ("replaces", "thay thế")):
+        if plan.pk in _chain(plan, link):
+            raise ServiceError(f"Không thể chọn: kế hoạch được chọn lại {words} (trực tiếp hay gián tiếp) "
+                               "chính kế hoạch này.")
     plan.save()
+    _archive_replaced(plan)
     return plan
+
+
+def _chain(plan: Plan, link: str) -> list[int]:
+    """The pks reached by following ``link`` (parent / replaces) from ``plan``, itself excluded."""
+    seen: list[int] = []
+    current = getattr(plan, link)
+    while current is not None and current.pk not in seen and len(seen) < 100:
+        seen.append(current.pk)
+        current = getattr(current, link)
+    return seen
+
+
+def _archive_replaced(plan: Plan) -> None:
+    """An active plan ends the one it replaces (a draft does so when it is saved)."""
+    if plan.state == PlanState.ACTIVE and plan.replaces_id and plan.replaces.state == PlanState.ACTIVE:
+        old = plan.replaces
+        old.state = PlanState.ARCHIVED
+        old.save()
 
 
 @transaction.atomic
@@ -214,11 +237,17 @@ def save_plan(by, plan: Plan) -> Plan:
         target.save()
     plan.state, plan.activated_at = PlanState.ACTIVE, now
     plan.save()
-    if plan.replaces_id and plan.replaces.state == PlanState.ACTIVE:
-        old = plan.replaces
-        old.state = PlanState.ARCHIVED
-        old.save()
+    _archive_replaced(plan)
     return plan
+
+
+@transaction.atomic
+def discard_draft(by, plan: Plan) -> None:
+    """Throw away a draft that was never saved (with its targets, tasks and references)."""
+    _require_edit(by, plan.issuer)
+    if plan.state != PlanState.DRAFT:
+        raise ServiceError("Chỉ hủy được bản nháp; kế hoạch đã lưu thì chuyển sang «đã kết thúc».")
+    plan.delete()
 
 
 @transaction.atomic
@@ -280,15 +309,29 @@ def update_target(by, target: Target, **fields: Any) -> Target:
 @transaction.atomic
 def add_target(by, plan: Plan, **fields: Any) -> Target:
     _require_edit(by, plan.issuer)
-    target = Target(plan=plan, position=(plan.targets.count()), text="", op=">=", value=0, unit="%")
+    target = Target(plan=plan, position=_next_position(plan.targets), text="", op=">=", value=0, unit="%")
     _set_target_fields(target, fields)
     _check_target(target)
     target.save()
     return target
 
 
+def _next_position(rows) -> int:
+    last = rows.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+@transaction.atomic
+def create_target(by, plan: Plan, *, indicator: str, scope: Organization | None = None,
+                  params: dict[str, Any] | None = None, **fields: Any) -> Target:
+    """A target the reader missed, added in review: its goal and its (confirmed) binding."""
+    target = add_target(by, plan, **fields)
+    return bind_target(by, target, indicator, params, scope)
+
+
 @transaction.atomic
 def delete_target(by, target: Target) -> None:
+    """Remove a target (with its manual measurements): e.g. a figure the reader took for a goal."""
     _require_edit(by, target.plan.issuer)
     target.delete()
 
@@ -307,12 +350,35 @@ def bind_target(by, target: Target, indicator: str, params: dict[str, Any] | Non
         raise ServiceError("Phạm vi đo phải là cấp ủy ban hành hoặc tổ chức trực thuộc.")
     if params is not None and not isinstance(params, dict):
         raise ServiceError("Tham số không hợp lệ.")
+    if params and not indicator:
+        raise ServiceError("Chỉ tiêu nhập số liệu thủ công không có tham số.")
+    if params:
+        _check_params(indicator, params, scope or issuer)
     target.indicator = indicator
     target.params = params or {}
     target.scope = None if scope is None or scope.pk == issuer.pk else scope
     target.confirmed, target.confirmed_by, target.confirmed_at = True, _user(by), timezone.now()
     target.save()
     return target
+
+
+def _check_params(key: str, params: dict[str, Any], org: Organization) -> None:
+    """Only the parameters the indicator declares, of plain values, and the indicator computes
+    with them (tried once, inside a savepoint so a failed query leaves the transaction usable)."""
+    declared = indicators.load_all()[key].params
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        allowed = ", ".join(sorted(declared)) or "không có tham số nào"
+        raise ServiceError(f"Chỉ số này không có tham số {', '.join(unknown)} (được dùng: {allowed}).")
+    for value in params.values():
+        items = value if isinstance(value, list) else [value]
+        if not all(x is None or isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
+            raise ServiceError("Giá trị tham số phải là chữ, số nguyên hoặc danh sách.")
+    try:
+        with transaction.atomic():
+            indicators.compute(key, org, indicators.Period.year(dt.date.today().year), **params)
+    except Exception as exc:  # any failure of the query means the values do not fit the indicator
+        raise ServiceError("Chỉ số không tính được với các tham số này; hãy kiểm tra lại giá trị.") from exc
 
 
 @transaction.atomic
@@ -381,8 +447,15 @@ def edit_task(by, task: Task, **fields: Any) -> Task:
 @transaction.atomic
 def add_task(by, plan: Plan, **fields: Any) -> Task:
     _require_edit(by, plan.issuer)
-    task = Task(plan=plan, position=plan.tasks.count(), title="")
+    task = Task(plan=plan, position=_next_position(plan.tasks), title="")
     return edit_task(by, task, **fields)
+
+
+@transaction.atomic
+def delete_task(by, task: Task) -> None:
+    """Remove a task (with its status updates and their evidence)."""
+    _require_edit(by, task.plan.issuer)
+    task.delete()
 
 
 @transaction.atomic

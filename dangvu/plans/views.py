@@ -1,6 +1,7 @@
-"""Plans pages: upload a plan document → review the draft → save; the dashboard (targets with
-status, trend and forecast), the task board by lead unit, the cascade beside the parent plan,
-the report downloads.
+"""Plans pages: upload a plan document → review the draft (edit, add or delete targets and tasks,
+confirm each target's binding, or discard the draft) → save; the dashboard (targets with status,
+trend and forecast), the task board by lead unit, the cascade beside the parent plan, the report
+downloads. Deletions ask for an explicit tick (:class:`~dangvu.plans.forms.ConfirmDeleteForm`).
 
 Every lookup goes through the user's Access: a plan whose issuer is outside the subtree → 404,
 a read-only role on an edit form → 403.
@@ -30,7 +31,7 @@ from . import forms as f
 from . import services as s
 from .charts import target_svg
 from .models import Plan, PlanState, Target, Task, TaskUpdate
-from .progress import cascade, plan_progress, status_counts, task_board, task_counts, task_rows
+from .progress import cascade_progress, plan_progress, status_counts, task_board, task_counts, task_rows
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -63,6 +64,34 @@ def _get_task(acc, pk: int) -> Task:
     return task
 
 
+def _int(value) -> int | None:
+    """A posted id, or None when it is not a plain positive number."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+def _editable_plan(request: HttpRequest, pk: int) -> Plan:
+    """The plan, in the user's scope (else 404) and editable by them (else 403)."""
+    acc = access(request)
+    plan = _get_plan(acc, pk)
+    require_edit(acc, plan.issuer)
+    return plan
+
+
+def _editable_target(request: HttpRequest, pk: int) -> Target:
+    acc = access(request)
+    target = _get_target(acc, pk)
+    require_edit(acc, target.plan.issuer)
+    return target
+
+
+def _editable_task(request: HttpRequest, pk: int) -> Task:
+    acc = access(request)
+    task = _get_task(acc, pk)
+    require_edit(acc, task.plan.issuer)
+    return task
+
+
 def _dashboard_url(plan: Plan) -> str:
     return reverse("plans:plan_dashboard", args=[plan.pk])
 
@@ -73,6 +102,13 @@ def _review_url(plan: Plan) -> str:
 
 def _back_url(plan: Plan) -> str:
     return _review_url(plan) if plan.state == PlanState.DRAFT else _dashboard_url(plan)
+
+
+def _form(request: HttpRequest, form, context: dict, act, success: str, to, back: str | None = None):
+    """The shared form page (``web/form.html`` with the plans crumbs) around a service call."""
+    plan = context.get("plan")
+    back = back or (_back_url(plan) if plan is not None else reverse("plans:plan_list"))
+    return service_form(request, form, {"back": back, **context}, act, success, to, template="plans/form.html")
 
 
 def _slug(text: str) -> str:
@@ -104,10 +140,10 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
         return s.draft_from_parse(request.user, org, form.parsed or {}, form.source_name, form.source_text,
                                   start_year=d.get("start_year"), end_year=d.get("end_year"))
 
-    return service_form(request, form, {
-        "title": f"Tải lên kế hoạch — {org.name}", "org": org, "multipart": True,
+    return _form(request, form, {
+        "title": f"Tải lên kế hoạch — {org.name}", "org": org, "multipart": True, "submit": "Đọc văn bản",
         "intro": "Máy đọc văn bản, tách chỉ tiêu và nhiệm vụ thành bản nháp; bạn kiểm tra, sửa rồi mới lưu.",
-    }, act, "Đã đọc văn bản. Hãy kiểm tra bản nháp trước khi lưu.", _review_url, template="plans/form.html")
+    }, act, "Đã đọc văn bản. Hãy kiểm tra bản nháp trước khi lưu.", _review_url)
 
 
 # -- review of a draft -----------------------------------------------------------------------------
@@ -115,9 +151,7 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @FORM_METHODS
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
-    acc = access(request)
-    plan = _get_plan(acc, pk)
-    require_edit(acc, plan.issuer)
+    plan = _editable_plan(request, pk)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
@@ -125,6 +159,13 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
                 n = s.confirm_all(request.user, plan)
                 messages.success(request, f"Đã xác nhận cách đo của {n} chỉ tiêu.")
                 return redirect(_review_url(plan))
+            if action == "confirm":
+                target = plan.targets.filter(pk=_int(request.POST.get("target"))).first()
+                if target is None:
+                    raise ServiceError("Không tìm thấy chỉ tiêu cần xác nhận trong kế hoạch này.")
+                s.confirm_binding(request.user, target)
+                messages.success(request, f"Đã xác nhận cách đo: «{target.text[:80]}».")
+                return redirect(_review_url(plan) + f"#t{target.pk}")
             s.save_plan(request.user, plan)
         except ServiceError as exc:
             messages.error(request, str(exc))
@@ -146,6 +187,17 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @FORM_METHODS
+def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable_plan(request, pk)
+    intro = (f"{plan.name} — {plan.title[:200]}: {plan.targets.count()} chỉ tiêu, {plan.tasks.count()} nhiệm vụ. "
+             "Văn bản gốc không bị ảnh hưởng; có thể tải lên lại.")
+    return _delete_page(request, plan, "Hủy bản nháp", "bản nháp này cùng mọi chỉ tiêu, nhiệm vụ của nó", intro,
+                        lambda: s.discard_draft(request.user, plan), "Đã hủy bản nháp.",
+                        to=reverse("plans:plan_list"), submit="Hủy bản nháp")
+
+
+@login_required
+@FORM_METHODS
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     plan = _get_plan(acc, pk)
@@ -157,9 +209,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {k: getattr(plan, k) for k in ("number", "issued_on", "place", "title", "start_year", "end_year",
                                              "parent", "replaces")}
     form = f.PlanForm(request.POST or None, initial=initial, parents=parents, replaceable=replaceable)
-    return service_form(request, form, {"title": f"Sửa thông tin {plan.name}", "org": plan.issuer, "plan": plan},
-                        lambda d: s.update_plan(request.user, plan, **d), "Đã lưu.", _back_url(plan),
-                        template="plans/form.html")
+    return _form(request, form, {"title": f"Sửa thông tin {plan.name}", "org": plan.issuer, "plan": plan},
+                 lambda d: s.update_plan(request.user, plan, **d), "Đã lưu.", _back_url(plan))
 
 
 # -- targets ---------------------------------------------------------------------------------------
@@ -167,45 +218,86 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @FORM_METHODS
 def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    acc = access(request)
-    target = _get_target(acc, pk)
+    target = _editable_target(request, pk)
     plan = target.plan
-    require_edit(acc, plan.issuer)
-    initial = {k: getattr(target, k) for k in ("text", "op", "value", "value_max", "unit", "period")}
+    initial = {k: getattr(target, k) for k in ("section", "text", "op", "value", "value_max", "unit", "period",
+                                               "baseline")}
     initial["by_year"] = target.by
     initial["indicator"] = target.indicator or f.MANUAL
     initial["scope"] = target.scope
-    scopes = Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
-    form = f.TargetForm(request.POST or None, initial=initial, scopes=scopes, unit=target.unit)
+    initial["params"] = f.params_text(target.params)
+    form = f.TargetForm(request.POST or None, initial=initial, scopes=_scopes(plan), unit=target.unit)
 
     def act(d):
-        key = d.pop("indicator")
-        indicator = "" if key == f.MANUAL else key
-        return s.revise_target(request.user, target, indicator=indicator, scope=d.pop("scope"), **d)
+        indicator, scope, params = _binding(d)
+        return s.revise_target(request.user, target, indicator=indicator, scope=scope, params=params, **d)
 
     intro = f"Mục {target.section}. " if target.section else ""
     if target.proposed_indicator:
-        intro += f"Máy đề xuất đo bằng «{target.proposed_indicator}»."
-    return service_form(request, form, {"title": "Chỉ tiêu và cách đo", "org": plan.issuer, "plan": plan,
-                                        "intro": intro}, act, "Đã lưu chỉ tiêu.", _back_url(plan),
-                        template="plans/form.html")
+        intro += f"Máy đề xuất đo bằng «{target.proposed_indicator}». "
+    intro += "Lưu là xác nhận cách đo của chỉ tiêu này."
+    return _form(request, form, {"title": "Chỉ tiêu và cách đo", "org": plan.issuer, "plan": plan,
+                                 "intro": intro, "submit": "Lưu và xác nhận"}, act, "Đã lưu chỉ tiêu.",
+                 _back_url(plan))
+
+
+def _scopes(plan: Plan):
+    return Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
+
+
+def _binding(d: dict) -> tuple[str, Organization | None, dict]:
+    """Pop the binding out of a TargetForm's cleaned data: (indicator key or "" for manual, scope, params)."""
+    key = d.pop("indicator")
+    return ("" if key == f.MANUAL else key), d.pop("scope"), d.pop("params") or {}
+
+
+@login_required
+@FORM_METHODS
+def target_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable_plan(request, pk)
+    form = f.TargetForm(request.POST or None, initial={"indicator": f.MANUAL, "op": ">=", "unit": "%"},
+                        scopes=_scopes(plan))
+
+    def act(d):
+        indicator, scope, params = _binding(d)
+        return s.create_target(request.user, plan, indicator=indicator, scope=scope, params=params, **d)
+
+    return _form(request, form, {"title": "Thêm chỉ tiêu", "org": plan.issuer, "plan": plan,
+                                 "intro": "Chỉ tiêu máy chưa đọc ra: ghi nội dung, mục tiêu và cách đo."},
+                 act, "Đã thêm chỉ tiêu.", _back_url(plan))
+
+
+@login_required
+@FORM_METHODS
+def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _editable_target(request, pk)
+    n = target.measurements.count()
+    what = "chỉ tiêu này" + (f" cùng {n} lần nhập số liệu" if n else "")
+    return _delete_page(request, target.plan, "Xóa chỉ tiêu", what, f"«{target.text[:300]}» — mục tiêu {target.goal}.",
+                        lambda: s.delete_target(request.user, target), "Đã xóa chỉ tiêu.")
+
+
+def _delete_page(request: HttpRequest, plan: Plan, title: str, what: str, intro: str, act, success: str,
+                 to: str | None = None, submit: str = "Xóa") -> HttpResponse:
+    """Ask for the explicit tick of :class:`ConfirmDeleteForm`, then run ``act()``."""
+    form = f.ConfirmDeleteForm(request.POST or None, what=what)
+    return _form(request, form, {"title": title, "org": plan.issuer, "plan": plan, "intro": intro, "submit": submit},
+                 lambda _d: act(), success, to or _back_url(plan))
 
 
 @login_required
 @FORM_METHODS
 def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
-    acc = access(request)
-    target = _get_target(acc, pk)
+    target = _editable_target(request, pk)
     plan = target.plan
-    require_edit(acc, plan.issuer)
     form = f.MeasurementForm(request.POST or None, initial={"measured_on": dt.date.today()})
     previous = list(target.measurements.order_by("-measured_on", "-id")[:10])
     intro = f"Chỉ tiêu: {target.text}. " + ("Lần nhập gần nhất: " + ", ".join(
         f"{m.value:g} ({m.measured_on:%d/%m/%Y})" for m in previous[:3]) if previous else "Chưa có số liệu.")
-    return service_form(request, form, {"title": "Nhập số liệu chỉ tiêu", "org": plan.issuer, "plan": plan,
-                                        "intro": intro},
-                        lambda d: s.record_measurement(request.user, target, **d), "Đã ghi số liệu.",
-                        _dashboard_url(plan), template="plans/form.html")
+    return _form(request, form, {"title": "Nhập số liệu chỉ tiêu", "org": plan.issuer, "plan": plan,
+                                 "intro": intro},
+                 lambda d: s.record_measurement(request.user, target, **d), "Đã ghi số liệu.",
+                 _dashboard_url(plan), back=_dashboard_url(plan))
 
 
 # -- tasks -----------------------------------------------------------------------------------------
@@ -213,26 +305,43 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @FORM_METHODS
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    acc = access(request)
-    task = _get_task(acc, pk)
-    plan = task.plan
-    require_edit(acc, plan.issuer)
-    initial = {k: getattr(task, k) for k in ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_text",
-                                             "lead", "support", "lead_org")}
-    orgs = Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
-    form = f.TaskForm(request.POST or None, initial=initial, orgs=orgs)
-    return service_form(request, form, {"title": "Sửa nhiệm vụ", "org": plan.issuer, "plan": plan},
-                        lambda d: s.edit_task(request.user, task, **d), "Đã lưu nhiệm vụ.", _back_url(plan),
-                        template="plans/form.html")
+    task = _editable_task(request, pk)
+    return _task_form(request, task.plan, task)
+
+
+@login_required
+@FORM_METHODS
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _task_form(request, _editable_plan(request, pk))
+
+
+def _task_form(request: HttpRequest, plan: Plan, task: Task | None = None) -> HttpResponse:
+    """Fix a task the reader got wrong, or add one it missed."""
+    fields = ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_text", "lead", "support", "lead_org")
+    initial = {k: getattr(task, k) for k in fields} if task else None
+    form = f.TaskForm(request.POST or None, initial=initial, orgs=_scopes(plan))
+    if task is None:
+        title, success, act = "Thêm nhiệm vụ", "Đã thêm nhiệm vụ.", lambda d: s.add_task(request.user, plan, **d)
+    else:
+        title, success, act = "Sửa nhiệm vụ", "Đã lưu nhiệm vụ.", lambda d: s.edit_task(request.user, task, **d)
+    return _form(request, form, {"title": title, "org": plan.issuer, "plan": plan}, act, success, _back_url(plan))
+
+
+@login_required
+@FORM_METHODS
+def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _editable_task(request, pk)
+    n = task.updates.count()
+    return _delete_page(request, task.plan, "Xóa nhiệm vụ",
+                        "nhiệm vụ này" + (f" cùng {n} lần cập nhật tiến độ" if n else ""), f"«{task.title[:300]}»",
+                        lambda: s.delete_task(request.user, task), "Đã xóa nhiệm vụ.")
 
 
 @login_required
 @FORM_METHODS
 def task_update(request: HttpRequest, pk: int) -> HttpResponse:
-    acc = access(request)
-    task = _get_task(acc, pk)
+    task = _editable_task(request, pk)
     plan = task.plan
-    require_edit(acc, plan.issuer)
     form = f.TaskUpdateForm(request.POST or None, request.FILES or None,
                             initial={"status": task.status, "done_on": task.done_on})
 
@@ -242,10 +351,10 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
         return s.update_task(request.user, task, d["status"], d.get("evidence") or "", d.get("done_on"), **extra)
 
     intro = task.title[:300] + (f" — thời hạn: {task.deadline_text}" if task.deadline_text else "")
-    return service_form(request, form, {"title": "Cập nhật tiến độ nhiệm vụ", "org": plan.issuer, "plan": plan,
-                                        "intro": intro, "multipart": True},
-                        act, "Đã cập nhật nhiệm vụ.", reverse("plans:plan_tasks", args=[plan.pk]),
-                        template="plans/form.html")
+    tasks_url = reverse("plans:plan_tasks", args=[plan.pk])
+    return _form(request, form, {"title": "Cập nhật tiến độ nhiệm vụ", "org": plan.issuer, "plan": plan,
+                                 "intro": intro, "multipart": True}, act, "Đã cập nhật nhiệm vụ.", tasks_url,
+                 back=tasks_url)
 
 
 @login_required
@@ -280,6 +389,7 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan, "org": plan.issuer, "cards": cards, "counts": status_counts(rows), "today": today,
         "task_counts": task_counts(tasks), "overdue": [r for r in tasks if r.status == "overdue"],
         "can_edit": acc.can_edit_org(plan.issuer), "children": _plans(acc).filter(parent=plan),
+        "parent_visible": _parent_visible(acc, plan),
     })
 
 
@@ -301,10 +411,18 @@ def plan_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     plan = _get_plan(acc, pk)
+    today = dt.date.today()
+    parent_visible = _parent_visible(acc, plan)
     return render(request, "plans/cascade.html", {
-        "plan": plan, "org": plan.issuer, "rows": cascade(plan),
-        "children": list(_plans(acc).filter(parent=plan)),
+        "plan": plan, "org": plan.issuer, "today": today, "parent_visible": parent_visible,
+        "rows": cascade_progress(plan, today, parent_values=parent_visible),
+        "children": list(_plans(acc).filter(parent=plan)), "can_edit": acc.can_edit_org(plan.issuer),
     })
+
+
+def _parent_visible(acc, plan: Plan) -> bool:
+    """The parent plan's text reaches the lower level; its figures and page only within the scope."""
+    return plan.parent_id is not None and acc.orgs().filter(pk=plan.parent.issuer_id).exists()
 
 
 # -- report ----------------------------------------------------------------------------------------

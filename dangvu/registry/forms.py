@@ -248,9 +248,41 @@ class DisciplineForm(EventForm):
             self.fields["form"].choices = [(f, DISCIPLINE_LABELS[f]) for f in allowed]
 
 
+class DestinationIterator(forms.models.ModelChoiceIterator):
+    """Destinations grouped under their parent organization's name (one query for the parents)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        orgs = list(self.queryset)
+        steplen = Organization.steplen
+        parent_paths = {o.path[:-steplen] for o in orgs if o.depth > 1}
+        parents = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "name"))
+        groups: dict[str, list] = {}
+        for org in orgs:
+            groups.setdefault(parents.get(org.path[:-steplen], ""), []).append(self.choice(org))
+        for name, choices in groups.items():
+            if name:
+                yield (name, choices)
+            else:
+                yield from choices
+
+
+class DestinationField(forms.ModelChoiceField):
+    """An organization picked by name and code (organizations are not personal data)."""
+
+    iterator = DestinationIterator
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
 class TransferForm(Form):
     kind = forms.ChoiceField(label="Loại chuyển", choices=TransferKind.choices)
-    to_org = forms.ModelChoiceField(label="Chuyển đến chi bộ", queryset=Organization.objects.none())
+    to_org = DestinationField(
+        label="Chuyển đến (chi bộ hoặc đảng bộ cơ sở)", queryset=Organization.objects.none(),
+        empty_label="— Chọn nơi chuyển đến —",
+        help_text="Chưa biết chi bộ nơi đến thì chọn đảng bộ cơ sở; đảng bộ sẽ chọn chi bộ khi tiếp nhận.")
     letter_on = VNDateField(label="Ngày giấy giới thiệu")
     cause_on = VNDateField(label="Ngày chuyển công tác, nơi cư trú", required=False)
     ends_on = VNDateField(label="Đến ngày (chuyển tạm thời)", required=False)
@@ -259,11 +291,22 @@ class TransferForm(Form):
     def __init__(self, *args, destinations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_org"].queryset = destinations if destinations is not None else Organization.objects.none()
-        self.fields["to_org"].error_messages["invalid_choice"] = "Hãy chọn chi bộ trong danh sách."
+        self.fields["to_org"].error_messages["invalid_choice"] = (
+            "Hãy chọn một chi bộ hoặc đảng bộ cơ sở trong danh sách.")
 
 
 class ConfirmForm(Form):
     on = VNDateField(label="Ngày")
+    cell = DestinationField(label="Chi bộ tiếp nhận đảng viên", queryset=Organization.objects.none(),
+                            empty_label="— Chọn chi bộ —")
+
+    def __init__(self, *args, cells=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cells is None:  # the letter names the cell: nothing to choose
+            del self.fields["cell"]
+        else:
+            self.fields["cell"].queryset = cells
+            self.fields["cell"].error_messages["invalid_choice"] = "Hãy chọn một chi bộ trong danh sách."
 
 
 class TrainingForm(Form):

@@ -151,20 +151,25 @@ def stage_import(by, scope: Organization, kind: str, uploaded_file: Any) -> Impo
 
 
 def can_see_batch(by, batch: ImportBatch) -> bool:
-    return batch.created_by_id == getattr(by, "pk", None) or access_for(by).is_admin
+    """An administrator, or the batch's creator while they may still edit its organization: the
+    file holds personal data, and a role revoked after the upload ends the right to see it."""
+    access = access_for(by)
+    if access.is_admin:
+        return True
+    return batch.created_by_id == getattr(by, "pk", None) and access.can_edit_org(batch.scope)
 
 
 def confirm_import(by, batch: ImportBatch) -> int:
     """Write a staged file without errors: all rows or none; returns the number written."""
     access = access_for(by)
-    if not can_see_batch(by, batch):
+    if batch.created_by_id != getattr(by, "pk", None) and not access.is_admin:
         raise ServiceError("Chỉ người đã tải tệp lên mới xác nhận được.")
+    if not access.can_edit_org(batch.scope):
+        raise ServiceError("Bạn không còn quyền cập nhật tổ chức này.")
     if batch.state == ImportBatch.State.DONE:
         raise ServiceError("Tệp này đã được nhập rồi; không nhập lần thứ hai.")
     if batch.state == ImportBatch.State.INVALID:
         raise ServiceError("Tệp còn lỗi nên chưa nhập được. Hãy sửa các dòng lỗi rồi tải tệp lên lại.")
-    if not access.can_edit_org(batch.scope):
-        raise ServiceError("Bạn không còn quyền cập nhật tổ chức này.")
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().select_related("scope").get(pk=batch.pk)

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
 
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
@@ -36,7 +37,9 @@ from .models import (
 
 
 def members_in(org: Organization):
-    return Member.objects.filter(organization__path__startswith=org.path)
+    # ``organization__in`` (a subquery of the subtree's ids), not a join on the path: the
+    # database then reads a commune's members from the index on organization, not the province's.
+    return Member.objects.filter(organization__in=Organization.objects.filter(path__startswith=org.path))
 
 
 @indicator("members.count", "Số đảng viên đang sinh hoạt", "count")
@@ -66,8 +69,7 @@ def cells_count(org: Organization, period: Period) -> Value:
 def events_in_period(org: Organization, period: Period) -> Value:
     """Lifecycle events recorded in the period for members now in the subtree, by event."""
     rows = dict(
-        StatusChange.objects.filter(member__organization__path__startswith=org.path,
-                                    on__gte=period.start, on__lte=period.end)
+        StatusChange.objects.filter(member__in=members_in(org), on__gte=period.start, on__lte=period.end)
         .values_list("event").annotate(n=Count("id")).order_by()
     )
     return Value(value=sum(rows.values()), numerator=sum(rows.values()), breakdown=rows)
@@ -153,13 +155,29 @@ def village_resident_full_members_share(org: Organization, period: Period, min_m
     Seed targets: "chi bộ thôn … có từ N đảng viên chính thức tại chỗ trở lên".
     """
     n = min_members if min_members is not None else _rule(period, "indicators.village_cell_min_resident_full_members")
-    resident_full = Member.objects.filter(
-        Q(full_on__isnull=True) | Q(full_on__lte=period.as_of), organization__path__startswith=OuterRef("path"),
-        status=MemberStatus.FULL, resident=True, commune_official=False)
-    count = Subquery(resident_full.order_by().values(c=Func("id", function="COUNT")), output_field=IntegerField())
-    cells = _alive(org, period.as_of).filter(sector=Sector.RESIDENTIAL).annotate(resident_full=count)
-    agg = cells.aggregate(total=Count("id"), ok=Count("id", filter=Q(resident_full__gte=n)))
-    return Value.share(agg["ok"], agg["total"])
+    cells = _alive(org, period.as_of).filter(sector=Sector.RESIDENTIAL)
+    if n <= 0:
+        return _share_of(cells, Q(pk__isnull=False))
+    return _share_of(cells, _cells_with_members(cells, Member.objects.filter(
+        Q(full_on__isnull=True) | Q(full_on__lte=period.as_of), organization__path__startswith=org.path,
+        status=MemberStatus.FULL, resident=True, commune_official=False), n))
+
+
+def _cells_with_members(cells, members, n: int) -> Q:
+    """Cells (of ``cells``) with at least ``n`` of ``members`` in them or in their groups.
+
+    Without a correlated subquery per cell (a scan of the members for each of thousands of
+    cells): for each depth the cells sit at, the members are grouped by the path prefix of that
+    length and the prefixes counted at least ``n`` times are matched against the cells' paths.
+    Cells never contain cells, so each member counts for at most one cell."""
+    steplen = Organization.steplen
+    found = Q(pk__in=[])
+    for depth in cells.order_by().values_list("depth", flat=True).distinct():
+        prefixes = (members.filter(organization__depth__gte=depth).order_by()
+                    .values(cell_path=Substr("organization__path", 1, depth * steplen))
+                    .annotate(n=Count("id")).filter(n__gte=n).values("cell_path"))
+        found |= Q(depth=depth, path__in=prefixes)
+    return found
 
 
 @indicator("cells.village_secretary_is_head_share", "Tỷ lệ chi bộ thôn có bí thư kiêm trưởng thôn, tổ trưởng tổ dân phố",
@@ -359,9 +377,10 @@ def _on_rolls_before(day: dt.date) -> Q:
     """Members on the rolls at the start of ``day``: admitted before it and not removed (struck
     off, expelled, died) before it, by the history events. A member now off the rolls whose removal
     has no event is taken as removed throughout."""
-    removal = StatusChange.objects.filter(member=OuterRef("pk"), event__in=REMOVAL_EVENTS)
-    return (Q(admitted_on__lt=day) & ~Exists(removal.filter(on__lt=day))
-            & (Q(status__in=ACTIVE_STATUSES) | Exists(removal.filter(on__gte=day))))
+    # Lists of removed members (a few thousand), not a lookup per member.
+    removal = StatusChange.objects.filter(event__in=REMOVAL_EVENTS)
+    return (Q(admitted_on__lt=day) & ~Q(pk__in=removal.filter(on__lt=day).values("member_id"))
+            & (Q(status__in=ACTIVE_STATUSES) | Q(pk__in=removal.filter(on__gte=day).values("member_id"))))
 
 
 def _admissions_share(org: Organization, admitted_in: Period, base_day: dt.date) -> Value:

@@ -25,6 +25,9 @@ class OrgKind(models.TextChoices):
 
 CELL_KINDS = (OrgKind.CELL, OrgKind.GRASSROOTS_CELL)
 GRASSROOTS_KINDS = (OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL)
+# Where a transfer letter may be addressed: a cell, or a grassroots committee (when the sender does
+# not know the cell) which places the member in one of its cells when it receives them.
+TRANSFER_DESTINATION_KINDS = (*CELL_KINDS, OrgKind.GRASSROOTS_COMMITTEE)
 
 
 class Sector(models.TextChoices):
@@ -104,10 +107,13 @@ class TheoryLevel(models.TextChoices):
     ADVANCED = "advanced", "Cao cấp, cử nhân"
 
 
-class Member(models.Model):
-    """Đảng viên: the personal record a cell keeps (personal data: always scoped)."""
+class PersonIdentity(models.Model):
+    """Identity fields shared by a member's record and a prospect's (quần chúng ưu tú) record.
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    Abstract: each model keeps its own table; ``cccd`` stays on each because only a member's
+    is unique. The folded name (no tone marks, lower case) is what the name search compares.
+    """
+
     full_name = models.CharField("họ và tên", max_length=120)
     name_folded = models.CharField(max_length=120, db_index=True, editable=False)
     birth_date = models.DateField("ngày sinh")
@@ -117,14 +123,30 @@ class Member(models.Model):
     home_town = models.CharField("quê quán", max_length=255, blank=True)
     residence = models.CharField("nơi cư trú", max_length=255, blank=True)
     phone = models.CharField("điện thoại", max_length=20, blank=True)
-    cccd = models.CharField("số CCCD", max_length=12, unique=True, null=True, blank=True)
     education = models.CharField("trình độ giáo dục phổ thông", max_length=20, blank=True)
+    occupation = models.CharField("nghề nghiệp", max_length=120, blank=True)
+    is_student = models.BooleanField("học sinh, sinh viên", default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.name_folded = fold(self.full_name)
+        super().save(*args, **kwargs)
+
+
+class Member(PersonIdentity):
+    """Đảng viên: the personal record a cell keeps (personal data: always scoped)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    cccd = models.CharField("số CCCD", max_length=12, unique=True, null=True, blank=True)
     qualification = models.CharField("chuyên môn, nghiệp vụ", max_length=120, blank=True)
     political_theory = models.CharField(
         "lý luận chính trị", max_length=16, choices=TheoryLevel.choices, blank=True, default=""
     )
-    occupation = models.CharField("nghề nghiệp", max_length=120, blank=True)
-    is_student = models.BooleanField("học sinh, sinh viên", default=False)
     admitted_on = models.DateField("ngày vào Đảng", null=True, blank=True)
     full_on = models.DateField("ngày chính thức", null=True, blank=True)
     card_number = models.CharField("số thẻ đảng viên", max_length=20, blank=True)
@@ -139,13 +161,6 @@ class Member(models.Model):
         verbose_name = "đảng viên"
         verbose_name_plural = "đảng viên"
         indexes = [models.Index(fields=["organization", "status"])]
-
-    def __str__(self) -> str:
-        return self.full_name
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.full_name)
-        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

@@ -18,6 +18,7 @@ from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 
 from .models import (
+    TRANSFER_DESTINATION_KINDS,
     Assignment,
     Commitment,
     Discipline,
@@ -395,8 +396,8 @@ def start_transfer(by, member: Member, kind: str, to_org: Organization, letter_o
         raise ServiceError("Loại chuyển sinh hoạt không hợp lệ.")
     if to_org.pk == member.organization_id:
         raise ServiceError("Nơi chuyển đến phải khác chi bộ hiện tại.")
-    if not to_org.is_cell and to_org.kind != OrgKind.GROUP:
-        raise ServiceError("Nơi chuyển đến phải là một chi bộ.")
+    if to_org.kind not in TRANSFER_DESTINATION_KINDS or to_org.dissolved_on:
+        raise ServiceError("Nơi chuyển đến phải là một chi bộ hoặc đảng bộ cơ sở đang hoạt động.")
     if cause_on and cause_on > letter_on:
         raise ServiceError("Ngày chuyển công tác/nơi cư trú không thể sau ngày giấy giới thiệu.")
     if kind == TransferKind.TEMPORARY:
@@ -411,28 +412,53 @@ def start_transfer(by, member: Member, kind: str, to_org: Organization, letter_o
     return transfer
 
 
+def _receiving_cell(transfer: Transfer, cell: Organization | None) -> Organization:
+    """The cell the member joins: the letter's cell, or the one a receiving grassroots committee picks."""
+    to_org = transfer.to_org
+    if to_org.is_cell:
+        if cell is not None and cell.pk != to_org.pk:
+            raise ServiceError("Giấy chuyển sinh hoạt đã ghi chi bộ nơi đến; không chọn chi bộ khác.")
+        return to_org
+    if cell is None:
+        raise ServiceError(f"Hãy chọn chi bộ của {to_org.name} tiếp nhận đảng viên.")
+    inside = cell.path.startswith(to_org.path) and cell.depth > to_org.depth
+    if not inside or not (cell.is_cell or cell.kind == OrgKind.GROUP) or cell.dissolved_on:
+        raise ServiceError(f"Chi bộ tiếp nhận phải là một chi bộ đang hoạt động của {to_org.name}.")
+    return cell
+
+
 @transaction.atomic
-def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date) -> Transfer:
-    """The receiving organization confirms; a permanent transfer moves the member there."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date, cell: Organization | None = None) -> Transfer:
+    """The receiving organization confirms; a permanent transfer moves the member there.
+
+    A letter addressed to a grassroots committee is received by the committee, which names the
+    cell (``cell``) the member joins; the transfer then records that cell as its destination.
+    """
+    transfer = Transfer.objects.select_for_update().select_related("to_org").get(pk=transfer.pk)
     _require_edit(by, transfer.to_org)
     if transfer.state != TransferState.PENDING:
         raise ServiceError("Giấy chuyển sinh hoạt này đã được xử lý.")
     if confirmed_on < transfer.letter_on:
         raise ServiceError("Ngày tiếp nhận không thể trước ngày giấy giới thiệu.")
+    addressee = transfer.to_org
+    target = _receiving_cell(transfer, cell)
+    _require_edit(by, target)
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
     transfer.state = TransferState.CONFIRMED
     transfer.confirmed_on = confirmed_on
+    transfer.to_org = target
     transfer.save()
     if transfer.kind == TransferKind.PERMANENT:
-        member.organization = transfer.to_org
+        member.organization = target
         member.save(update_fields=["organization", "updated_at", "name_folded"])
         # Posts end with the move: a secretary of the old cell is not one of the new.
         Post.objects.filter(member=member, ended_on__isnull=True).exclude(role="unit_head").update(
             ended_on=confirmed_on)
+    note = "Tiếp nhận " + transfer.get_kind_display().lower()
+    if addressee.pk != target.pk:
+        note += f" (giấy giới thiệu gửi {addressee.name})"
     _history(member, Event.TRANSFER_IN, confirmed_on, by, before=member.status, after=member.status,
-             from_org=transfer.from_org, to_org=transfer.to_org,
-             note="Tiếp nhận " + transfer.get_kind_display().lower())
+             from_org=transfer.from_org, to_org=target, note=note)
     return transfer
 
 

@@ -26,6 +26,7 @@ from .indicators import count_members_by_org
 from .models import (
     ACTIVE_STATUSES,
     CELL_KINDS,
+    TRANSFER_DESTINATION_KINDS,
     Locality,
     Member,
     MemberStatus,
@@ -55,6 +56,14 @@ def _member_url(member: Member) -> str:
 def _cells(acc, editable: bool = False):
     qs = acc.editable_orgs() if editable else acc.orgs()
     return qs.filter(kind__in=(*CELL_KINDS, OrgKind.GROUP), dissolved_on__isnull=True).order_by("path")
+
+
+def _destinations(member: Member):
+    """Every organization of the whole tree that can receive a transfer letter, not only the
+    sender's scope: a member usually moves out of it. Only names and codes are shown; the
+    receiving side confirms."""
+    return (Organization.objects.filter(kind__in=TRANSFER_DESTINATION_KINDS, dissolved_on__isnull=True)
+            .exclude(pk=member.organization_id).order_by("path"))
 
 
 # -- organizations ------------------------------------------------------------------------
@@ -321,7 +330,7 @@ def member_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
             return s.discipline_member(user, member, d["form"], d["on"], d["decision_number"], d["note"],
                                        d["self_corrected"])
     elif event == Event.TRANSFER_OUT:
-        form = f.TransferForm(data, destinations=_cells(acc).exclude(pk=member.organization_id))
+        form = f.TransferForm(data, destinations=_destinations(member))
 
         def act(d):
             return s.start_transfer(user, member, d["kind"], d["to_org"], d["letter_on"], cause_on=d["cause_on"],
@@ -418,9 +427,14 @@ def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not acc.can_read_org(side):
         raise Http404("Không tìm thấy giấy chuyển sinh hoạt.")
     require_edit(acc, side)
-    form = f.ConfirmForm(request.POST or None, initial={"on": dt.date.today()})
+    cells = None
+    if action == "tiep-nhan" and not transfer.to_org.is_cell:
+        # A letter to a grassroots committee: the committee names the cell the member joins.
+        cells = _cells(acc, editable=True).filter(path__startswith=transfer.to_org.path,
+                                                   depth__gt=transfer.to_org.depth)
+    form = f.ConfirmForm(request.POST or None, cells=cells, initial={"on": dt.date.today()})
     acts = {
-        "tiep-nhan": lambda d: s.confirm_transfer(request.user, transfer, d["on"]),
+        "tiep-nhan": lambda d: s.confirm_transfer(request.user, transfer, d["on"], d.get("cell")),
         "tro-ve": lambda d: s.end_temporary_transfer(request.user, transfer, d["on"]),
         "huy": lambda d: s.cancel_transfer(request.user, transfer),
     }

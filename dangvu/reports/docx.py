@@ -86,15 +86,16 @@ def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple
             cell_text(cell, text, center=i not in left, size=size)
 
 
-def recipients(doc: Document, lines: list[str], signer_title: str, signer: str = "") -> None:
-    """"Nơi nhận:" on the left, the signer's block on the right."""
+def recipients(doc: Document, lines: list[str], signer_title: str, signer: str = "",
+               archive: str = "Lưu văn phòng") -> None:
+    """"Nơi nhận:" on the left (ending with where the copy is kept), the signer's block on the right."""
     doc.add_paragraph()
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
     cell_text(left, "Nơi nhận:", bold=True, italic=True, underline=True, center=False, size=12)
     for line in lines:
         cell_text(left, f"- {line},", center=False, size=11)
-    cell_text(left, "- Lưu văn phòng.", center=False, size=11)
+    cell_text(left, f"- {archive}.", center=False, size=11)
     cell_text(right, signer_title, bold=True)
     cell_text(right, "\n\n\n" + signer if signer else "\n\n\n")
 

@@ -59,7 +59,10 @@ class PlanReport:
         out = []
         for i, r in enumerate(self.targets, start=1):
             result = f"{r.value_text} (năm {r.year})" if r.value is not None else "Chưa có số liệu"
-            fc = f"{r.forecast_text} (năm {r.due_year})" if r.forecast is not None else "—"
+            if r.forecast_pending:
+                fc = f"{r.forecast_text} (năm {r.due_year})"
+            else:  # the due year's own value is in the result column
+                fc = f"Đã đến hạn (năm {r.due_year})" if r.value is not None else "—"
             out.append([str(i), r.target.text, r.goal + (f", đến năm {r.target.by}" if r.target.by else ""),
                         result, fc, r.status_label])
         return out
@@ -89,7 +92,8 @@ def plan_report_docx(report: PlanReport) -> bytes:
     issuer = plan.issuer
     upper = Organization.objects.get_parent(issuer)
     doc = D.new_document()
-    D.party_header(doc, upper.name if upper else None, issuer.name, report.number_line, plan.place, report.today)
+    D.party_header(doc, upper.name if upper else None, _committee(issuer), report.number_line, plan.place,
+                   report.today)
     D.title(doc, "BÁO CÁO", report.title)
     doc.add_paragraph(f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
     doc.add_paragraph(f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
@@ -128,12 +132,42 @@ def plan_report_docx(report: PlanReport) -> bytes:
     for i, line in enumerate(lines[:12], start=1):
         doc.add_paragraph(f"{i}. {line}")
 
-    recipients = [f"Ban Thường vụ {upper.name}" if upper else "Cấp ủy cấp trên",
-                  "Các đồng chí cấp ủy viên"]
-    if issuer.kind not in CELL_KINDS:
+    cell = issuer.kind in CELL_KINDS
+    recipients = [f"Ban Thường vụ {_committee(upper)}" if upper else "Cấp ủy cấp trên",
+                  "Đảng viên trong chi bộ" if cell else "Các đồng chí cấp ủy viên"]
+    if not cell:
         recipients.append("Các chi bộ trực thuộc")
-    D.recipients(doc, recipients, "T/M CHI BỘ" if issuer.kind in CELL_KINDS else "T/M ĐẢNG ỦY")
+    D.recipients(doc, recipients, f"{'T/M CHI BỘ' if cell else 'T/M ĐẢNG ỦY'}\nBÍ THƯ",
+                 _secretary(issuer, report.today), archive="Lưu chi bộ" if cell else "Lưu văn phòng")
     return D.save(doc)
+
+
+_LOCAL_COMMITTEES = {"tỉnh": "Tỉnh ủy", "thành phố": "Thành ủy", "huyện": "Huyện ủy", "quận": "Quận ủy",
+                     "thị xã": "Thị ủy"}
+_LOCAL_COMMITTEE = re.compile(r"Đảng bộ (tỉnh|thành phố|huyện|quận|thị xã) ", re.I)
+
+
+def _committee(org: Organization) -> str:
+    """The body that issues for a party organization: its committee ("Đảng bộ xã X" → "Đảng ủy xã X";
+    Hướng dẫn 36-HD/VPTW names the issuing committee under the upper organization); a cell issues itself."""
+    if org.kind in CELL_KINDS:
+        return org.name
+    m = _LOCAL_COMMITTEE.match(org.name)
+    if m:  # "Đảng bộ tỉnh X" → "Tỉnh ủy X"
+        return f"{_LOCAL_COMMITTEES[m.group(1).lower()]} {org.name[m.end():]}"
+    return re.sub(r"^Đảng bộ\b", "Đảng ủy", org.name)
+
+
+def _secretary(org: Organization, on: dt.date) -> str:
+    """The name of the organization's secretary on ``on`` (blank when the registry has none)."""
+    from django.db.models import Q
+
+    from dangvu.registry.models import Post, PostRole
+
+    post = (Post.objects.filter(organization=org, role=PostRole.SECRETARY, started_on__lte=on)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).select_related("member")
+            .order_by("-started_on").first())
+    return post.member.full_name if post else ""
 
 
 def _header(ws, row: int, titles: list[str]) -> None:

@@ -1,0 +1,71 @@
+"""Alerts page: the alerts of the user's scope (or of one organization in it), a tile per kind with
+its count (passed deadlines in red), a filter by kind, and each alert linked to its member,
+prospect or organization. Outside the scope → 404, like every organization page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from dangvu.core.alerts import KIND_LABELS, KINDS, Alert, count_by_kind, count_passed_by_kind, sort_key
+from dangvu.registry.models import Organization
+from dangvu.web.views_util import access
+
+from .services import alerts_for
+
+PER_PAGE = 100
+MEETING_KINDS = ("no_regular_meeting", "no_thematic_meeting")
+
+
+def alert_url(alert: Alert) -> str:
+    """Where an alert is acted on: the prospect's or member's page, the cell's meetings, the organization."""
+    if alert.prospect_id is not None:
+        return reverse("admission:prospect_detail", args=[alert.prospect_id])
+    if alert.member_id is not None:
+        return reverse("registry:member_detail", args=[alert.member_id])
+    if alert.kind in MEETING_KINDS:
+        return reverse("meetings:org_meetings", args=[alert.org_code])
+    return reverse("registry:org_detail", args=[alert.org_code])
+
+
+def _by_child(scope: Organization, alerts: list[Alert]) -> list[tuple[Organization, int, int]]:
+    """(child organization, alerts, of which passed) for each child of ``scope`` that has alerts."""
+    end = len(scope.path) + Organization.steplen
+    total = Counter(a.org_path[:end] for a in alerts if len(a.org_path) >= end)
+    passed = Counter(a.org_path[:end] for a in alerts if len(a.org_path) >= end and a.severity == "passed")
+    if not total:
+        return []
+    children = Organization.objects.filter(path__in=list(total)).order_by("path")
+    return [(c, total[c.path], passed[c.path]) for c in children]
+
+
+@login_required
+def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    acc = access(request)
+    if not acc.sees_registry:
+        raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
+    scopes = [acc.get_org(code)] if code is not None else list(acc.roots.order_by("path"))
+    today = dt.date.today()
+    alerts = sorted((a for org in scopes for a in alerts_for(org, today)), key=sort_key)
+    kind = request.GET.get("kind", "")
+    error = ""
+    if kind and kind not in KINDS:
+        error = f"Không có loại cảnh báo «{kind[:60]}»; đang hiện mọi loại cảnh báo."
+        kind = ""
+    shown = [a for a in alerts if a.kind == kind] if kind else alerts
+    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("trang") or 1)
+    counts, passed = count_by_kind(alerts), count_passed_by_kind(alerts)
+    tiles = [{"kind": k, "label": KIND_LABELS[k], "n": counts[k], "passed": passed[k]} for k in KINDS]
+    return render(request, "alerts/list.html", {
+        "scopes": scopes, "org": scopes[0] if code is not None else None, "today": today,
+        "total": len(alerts), "total_passed": sum(passed.values()), "tiles": tiles, "kind": kind,
+        "kind_label": KIND_LABELS.get(kind, ""), "error": error, "page": page,
+        "rows": [(a, alert_url(a)) for a in page],
+        "children": _by_child(scopes[0], alerts) if len(scopes) == 1 else [],
+    })
