@@ -158,8 +158,9 @@ def village_resident_full_members_share(org: Organization, period: Period, min_m
     cells = _alive(org, period.as_of).filter(sector=Sector.RESIDENTIAL)
     if n <= 0:
         return _share_of(cells, Q(pk__isnull=False))
-    return _share_of(cells, _cells_with_members(cells, Member.objects.filter(
-        Q(full_on__isnull=True) | Q(full_on__lte=period.as_of), organization__path__startswith=org.path,
+    # The prefix lists hold at most one row per cell: small enough inside the aggregate.
+    return _share_of(cells, _cells_with_members(cells, members_in(org).filter(
+        Q(full_on__isnull=True) | Q(full_on__lte=period.as_of),
         status=MemberStatus.FULL, resident=True, commune_official=False), n))
 
 
@@ -377,10 +378,9 @@ def _on_rolls_before(day: dt.date) -> Q:
     """Members on the rolls at the start of ``day``: admitted before it and not removed (struck
     off, expelled, died) before it, by the history events. A member now off the rolls whose removal
     has no event is taken as removed throughout."""
-    # Lists of removed members (a few thousand), not a lookup per member.
-    removal = StatusChange.objects.filter(event__in=REMOVAL_EVENTS)
-    return (Q(admitted_on__lt=day) & ~Q(pk__in=removal.filter(on__lt=day).values("member_id"))
-            & (Q(status__in=ACTIVE_STATUSES) | Q(pk__in=removal.filter(on__gte=day).values("member_id"))))
+    removal = StatusChange.objects.filter(member=OuterRef("pk"), event__in=REMOVAL_EVENTS)
+    return (Q(admitted_on__lt=day) & ~Exists(removal.filter(on__lt=day))
+            & (Q(status__in=ACTIVE_STATUSES) | Exists(removal.filter(on__gte=day))))
 
 
 def _admissions_share(org: Organization, admitted_in: Period, base_day: dt.date) -> Value:
