@@ -428,6 +428,21 @@ def test_every_indicator_shows_something(demo, db) -> None:
     assert not offenders, f"indicators reading nothing in {year}: {offenders}"
 
 
+def test_demo_raises_alerts_of_many_kinds(demo, db) -> None:
+    """Issue 3 point 7: the demo shows alerts of at least five kinds, each naming its subject."""
+    from dangvu.alerts.services import alerts_for
+    from dangvu.core.alerts import KINDS
+
+    alerts = alerts_for(demo.root, TODAY)
+    kinds = Counter(a.kind for a in alerts)
+    assert set(kinds) <= set(KINDS)
+    assert len(kinds) >= 5, kinds
+    # The cases the demo plants on purpose (see test_the_cases_the_alerts_look_for).
+    assert {"no_regular_meeting", "unexcused_absences", "cell_too_small", "certificate_expiring"} <= set(kinds)
+    for a in alerts:
+        assert a.message and a.org_code, a
+
+
 def test_meeting_indicators_show_something_each_quarter(demo, db) -> None:
     from dangvu import indicators
     from dangvu.indicators import Period
