@@ -71,7 +71,7 @@ def _no_horizontal_scroll(page) -> None:
 
 
 # The phone menu: the monthly routine in front, the rest behind "Thêm" (a <details> menu).
-TOP_ENTRIES = ("Sinh hoạt chi bộ", "Đảng viên", "Kế hoạch")
+TOP_ENTRIES = ("Sinh hoạt chi bộ", "Đảng viên", "Kế hoạch", "Cảnh báo")
 MORE_ENTRIES = ("Trang chủ", "Tổ chức đảng", "Kết nạp đảng viên", "Đánh giá, xếp loại", "Đại hội", "Nhập Excel")
 MAX_PHONE_HEADER_PX = 140  # about two rows: brand and logout, then the menu
 MIN_TAP_PX = 44
@@ -235,4 +235,27 @@ def test_secretary_finds_member_and_records_discipline(live_tree, live_server, b
     # 6. The menu on the phone: two rows at most, every entry reachable.
     _phone_menu(small)
     phone.close()
+    context.close()
+
+
+def test_secretary_opens_alerts_on_a_phone(live_tree, live_server, browser):
+    """The alerts page from the phone menu: the cell's own alerts as tiles, nothing wider than the screen."""
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("secretary")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+    page.get_by_role("navigation", name="Chức năng chính").get_by_role("link", name="Cảnh báo", exact=True).click()
+    page.wait_for_url(f"{base}/canh-bao/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cảnh báo")
+    # C1A holds two members: under the three full members a cell needs.
+    expect(page.locator('[data-count="cell_too_small"]')).to_have_text("1")
+    expect(page.locator('li[data-kind="cell_too_small"]')).to_contain_text("Chi bộ thôn Đồng Tâm")
+    assert "Bến Đò" not in page.locator("main").inner_text()  # C2A's name: outside the secretary's scope
+    _no_horizontal_scroll(page)
+    _shot(page, "alerts-phone")
     context.close()
