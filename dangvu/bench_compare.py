@@ -38,20 +38,17 @@ class Comparison:
 # -- naive versions: loops over objects, a query per object -----------------------------------
 
 def naive_good_or_better(org: Organization, period: Period) -> Pair:
-    """members.rated_good_or_better_share, per evaluation: is there a later round for this member?"""
+    """members.rated_good_or_better_share, unit by unit, evaluation by evaluation."""
     from dangvu.evaluation.models import CLOSED_STATES, GOOD_OR_BETTER, Evaluation
     from dangvu.registry.models import Organization
 
     year = period.end.year
-    rounds = {"round__subject_kind": "member", "round__year": year, "round__quarter__isnull": True,
-              "round__state__in": CLOSED_STATES}
     graded = good = 0
     for unit in Organization.objects.filter(path__startswith=org.path):
-        for ev in Evaluation.objects.filter(unit=unit, **rounds):
+        for ev in Evaluation.objects.filter(unit=unit, round__subject_kind="member", round__year=year,
+                                            round__quarter__isnull=True, round__state__in=CLOSED_STATES):
             if not ev.final_grade:
                 continue
-            if Evaluation.objects.filter(member_id=ev.member_id, round_id__gt=ev.round_id, **rounds).exists():
-                continue  # a later round graded this member again
             graded += 1
             if ev.final_grade in GOOD_OR_BETTER:
                 good += 1
@@ -199,14 +196,11 @@ def duck_good_or_better(con: Any, org: Organization, period: Period) -> Pair:
     from dangvu.evaluation.models import CLOSED_STATES, GOOD_OR_BETTER
 
     return _one(con, """
-        WITH e AS (
-            SELECT e.* FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id
-            WHERE r.subject_kind = 'member' AND r.year = ? AND r.quarter IS NULL AND r.state IN (?, ?)),
-        latest AS (SELECT member_id, max(round_id) AS round_id FROM e GROUP BY member_id)
         SELECT count(*) FILTER (WHERE e.final_grade IN (?, ?)), count(*)
-        FROM e JOIN latest USING (member_id, round_id) JOIN organization o ON o.id = e.unit_id
-        WHERE starts_with(o.path, ?) AND e.final_grade <> ''
-    """, [period.end.year, *map(str, CLOSED_STATES), *GOOD_OR_BETTER, org.path])
+        FROM evaluation e JOIN evaluation_round r ON r.id = e.round_id JOIN organization o ON o.id = e.unit_id
+        WHERE r.subject_kind = 'member' AND r.year = ? AND r.quarter IS NULL AND r.state IN (?, ?)
+          AND starts_with(o.path, ?) AND e.final_grade <> ''
+    """, [*GOOD_OR_BETTER, period.end.year, *map(str, CLOSED_STATES), org.path])
 
 
 def duck_attendance(con: Any, org: Organization, period: Period) -> Pair:

@@ -325,6 +325,22 @@ def test_indicators_count_closed_yearly_rounds_of_the_subtree(tree):
     assert _value("members.rated_good_or_better_share", "P", tree, YEAR - 1) == (None, 0, 0)
 
 
+def test_a_member_transferred_mid_round_is_graded_once(tree):
+    """Bình is in C2's open round when he moves to C1A: C1 cannot open its round with him in it, so
+    the year's shares count him once, where he was graded."""
+    binh = tree.members["binh"]
+    earlier = es.open_round(None, tree.orgs["C2"], "member", YEAR)
+    transfer = rs.start_transfer(None, binh, "permanent", tree.orgs["C1A"], dt.date(YEAR, 6, 1))
+    rs.confirm_transfer(None, transfer, dt.date(YEAR, 6, 10))
+    with pytest.raises(es.ServiceError, match="Trần Thị Bình đã có trong đợt đánh giá năm 2025"):
+        es.open_round(None, tree.orgs["C1"], "member", YEAR)
+    run_steps(ev_of(earlier, binh), "fulfilled", 60)
+    es.finalise_round(None, earlier)
+    assert _value("members.rated_good_or_better_share", "P", tree) == (0.0, 0, 1)
+    assert _value("members.rated_good_or_better_share", "C2", tree) == (0.0, 0, 1)
+    assert _value("members.rated_good_or_better_share", "C1", tree) == (None, 0, 0)
+
+
 def test_indicators_four_members_one_of_each_grade(tree, commune13):
     """Excellent, good, fulfilled, unfulfilled among four members → good or better 50.0 (2/4). The
     excellent member sits in a commune whose other members are good, so the quota holds there."""

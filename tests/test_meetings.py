@@ -113,6 +113,36 @@ def test_attendance_rows_and_rate_exclude_exempt(tree) -> None:
     assert value("meetings.attendance_rate", c1a, Period.year(2025)) == (None, 0, 0)
 
 
+def _head_counts(meeting: Meeting) -> tuple[int, int]:
+    meeting.refresh_from_db()
+    return meeting.present_count, meeting.expected_count
+
+
+def test_head_counts_follow_every_attendance_change(tree) -> None:
+    """The meeting's head counts (what the attendance rate sums) equal its rows after each write,
+    and the migration's fill restores them from the rows alone."""
+    import importlib
+
+    from django.apps import apps
+
+    c1a, (giang, ha, khoa, lan) = _six_member_cell(tree)
+    m = meet(c1a, D(2026, 4, 14))
+    assert _head_counts(m) == (5, 5)  # the exempt member is not expected
+    s.set_attendance(None, m, {ha.pk: "excused", khoa.pk: "absent", giang.pk: "absent"})
+    assert _head_counts(m) == (2, 5)
+    s.set_attendance(None, m, {giang.pk: "present", lan.pk: "present"})  # the exempt member came after all
+    assert _head_counts(m) == (4, 6)
+    s.set_attendance(None, m, {lan.pk: "exempt"})
+    assert _head_counts(m) == (3, 5)
+    other = meet(tree.orgs["C1B"], D(2026, 4, 15))
+    assert _head_counts(other) == (1, 1)
+    assert value("meetings.attendance_rate", tree.orgs["C1"], Period.year(2026)) == (66.67, 4, 6)
+    Meeting.objects.update(present_count=0, expected_count=0)
+    fill = importlib.import_module("dangvu.meetings.migrations.0003_attendance_totals").fill_totals
+    fill(apps, None)
+    assert (_head_counts(m), _head_counts(other)) == ((3, 5), (1, 1))
+
+
 def test_attendance_refuses_outsiders_and_bad_status(tree) -> None:
     m = meet(tree.orgs["C1A"], D(2026, 4, 14))
     with pytest.raises(s.ServiceError, match="không phải đảng viên của chi bộ"):
@@ -257,6 +287,29 @@ def test_regular_and_thematic_shares(tree, q1_meetings) -> None:
     jan = Period(D(2025, 1, 1), D(2025, 2, 15))
     assert value("cells.regular_meetings_complete_share", tree.orgs["C1"], jan) == (100.0, 2, 2)
     assert value("cells.thematic_quarterly_share", tree.orgs["C1"], jan) == (None, 0, 0)
+
+
+def test_a_month_is_met_by_a_meeting_on_its_first_or_last_day(tree) -> None:
+    c1b, q1 = tree.orgs["C1B"], Period.quarter(2026, 1)
+    for day in (D(2026, 1, 31), D(2026, 3, 1)):
+        meet(c1b, day)
+    assert value("cells.regular_meetings_complete_share", c1b, q1) == (0.0, 0, 1)  # February missed
+    meet(c1b, D(2026, 2, 1))
+    assert value("cells.regular_meetings_complete_share", c1b, q1) == (100.0, 1, 1)
+
+
+def test_two_meetings_a_month_when_the_rule_set_asks_for_two(tree, q1_meetings, monkeypatch) -> None:
+    from dangvu.meetings import indicators as mi
+
+    real = mi.ruleset_for
+    monkeypatch.setattr(mi, "ruleset_for", lambda day: real(day).with_overrides({"meeting.regular_per_month": 2}))
+    q1, c1a = Period.quarter(2025, 1), tree.orgs["C1A"]
+    assert value("cells.regular_meetings_complete_share", c1a, q1) == (0.0, 0, 1)
+    for day in (D(2025, 1, 22), D(2025, 2, 26)):
+        meet(c1a, day)
+    assert value("cells.regular_meetings_complete_share", c1a, q1) == (0.0, 0, 1)  # March has one
+    meet(c1a, D(2025, 3, 26))
+    assert value("cells.regular_meetings_complete_share", tree.orgs["C1"], q1) == (50.0, 1, 2)
 
 
 def test_meeting_count_scored_and_upper_shares(tree, q1_meetings) -> None:

@@ -1,13 +1,13 @@
 """Evaluation indicators: shares of subjects graded "good or better" (and others) in a subtree.
 
-Source data: the latest finalised or published yearly round that graded each subject in the
-period's year; subjects are counted where they sat when the round opened (``unit``). SQL
+Source data: the finalised or published yearly round that graded each subject in the period's
+year (one per subject, kind and year); subjects are counted where they sat when the round opened (``unit``). SQL
 aggregation over ``unit__path__startswith``.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from dangvu.core.evaluation import Grade
 from dangvu.indicators import Period, Value, indicator
@@ -17,18 +17,13 @@ from .models import CLOSED_STATES, GOOD_OR_BETTER, Evaluation, EvaluationRound, 
 
 
 def graded(org: Organization, period: Period, subject_kind: str):
-    """Final grades of the period's year for ``subject_kind`` in the subtree: one per subject,
-    from the latest closed yearly round that graded it."""
+    """Final grades of the period's year for ``subject_kind`` in the subtree, from the closed yearly
+    rounds. Each subject is in one round of a kind and period at most (``services.open_round``
+    refuses a second), so a subject is counted once."""
     rounds = EvaluationRound.objects.filter(subject_kind=subject_kind, year=period.end.year, quarter__isnull=True,
                                             state__in=CLOSED_STATES)
-    subject = "member" if subject_kind != SubjectKind.ORGANIZATION else "organization"
-    # ``round__in`` (not a join) lets the later-round check walk the subject's own evaluations
-    # (index on subject, round) instead of every round of the year.
-    later = Evaluation.objects.filter(round__in=rounds, round_id__gt=OuterRef("round_id"),
-                                      **{subject: OuterRef(subject)})
     units = Organization.objects.filter(path__startswith=org.path)
-    return (Evaluation.objects.filter(round__in=rounds, unit__in=units)
-            .exclude(final_grade="").filter(~Exists(later)))
+    return Evaluation.objects.filter(round__in=rounds, unit__in=units).exclude(final_grade="")
 
 
 def _share(org: Organization, period: Period, subject_kind: str, grades: tuple[str, ...]) -> Value:

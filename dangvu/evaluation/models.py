@@ -175,8 +175,9 @@ class Evaluation(models.Model):
         ordering = ["unit__path", "member__name_folded", "organization__path", "id"]
         verbose_name = "phiếu đánh giá, xếp loại"
         verbose_name_plural = "phiếu đánh giá, xếp loại"
-        # A member's later rounds of a year are found from the member (see indicators.graded).
-        indexes = [models.Index(fields=["member", "round"], name="evaluation_member_round_idx")]
+        # The grade shares of a year's rounds are answered from the second index alone.
+        indexes = [models.Index(fields=["member", "round"], name="evaluation_member_round_idx"),
+                   models.Index(fields=["round", "final_grade", "unit"], name="evaluation_round_grade_idx")]
         constraints = [
             models.UniqueConstraint(fields=["round", "member"], name="evaluation_member_once"),
             models.UniqueConstraint(fields=["round", "organization"], name="evaluation_organization_once"),

@@ -256,7 +256,7 @@ class _Builder:
         self.w.add(Meeting, id=pk, organization_id=cell.pk, held_on=day, starts_at=starts, ends_at=ends,
                    kind=kind, combined=combined, topic=topic, online=online,
                    place="Trực tuyến, kết nối các điểm cầu" if online else habits.place, chair_id=chair,
-                   materials_sent_on=sent, minutes_file="")
+                   materials_sent_on=sent, minutes_file="", present_count=present, expected_count=expected)
         self.w.add_rows(Attendance, ("meeting_id", "member_id", "status"), rows)
         self._upper(cell, pk, day, 0.45 if kind == MeetingKind.THEMATIC or combined else 0.22)
         # Scoring took hold over the years; the last week's meetings are not scored yet.

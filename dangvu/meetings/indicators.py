@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, When
+from django.db.models import Value as V
 
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import CELL_KINDS, Member, Organization
 
 from .models import (
-    Attendance,
-    AttendanceStatus,
     Meeting,
     MeetingScore,
     StudyAttendance,
@@ -64,12 +63,19 @@ def _cells_meeting_every(org: Organization, period: Period, spans: list[tuple[dt
     cells = _cells(org, period)
     if not spans:
         return Value.share(0, 0)
-    # Only the spans' meetings of the right kind are joined (by the index on organization and
-    # day), not every meeting the cell ever held.
-    held = FilteredRelation("meetings", condition=which & Q(meetings__held_on__range=(spans[0][0], spans[-1][1])))
-    counts = {f"n{i}": Count("held", filter=Q(held__held_on__range=span)) for i, span in enumerate(spans)}
-    done = (cells.annotate(held=held).annotate(**counts)
-            .filter(**{f"n{i}__gte": needed for i in range(len(spans))}).count())
+    # Grouped from the meetings side: the covering index on (organization, day, kind…) alone
+    # answers, cell by cell, without joining each cell to its meetings.
+    per_cell = (Meeting.objects.filter(which, organization__in=cells, held_on__range=(spans[0][0], spans[-1][1]))
+                .order_by().values("organization"))
+    if needed == 1:  # one meeting a span suffices: count the distinct spans a cell met in
+        # The spans follow one another without gaps, so a day's span is the first that ends on or
+        # after it (one comparison per span instead of two).
+        span_of = Case(*(When(held_on__lte=last, then=V(i)) for i, (_first, last) in enumerate(spans)),
+                       output_field=IntegerField())
+        done = per_cell.annotate(met=Count(span_of, distinct=True)).filter(met=len(spans)).count()
+    else:
+        counts = {f"n{i}": Count("pk", filter=Q(held_on__range=span)) for i, span in enumerate(spans)}
+        done = per_cell.annotate(**counts).filter(**{f"n{i}__gte": needed for i in range(len(spans))}).count()
     return Value.share(done, cells.count())
 
 
@@ -82,7 +88,7 @@ def regular_meetings_complete_share(org: Organization, period: Period) -> Value:
     Source: Điều lệ Đảng, Điều 24 (a regular meeting every month).
     """
     needed = ruleset_for(period.as_of)["meeting.regular_per_month"]
-    return _cells_meeting_every(org, period, complete_months(period), regular_q("meetings__"), needed)
+    return _cells_meeting_every(org, period, complete_months(period), regular_q(), needed)
 
 
 @indicator("cells.thematic_quarterly_share", "Tỷ lệ chi bộ sinh hoạt chuyên đề đủ các quý", "%")
@@ -93,7 +99,7 @@ def thematic_quarterly_share(org: Organization, period: Period) -> Value:
     Source: Hướng dẫn 42-HD/BTCTW, 28/10/2025 (a thematic meeting at least once a quarter).
     """
     needed = ruleset_for(period.as_of)["meeting.thematic_per_quarter"]
-    return _cells_meeting_every(org, period, complete_quarters(period), thematic_q("meetings__"), needed)
+    return _cells_meeting_every(org, period, complete_quarters(period), thematic_q(), needed)
 
 
 def _meetings(org: Organization, period: Period):
@@ -119,15 +125,13 @@ def meetings_count(org: Organization, period: Period) -> Value:
 
 @indicator("meetings.attendance_rate", "Tỷ lệ đảng viên dự sinh hoạt chi bộ", "%")
 def attendance_rate(org: Organization, period: Period) -> Value:
-    """Present ÷ (present + excused + absent) over the attendance rows of the period's meetings;
-    members exempt from activity are left out."""
-    # Counting ``meeting`` (never null), not ``id``: the (meeting, status) index alone answers,
-    # SQLite need not decode each row's id for millions of rows.
-    agg = Attendance.objects.filter(meeting__in=_meetings(org, period)).aggregate(
-        present=Count("meeting", filter=Q(status=AttendanceStatus.PRESENT)),
-        expected=Count("meeting", filter=~Q(status=AttendanceStatus.EXEMPT)),
-    )
-    return Value.share(agg["present"], agg["expected"])
+    """Present ÷ (present + excused + absent) over the attendance of the period's meetings;
+    members exempt from activity are left out.
+
+    Summed from each meeting's head counts (``present_count``, ``expected_count``), which the
+    meetings services keep equal to the meeting's attendance rows."""
+    agg = _meetings(org, period).aggregate(present=Sum("present_count"), expected=Sum("expected_count"))
+    return Value.share(agg["present"] or 0, agg["expected"] or 0)
 
 
 @indicator("meetings.scored_share", "Tỷ lệ buổi sinh hoạt đã chấm điểm, xếp loại", "%")

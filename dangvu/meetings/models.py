@@ -61,12 +61,22 @@ class Meeting(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The minutes' head count ("có mặt …/…"), kept by the meetings services from the attendance
+    # rows whenever they change, so that the attendance rate of a province sums one row per
+    # meeting instead of walking millions of attendance rows.
+    present_count = models.PositiveIntegerField("số đảng viên có mặt", default=0, editable=False)
+    expected_count = models.PositiveIntegerField("số đảng viên phải dự (trừ miễn sinh hoạt)", default=0,
+                                                 editable=False)
 
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name = "buổi sinh hoạt chi bộ"
         verbose_name_plural = "buổi sinh hoạt chi bộ"
-        indexes = [models.Index(fields=["organization", "held_on"]), models.Index(fields=["held_on"])]
+        # The subtree indicators read a cell's meetings of a period from this index alone
+        # (kind and head counts included), never from the table's wide rows.
+        indexes = [models.Index(fields=["organization", "held_on", "kind", "combined", "present_count",
+                                        "expected_count"], name="meeting_org_day_cover_idx"),
+                   models.Index(fields=["held_on"])]
 
     def __str__(self) -> str:
         return f"{self.kind_label} {self.held_on:%d/%m/%Y}"

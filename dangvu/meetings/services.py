@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from dangvu.core.meetings import (
     MEETING_GRADE_LABELS,
@@ -159,12 +159,11 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
                       materials_sent_on=materials_sent_on, recorded_by=_user(by))
     if minutes_file:
         meeting.minutes_file = minutes_file
+    statuses = {pk: AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT
+                for pk, status in _cell_members(org, held_on).values_list("pk", "status")}
+    meeting.expected_count = meeting.present_count = sum(s == AttendanceStatus.PRESENT for s in statuses.values())
     meeting.save()
-    Attendance.objects.bulk_create([
-        Attendance(meeting=meeting, member_id=pk,
-                   status=AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT)
-        for pk, status in _cell_members(org, held_on).values_list("pk", "status")
-    ])
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=pk, status=s) for pk, s in statuses.items()])
     _set_upper(meeting, upper_attendees)
     return meeting
 
@@ -230,7 +229,20 @@ def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str]) -> int:
             changed.append(row)
     for row in changed:
         row.save(update_fields=["status"])  # one save per row keeps the audit log's before → after
+    if changed or new_ids:
+        _refresh_totals(meeting)
     return len(changed) + len(new_ids)
+
+
+def _refresh_totals(meeting: Meeting) -> None:
+    """Recount the meeting's head counts from its attendance rows (inside the caller's transaction:
+    the rows and the counts change together or not at all)."""
+    agg = meeting.attendances.aggregate(
+        present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+        expected=Count("pk", filter=~Q(status=AttendanceStatus.EXEMPT)))
+    if (meeting.present_count, meeting.expected_count) != (agg["present"], agg["expected"]):
+        meeting.present_count, meeting.expected_count = agg["present"], agg["expected"]
+        meeting.save(update_fields=["present_count", "expected_count"])
 
 
 def attendance_summary(meeting: Meeting) -> dict[str, int]:
