@@ -106,24 +106,25 @@ def test_a_cell_is_judged_only_on_periods_it_existed_through(tree) -> None:
 
 # -- members --------------------------------------------------------------------------------------
 
-def test_unexcused_absences_over_twelve_months(tree) -> None:
+def test_unexcused_absences_counted_in_months_over_twelve_months(tree) -> None:
     c1a, an, cuong = tree.orgs["C1A"], tree.inside, tree.own
-    days = (D(2025, 6, 24), D(2025, 6, 25), D(2025, 12, 10), D(2026, 4, 8))
+    days = (D(2025, 6, 24), D(2025, 6, 25), D(2025, 12, 10), D(2025, 12, 20), D(2026, 4, 8))
     meetings = [meeting(c1a, d) for d in days]
-    for m in meetings[1:]:
-        ms.set_attendance(None, m, {an.pk: "absent"})
-    for m in meetings[:3]:
-        ms.set_attendance(None, m, {cuong.pk: "absent"})
-    # 24/06/2025 is outside the 12 months ending 24/06/2026: Cường has 2 in the window, An 3.
+    for i in (1, 2, 4):
+        ms.set_attendance(None, meetings[i], {an.pk: "absent"})
+    for i in (0, 2, 3, 4):
+        ms.set_attendance(None, meetings[i], {cuong.pk: "absent"})
+    # In the 12 months ending 24/06/2026 An missed June, December and April (3 months); Cường
+    # missed three meetings but in two months (December twice, April): no alert for him.
     [alert] = of(tree.orgs["P"], "unexcused_absences")
     assert (alert.member_id, alert.member_name, alert.org_code, alert.severity, alert.date) == (
         an.pk, "Nguyễn Văn An", "C1A", "info", D(2026, 4, 8))
-    assert alert.message == ("Vắng sinh hoạt không lý do 3 lần trong 12 tháng qua (lần gần nhất 08/04/2026): "
-                             "chi bộ xem xét xóa tên (Điều lệ Đảng, Điều 8).")
-    # A day earlier the window still holds 24/06/2025.
+    assert alert.message == ("Vắng sinh hoạt không lý do trong 3 tháng của 12 tháng qua (lần gần nhất "
+                             "08/04/2026): chi bộ xem xét xóa tên (Điều lệ Đảng, Điều 8).")
+    # A day earlier the window still holds 24/06/2025: Cường's June makes his third month.
     assert {a.member_name for a in of(c1a, "unexcused_absences", today=D(2026, 6, 23))} == {
         "Nguyễn Văn An", "Lê Văn Cường"}
-    ms.set_attendance(None, meetings[3], {an.pk: "excused"})
+    ms.set_attendance(None, meetings[4], {an.pk: "excused"})
     assert of(c1a, "unexcused_absences") == []
 
 

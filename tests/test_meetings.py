@@ -14,7 +14,7 @@ from django.urls import reverse
 from dangvu import indicators
 from dangvu.indicators import Period
 from dangvu.meetings import services as s
-from dangvu.meetings.indicators import complete_months, complete_quarters
+from dangvu.meetings.indicators import complete_months, complete_quarters, month_spans
 from dangvu.meetings.models import Attendance, Meeting, MeetingScore, ScoringFramework, StudyAttendance
 from dangvu.registry import services as rs
 
@@ -262,6 +262,9 @@ def test_complete_months_and_quarters() -> None:
     assert len(complete_months(Period.year(2025))) == 12
     assert complete_quarters(Period.year(2025))[1] == (D(2025, 4, 1), D(2025, 6, 30))
     assert complete_quarters(Period(D(2025, 1, 1), D(2025, 5, 31))) == [(D(2025, 1, 1), D(2025, 3, 31))]
+    assert month_spans(D(2025, 11, 22), D(2026, 1, 5)) == [
+        (D(2025, 11, 22), D(2025, 11, 30)), (D(2025, 12, 1), D(2025, 12, 31)), (D(2026, 1, 1), D(2026, 1, 5))]
+    assert month_spans(D(2024, 2, 29), D(2024, 2, 29)) == [(D(2024, 2, 29), D(2024, 2, 29))]
 
 
 @pytest.fixture

@@ -204,6 +204,28 @@ def test_table_rows_without_outer_pipes_and_wrapped_cells():
     assert rows == [("III.1", ["Ban Thường vụ"], "2025-05-19"), ("III.2", ["Văn phòng"], "2026-12-31")]
 
 
+def test_support_of_youth_and_association_branches_after_a_body_line():
+    """The task's body line stands between its title and the lead line; the supporting units are
+    branches of mass organizations ("Chi đoàn", "Chi hội")."""
+    plan = parse_text(textwrap.dedent("""\
+        KẾ HOẠCH
+        thử
+
+        III. NHIỆM VỤ, GIẢI PHÁP
+
+        1. Phân công đảng viên giúp đỡ quần chúng ưu tú
+
+        Mỗi quần chúng ưu tú có một đảng viên chính thức giúp đỡ.
+
+        Đơn vị chủ trì: Bí thư chi bộ; phối hợp: Chi đoàn thôn, Chi hội Phụ nữ thôn.
+
+        Thời gian thực hiện: trước ngày 30/6/2026.
+        """))
+    [task] = plan["tasks"]
+    assert (task["lead"], task["support"], task["timing"]["end"]) == (
+        ["Bí thư chi bộ"], ["Chi đoàn thôn", "Chi hội Phụ nữ thôn"], "2026-06-30")
+
+
 # --- never crash -------------------------------------------------------------------------------
 
 KEYS = {"number", "date", "place", "issuer", "title", "references", "targets", "tasks"}

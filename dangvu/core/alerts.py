@@ -198,9 +198,10 @@ def absence_window_start(today: dt.date, rs: RuleSet) -> dt.date:
 
 
 def absences_call_for_removal(count: int, rs: RuleSet) -> bool:
-    """True when ``count`` unexcused absences in the window reach ``member.unexcused_absence_removal``
-    (3): the cell is to consider striking the member off the rolls (Điều lệ Đảng, Điều 8: a member
-    who misses meetings or fees three months in a year without good reason)."""
+    """True when ``count`` — the calendar months of the window with an unexcused absence — reaches
+    ``member.unexcused_absence_removal`` (3): the cell is to consider striking the member off the
+    rolls (Điều lệ Đảng, Điều 8: a member who misses meetings or fees three months in a year without
+    good reason)."""
     return count >= rs["member.unexcused_absence_removal"]
 
 

@@ -52,6 +52,25 @@ def complete_quarters(period: Period) -> list[tuple[dt.date, dt.date]]:
             and _month_end(first.year, first.month + 2) <= period.end]
 
 
+def month_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The calendar months from ``start`` to ``end``, the first and last cut at those days."""
+    out = []
+    first = start
+    while first <= end:
+        last = min(_month_end(first.year, first.month), end)
+        out.append((first, last))
+        first = last + dt.timedelta(days=1)
+    return out
+
+
+def span_index(spans: list[tuple[dt.date, dt.date]], field: str = "held_on") -> Case:
+    """SQL for the number of the span a day falls in. The spans follow one another without gaps
+    and the day is on or after the first one's start, so its span is the first that ends on or
+    after it (one comparison per span instead of two)."""
+    return Case(*(When(**{f"{field}__lte": last}, then=V(i)) for i, (_first, last) in enumerate(spans)),
+                output_field=IntegerField())
+
+
 def _cells(org: Organization, period: Period):
     """Cells of the subtree not dissolved before the period's reading day."""
     return Organization.objects.filter(path__startswith=org.path, kind__in=CELL_KINDS).filter(
@@ -68,11 +87,7 @@ def _cells_meeting_every(org: Organization, period: Period, spans: list[tuple[dt
     per_cell = (Meeting.objects.filter(which, organization__in=cells, held_on__range=(spans[0][0], spans[-1][1]))
                 .order_by().values("organization"))
     if needed == 1:  # one meeting a span suffices: count the distinct spans a cell met in
-        # The spans follow one another without gaps, so a day's span is the first that ends on or
-        # after it (one comparison per span instead of two).
-        span_of = Case(*(When(held_on__lte=last, then=V(i)) for i, (_first, last) in enumerate(spans)),
-                       output_field=IntegerField())
-        done = per_cell.annotate(met=Count(span_of, distinct=True)).filter(met=len(spans)).count()
+        done = per_cell.annotate(met=Count(span_index(spans), distinct=True)).filter(met=len(spans)).count()
     else:
         counts = {f"n{i}": Count("pk", filter=Q(held_on__range=span)) for i, span in enumerate(spans)}
         done = per_cell.annotate(**counts).filter(**{f"n{i}__gte": needed for i in range(len(spans))}).count()

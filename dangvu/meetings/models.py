@@ -117,7 +117,9 @@ class Attendance(models.Model):
     """One member's attendance at one meeting."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="meeting_attendances")
+    # Indexed with the status below: a member's absences are found without reading their other rows.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="meeting_attendances",
+                               db_index=False)
     status = models.CharField("tham dự", max_length=10, choices=AttendanceStatus.choices,
                               default=AttendanceStatus.PRESENT)
 
@@ -125,8 +127,9 @@ class Attendance(models.Model):
         ordering = ["member__name_folded", "id"]
         verbose_name = "điểm danh sinh hoạt"
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="meetings_attendance_once")]
-        # The attendance rate counts statuses of the period's meetings from this index alone.
-        indexes = [models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx")]
+        # A meeting's statuses, and a member's absences (the alerts), each from an index alone.
+        indexes = [models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx"),
+                   models.Index(fields=["member", "status"], name="attendance_member_status_idx")]
 
 
 class UpperAttendee(models.Model):

@@ -18,7 +18,7 @@ from dangvu.core.planparse.timing import Hit, find_timings
 
 _TASK_KINDS = {"a1", "a2", "a3", "a4", "letter", "paren", "bullet-", "bullet+", "row"}
 _ORG_HEAD = (
-    r"(?:ban|van phong|uy ban|ubkt|ubnd|hdnd|dang uy|dang bo|chi bo|chi uy|cap uy|thuong truc|thuong vu|"
+    r"(?:ban|chi doan|chi hoi|van phong|uy ban|ubkt|ubnd|hdnd|dang uy|dang bo|chi bo|chi uy|cap uy|thuong truc|thuong vu|"
     r"tieu ban|hoi dong|mat tran|ubmt|doan|hoi(?! nghi)|cong doan|cac|can bo|dong chi|bi thu|pho bi thu|cong an|"
     r"quan su|truong(?! hop)|so(?! luong)|phong|to giup viec|to dang|to dan pho|co quan|dang vien|dang uy vien|"
     r"uy vien)"
