@@ -20,8 +20,13 @@ def graded(org: Organization, period: Period, subject_kind: str):
     """Final grades of the period's year for ``subject_kind`` in the subtree, from the closed yearly
     rounds. Each subject is in one round of a kind and period at most (``services.open_round``
     refuses a second), so a subject is counted once."""
-    rounds = EvaluationRound.objects.filter(subject_kind=subject_kind, year=period.end.year, quarter__isnull=True,
-                                            state__in=CLOSED_STATES)
+    # A round grades units of its own organization's subtree, so the rounds that can hold units of
+    # this subtree are run inside it or by one of its ancestors: a commune reads its own rounds'
+    # rows, not the whole province's.
+    ancestors = [org.path[:end] for end in range(org.steplen, len(org.path), org.steplen)]
+    rounds = EvaluationRound.objects.filter(
+        Q(organization__path__startswith=org.path) | Q(organization__path__in=ancestors),
+        subject_kind=subject_kind, year=period.end.year, quarter__isnull=True, state__in=CLOSED_STATES)
     units = Organization.objects.filter(path__startswith=org.path)
     return Evaluation.objects.filter(round__in=rounds, unit__in=units).exclude(final_grade="")
 
