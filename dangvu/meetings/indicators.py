@@ -12,9 +12,11 @@ from django.db.models import Value as V
 
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
-from dangvu.registry.models import CELL_KINDS, Member, Organization
+from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization, OrgKind
 
 from .models import (
+    Attendance,
+    AttendanceStatus,
     Meeting,
     MeetingScore,
     StudyAttendance,
@@ -71,15 +73,16 @@ def span_index(spans: list[tuple[dt.date, dt.date]], field: str = "held_on") -> 
                 output_field=IntegerField())
 
 
-def _cells(org: Organization, period: Period):
-    """Cells of the subtree not dissolved before the period's reading day."""
-    return Organization.objects.filter(path__startswith=org.path, kind__in=CELL_KINDS).filter(
+def _cells(org: Organization, period: Period, sector: str | None = None):
+    """Cells of the subtree (of ``sector`` when given) not dissolved before the period's reading day."""
+    cells = Organization.objects.filter(path__startswith=org.path, kind__in=CELL_KINDS).filter(
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=period.as_of))
+    return cells.filter(sector=sector) if sector else cells
 
 
 def _cells_meeting_every(org: Organization, period: Period, spans: list[tuple[dt.date, dt.date]],
-                         which: Q, needed: int) -> Value:
-    cells = _cells(org, period)
+                         which: Q, needed: int, sector: str | None = None) -> Value:
+    cells = _cells(org, period, sector)
     if not spans:
         return Value.share(0, 0)
     # Grouped from the meetings side: the covering index on (organization, day, kind…) alone
@@ -94,27 +97,30 @@ def _cells_meeting_every(org: Organization, period: Period, spans: list[tuple[dt
     return Value.share(done, cells.count())
 
 
-@indicator("cells.regular_meetings_complete_share", "Tỷ lệ chi bộ sinh hoạt thường kỳ đủ các tháng", "%")
-def regular_meetings_complete_share(org: Organization, period: Period) -> Value:
-    """Cells of the subtree that held at least ``meeting.regular_per_month`` regular meetings (a
-    combined meeting counts) in every month of the period that has ended by ``period.as_of``.
+@indicator("cells.regular_meetings_complete_share", "Tỷ lệ chi bộ sinh hoạt thường kỳ đủ các tháng", "%",
+           sector=None)
+def regular_meetings_complete_share(org: Organization, period: Period, sector: str | None = None) -> Value:
+    """Cells of the subtree (only those of ``sector`` when given, e.g. ``residential`` for "chi bộ
+    thôn, bản") that held at least ``meeting.regular_per_month`` regular meetings (a combined
+    meeting counts) in every month of the period that has ended by ``period.as_of``.
 
-    Denominator: cells not dissolved by ``as_of``. No month ended yet → no value (0/0).
+    Denominator: cells (of ``sector``) not dissolved by ``as_of``. No month ended yet → no value (0/0).
     Source: Điều lệ Đảng, Điều 24 (a regular meeting every month).
     """
     needed = ruleset_for(period.as_of)["meeting.regular_per_month"]
-    return _cells_meeting_every(org, period, complete_months(period), regular_q(), needed)
+    return _cells_meeting_every(org, period, complete_months(period), regular_q(), needed, sector)
 
 
-@indicator("cells.thematic_quarterly_share", "Tỷ lệ chi bộ sinh hoạt chuyên đề đủ các quý", "%")
-def thematic_quarterly_share(org: Organization, period: Period) -> Value:
-    """Cells of the subtree with at least ``meeting.thematic_per_quarter`` thematic meetings (a
-    combined meeting counts) in every calendar quarter of the period ended by ``period.as_of``
-    (the current quarter counts once it has ended). No quarter ended yet → no value (0/0).
+@indicator("cells.thematic_quarterly_share", "Tỷ lệ chi bộ sinh hoạt chuyên đề đủ các quý", "%", sector=None)
+def thematic_quarterly_share(org: Organization, period: Period, sector: str | None = None) -> Value:
+    """Cells of the subtree (only those of ``sector`` when given) with at least
+    ``meeting.thematic_per_quarter`` thematic meetings (a combined meeting counts) in every
+    calendar quarter of the period ended by ``period.as_of`` (the current quarter counts once it has
+    ended). No quarter ended yet → no value (0/0).
     Source: Hướng dẫn 42-HD/BTCTW, 28/10/2025 (a thematic meeting at least once a quarter).
     """
     needed = ruleset_for(period.as_of)["meeting.thematic_per_quarter"]
-    return _cells_meeting_every(org, period, complete_quarters(period), thematic_q(), needed)
+    return _cells_meeting_every(org, period, complete_quarters(period), thematic_q(), needed, sector)
 
 
 def _meetings(org: Organization, period: Period):
@@ -183,3 +189,55 @@ def studied_document_share(org: Organization, period: Period, document: str = ""
     studied = (StudyAttendance.objects.filter(session__in=sessions, member__in=members)
                .values("member_id").distinct().count())
     return Value.share(studied, members.count())
+
+
+@indicator("members.full_attendance_share", "Tỷ lệ đảng viên tham gia đầy đủ các buổi sinh hoạt chi bộ", "%")
+def full_attendance_share(org: Organization, period: Period) -> Value:
+    """Members obliged to attend (full and probationary, now in the subtree, admitted by
+    ``as_of``; exempt members are left out) who were present at every meeting they were due at in
+    the period ÷ those members.
+
+    "Every meeting they were due at" is read from the attendance rows the meetings services write
+    for each meeting of the member's cell: present at least once and never excused or absent (a
+    row marked exempt — the member was relieved that day — is not a meeting they were due at).
+    A member with no meeting recorded in the period does not count as attending fully: nothing
+    shows it, so a cell that held no meeting lowers the share instead of vanishing from it.
+    Seed 000: "100% đảng viên đang sinh hoạt được phân công nhiệm vụ và tham gia đầy đủ các buổi
+    sinh hoạt Đảng"; rules: a member attends the cell's meetings — missing them for 3 months in a
+    year without reason is grounds for removal (Điều lệ Đảng, Điều 8) — and an exempt member is
+    relieved of them (Điều 7)."""
+    members = Member.objects.filter(
+        organization__in=Organization.objects.filter(path__startswith=org.path),
+        status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY)).filter(
+        Q(admitted_on__isnull=True) | Q(admitted_on__lte=period.as_of))
+    missed = (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
+    # Grouped from the attendance side, one row per member, through the (member, status) index:
+    # no lookup per member.
+    full = (Attendance.objects.filter(member__in=members, meeting__held_on__range=(period.start, period.end))
+            .exclude(status=AttendanceStatus.EXEMPT).order_by().values("member_id")
+            .annotate(missed=Count("id", filter=Q(status__in=missed))).filter(missed=0).count())
+    return Value.share(full, members.count())
+
+
+@indicator("organizations.studied_document_share",
+           "Tỷ lệ cấp ủy, chi bộ, đảng bộ bộ phận tổ chức học tập, quán triệt văn bản", "%", document="")
+def organizations_studied_document_share(org: Organization, period: Period, document: str = "") -> Value:
+    """Party organizations of the subtree existing at ``as_of`` — committees (the subtree's root
+    included), đảng bộ bộ phận and cells; party groups (tổ đảng) are not organizations that hold
+    study sessions — that organised a study session (``StudySession.organization``; a make-up
+    session counts) of document ``document`` (its number, e.g. 21-NQ/TW, compared normalised) held
+    in the period ÷ those organizations. Without ``document``: a session of any document.
+    A session of the upper committee does not count for its cells: each organization counts by
+    its own session. Seed 000: "100% cấp ủy, chi, đảng bộ bộ phận, 100% đảng viên … được quán
+    triệt, nghiên cứu, học tập có hiệu quả các nghị quyết"; see ``members.studied_document_share``
+    for the members' side."""
+    sessions = StudySession.objects.filter(held_on__range=(period.start, period.end))
+    number = normalize_document_number(document)
+    if number:
+        sessions = sessions.filter(document_number=number)
+    day = period.as_of
+    orgs = Organization.objects.filter(path__startswith=org.path).exclude(kind=OrgKind.GROUP).filter(
+        Q(established_on__isnull=True) | Q(established_on__lte=day),
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
+    agg = orgs.aggregate(total=Count("id"), ok=Count("id", filter=Q(pk__in=sessions.values("organization_id"))))
+    return Value.share(agg["ok"], agg["total"])

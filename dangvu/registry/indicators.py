@@ -181,6 +181,27 @@ def _cells_with_members(cells, members, n: int) -> Q:
     return found
 
 
+@indicator("cells.village_resident_members_share",
+           "Tỷ lệ chi bộ thôn, bản, tổ dân phố có đủ số đảng viên tại chỗ (kể cả dự bị)", "%", min_members=None)
+def village_resident_members_share(org: Organization, period: Period, min_members: int | None = None) -> Value:
+    """Residential cells (``sector=residential``) existing at ``as_of`` with at least
+    ``min_members`` resident members, full **or** probationary, ÷ residential cells.
+
+    As ``cells.village_resident_full_members_share`` but a probationary member counts too: a
+    member on the rolls as ``full`` or ``probationary``, admitted by ``as_of`` (when the date is
+    known), ``resident=True`` and not a commune official attending the cell; exempt members do
+    not count. ``min_members`` defaults to ``indicators.village_cell_min_resident_members`` (3,
+    unconfirmed; the least a cell needs, Điều lệ Đảng, Điều 21).
+    Plan target: "95% chi bộ bản có ít nhất từ 4 - 5 đảng viên tại chỗ" (``min_members`` = 4)."""
+    n = min_members if min_members is not None else _rule(period, "indicators.village_cell_min_resident_members")
+    cells = _alive(org, period.as_of).filter(sector=Sector.RESIDENTIAL)
+    if n <= 0:
+        return _share_of(cells, Q(pk__isnull=False))
+    return _share_of(cells, _cells_with_members(cells, members_in(org).filter(
+        Q(admitted_on__isnull=True) | Q(admitted_on__lte=period.as_of),
+        status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY), resident=True, commune_official=False), n))
+
+
 @indicator("cells.village_secretary_is_head_share", "Tỷ lệ chi bộ thôn có bí thư kiêm trưởng thôn, tổ trưởng tổ dân phố",
            "%")
 def village_secretary_is_head_share(org: Organization, period: Period) -> Value:
@@ -203,6 +224,23 @@ def village_secretary_is_front_head_share(org: Organization, period: Period) -> 
                                             front_head_member=OuterRef("member")))
     cells = _alive(org, period.as_of).filter(sector=Sector.RESIDENTIAL)
     return _share_of(cells, _secretary_exists(period.as_of, fronts))
+
+
+@indicator("cells.village_secretary_is_head_or_front_head_share",
+           "Tỷ lệ chi bộ thôn có bí thư kiêm trưởng thôn hoặc trưởng ban công tác mặt trận", "%")
+def village_secretary_is_head_or_front_head_share(org: Organization, period: Period) -> Value:
+    """Residential cells whose secretary at ``as_of`` is the head (``Locality.head_member``) **or**
+    the front-committee head (``Locality.front_head_member``) of one of the cell's localities ÷
+    residential cells existing at ``as_of``; a secretary holding both counts once, a cell without a
+    secretary or a locality counts as not meeting it. The union of
+    ``cells.village_secretary_is_head_share`` and ``cells.village_secretary_is_front_head_share``.
+    Seed 003: "Thực hiện chủ trương Bí thư chi bộ đồng thời là trưởng thôn hoặc trưởng ban công tác
+    mặt trận"; plan target: "70% bí thư chi bộ đồng thời là trưởng bản hoặc trưởng ban công tác mặt
+    trận"."""
+    either = Exists(Locality.objects.filter(organization=OuterRef("organization")).filter(
+        Q(head_member=OuterRef("member")) | Q(front_head_member=OuterRef("member"))))
+    cells = _alive(org, period.as_of).filter(sector=Sector.RESIDENTIAL)
+    return _share_of(cells, _secretary_exists(period.as_of, either))
 
 
 def _locality_heads(org: Organization, period: Period, who: str) -> Value:
