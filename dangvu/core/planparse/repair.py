@@ -1,0 +1,658 @@
+"""Token-by-token repair of OCR-damaged Vietnamese text.
+
+Tesseract without its Vietnamese model prints "Nghi quyét s6 21-NQ/TW ... ciia Pang uy xa" for
+"Nghị quyết số 21-NQ/TW ... của Đảng ủy xã": marks lost or wrong, Đ read as P/B/D, "ủ" as "ii",
+"ố" as "6". ``repair_text`` puts the syllables back:
+
+1. The document is measured (share of words that are valid syllables, share carrying marks).
+   Clean Vietnamese is returned as it is; only damaged text is decoded.
+2. Each word gets candidate syllables from the lexicon (``data/vi_syllables.txt`` from Debian's
+   hunspell-vi, plus ``data/domain_terms.txt``): syllables whose unmarked form equals the
+   token's, or is reached through an OCR confusion (6→ô, ii→ủ, P→Đ at a word start, one edit).
+3. A Viterbi decode over each run of words picks the sequence maximising a syllable bigram
+   language model (``data/vi_syllable_counts.txt``, counted on the project's clean sample plans,
+   Witten-Bell interpolated with unigrams) plus a channel score: printed marks are trusted in
+   proportion to how many marks the document kept, so stripped text is free to gain marks and
+   lightly garbled text keeps the marks it has unless the context argues well against them.
+4. Case (ALL CAPS headings, Title Case names), numbers, codes, punctuation and line breaks are
+   kept; Đ is restored in party document codes ("26-KH/PU" → "26-KH/ĐU") and OCR'd Roman
+   numerals at the start of a heading line ("IL." → "II.") are fixed here.
+
+Rebuild the data files with ``python scripts/build_vi_lexicon.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+DATA = Path(__file__).parent / "data"
+SYLLABLES_FILE = DATA / "vi_syllables.txt"
+DOMAIN_FILE = DATA / "domain_terms.txt"
+COUNTS_FILE = DATA / "vi_syllable_counts.txt"
+
+NUM = "<num>"      # any number, one LM token ("năm <num>", "số <num>")
+START = "<s>"      # start of a run of words
+
+# --- syllable anatomy ---------------------------------------------------------------------
+
+_TONES = {"\u0300": "grave", "\u0301": "acute", "\u0303": "tilde", "\u0309": "hook", "\u0323": "dot"}
+_SHAPES = {"\u0302", "\u0306", "\u031b"}        # circumflex, breve, horn
+_VOWELS = set("aăâeêioôơuưy")
+_SHAPED = set("ăâêôơư")
+_ONSET = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnprstvx])?")
+# A Vietnamese syllable without marks (đ → d): onset, 1-3 vowels, coda.
+_PLAIN_SYLLABLE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$")
+
+
+def strip_marks(text: str) -> str:
+    """Text without diacritics, đ → d (case kept)."""
+    text = text.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D")
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)))
+
+
+def is_plain_syllable(key: str) -> bool:
+    """Whether an unmarked lower-case string has the shape of a Vietnamese syllable."""
+    return bool(_PLAIN_SYLLABLE.match(key))
+
+
+def _split_tone(syl: str) -> tuple[str, str | None]:
+    """(syllable without its tone mark, tone name or None)."""
+    tone = None
+    out = []
+    for ch in unicodedata.normalize("NFD", syl):
+        if ch in _TONES:
+            tone = ch
+        else:
+            out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out)), tone
+
+
+def _tone_positions(base: str) -> list[int]:
+    """Indexes of the vowel that carries the tone in ``base`` (lower case, no tone):
+    one index, or two for the open "oa", "oe", "uy" whose mark may sit on either vowel
+    ("hoà"/"hòa", "uỷ"/"ủy"); the preferred modern placement comes first."""
+    onset = _ONSET.match(base).group()
+    start = len(onset)
+    if onset == "gi" and (start >= len(base) or base[start] not in _VOWELS):
+        start = 1                      # "gì", "gìn": the i is the vowel
+    end = start
+    while end < len(base) and base[end] in _VOWELS:
+        end += 1
+    if end == start:
+        return []
+    cluster = base[start:end]
+    coda = base[end:]
+    shaped = [i for i in range(start, end) if base[i] in _SHAPED]
+    if shaped:
+        return [shaped[-1]]
+    if coda or len(cluster) == 1:
+        return [end - 1]
+    if cluster in ("oa", "oe", "uy"):
+        return [start + 1, start]
+    if len(cluster) == 3:
+        return [start + 1]
+    return [start]
+
+
+def _place(base: str, tone: str | None, index: int) -> str:
+    if tone is None:
+        return base
+    return unicodedata.normalize("NFC", base[:index] + unicodedata.normalize("NFC", base[index] + tone)
+                                 + base[index + 1:])
+
+
+@lru_cache(maxsize=65536)
+def canonical(syl: str) -> str:
+    """One spelling per syllable: lower case, tone on the modern position ("hòa" → "hoà")."""
+    syl = unicodedata.normalize("NFC", syl.lower())
+    base, tone = _split_tone(syl)
+    pos = _tone_positions(base)
+    if tone is None or not pos:
+        return syl
+    return _place(base, tone, pos[0])
+
+
+def spellings(syl: str) -> set[str]:
+    """Every accepted spelling of a syllable (both tone placements where two are in use)."""
+    base, tone = _split_tone(unicodedata.normalize("NFC", syl.lower()))
+    pos = _tone_positions(base)
+    if tone is None or not pos:
+        return {syl.lower()}
+    return {_place(base, tone, p) for p in pos}
+
+
+class Marks(NamedTuple):
+    """The marks of a word, compared between a printed token and a candidate syllable."""
+
+    tone: str | None
+    shapes: tuple[str, ...]
+    dbar: bool
+    other: int          # combining marks no Vietnamese letter has (OCR's "ü", "ï")
+
+
+@lru_cache(maxsize=65536)
+def marks_of(word: str) -> Marks:
+    tone = None
+    shapes = []
+    other = 0
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONES:
+            tone = ch
+        elif ch in _SHAPES:
+            shapes.append(ch)
+        elif unicodedata.combining(ch):
+            other += 1
+    return Marks(tone, tuple(sorted(shapes)), "đ" in word.lower(), other)
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+# Party document codes: "21-NQ/TW", "26 - KH/PU", "123/QĐ-UBND", "QP/TW".
+_CODE = re.compile(
+    r"(?<![\w/])(?:\d+[a-z]?\s?-\s?|\d+/)?[A-ZĐÐ][A-Za-zĐđÐð]{0,7}(?:\s?[/-]\s?[A-ZĐÐ][A-Za-zĐđÐð]{0,9})+(?![\w/])")
+_CODE_GROUP = re.compile(r"[A-Za-zĐđÐð]+")
+# Codes of document kinds and issuers as printed ("Đ" is the letter OCR turns into P/B/D).
+_KNOWN_CODES = frozenset("""
+NQ CT KL QĐ QĐi QC QyĐ HD KH TB BC CTr TTr CV TT NĐ ĐA BB TTg TW TU HU QU TX TP ĐU ĐUK ĐUCQ
+ĐUQS ĐUCA ĐTN CB BTV BTG BTC BDV UBKT UBKTTW UBKTTU UBKTHU UBND HĐND VPTU VPTW VPHU BCĐ MTTQ
+BTGTW BTCTW BTGTU BTCTU BTGHU BTCHU BDVTU BDVHU BCSĐ ĐĐ ĐBQH BCH CĐ HĐ ĐH BNC DQ DA BQP BCA
+LĐLĐ CĐCS HLHPN HND HCCB ĐCSVN TWĐ BCĐTW ĐUKCCQ ĐUKDN ĐUK-CCQ ĐUK-DN BTVTU BTVHU
+""".split())
+# One word: letters, and the digits OCR prints for marked letters when glued to letters ("s6").
+_LETTERS = r"[^\W\d_]+"
+# Inside or after letters, or before them at a word start, "6" "4" "1" "0" are OCR'd letters
+# ("s6" số, "x4" xã, "4p" ấp, "1en" lên, "b6é" bộ); "16" alone stays a number.
+_WORD = re.compile(rf"(?:(?<![\w])[14](?={_LETTERS})|(?<!\d)){_LETTERS}(?:[0146]{_LETTERS})*(?:[046](?!\w))?")
+# Numbers (a percent sign goes with its number: "90% trở lên" reads "<num> trở lên"), words, and
+# any other single character. Letters glued after a digit ("2O25", "ngày3O") belong to the number.
+_TOKEN = re.compile(rf"(?P<word>{_WORD.pattern})|(?P<num>\d+(?:[.,]\d+)*(?:\s?%)?(?:{_LETTERS}(?=\d))?)|\S")
+_ROMAN_TOKEN = re.compile(r"^[IVXLC]+$")
+_VOWEL_IN = re.compile(r"[aăâeêioôơuưyáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ]")
+# Upper-case abbreviations that look like syllables and stay as printed outside headings.
+_ACRONYMS = frozenset("UBND HĐND MTTQ THCS THPT CNH HĐH KT XH CT BCH BTV UBKT ĐTN CCB LHPN CAND QĐND".split())
+_ROMAN_LINE = re.compile(r"(?m)^([ \t]*)([IVXLl1|!]{1,5})([.)])(?=[ \t]+\S)")
+_ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
+_DIGIT_LETTERS = str.maketrans({"6": "o", "4": "a", "0": "o", "1": "l"})
+
+
+def fix_code(code: str) -> str:
+    """Đ restored in the letter groups of a document code ("KH/PU" → "KH/ĐU", "QP/TW" → "QĐ/TW")."""
+    def group(m: re.Match) -> str:
+        g = m.group().replace("Ð", "Đ").replace("ð", "đ")
+        if g in _KNOWN_CODES:
+            return g
+        spots = [i for i, c in enumerate(g) if c in "PBD"]
+        if not spots or len(spots) > 3:
+            return g
+        for mask in range(1, 1 << len(spots)):
+            trial = list(g)
+            for bit, i in enumerate(spots):
+                if mask >> bit & 1:
+                    trial[i] = "Đ"
+            trial = "".join(trial)
+            if trial in _KNOWN_CODES:
+                return trial
+        return g
+    return _CODE_GROUP.sub(group, code)
+
+
+def fix_roman_headings(text: str) -> str:
+    """OCR'd Roman numerals of heading lines: "IL." "Il." "1I." → "II."; "1." and valid numerals stay."""
+    def sub(m: re.Match) -> str:
+        raw = m.group(2)
+        if not set(raw) & set("IVX") or _ROMAN.match(raw):
+            return m.group()
+        fixed = re.sub(r"[Ll1|!]", "I", raw)
+        if _ROMAN.match(fixed) and fixed:
+            return m.group(1) + fixed + m.group(3)
+        return m.group()
+    return _ROMAN_LINE.sub(sub, text)
+
+
+# --- lexicon and language model -------------------------------------------------------------
+
+def _read_lines(path: Path) -> Iterable[str]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield unicodedata.normalize("NFC", line)
+
+
+def words_of(text: str) -> list[str]:
+    """LM tokens of a text: lower-case words, NUM for numbers, START where punctuation breaks."""
+    out = [START]
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if m.group("word"):
+            out.append(tok.lower())
+        elif m.group("num"):
+            out.append(NUM)
+        elif out[-1] != START:
+            out.append(START)
+    return out
+
+
+def count_text(text: str, lexicon: set[str]) -> tuple[Counter, Counter]:
+    """Unigram and bigram counts of one clean text (surface spellings, lower case); a word
+    outside the lexicon (a name, an acronym) breaks the run like punctuation does."""
+    uni: Counter = Counter()
+    bi: Counter = Counter()
+    text = unicodedata.normalize("NFC", text).replace("Ð", "Đ").replace("ð", "đ")
+    prev = START
+    for w in words_of(text):
+        if w not in (NUM, START) and w not in lexicon:
+            w = START
+        if w == START:
+            prev = START
+            continue
+        uni[w] += 1
+        bi[prev, w] += 1
+        prev = w
+    return uni, bi
+
+
+def _can(w: str) -> str:
+    return w if w in (NUM, START) else canonical(w)
+
+
+DOMAIN_WEIGHT = 3      # each domain-term line counts as this many occurrences of its words
+UNI_FLOOR = 0.2        # pseudo-count of a lexicon syllable never seen
+
+
+class Model:
+    """Lexicon, candidate index and bigram LM."""
+
+    def __init__(self, syllables: Iterable[str], uni_surface: Counter, bi_surface: Counter) -> None:
+        syllables = list(syllables)
+        self.uni: Counter = Counter()
+        self.bi: Counter = Counter()
+        for w, c in uni_surface.items():
+            self.uni[_can(w)] += c
+        for (a, b), c in bi_surface.items():
+            self.bi[_can(a), _can(b)] += c
+        for term in _read_lines(DOMAIN_FILE):
+            prev = START
+            for w in words_of(term)[1:]:
+                if w not in (NUM, START) and not is_plain_syllable(strip_marks(w)):
+                    w = START
+                if w == START:
+                    prev = START
+                    continue
+                if w != NUM:
+                    syllables.append(w)
+                self.uni[_can(w)] += DOMAIN_WEIGHT
+                self.bi[_can(prev), _can(w)] += DOMAIN_WEIGHT
+                prev = w
+        syllables.extend(w for w in uni_surface if w not in (NUM, START))
+        self.lexicon: set[str] = set()           # every accepted spelling, lower case
+        self.by_key: dict[str, list[str]] = defaultdict(list)   # unmarked form → canonical syllables
+        for syl in syllables:
+            can = canonical(syl)
+            self.lexicon.update(spellings(syl))
+            key = strip_marks(can)
+            if can not in self.by_key[key]:
+                self.by_key[key].append(can)
+        self.keys = list(self.by_key)
+        total = sum(self.uni.values())
+        vocab = len(self.by_key) + 2
+        denom = total + UNI_FLOOR * vocab
+        self.floor = math.log(UNI_FLOOR / denom)
+        self.log_uni_of = {w: math.log((c + UNI_FLOOR) / denom) for w, c in self.uni.items()}
+        ctx_count: Counter = Counter()
+        ctx_types: Counter = Counter()
+        for (a, _b), c in self.bi.items():
+            ctx_count[a] += c
+            ctx_types[a] += 1
+        self.ctx = {a: (ctx_count[a], ctx_types[a]) for a in ctx_count}
+        self._bi_cache: dict[tuple[str, str], float] = {}
+        # The spelling to print for a canonical syllable: the one the sample plans use most.
+        self.surface: dict[str, str] = {}
+        best: dict[str, int] = {}
+        for form, c in uni_surface.items():
+            can = _can(form)
+            if c > best.get(can, 0):
+                best[can], self.surface[can] = c, form
+
+    def log_uni(self, w: str) -> float:
+        return self.log_uni_of.get(w, self.floor)
+
+    def log_bi(self, a: str, b: str) -> float:
+        """Witten-Bell interpolation of the bigram with the unigram."""
+        hit = self._bi_cache.get((a, b))
+        if hit is not None:
+            return hit
+        p_uni = math.exp(self.log_uni(b))
+        ctx = self.ctx.get(a)
+        if ctx is None:
+            value = math.log(p_uni)
+        else:
+            n, t = ctx
+            value = math.log((self.bi.get((a, b), 0) + t * p_uni) / (n + t))
+        self._bi_cache[a, b] = value
+        return value
+
+
+def read_counts(path: Path) -> tuple[Counter, Counter]:
+    """(unigrams, bigrams) of surface spellings from the counts file."""
+    uni: Counter = Counter()
+    bi: Counter = Counter()
+    for line in _read_lines(path):
+        kind, words, count = line.split("\t")
+        if kind == "u":
+            uni[words] += int(count)
+        elif kind == "b":
+            a, b = words.split(" ")
+            bi[a, b] += int(count)
+    return uni, bi
+
+
+def lexicon_syllables() -> list[str]:
+    return list(_read_lines(SYLLABLES_FILE))
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """The model of the committed data files."""
+    uni, bi = read_counts(COUNTS_FILE)
+    return Model(lexicon_syllables(), uni, bi)
+
+
+# --- document measure ---------------------------------------------------------------------
+
+CLEAN_VALID = 0.94     # clean sample plans and seeds: ≥ 0.996 (names, English words make the rest)
+CLEAN_MARKED = 0.6     # clean sample plans and seeds: ≥ 0.83; stripped text: 0
+CLEAN_TEXT_MARKED = 0.88   # marked share of clean text, to estimate how many marks OCR kept
+
+
+@dataclass(frozen=True)
+class Health:
+    """How Vietnamese a text looks: shares over its words of two letters or more."""
+
+    words: int
+    valid: float       # spelled exactly as a lexicon syllable
+    marked: float      # carrying a diacritic or đ
+
+    @property
+    def damaged(self) -> bool:
+        if self.words < 8:
+            return False
+        return self.valid < CLEAN_VALID or self.marked < CLEAN_MARKED
+
+
+def health(text: str, m: Model | None = None) -> Health:
+    """Valid and marked shares of the words of a text (acronyms left out)."""
+    m = m or model()
+    words = [w for w in _WORD.findall(text) if len(w) > 1 and not _is_acronym(w)]
+    if not words:
+        return Health(0, 1.0, 1.0)
+    valid = sum(w.lower() in m.lexicon for w in words)
+    marked = sum(strip_marks(w) != w for w in words)
+    return Health(len(words), valid / len(words), marked / len(words))
+
+
+def _is_acronym(tok: str, caps_line: bool = False) -> bool:
+    """An upper-case abbreviation or Roman numeral, left as printed. In an ALL CAPS heading only
+    the known ones count: there "NUGC" is a damaged word (NƯỚC), not an abbreviation."""
+    if not (tok.isupper() and len(tok) > 1):
+        return False
+    if tok in _ACRONYMS or _ROMAN_TOKEN.match(tok) or not _VOWEL_IN.search(tok.lower().translate(_DIGIT_LETTERS)):
+        return True
+    return not caps_line and not is_plain_syllable(strip_marks(tok.lower().translate(_DIGIT_LETTERS)))
+
+
+def _looks_upper(tok: str) -> bool:
+    """All capitals, allowing one small letter OCR makes of a marked capital ("CHi" for CHỈ)."""
+    letters = [c for c in tok if c.isalpha()]
+    small = sum(c.islower() for c in letters)
+    return len(letters) > 1 and (small == 0 or small == 1 and len(letters) >= 3 and letters[0].isupper())
+
+
+# --- channel ------------------------------------------------------------------------------
+
+KEY_EDIT = 3.5         # cost (nats) of one letter edit between a printed non-word and a syllable
+KEY_EDIT_VALID = 7.0   # the same when the printed word is itself a syllable
+MAX_CANDIDATES = 8
+UNI_PRUNE = 0.5        # weight of the unigram when pruning candidates before the decode
+
+# OCR letter confusions, printed → meant (unmarked), with a cost in nats.
+_REWRITES: tuple[tuple[str, str, float], ...] = (
+    ("ii", "u", 1.0), ("ti", "u", 1.5), ("tr", "u", 2.0), ("it", "u", 2.0), ("ir", "u", 2.0),
+    ("ud", "uo", 1.5), ("ug", "uo", 2.0), ("rn", "m", 1.5), ("cl", "d", 2.0), ("li", "h", 2.5),
+    ("y", "ay", 2.5), ("ty", "uy", 1.5), ("tt", "u", 2.0), ("tl", "u", 2.0), ("w", "u", 1.5),
+    ("d", "a", 1.5), ("d", "o", 2.0), ("e", "o", 2.0),
+)
+_NOT_AT_START = ("tr", "it", "y", "tt", "d")     # a leading "tr" is a real onset
+
+
+class Channel:
+    """log P(printed | meant) for the marks, with the mark-keeping rate of the document."""
+
+    def __init__(self, keep: float, spurious: float = 0.08, swap: float = 0.15) -> None:
+        self.l_keep = math.log(keep)
+        self.l_drop = math.log(1 - keep)
+        self.l_spur = math.log(spurious)
+        self.l_swap = math.log(swap)
+        self._cache: dict[tuple[Marks, Marks, bool], float] = {}
+
+    def marks(self, printed: Marks, cand: Marks, free: int = 0) -> float:
+        """``free``: letters printed as digits ("6" for ô, ơ, ố, ở ...; "4" for ã, ấ ...): their
+        tone and that many shape marks are unknown, so a candidate pays nothing for them."""
+        hit = self._cache.get((printed, cand, free))
+        if hit is None:
+            hit = self._cache[printed, cand, free] = self._marks(printed, cand, free)
+        return hit
+
+    def _marks(self, printed: Marks, cand: Marks, free: int) -> float:
+        s = 0.0
+        if free:
+            pass
+        elif cand.tone:
+            if printed.tone == cand.tone:
+                s += self.l_keep
+            elif printed.tone is None:
+                s += self.l_drop
+            else:
+                s += self.l_swap
+        elif printed.tone:
+            s += self.l_spur
+        pc = Counter(printed.shapes)
+        cc = Counter(cand.shapes)
+        kept = sum((pc & cc).values())
+        missing = max(0, sum((cc - pc).values()) - free)
+        s += kept * self.l_keep + missing * self.l_drop + sum((pc - cc).values()) * self.l_spur
+        if cand.dbar:
+            s += self.l_keep if printed.dbar else self.l_drop
+        elif printed.dbar:
+            s += self.l_spur
+        return s + printed.other * self.l_spur
+
+
+@lru_cache(maxsize=65536)
+def _rewrite_keys(key: str) -> tuple[tuple[str, float], ...]:
+    """Unmarked forms the printed word may stand for, with their costs (two rewrites at most)."""
+    out = {key: 0.0}
+    frontier = [(key, 0.0)]
+    for _round in range(2):
+        nxt = []
+        for k, cost in frontier:
+            for src, dst, c in _REWRITES:
+                i = k.find(src, 1 if src in _NOT_AT_START else 0)
+                while i >= 0:
+                    new = k[:i] + dst + k[i + len(src):]
+                    if cost + c < out.get(new, 99):
+                        out[new] = cost + c
+                        nxt.append((new, cost + c))
+                    i = k.find(src, i + 1)
+        frontier = nxt
+    return tuple(out.items())
+
+
+class Repairer:
+    """Candidates and decode for one document."""
+
+    def __init__(self, m: Model, keep: float) -> None:
+        self.m = m
+        self.channel = Channel(keep)
+        self.cache: dict[str, list[tuple[str, float]]] = {}
+
+    def candidates(self, token: str) -> list[tuple[str, float]]:
+        """[(canonical syllable, channel log-score)], best first; [] when nothing fits."""
+        hit = self.cache.get(token)
+        if hit is None:
+            hit = self.cache[token] = self._candidates(token)
+        return hit
+
+    def _candidates(self, token: str) -> list[tuple[str, float]]:
+        m = self.m
+        low = token.lower()
+        free = sum(low.count(d) for d in "46")
+        mapped = low.translate(_DIGIT_LETTERS)
+        printed = marks_of(mapped)
+        key = strip_marks(mapped)
+        valid = low in m.lexicon
+        keys: dict[str, float] = dict(_rewrite_keys(key))
+        first = token[0]
+        if first in "Pp" and low[1:2] != "h" or first in "Bb":
+            # P/B at a word start is an OCR'd Đ ("Pang uy" → "Đảng ủy"); the candidate must have đ.
+            dkey = "d" + key[1:]
+            keys[dkey] = min(keys.get(dkey, 99), 1.0 if first in "Pp" else 3.0)
+        if len(key) >= 2:
+            edit = KEY_EDIT_VALID if valid else KEY_EDIT
+            limit = 1 if len(key) < 5 or valid else 2
+            for k, dist, _i in process.extract(key, m.keys, scorer=Levenshtein.distance,
+                                               score_cutoff=limit, limit=None):
+                if k not in keys:
+                    keys[k] = dist * edit
+        scored: dict[str, float] = {}
+        for k, kc in keys.items():
+            for cand in m.by_key.get(k, ()):
+                if first in "PpBb" and k[:1] == "d" and key[:1] != "d" and not cand.startswith("đ"):
+                    continue
+                s = -kc + self.channel.marks(printed, marks_of(cand), free)
+                if s > scored.get(cand, -99):
+                    scored[cand] = s
+        if valid:
+            can = canonical(low)
+            scored[can] = max(scored.get(can, -99), self.channel.marks(printed, printed))
+        best = sorted(scored.items(), key=lambda kv: -(kv[1] + UNI_PRUNE * m.log_uni(kv[0])))
+        return best[:MAX_CANDIDATES]
+
+    def decode(self, tokens: list[str]) -> list[str]:
+        """Viterbi over one run of words (NUM tokens pass as themselves)."""
+        log_bi = self.m.log_bi
+        prev: dict[str, tuple[float, list[str]]] = {START: (0.0, [])}
+        for tok in tokens:
+            if tok == NUM:
+                cands = [(NUM, 0.0)]
+            else:
+                cands = self.candidates(tok) or [(tok.lower(), 0.0)]
+            cur: dict[str, tuple[float, list[str]]] = {}
+            for cand, ch in cands:
+                best_s, best_path = -1e18, None
+                for p, (score, path) in prev.items():
+                    s = score + log_bi(p, cand)
+                    if s > best_s:
+                        best_s, best_path = s, path
+                cur[cand] = (best_s + ch, best_path + [cand])
+            prev = cur
+        return max(prev.values(), key=lambda v: v[0])[1]
+
+
+# --- text ---------------------------------------------------------------------------------
+
+def repair_text(text: str, m: Model | None = None) -> str:
+    """Repaired text; clean Vietnamese comes back unchanged."""
+    m = m or model()
+    text = unicodedata.normalize("NFC", text)
+    h = health(text, m)
+    if not h.damaged:
+        return text
+    # Icelandic eth is what OCR prints for Đ; codes and Roman numerals first, then the words.
+    text = text.replace("Ð", "Đ").replace("ð", "đ")
+    text = _CODE.sub(lambda mm: fix_code(mm.group()), text)
+    text = fix_roman_headings(text)
+    keep = min(0.97, max(0.03, h.marked / CLEAN_TEXT_MARKED))
+    rep = Repairer(m, keep)
+    return "\n".join(_repair_line(line, rep) for line in text.split("\n"))
+
+
+def _repair_line(line: str, rep: Repairer) -> str:
+    """One line: each run of words between punctuation is decoded as a whole."""
+    protected = [(mm.start(), mm.end()) for mm in _CODE.finditer(line)]
+    tokens: list[tuple[int, int, str, str]] = []     # start, end, text, kind
+    for mm in _TOKEN.finditer(line):
+        s, e, tok = mm.start(), mm.end(), mm.group()
+        if any(a <= s < b for a, b in protected):
+            kind = "fixed"
+        elif mm.group("word") and not (len(tok) == 1 and line[e:e + 1].isdigit()):
+            kind = "word"
+        elif mm.group("num"):
+            kind = "num"
+        else:
+            kind = "punct"
+        tokens.append((s, e, tok, kind))
+    letters = [t for _s, _e, t, k in tokens if k == "word" and len(t) > 1 and not _is_acronym(t, True)]
+    caps_line = len(letters) >= 2 and sum(_looks_upper(t) for t in letters) >= 0.5 * len(letters)
+    replace: dict[int, str] = {}
+    run: list[int] = []
+
+    def flush() -> None:
+        if any(tokens[i][3] == "word" for i in run):
+            best = rep.decode([NUM if tokens[i][3] == "num" else tokens[i][2] for i in run])
+            for i, cand in zip(run, best, strict=True):
+                if tokens[i][3] == "word":
+                    replace[i] = _render(tokens[i][2], cand, rep.m, caps_line)
+        run.clear()
+
+    for i, (_s, _e, tok, kind) in enumerate(tokens):
+        if kind == "word" and not _is_acronym(tok, caps_line) and not _is_marker(tokens, i) \
+                and (not tok.isupper() or _VOWEL_IN.search(tok.lower().translate(_DIGIT_LETTERS))):
+            run.append(i)
+        elif kind == "num":
+            run.append(i)
+        else:
+            flush()
+    flush()
+    parts = []
+    pos = 0
+    for i, new in sorted(replace.items()):
+        s, e = tokens[i][0], tokens[i][1]
+        parts.append(line[pos:s])
+        parts.append(new)
+        pos = e
+    parts.append(line[pos:])
+    return "".join(parts)
+
+
+def _is_marker(tokens: list[tuple[int, int, str, str]], i: int) -> bool:
+    """A one-letter list marker ("a)", "b.") is left alone."""
+    if len(tokens[i][2]) != 1:
+        return False
+    nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+    return nxt in (")", ".") and (i == 0 or tokens[i - 1][2] in "(-+")
+
+
+def _render(printed: str, cand: str, m: Model, caps_line: bool) -> str:
+    """The chosen syllable in the printed word's case; the printed spelling when it was right."""
+    low = printed.lower()
+    if low in m.lexicon and canonical(low) == cand:
+        return printed
+    word = m.surface.get(cand, cand)
+    letters = [c for c in printed if c.isalpha()]
+    if caps_line and len(letters) > 1 or _looks_upper(printed):
+        return word.upper()
+    if printed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
