@@ -1,107 +1,267 @@
-"""Bind a target to an indicator key of the indicator registry, by keywords.
+"""Bind a target to the indicators that measure it, with the parameters of its scope.
 
-Matching is on folded text (no diacritics) with rapidfuzz's partial ratio, so an OCR slip
-inside a keyword ("chuyen đe", "quan triet") still binds. The first rule whose keyword
-groups all match wins, so more specific rules come first.
+A target says *who* ("100% chi bộ thôn", "90% tổ chức đảng, đảng viên") and *what* ("có cấp ủy",
+"hoàn thành tốt nhiệm vụ"). The reader finds the subjects in the target's own words and the
+predicate in its own words or the predicate it shares with its neighbours ("100% A, 100% B được
+quán triệt"); each (subject, predicate) pair names one indicator, so "90% tổ chức đảng, đảng viên
+hoàn thành tốt nhiệm vụ" gets two bindings. A subject no data measures (quần chúng, cán bộ, hộ
+gia đình) gets none: a wrong binding shows a false status on the dashboard, worse than none.
 
-A target naming both organizations and members ("tổ chức đảng, đảng viên hoàn thành tốt
-nhiệm vụ") binds to the subject named first: organizations in that example. The plan text
-puts its main subject first, and the members' share usually has a target of its own.
+Matching is on folded text (no diacritics, OCR slips repaired); rapidfuzz's partial ratio lets an
+OCR slip inside a long keyword ("quan triet", "chuyen đe") still match.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from dangvu.core.planparse.normalize import fold
 
+_THRESHOLD = 90
 
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    groups: tuple[tuple[str, ...], ...]   # every group needs one keyword (folded)
-    unit: str | None = None               # "%" or "count" when the key only fits one unit
-    period: str | None = None             # required period, if any
-    absent: tuple[str, ...] = ()          # keywords that rule this key out
-
-
-_RATED = ("hoan thanh tot nhiem vu", "xep loai", "hoan thanh xuat sac")
-_ADMIT = ("ket nap", "phat trien dang vien", "dang vien moi")
-
-RULES: tuple[Rule, ...] = (
-    Rule("organizations.rated_fulfilled_only_share", (("to chuc dang", "to chuc co so dang", "chi bo"),
-         ("hoan thanh nhiem vu",)), "%", absent=("hoan thanh tot", "xuat sac")),
-    Rule("committee_members.rated_good_or_better_share", (("cap uy vien", "uy vien ban chap hanh"), _RATED), "%"),
-    Rule("organizations.rated_good_or_better_share", (("to chuc co so dang", "to chuc dang", "chi bo, dang bo"),
-         _RATED), "%"),
-    Rule("members.rated_good_or_better_share", (("dang vien",), _RATED), "%"),
-    Rule("admissions.students_count_term", (_ADMIT, ("hoc sinh", "sinh vien")), "count"),
-    Rule("admissions.share_of_members_term_start", (_ADMIT, ("dau nhiem ky",)), "%"),
-    Rule("admissions.share_of_members_year_start", (_ADMIT, ("dau nam", "tong so dang vien")), "%"),
-    Rule("admissions.count_term", (_ADMIT,), "count", "term"),
-    Rule("admissions.count_year", (_ADMIT,), "count"),
-    Rule("organizations.new_private_count", (("thanh lap moi", "thanh lap"), ("to chuc dang", "chi bo",
-         "to chuc co so dang", "dang bo")), "count"),
-    Rule("cells.village_secretary_is_front_head_share", (("bi thu chi bo",), ("truong ban cong tac mat tran",))),
-    Rule("cells.village_secretary_is_head_share", (("bi thu chi bo",), ("truong thon", "truong ban", "to truong",
-         "truong khu pho", "truong to dan pho"))),
-    Rule("cells.agency_secretary_is_unit_head_share", (("bi thu",), ("thu truong", "nguoi dung dau co quan"))),
-    Rule("localities.front_head_is_member_share", (("truong ban cong tac mat tran",), ("la dang vien",))),
-    Rule("localities.head_is_member_share", (("truong thon", "truong ban", "to truong to dan pho",
-         "truong khu pho"), ("la dang vien",))),
-    Rule("cells.village_resident_full_members_share", (("thon", "ban", "to dan pho"),
-         ("dang vien chinh thuc",))),
-    Rule("cells.with_committee_share", (("chi bo",), ("co cap uy", "co chi uy"))),
-    Rule("meetings.upper_attendance_share", (("cap uy vien cap tren", "cap uy cap tren", "cap tren du"),)),
-    Rule("meetings.scored_share", (("cham diem",),)),
-    Rule("cells.thematic_quarterly_share", (("sinh hoat chuyen de", "chuyen de"),)),
-    Rule("members.with_assignment_share", (("phan cong nhiem vu",),)),
-    Rule("members.with_commitment_share", (("cam ket",),)),
-    Rule("cells.working_rules_updated_share", (("quy che lam viec",),)),
-    Rule("meetings.attendance_rate", (("du sinh hoat", "tham du sinh hoat", "tham gia sinh hoat",
-         "ty le dang vien du"),)),
-    Rule("cells.regular_meetings_complete_share", (("sinh hoat",), ("thuong ky", "dinh ky", "dieu le",
-         "theo quy dinh", "hang thang", "day du"))),
-    Rule("officers.trained_share", (("tap huan", "boi duong nghiep vu", "dao tao", "boi duong"),)),
-    Rule("members.studied_document_share", (("quan triet", "hoc tap", "nghien cuu"),
-         ("nghi quyet", "chi thi", "ket luan", "van ban"))),
+# Subjects, most specific first; each maps a phrase of the target to a kind of thing counted.
+_SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("secretary", ("bi thu chi bo", "bi thu cac chi bo", "bi thu")),
+    ("officers", ("bi thu, pho bi thu", "pho bi thu")),
+    ("committee_members", ("cap uy vien", "uy vien ban chap hanh", "chi uy vien", "dang uy vien")),
+    ("front_head", ("truong ban cong tac mat tran",)),
+    ("locality_head", ("truong thon", "truong ban", "truong buon", "truong ap", "to truong to dan pho",
+                       "truong khu pho", "truong to dan pho")),
+    ("organizations", ("to chuc co so dang", "to chuc dang", "co so dang", "chi, dang bo", "chi bo, dang bo",
+                       "dang bo bo phan", "dang bo co so", "cap uy, chi", "cap uy cac cap")),
+    ("cells", ("chi bo",)),
+    ("meetings", ("buoi sinh hoat", "cuoc hop chi bo", "ky sinh hoat")),
+    ("prospects", ("quan chung uu tu", "doi tuong ket nap", "doi tuong dang")),
+    ("masses", ("quan chung", "nhan dan", "ho gia dinh", "cong chuc", "vien chuc", "nguoi lao dong",
+                "hoi vien", "doan vien", "thanh nien", "can bo, dang vien", "can bo chu chot")),
+    ("members", ("dang vien",)),
 )
 
-_THRESHOLD = 90
+# Where a subject sits in a longer subject phrase it is not a subject of its own:
+# "bí thư chi bộ" is a secretary, not cells; "cấp ủy viên" not organizations.
+_SHADOWS = {"secretary": ("cells",), "officers": ("committee_members", "secretary"),
+            "committee_members": ("organizations",), "prospects": ("masses",), "masses": ("members",)}
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    groups: tuple[tuple[str, ...], ...]   # every group needs one keyword
+    absent: tuple[str, ...] = ()
+
+
+_STUDY_DOCS = ("nghi quyet", "chi thi", "ket luan", "van ban", "quy dinh", "ke hoach", "chuong trinh",
+               "chu truong", "duong loi", "tai lieu", "hoc tap va lam theo")
+
+PREDICATES: tuple[Predicate, ...] = (
+    Predicate("head_or_front_head", (("kiem", "dong thoi", "dong thoi la", "la"),
+                                     ("truong thon", "truong ban", "to truong", "truong khu pho", "truong ap"),
+                                     ("hoac truong ban cong tac mat tran", "hoac truong ban mat tran"))),
+    Predicate("front_head", (("kiem", "dong thoi"), ("truong ban cong tac mat tran",))),
+    Predicate("unit_head", (("kiem", "dong thoi"), ("thu truong", "nguoi dung dau", "giam doc", "hieu truong"))),
+    Predicate("locality_head", (("kiem", "dong thoi"), ("truong thon", "truong ban", "to truong", "truong khu pho",
+                                                         "truong ap", "truong buon"))),
+    Predicate("is_member", (("la dang vien",),)),
+    Predicate("resident_members", (("dang vien tai cho", "dang vien chinh thuc tai cho", "dang vien sinh hoat tai cho"),)),
+    Predicate("excellent", (("hoan thanh xuat sac nhiem vu",),), absent=("tot nhiem vu", "tro len")),
+    Predicate("rated_good", (("hoan thanh tot nhiem vu", "hoan thanh tot", "xep loai tot", "trong sach vung manh",
+                              "hoan thanh xuat sac nhiem vu"),)),
+    Predicate("fulfilled_only", (("hoan thanh nhiem vu",),), absent=("khong hoan thanh",)),
+    Predicate("trained", (("tap huan", "boi duong nghiep vu", "boi duong kien thuc", "dao tao, boi duong"),)),
+    Predicate("thematic", (("chuyen de",),)),
+    Predicate("full_attendance", (("tham gia day du", "du day du", "tham du day du", "sinh hoat day du",
+                                   "du sinh hoat day du", "tham gia sinh hoat day du"),)),
+    Predicate("attendance_rate", (("du sinh hoat", "tham du sinh hoat", "tham gia sinh hoat", "ty le dang vien du"),)),
+    Predicate("scored", (("cham diem",),)),
+    Predicate("upper_attendance", (("cap tren du", "cap uy cap tren", "cap uy vien cap tren"),)),
+    Predicate("has_committee", (("co cap uy", "co chi uy", "co ban chi uy"),)),
+    Predicate("working_rules", (("quy che lam viec",),)),
+    Predicate("assignment", (("phan cong nhiem vu", "giao nhiem vu"),)),
+    Predicate("commitment", (("cam ket",),)),
+    Predicate("studied", (("quan triet", "hoc tap", "nghien cuu", "trien khai hoc tap"), _STUDY_DOCS)),
+    Predicate("regular_meetings", (("sinh hoat",), ("thuong ky", "dinh ky", "dieu le", "theo quy dinh", "hang thang",
+                                                     "moi thang", "dung quy dinh", "nen nep"))),
+    Predicate("course", (("lop boi duong nhan thuc", "nhan thuc ve dang", "boi duong ly luan chinh tri"),)),
+    Predicate("admitted", (("ket nap", "phat trien dang vien", "phat trien duoc", "dang vien moi"),)),
+    Predicate("new_orgs", (("thanh lap moi", "thanh lap duoc", "thanh lap them"),)),
+)
+
+# (predicate, subject) → indicator key and its unit.
+_KEYS: dict[tuple[str, str], tuple[str, str]] = {
+    ("rated_good", "organizations"): ("organizations.rated_good_or_better_share", "%"),
+    ("rated_good", "cells"): ("organizations.rated_good_or_better_share", "%"),
+    ("rated_good", "members"): ("members.rated_good_or_better_share", "%"),
+    ("rated_good", "committee_members"): ("committee_members.rated_good_or_better_share", "%"),
+    ("excellent", "members"): ("members.rated_excellent_share", "%"),
+    ("fulfilled_only", "organizations"): ("organizations.rated_fulfilled_only_share", "%"),
+    ("fulfilled_only", "cells"): ("organizations.rated_fulfilled_only_share", "%"),
+    ("studied", "members"): ("members.studied_document_share", "%"),
+    ("studied", "organizations"): ("organizations.studied_document_share", "%"),
+    ("studied", "cells"): ("organizations.studied_document_share", "%"),
+    ("assignment", "members"): ("members.with_assignment_share", "%"),
+    ("full_attendance", "members"): ("members.full_attendance_share", "%"),
+    ("attendance_rate", "members"): ("meetings.attendance_rate", "%"),
+    ("commitment", "members"): ("members.with_commitment_share", "%"),
+    ("working_rules", "cells"): ("cells.working_rules_updated_share", "%"),
+    ("working_rules", "organizations"): ("cells.working_rules_updated_share", "%"),
+    ("regular_meetings", "cells"): ("cells.regular_meetings_complete_share", "%"),
+    ("regular_meetings", "organizations"): ("cells.regular_meetings_complete_share", "%"),
+    ("thematic", "cells"): ("cells.thematic_quarterly_share", "%"),
+    ("thematic", "organizations"): ("cells.thematic_quarterly_share", "%"),
+    ("scored", "meetings"): ("meetings.scored_share", "%"),
+    ("upper_attendance", "meetings"): ("meetings.upper_attendance_share", "%"),
+    ("trained", "officers"): ("officers.trained_share", "%"),
+    ("trained", "secretary"): ("officers.trained_share", "%"),
+    ("has_committee", "cells"): ("cells.with_committee_share", "%"),
+    ("head_or_front_head", "secretary"): ("cells.village_secretary_is_head_or_front_head_share", "%"),
+    ("front_head", "secretary"): ("cells.village_secretary_is_front_head_share", "%"),
+    ("locality_head", "secretary"): ("cells.village_secretary_is_head_share", "%"),
+    ("unit_head", "secretary"): ("cells.agency_secretary_is_unit_head_share", "%"),
+    ("is_member", "locality_head"): ("localities.head_is_member_share", "%"),
+    ("is_member", "front_head"): ("localities.front_head_is_member_share", "%"),
+    ("resident_members", "cells"): ("cells.village_resident_members_share", "%"),
+    ("course", "prospects"): ("prospects.course_passed_count", "count"),
+}
+# Indicators that accept a ``sector`` parameter (cells of one kind only).
+_SECTORED = {"cells.with_committee_share", "cells.regular_meetings_complete_share", "cells.thematic_quarterly_share"}
+# Kinds of cell named right after "chi bộ" ("chi bộ thôn, bản", "chi bộ cơ quan").
+_SECTORS = (
+    ("residential", r"thon|ban\b|buon|bon\b|ap\b|lang\b|xom|to dan pho|khu pho|khom|khu dan cu|dan cu|nong thon"),
+    ("agency", r"co quan|hanh chinh"),
+    ("school", r"truong hoc|truong\b|giao duc"),
+    ("health", r"y te|benh vien|tram y te"),
+    ("soe", r"doanh nghiep nha nuoc"),
+    ("private", r"doanh nghiep tu nhan|doanh nghiep ngoai nha nuoc|ngoai khu vuc nha nuoc|doanh nghiep ngoai"),
+    ("military", r"quan su|quan doi"),
+    ("police", r"cong an"),
+)
+_SECTOR_AFTER = re.compile(r"chi bo\s{1,2}(?:cac\s{1,2}|o\s{1,2}|tai\s{1,2}|trong\s{1,2}|khoi\s{1,2})?(?:" +
+                           "|".join(f"(?P<{name}>{rx})" for name, rx in _SECTORS) + ")")
+_DOC_NUMBER = re.compile(r"\b(\d{1,4})\s{0,2}-\s{0,2}([a-z]{1,5})\s{0,2}/\s{0,2}([a-z]{1,6})\b")
+_MIN_MEMBERS = re.compile(r"(?:it nhat|toi thieu|tu|co)\s{1,3}(?:tu\s{1,3})?(\d{1,2})(?:\s{0,2}-\s{0,2}\d{1,2})?\s{1,3}"
+                          r"dang vien")
+_PRIVATE_CONTEXT = re.compile(r"doanh nghiep|ngoai nha nuoc|ngoai khu vuc nha nuoc|tu nhan|kinh te tap the")
 
 
 def _has(text: str, word: str) -> bool:
-    if word in text:
+    if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
         return True
-    # Fuzzy only for longer keywords: a 4-letter word fuzzes onto too much.
-    return len(word) >= 9 and fuzz.partial_ratio(word, text) >= _THRESHOLD
+    # Fuzzy only for longer keywords: a short word fuzzes onto too much.
+    return len(word) >= 14 and fuzz.partial_ratio(word, text) >= _THRESHOLD
 
 
-def _first_subject(text: str) -> str | None:
-    """Which of organizations / members / committee members the text names first."""
-    found = []
-    for key, words in (("organizations", ("to chuc co so dang", "to chuc dang")),
-                       ("committee_members", ("cap uy vien",)), ("members", ("dang vien",))):
-        positions = [text.find(w) for w in words if w in text]
-        if positions:
-            found.append((min(positions), key))
-    return min(found)[1] if found else None
+def subjects(text: str) -> list[str]:
+    """The kinds of thing ``text`` counts, in the order it names them ("tổ chức đảng, đảng viên")."""
+    found: dict[str, int] = {}
+    spans: list[tuple[int, int, str]] = []
+    for kind, words in _SUBJECTS:
+        for w in words:
+            for m in re.finditer(rf"(?<![a-z]){re.escape(w)}(?![a-z])", text):
+                if any(s <= m.start() < e for s, e, k in spans if kind in _SHADOWS.get(k, ())):
+                    continue
+                spans.append((m.start(), m.end(), kind))
+                found[kind] = min(found.get(kind, m.start()), m.start())
+    # A shadowed subject found before its shadow was known: drop it when inside a shadow span.
+    for s, e, k in spans:
+        for shadowed in _SHADOWS.get(k, ()):
+            if shadowed in found and all(s <= ss < e for ss, _e, kk in spans if kk == shadowed):
+                del found[shadowed]
+    return sorted(found, key=found.get)
 
 
-def bind(context: str, unit: str, period: str | None) -> str | None:
-    """The indicator key for a target described by ``context`` (any text), or None."""
-    text = fold(context)
-    for rule in RULES:
-        if rule.unit and rule.unit != unit or rule.period and rule.period != period:
-            continue
-        if any(w in text for w in rule.absent):
-            continue
-        if all(any(_has(text, w) for w in group) for group in rule.groups):
-            if rule.key.endswith("rated_good_or_better_share"):
-                subject = _first_subject(text)
-                if subject and not rule.key.startswith(subject):
-                    return f"{subject}.rated_good_or_better_share"
-            return rule.key
+def predicate(text: str) -> str | None:
+    """The first predicate (in the order of ``PREDICATES``) whose keyword groups all match."""
+    return next((p.name for p in PREDICATES if _matches(p.name, text)), None)
+
+
+def _sector(text: str) -> str | None:
+    m = _SECTOR_AFTER.search(text)
+    return next((k for k, v in m.groupdict().items() if v), None) if m else None
+
+
+def _params(key: str, own: str, clause: str) -> dict:
+    params: dict = {}
+    if key in _SECTORED:
+        sector = _sector(own) or None
+        if sector:
+            params["sector"] = sector
+    if key.endswith("studied_document_share"):
+        docs = {m.group() for m in _DOC_NUMBER.finditer(clause)}
+        if len(docs) == 1:
+            m = _DOC_NUMBER.search(clause)
+            params["document"] = f"{m.group(1)}-{m.group(2).upper()}/{m.group(3).upper()}"
+    if key.startswith("cells.village_resident"):
+        m = _MIN_MEMBERS.search(own) or _MIN_MEMBERS.search(clause)
+        if m:
+            params["min_members"] = int(m.group(1))
+    return params
+
+
+def _admissions(text: str, clause: str, unit: str, period: str | None) -> str | None:
+    students = any(w in text for w in ("hoc sinh", "sinh vien"))
+    if unit == "count":
+        if students:
+            return "admissions.students_count_term"
+        return "admissions.count_term" if period == "term" else "admissions.count_year"
+    if "dau nhiem ky" in clause:
+        return "admissions.share_of_members_term_start"
+    if "dau nam" in clause or "tong so dang vien" in clause:
+        return "admissions.share_of_members_year_start"
     return None
+
+
+def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: str | None = None,
+         paragraph: str = "") -> list[dict]:
+    """The bindings of one target: ``own`` is its own words, ``shared`` the predicate it shares with
+    the targets listed before it, ``clause`` its whole clause (all folded or foldable text)."""
+    own, shared, clause, paragraph = (" ".join(fold(x).split()) for x in (own, shared, clause, paragraph or clause))
+    whole = f"{own} {shared}"
+    pred = predicate(whole) or predicate(clause)
+    if pred is None:
+        return []
+    if pred == "admitted":
+        key = _admissions(own, clause, unit, period)
+        return [{"indicator": key, "params": {}}] if key else []
+    if pred == "new_orgs":
+        ok = unit == "count" and subjects(own) and set(subjects(own)) <= {"organizations", "cells"} \
+            and _PRIVATE_CONTEXT.search(paragraph)
+        return [{"indicator": "organizations.new_private_count", "params": {}}] if ok else []
+    subs = subjects(own) or subjects(clause)
+    if "members" in subs and pred in ("full_attendance", "attendance_rate", "assignment", "commitment") \
+            and subs[0] in ("cells", "organizations"):
+        subs = ["members"]  # "100% chi bộ có đảng viên tham gia đầy đủ ..." is about the members
+    out: list[dict] = []
+    for s in subs:
+        if s == "masses":
+            return []  # "cán bộ, đảng viên", "quần chúng": a subject that no data measures
+        hit = _KEYS.get((pred, s))
+        if hit is None:
+            continue
+        key, key_unit = hit
+        if key == "cells.village_resident_members_share" and "chinh thuc" in whole:
+            key = "cells.village_resident_full_members_share"
+        # "mỗi quý chi bộ sinh hoạt chuyên đề ít nhất một lần" is met when every cell meets it.
+        frequency = key in _FREQUENCY and unit == "count" and period is not None
+        if (key_unit != unit and not frequency) or any(b["indicator"] == key for b in out):
+            continue
+        out.append({"indicator": key, "params": _params(key, own, clause)})
+    if pred in _MEMBER_DUTIES and "members" in subs:
+        # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt": one figure, two duties.
+        for other in _MEMBER_DUTIES - {pred}:
+            key = _KEYS[(other, "members")][0]
+            if _matches(other, whole) and all(b["indicator"] != key for b in out):
+                out.append({"indicator": key, "params": {}})
+    return out
+
+
+_FREQUENCY = {"cells.thematic_quarterly_share", "cells.regular_meetings_complete_share"}
+_MEMBER_DUTIES = {"assignment", "full_attendance", "commitment"}
+_BY_NAME = {p.name: p for p in PREDICATES}
+
+
+def _matches(name: str, text: str) -> bool:
+    p = _BY_NAME[name]
+    return all(any(_has(text, w) for w in g) for g in p.groups) and not any(w in text for w in p.absent)

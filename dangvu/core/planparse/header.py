@@ -13,7 +13,7 @@ _KIND_HEADING = re.compile(
     r"(ke hoach|chuong trinh hanh dong|chuong trinh|bao cao|nghi quyet|huong dan|thong bao|de an|"
     r"quy che|quy dinh|chi thi|ket luan|to trinh)\b"
 )
-_NUMBER_LINE = re.compile(r"(?:^|\s)so\s{0,2}[:.]?\s*")
+_NUMBER_LINE = re.compile(r"(?:^|\s)so(?![a-z])\s{0,2}[:.]?\s*")
 # "Điện Biên, ngày 26 tháng 8 năm 2024"; day or month may be left blank for signing.
 _PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,40}?)\s*,\s*ngay\s*(?:(?P<d>\d{1,2})\s*(?:thang|/|-|\.)\s*(?P<m>\d{1,2})?"

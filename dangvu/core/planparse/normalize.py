@@ -29,6 +29,8 @@ _FOLD_SPECIAL = {
     # Word/PDF symbol-font bullets (private use area) and other bullet glyphs read as a dash.
     "\uf0b7": "-", "\uf0a7": "-", "\uf0d8": "-", "\uf076": "-", "\uf0fc": "-", "\uf0e0": "-",
     "►": "-", "❖": "-", "■": "-", "□": "-", "♦": "-", "➤": "-", "→": "-",
+    # Footnote marks ("30 tổ chức đảng¹"): not part of the word or number they follow.
+    **dict.fromkeys("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾†‡", " "),
 }
 
 # OCR repairs on the folded copy. Each replacement keeps the length.

@@ -45,9 +45,12 @@ _DATE_AFTER_ISSUER = re.compile(
 _DATE_AFTER = re.compile(
     r"(?:\s{0,3}\([^()\n]{1,30}\))?\s{0,3}[,;(]?\s{0,3}(?:(?:ban hanh|ky)\s{1,3})?(?:ngay\s{0,3})?(?:" + dates.DMY + "|" + dates.LONG + ")"
 )
-# Party issuer codes printed with Đ: "ĐU", "ĐUK", "ĐUQ"; kind codes "QĐ", "ĐA", "NĐ".
-_D_ISSUER = re.compile(r"^D(?=U[A-Z]{0,3}$)")
-_D_KIND = {"QD": "QĐ", "DA": "ĐA", "ND": "NĐ"}
+# Party issuer codes printed with Đ: "ĐU", "ĐUK", "ĐUQ"; kind codes "QĐ", "ĐA", "NĐ". OCR reads
+# that Đ as D, P or B ("QP/TW", "26-KH/PU"): no party code has a P or B in those places.
+_D_ISSUER = re.compile(r"^[DPB](?=U[A-Z]{0,3}$)")
+_D_KIND = {"QD": "QĐ", "QP": "QĐ", "QB": "QĐ", "DA": "ĐA", "PA": "ĐA", "ND": "NĐ", "NP": "NĐ"}
+# "Nghị quyết số 18, 19-NQ/TW", "số 18 và 19-NQ/TW": numbers listed before the one printed in full.
+_LISTED_BEFORE = re.compile(r"(?:(?<=[\s(])|^)((?:\d{1,4}\s{0,2}(?:,|va|;)\s{0,2})+)$")
 
 
 @dataclass
@@ -57,6 +60,7 @@ class NumberMatch:
     number: str
     key: str
     state: bool
+    full: NumberMatch | None = None   # for "18" in "18, 19-NQ/TW": the number printed in full
 
 
 def _letters(src: str) -> str:
@@ -91,13 +95,30 @@ def find_numbers(doc: Source, start: int = 0, end: int | None = None) -> list[Nu
     found: list[NumberMatch] = []
     for m in PARTY_NUMBER.finditer(doc.low, start, end):
         num = party_number(doc, m)
-        found.append(NumberMatch(m.start(), m.end(), num, key_of(num), False))
+        whole = NumberMatch(m.start(), m.end(), num, key_of(num), False)
+        found.extend(_listed(doc, m, whole))
+        found.append(whole)
     for m in STATE_NUMBER.finditer(doc.low, start, end):
         if m.group(3) in ("ngay", "thang", "nam"):
             continue
         num = state_number(doc, m)
         found.append(NumberMatch(m.start(), m.end(), num, key_of(num), True))
     return sorted(found, key=lambda n: n.start)
+
+
+def _listed(doc: Source, m: re.Match, whole: NumberMatch) -> list[NumberMatch]:
+    """The numbers listed before a full one ("18, 19-NQ/TW" → 18-NQ/TW), sharing its code."""
+    before = doc.low[max(0, m.start() - 30): m.start()]
+    lm = _LISTED_BEFORE.search(before)
+    if not lm or not re.search(r"(?:so|cac)\s{0,3}$", before[: lm.start()]):
+        return []
+    code = whole.number.split("-", 1)[1]
+    at = m.start() - len(before) + lm.start()
+    out = []
+    for d in re.finditer(r"\d{1,4}", lm.group(1)):
+        listed = f"{d.group()}-{code}"
+        out.append(NumberMatch(at + d.start(), at + d.end(), listed, key_of(listed), False, whole))
+    return out
 
 
 def _kind(doc: Source, n: NumberMatch) -> tuple[str, int]:
@@ -121,7 +142,11 @@ def find_references(doc: Source, own_number: str | None) -> tuple[list[dict], li
     spans: list[tuple[int, int]] = []
     for n in find_numbers(doc):
         kind, kstart = _kind(doc, n)
-        m = _DATE_AFTER.match(doc.low, n.end) or _DATE_AFTER_ISSUER.match(doc.low, n.end)
+        # A listed number takes its kind and date from the one printed in full after it.
+        full = n.full or n
+        if n.full:
+            kind = _kind(doc, n.full)[0] if kind == "Văn bản" else kind
+        m = _DATE_AFTER.match(doc.low, full.end) or _DATE_AFTER_ISSUER.match(doc.low, full.end)
         day = dates.from_match(m.groups()) if m else None
         spans.append((kstart, m.end() if m else n.end))
         if n.key == own:

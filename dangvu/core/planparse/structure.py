@@ -15,7 +15,10 @@ from dangvu.core.planparse.normalize import Source
 _ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _ROMAN_BY_VALUE = {v: k.upper() for k, v in _ROMAN_VALUES.items()}
 
-_ROMAN = re.compile(r"([ivxl]{1,4})\s{0,2}[.\-)/:]\s*(?=\S)")
+# OCR reads the I of a numeral as l, L, 1 or | ("IL. MUC TIEU", "1I.", "Ill."): tolerated when the
+# token still holds a real numeral letter.
+_ROMAN = re.compile(r"([ivxl1|]{1,4})\s{0,2}[.\-)/:]\s*(?=\S)")
+_ROMAN_OCR = str.maketrans({"l": "I", "L": "I", "1": "I", "|": "I"})
 _ARABIC = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(\s*)")
 _LETTER = re.compile(r"([a-h])\s{0,2}(?:\)\s*|\.\s+(?=\S))")
 _PAREN = re.compile(r"\((\d{1,2}|[a-h])\)\s*")
@@ -30,6 +33,9 @@ _SLASH_ITEM = re.compile(r"(\d{1,2})/\s{1,3}(?=[^\W\d])")
 _BARE_ROW = re.compile(r"^[^|\n]{0,12}\|[^|\n]*\|")
 _BULLETS = re.compile(r"(?:[-+•·▪○●◦➢✓]\s*)+")
 _END_SENTENCE = re.compile(r"[.:;!?]\s*$")
+# A line ending in a word that cannot end a heading or sentence: the phrase goes on below.
+_OPEN_END = re.compile(r"(?:[\-,(/]|\b(?:dat|tu|den|va|cua|trong|thang|ngay|nam|so|la|voi|cho|tai|tren|duoi|hon|"
+                       r"it nhat|toi thieu|cac|nhung|moi|hang|duoc|co|ve|theo|hoac|voi|quy))\s*$")
 _CLOSING = re.compile(r"(noi nhan|tren day la|ke hoach nay duoc pho bien)")
 
 # Which part of the plan a top-level heading opens (matched on folded text).
@@ -124,11 +130,13 @@ def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
         mark = low[m.end() - 1] if low[m.end() - 1] != " " else m.group().strip()[-1]
         return Para(start, end, "bullet+" if mark == "+" else "bullet-", "", start + m.end())
     m = _ROMAN.match(low)
-    if m:
+    if m and any(c in "ivx" for c in m.group(1)):
         token = src[: len(m.group(1))]
         rest = src[m.end():]
-        is_roman = set(token) <= set("IVXl") and (any(c in "IVX" for c in token) or _all_caps(rest))
-        value = _ROMAN_VALUES.get(token.replace("l", "I").lower())
+        ocr = not set(token) <= set("IVXl")
+        is_roman = set(token) <= set("IVXLl1|") and (any(c in "IVX" for c in token) or _all_caps(rest)) \
+            and (not ocr or _all_caps(rest))
+        value = _ROMAN_VALUES.get(token.translate(_ROMAN_OCR).lower())
         if is_roman and value:
             return Para(start, end, "roman", _ROMAN_BY_VALUE[value], start + m.end())
     m = _ARABIC.match(low)
@@ -171,6 +179,9 @@ def paragraphs(doc: Source, start: int = 0) -> list[Para]:
         if out and out[-1].kind == "part" and out[-1].body >= out[-1].end and para.kind == "plain" \
                 and _all_caps(doc.src[s:e]):
             out[-1].end, out[-1].body = e, s  # "Phần I" / "ĐÁNH GIÁ KẾT QUẢ ...": one heading
+        elif out and out[-1].kind == "row" and not blank and doc.low[out[-1].start] == "|" \
+                and not doc.low[out[-1].start: out[-1].end].endswith("|"):
+            out[-1].end = e  # a table row wrapped onto the next line: "| 5 | ... | Quý" / "III/2025 |"
         elif out and para.kind == "plain" and _continues(doc, out[-1], s, e, blank):
             out[-1].end = e
         else:
@@ -182,10 +193,13 @@ def paragraphs(doc: Source, start: int = 0) -> list[Para]:
 def _continues(doc: Source, prev: Para, s: int, e: int, blank: int) -> bool:
     prev_low = doc.low[prev.start: prev.end]
     if prev.kind == "row":
-        # A table cell wrapped onto the next line ("| Trước" / "ngày 19/5/2025").
-        return not blank and doc.src[s].islower()
+        # A table cell wrapped onto the next line ("| Trước" / "ngày 19/5/2025", "| Quý" / "III/2025 |").
+        open_row = prev_low.startswith("|") and not prev_low.rstrip().endswith("|")
+        return not blank and (doc.src[s].islower() or open_row)
     if _END_SENTENCE.search(prev_low) or blank > 2:
         return False
+    if not blank and _OPEN_END.search(prev_low):
+        return True  # "đạt 3 -" / "4% so với ...", "trong tháng" / "6/2026": a phrase broken by the wrap
     first = doc.src[s]
     if first.isalpha() and first.islower():
         return True

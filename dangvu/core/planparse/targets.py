@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dangvu.core.planparse.binding import bind
 from dangvu.core.planparse.normalize import Source, squeeze
 from dangvu.core.planparse.structure import Node, Para
+from dangvu.core.planparse.tables import table_targets
 
 _NUM = r"\d{1,3}(?:[.,]\d{1,3})?"
 # Counted things a plan commits to (folded). Days, contents, documents, levels and ages are
@@ -72,10 +73,16 @@ _BASELINE = re.compile(
 _PAST_IN_PARENS = re.compile(
     r"\s{0,2}(?:(?:cuoi|het)\s{1,2})?(?:nam\s{1,2}(?:19|20)\d{2}|nhiem ky truoc|nam truoc|ky truoc)\b"
 )
-_COMMIT = re.compile(r"phan dau|chi tieu|muc tieu")
+# A sentence that commits: a goal word, or a horizon ("Đến năm 2030 giảm 50% ...").
+_COMMIT = re.compile(r"phan dau|chi tieu|muc tieu|(?:den|toi)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?nam\s{1,3}(?:19|20)\d\d")
 _COMMIT_AFTER_BASELINE = re.compile(r"phan dau|chi tieu|muc tieu|\bdat\b|duy tri|nang (?:len|ty le)|tang|giam")
-_COMMIT_PCT = re.compile(r"(?:dat|duy tri|bao dam|dam bao)(?: ty le)?(?: tu| tren| it nhat)?\s{0,2}$")
-_COMMIT_COUNT = re.compile(r"(?:ket nap|thanh lap moi|thanh lap)(?: duoc)?(?: tu| it nhat| tren)?\s{0,2}$")
+_COMMIT_PCT = re.compile(
+    r"(?:dat|duy tri|bao dam|dam bao|giam|tang|nang(?: len)?|len|xuong|it nhat|toi thieu)(?: ty le)?"
+    r"(?: (?:len|xuong))?(?: (?:tu|tren|duoi|it nhat|toi thieu|khong duoi|khong qua|con))?\s{0,2}$"
+    r"|(?:^|[;:]\s{0,2}|\n\s{0,2}|-\s{0,2})(?:co\s{1,2})?(?:tu\s{1,2}|tren\s{1,2})?$")
+_COMMIT_COUNT = re.compile(
+    r"(?:ket nap|thanh lap moi|thanh lap|phat trien|giam|tang|xay dung moi|cung co)(?: (?:duoc|them|moi|it nhat))?"
+    r"(?: (?:tu|it nhat|toi thieu|tren|khong duoi))?\s{0,2}$")
 _LEFT_WORDS = re.compile(
     r"(?:(?:phan dau|duy tri|dat|co|la|bao dam|dam bao)\s{1,2})*(?:tu|tren|hon|duoi|it nhat|toi thieu|khong qua|"
     r"toi da|khong duoi)?\s{0,2}$"
@@ -207,10 +214,15 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
             else:
                 pending_baseline = _clean(c.value)  # "Hiện có 78,3%; phấn đấu đạt 100%": the next target's
             continue
-        if not goals and _QUOTED.search(before_sentence):
-            continue
-        if not goals and not (_COMMIT.search(before_sentence) or (
-                _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(low[max(body, c.start - 25): c.start])):
+        if not goals and (_QUOTED.search(before_sentence) or paren_start >= 0 and inside):
+            continue  # a higher level's goal quoted, or a remark in parentheses
+        if _RESULT.search(low, left_start, c.start):
+            continue  # "năm 2025 kết nạp được 11 đảng viên", "đã thành lập 04 chi bộ": done, not a goal
+        if k and c.unit == "count" and _is_condition(low, cands[k - 1], c):
+            continue  # "95% chi bộ có ít nhất từ 4 - 5 đảng viên tại chỗ": a condition of the share
+        near = " ".join(low[max(body, c.start - 40): c.start].split()) + " "
+        if not goals and not (_COMMIT.search(" ".join(before_sentence.split())) or (
+                _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near)):
             continue
         nxt = cands[k + 1] if k + 1 < len(cands) else None
         right_end = _clause_start(low, nxt.start, c.end, ",;(") - 1 if nxt else end
@@ -236,12 +248,23 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
             "by": _by(low, c, body, years),
             "period": period,
             "baseline": pending_baseline,
-            "indicator": _indicator(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period),
+            "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period, low[body:end]),
             "section": _section(node),
         }
         out.append(target)
         last_target, last_sentence, pending_baseline = target, sentence_start, None
     return out
+
+
+_RESULT = re.compile(r"(?<![a-z])da\s{1,2}(?!dang\b)|(?:^|[\s,(])nam\s{1,2}(?:19|20)\d\d\s{1,3}[a-z ]{2,30}\sduoc\s{1,2}$")
+_CONDITION = re.compile(r"\b(?:co|voi)\s{1,2}(?:(?:it nhat|toi thieu|tren)\s{1,2})?(?:tu\s{1,2})?$")
+
+
+def _is_condition(low: str, prev: Candidate, c: Candidate) -> bool:
+    """A count that says which cells a share counts ("chi bộ có từ 3 đảng viên"), not a goal."""
+    between = low[prev.end: c.start]
+    return prev.unit == "%" and not re.search(r"[;.]", between) and "chi bo" in between \
+        and bool(_CONDITION.search(between))
 
 
 def _is_baseline(low: str, inside: str, left: str, sentence: str) -> bool:
@@ -250,15 +273,6 @@ def _is_baseline(low: str, inside: str, left: str, sentence: str) -> bool:
         return True
     found = list(_BASELINE.finditer(sentence))
     return bool(found) and not _COMMIT_AFTER_BASELINE.search(sentence, found[-1].end())
-
-
-def _indicator(own: str, tail: str, clause: str, unit: str, period: str | None) -> str | None:
-    """Bind on the target's own words first, then with the shared predicate, then the clause."""
-    for context in (own, own + " " + tail if tail else "", clause):
-        key = bind(context, unit, period) if context else None
-        if key:
-            return key
-    return None
 
 
 def _section(node: Node) -> str | None:
@@ -278,9 +292,34 @@ def _clean(x: float | None) -> float | int | None:
 def find_targets(doc: Source, root: Node) -> list[dict]:
     out: list[dict] = []
     for node in root.walk():
+        if node.kind == "row":
+            if node.parent and node.parent.children[0] is node or _first_row(node):
+                out.extend(_table(doc, node))
+            continue
         if "results" in node.categories or not node.categories:
             continue
         goals = "goals" in node.categories
         for para in node.paras:
             out.extend(targets_in(doc, node, para, goals))
     return out
+
+
+def _first_row(node: Node) -> bool:
+    assert node.parent is not None
+    siblings = node.parent.children
+    i = siblings.index(node)
+    return i == 0 or siblings[i - 1].kind != "row"
+
+
+def _table(doc: Source, first: Node) -> list[dict]:
+    """Targets of the table whose first row is ``first`` (its rows are consecutive siblings)."""
+    assert first.parent is not None
+    siblings = first.parent.children
+    rows = []
+    for node in siblings[siblings.index(first):]:
+        if node.kind != "row" or node.para is None:
+            break
+        rows.append((node.para.start, node.para.end))
+    years = _heading_years(doc, first, first.para) if first.para else []
+    return table_targets(doc, rows, _section(first.parent) if first.parent.kind != "root" else None,
+                         years[0] if years else None)

@@ -16,7 +16,10 @@ from dangvu.core.planparse.normalize import Source
 
 _Y = r"(?:19|20)\d{2}"
 _POINT = re.compile(
-    rf"(?P<d1>\d{{1,2}})\s{{0,2}}[/.\-]\s{{0,2}}(?P<m1>\d{{1,2}})\s{{0,2}}[/.\-]\s{{0,2}}(?P<y1>{_Y})"
+    # "(giai đoạn 2026 - 2030)" after a task: the years it runs over.
+    rf"(?:(?<=\()|(?<=\(\s))(?:giai doan\s{{1,3}}|tu\s{{1,3}}nam\s{{1,3}})?(?P<ya>{_Y})\s{{0,2}}(?:-|den)\s{{0,2}}"
+    rf"(?:nam\s{{1,3}})?(?P<yb>{_Y})(?=\s{{0,2}}\))"
+    rf"|(?P<d1>\d{{1,2}})\s{{0,2}}[/.\-]\s{{0,2}}(?P<m1>\d{{1,2}})\s{{0,2}}[/.\-]\s{{0,2}}(?P<y1>{_Y}|18\d\d)"
     rf"|(?P<d2>\d{{1,2}})\s{{1,3}}thang\s{{1,3}}(?P<m2>\d{{1,2}})\s{{1,3}}nam\s{{1,3}}(?P<y2>{_Y})"
     rf"|trong\s{{1,3}}(?P<hn>6|sau)\s{{1,3}}thang\s{{1,3}}(?P<half>dau|cuoi)\s{{1,3}}nam\s{{1,3}}(?P<y5>{_Y})"
     rf"|thang\s{{0,3}}(?P<m3>\d{{1,2}})\s{{0,2}}(?:/|-|\.|\s{{1,3}}nam\s{{1,3}})\s{{0,2}}(?P<y3>{_Y})"
@@ -30,6 +33,7 @@ _POINT = re.compile(
 )
 # A range longer than this many years is an anniversary ("kỷ niệm 80 năm ... (1945 - 2025)").
 _ANNIVERSARY_YEARS = 15
+_OLDEST = 1945
 _CONNECT = re.compile(r"\s{0,3}(?:den|toi|-)\s{0,3}(?:het\s{1,3}|cuoi\s{1,3})?(?:ngay\s{0,3})?")
 _OPEN = re.compile(r"(?:^|\s)(?:tu|ke tu|bat dau tu|bat dau|bat tu)\s{1,3}(?:ngay\s{0,3})?$")
 _BEFORE = re.compile(r"(?:^|\s)truoc\s{1,3}$")
@@ -80,6 +84,8 @@ class Hit:
 def _point(m: re.Match, default_year: int | None) -> Point:
     g = m.groupdict()
     s, e = m.start(), m.end()
+    if g["ya"]:
+        return Point(s, e, dates.make(g["ya"], 1, 1), dates.make(g["yb"], 12, 31), "span")
     if g["d1"] or g["d2"]:
         day = dates.make(g["y1"] or g["y2"], g["m1"] or g["m2"], g["d1"] or g["d2"])
         return Point(s, e, day, day, "day")
@@ -159,6 +165,12 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
                 i += 2
                 continue
         i += 1
+        if p.first and p.first.year < _OLDEST:
+            continue  # "19/5/1890": a birthday in an anniversary's name, never a deadline
+        if p.kind == "span":
+            if p.first and p.last and p.last.year - p.first.year <= _ANNIVERSARY_YEARS:
+                hits.append(Hit("between", p.first, p.last, p.start, p.end))
+            continue
         if p.first is None or p.kind == "bare" and not opened or p.kind == "year_end":
             continue
         if p.kind == "day" and _CITATION_AFTER.match(low, p.end):
