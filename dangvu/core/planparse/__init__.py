@@ -15,6 +15,7 @@ from dangvu.core.planparse.extract import PlanReadError, read_text
 from dangvu.core.planparse.header import parse_header
 from dangvu.core.planparse.normalize import Source
 from dangvu.core.planparse.references import find_references
+from dangvu.core.planparse.repair import repair_text
 from dangvu.core.planparse.structure import build_tree, paragraphs
 from dangvu.core.planparse.targets import find_targets
 from dangvu.core.planparse.tasks import find_tasks
@@ -23,8 +24,8 @@ __all__ = ["PlanReadError", "parse_file", "parse_text"]
 
 
 def parse_text(text: str) -> dict:
-    """The structured plan of a plan's text."""
-    doc = Source.of(text)
+    """The structured plan of a plan's text (OCR damage repaired first; clean text passes as it is)."""
+    doc = Source.of(repair_text(text))
     header = parse_header(doc)
     references, cited = find_references(doc, header.number)
     root = build_tree(doc, paragraphs(doc, header.body_start))

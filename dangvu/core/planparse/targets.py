@@ -125,7 +125,12 @@ def _candidates(low: str, start: int, end: int) -> list[Candidate]:
         if g["pa"]:
             out.append(Candidate(s, m.end(), _number(g["pa"]), _number(g["pb"]), "%", True))
         elif g["p"]:
-            out.append(Candidate(s, m.end(), _number(g["p"]), None, "%", False))
+            value = _number(g["p"])
+            if value > 100 and "." in g["p"]:
+                # "2.100% chi bộ": OCR glued the item number "2." to the figure.
+                s += g["p"].index(".") + 1
+                value = _number(g["p"].split(".", 1)[1])
+            out.append(Candidate(s, m.end(), value, None, "%", False))
         elif g["ca"]:
             out.append(Candidate(s, m.end(), float(g["ca"]), float(g["cb"]), "count", True))
         else:
@@ -290,6 +295,8 @@ def _clean(x: float | None) -> float | int | None:
 
 
 def find_targets(doc: Source, root: Node) -> list[dict]:
+    # Inside a paragraph a line break is a wrap: "kết nạp từ 95 đảng⏎viên" reads on one line.
+    doc = Source(doc.src, doc.low.replace("\n", " "))
     out: list[dict] = []
     for node in root.walk():
         if node.kind == "row":
