@@ -1,7 +1,8 @@
 """Plans objects for the access matrix (and the bad-input tests that share its ``world``).
 
 Per location, a saved plan of the location's cell (a manual target, a task with an update that
-carries an evidence file) and a draft plan for the review page; valid POST payloads per form.
+carries an evidence file) and a draft plan for the review page (its proposed bindings awaiting a
+decision); valid POST payloads per form.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def plans_objects(orgs: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for loc in ("in", "side", "out"):
         org = orgs[loc]
         plan = s.draft_from_parse(None, org, parsed, "ke-hoach.txt", PLAN_TEXT)
+        s.confirm_all(None, plan)  # the world's saved plan: its proposals confirmed by the system
         s.save_plan(None, plan)
         target = s.add_target(None, plan, text="Tỷ lệ đảng viên dự sinh hoạt", op=">=", value=90, unit="%")
         task = plan.tasks.first()
@@ -45,6 +47,14 @@ def plans_objects(orgs: dict[str, Any]) -> dict[str, dict[str, Any]]:
         draft = s.draft_from_parse(None, org, parsed, "ke-hoach.txt", PLAN_TEXT)
         out[loc] = {"plan": plan, "draft": draft, "target": target, "task": task, "update": update}
     return out
+
+
+def review_decisions(draft) -> dict[str, str]:
+    """The review page's save with a decision for each unconfirmed binding (all confirmed)."""
+    from dangvu.plans.models import Binding
+
+    pending = Binding.objects.filter(target__plan=draft, confirmed=False).values_list("pk", flat=True)
+    return {"action": "save", **{f"b{pk}": "confirm" for pk in pending}}
 
 
 PLANS_POST: dict[str, dict[str, str]] = {

@@ -334,6 +334,12 @@ def _pl_post(form: str) -> PayloadFn:
     return lambda w, loc, v: dict(PLANS_POST[form])
 
 
+def _pl_review(w, loc, v) -> dict[str, str]:
+    from plans_world import review_decisions
+
+    return review_decisions(w.plans[loc]["draft"])
+
+
 def _ev(key: str) -> ArgsFn:
     return lambda w, loc, v: (w.evaluation[loc][key].pk,)
 
@@ -510,13 +516,14 @@ EXPECTED: dict[str, Spec] = {
     "plans:plan_list": Spec("page", status=REGISTRY_READERS),
     "plans:plan_upload": Spec("edit", _org, ORG_LOCS, post=_pl_post("upload")),
     "plans:plan_dashboard": Spec("read", _pl("plan"), OBJ_LOCS),
-    "plans:plan_review": Spec("edit", _pl("draft"), OBJ_LOCS, post=lambda w, loc, v: {}),
+    "plans:plan_review": Spec("edit", _pl("draft"), OBJ_LOCS, post=_pl_review),
     "plans:plan_edit": Spec("edit", _pl("plan"), OBJ_LOCS, post=_pl_post("edit")),
     "plans:plan_tasks": Spec("read", _pl("plan"), OBJ_LOCS),
     "plans:plan_cascade": Spec("read", _pl("plan"), OBJ_LOCS),
     "plans:plan_report": Spec("read", lambda w, loc, v: (w.plans[loc]["plan"].pk, v), OBJ_LOCS,
                               variants=("docx", "xlsx")),
     "plans:target_edit": Spec("edit", _pl("target"), OBJ_LOCS, post=_pl_post("target")),
+    "plans:target_detail": Spec("read", _pl("target"), OBJ_LOCS),
     "plans:measurement_add": Spec("edit", _pl("target"), OBJ_LOCS, post=_pl_post("measurement")),
     "plans:task_edit": Spec("edit", _pl("task"), OBJ_LOCS, post=_pl_post("task")),
     "plans:task_update": Spec("edit", _pl("task"), OBJ_LOCS, post=_pl_post("update")),

@@ -100,8 +100,20 @@ def plan(tree):
 
     text = _sample()
     p = s.draft_from_parse(None, tree.orgs["C1"], parse_text(text), "ke-hoach-mau.txt", text)
-    s.save_plan(None, p)
+    _save(p)
     return p
+
+
+def _save(p) -> None:
+    """Save a draft as a system job that stands in for the reviewer: every proposal confirmed."""
+    from dangvu.plans import services as s
+
+    s.confirm_all(None, p)
+    s.save_plan(None, p)
+
+
+def _keys(target) -> list[str]:
+    return [b.indicator for b in target.bindings.all()]
 
 
 def _target(plan, **kw):
@@ -134,14 +146,16 @@ def test_upload_text_makes_a_draft_with_the_parsers_targets_then_save(tree):
     assert [(t.text, t.op, t.value, t.unit, t.by, t.period or None) for t in targets] == [
         (p["text"], p["op"], p["value"], p["unit"], p["by"], p["period"]) for p in parsed["targets"]]
     assert len(targets) == 13
-    assert [t.proposed_indicator for t in targets] == [p["indicator"] or "" for p in parsed["targets"]]
-    assert targets[-1].proposed_indicator == "" and targets[-1].indicator == ""  # no data measures it: manual
-    # bound only where the key is registered; the rest are manual
-    from dangvu import indicators
+    from dangvu.plans.bindings import problem, proposals
 
-    reg = indicators.load_all()
-    assert [t.indicator for t in targets] == [p["indicator"] if p["indicator"] in reg else ""
-                                              for p in parsed["targets"]]
+    # the reader's proposals are kept as read; each usable one is an unconfirmed binding
+    assert [t.proposed for t in targets] == [proposals(p) for p in parsed["targets"]]
+    assert targets[-1].proposed == [] and _keys(targets[-1]) == []  # no data measures it: manual
+    assert [_keys(t) for t in targets] == [[x["indicator"] for x in proposals(p)
+                                            if not problem(x["indicator"], x["params"], p["unit"])]
+                                           for p in parsed["targets"]]
+    assert sum(len(_keys(t)) for t in targets) == 12
+    assert not any(b.confirmed for t in targets for b in t.bindings.all())
     tasks = list(plan.tasks.all())
     assert len(tasks) == len(parsed["tasks"]) == 10
     first = tasks[0]
@@ -159,13 +173,26 @@ def test_upload_text_makes_a_draft_with_the_parsers_targets_then_save(tree):
         "indicator": "__manual__", "scope": ""})
     assert r.status_code == 302, r.content.decode()[-2000:]
     t.refresh_from_db()
-    assert (t.value, t.by, t.indicator, t.confirmed, t.confirmed_by) == (92.5, 2030, "", True, tree.users["office"])
-    # save: draft → active, every binding confirmed
+    assert (t.value, t.by, _keys(t)) == (92.5, 2030, [])
+    # save asks about each of the 11 bindings still unconfirmed; nothing is confirmed for the person
     r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "save"})
+    assert r.status_code == 400
+    assert "còn 11 cách đo máy đề xuất chưa được xác nhận" in r.content.decode()
+    plan.refresh_from_db()
+    assert plan.state == PlanState.DRAFT
+    from dangvu.plans.models import Binding
+
+    pending = list(Binding.objects.filter(target__plan=plan, confirmed=False))
+    assert len(pending) == 11
+    decisions = {f"b{b.pk}": "confirm" for b in pending}
+    decisions[f"b{pending[-1].pk}"] = "clear"
+    r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "save", **decisions})
     assert r.status_code == 302 and r["Location"] == reverse("plans:plan_dashboard", args=[plan.pk])
     plan.refresh_from_db()
     assert plan.state == PlanState.ACTIVE
-    assert not plan.targets.filter(confirmed=False).exists()
+    kept = Binding.objects.filter(target__plan=plan)
+    assert kept.count() == 10 and not kept.filter(confirmed=False).exists()
+    assert set(kept.values_list("confirmed_by", flat=True)) == {tree.users["office"].pk}
 
 
 def test_upload_of_a_seed_document(tree, shared_dir):
@@ -379,9 +406,12 @@ def test_report_docx_and_xlsx_content(plan, tree):
     targets_table = doc.tables[1]
     assert [c.text for c in targets_table.rows[0].cells] == ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả",
                                                              "Dự báo năm đến hạn", "Đánh giá"]
-    rows = {row.cells[1].text: [c.text for c in row.cells] for row in targets_table.rows[1:]}
+    rows = {row.cells[1].text.split("\n")[0]: [c.text for c in row.cells] for row in targets_table.rows[1:]}
     assert len(rows) == plan.targets.count() == 14
+    assert rows[t.text][1] == f"{t.text}\nĐo bằng: Số đảng viên đang sinh hoạt"
     assert rows[t.text][2:] == ["≥ 3", f"3 (năm {Y})", "3 (năm 2030)", "Đạt"]
+    assert rows["Hằng năm có từ 95% trở lên hộ gia đình đảng viên đạt danh hiệu “Gia đình văn hóa”"][1].endswith(
+        "Đo bằng: nhập số liệu thủ công")
     for target in plan.targets.all():
         assert target.text in rows
     tasks_table = doc.tables[2]
@@ -402,7 +432,9 @@ def test_report_docx_and_xlsx_content(plan, tree):
     assert header[:3] == ["TT", "Mục", "Chỉ tiêu"]
     data = {row[2]: row for row in ws.iter_rows(min_row=5, values_only=True)}
     assert len(data) == 14
-    assert data[t.text][3:11] == ("≥ 3", None, "Số đảng viên đang sinh hoạt", 3, Y, 3, 2030, "Đạt")
+    assert header == ["TT", "Mục", "Chỉ tiêu", "Mục tiêu", "Đến năm", "Cách đo", "Phạm vi của cách đo", "Kết quả",
+                      "Năm số liệu", "Dự báo", "Năm đến hạn", "Đánh giá theo cách đo", "Đánh giá chỉ tiêu"]
+    assert data[t.text][3:13] == ("≥ 3", None, "Số đảng viên đang sinh hoạt", None, 3, Y, 3, 2030, "Đạt", "Đạt")
     tasks = list(wb["Nhiệm vụ"].iter_rows(min_row=2, values_only=True))
     assert len(tasks) == 10
     assert tasks[0][:7] == (1, "III.1", task.title, "Ban Tuyên giáo Đảng ủy", "các chi bộ trực thuộc",
@@ -467,7 +499,7 @@ def test_scope_plan_of_c2_is_404_for_c1a_secretary_and_viewer_gets_403_on_edit(t
 
     text = _sample()
     other = s.draft_from_parse(None, tree.orgs["C2"], parse_text(text), "", text)
-    s.save_plan(None, other)
+    _save(other)
     target, task = other.targets.first(), other.tasks.first()
     client = _client(tree, "secretary")
     for url in (reverse("plans:plan_dashboard", args=[other.pk]), reverse("plans:plan_tasks", args=[other.pk]),
@@ -495,14 +527,16 @@ def test_scope_plan_of_c2_is_404_for_c1a_secretary_and_viewer_gets_403_on_edit(t
 
 def test_demo_step_builds_the_sample_plan(tree):
     from dangvu.plans.demo_step import create_sample_plan
-    from dangvu.plans.models import Measurement, TaskUpdate
+    from dangvu.plans.models import Binding, Measurement, TaskUpdate
 
     plan = create_sample_plan(tree.orgs["C1"], TODAY, 2026)
     assert plan.state == "active" and plan.number == "12-KH/ĐU"
-    assert plan.targets.count() == 13 and not plan.targets.filter(confirmed=False).exists()
-    manual = plan.targets.filter(indicator="")
+    assert plan.targets.count() == 13
+    assert not Binding.objects.filter(target__plan=plan, confirmed=False).exists()
+    manual = plan.targets.filter(bindings__isnull=True)
+    assert manual.count() == 1
     assert all(Measurement.objects.filter(target=t).exists() for t in manual)
-    assert not Measurement.objects.filter(target__in=plan.targets.exclude(indicator="")).exists()
+    assert not Measurement.objects.filter(target__in=plan.targets.filter(bindings__isnull=False)).exists()
     assert TaskUpdate.objects.filter(task__plan=plan).count() == 6
     assert "Hòa Bình" in plan.title or "Hòa Bình" in plan.source_text
 
@@ -528,8 +562,7 @@ def test_review_adds_and_deletes_targets_and_tasks(tree):
         "value": "98", "unit": "%", "period": "annual", "baseline": "96,5", "indicator": "__manual__"})
     assert r.status_code == 302 and r["Location"] == reverse("plans:plan_review", args=[plan.pk])
     added = plan.targets.get(section="II.2.10")
-    assert (added.value, added.baseline, added.indicator, added.confirmed, added.confirmed_by) == (
-        98.0, 96.5, "", True, tree.users["office"])
+    assert (added.value, added.baseline, _keys(added)) == (98.0, 96.5, [])
     assert added.position == 13  # after the 13 read from the text
     assert list(plan.targets.values_list("text", flat=True)) == [*texts, added.text]
     # delete one the reader took for a goal: a bare POST deletes nothing, the ticked one does
@@ -570,35 +603,42 @@ def test_review_adds_and_deletes_targets_and_tasks(tree):
     assert reverse("plans:target_add", args=[plan.pk]) in page and reverse("plans:task_add", args=[plan.pk]) in page
 
 
-def test_review_confirms_one_binding_at_a_time(tree):
+def test_review_confirms_or_clears_one_binding_at_a_time(tree):
+    from dangvu.plans.models import Binding
+
     plan = _draft(tree)
-    first, second = list(plan.targets.all())[:2]
-    assert not first.confirmed and not second.confirmed
+    first, second = list(Binding.objects.filter(target__plan=plan))[:2]
+    assert not first.confirmed and not second.confirmed and first.source == "reader"
     client = _client(tree, "office")
     page = client.get(reverse("plans:plan_review", args=[plan.pk])).content.decode()
-    assert page.count('name="action" value="confirm"') == 13
-    r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "confirm", "target": str(first.pk)})
-    assert r.status_code == 302 and r["Location"].endswith(f"#t{first.pk}")
+    assert page.count('name="action" value="confirm"') == 12 and page.count('name="action" value="clear"') == 12
+    assert "Xác nhận cách đo như đề xuất cho cả" not in page  # no one-click confirmation of everything
+    r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "confirm", "binding": str(first.pk)})
+    assert r.status_code == 302 and r["Location"].endswith(f"#t{first.target_id}")
     first.refresh_from_db()
-    second.refresh_from_db()
     assert (first.confirmed, first.confirmed_by, first.indicator) == (
         True, tree.users["office"], "members.rated_good_or_better_share")
-    assert not second.confirmed
-    assert plan.targets.filter(confirmed=False).count() == 12
-    # a target of another plan, or garbage, confirms nothing
+    assert first.confirmed_at is not None
+    r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "clear", "binding": str(second.pk)})
+    assert r.status_code == 302
+    assert not Binding.objects.filter(pk=second.pk).exists()
+    assert second.target.proposed  # the reader's proposal stays on record
+    assert Binding.objects.filter(target__plan=plan, confirmed=False).count() == 10
+    # a binding of another plan, or garbage, changes nothing
     other = _draft(tree, "C1")
-    foreign = other.targets.first()
+    foreign = Binding.objects.filter(target__plan=other).first()
     for bad in (str(foreign.pk), "abc", "", "99999999999999999999", "\x00"):
-        r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": "confirm", "target": bad})
-        assert r.status_code == 302, bad
-    foreign.refresh_from_db()
-    assert not foreign.confirmed and plan.targets.filter(confirmed=False).count() == 12
+        for action in ("confirm", "clear"):
+            r = client.post(reverse("plans:plan_review", args=[plan.pk]), {"action": action, "binding": bad})
+            assert r.status_code == 302, bad
+    assert Binding.objects.filter(pk=foreign.pk, confirmed=False).exists()
+    assert Binding.objects.filter(target__plan=plan, confirmed=False).count() == 10
     page = client.get(reverse("plans:plan_review", args=[plan.pk])).content.decode()
-    assert "12 chỉ tiêu chưa xác nhận cách đo" in page
+    assert "10 cách đo do máy đề xuất chưa được xác nhận" in page
+    assert "Máy đề xuất nhưng không dùng" in page  # the cleared proposal is still shown as the reader's
 
 
 def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
-    from dangvu.plans import services as s
     from dangvu.plans.models import Plan, Target
 
     draft = _draft(tree)
@@ -611,7 +651,7 @@ def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
     assert not Plan.objects.filter(pk=draft.pk).exists()
     assert not Target.objects.filter(pk__in=target_ids).exists()
     saved = _draft(tree)
-    s.save_plan(None, saved)
+    _save(saved)
     r = client.post(reverse("plans:plan_discard", args=[saved.pk]), {"confirm": "xoa"})
     assert r.status_code == 400 and "Chỉ hủy được bản nháp" in r.content.decode()
     assert Plan.objects.filter(pk=saved.pk, state="active").exists()
@@ -621,7 +661,7 @@ def test_parent_and_replaced_plan_are_set_on_the_edit_page(tree):
     from dangvu.plans import services as s
 
     upper = _draft(tree, "C1")
-    s.save_plan(None, upper)
+    _save(upper)
     old = s.draft_from_parse(None, tree.orgs["C1A"], {"title": "Kế hoạch cũ, giai đoạn 2020-2025", "tasks": [
         {"id": "1", "title": "Việc cũ"}]})
     s.save_plan(None, old)
@@ -662,9 +702,9 @@ def test_target_binding_with_indicator_parameters(tree):
             "indicator": "cells.with_committee_share", "scope": ""}
     r = client.post(url, {**base, "params": "sector = residential"})
     assert r.status_code == 302, r.content.decode()[-1500:]
-    target.refresh_from_db()
-    assert (target.indicator, target.params, target.confirmed) == ("cells.with_committee_share",
-                                                                   {"sector": "residential"}, True)
+    (binding,) = target.bindings.all()
+    assert (binding.indicator, binding.params, binding.confirmed, binding.confirmed_by, binding.source) == (
+        "cells.with_committee_share", {"sector": "residential"}, True, tree.users["office"], "person")
     # shown back in the form, kept when the same indicator is saved again without touching it
     assert "sector = residential" in client.get(url).content.decode()
     for params, message in (("khong co = dau", "chưa đúng dạng"), ("months = 3", "không có tham số months"),
@@ -676,10 +716,10 @@ def test_target_binding_with_indicator_parameters(tree):
             assert r.status_code == 302, params
     r = client.post(url, {**base, "indicator": "__manual__", "params": "sector = residential"})
     assert r.status_code == 400 and "thủ công không có tham số" in r.content.decode()
-    with pytest.raises(s.ServiceError, match="không tính được"):
+    with pytest.raises(s.ServiceError, match="months = mười hai không dùng được"):
         s.bind_target(None, target, "cells.working_rules_updated_share", {"months": "mười hai"})
-    target.refresh_from_db()
-    assert target.params == {"sector": "residential"}
+    assert [(b.indicator, b.params) for b in target.bindings.all()] == [("cells.with_committee_share",
+                                                                         {"sector": "residential"})]
     page = _client(tree, "viewer").get(reverse("plans:plan_review", args=[plan.pk]))
     assert page.status_code == 403  # review is an editor's page; the dashboard shows the same
 
@@ -785,7 +825,7 @@ def test_report_docx_layout_elements(plan, tree):
 
 def test_demo_plans_are_parsed_bound_and_the_demo_login_lands_on_them(db, settings):
     from dangvu.demo.services import DEMO_PASSWORD, build_demo
-    from dangvu.plans.models import Plan
+    from dangvu.plans.models import Binding, Plan
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     result = build_demo("commune", 77, today=TODAY)
@@ -793,7 +833,8 @@ def test_demo_plans_are_parsed_bound_and_the_demo_login_lands_on_them(db, settin
     cell_plan = Plan.objects.exclude(pk=commune.pk).get()
     assert (commune.number, commune.state, commune.targets.count(), commune.tasks.count()) == (
         "12-KH/ĐU", "active", 13, 10)
-    assert commune.targets.exclude(indicator="").count() == 12  # bound by the parser's proposals
+    assert commune.targets.filter(bindings__isnull=False).distinct().count() == 12  # the parser's proposals
+    assert not Binding.objects.filter(target__plan__in=[commune, cell_plan], confirmed=False).exists()
     assert (cell_plan.number, cell_plan.parent_id, cell_plan.targets.count()) == ("03-KH/CB", commune.pk, 4)
     for username, plan in (("vanphong", commune), ("bithu", cell_plan)):
         client = Client()

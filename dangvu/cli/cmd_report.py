@@ -1,5 +1,6 @@
 """``dangvu report plan PLAN_ID --out FILE``: the plan's result report, .docx (party-document
-layout) or .xlsx (the same tables) by the file's extension. Unknown plan or extension → exit 2."""
+layout) or .xlsx (the same tables) by the file's extension, and on stdout each target with each of
+its bindings (value, status). Unknown plan or extension → exit 2."""
 
 from __future__ import annotations
 
@@ -34,7 +35,21 @@ def _plan(args: argparse.Namespace) -> int:
     log_export(None, plan, f"plan-report{fmt}", rows=len(report.targets) + len(report.tasks), via="cli")
     sys.stdout.write(f"Đã ghi báo cáo {plan.name} ({len(report.targets)} chỉ tiêu, {len(report.tasks)} nhiệm vụ) "
                      f"vào {out}\n")
+    sys.stdout.write(targets_summary(report))
     return 0
+
+
+def targets_summary(report) -> str:
+    """Each target with its status, and under it each way it is measured (indicator, params in
+    Vietnamese) with its own value and status."""
+    lines = []
+    for i, r in enumerate(report.targets, start=1):
+        lines.append(f"{i}. {r.target.text} — mục tiêu {r.goal}: {r.status_label}")
+        for x in r.series:
+            how = x.how if x.binding is not None else "nhập số liệu thủ công"
+            value = f"{x.value_text} (năm {x.year})" if x.value is not None else "chưa có số liệu"
+            lines.append(f"   - {how}: {value} — {x.status_label}")
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _plan_id(text: str) -> int:

@@ -6,23 +6,25 @@ from __future__ import annotations
 
 import io
 from html import escape
+from textwrap import shorten
 
 from dangvu.core.plan_status import number
 
-from .progress import TargetProgress
+from .progress import Series
 
 W, H, PAD_L, PAD_B, PAD_T = 320, 150, 34, 24, 12
 
 
-def _top(tp: TargetProgress) -> float:
+def _top(tp: Series) -> float:
     if tp.target.unit == "%":
         return 100.0
     values = [v for _, v in tp.points] + [tp.target.value, tp.target.value_max or 0, tp.forecast or 0]
     return max(1.0, max(values) * 1.15)
 
 
-def target_svg(tp: TargetProgress, uid: str) -> str:
-    """Bars per year (solid), the forecast for the due year (outlined), the goal as a dashed line."""
+def target_svg(tp: Series, uid: str) -> str:
+    """One series of a target (a binding, or the manual values): bars per year (solid), the
+    forecast for the due year (outlined), the goal as a dashed line."""
     t = tp.target
     unit = "%" if t.unit == "%" else ""
     bars = list(tp.points)
@@ -40,7 +42,7 @@ def target_svg(tp: TargetProgress, uid: str) -> str:
     desc += f"; mục tiêu {tp.goal}"
     parts = [f'<svg class="spark" viewBox="0 0 {W} {H}" width="100%" role="img" '
              f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{uid}-t">{escape(t.text[:120])}</title>',
+             f'<title id="{uid}-t">{escape(shorten(tp.title, 200, placeholder=" …"))}</title>',
              f'<desc id="{uid}-d">{escape(desc)}</desc>',
              f'<line x1="{PAD_L}" y1="{PAD_T + plot_h}" x2="{W - 8}" y2="{PAD_T + plot_h}" stroke="#888"/>',
              f'<text x="{PAD_L - 4}" y="{PAD_T + 4}" font-size="12" text-anchor="end">{number(top)}{unit}</text>',
@@ -68,21 +70,22 @@ def target_svg(tp: TargetProgress, uid: str) -> str:
     return "".join(parts)
 
 
-def targets_png(rows: list[TargetProgress], *, per_row: int = 3) -> bytes | None:
-    """One PNG: a small bar chart per target with values (years, forecast, goal line)."""
-    rows = [r for r in rows if r.points or r.forecast is not None]
-    if not rows:
+def targets_png(items: list[tuple[str, Series]], *, per_row: int = 3) -> bytes | None:
+    """One PNG: a small bar chart per (caption, series) with values (years, forecast, goal line);
+    the caption is shortened at a word boundary to fit."""
+    items = [(c, r) for c, r in items if r.points or r.forecast is not None]
+    if not items:
         return None
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    n = len(rows)
+    n = len(items)
     cols = min(per_row, n)
     lines = (n + cols - 1) // cols
     fig, axes = plt.subplots(lines, cols, figsize=(3.2 * cols, 2.5 * lines), squeeze=False)
-    for i, tp in enumerate(rows):
+    for i, (caption, tp) in enumerate(items):
         ax = axes[i // cols][i % cols]
         years = [str(y) for y, _ in tp.points]
         values = [v for _, v in tp.points]
@@ -93,8 +96,7 @@ def targets_png(rows: list[TargetProgress], *, per_row: int = 3) -> bytes | None
         ax.axhline(tp.target.value, color="#0b6b2e", linestyle="--", linewidth=1.2)
         if tp.target.unit == "%":
             ax.set_ylim(0, 105)
-        title = f"{i + 1}. {tp.target.text}"
-        ax.set_title(title if len(title) <= 48 else title[:46] + "…", fontsize=8)
+        ax.set_title(shorten(caption, 48, placeholder=" …"), fontsize=8)
         ax.tick_params(labelsize=7)
     for j in range(n, lines * cols):
         axes[j // cols][j % cols].axis("off")

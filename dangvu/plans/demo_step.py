@@ -57,17 +57,16 @@ def _series(target: Target, years: list[int], rng: random.Random) -> list[float]
 
 
 def create_sample_plan(issuer, today: dt.date, seed: int = 2026) -> Plan:
-    """Parse the sample, make the draft, confirm the proposed bindings, save; then measurements
-    for manual targets and task updates. Everything through :mod:`dangvu.plans.services`."""
+    """Parse the sample, make the draft, confirm the reader's proposed bindings (the demo's
+    system user stands in for the reviewer), save; then measurements for the targets without a
+    binding and task updates. Everything through :mod:`dangvu.plans.services`."""
     text = sample_text(_place(issuer.name))
     parsed = parse_text(text)
     plan = s.draft_from_parse(None, issuer, parsed, SAMPLE.name, text)
     s.confirm_all(None, plan)
     s.save_plan(None, plan)
     rng = random.Random(seed * 31 + 7)
-    for target in plan.targets.all():
-        if target.indicator:
-            continue
+    for target in plan.targets.filter(bindings__isnull=True):
         if target.period == "term":
             years = list(range(plan.start_year, min(today.year, plan.end_year) + 1))
         else:

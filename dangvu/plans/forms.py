@@ -15,9 +15,10 @@ from dangvu import indicators
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import read_text
-from dangvu.registry.forms import Form, VNDateField
+from dangvu.registry.forms import Form, VNDateField, vietnamese_null_check
 from dangvu.registry.models import Organization
 
+from . import bindings as B
 from .models import Period, Plan, TaskStatus, TimingKind, Unit
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
@@ -136,7 +137,7 @@ class PlanForm(Form):
     number = forms.CharField(label="Số văn bản", max_length=60, required=False, help_text="Ví dụ: 35-KH/ĐU")
     issued_on = VNDateField(label="Ngày ban hành", required=False)
     place = forms.CharField(label="Địa danh", max_length=120, required=False)
-    title = forms.CharField(label="Trích yếu", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(label="Trích yếu", max_length=MAX_TEXT_CHARS, widget=forms.Textarea(attrs={"rows": 3}))
     start_year = forms.IntegerField(label="Từ năm", min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label="Đến năm", min_value=2000, max_value=2100)
     parent = forms.ModelChoiceField(label="Thực hiện (cụ thể hóa) kế hoạch của cấp trên", required=False,
@@ -193,37 +194,58 @@ def params_text(params: dict[str, Any] | None) -> str:
 def params_help() -> str:
     reg = indicators.load_all()
     with_params = [f"{k}: {', '.join(sorted(reg[k].params))}" for k in sorted(reg) if reg[k].params]
-    return ("Thường để trống. Mỗi dòng một tham số, dạng «tên = giá trị». Các chỉ số có tham số: "
-            + ("; ".join(with_params) if with_params else "(không có)") + ".")
+    return ("Thường để trống (mặc định). Mỗi dòng một tham số, dạng «tên = giá trị», ví dụ «sector = residential» "
+            "(chi bộ thôn, bản, tổ dân phố), «document = 21-NQ/TW» (văn bản 21-NQ/TW), «min_members = 4» (ít nhất "
+            "4 đảng viên). Khối (sector): residential thôn, bản, tổ dân phố; agency cơ quan; school trường học; "
+            "health y tế; soe doanh nghiệp nhà nước; private doanh nghiệp tư nhân; military quân sự; police công an. "
+            "Các chỉ số có tham số: " + ("; ".join(with_params) if with_params else "(không có)") + ".")
+
+
+def slot_names(k: int) -> tuple[str, str]:
+    """Field names of the k-th binding (1-based): "indicator"/"params", then "indicator_2"/"params_2"…"""
+    return ("indicator", "params") if k == 1 else (f"indicator_{k}", f"params_{k}")
 
 
 class TargetForm(Form):
+    """A target's goal, its scope and its bindings (one slot each, plus an empty one to add).
+    Saving is the person's review: the bindings as saved are confirmed by them."""
+
     section = forms.CharField(label="Mục (như trong văn bản, ví dụ II.2.1)", max_length=40, required=False)
-    text = forms.CharField(label="Nội dung chỉ tiêu", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label="Nội dung chỉ tiêu", max_length=MAX_TEXT_CHARS, widget=forms.Textarea(attrs={"rows": 3}))
     op = forms.ChoiceField(label="So sánh", choices=OP_CHOICES)
     value = VNFloatField(label="Mục tiêu", min_value=0, max_value=1_000_000)
     value_max = VNFloatField(label="Cận trên (chỉ với khoảng)", min_value=0, max_value=1_000_000, required=False)
     unit = forms.ChoiceField(label="Đơn vị", choices=Unit.choices)
     by_year = forms.IntegerField(label="Đến năm (để trống: cuối kế hoạch)", min_value=2000, max_value=2100,
-                            required=False)
+                                 required=False)
     period = forms.ChoiceField(label="Chu kỳ", choices=[("", "— Không nêu —"), *Period.choices], required=False)
     baseline = VNFloatField(label="Hiện trạng nêu trong kế hoạch (nếu có)", min_value=0, max_value=1_000_000,
                             required=False)
-    indicator = forms.ChoiceField(label="Đo bằng chỉ số", choices=())
     scope = OrgChoiceField(label="Phạm vi đo", queryset=Organization.objects.none(), required=False,
                            help_text="Để trống: toàn bộ cấp ủy ban hành.")
-    params = forms.CharField(label="Tham số của chỉ số", required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, scopes=None, unit: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scopes=None, unit: str | None = None, slots: int = 2, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = indicator_choices(unit)
         self.fields["scope"].queryset = scopes if scopes is not None else Organization.objects.none()
         self.fields["scope"].error_messages["invalid_choice"] = "Hãy chọn một tổ chức trong danh sách."
-        self.fields["params"].help_text = params_help()
-
-    def clean_params(self) -> dict[str, Any]:
-        return parse_params(self.cleaned_data.get("params") or "")
+        self.slots = max(1, min(slots, B.MAX_BINDINGS))
+        choices = indicator_choices(unit)
+        for k in range(1, self.slots + 1):
+            key, params = slot_names(k)
+            self.fields[key] = forms.ChoiceField(
+                label=f"Cách đo {k}: chỉ số đo", choices=choices, required=k == 1,
+                help_text=("Chọn «Không có chỉ số» nếu không dữ liệu nào đo được chỉ tiêu này." if k == 1 else
+                           "Thêm cách đo khi một con số gồm hai đối tượng (ví dụ tổ chức đảng và đảng viên); "
+                           "chọn «Không có chỉ số» để bỏ."))
+            self.fields[params] = forms.CharField(label=f"Cách đo {k}: tham số", required=False, max_length=1000,
+                                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                                  help_text=params_help() if k == 1 else "")
+            for name in (key, params):  # the base form set Vietnamese messages before these existed
+                field = self.fields[name]
+                field.error_messages["required"] = "Mục này không được để trống."
+                if isinstance(field, forms.ChoiceField):
+                    field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
+                vietnamese_null_check(field)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -234,9 +256,52 @@ class TargetForm(Form):
                 self.add_error("value_max", "Cận trên phải lớn hơn hoặc bằng cận dưới.")
         if data.get("unit") == "%" and (data.get("value") or 0) > 100:
             self.add_error("value", "Tỷ lệ không thể vượt quá 100%.")
-        if data.get("params") and data.get("indicator") == MANUAL:
-            self.add_error("params", "Chỉ tiêu nhập số liệu thủ công không có tham số.")
+        chosen: list[tuple[str, dict[str, Any]]] = []
+        for k in range(1, self.slots + 1):
+            key_field, params_field = slot_names(k)
+            if key_field in self.errors or params_field in self.errors:
+                continue
+            key = data.pop(key_field, "") or MANUAL
+            try:
+                params = parse_params(data.pop(params_field, "") or "")
+            except forms.ValidationError as exc:
+                self.add_error(params_field, exc)
+                continue
+            if key == MANUAL:
+                if params:
+                    self.add_error(params_field, "Chỉ tiêu nhập số liệu thủ công không có tham số.")
+                continue
+            if data.get("unit") and (why := B.unit_problem(key, data["unit"])):
+                self.add_error(key_field, why)
+            elif why := B.params_problem(key, params):
+                self.add_error(params_field, why)
+            elif (key, params) in chosen:
+                self.add_error(key_field, "Cách đo này đã được chọn ở trên.")
+            else:
+                chosen.append((key, params))
+        data["bindings"] = chosen
         return data
+
+
+class DecisionForm(Form):
+    """Before a draft is saved: for each binding still unconfirmed, the person's choice —
+    confirm it or clear it. No choice is made for them."""
+
+    CHOICES = [("confirm", "Xác nhận cách đo này"), ("clear", "Bỏ cách đo này")]
+
+    def __init__(self, *args: Any, pending=(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for b in pending:
+            field = forms.ChoiceField(label=f"«{b.target.text}» — đo bằng: {B.describe(b.indicator, b.params)}",
+                                      choices=self.CHOICES, widget=forms.RadioSelect)
+            field.error_messages["required"] = "Hãy chọn «Xác nhận» hoặc «Bỏ» cho cách đo này."
+            field.error_messages["invalid_choice"] = "Hãy chọn «Xác nhận» hoặc «Bỏ» cho cách đo này."
+            vietnamese_null_check(field)
+            field.binding = b
+            self.fields[f"b{b.pk}"] = field
+
+    def decisions(self) -> dict[int, str]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items()}
 
 
 class ConfirmDeleteForm(Form):
@@ -267,7 +332,8 @@ class MeasurementForm(Form):
 
 class TaskForm(Form):
     label = forms.CharField(label="Số thứ tự", max_length=40, required=False)
-    title = forms.CharField(label="Nội dung nhiệm vụ", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(label="Nội dung nhiệm vụ", max_length=MAX_TEXT_CHARS,
+                            widget=forms.Textarea(attrs={"rows": 3}))
     timing_kind = forms.ChoiceField(label="Thời gian", choices=[("", "— Không nêu —"), *TimingKind.choices],
                                     required=False)
     starts_on = VNDateField(label="Từ ngày", required=False)

@@ -1,6 +1,6 @@
 """Plans: a plan (Kế hoạch, Chương trình hành động) of one organization, the documents it cites,
-its targets (chỉ tiêu) bound to indicators or measured by hand, and its tasks (nhiệm vụ, giải pháp)
-with their status updates.
+its targets (chỉ tiêu), each measured by zero or more bindings to indicators (none: by hand),
+and its tasks (nhiệm vụ, giải pháp) with their status updates.
 
 Models hold data only; every write goes through :mod:`dangvu.plans.services`.
 """
@@ -8,9 +8,11 @@ Models hold data only; every write goes through :mod:`dangvu.plans.services`.
 from __future__ import annotations
 
 import datetime as dt
+from textwrap import shorten
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dangvu.core.plan_status import OP_LABELS, goal_text
 from dangvu.registry.models import Organization
@@ -88,7 +90,8 @@ class Unit(models.TextChoices):
 
 
 class Target(models.Model):
-    """Chỉ tiêu: a goal on one number, bound to an indicator (key, params, scope) or manual."""
+    """Chỉ tiêu: a goal on one number, measured by its bindings (indicator key + params over the
+    scope) — zero bindings: measured by hand (:class:`Measurement`)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     position = models.PositiveIntegerField(default=0)
@@ -101,15 +104,10 @@ class Target(models.Model):
     by = models.PositiveSmallIntegerField("đến năm", null=True, blank=True)
     period = models.CharField("chu kỳ", max_length=10, choices=Period.choices, blank=True)
     baseline = models.FloatField("hiện trạng nêu trong kế hoạch", null=True, blank=True)
-    indicator = models.CharField("chỉ số đo", max_length=80, blank=True, help_text="để trống: nhập số liệu thủ công")
-    params = models.JSONField("tham số của chỉ số", default=dict, blank=True)
     scope = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name="phạm vi đo (mặc định: cấp ủy ban hành)")
-    proposed_indicator = models.CharField("chỉ số do máy đề xuất", max_length=80, blank=True)
-    confirmed = models.BooleanField("đã xác nhận cách đo", default=False)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    proposed = models.JSONField("cách đo do máy đề xuất", default=list, blank=True,
+                                help_text="như máy đọc: [{indicator, params}], kể cả đề xuất không dùng được")
 
     class Meta:
         ordering = ["position", "id"]
@@ -117,11 +115,7 @@ class Target(models.Model):
         verbose_name_plural = "chỉ tiêu"
 
     def __str__(self) -> str:
-        return self.text[:80]
-
-    @property
-    def is_manual(self) -> bool:
-        return not self.indicator
+        return shorten(self.text, 80, placeholder=" …")
 
     @property
     def scope_org(self) -> Organization:
@@ -135,6 +129,38 @@ class Target(models.Model):
     def goal(self) -> str:
         """The goal in words: "≥ 90%", "100%", "3–4%"."""
         return goal_text(self.op, self.value, self.value_max, self.unit)
+
+
+class BindingSource(models.TextChoices):
+    READER = "reader", "Máy đọc văn bản đề xuất"
+    PERSON = "person", "Người duyệt thêm"
+
+
+class Binding(models.Model):
+    """One way a target is measured: a registered indicator with the parameters that give it the
+    target's scope ("chi bộ thôn" → ``{"sector": "residential"}``). Proposed by the plan reader or
+    added by a person; a proposal counts only once a person confirms it (who, when)."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="bindings")
+    position = models.PositiveSmallIntegerField(default=0)
+    indicator = models.CharField("chỉ số đo", max_length=80)
+    params = models.JSONField("tham số của chỉ số", default=dict, blank=True)
+    source = models.CharField("nguồn", max_length=10, choices=BindingSource.choices, default=BindingSource.PERSON)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    confirmed = models.BooleanField("đã xác nhận", default=False)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "cách đo chỉ tiêu"
+        verbose_name_plural = "cách đo chỉ tiêu"
+
+    def __str__(self) -> str:
+        return self.indicator
 
 
 class Measurement(models.Model):
@@ -198,7 +224,7 @@ class Task(models.Model):
         verbose_name_plural = "nhiệm vụ"
 
     def __str__(self) -> str:
-        return self.title[:80]
+        return shorten(self.title, 80, placeholder=" …")
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         """Not done and its deadline has passed."""

@@ -1,8 +1,11 @@
-"""Read side of plans: each target's values over the years, current value, forecast and status;
-the tasks by lead unit; the cascade beside the parent plan. Never writes.
+"""Read side of plans: each target's figures over the years — one series per binding (its
+indicator over the target's scope, with the binding's params), or the manual measurements of a
+target without bindings — with current value, forecast and status; the target's status is the
+worst of its series. Also the tasks by lead unit and the cascade beside the parent plan. Never
+writes.
 
-Every number comes from the indicator registry (a bound target, over its scope organization) or
-from the target's manual measurements.
+Every number comes from the indicator registry (a binding's indicator, over the scope
+organization, computed with the binding's params) or from the target's manual measurements.
 
 Periods: a target with ``period == "term"`` is read cumulatively over ``Period.term(plan start,
 year)`` spanning at least two calendar years (its chart starts from zero the year before the
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from textwrap import shorten
 
 from django.db.models import Prefetch
 
@@ -30,25 +34,56 @@ from dangvu.core.plan_status import (
 )
 from dangvu.core.text import fold
 
-from .models import OVERDUE, TASK_STATUS_LABELS, Measurement, Plan, Target, Task
+from . import bindings as B
+from .models import OVERDUE, TASK_STATUS_LABELS, Binding, Measurement, Plan, Target, Task
 
 HISTORY_YEARS = 5
 ENTRIES_SHOWN = 10  # a manual target's latest values listed with who entered them
+MANUAL_LABEL = "Nhập thủ công"
+# Worst first: a target is as far from its goal as its weakest series. No data is worse than on
+# track (nothing shows the goal is reached) but better than a figure known to fall short.
+SEVERITY = [Status.MISSED, Status.AT_RISK, Status.UNKNOWN, Status.ON_TRACK, Status.MET]
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The most severe status (unknown for none)."""
+    return min(statuses, key=SEVERITY.index) if statuses else Status.UNKNOWN
 
 
 @dataclass
-class TargetProgress:
+class Series:
+    """One measured figure of a target: a binding's indicator, or the manual measurements."""
+
     target: Target
-    label: str  # how it is measured (indicator label, or "Nhập thủ công")
+    binding: Binding | None
+    label: str  # the indicator's label, or "Nhập thủ công"
+    params_text: str  # the binding's params in Vietnamese ("chi bộ thôn, bản, tổ dân phố")
     year: int  # the year the current value belongs to
     value: float | None
     points: list[tuple[int, float]]  # (year, value), oldest first
     due_year: int
     forecast: float | None
     status: Status
-    unregistered: bool = False  # bound to a key no app registers (shown as manual)
+    unregistered: bool = False  # bound to a key no app registers
+    error: str = ""  # why the indicator gave no figure (params it does not take)
     detail: str = ""  # numerator/denominator when the indicator gives them
     entries: list[Measurement] = field(default_factory=list)  # a manual target's values, latest first
+
+    @property
+    def how(self) -> str:
+        """How it is measured, in words: label and params."""
+        return self.label + (f" — {self.params_text}" if self.params_text else "")
+
+    @property
+    def title(self) -> str:
+        """The target's text, and the measure when the target has several."""
+        if len(self.target.bindings.all()) > 1:
+            return f"{self.target.text} ({self.how})"
+        return self.target.text
+
+    @property
+    def confirmed(self) -> bool:
+        return self.binding is None or self.binding.confirmed
 
     @property
     def forecast_pending(self) -> bool:
@@ -77,11 +112,53 @@ class TargetProgress:
         return STATUS_LABELS[self.status]
 
 
-def _indicator_value(target: Target, period: indicators.Period) -> tuple[float | None, str]:
-    try:
-        v = indicators.compute(target.indicator, target.scope_org, period, **(target.params or {}))
-    except TypeError:  # params the indicator does not take
-        v = indicators.compute(target.indicator, target.scope_org, period)
+LEAD_ATTRIBUTES = frozenset({"label", "year", "value", "points", "due_year", "forecast", "detail", "entries",
+                             "unregistered", "forecast_pending", "value_text", "forecast_text", "how"})
+
+
+@dataclass
+class TargetProgress:
+    """A target with its series (one per binding; the manual one when it has none) and the
+    worst of their statuses. The single-figure attributes read the series that sets the status."""
+
+    target: Target
+    series: list[Series]
+    status: Status
+
+    @property
+    def lead(self) -> Series:
+        return next(x for x in self.series if x.status == self.status)
+
+    @property
+    def multiple(self) -> bool:
+        return len(self.series) > 1
+
+    @property
+    def manual(self) -> bool:
+        return self.series[0].binding is None
+
+    def __getattr__(self, name: str):
+        # The single figure of the target (value, year, forecast, …) is its lead series'.
+        if name not in LEAD_ATTRIBUTES:
+            raise AttributeError(name)
+        return getattr(self.lead, name)
+
+    @property
+    def goal(self) -> str:
+        t = self.target
+        return goal_text(t.op, t.value, t.value_max, t.unit)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def short_text(self) -> str:
+        return shorten(self.target.text, 160, placeholder=" …")
+
+
+def _indicator_value(key: str, target: Target, params: dict, period: indicators.Period) -> tuple[float | None, str]:
+    v = indicators.compute(key, target.scope_org, period, **params)
     detail = ""
     if v.denominator:
         detail = f"{number(v.numerator)}/{number(v.denominator)}"
@@ -97,62 +174,85 @@ def _period(target: Target, year: int) -> indicators.Period:
     return indicators.Period.year(year)
 
 
-def target_progress(target: Target, today: dt.date | None = None) -> TargetProgress:
-    today = today or dt.date.today()
-    plan = target.plan
-    due = target.due_year
-    year = min(today.year, due)
-    key = target.indicator
-    registry = indicators.load_all()
-    unregistered = bool(key) and key not in registry
-    points: list[tuple[int, float]] = []
-    detail = ""
-    value: float | None = None
-    entries: list[Measurement] = []
-    if key and not unregistered:
-        label = registry[key].label
-        if target.period == "term":  # cumulative from the plan's start; its first year only while current
-            first = plan.start_year if year <= plan.start_year else plan.start_year + 1
-        else:
-            first = year - HISTORY_YEARS + 1
-        for y in range(first, year + 1):
-            v, d = _indicator_value(target, _period(target, y))
-            if v is not None:
-                points.append((y, v))
-            if y == year:
-                value, detail = v, d
-        if value is None and points:  # nothing yet this year (e.g. before the year-end evaluation)
-            year, value = points[-1]
-            detail = "số liệu gần nhất"
-    else:
-        label = "Nhập thủ công" + (f" (chỉ số «{key}» chưa có)" if unregistered else "")
-        by_year: OrderedDict[int, float] = OrderedDict()
-        latest = None
-        measured = sorted(target.measurements.all(), key=lambda m: (m.measured_on, m.id))  # uses the prefetch
-        for m in measured:
-            if m.measured_on.year > year:
-                continue
-            by_year[m.measured_on.year] = m.value
-            latest = m
-        entries = measured[::-1][:ENTRIES_SHOWN]
-        points = [(y, v) for y, v in by_year.items() if y > year - HISTORY_YEARS or target.period == "term"]
-        if latest is not None:
-            value = latest.value
-            detail = f"ngày {latest.measured_on:%d/%m/%Y}"
+def _finish(target: Target, binding: Binding | None, label: str, params_text: str, year: int, value, points,
+            detail: str, today: dt.date, **extra) -> Series:
+    plan, due = target.plan, target.due_year
     fit = list(points)
     if target.period == "term" and fit and target.unit == "count":
         fit = [(plan.start_year - 1, 0.0), *fit]  # a cumulative count starts from nothing
     fc = forecast(fit, due, target.unit) if fit else None
     status = target_status(value, target.op, target.value, target.value_max, due_year=due, this_year=today.year,
                            forecast_value=fc)
-    return TargetProgress(target=target, label=label, year=year, value=value, points=points, due_year=due,
-                          forecast=fc, status=status, unregistered=unregistered, detail=detail, entries=entries)
+    return Series(target=target, binding=binding, label=label, params_text=params_text, year=year, value=value,
+                  points=points, due_year=due, forecast=fc, status=status, detail=detail, **extra)
+
+
+def binding_series(target: Target, binding: Binding, today: dt.date) -> Series:
+    """A binding's figures: its indicator over the target's scope, with its params, year by year."""
+    plan = target.plan
+    year = min(today.year, target.due_year)
+    key, params = binding.indicator, B.clean_params(binding.params)
+    words = B.params_text(params)
+    if key not in indicators.load_all():
+        return _finish(target, binding, B.label(key), words, year, None, [], "", today, unregistered=True)
+    label = indicators.get(key).label
+    if target.period == "term":  # cumulative from the plan's start; its first year only while current
+        first = plan.start_year if year <= plan.start_year else plan.start_year + 1
+    else:
+        first = year - HISTORY_YEARS + 1
+    points: list[tuple[int, float]] = []
+    value, detail = None, ""
+    try:
+        for y in range(first, year + 1):
+            v, d = _indicator_value(key, target, params, _period(target, y))
+            if v is not None:
+                points.append((y, v))
+            if y == year:
+                value, detail = v, d
+    except TypeError:  # params the indicator does not take (stored before a key changed): no figure
+        return _finish(target, binding, label, words, year, None, [], "", today,
+                       error="Tham số không phù hợp với chỉ số; hãy sửa cách đo.")
+    if value is None and points:  # nothing yet this year (e.g. before the year-end evaluation)
+        year, value = points[-1]
+        detail = "số liệu gần nhất"
+    return _finish(target, binding, label, words, year, value, points, detail, today)
+
+
+def manual_series(target: Target, today: dt.date) -> Series:
+    """A target without bindings: the values people entered, the latest of each year."""
+    year = min(today.year, target.due_year)
+    by_year: OrderedDict[int, float] = OrderedDict()
+    latest = None
+    measured = sorted(target.measurements.all(), key=lambda m: (m.measured_on, m.id))  # uses the prefetch
+    for m in measured:
+        if m.measured_on.year > year:
+            continue
+        by_year[m.measured_on.year] = m.value
+        latest = m
+    points = [(y, v) for y, v in by_year.items() if y > year - HISTORY_YEARS or target.period == "term"]
+    value, detail = None, ""
+    if latest is not None:
+        value = latest.value
+        detail = f"ngày {latest.measured_on:%d/%m/%Y}"
+    return _finish(target, None, MANUAL_LABEL, "", year, value, points, detail, today,
+                   entries=measured[::-1][:ENTRIES_SHOWN])
+
+
+def target_progress(target: Target, today: dt.date | None = None) -> TargetProgress:
+    today = today or dt.date.today()
+    bindings = list(target.bindings.all())
+    series = [binding_series(target, b, today) for b in bindings] or [manual_series(target, today)]
+    return TargetProgress(target=target, series=series, status=worst([x.status for x in series]))
+
+
+def _targets(plan: Plan):
+    entered = Prefetch("measurements", queryset=Measurement.objects.select_related("entered_by"))
+    bound = Prefetch("bindings", queryset=Binding.objects.select_related("confirmed_by", "added_by"))
+    return plan.targets.select_related("scope", "plan__issuer").prefetch_related(entered, bound)
 
 
 def plan_progress(plan: Plan, today: dt.date | None = None) -> list[TargetProgress]:
-    entered = Prefetch("measurements", queryset=Measurement.objects.select_related("entered_by"))
-    targets = plan.targets.select_related("scope", "plan__issuer").prefetch_related(entered)
-    return [target_progress(t, today) for t in targets]
+    return [target_progress(t, today) for t in _targets(plan)]
 
 
 def status_counts(rows: list[TargetProgress]) -> list[tuple[str, str, int]]:
@@ -225,22 +325,21 @@ class CascadeRow:
 
 
 def cascade(plan: Plan) -> list[CascadeRow]:
-    """The plan's targets beside its parent plan's: paired by indicator key, else by the best text
+    """The plan's targets beside its parent plan's: paired by a shared binding key, else by the best text
     similarity (rapidfuzz token sort ratio on folded text, at least 65, same unit); the rest unpaired."""
     from rapidfuzz import fuzz
 
     if plan.parent_id is None:
         return []
-    mine = list(plan.targets.all())
-    theirs = list(plan.parent.targets.all())
+    mine = list(_targets(plan))
+    theirs = list(_targets(plan.parent))
+    keys = {t.pk: {b.indicator for b in t.bindings.all()} for t in [*mine, *theirs]}
     used: set[int] = set()
     rows: list[CascadeRow] = []
     pending: list[Target] = []
     for t in mine:
-        match = next((p for p in theirs if p.pk not in used and t.indicator and p.indicator == t.indicator
-                      and p.period == t.period), None)
-        match = match or next((p for p in theirs if p.pk not in used and t.indicator
-                               and p.indicator == t.indicator), None)
+        shared = [p for p in theirs if p.pk not in used and keys[t.pk] & keys[p.pk]]
+        match = next((p for p in shared if p.period == t.period), None) or next(iter(shared), None)
         if match:
             used.add(match.pk)
             rows.append(CascadeRow(t, match, "indicator", 100))

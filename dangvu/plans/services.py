@@ -1,8 +1,14 @@
-"""Plans use cases: the only code that writes plans, targets, measurements, tasks and updates.
+"""Plans use cases: the only code that writes plans, targets, their bindings, measurements, tasks
+and updates.
 
 Each public function is one transaction, checks the actor's edit scope on the plan's issuer
 (``by=None`` is a system job: demo builder, CLI) and raises :class:`ServiceError` with a
 Vietnamese message, nothing written, on refusal.
+
+Bindings: the reader's proposals become unconfirmed bindings of the draft; a person confirms or
+clears each one (who and when are recorded) — a draft with an unconfirmed binding is not saved
+(:class:`UnconfirmedBindings`), and nothing is confirmed on the person's behalf. A binding whose
+indicator's unit is not the target's (% against a count) is never stored.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from dangvu.core.text import fold, nfc
 from dangvu.registry.models import Organization
 from dangvu.registry.services import ServiceError, _require_edit, _user
 
+from . import bindings as B
 from .models import (
+    Binding,
+    BindingSource,
     Measurement,
     Period,
     Plan,
@@ -34,7 +43,7 @@ from .models import (
     TimingKind,
 )
 
-__all__ = ["ServiceError", "draft_from_parse"]
+__all__ = ["ServiceError", "UnconfirmedBindings", "draft_from_parse"]
 
 _YEARS = re.compile(r"(?:giai đoạn|nhiệm kỳ|giai doan|nhiem ky)\s*(20\d\d)\s*[-–—]\s*(20\d\d)", re.I)
 _ANY_YEARS = re.compile(r"\b(20\d\d)\s*[-–—]\s*(20\d\d)\b")
@@ -46,8 +55,24 @@ def registered(key: str) -> bool:
 
 
 def _clean(text: Any, limit: int) -> str:
+    """Text as stored: NFC, no NUL, trimmed; above ``limit`` cut at a word boundary (never inside
+    a word) and marked with "…". Long texts (targets, tasks, titles) get a limit they never reach."""
     text = nfc(str(text or "")).replace("\x00", "").strip()
-    return text[:limit]
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-–") + "…"
+
+
+class UnconfirmedBindings(ServiceError):
+    """A draft cannot be saved while a binding awaits a person's decision; ``bindings`` lists them."""
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        self.bindings = bindings
+        lines = "; ".join(f"«{_clean(b.target.text, 120)}»: {B.describe(b.indicator, b.params)}" for b in bindings)
+        super().__init__(f"Chưa lưu được kế hoạch: còn {len(bindings)} cách đo máy đề xuất chưa được xác nhận. "
+                         f"Hãy xác nhận (nếu đúng) hoặc bỏ (nếu sai) từng cách đo: {lines}.")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -123,7 +148,9 @@ def draft_from_parse(by, issuer: Organization, parsed: dict[str, Any], source_na
                      source_text: str = "", *, start_year: int | None = None,
                      end_year: int | None = None) -> Plan:
     """A draft plan from the parser's output (``dangvu.core.planparse.parse_text``): header,
-    references, targets with their proposed indicator (kept only when registered), tasks."""
+    references, targets, tasks. Each target keeps the reader's proposals as read (``proposed``)
+    and gets an unconfirmed binding for each one that can measure it (registered key, same unit,
+    parameters the indicator takes); the others stay visible as proposals only."""
     _require_edit(by, issuer)
     if not isinstance(parsed, dict):
         raise ServiceError("Dữ liệu kế hoạch không hợp lệ.")
@@ -136,7 +163,7 @@ def draft_from_parse(by, issuer: Organization, parsed: dict[str, Any], source_na
     _check_years(start, end)
     plan = Plan.objects.create(
         issuer=issuer, number=_clean(parsed.get("number"), 60), issued_on=_date(parsed.get("date")),
-        place=_clean(parsed.get("place"), 120), title=_clean(parsed.get("title"), 5000) or "(chưa có trích yếu)",
+        place=_clean(parsed.get("place"), 120), title=_clean(parsed.get("title"), MAX_TEXT) or "(chưa có trích yếu)",
         start_year=start, end_year=end, source_name=_clean(source_name, 255),
         source_text=_clean(source_text, MAX_TEXT), state=PlanState.DRAFT, created_by=_user(by),
         parent=_find_parent(issuer, [r for r in parsed.get("references") or [] if isinstance(r, dict)]),
@@ -149,22 +176,25 @@ def draft_from_parse(by, issuer: Organization, parsed: dict[str, Any], source_na
         value = _number(t.get("value"))
         if value is None or t.get("op") not in OPS:
             continue
-        proposed = t.get("indicator") or ""
         period = t.get("period") if t.get("period") in Period.values else ""
-        Target.objects.create(
-            plan=plan, position=i, section=_clean(t.get("section"), 40), text=_clean(t.get("text"), 2000) or "—",
-            op=t["op"], value=value, value_max=_number(t.get("value_max")),
-            unit=t.get("unit") if t.get("unit") in UNITS else "count",
+        unit = t.get("unit") if t.get("unit") in UNITS else "count"
+        proposed = B.proposals(t)
+        target = Target.objects.create(
+            plan=plan, position=i, section=_clean(t.get("section"), 40), text=_clean(t.get("text"), MAX_TEXT) or "—",
+            op=t["op"], value=value, value_max=_number(t.get("value_max")), unit=unit,
             by=t["by"] if isinstance(t.get("by"), int) and 2000 <= t["by"] <= 2100 else None,
-            period=period, baseline=_number(t.get("baseline")),
-            indicator=proposed if registered(proposed) else "", proposed_indicator=_clean(proposed, 80),
+            period=period, baseline=_number(t.get("baseline")), proposed=proposed,
         )
+        usable = [p for p in proposed if not B.problem(p["indicator"], p["params"], unit)]
+        Binding.objects.bulk_create([
+            Binding(target=target, position=k, indicator=p["indicator"], params=p["params"],
+                    source=BindingSource.READER) for k, p in enumerate(usable)])
     for i, task in enumerate(tasks):
         timing = task.get("timing") if isinstance(task.get("timing"), dict) else {}
         lead = [str(x) for x in task.get("lead") or []]
         support = [str(x) for x in task.get("support") or []]
         t = Task.objects.create(
-            plan=plan, position=i, label=_clean(task.get("id"), 40), title=_clean(task.get("title"), 5000) or "—",
+            plan=plan, position=i, label=_clean(task.get("id"), 40), title=_clean(task.get("title"), MAX_TEXT) or "—",
             timing_kind=timing.get("kind") if timing.get("kind") in TimingKind.values else "",
             starts_on=_date(timing.get("start")), ends_on=_date(timing.get("end")),
             timing_text=_clean(timing.get("text"), 255), lead=_clean("; ".join(lead), 500),
@@ -189,7 +219,8 @@ def update_plan(by, plan: Plan, **fields: Any) -> Plan:
             raise ServiceError(f"Không sửa được trường {key}.")
         if key in ("parent", "replaces") and value is not None and value.pk == plan.pk:
             raise ServiceError("Một kế hoạch không thể thực hiện hay thay thế chính nó.")
-        setattr(plan, key, _clean(value, 5000) if isinstance(value, str) else value)
+        limit = {"number": 60, "place": 120}.get(key, MAX_TEXT)
+        setattr(plan, key, _clean(value, limit) if isinstance(value, str) else value)
     _check_years(plan.start_year, plan.end_year)
     if not plan.title:
         raise ServiceError("Trích yếu không được để trống.")
@@ -220,22 +251,32 @@ def _archive_replaced(plan: Plan) -> None:
         old.save()
 
 
+def unconfirmed_bindings(plan: Plan) -> list[Binding]:
+    """The plan's bindings awaiting a person's decision, in target order."""
+    return list(Binding.objects.filter(target__plan=plan, confirmed=False).select_related("target")
+                .order_by("target__position", "target_id", "position", "id"))
+
+
 @transaction.atomic
-def save_plan(by, plan: Plan) -> Plan:
-    """Draft → active: bindings as they stand become confirmed (an unregistered key → manual);
-    the plan it replaces is archived."""
+def save_plan(by, plan: Plan, decisions: dict[int, str] | None = None) -> Plan:
+    """Draft → active, once every binding has been confirmed or cleared by a person — here through
+    ``decisions`` ({binding id: "confirm" | "clear"}, see :func:`resolve_bindings`) or before —
+    else :class:`UnconfirmedBindings`, listing them, and nothing written; the plan it replaces is
+    archived."""
     _require_edit(by, plan.issuer)
     if plan.state != PlanState.DRAFT:
         raise ServiceError("Kế hoạch này đã được lưu trước đây.")
     if not plan.targets.exists() and not plan.tasks.exists():
         raise ServiceError("Kế hoạch chưa có chỉ tiêu hay nhiệm vụ nào.")
-    now = timezone.now()
-    for target in plan.targets.filter(confirmed=False):
-        if target.indicator and not registered(target.indicator):
-            target.indicator = ""
-        target.confirmed, target.confirmed_by, target.confirmed_at = True, _user(by), now
-        target.save()
-    plan.state, plan.activated_at = PlanState.ACTIVE, now
+    if decisions:
+        resolve_bindings(by, plan, decisions)
+    pending = unconfirmed_bindings(plan)
+    if pending:
+        raise UnconfirmedBindings(pending)
+    for binding in Binding.objects.filter(target__plan=plan).select_related("target"):
+        if why := B.problem(binding.indicator, binding.params, binding.target.unit):
+            raise ServiceError(f"Chỉ tiêu «{_clean(binding.target.text, 120)}»: {why}")
+    plan.state, plan.activated_at = PlanState.ACTIVE, timezone.now()
     plan.save()
     _archive_replaced(plan)
     return plan
@@ -269,7 +310,7 @@ def _set_target_fields(target: Target, fields: dict[str, Any]) -> None:
         if key not in TARGET_FIELDS:
             raise ServiceError(f"Không sửa được trường {key}.")
         if isinstance(value, str) and key != "period":
-            value = _clean(value, 2000)
+            value = _clean(value, 40 if key == "section" else MAX_TEXT)
         setattr(target, "by" if key == "by_year" else key, value)
     target.period = target.period or ""
 
@@ -295,6 +336,10 @@ def _check_target(t: Target) -> None:
         raise ServiceError("Năm phải trong khoảng 2000–2100.")
     if not t.text.strip():
         raise ServiceError("Nội dung chỉ tiêu không được để trống.")
+    if t.pk:  # a unit change must not leave a binding of the other unit behind
+        for key in t.bindings.values_list("indicator", flat=True):
+            if key in indicators.load_all() and (why := B.unit_problem(key, t.unit)):
+                raise ServiceError(why)
 
 
 @transaction.atomic
@@ -321,92 +366,171 @@ def _next_position(rows) -> int:
     return 0 if last is None else last + 1
 
 
+BindingSpec = tuple[str, dict[str, Any] | None]
+"""(indicator key, params) as a person sets it."""
+
+
 @transaction.atomic
-def create_target(by, plan: Plan, *, indicator: str, scope: Organization | None = None,
-                  params: dict[str, Any] | None = None, **fields: Any) -> Target:
-    """A target the reader missed, added in review: its goal and its (confirmed) binding."""
+def create_target(by, plan: Plan, *, bindings: list[BindingSpec] = (), scope: Organization | None = None,
+                  **fields: Any) -> Target:
+    """A target the reader missed, added in review: its goal and its bindings (confirmed by the
+    person adding them; none: measured by hand)."""
     target = add_target(by, plan, **fields)
-    return bind_target(by, target, indicator, params, scope)
+    set_bindings(by, target, bindings, scope)
+    return target
 
 
 @transaction.atomic
 def delete_target(by, target: Target) -> None:
-    """Remove a target (with its manual measurements): e.g. a figure the reader took for a goal."""
+    """Remove a target (with its bindings and manual measurements): e.g. a figure the reader took for a goal."""
     _require_edit(by, target.plan.issuer)
     target.delete()
+
+
+def _check_binding(target: Target, indicator: str, params: dict[str, Any], org: Organization) -> None:
+    """Registered, of the target's unit, with parameters the indicator takes and computes with
+    (tried once, inside a savepoint so a failed query leaves the transaction usable)."""
+    if not registered(indicator):
+        raise ServiceError("Chỉ số đo không có trong danh mục.")
+    if why := B.unit_problem(indicator, target.unit):
+        raise ServiceError(why)
+    if why := B.params_problem(indicator, params):
+        raise ServiceError(why)
+    if params:
+        try:
+            with transaction.atomic():
+                indicators.compute(indicator, org, indicators.Period.year(dt.date.today().year), **params)
+        except Exception as exc:  # any failure of the query means the values do not fit the indicator
+            raise ServiceError("Chỉ số không tính được với các tham số này; hãy kiểm tra lại giá trị.") from exc
+
+
+def _set_scope(target: Target, scope: Organization | None) -> None:
+    issuer = target.plan.issuer
+    if scope is not None and not scope.path.startswith(issuer.path):
+        raise ServiceError("Phạm vi đo phải là cấp ủy ban hành hoặc tổ chức trực thuộc.")
+    target.scope = None if scope is None or scope.pk == issuer.pk else scope
+
+
+@transaction.atomic
+def set_bindings(by, target: Target, bindings: list[BindingSpec], scope: Organization | None = None) -> list[Binding]:
+    """Set how a target is measured, as a person reviewed it: exactly these (indicator, params)
+    bindings over ``scope`` (inside the issuer's subtree; None = the issuer); ``[]`` = by hand.
+
+    The person has seen and saved each one, so each is confirmed by them: a kept binding (same
+    key and params) keeps its source and is confirmed now if it was not; a removed one is
+    deleted; a new one is recorded as added and confirmed by the person."""
+    issuer = target.plan.issuer
+    _require_edit(by, issuer)
+    _set_scope(target, scope)
+    target.save()
+    wanted: list[tuple[str, dict[str, Any]]] = []
+    for indicator, params in bindings:
+        if params is not None and not isinstance(params, dict):
+            raise ServiceError("Tham số không hợp lệ.")
+        entry = ((indicator or "").strip(), B.clean_params(params))
+        if not entry[0]:
+            if entry[1]:
+                raise ServiceError("Chỉ tiêu nhập số liệu thủ công không có tham số.")
+            continue
+        if entry in wanted:
+            raise ServiceError(f"Cách đo «{B.describe(*entry)}» được chọn hai lần.")
+        _check_binding(target, entry[0], entry[1], target.scope_org)
+        wanted.append(entry)
+    if len(wanted) > B.MAX_BINDINGS:
+        raise ServiceError(f"Một chỉ tiêu có tối đa {B.MAX_BINDINGS} cách đo.")
+    existing = list(target.bindings.all())
+    kept: list[Binding] = []
+    now, user = timezone.now(), _user(by)
+    for position, (indicator, params) in enumerate(wanted):
+        match = next((b for b in existing if b not in kept and b.indicator == indicator
+                      and B.clean_params(b.params) == params), None)
+        if match is None:
+            match = Binding(target=target, indicator=indicator, params=params, source=BindingSource.PERSON,
+                            added_by=user, added_at=now)
+        if not match.confirmed:
+            match.confirmed, match.confirmed_by, match.confirmed_at = True, user, now
+        match.position = position
+        match.save()
+        kept.append(match)
+    Binding.objects.filter(pk__in=[b.pk for b in existing if b not in kept]).delete()
+    return kept
 
 
 @transaction.atomic
 def bind_target(by, target: Target, indicator: str, params: dict[str, Any] | None = None,
                 scope: Organization | None = None) -> Target:
-    """Set (and confirm) how a target is measured: a registered indicator key with its params over
-    ``scope`` (inside the issuer's subtree; None = the issuer), or ``""`` for manual measurement."""
-    issuer = target.plan.issuer
-    _require_edit(by, issuer)
-    indicator = (indicator or "").strip()
-    if indicator and not registered(indicator):
-        raise ServiceError("Chỉ số đo không có trong danh mục.")
-    if scope is not None and not scope.path.startswith(issuer.path):
-        raise ServiceError("Phạm vi đo phải là cấp ủy ban hành hoặc tổ chức trực thuộc.")
-    if params is not None and not isinstance(params, dict):
-        raise ServiceError("Tham số không hợp lệ.")
-    if params and not indicator:
-        raise ServiceError("Chỉ tiêu nhập số liệu thủ công không có tham số.")
-    if params:
-        _check_params(indicator, params, scope or issuer)
-    target.indicator = indicator
-    target.params = params or {}
-    target.scope = None if scope is None or scope.pk == issuer.pk else scope
-    target.confirmed, target.confirmed_by, target.confirmed_at = True, _user(by), timezone.now()
-    target.save()
+    """Measure a target by exactly one indicator (``""``: by hand), confirmed by ``by``."""
+    set_bindings(by, target, [(indicator, params)] if indicator else [], scope)
     return target
-
-
-def _check_params(key: str, params: dict[str, Any], org: Organization) -> None:
-    """Only the parameters the indicator declares, of plain values, and the indicator computes
-    with them (tried once, inside a savepoint so a failed query leaves the transaction usable)."""
-    declared = indicators.load_all()[key].params
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
-        allowed = ", ".join(sorted(declared)) or "không có tham số nào"
-        raise ServiceError(f"Chỉ số này không có tham số {', '.join(unknown)} (được dùng: {allowed}).")
-    for value in params.values():
-        items = value if isinstance(value, list) else [value]
-        if not all(x is None or isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
-            raise ServiceError("Giá trị tham số phải là chữ, số nguyên hoặc danh sách.")
-    try:
-        with transaction.atomic():
-            indicators.compute(key, org, indicators.Period.year(dt.date.today().year), **params)
-    except Exception as exc:  # any failure of the query means the values do not fit the indicator
-        raise ServiceError("Chỉ số không tính được với các tham số này; hãy kiểm tra lại giá trị.") from exc
 
 
 @transaction.atomic
-def confirm_binding(by, target: Target) -> Target:
-    """Confirm the binding as it stands (the importer's proposal, or manual)."""
+def add_binding(by, target: Target, indicator: str, params: dict[str, Any] | None = None) -> Binding:
+    """One more binding, added and confirmed by the person: "90% tổ chức đảng, đảng viên …" is
+    measured for the organizations and for the members."""
+    current = [(b.indicator, b.params) for b in target.bindings.all()]
+    kept = set_bindings(by, target, [*current, (indicator, params)], target.scope)
+    return kept[-1]
+
+
+@transaction.atomic
+def confirm_binding(by, binding: Binding) -> Binding:
+    """A person confirms one proposed binding as it stands (who and when are recorded)."""
+    target = binding.target
     _require_edit(by, target.plan.issuer)
-    if target.indicator and not registered(target.indicator):
-        target.indicator = ""
-    target.confirmed, target.confirmed_by, target.confirmed_at = True, _user(by), timezone.now()
-    target.save()
-    return target
+    if why := B.problem(binding.indicator, binding.params, target.unit):
+        raise ServiceError(f"Không xác nhận được: {why} Hãy bỏ cách đo này hoặc sửa chỉ tiêu.")
+    binding.confirmed, binding.confirmed_by, binding.confirmed_at = True, _user(by), timezone.now()
+    binding.save()
+    return binding
+
+
+@transaction.atomic
+def clear_binding(by, binding: Binding) -> None:
+    """A person rejects a binding: the target is no longer measured that way (the reader's
+    proposal stays in ``Target.proposed``)."""
+    _require_edit(by, binding.target.plan.issuer)
+    binding.delete()
+
+
+@transaction.atomic
+def resolve_bindings(by, plan: Plan, decisions: dict[int, str]) -> tuple[int, int]:
+    """Apply a person's decision on each listed binding of the plan: ``"confirm"`` or ``"clear"``.
+    Returns (confirmed, cleared)."""
+    _require_edit(by, plan.issuer)
+    rows = {b.pk: b for b in Binding.objects.filter(target__plan=plan, pk__in=list(decisions))
+            .select_related("target__plan__issuer")}
+    if set(rows) != set(decisions):
+        raise ServiceError("Có cách đo không thuộc kế hoạch này; hãy tải lại trang.")
+    confirmed = cleared = 0
+    for pk, decision in decisions.items():
+        if decision == "confirm":
+            confirm_binding(by, rows[pk])
+            confirmed += 1
+        elif decision == "clear":
+            clear_binding(by, rows[pk])
+            cleared += 1
+        else:
+            raise ServiceError("Với mỗi cách đo, hãy chọn «Xác nhận» hoặc «Bỏ».")
+    return confirmed, cleared
 
 
 @transaction.atomic
 def confirm_all(by, plan: Plan) -> int:
+    """Confirm every pending binding as proposed — for system jobs that build sample data (the
+    demo); the review page asks a person about each binding instead."""
     _require_edit(by, plan.issuer)
-    n = 0
-    for target in plan.targets.filter(confirmed=False):
-        confirm_binding(by, target)
-        n += 1
-    return n
+    pending = unconfirmed_bindings(plan)
+    for binding in pending:
+        confirm_binding(by, binding)
+    return len(pending)
 
 
 @transaction.atomic
 def record_measurement(by, target: Target, measured_on: dt.date, value: float, note: str = "") -> Measurement:
-    """A value of a manual target (an indicator-bound target measures itself)."""
+    """A value of a manual target (a target with bindings measures itself)."""
     _require_edit(by, target.plan.issuer)
-    if target.indicator:
+    if target.bindings.exists():
         raise ServiceError("Chỉ tiêu này được đo tự động từ dữ liệu; không nhập tay.")
     if value is None or not math.isfinite(value) or value < 0 or value > 1_000_000:
         raise ServiceError("Giá trị phải là số từ 0 đến 1.000.000.")
@@ -432,7 +556,7 @@ def edit_task(by, task: Task, **fields: Any) -> Task:
             raise ServiceError(f"Không sửa được trường {key}.")
         if key == "lead_org" and value is not None and not value.path.startswith(issuer.path):
             raise ServiceError("Tổ chức chủ trì phải thuộc cấp ủy ban hành.")
-        limit = {"label": 40, "timing_text": 255, "lead": 500, "support": 500}.get(key, 5000)
+        limit = {"label": 40, "timing_text": 255, "lead": 500, "support": 500}.get(key, MAX_TEXT)
         setattr(task, key, _clean(value, limit) if isinstance(value, str) else value)
     if task.timing_kind and task.timing_kind not in TimingKind.values:
         raise ServiceError("Loại thời gian không hợp lệ.")
@@ -479,11 +603,10 @@ def update_task(by, task: Task, status: str, evidence: str = "", done_on: dt.dat
 
 
 @transaction.atomic
-def revise_target(by, target: Target, *, indicator: str, scope: Organization | None = None,
-                  params: dict[str, Any] | None = None, **fields: Any) -> Target:
-    """The review form's one use case: the goal's fields and the binding, confirmed together."""
-    same = (indicator or "") == target.indicator
+def revise_target(by, target: Target, *, bindings: list[BindingSpec], scope: Organization | None = None,
+                  **fields: Any) -> Target:
+    """The target form's one use case: the goal's fields, the scope and the bindings, saved (and
+    the bindings confirmed by the person) together."""
     update_target(by, target, **fields)
-    if params is None:
-        params = target.params if same else {}
-    return bind_target(by, target, indicator, params, scope)
+    set_bindings(by, target, bindings, scope)
+    return target

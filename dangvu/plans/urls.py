@@ -17,6 +17,7 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/cu-the-hoa/", views.plan_cascade, name="plan_cascade"),
     path("ke-hoach/<int:pk>/bao-cao.<str:fmt>", views.plan_report, name="plan_report"),
     path("ke-hoach/chi-tieu/<int:pk>/", views.target_edit, name="target_edit"),
+    path("ke-hoach/chi-tieu/<int:pk>/xem/", views.target_detail, name="target_detail"),
     path("ke-hoach/chi-tieu/<int:pk>/xoa/", views.target_delete, name="target_delete"),
     path("ke-hoach/chi-tieu/<int:pk>/so-lieu/", views.measurement_add, name="measurement_add"),
     path("ke-hoach/nhiem-vu/<int:pk>/", views.task_edit, name="task_edit"),

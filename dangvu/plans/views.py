@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from textwrap import shorten
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,11 +28,20 @@ from dangvu.registry.models import Organization
 from dangvu.registry.services import ServiceError
 from dangvu.web.views_util import access, require_edit, service_form
 
+from . import bindings
 from . import forms as f
 from . import services as s
 from .charts import target_svg
-from .models import Plan, PlanState, Target, Task, TaskUpdate
-from .progress import cascade_progress, plan_progress, status_counts, task_board, task_counts, task_rows
+from .models import Binding, Plan, PlanState, Target, Task, TaskUpdate
+from .progress import (
+    cascade_progress,
+    plan_progress,
+    status_counts,
+    target_progress,
+    task_board,
+    task_counts,
+    task_rows,
+)
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -151,38 +161,55 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @FORM_METHODS
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft (or a saved plan's targets) under review: each binding confirmed or cleared one by
+    one, or all at once when saving — a decision per binding, never taken for the person."""
     plan = _editable_plan(request, pk)
+    pending = s.unconfirmed_bindings(plan)
+    decisions = f.DecisionForm(None, pending=pending)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
-            if action == "confirm_all":
-                n = s.confirm_all(request.user, plan)
-                messages.success(request, f"Đã xác nhận cách đo của {n} chỉ tiêu.")
-                return redirect(_review_url(plan))
-            if action == "confirm":
-                target = plan.targets.filter(pk=_int(request.POST.get("target"))).first()
-                if target is None:
-                    raise ServiceError("Không tìm thấy chỉ tiêu cần xác nhận trong kế hoạch này.")
-                s.confirm_binding(request.user, target)
-                messages.success(request, f"Đã xác nhận cách đo: «{target.text[:80]}».")
-                return redirect(_review_url(plan) + f"#t{target.pk}")
-            s.save_plan(request.user, plan)
+            if action in ("confirm", "clear"):
+                binding = Binding.objects.filter(target__plan=plan, pk=_int(request.POST.get("binding"))).select_related(
+                    "target__plan__issuer").first()
+                if binding is None:
+                    raise ServiceError("Không tìm thấy cách đo này trong kế hoạch.")
+                what = f"«{shorten(binding.target.text, 100, placeholder=' …')}»: {bindings.describe(binding.indicator, binding.params)}"
+                if action == "confirm":
+                    s.confirm_binding(request.user, binding)
+                    messages.success(request, f"Đã xác nhận cách đo {what}.")
+                else:
+                    s.clear_binding(request.user, binding)
+                    messages.success(request, f"Đã bỏ cách đo {what}.")
+                return redirect(_review_url(plan) + f"#t{binding.target_id}")
+            decisions = f.DecisionForm(request.POST, pending=pending)
+            if not decisions.is_valid():
+                raise s.UnconfirmedBindings(pending)
+            s.save_plan(request.user, plan, decisions.decisions())
         except ServiceError as exc:
             messages.error(request, str(exc))
-            return redirect(_back_url(plan))
+            if action in ("confirm", "clear"):
+                return redirect(_back_url(plan))
+            return _review_page(request, plan, decisions, status=400)
         messages.success(request, "Đã lưu kế hoạch. Bảng theo dõi tính số liệu từ dữ liệu hiện có.")
         return redirect(_dashboard_url(plan))
-    from dangvu import indicators
+    return _review_page(request, plan, decisions)
 
-    registry = indicators.load_all()
-    targets = list(plan.targets.select_related("scope"))
-    rows = [{"t": t, "label": registry[t.indicator].label if t.indicator in registry else "",
-             "proposed_missing": bool(t.proposed_indicator) and t.proposed_indicator not in registry}
+
+def _review_page(request: HttpRequest, plan: Plan, decisions, status: int = 200) -> HttpResponse:
+    targets = list(plan.targets.select_related("scope").prefetch_related(
+        Prefetch("bindings", queryset=Binding.objects.select_related("confirmed_by", "added_by"))))
+    rows = [{"t": t, "bindings": [{"b": b, "label": bindings.label(b.indicator),
+                                   "params": bindings.params_text(b.params)} for b in t.bindings.all()],
+             "dropped": [bindings.describe(x.get("indicator", ""), x.get("params")) for x in t.proposed or []
+                         if not any(b.indicator == x.get("indicator") and bindings.clean_params(b.params)
+                                    == bindings.clean_params(x.get("params")) for b in t.bindings.all())]}
             for t in targets]
     return render(request, "plans/review.html", {
         "plan": plan, "org": plan.issuer, "rows": rows, "tasks": list(plan.tasks.select_related("lead_org")),
-        "references": list(plan.references.all()), "unconfirmed": sum(1 for t in targets if not t.confirmed),
-    })
+        "references": list(plan.references.all()), "form": decisions,
+        "unconfirmed": sum(1 for t in targets for b in t.bindings.all() if not b.confirmed),
+    }, status=status)
 
 
 @login_required
@@ -223,32 +250,32 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {k: getattr(target, k) for k in ("section", "text", "op", "value", "value_max", "unit", "period",
                                                "baseline")}
     initial["by_year"] = target.by
-    initial["indicator"] = target.indicator or f.MANUAL
     initial["scope"] = target.scope
-    initial["params"] = f.params_text(target.params)
-    form = f.TargetForm(request.POST or None, initial=initial, scopes=_scopes(plan), unit=target.unit)
+    current = list(target.bindings.all())
+    for k, b in enumerate(current, start=1):
+        key, params = f.slot_names(k)
+        initial[key], initial[params] = b.indicator, f.params_text(b.params)
+    if not current:
+        initial["indicator"] = f.MANUAL
+    form = f.TargetForm(request.POST or None, initial=initial, scopes=_scopes(plan), unit=target.unit,
+                        slots=len(current) + 1)
 
     def act(d):
-        indicator, scope, params = _binding(d)
-        return s.revise_target(request.user, target, indicator=indicator, scope=scope, params=params, **d)
+        return s.revise_target(request.user, target, bindings=d.pop("bindings"), scope=d.pop("scope"), **d)
 
     intro = f"Mục {target.section}. " if target.section else ""
-    if target.proposed_indicator:
-        intro += f"Máy đề xuất đo bằng «{target.proposed_indicator}». "
-    intro += "Lưu là xác nhận cách đo của chỉ tiêu này."
+    if target.proposed:
+        intro += "Máy đề xuất đo bằng: " + "; ".join(
+            bindings.describe(x.get("indicator", ""), x.get("params")) for x in target.proposed) + ". "
+    intro += ("Lưu là xác nhận các cách đo dưới đây (ghi tên bạn và thời điểm). Không có chỉ số nào: chỉ tiêu "
+              "được nhập số liệu thủ công.")
     return _form(request, form, {"title": "Chỉ tiêu và cách đo", "org": plan.issuer, "plan": plan,
-                                 "intro": intro, "submit": "Lưu và xác nhận"}, act, "Đã lưu chỉ tiêu.",
+                                 "intro": intro, "submit": "Lưu và xác nhận cách đo"}, act, "Đã lưu chỉ tiêu.",
                  _back_url(plan))
 
 
 def _scopes(plan: Plan):
     return Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
-
-
-def _binding(d: dict) -> tuple[str, Organization | None, dict]:
-    """Pop the binding out of a TargetForm's cleaned data: (indicator key or "" for manual, scope, params)."""
-    key = d.pop("indicator")
-    return ("" if key == f.MANUAL else key), d.pop("scope"), d.pop("params") or {}
 
 
 @login_required
@@ -259,12 +286,28 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
                         scopes=_scopes(plan))
 
     def act(d):
-        indicator, scope, params = _binding(d)
-        return s.create_target(request.user, plan, indicator=indicator, scope=scope, params=params, **d)
+        return s.create_target(request.user, plan, bindings=d.pop("bindings"), scope=d.pop("scope"), **d)
 
     return _form(request, form, {"title": "Thêm chỉ tiêu", "org": plan.issuer, "plan": plan,
-                                 "intro": "Chỉ tiêu máy chưa đọc ra: ghi nội dung, mục tiêu và cách đo."},
+                                 "intro": "Chỉ tiêu máy chưa đọc ra: ghi nội dung, mục tiêu và cách đo (lưu là xác "
+                                          "nhận cách đo)."},
                  act, "Đã thêm chỉ tiêu.", _back_url(plan))
+
+
+@login_required
+@require_GET
+def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One target: each binding with its own figures over the years, status and chart; the
+    target's status is the worst of them. A manual target: its entered values."""
+    acc = access(request)
+    target = _get_target(acc, pk)
+    today = dt.date.today()
+    progress = target_progress(target, today)
+    charts = [mark_safe(target_svg(x, f"t{target.pk}-{i}")) for i, x in enumerate(progress.series)]  # noqa: S308
+    return render(request, "plans/target.html", {
+        "plan": target.plan, "org": target.plan.issuer, "p": progress, "today": today,
+        "series": list(zip(progress.series, charts, strict=True)), "can_edit": acc.can_edit_org(target.plan.issuer),
+    })
 
 
 @login_required
@@ -273,7 +316,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = _editable_target(request, pk)
     n = target.measurements.count()
     what = "chỉ tiêu này" + (f" cùng {n} lần nhập số liệu" if n else "")
-    return _delete_page(request, target.plan, "Xóa chỉ tiêu", what, f"«{target.text[:300]}» — mục tiêu {target.goal}.",
+    return _delete_page(request, target.plan, "Xóa chỉ tiêu", what, f"«{target.text}» — mục tiêu {target.goal}.",
                         lambda: s.delete_target(request.user, target), "Đã xóa chỉ tiêu.")
 
 
@@ -383,7 +426,8 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_plan(acc, pk)
     today = dt.date.today()
     rows = plan_progress(plan, today)
-    cards = [{"p": r, "svg": mark_safe(target_svg(r, f"t{r.target.pk}"))} for r in rows]  # noqa: S308 (escaped)
+    cards = [{"p": r, "series": [(x, mark_safe(target_svg(x, f"t{r.target.pk}-{i}")))  # noqa: S308 (escaped)
+                                 for i, x in enumerate(r.series)]} for r in rows]
     tasks = task_rows(plan, today)
     return render(request, "plans/dashboard.html", {
         "plan": plan, "org": plan.issuer, "cards": cards, "counts": status_counts(rows), "today": today,

@@ -1,6 +1,11 @@
 """Báo cáo kết quả thực hiện Kế hoạch số …: the .docx in the party-document layout and the same
 tables as .xlsx. Read only: figures come from :mod:`dangvu.plans.progress` (the indicator
-registry, or a target's manual measurements); these functions return bytes and write nothing."""
+registry, one series per binding of a target, or a target's manual measurements); these
+functions return bytes and write nothing.
+
+A target measured one way is one row whose text says how ("Đo bằng: …"); a target with several
+bindings is a row with its overall status (the worst) followed by one row per binding, numbered
+1.1, 1.2 …, each with its own value, forecast and status."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from dangvu.core.plan_status import Status
 from dangvu.plans.charts import targets_png
 from dangvu.plans.models import Plan
 from dangvu.plans.progress import (
+    Series,
     TargetProgress,
     TaskRow,
     plan_progress,
@@ -30,6 +36,8 @@ from . import docx as D
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_HEADER = ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Dự báo năm đến hạn", "Đánh giá"]
+XLSX_TARGET_HEADER = ["TT", "Mục", "Chỉ tiêu", "Mục tiêu", "Đến năm", "Cách đo", "Phạm vi của cách đo", "Kết quả",
+                      "Năm số liệu", "Dự báo", "Năm đến hạn", "Đánh giá theo cách đo", "Đánh giá chỉ tiêu"]
 TASK_HEADER = ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"]
 
 
@@ -58,14 +66,22 @@ class PlanReport:
     def target_rows(self) -> list[list[str]]:
         out = []
         for i, r in enumerate(self.targets, start=1):
-            result = f"{r.value_text} (năm {r.year})" if r.value is not None else "Chưa có số liệu"
-            if r.forecast_pending:
-                fc = f"{r.forecast_text} (năm {r.due_year})"
-            else:  # the due year's own value is in the result column
-                fc = f"Đã đến hạn (năm {r.due_year})" if r.value is not None else "—"
-            out.append([str(i), r.target.text, r.goal + (f", đến năm {r.target.by}" if r.target.by else ""),
-                        result, fc, r.status_label])
+            goal = r.goal + (f", đến năm {r.target.by}" if r.target.by else "")
+            if not r.multiple:
+                x = r.series[0]
+                out.append([str(i), f"{r.target.text}\n{_how(x)}", goal, *_figures(x), r.status_label])
+                continue
+            out.append([str(i), f"{r.target.text}\nĐo bằng {len(r.series)} cách (đánh giá theo cách kém nhất):",
+                        goal, "", "", r.status_label])
+            for k, x in enumerate(r.series, start=1):
+                out.append([f"{i}.{k}", _how(x), goal, *_figures(x), x.status_label])
         return out
+
+    def chart_items(self) -> list[tuple[str, Series]]:
+        """(caption, series) for the chart: one panel per target, or per binding of a target measured
+        several ways."""
+        return [(f"{i}.{k}. {x.title}" if r.multiple else f"{i}. {x.title}", x)
+                for i, r in enumerate(self.targets, start=1) for k, x in enumerate(r.series, start=1)]
 
     def task_rows(self) -> list[list[str]]:
         out = []
@@ -75,6 +91,23 @@ class PlanReport:
                 status += f" ({r.task.done_on:%d/%m/%Y})"
             out.append([str(i), r.task.title, r.task.lead_name or "—", r.task.deadline_text or "—", status])
         return out
+
+
+def _how(x: Series) -> str:
+    if x.binding is None:
+        return "Đo bằng: nhập số liệu thủ công"
+    return f"Đo bằng: {x.label}" + (f" — {x.params_text}" if x.params_text else "") + (
+        " (chưa xác nhận)" if not x.confirmed else "")
+
+
+def _figures(x: Series) -> list[str]:
+    """The result and forecast cells of one series."""
+    result = f"{x.value_text} (năm {x.year})" if x.value is not None else "Chưa có số liệu"
+    if x.forecast_pending:
+        fc = f"{x.forecast_text} (năm {x.due_year})"
+    else:  # the due year's own value is in the result column
+        fc = f"Đã đến hạn (năm {x.due_year})" if x.value is not None else "—"
+    return [result, fc]
 
 
 def build(plan: Plan, today: dt.date | None = None) -> PlanReport:
@@ -101,7 +134,7 @@ def plan_report_docx(report: PlanReport) -> bytes:
     D.heading(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
     doc.add_paragraph(_count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
     D.grid(doc, TARGET_HEADER, report.target_rows())
-    png = targets_png(report.targets)
+    png = targets_png(report.chart_items())
     if png:
         doc.add_paragraph("Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
         doc.add_picture(io.BytesIO(png), width=Cm(16))
@@ -119,7 +152,9 @@ def plan_report_docx(report: PlanReport) -> bytes:
     weak = []
     if behind:
         weak.append(f"{len(behind)} chỉ tiêu chưa đạt hoặc có nguy cơ không đạt ("
-                    + "; ".join(f"{r.target.text}: {r.value_text}" for r in behind[:6]) + ")")
+                    + "; ".join(f"{r.target.text}: " + ", ".join(
+                        (f"{x.how} {x.value_text}" if r.multiple else x.value_text) for x in r.series
+                        if x.status in (Status.AT_RISK, Status.MISSED)) for r in behind[:6]) + ")")
     if overdue:
         weak.append(f"{len(overdue)} nhiệm vụ quá hạn chưa hoàn thành")
     doc.add_paragraph("2. Hạn chế: " + ("; ".join(weak) if weak else "không có chỉ tiêu, nhiệm vụ chậm tiến độ") + ".")
@@ -179,8 +214,9 @@ def _header(ws, row: int, titles: list[str]) -> None:
 
 
 def plan_report_xlsx(report: PlanReport) -> bytes:
-    """Sheet «Chỉ tiêu» (with the raw value, the year, the forecast and the indicator) and sheet
-    «Nhiệm vụ»; numbers are numbers, not text."""
+    """Sheet «Chỉ tiêu» — one row per way a target is measured (its indicator and parameters in
+    Vietnamese, the raw value, the year, the forecast, that binding's status and the target's) —
+    and sheet «Nhiệm vụ»; numbers are numbers, not text."""
     plan = report.plan
     wb = Workbook()
     ws = wb.active
@@ -189,12 +225,15 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([f"{plan.title} — số liệu đến ngày {report.today:%d/%m/%Y}"])
     ws.append([])
-    _header(ws, 4, ["TT", "Mục", "Chỉ tiêu", "Mục tiêu", "Đến năm", "Cách đo", "Kết quả", "Năm số liệu",
-                    "Dự báo", "Năm đến hạn", "Đánh giá"])
+    _header(ws, 4, XLSX_TARGET_HEADER)
     for i, r in enumerate(report.targets, start=1):
-        ws.append([i, r.target.section, r.target.text, r.goal, r.target.by, r.label, r.value, r.year, r.forecast,
-                   r.due_year, r.status_label])
-    for col, width in zip("ABCDEFGHIJK", (5, 8, 60, 12, 9, 40, 10, 10, 10, 10, 22), strict=True):
+        for k, x in enumerate(r.series, start=1):
+            how = x.label if x.binding is not None else "Nhập số liệu thủ công"
+            ws.append([f"{i}.{k}" if r.multiple else i, r.target.section, r.target.text, r.goal, r.target.by, how,
+                       x.params_text or None, x.value, x.year, x.forecast, x.due_year, x.status_label, r.status_label])
+            for cell in ws[ws.max_row]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for col, width in zip("ABCDEFGHIJKLM", (6, 8, 60, 12, 9, 40, 30, 10, 10, 10, 10, 22, 22), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "C5"
     tasks = wb.create_sheet("Nhiệm vụ")
