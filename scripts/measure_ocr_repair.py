@@ -170,6 +170,9 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--loo", action="store_true", help="leave each plan out of the counts it is repaired with")
     args = ap.parse_args()
+    if "ocr" in args.sources:
+        real = sum((TWINS / p.name).exists() for p in clean_plans())
+        print(f"ocr twins: {real} from {TWINS.relative_to(ROOT)}, {len(clean_plans()) - real} rendered here")
     for source, r in measure(args.sources, args.cache, args.verbose, args.loo).items():
         print(f"{source:7} syllable accuracy {r['before']:.1%} → {r['after']:.1%} "
               f"({r['tokens']} tokens, repair {r['seconds']:.2f} s)")

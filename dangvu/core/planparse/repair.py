@@ -171,7 +171,7 @@ BTGTW BTCTW BTGTU BTCTU BTGHU BTCHU BDVTU BDVHU BCSĐ ĐĐ ĐBQH BCH CĐ HĐ ĐH
 LĐLĐ CĐCS HLHPN HND HCCB ĐCSVN TWĐ BCĐTW ĐUKCCQ ĐUKDN ĐUK-CCQ ĐUK-DN BTVTU BTVHU
 """.split())
 # One word: letters, and the digits OCR prints for marked letters when glued to letters ("s6").
-_LETTERS = r"[^\W\d_]+"
+_LETTERS = r"[^\W\d_¹²³⁴⁵⁶⁷⁸⁹⁰]+"     # superscripts are footnote marks, not letters
 # Inside or after letters, or before them at a word start, "6" "4" "1" "0" are OCR'd letters
 # ("s6" số, "x4" xã, "4p" ấp, "1en" lên, "b6é" bộ); "16" alone stays a number.
 _WORD = re.compile(rf"(?:(?<![\w])[14](?={_LETTERS})|(?<!\d)){_LETTERS}(?:[0146]{_LETTERS})*(?:[046](?!\w))?")
@@ -187,13 +187,14 @@ _ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
 _DIGIT_LETTERS = str.maketrans({"6": "o", "4": "a", "0": "o", "1": "l"})
 
 
-def fix_code(code: str) -> str:
-    """Đ restored in the letter groups of a document code ("KH/PU" → "KH/ĐU", "QP/TW" → "QĐ/TW")."""
+def fix_code(code: str, misread: str = "PBD") -> str:
+    """Đ restored in the letter groups of a document code ("KH/PU" → "KH/ĐU", "QP/TW" → "QĐ/TW"):
+    a group that is no known code but becomes one when some of its ``misread`` letters are Đ."""
     def group(m: re.Match) -> str:
-        g = m.group().replace("Ð", "Đ").replace("ð", "đ")
+        g = m.group()
         if g in _KNOWN_CODES:
             return g
-        spots = [i for i, c in enumerate(g) if c in "PBD"]
+        spots = [i for i, c in enumerate(g) if c in misread]
         if not spots or len(spots) > 3:
             return g
         for mask in range(1, 1 << len(spots)):
@@ -373,7 +374,8 @@ def model() -> Model:
 
 CLEAN_VALID = 0.94     # clean sample plans and seeds: ≥ 0.996 (names, English words make the rest)
 CLEAN_MARKED = 0.6     # clean sample plans and seeds: ≥ 0.83; stripped text: 0
-CLEAN_TEXT_MARKED = 0.88   # marked share of clean text, to estimate how many marks OCR kept
+CLEAN_TEXT_MARKED = 0.88
+SHORT_TEXT = 12        # fewer words than this: judged word by word   # marked share of clean text, to estimate how many marks OCR kept
 
 
 @dataclass(frozen=True)
@@ -386,8 +388,10 @@ class Health:
 
     @property
     def damaged(self) -> bool:
-        if self.words < 8:
-            return False
+        if self.words < SHORT_TEXT:
+            # Too few words for shares: a short text is repaired when a word is no syllable
+            # ("nim 2025") or none carries a mark.
+            return self.valid < 1.0 or self.marked == 0.0
         return self.valid < CLEAN_VALID or self.marked < CLEAN_MARKED
 
 
@@ -421,7 +425,7 @@ def _looks_upper(tok: str) -> bool:
 
 # --- channel ------------------------------------------------------------------------------
 
-KEY_EDIT = 3.5         # cost (nats) of one letter edit between a printed non-word and a syllable
+KEY_EDIT = 5.0         # cost (nats) of one letter edit between a printed non-word and a syllable
 KEY_EDIT_VALID = 7.0   # the same when the printed word is itself a syllable
 MAX_CANDIDATES = 8
 UNI_PRUNE = 0.5        # weight of the unigram when pruning candidates before the decode
@@ -433,7 +437,10 @@ _REWRITES: tuple[tuple[str, str, float], ...] = (
     ("y", "ay", 2.5), ("ty", "uy", 1.5), ("tt", "u", 2.0), ("tl", "u", 2.0), ("w", "u", 1.5),
     ("d", "a", 1.5), ("d", "o", 2.0), ("e", "o", 2.0),
 )
-_NOT_AT_START = ("tr", "it", "y", "tt", "d")     # a leading "tr" is a real onset
+_NOT_AT_START = ("tr", "it", "y", "tt", "d")
+# Numbers OCR makes of a short word ("6" ở, "16" lệ, "14" là), and what trying them as a word costs.
+_WORDLIKE_NUMBERS = frozenset({"6", "16", "14", "1a"})
+NUM_AS_WORD = 3.0     # a leading "tr" is a real onset
 
 
 class Channel:
@@ -523,6 +530,8 @@ class Repairer:
         key = strip_marks(mapped)
         valid = low in m.lexicon
         keys: dict[str, float] = dict(_rewrite_keys(key))
+        if "6" in low:                       # "6" is also what OCR makes of ệ, ề ("16" lệ)
+            keys.setdefault(strip_marks(low.replace("6", "e").translate(_DIGIT_LETTERS)), 1.0)
         first = token[0]
         if first in "Pp" and low[1:2] != "h" or first in "Bb":
             # P/B at a word start is an OCR'd Đ ("Pang uy" → "Đảng ủy"); the candidate must have đ.
@@ -550,12 +559,15 @@ class Repairer:
         return best[:MAX_CANDIDATES]
 
     def decode(self, tokens: list[str]) -> list[str]:
-        """Viterbi over one run of words (NUM tokens pass as themselves)."""
+        """Viterbi over one run of words. NUM passes as itself; a number OCR may have made of a
+        word between two words ("tỷ 16 đảng viên": lệ) is tried as both."""
         log_bi = self.m.log_bi
         prev: dict[str, tuple[float, list[str]]] = {START: (0.0, [])}
         for tok in tokens:
             if tok == NUM:
                 cands = [(NUM, 0.0)]
+            elif tok.isascii() and tok.isdigit():
+                cands = [(NUM, 0.0)] + [(c, s - NUM_AS_WORD) for c, s in self.candidates(tok)]
             else:
                 cands = self.candidates(tok) or [(tok.lower(), 0.0)]
             cur: dict[str, tuple[float, list[str]]] = {}
@@ -576,13 +588,15 @@ def repair_text(text: str, m: Model | None = None) -> str:
     """Repaired text; clean Vietnamese comes back unchanged."""
     m = m or model()
     text = unicodedata.normalize("NFC", text)
+    # Numerals and codes that cannot be right ("IL.", "KH/PU") are fixed in any text; a code
+    # with D ("KH/DUK") only in damaged text, since people type D for Đ too.
+    text = fix_roman_headings(text)
     h = health(text, m)
     if not h.damaged:
-        return text
-    # Icelandic eth is what OCR prints for Đ; codes and Roman numerals first, then the words.
+        return _CODE.sub(lambda mm: fix_code(mm.group(), "PB"), text)
+    # Icelandic eth is what OCR prints for Đ; codes first, then the words.
     text = text.replace("Ð", "Đ").replace("ð", "đ")
     text = _CODE.sub(lambda mm: fix_code(mm.group()), text)
-    text = fix_roman_headings(text)
     keep = min(0.97, max(0.03, h.marked / CLEAN_TEXT_MARKED))
     rep = Repairer(m, keep)
     return "\n".join(_repair_line(line, rep) for line in text.split("\n"))
@@ -610,9 +624,17 @@ def _repair_line(line: str, rep: Repairer) -> str:
 
     def flush() -> None:
         if any(tokens[i][3] == "word" for i in run):
-            best = rep.decode([NUM if tokens[i][3] == "num" else tokens[i][2] for i in run])
+            seq = []
+            for n, i in enumerate(run):
+                tok, kind = tokens[i][2], tokens[i][3]
+                if kind == "num" and not (tok in _WORDLIKE_NUMBERS and 0 < n < len(run) - 1
+                                          and tokens[run[n - 1]][3] == tokens[run[n + 1]][3] == "word"
+                                          and tokens[run[n + 1]][2].islower()):
+                    tok = NUM
+                seq.append(tok)
+            best = rep.decode(seq)
             for i, cand in zip(run, best, strict=True):
-                if tokens[i][3] == "word":
+                if tokens[i][3] == "word" or cand != NUM:
                     replace[i] = _render(tokens[i][2], cand, rep.m, caps_line)
         run.clear()
 
