@@ -517,9 +517,11 @@ def resolve_bindings(by, plan: Plan, decisions: dict[int, str]) -> tuple[int, in
 
 @transaction.atomic
 def confirm_all(by, plan: Plan) -> int:
-    """Confirm every pending binding as proposed — for system jobs that build sample data (the
-    demo); the review page asks a person about each binding instead."""
-    _require_edit(by, plan.issuer)
+    """Confirm every pending binding as proposed — only for system jobs that build sample data
+    (``by=None``: the demo); a person decides on each binding (:func:`confirm_binding`,
+    :func:`clear_binding`, the decisions of :func:`save_plan`)."""
+    if by is not None:
+        raise ServiceError("Cách đo được xác nhận từng cái một: hãy xác nhận hoặc bỏ từng cách đo.")
     pending = unconfirmed_bindings(plan)
     for binding in pending:
         confirm_binding(by, binding)

@@ -216,7 +216,7 @@ def _review_page(request: HttpRequest, plan: Plan, decisions, status: int = 200)
 @FORM_METHODS
 def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
-    intro = (f"{plan.name} — {plan.title[:200]}: {plan.targets.count()} chỉ tiêu, {plan.tasks.count()} nhiệm vụ. "
+    intro = (f"{plan.name} — {shorten(plan.title, 200, placeholder=' …')}: {plan.targets.count()} chỉ tiêu, {plan.tasks.count()} nhiệm vụ. "
              "Văn bản gốc không bị ảnh hưởng; có thể tải lên lại.")
     return _delete_page(request, plan, "Hủy bản nháp", "bản nháp này cùng mọi chỉ tiêu, nhiệm vụ của nó", intro,
                         lambda: s.discard_draft(request.user, plan), "Đã hủy bản nháp.",
@@ -258,7 +258,7 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not current:
         initial["indicator"] = f.MANUAL
     form = f.TargetForm(request.POST or None, initial=initial, scopes=_scopes(plan), unit=target.unit,
-                        slots=len(current) + 1)
+                        slots=max(2, len(current) + 1))
 
     def act(d):
         return s.revise_target(request.user, target, bindings=d.pop("bindings"), scope=d.pop("scope"), **d)
@@ -376,7 +376,7 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     task = _editable_task(request, pk)
     n = task.updates.count()
     return _delete_page(request, task.plan, "Xóa nhiệm vụ",
-                        "nhiệm vụ này" + (f" cùng {n} lần cập nhật tiến độ" if n else ""), f"«{task.title[:300]}»",
+                        "nhiệm vụ này" + (f" cùng {n} lần cập nhật tiến độ" if n else ""), f"«{task.title}»",
                         lambda: s.delete_task(request.user, task), "Đã xóa nhiệm vụ.")
 
 
@@ -393,7 +393,7 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
         extra = {"evidence_name": upload[0], "evidence_content": upload[1]} if upload else {}
         return s.update_task(request.user, task, d["status"], d.get("evidence") or "", d.get("done_on"), **extra)
 
-    intro = task.title[:300] + (f" — thời hạn: {task.deadline_text}" if task.deadline_text else "")
+    intro = shorten(task.title, 300, placeholder=" …") + (f" — thời hạn: {task.deadline_text}" if task.deadline_text else "")
     tasks_url = reverse("plans:plan_tasks", args=[plan.pk])
     return _form(request, form, {"title": "Cập nhật tiến độ nhiệm vụ", "org": plan.issuer, "plan": plan,
                                  "intro": intro, "multipart": True}, act, "Đã cập nhật nhiệm vụ.", tasks_url,
