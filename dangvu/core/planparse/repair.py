@@ -184,6 +184,7 @@ _VOWEL_IN = re.compile(r"[aăâeêioôơuưyáàảãạéèẻẽẹíìỉĩ�
 _ACRONYMS = frozenset("UBND HĐND MTTQ THCS THPT CNH HĐH KT XH CT BCH BTV UBKT ĐTN CCB LHPN CAND QĐND".split())
 _ROMAN_LINE = re.compile(r"(?m)^([ \t]*)([IVXLl1|!]{1,5})([.)])(?=[ \t]+\S)")
 _ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
+_ARABIC_HEADING = re.compile(r"(?m)^[ \t]*([12l])\.[ \t]+(.*)$")
 _DIGIT_LETTERS = str.maketrans({"6": "o", "4": "a", "0": "o", "1": "l"})
 
 
@@ -219,7 +220,20 @@ def fix_roman_headings(text: str) -> str:
         if _ROMAN.match(fixed) and fixed:
             return m.group(1) + fixed + m.group(3)
         return m.group()
-    return _ROMAN_LINE.sub(sub, text)
+    text = _ROMAN_LINE.sub(sub, text)
+    # "I." read as "1." or "l.": only where the headings are Roman ("II." follows) and no
+    # "2. HEADING" shows that the capital headings are numbered in Arabic figures.
+    if re.search(r"(?m)^[ \t]*II\.[ \t]", text) and not any(
+            _is_caps_text(m.group(2)) for m in _ARABIC_HEADING.finditer(text) if m.group(1) == "2"):
+        text = _ARABIC_HEADING.sub(
+            lambda m: m.group(0).replace(m.group(1) + ".", "I.", 1)
+            if m.group(1) in "1l" and _is_caps_text(m.group(2)) else m.group(0), text)
+    return text
+
+
+def _is_caps_text(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 # --- lexicon and language model -------------------------------------------------------------
