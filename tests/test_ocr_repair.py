@@ -133,8 +133,9 @@ def test_damaged_sample_of_its_own_is_improved():
 
 # --- accuracy on damaged copies of the tune half ---------------------------------------------
 
-# Measured with the committed counts (scripts/measure_ocr_repair.py): strip 25% → 99.0%,
-# garble 81% → 99.0%; the floors leave a margin for plans added later.
+# Measured with the committed counts (scripts/measure_ocr_repair.py): strip 25% → 99.6%,
+# garble 81% → 99.5% (97.4% and 98.6% with each plan left out of the counts, --loo); the floors
+# leave a margin for plans added later.
 @pytest.mark.parametrize(("damage", "floor"), [(strip_marks, 0.96), (garble, 0.97)])
 def test_accuracy_on_synthetic_damage(damage, floor):
     matched_before = matched_after = total = 0
@@ -149,7 +150,8 @@ def test_accuracy_on_synthetic_damage(damage, floor):
 
 
 def test_accuracy_on_ocr_twins():
-    """The Tesseract (English model) twins in tests/data/plans/ocr: measured 25% → 97.5%."""
+    """The Tesseract (English model) twins in tests/data/plans/ocr: measured 25% → 97.9%
+    (95.6% with each plan left out of the counts)."""
     pairs = [(p, TWINS / p.name) for p in clean_plans() if (TWINS / p.name).exists()]
     if len(pairs) < 5:
         pytest.skip("fewer than 5 OCR twins in tests/data/plans/ocr")
@@ -161,7 +163,7 @@ def test_accuracy_on_ocr_twins():
         a, _n = measure.syllable_accuracy(clean, repair_text(damaged))
         matched_before, matched_after, total = matched_before + b, matched_after + a, total + n
     assert matched_before / total < 0.5                    # the twins really are damaged
-    assert matched_after / total >= 0.93
+    assert matched_after / total >= 0.94
 
 
 def test_speed_on_a_30_kb_document():
@@ -171,6 +173,6 @@ def test_speed_on_a_30_kb_document():
         if len(text.encode()) >= 30_000:
             break
     repair_text("nim 2025")                                  # the model loads once, outside the timing
-    start = time.perf_counter()
+    start = time.process_time()                              # CPU time: other jobs share the cores
     repair_text(text)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0

@@ -182,7 +182,7 @@ _ROMAN_TOKEN = re.compile(r"^[IVXLC]+$")
 _VOWEL_IN = re.compile(r"[aăâeêioôơuưyáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ]")
 # Upper-case abbreviations that look like syllables and stay as printed outside headings.
 _ACRONYMS = frozenset("UBND HĐND MTTQ THCS THPT CNH HĐH KT XH CT BCH BTV UBKT ĐTN CCB LHPN CAND QĐND".split())
-_ROMAN_LINE = re.compile(r"(?m)^([ \t]*)([IVXLl1|!]{1,5})([.)])(?=[ \t]+\S)")
+_ROMAN_LINE = re.compile(r"(?m)^([ \t]*)([IVXLlvx1|!]{1,5})([.)])(?=[ \t]+\S)")
 _ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
 _ARABIC_HEADING = re.compile(r"(?m)^[ \t]*([12l])\.[ \t]+(.*)$")
 _DIGIT_LETTERS = str.maketrans({"6": "o", "4": "a", "0": "o", "1": "l"})
@@ -216,7 +216,7 @@ def fix_roman_headings(text: str) -> str:
         raw = m.group(2)
         if not set(raw) & set("IVX") or _ROMAN.match(raw):
             return m.group()
-        fixed = re.sub(r"[Ll1|!]", "I", raw)
+        fixed = re.sub(r"[Ll1|!]", "I", raw).upper()
         if _ROMAN.match(fixed) and fixed:
             return m.group(1) + fixed + m.group(3)
         return m.group()
@@ -449,7 +449,7 @@ _REWRITES: tuple[tuple[str, str, float], ...] = (
     ("ii", "u", 1.0), ("ti", "u", 1.5), ("tr", "u", 2.0), ("it", "u", 2.0), ("ir", "u", 2.0),
     ("ud", "uo", 1.5), ("ug", "uo", 2.0), ("rn", "m", 1.5), ("cl", "d", 2.0), ("li", "h", 2.5),
     ("y", "ay", 2.5), ("ty", "uy", 1.5), ("tt", "u", 2.0), ("tl", "u", 2.0), ("w", "u", 1.5),
-    ("d", "a", 1.5), ("d", "o", 2.0), ("e", "o", 2.0),
+    ("d", "a", 1.5), ("d", "o", 2.0), ("e", "o", 2.0), ("e$", "c", 2.0), ("ite$", "uc", 1.5),
 )
 _NOT_AT_START = ("tr", "it", "y", "tt", "d")
 # Numbers OCR makes of a short word ("6" ở, "16" lệ, "14" là), and what trying them as a word costs.
@@ -509,6 +509,13 @@ def _rewrite_keys(key: str) -> tuple[tuple[str, float], ...]:
         nxt = []
         for k, cost in frontier:
             for src, dst, c in _REWRITES:
+                if src.endswith("$"):                  # at the end of the word only
+                    if k.endswith(src[:-1]) and len(k) > len(src):
+                        new = k[:len(k) - len(src) + 1] + dst
+                        if cost + c < out.get(new, 99):
+                            out[new] = cost + c
+                            nxt.append((new, cost + c))
+                    continue
                 i = k.find(src, 1 if src in _NOT_AT_START else 0)
                 while i >= 0:
                     new = k[:i] + dst + k[i + len(src):]
