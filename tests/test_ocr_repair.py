@@ -109,6 +109,8 @@ def test_clean_samples_pass_unchanged():
         text = nfc(path.read_text(encoding="utf-8"))
         assert not health(text).damaged, path.stem
         assert repair_text(text) == text, path.stem
+    nfd = (PLANS / "kh_chi_bo_thpt_nguyen_duc_nfd.txt").read_text(encoding="utf-8")
+    assert repair_text(nfd) == nfd                           # not even normalised
 
 
 def test_clean_seeds_pass_unchanged(shared_dir):

@@ -608,13 +608,15 @@ class Repairer:
 def repair_text(text: str, m: Model | None = None) -> str:
     """Repaired text; clean Vietnamese comes back unchanged."""
     m = m or model()
+    given = text
     text = unicodedata.normalize("NFC", text)
     # Numerals and codes that cannot be right ("IL.", "KH/PU") are fixed in any text; a code
     # with D ("KH/DUK") only in damaged text, since people type D for Đ too.
     text = fix_roman_headings(text)
     h = health(text, m)
     if not h.damaged:
-        return _CODE.sub(lambda mm: fix_code(mm.group(), "PB"), text)
+        fixed = _CODE.sub(lambda mm: fix_code(mm.group(), "PB"), text)
+        return given if fixed == unicodedata.normalize("NFC", given) else fixed
     # Icelandic eth is what OCR prints for Đ; codes first, then the words.
     text = text.replace("Ð", "Đ").replace("ð", "đ")
     text = _CODE.sub(lambda mm: fix_code(mm.group()), text)
