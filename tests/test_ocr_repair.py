@@ -56,6 +56,7 @@ def nfc(text: str) -> str:
     ("Il. MUC TIEU, CHi TIEU", "II. MỤC TIÊU, CHỈ TIÊU"),
     ("1I. NHIEM VU, GIAI PHAP", "II. NHIỆM VỤ, GIẢI PHÁP"),
     ("Số 26-KH/PU", "Số 26-KH/ĐU"),
+    ("PHAT TRIEN KINH TE - XA HOI; T/M DANG UY", "PHÁT TRIỂN KINH TẾ - XÃ HỘI; T/M ĐẢNG ỦY"),
     ("theo Quy định số 69-QP/TW", "theo Quy định số 69-QĐ/TW"),
     ("KE HOACH\ncong tac xay dung Dang nam 2026", "KẾ HOẠCH\ncông tác xây dựng Đảng năm 2026"),
     ("Ty 1é dang vién dat tir 90% tré 1én", "Tỷ lệ đảng viên đạt từ 90% trở lên"),

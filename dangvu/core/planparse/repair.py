@@ -159,9 +159,11 @@ def marks_of(word: str) -> Marks:
 
 # --- tokens -------------------------------------------------------------------------------
 
-# Party document codes: "21-NQ/TW", "26 - KH/PU", "123/QĐ-UBND", "QP/TW".
+# Party document codes: "21-NQ/TW", "26 - KH/PU", "123/QĐ-UBND", "QP/TW": a number before, or a
+# slash inside ("KINH TE - XA HOI" is a damaged heading, not a code).
+_G = r"[A-ZĐÐ][A-Za-zĐđÐð]{0,9}"
 _CODE = re.compile(
-    r"(?<![\w/])(?:\d+[a-z]?\s?-\s?|\d+/)?[A-ZĐÐ][A-Za-zĐđÐð]{0,7}(?:\s?[/-]\s?[A-ZĐÐ][A-Za-zĐđÐð]{0,9})+(?![\w/])")
+    rf"(?<![\w/])(?:(?:\d+[a-z]?\s?-\s?|\d+/){_G}(?:\s?[/-]\s?{_G})*|{_G}\s?/\s?{_G}(?:\s?[/-]\s?{_G})*)(?![\w/])")
 _CODE_GROUP = re.compile(r"[A-Za-zĐđÐð]+")
 # Codes of document kinds and issuers as printed ("Đ" is the letter OCR turns into P/B/D).
 _KNOWN_CODES = frozenset("""
