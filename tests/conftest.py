@@ -35,6 +35,8 @@ def _login_throttle_only_where_tested(request, settings):
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "seeds").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared/seeds is missing: CI must have the shared seeds and gold")
         pytest.skip("../shared/seeds is not present")
     return SHARED
 
