@@ -194,6 +194,12 @@ def test_a_binding_of_the_other_unit_is_refused(tree):
         s.update_target(None, target, unit="count", value=5)
     target.refresh_from_db()
     assert target.unit == "%"
+    # changing the unit and the binding together is one review
+    r = client.post(reverse("plans:target_edit", args=[target.pk]), {
+        "text": target.text, "op": ">=", "value": "5", "unit": "count", "scope": "", "indicator": "members.count"})
+    assert r.status_code == 302, r.content.decode()[-800:]
+    target.refresh_from_db()
+    assert (target.unit, [b.indicator for b in target.bindings.all()]) == ("count", ["members.count"])
 
 
 # -- figures: params reach the indicator, the worst status -----------------------------------------

@@ -315,7 +315,7 @@ def _set_target_fields(target: Target, fields: dict[str, Any]) -> None:
     target.period = target.period or ""
 
 
-def _check_target(t: Target) -> None:
+def _check_target(t: Target, *, keep_bindings: bool = True) -> None:
     if t.op not in OPS:
         raise ServiceError("Phép so sánh không hợp lệ.")
     if t.unit not in UNITS:
@@ -336,7 +336,7 @@ def _check_target(t: Target) -> None:
         raise ServiceError("Năm phải trong khoảng 2000–2100.")
     if not t.text.strip():
         raise ServiceError("Nội dung chỉ tiêu không được để trống.")
-    if t.pk:  # a unit change must not leave a binding of the other unit behind
+    if t.pk and keep_bindings:  # a unit change must not leave a binding of the other unit behind
         for key in t.bindings.values_list("indicator", flat=True):
             if key in indicators.load_all() and (why := B.unit_problem(key, t.unit)):
                 raise ServiceError(why)
@@ -608,7 +608,11 @@ def update_task(by, task: Task, status: str, evidence: str = "", done_on: dt.dat
 def revise_target(by, target: Target, *, bindings: list[BindingSpec], scope: Organization | None = None,
                   **fields: Any) -> Target:
     """The target form's one use case: the goal's fields, the scope and the bindings, saved (and
-    the bindings confirmed by the person) together."""
-    update_target(by, target, **fields)
+    the bindings confirmed by the person) together. The bindings are checked against the new unit,
+    so a count target can become a percentage one with a percentage indicator in one step."""
+    _require_edit(by, target.plan.issuer)
+    _set_target_fields(target, fields)
+    _check_target(target, keep_bindings=False)  # the bindings are replaced and checked just below
+    target.save()
     set_bindings(by, target, bindings, scope)
     return target
