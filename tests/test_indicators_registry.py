@@ -12,7 +12,7 @@ from conftest import make_member_data
 
 from dangvu import indicators
 from dangvu.cli import main
-from dangvu.core.planparse.binding import RULES
+from dangvu.core.planparse.binding import INDICATOR_KEYS
 from dangvu.indicators import Period
 from dangvu.registry import services as s
 
@@ -394,10 +394,7 @@ def test_cli_refuses_bad_input(tree, capsys, argv: list[str], fragment: str) -> 
 
 # -- the plan parser's keys ------------------------------------------------------------------------
 
-PARSER_KEYS = sorted({rule.key for rule in RULES} | {"organizations.rated_good_or_better_share",
-                                                      "committee_members.rated_good_or_better_share",
-                                                      "members.rated_good_or_better_share",
-                                                      "organizations.rated_fulfilled_only_share"})
+PARSER_KEYS = sorted(INDICATOR_KEYS)
 
 
 @pytest.mark.parametrize("key", PARSER_KEYS)

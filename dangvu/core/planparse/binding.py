@@ -265,3 +265,12 @@ _BY_NAME = {p.name: p for p in PREDICATES}
 def _matches(name: str, text: str) -> bool:
     p = _BY_NAME[name]
     return all(any(_has(text, w) for w in g) for g in p.groups) and not any(w in text for w in p.absent)
+
+
+# Every indicator key the reader can propose (the registry must know each one).
+INDICATOR_KEYS: frozenset[str] = frozenset(
+    {key for key, _unit in _KEYS.values()}
+    | {"admissions.students_count_term", "admissions.count_term", "admissions.count_year",
+       "admissions.share_of_members_term_start", "admissions.share_of_members_year_start",
+       "organizations.new_private_count", "members.full_attendance_share",
+       "cells.village_resident_full_members_share"})

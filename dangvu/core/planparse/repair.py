@@ -624,12 +624,26 @@ def repair_text(text: str, m: Model | None = None) -> str:
     text = _CODE.sub(lambda mm: fix_code(mm.group()), text)
     keep = min(0.97, max(0.03, h.marked / CLEAN_TEXT_MARKED))
     rep = Repairer(m, keep)
-    return "\n".join(_repair_line(line, rep) for line in text.split("\n"))
+    # A line that reads as clean Vietnamese (valid, marked words) is kept as printed, even in a
+    # damaged document: its marks are more likely right than the model's guess.
+    return "\n".join(line if _clean_line(line, m) else _repair_line(line, rep) for line in text.split("\n"))
+
+
+def _clean_line(line: str, m: Model) -> bool:
+    """Every word a syllable and most of them marked: a line OCR read right."""
+    h = health(line, m)
+    return h.words >= 3 and h.valid == 1.0 and h.marked >= CLEAN_LINE_MARKED
+
+
+CLEAN_LINE_MARKED = 0.75
+_DIGITISH = re.compile(r"(?<![^\W\d_])[0-9OoIl]*\d[0-9OoIl]*(?![^\W\d_])")
 
 
 def _repair_line(line: str, rep: Repairer) -> str:
     """One line: each run of words between punctuation is decoded as a whole."""
     protected = [(mm.start(), mm.end()) for mm in _CODE.finditer(line)]
+    # "1O0%", "l00%", "2O23": a number with OCR look-alikes stays as printed for the parser to read.
+    protected += [(mm.start(), mm.end()) for mm in _DIGITISH.finditer(line)]
     tokens: list[tuple[int, int, str, str]] = []     # start, end, text, kind
     for mm in _TOKEN.finditer(line):
         s, e, tok = mm.start(), mm.end(), mm.group()
