@@ -133,6 +133,13 @@ DANGVU_MAX_UPLOAD_BYTES = int(os.environ.get("DANGVU_MAX_UPLOAD_BYTES", 20 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Scanned plans (PDF without text, photos) are read by Tesseract in a background thread: what one
+# upload may cost (pages, pixels a page), how many are read at once, where job state is kept.
+DANGVU_SCAN_MAX_PAGES = int(os.environ.get("DANGVU_SCAN_MAX_PAGES", 50))
+DANGVU_SCAN_MAX_PIXELS = int(os.environ.get("DANGVU_SCAN_MAX_PIXELS", 40_000_000))
+DANGVU_SCAN_WORKERS = int(os.environ.get("DANGVU_SCAN_WORKERS", 1))
+DANGVU_SCAN_JOBS_DIR = DANGVU_HOME / "scan_jobs"
+
 # Login throttling (django-axes): 5 failures lock the username+IP pair for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("DANGVU_LOGIN_FAILURES", 5))
 AXES_COOLOFF_TIME = 0.25

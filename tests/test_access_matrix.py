@@ -515,6 +515,8 @@ EXPECTED: dict[str, Spec] = {
     # -- plans: upload → review → save, dashboard, tasks, cascade, report -----------------------
     "plans:plan_list": Spec("page", status=REGISTRY_READERS),
     "plans:plan_upload": Spec("edit", _org, ORG_LOCS, post=_pl_post("upload")),
+    # A scan job is its uploader's alone (tests/test_plan_scans.py): an unknown one is 404 for everyone.
+    "plans:plan_scan": Spec("page", lambda w, loc, v: ("0" * 32,), status={r: 404 for r in ROLES if r != "anonymous"}),
     "plans:plan_dashboard": Spec("read", _pl("plan"), OBJ_LOCS),
     "plans:plan_review": Spec("edit", _pl("draft"), OBJ_LOCS, post=_pl_review),
     "plans:plan_edit": Spec("edit", _pl("plan"), OBJ_LOCS, post=_pl_post("edit")),

@@ -461,5 +461,6 @@ def test_pdf_without_text_layer_is_refused(tmp_path):
     out = tmp_path / "scan.pdf"
     with out.open("wb") as fh:
         writer.write(fh)
-    with pytest.raises(PlanReadError, match="không có lớp văn bản"):
+    # A page without a text layer is read by OCR (tests/test_plan_scans.py); a blank one yields no text.
+    with pytest.raises(PlanReadError, match="Không nhận ra chữ nào|chưa cài Tesseract"):
         parse_file(out)

@@ -212,7 +212,7 @@ def test_upload_of_a_seed_document(tree, shared_dir):
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Chưa hỗ trợ định dạng .png"),
+    ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "không phải ảnh .jpg, .png hoặc .tif hợp lệ"),
     ("ke-hoach.docx", b"khong phai docx", "không phải tệp Word (.docx) hợp lệ"),
     ("ke-hoach.docx", b"PK\x03\x04 hong", "tệp hỏng hoặc sai định dạng"),
     ("ke-hoach.pdf", b"%PDF-1.4 hong", "Không đọc được tệp"),

@@ -6,12 +6,33 @@ import argparse
 import sys
 
 from dangvu.cli import CommandError, print_json
-from dangvu.core.planparse import PlanReadError, parse_file
+from dangvu.core.planparse import PlanReadError, parse_text
+from dangvu.core.planparse.extract import ocr_pages, read_text
+
+
+def _ocr_progress(total_ocr: int):
+    """Page progress on stderr while Tesseract reads a multi-page scan (stdout keeps the JSON alone):
+    one line a page, or one line rewritten in place on a terminal."""
+    if total_ocr < 2:
+        return None
+    err = sys.stderr
+    tty = err.isatty()
+
+    def show(done: int, total: int) -> None:
+        if done < total:
+            line = f"Đang nhận dạng chữ: trang {done + 1}/{total}"
+            err.write(f"\r{line}" if tty else f"{line}\n")
+        else:
+            err.write(("\r" if tty else "") + f"Đã nhận dạng chữ xong {total} trang.\n")
+        err.flush()
+
+    return show
 
 
 def _parse(args: argparse.Namespace) -> int:
     try:
-        plan = parse_file(args.file)
+        progress = _ocr_progress(ocr_pages(args.file))
+        plan = parse_text(read_text(args.file, progress=progress))
     except PlanReadError as exc:
         raise CommandError(str(exc)) from exc
     if args.json:
@@ -41,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND")
     plan.set_defaults(func=lambda args: (plan.print_help(), 2)[1])
     parse = plan_sub.add_parser(
-        "parse", help="đọc một kế hoạch (.txt, .docx, .pdf có lớp chữ) thành số liệu có cấu trúc"
+        "parse", help="đọc một kế hoạch (.txt, .docx, .pdf, ảnh quét .jpg/.png/.tif) thành số liệu có cấu trúc"
     )
     parse.add_argument("file", help="tệp văn bản kế hoạch")
     parse.add_argument("--json", action="store_true", help="in kết quả dạng JSON")

@@ -14,14 +14,14 @@ from django.conf import settings
 from dangvu import indicators
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
-from dangvu.core.planparse.extract import read_text
+from dangvu.core.planparse.extract import SUPPORTED_SUFFIXES, ocr_pages, read_text
 from dangvu.registry.forms import Form, VNDateField, vietnamese_null_check
 from dangvu.registry.models import Organization
 
 from . import bindings as B
 from .models import Period, Plan, TaskStatus, TimingKind, Unit
 
-DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES  # text, Word, PDF, scanned pages (.jpg .png .tif)
 MAX_TEXT_CHARS = 200_000
 OP_CHOICES = [(">=", "≥ từ … trở lên"), (">", "> trên"), ("<=", "≤ không quá"), ("<", "< dưới"),
               ("=", "= đạt đúng (100%)"), ("range", "khoảng từ … đến …")]
@@ -59,7 +59,8 @@ def indicator_choices(unit: str | None = None) -> list[tuple[str, str]]:
 # -- upload ----------------------------------------------------------------------------------------
 
 class UploadForm(Form):
-    file = forms.FileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf có lớp chữ)", required=False,
+    file = forms.FileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf, hoặc ảnh quét .jpg, .png, .tif)",
+                           required=False,
                            error_messages={"empty": "Tệp rỗng (0 byte).", "invalid": "Không nhận được tệp; hãy chọn lại.",
                                            "missing": "Không nhận được tệp; hãy chọn lại."})
     text = forms.CharField(label="Hoặc dán nội dung văn bản", required=False, max_length=MAX_TEXT_CHARS,
@@ -77,6 +78,7 @@ class UploadForm(Form):
         self.parsed: dict[str, Any] | None = None
         self.source_name = ""
         self.source_text = ""
+        self.scan: tuple[str, bytes, str, int] | None = None  # (name, bytes, suffix, pages) to OCR
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -101,7 +103,7 @@ class UploadForm(Form):
         except Exception:  # a parser slip on odd input must not become a 500
             self.add_error("file" if upload else "text", "Không đọc được văn bản này; hãy kiểm tra lại tệp.")
             return data
-        if not self.parsed.get("targets") and not self.parsed.get("tasks"):
+        if self.scan is None and not self.parsed.get("targets") and not self.parsed.get("tasks"):
             self.add_error("file" if upload else "text",
                            "Không tìm thấy chỉ tiêu hay nhiệm vụ nào trong văn bản; hãy kiểm tra lại tệp.")
         return data
@@ -110,8 +112,8 @@ class UploadForm(Form):
         name = Path(upload.name or "").name
         suffix = Path(name).suffix.lower()
         if suffix not in DOCUMENT_SUFFIXES:
-            raise PlanReadError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx "
-                                "hoặc .pdf có lớp văn bản.")
+            raise PlanReadError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx, "
+                                ".pdf hoặc ảnh quét .jpg, .png, .tif.")
         limit = settings.DANGVU_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise PlanReadError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).")
@@ -125,6 +127,12 @@ class UploadForm(Form):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"ke-hoach{suffix}"
             path.write_bytes(raw)
+            # A scan is checked here (limits, Tesseract present) and read in the background.
+            pages = ocr_pages(path, max_pages=settings.DANGVU_SCAN_MAX_PAGES,
+                              max_pixels=settings.DANGVU_SCAN_MAX_PIXELS)
+            if pages:
+                self.scan = (name[:255], raw, suffix, pages)
+                return
             text = read_text(path)
         self.parsed = parse_text(text)
         self.source_text = text[:MAX_TEXT_CHARS]

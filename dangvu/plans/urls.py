@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import scan_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("ke-hoach/", views.plan_list, name="plan_list"),
     path("ke-hoach/tai-len/<str:code>/", views.plan_upload, name="plan_upload"),
+    path("ke-hoach/doc-ban-quet/<str:job>/", scan_views.plan_scan, name="plan_scan"),
     path("ke-hoach/<int:pk>/", views.plan_dashboard, name="plan_dashboard"),
     path("ke-hoach/<int:pk>/duyet/", views.plan_review, name="plan_review"),
     path("ke-hoach/<int:pk>/sua/", views.plan_edit, name="plan_edit"),

@@ -28,7 +28,7 @@ from dangvu.registry.models import Organization
 from dangvu.registry.services import ServiceError
 from dangvu.web.views_util import access, require_edit, service_form
 
-from . import bindings
+from . import bindings, scan_views
 from . import forms as f
 from . import services as s
 from .charts import target_svg
@@ -145,6 +145,10 @@ def plan_upload(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     require_edit(acc, org)
     form = f.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.scan is not None:
+        started = scan_views.start(request, org, form)  # OCR runs in the background
+        if started is not None:
+            return started
 
     def act(d):
         return s.draft_from_parse(request.user, org, form.parsed or {}, form.source_name, form.source_text,

@@ -1,37 +1,138 @@
-"""Plain text out of a plan file: .txt, .docx (python-docx) or text-layer .pdf (pypdf)."""
+"""Plain text out of a plan file: .txt, .docx (python-docx), .pdf and scanned images.
+
+A PDF page keeps its text layer (pypdf) when it has one; a page without one is rendered
+(pypdfium2) and read by Tesseract's Vietnamese model, as are .jpg/.png/.tif pages. Tesseract
+runs as the ``tesseract`` binary (Debian: tesseract-ocr tesseract-ocr-vie), called directly
+rather than through pytesseract: each call sets OMP_THREAD_LIMIT=1 in its own environment
+(3-5x faster on a busy 2-core server, same text), and the page goes through pipes, so no
+temporary file holds a party document.
+
+A hostile file's cost is bounded: at most ``max_pages`` pages, at most ``max_pixels`` pixels a
+page (checked from the image header, before decoding; Pillow's decompression-bomb guard stays on
+behind it), a time limit per page. Every failure is a :class:`PlanReadError` whose message is
+plain Vietnamese for the user: never a library's error text or a path.
+"""
 
 from __future__ import annotations
 
+import io
+import os
+import shutil
+import subprocess
+import threading
+import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+TEXT_SUFFIXES = (".txt", ".md", ".text", "")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", *IMAGE_SUFFIXES)
+
+MAX_PAGES = 50                 # a plan is rarely over 20 pages; OCR takes ~2-4 s a page
+MAX_PIXELS = 40_000_000        # A2 at 300 dpi is 35 million; a phone photo 12-50 million
+OCR_LANG = "vie"
+OCR_DPI = 300                  # a PDF page without a scan image is rendered at this resolution
+OCR_MIN_DPI, OCR_MAX_DPI = 200, 400  # a scanned page at its scan's resolution, within these
+PAGE_TIMEOUT_S = 180
+MIN_LAYER_CHARS = 20           # fewer visible characters on a PDF page: no real text layer
+TESSERACT = "tesseract"        # the binary, looked up on PATH
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
+
+Progress = Callable[[int, int], None]
+
+# pdfium is not thread-safe; the web server reads scans in a background thread.
+_PDFIUM_LOCK = threading.Lock()
+_IMAGE_FORMATS = ["JPEG", "PNG", "TIFF"]  # JPEG covers MPO, the variant some phones write
 
 
 class PlanReadError(ValueError):
     """The file cannot be read as a plan; the message is for the user (Vietnamese)."""
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, progress: Progress | None = None, *, max_pages: int = MAX_PAGES,
+              max_pixels: int = MAX_PIXELS) -> str:
+    """The plain text of a plan file. ``progress(done, total)`` is called with (0, total) first and
+    after each page of a PDF or image file (total = its pages)."""
     path = Path(path)
     if not path.is_file():
-        raise PlanReadError(f"Không tìm thấy tệp: {path}")
+        raise PlanReadError(f"Không tìm thấy tệp {path.name}.")
     suffix = path.suffix.lower()
     try:
-        if suffix in (".txt", ".md", ".text", ""):
+        if suffix in TEXT_SUFFIXES:
             return _txt(path)
         if suffix == ".docx":
             return _docx(path)
         if suffix == ".pdf":
-            return _pdf(path)
+            return _pdf(path, progress, max_pages, max_pixels)
+        if suffix in IMAGE_SUFFIXES:
+            return _images(path, progress, max_pages, max_pixels)
     except PlanReadError:
         raise
-    except Exception as exc:  # a broken file: zip, XML or PDF errors of many kinds
-        raise PlanReadError(f"Không đọc được tệp {path.name}: tệp hỏng hoặc sai định dạng ({exc}).") from exc
+    except Exception as exc:  # a broken file: zip, XML, PDF or image errors of many kinds
+        raise PlanReadError(f"Không đọc được tệp {path.name}: tệp hỏng hoặc sai định dạng.") from exc
     raise PlanReadError(
-        f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx hoặc .pdf có lớp văn bản."
+        f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx, .pdf "
+        "hoặc ảnh quét .jpg, .png, .tif."
     )
 
+
+def ocr_pages(path: str | Path, *, max_pages: int = MAX_PAGES, max_pixels: int = MAX_PIXELS) -> int:
+    """How many pages of the file need OCR (0 for text files and PDFs with a text layer), without
+    reading them: the page and pixel limits are checked, and Tesseract's presence when any page
+    needs it, so a caller can refuse a file at once and run the slow part in the background."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        return 0  # read_text says so in its own words
+    try:
+        if suffix == ".pdf":
+            layers = _pdf_layers(path, max_pages)
+            blank = [i for i, text in enumerate(layers) if not _has_layer(text)]
+            if blank:
+                with _PDFIUM_LOCK:
+                    import pypdfium2 as pdfium
+
+                    pdf = pdfium.PdfDocument(str(path))
+                    try:
+                        for i in blank:
+                            _render_scale(pdf[i], i + 1, path.name, max_pixels)
+                    finally:
+                        pdf.close()
+            n = len(blank)
+        elif suffix in IMAGE_SUFFIXES:
+            n = sum(1 for _ in _image_frames(path, max_pages, max_pixels, decode=False))
+        else:
+            return 0
+    except PlanReadError:
+        raise
+    except Exception as exc:
+        raise PlanReadError(f"Không đọc được tệp {path.name}: tệp hỏng hoặc sai định dạng.") from exc
+    if n:
+        require_tesseract()
+    return n
+
+
+def require_tesseract(lang: str = OCR_LANG) -> None:
+    """PlanReadError saying what to install when Tesseract or its language data is missing."""
+    exe = shutil.which(TESSERACT)
+    if exe is None:
+        raise PlanReadError(f"Máy chủ chưa cài Tesseract và gói tiếng Việt để đọc bản quét. "
+                            f"Quản trị viên cần cài: {INSTALL_HINT}")
+    try:
+        run = subprocess.run([exe, "--list-langs"], capture_output=True, timeout=30, env=_ocr_env())
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise PlanReadError(f"Không chạy được Tesseract trên máy chủ. Quản trị viên cần cài lại: "
+                            f"{INSTALL_HINT}") from exc
+    langs = {line.strip() for line in run.stdout.decode("utf-8", "replace").splitlines()[1:]}
+    if lang not in langs:
+        raise PlanReadError("Máy chủ có Tesseract nhưng chưa cài gói tiếng Việt để đọc bản quét. "
+                            "Quản trị viên cần cài: apt-get install tesseract-ocr-vie")
+
+
+# -- text formats ----------------------------------------------------------------------------------
 
 def _txt(path: Path) -> str:
     data = path.read_bytes()
@@ -97,14 +198,212 @@ def _footnotes(document) -> list[str]:
     return []
 
 
-def _pdf(path: Path) -> str:
+# -- PDF: text layer, else OCR ---------------------------------------------------------------------
+
+def _has_layer(text: str) -> bool:
+    return sum(1 for c in text if not c.isspace()) >= MIN_LAYER_CHARS
+
+
+def _pdf_layers(path: Path, max_pages: int) -> list[str]:
+    """The text layer of every page ("" where a page has none)."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    pages = [(page.extract_text() or "") for page in reader.pages]
+    n = len(reader.pages)
+    if n > max_pages:
+        raise PlanReadError(f"Tệp {path.name} có {n} trang, quá giới hạn {max_pages} trang một lần đọc. "
+                            "Hãy chỉ tải lên các trang của kế hoạch.")
+    return [(page.extract_text() or "") for page in reader.pages]
+
+
+def _render_dpi(page) -> int:
+    """The resolution to render a scanned page at: that of its scan image (resampling a scan costs
+    Tesseract accuracy: on the sample scans, 200-dpi pages rendered at 300 lost targets and dates
+    that 200 kept), held to OCR_MIN_DPI..OCR_MAX_DPI; OCR_DPI when the page holds no large image."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    best = 0.0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        extent = max(right - left, top - bottom)
+        if extent >= 0.5 * max(width, height):
+            best = max(best, max(obj.get_px_size()) * 72 / extent)
+    return round(min(max(best, OCR_MIN_DPI), OCR_MAX_DPI)) if best else OCR_DPI
+
+
+def _render_scale(page, number: int, name: str, max_pixels: int) -> tuple[float, int]:
+    """(scale, dpi) to render the page for OCR, or PlanReadError when that is too many pixels."""
+    width, height = page.get_size()  # points, 1/72 inch
+    dpi = _render_dpi(page)
+    scale = dpi / 72
+    if width * height * scale * scale > max_pixels:
+        raise PlanReadError(f"Trang {number} của tệp {name} quá khổ để nhận dạng chữ "
+                            f"(tối đa {max_pixels / 1e6:g} triệu điểm ảnh một trang).")
+    return scale, dpi
+
+
+def _pdf(path: Path, progress: Progress | None, max_pages: int, max_pixels: int) -> str:
+    layers = _pdf_layers(path, max_pages)
+    total = len(layers)
+    if progress:
+        progress(0, total)
+    pages: list[str] = []
+    pdf = None
+    try:
+        for i, layer in enumerate(layers):
+            if _has_layer(layer):
+                pages.append(layer)
+            else:
+                if pdf is None:
+                    require_tesseract()
+                    import pypdfium2 as pdfium
+
+                    with _PDFIUM_LOCK:
+                        pdf = pdfium.PdfDocument(str(path))
+                with _PDFIUM_LOCK:
+                    page = pdf[i]
+                    scale, dpi = _render_scale(page, i + 1, path.name, max_pixels)
+                    image = page.render(scale=scale, grayscale=True).to_pil()
+                    page.close()
+                pages.append(_ocr(image, dpi, i + 1, path.name))
+            if progress:
+                progress(i + 1, total)
+    finally:
+        if pdf is not None:
+            with _PDFIUM_LOCK:
+                pdf.close()
     text = "\n\n".join(pages)
-    if len(text.strip()) < 20:
-        raise PlanReadError(
-            f"Tệp {path.name} không có lớp văn bản (có thể là bản quét); hãy nhận dạng chữ (OCR) trước."
-        )
+    if len(text.strip()) < MIN_LAYER_CHARS:
+        raise PlanReadError(f"Không nhận ra chữ nào trong tệp {path.name}; hãy quét lại rõ hơn.")
     return text
+
+
+# -- images ----------------------------------------------------------------------------------------
+
+def _image_frames(path: Path, max_pages: int, max_pixels: int, decode: bool = True) -> Iterator:
+    """Each page of an image file (a TIFF may hold several), size-checked before it is decoded."""
+    from PIL import Image, ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            # Past Pillow's own bomb threshold its warning becomes an error: never decode such a file.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path, formats=_IMAGE_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_big(path.name, max_pixels) from exc
+    except Exception as exc:
+        raise PlanReadError(f"Tệp {path.name} không phải ảnh .jpg, .png hoặc .tif hợp lệ.") from exc
+    with img:
+        n = getattr(img, "n_frames", 1)
+        if n > max_pages:
+            raise PlanReadError(f"Tệp {path.name} có {n} trang, quá giới hạn {max_pages} trang một lần "
+                                "đọc. Hãy chỉ tải lên các trang của kế hoạch.")
+        for i in range(n):
+            img.seek(i)
+            w, h = img.size
+            if w * h > max_pixels:
+                raise _too_big(path.name, max_pixels, (w, h))
+            if not decode:
+                yield None
+                continue
+            frame = ImageOps.exif_transpose(img)  # phone photos are often stored sideways
+            dpi = float((img.info.get("dpi") or (0, 0))[0] or 0)
+            yield _grey(frame), (round(dpi) if 70 <= dpi <= 1200 else 0)
+
+
+def _too_big(name: str, max_pixels: int, size: tuple[int, int] | None = None) -> PlanReadError:
+    shown = f" ({size[0]}×{size[1]} điểm ảnh)" if size else ""
+    return PlanReadError(f"Ảnh {name} quá lớn{shown}, tối đa {max_pixels / 1e6:g} triệu điểm ảnh một trang. "
+                         "Hãy quét hoặc chụp lại ở độ phân giải thấp hơn (300 dpi là đủ).")
+
+
+def _grey(img):
+    """Greyscale, transparent parts on white (a PNG with alpha would turn them black)."""
+    from PIL import Image
+
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        base = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(base, rgba)
+    return img.convert("L")
+
+
+def _images(path: Path, progress: Progress | None, max_pages: int, max_pixels: int) -> str:
+    total = sum(1 for _ in _image_frames(path, max_pages, max_pixels, decode=False))
+    require_tesseract()
+    if progress:
+        progress(0, total)
+    pages = []
+    for i, (image, dpi) in enumerate(_image_frames(path, max_pages, max_pixels)):
+        pages.append(_ocr(image, dpi, i + 1, path.name))
+        if progress:
+            progress(i + 1, total)
+    text = "\n\n".join(pages)
+    if len(text.strip()) < MIN_LAYER_CHARS:
+        raise PlanReadError(f"Không nhận ra chữ nào trong ảnh {path.name}; hãy chụp lại thẳng, rõ và đủ sáng.")
+    return text
+
+
+# -- OCR -------------------------------------------------------------------------------------------
+
+def _ocr_env() -> dict[str, str]:
+    # Tesseract's OpenMP threads spin against each other and the web server on a small machine.
+    return {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+def _ocr(image, dpi: int, number: int, name: str) -> str:
+    """One greyscale page through Tesseract (vie, automatic layout), after a deskew."""
+    image = deskew(image)
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=1)
+    exe = shutil.which(TESSERACT) or TESSERACT
+    cmd = [exe, "stdin", "stdout", "-l", OCR_LANG, "--psm", "3"]
+    if dpi:
+        cmd += ["--dpi", str(dpi)]  # else Tesseract estimates it from the letters' size
+    try:
+        run = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S,
+                             env=_ocr_env())
+    except subprocess.TimeoutExpired as exc:
+        raise PlanReadError(f"Nhận dạng chữ trang {number} của tệp {name} quá lâu; hãy quét lại "
+                            "trang đó rõ hơn hoặc tách tệp.") from exc
+    except OSError as exc:
+        raise PlanReadError(f"Không chạy được Tesseract trên máy chủ. Quản trị viên cần cài: "
+                            f"{INSTALL_HINT}") from exc
+    if run.returncode != 0:
+        raise PlanReadError(f"Không nhận dạng được chữ ở trang {number} của tệp {name}; hãy quét lại.")
+    return run.stdout.decode("utf-8", "replace").replace("\x0c", "").strip()
+
+
+def skew_angle(image, limit: float = 3.0) -> float:
+    """The rotation (degrees, counter-clockwise) that levels the text lines of a page: the angle
+    whose row profile of ink is sharpest, searched on a half-size copy, coarse then fine."""
+    import numpy as np
+    from PIL import Image
+
+    small = image.reduce(2) if min(image.size) >= 800 else image
+    arr = np.asarray(small, dtype=np.uint8)
+    paper, dark = float(np.percentile(arr, 50)), float(arr.min())  # min: a page may hold three lines
+    if paper - dark < 40:
+        return 0.0  # a blank or flat page: nothing to level
+    # Thin strokes of a 200-dpi scan are grey, not black: ink is anything clearly darker than paper.
+    ink = Image.fromarray(((arr < paper - max(25.0, 0.3 * (paper - dark))) * 255).astype(np.uint8), "L")
+
+    def sharpness(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.BILINEAR), dtype=np.float64).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max(np.arange(-limit, limit + 1e-9, 0.25), key=sharpness)
+    return float(max(np.arange(coarse - 0.2, coarse + 0.21, 0.05), key=sharpness))
+
+
+def deskew(image):
+    """The page turned level when it is scanned slightly askew (≥ 0.15°); else unchanged."""
+    import numpy as np
+    from PIL import Image
+
+    angle = skew_angle(image)
+    if abs(angle) < 0.15:
+        return image
+    paper = int(np.percentile(np.asarray(image.reduce(8) if min(image.size) >= 800 else image), 50))
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=paper)
