@@ -212,6 +212,13 @@ def test_page_and_pixel_limits_refuse_before_any_decoding(tmp_path):
         X.read_text(big, max_pixels=1_000_000)
     with pytest.raises(PlanReadError, match=r"Trang 1 của tệp ba-trang.pdf quá khổ"):
         X.ocr_pages(pdf, max_pixels=100_000)
+    # A one-inch page holding a 2000 × 2000 image: 160,000 pixels once rendered (at most 400 dpi), but
+    # pdfium would decode the image whole.
+    dense = tmp_path / "day-dac.pdf"
+    Image.new("L", (2000, 2000), 255).save(dense, "PDF", resolution=2000)
+    for call in (X.read_text, X.ocr_pages):
+        with pytest.raises(PlanReadError, match=r"Trang 1 của tệp day-dac.pdf quá khổ"):
+            call(dense, max_pixels=1_000_000)
     # 40,000 × 40,000 claimed in 100 bytes: refused from the header, never decoded.
     bomb = tmp_path / "bom.png"
     bomb.write_bytes(_png_header_only(40_000, 40_000))
@@ -370,3 +377,46 @@ def test_scan_fixtures_are_deterministic_grey_and_image_only(tmp_path):
     pdf = plan_scans.to_pdf([a, b], tmp_path / "x.pdf")
     assert pdf.stat().st_size < 2 * 400_000
     assert [p.extract_text() for p in PdfReader(pdf).pages] == ["", ""]
+
+
+def _fake_job(jobs_dir: Path, user, status: str, pid: int, **state) -> str:
+    """A job as its files say, without a reader behind it."""
+    from dangvu.plans import scan_jobs
+
+    job = os.urandom(16).hex()
+    (jobs_dir / job).mkdir(parents=True)
+    scan_jobs._write(jobs_dir / job / "job.json", {"user": user.pk, "org": "C1", "name": "cu.pdf", "pages": 2})
+    scan_jobs._set_state(jobs_dir / job, status=status, done=0, total=2, pid=pid, **state)
+    return job
+
+
+def test_a_job_whose_server_died_says_so_and_stops_polling(tree, jobs_dir):
+    import subprocess
+    import sys
+
+    from dangvu.plans import scan_jobs
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now belongs to no process
+    client = _client(tree, "office")
+    for status in (scan_jobs.QUEUED, scan_jobs.RUNNING):
+        job = _fake_job(jobs_dir, tree.users["office"], status, gone.pid)
+        r = client.get(reverse("plans:plan_scan", args=[job]))
+        assert r.status_code == 200 and "Refresh" not in r
+        assert "bị gián đoạn" in r.content.decode()
+    # alive but silent for longer than any page may take: gone as well
+    job = _fake_job(jobs_dir, tree.users["office"], scan_jobs.RUNNING, os.getpid())
+    state = scan_jobs._read(jobs_dir / job / "state.json")
+    scan_jobs._write(jobs_dir / job / "state.json", {**state, "updated": time.time() - scan_jobs.STALE_SECONDS - 1})
+    assert "bị gián đoạn" in client.get(reverse("plans:plan_scan", args=[job])).content.decode()
+
+
+def test_too_many_waiting_scans_are_refused_on_the_form(ocr, tree, short_scan, jobs_dir):
+    from dangvu.plans import scan_jobs
+
+    for _ in range(scan_jobs.MAX_ACTIVE_PER_USER):
+        _fake_job(jobs_dir, tree.users["office"], scan_jobs.QUEUED, os.getpid())
+    r = _upload(_client(tree, "office"), short_scan)
+    assert r.status_code == 400
+    assert "Bạn đang có 3 bản quét chờ đọc" in r.content.decode()
+    assert len(list(jobs_dir.iterdir())) == scan_jobs.MAX_ACTIVE_PER_USER

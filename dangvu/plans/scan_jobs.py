@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, PARSED, DRAFTED, FAILED = "queued", "running", "parsed", "drafted", "failed"
 ACTIVE = (QUEUED, RUNNING)
 KEEP_SECONDS = 24 * 3600
-STALE_SECONDS = 30 * 60        # no word from a running job for this long: it died with its process
+STALE_SECONDS = 30 * 60        # no page done for this long (a page times out at 3 min): it is gone
 MAX_ACTIVE_PER_USER = 3
 MAX_ACTIVE = 20
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -107,9 +107,11 @@ def get(job_id: str, user_id: int) -> Job | None:
     meta, state = _read(job_dir / "job.json"), _read(job_dir / "state.json")
     if meta is None or state is None or meta.get("user") != user_id:
         return None
-    if state.get("status") in ACTIVE and (
-        not _alive(state.get("pid")) or time.time() - state.get("updated", 0) > STALE_SECONDS
-    ):
+    # A job dies with the server process that ran it. A queued one may wait long behind others; a
+    # running one reports every page, so a long silence means it is gone too.
+    status = state.get("status")
+    if status in ACTIVE and (not _alive(state.get("pid")) or (
+            status == RUNNING and time.time() - state.get("updated", 0) > STALE_SECONDS)):
         state = _set_state(job_dir, status=FAILED, error=INTERRUPTED)
     return Job(job_id, job_dir, meta, state)
 
@@ -203,7 +205,10 @@ def claim_result(job: Job) -> dict[str, Any] | None:
     except FileExistsError:
         return None
     os.close(fd)
-    return _read(job.dir / "result.json")
+    result = _read(job.dir / "result.json")
+    if result is None:
+        failed(job, "Không đọc được kết quả nhận dạng; hãy tải tệp lên lại.")
+    return result
 
 
 def drafted(job: Job, plan_id: int) -> None:

@@ -52,7 +52,10 @@ def plan_scan(request: HttpRequest, job: str) -> HttpResponse:
         return redirect("plans:plan_review", found.state["plan"])
     if status == scan_jobs.PARSED:
         result = scan_jobs.claim_result(found)
-        if result is not None:
+        if result is None:
+            found = scan_jobs.get(job, request.user.pk) or found  # another poll has it, or it failed
+            status = found.status
+        else:
             try:
                 plan = s.draft_from_parse(request.user, org, result["parsed"], found.meta["name"],
                                           result["text"], start_year=found.meta.get("start_year"),
@@ -60,6 +63,10 @@ def plan_scan(request: HttpRequest, job: str) -> HttpResponse:
             except ServiceError as exc:
                 scan_jobs.failed(found, str(exc))
                 status, found.state["error"] = scan_jobs.FAILED, str(exc)
+            except Exception:
+                # Claimed but not drafted: say so, or every later poll would wait for nothing.
+                scan_jobs.failed(found, "Không tạo được bản nháp từ bản quét; hãy tải tệp lên lại.")
+                raise
             else:
                 scan_jobs.drafted(found, plan.pk)
                 messages.success(request, "Đã đọc bản quét. Máy nhận dạng chữ có thể sai: hãy đối chiếu bản "

@@ -34,6 +34,7 @@ SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", *IMAGE_SUFFIXES)
 MAX_PAGES = 50                 # a plan is rarely over 20 pages; OCR takes ~2-4 s a page
 MAX_PIXELS = 40_000_000        # A2 at 300 dpi is 35 million; a phone photo 12-50 million
 OCR_LANG = "vie"
+OCR_PSM = 3                    # Tesseract page segmentation: automatic layout
 OCR_DPI = 300                  # a PDF page without a scan image is rendered at this resolution
 OCR_MIN_DPI, OCR_MAX_DPI = 200, 400  # a scanned page at its scan's resolution, within these
 PAGE_TIMEOUT_S = 180
@@ -91,16 +92,7 @@ def ocr_pages(path: str | Path, *, max_pages: int = MAX_PAGES, max_pixels: int =
         if suffix == ".pdf":
             layers = _pdf_layers(path, max_pages)
             blank = [i for i, text in enumerate(layers) if not _has_layer(text)]
-            if blank:
-                with _PDFIUM_LOCK:
-                    import pypdfium2 as pdfium
-
-                    pdf = pdfium.PdfDocument(str(path))
-                    try:
-                        for i in blank:
-                            _render_scale(pdf[i], i + 1, path.name, max_pixels)
-                    finally:
-                        pdf.close()
+            _check_blank_pages(path, blank, max_pixels)
             n = len(blank)
         elif suffix in IMAGE_SUFFIXES:
             n = sum(1 for _ in _image_frames(path, max_pages, max_pixels, decode=False))
@@ -216,36 +208,63 @@ def _pdf_layers(path: Path, max_pages: int) -> list[str]:
     return [(page.extract_text() or "") for page in reader.pages]
 
 
-def _render_dpi(page) -> int:
+def _render_dpi(page, number: int, name: str, max_pixels: int) -> int:
     """The resolution to render a scanned page at: that of its scan image (resampling a scan costs
-    Tesseract accuracy: on the sample scans, 200-dpi pages rendered at 300 lost targets and dates
-    that 200 kept), held to OCR_MIN_DPI..OCR_MAX_DPI; OCR_DPI when the page holds no large image."""
+    Tesseract accuracy: 200-dpi sample scans lost targets and dates when rendered at 300, and
+    300-dpi ones when rendered at 200), held to OCR_MIN_DPI..OCR_MAX_DPI; OCR_DPI when the page holds
+    no large image. An embedded image over the pixel limit is refused: pdfium would decode it whole."""
     import pypdfium2.raw as pdfium_c
 
     width, height = page.get_size()
     best = 0.0
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+        px_w, px_h = obj.get_px_size()
+        if px_w * px_h > max_pixels:
+            raise _page_too_big(number, name, max_pixels)
         left, bottom, right, top = obj.get_bounds()
         extent = max(right - left, top - bottom)
         if extent >= 0.5 * max(width, height):
-            best = max(best, max(obj.get_px_size()) * 72 / extent)
+            best = max(best, max(px_w, px_h) * 72 / extent)
     return round(min(max(best, OCR_MIN_DPI), OCR_MAX_DPI)) if best else OCR_DPI
+
+
+def _page_too_big(number: int, name: str, max_pixels: int) -> PlanReadError:
+    return PlanReadError(f"Trang {number} của tệp {name} quá khổ để nhận dạng chữ "
+                         f"(tối đa {max_pixels / 1e6:g} triệu điểm ảnh một trang).")
 
 
 def _render_scale(page, number: int, name: str, max_pixels: int) -> tuple[float, int]:
     """(scale, dpi) to render the page for OCR, or PlanReadError when that is too many pixels."""
     width, height = page.get_size()  # points, 1/72 inch
-    dpi = _render_dpi(page)
+    dpi = _render_dpi(page, number, name, max_pixels)
     scale = dpi / 72
     if width * height * scale * scale > max_pixels:
-        raise PlanReadError(f"Trang {number} của tệp {name} quá khổ để nhận dạng chữ "
-                            f"(tối đa {max_pixels / 1e6:g} triệu điểm ảnh một trang).")
+        raise _page_too_big(number, name, max_pixels)
     return scale, dpi
+
+
+def _check_blank_pages(path: Path, blank: list[int], max_pixels: int) -> None:
+    """The pixel limits of the pages to OCR, checked before any is rendered."""
+    if not blank:
+        return
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            for i in blank:
+                _render_scale(pdf[i], i + 1, path.name, max_pixels)
+        finally:
+            pdf.close()
 
 
 def _pdf(path: Path, progress: Progress | None, max_pages: int, max_pixels: int) -> str:
     layers = _pdf_layers(path, max_pages)
     total = len(layers)
+    blank = [i for i, text in enumerate(layers) if not _has_layer(text)]
+    _check_blank_pages(path, blank, max_pixels)
+    if blank:
+        require_tesseract()
     if progress:
         progress(0, total)
     pages: list[str] = []
@@ -256,7 +275,6 @@ def _pdf(path: Path, progress: Progress | None, max_pages: int, max_pixels: int)
                 pages.append(layer)
             else:
                 if pdf is None:
-                    require_tesseract()
                     import pypdfium2 as pdfium
 
                     with _PDFIUM_LOCK:
@@ -358,7 +376,7 @@ def _ocr(image, dpi: int, number: int, name: str) -> str:
     buf = io.BytesIO()
     image.save(buf, "PNG", compress_level=1)
     exe = shutil.which(TESSERACT) or TESSERACT
-    cmd = [exe, "stdin", "stdout", "-l", OCR_LANG, "--psm", "3"]
+    cmd = [exe, "stdin", "stdout", "-l", OCR_LANG, "--psm", str(OCR_PSM)]
     if dpi:
         cmd += ["--dpi", str(dpi)]  # else Tesseract estimates it from the letters' size
     try:
@@ -377,11 +395,12 @@ def _ocr(image, dpi: int, number: int, name: str) -> str:
 
 def skew_angle(image, limit: float = 3.0) -> float:
     """The rotation (degrees, counter-clockwise) that levels the text lines of a page: the angle
-    whose row profile of ink is sharpest, searched on a half-size copy, coarse then fine."""
+    whose row profile of ink is sharpest, searched on a reduced copy, coarse then fine."""
     import numpy as np
     from PIL import Image
 
-    small = image.reduce(2) if min(image.size) >= 800 else image
+    # About 800 px across (half an A4 page at 200 dpi): a 12-megapixel photo costs no more.
+    small = image.reduce(max(1, min(image.size) // 800))
     arr = np.asarray(small, dtype=np.uint8)
     paper, dark = float(np.percentile(arr, 50)), float(arr.min())  # min: a page may hold three lines
     if paper - dark < 40:
