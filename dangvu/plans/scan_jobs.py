@@ -222,12 +222,3 @@ def failed(job: Job, message: str) -> None:
     with contextlib.suppress(OSError):
         (job.dir / "result.json").unlink()
 
-
-def wait(job_id: str, user_id: int, timeout: float = 120.0) -> Job | None:
-    """The job once it has left the queue and the reader (tests and scripts; the web page polls)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        job = get(job_id, user_id)
-        if job is None or job.status not in ACTIVE or time.monotonic() > deadline:
-            return job
-        time.sleep(0.1)
