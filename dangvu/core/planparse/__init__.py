@@ -14,10 +14,10 @@ from pathlib import Path
 from dangvu.core.planparse.extract import PlanReadError, read_text
 from dangvu.core.planparse.header import parse_header
 from dangvu.core.planparse.normalize import Source
-from dangvu.core.planparse.references import find_references
+from dangvu.core.planparse.references import find_numbers, find_references
 from dangvu.core.planparse.repair import repair_text
 from dangvu.core.planparse.structure import build_tree, paragraphs
-from dangvu.core.planparse.targets import find_targets
+from dangvu.core.planparse.targets import find_targets, study_document
 from dangvu.core.planparse.tasks import find_tasks
 
 __all__ = ["PlanReadError", "parse_file", "parse_text"]
@@ -37,9 +37,16 @@ def parse_text(text: str) -> dict:
         "issuer": header.issuer,
         "title": header.title,
         "references": references,
-        "targets": find_targets(doc, root),
+        "targets": find_targets(doc, root, study_document(header.title, _numbers(header.title))),
         "tasks": find_tasks(doc, root, cited, issued),
     }
+
+
+def _numbers(title: str | None) -> list[str]:
+    """Party document numbers cited in a title, as printed."""
+    if not title:
+        return []
+    return sorted({n.number for n in find_numbers(Source.of(title)) if not n.state})
 
 
 def parse_file(path: str | Path) -> dict:

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 from dangvu.core.planparse.normalize import fold
 
 _THRESHOLD = 90
+_FUZZY = False
 
 # Subjects, most specific first; each maps a phrase of the target to a kind of thing counted.
 _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -33,17 +34,21 @@ _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("organizations", ("to chuc co so dang", "to chuc dang", "co so dang", "chi, dang bo", "chi bo, dang bo",
                        "dang bo bo phan", "dang bo co so", "cap uy, chi", "cap uy cac cap")),
     ("cells", ("chi bo",)),
-    ("meetings", ("buoi sinh hoat", "cuoc hop chi bo", "ky sinh hoat")),
+    ("meetings", ("buoi sinh hoat", "cuoc sinh hoat", "cuoc hop chi bo", "ky sinh hoat", "buoi hop")),
     ("prospects", ("quan chung uu tu", "doi tuong ket nap", "doi tuong dang")),
     ("masses", ("quan chung", "nhan dan", "ho gia dinh", "cong chuc", "vien chuc", "nguoi lao dong",
                 "hoi vien", "doan vien", "thanh nien", "can bo, dang vien", "can bo chu chot")),
+    ("members_in", ("dang vien trong chi bo", "dang vien cua chi bo", "dang vien trong dang bo",
+                    "dang vien cua dang bo", "dang vien trong toan dang bo")),
     ("members", ("dang vien",)),
 )
 
 # Where a subject sits in a longer subject phrase it is not a subject of its own:
 # "bí thư chi bộ" is a secretary, not cells; "cấp ủy viên" not organizations.
 _SHADOWS = {"secretary": ("cells",), "officers": ("committee_members", "secretary"),
-            "committee_members": ("organizations",), "prospects": ("masses",), "masses": ("members",)}
+            "committee_members": ("organizations",), "prospects": ("masses",), "masses": ("members",),
+            "front_head": ("locality_head",), "members_in": ("cells", "organizations"),
+            "meetings": ("cells", "committee_members")}
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,12 @@ PREDICATES: tuple[Predicate, ...] = (
                               "hoan thanh xuat sac nhiem vu"),)),
     Predicate("fulfilled_only", (("hoan thanh nhiem vu",),), absent=("khong hoan thanh",)),
     Predicate("trained", (("tap huan", "boi duong nghiep vu", "boi duong kien thuc", "dao tao, boi duong"),)),
-    Predicate("thematic", (("chuyen de",),)),
+    Predicate("upper_attendance", (("cap tren du", "cap uy cap tren", "cap uy vien cap tren", "cap tren tham du"),)),
+    Predicate("thematic", (("sinh hoat chuyen de", "sinh hoat theo chuyen de", "chuyen de sinh hoat dang"),)),
     Predicate("full_attendance", (("tham gia day du", "du day du", "tham du day du", "sinh hoat day du",
                                    "du sinh hoat day du", "tham gia sinh hoat day du"),)),
     Predicate("attendance_rate", (("du sinh hoat", "tham du sinh hoat", "tham gia sinh hoat", "ty le dang vien du"),)),
     Predicate("scored", (("cham diem",),)),
-    Predicate("upper_attendance", (("cap tren du", "cap uy cap tren", "cap uy vien cap tren"),)),
     Predicate("has_committee", (("co cap uy", "co chi uy", "co ban chi uy"),)),
     Predicate("working_rules", (("quy che lam viec",),)),
     Predicate("assignment", (("phan cong nhiem vu", "giao nhiem vu"),)),
@@ -84,7 +89,9 @@ PREDICATES: tuple[Predicate, ...] = (
     Predicate("studied", (("quan triet", "hoc tap", "nghien cuu", "trien khai hoc tap"), _STUDY_DOCS)),
     Predicate("regular_meetings", (("sinh hoat",), ("thuong ky", "dinh ky", "dieu le", "theo quy dinh", "hang thang",
                                                      "moi thang", "dung quy dinh", "nen nep"))),
-    Predicate("course", (("lop boi duong nhan thuc", "nhan thuc ve dang", "boi duong ly luan chinh tri"),)),
+    Predicate("course", (("hoc xong", "cap giay chung nhan", "hoan thanh lop", "hoan thanh chuong trinh"),
+                         ("lop boi duong nhan thuc", "nhan thuc ve dang", "lop boi duong", "giay chung nhan")),
+              absent=("gioi thieu",)),
     Predicate("admitted", (("ket nap", "phat trien dang vien", "phat trien duoc", "dang vien moi"),)),
     Predicate("new_orgs", (("thanh lap moi", "thanh lap duoc", "thanh lap them"),)),
 )
@@ -150,7 +157,9 @@ def _has(text: str, word: str) -> bool:
     if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
         return True
     # Fuzzy only for longer keywords: a short word fuzzes onto too much.
-    return len(word) >= 14 and fuzz.partial_ratio(word, text) >= _THRESHOLD
+    # Fuzzy matching only for long keywords in text the OCR repair could not restore: on clean
+    # text "hoàn thành nhiệm vụ" would pass for "hoàn thành tốt nhiệm vụ".
+    return _FUZZY and len(word) >= 14 and fuzz.partial_ratio(word, text) >= _THRESHOLD
 
 
 def subjects(text: str) -> list[str]:
@@ -169,6 +178,9 @@ def subjects(text: str) -> list[str]:
         for shadowed in _SHADOWS.get(k, ()):
             if shadowed in found and all(s <= ss < e for ss, _e, kk in spans if kk == shadowed):
                 del found[shadowed]
+    if "members_in" in found:  # "đảng viên trong chi bộ" are members
+        at = found.pop("members_in")
+        found["members"] = min(found.get("members", at), at)
     return sorted(found, key=found.get)
 
 
@@ -182,7 +194,15 @@ def _sector(text: str) -> str | None:
     return next((k for k, v in m.groupdict().items() if v), None) if m else None
 
 
-def _params(key: str, own: str, clause: str) -> dict:
+def _code(m: re.Match) -> str:
+    """A document number as printed in party style, Đ restored ("03-NQ/DU" → "03-NQ/ĐU")."""
+    kind, issuer = m.group(2).upper(), m.group(3).upper()
+    kind = {"QD": "QĐ", "DA": "ĐA"}.get(kind, kind)
+    issuer = re.sub(r"^D(?=U[A-Z]{0,3}$)", "Đ", issuer)
+    return f"{m.group(1)}-{kind}/{issuer}"
+
+
+def _params(key: str, own: str, clause: str, study_document: str | None = None) -> dict:
     params: dict = {}
     if key in _SECTORED:
         sector = _sector(own) or None
@@ -191,8 +211,10 @@ def _params(key: str, own: str, clause: str) -> dict:
     if key.endswith("studied_document_share"):
         docs = {m.group() for m in _DOC_NUMBER.finditer(clause)}
         if len(docs) == 1:
-            m = _DOC_NUMBER.search(clause)
-            params["document"] = f"{m.group(1)}-{m.group(2).upper()}/{m.group(3).upper()}"
+            params["document"] = _code(_DOC_NUMBER.search(clause))
+        elif not docs and study_document and not _GENERAL_DOCS.search(clause):
+            # A study plan's own document: "100% đảng viên được học tập (kể cả học bù)".
+            params["document"] = study_document
     if key.startswith("cells.village_resident"):
         m = _MIN_MEMBERS.search(own) or _MIN_MEMBERS.search(clause)
         if m:
@@ -200,8 +222,17 @@ def _params(key: str, own: str, clause: str) -> dict:
     return params
 
 
+# Documents in general ("các nghị quyết, chỉ thị của Đảng"): no one document to count.
+_GENERAL_DOCS = re.compile(r"\bcac\s(?:nghi quyet|chi thi|ket luan|van ban|quy dinh)|nghi quyet, chi thi")
+_STUDY_WORDS = re.compile(r"\b(?:hoc tap|quan triet|nghien cuu)\b")
+
+
+_STUDENTS = re.compile(r"\d\s(?:dang vien\s)?(?:moi\s)?(?:la\s|trong\s)?(?:hoc sinh|sinh vien)"
+                       r"|(?:trong do|dang vien la)\s(?:la\s)?(?:hoc sinh|sinh vien)")
+
+
 def _admissions(text: str, clause: str, unit: str, period: str | None) -> str | None:
-    students = any(w in text for w in ("hoc sinh", "sinh vien"))
+    students = bool(_STUDENTS.search(text))
     if unit == "count":
         if students:
             return "admissions.students_count_term"
@@ -214,25 +245,43 @@ def _admissions(text: str, clause: str, unit: str, period: str | None) -> str | 
 
 
 def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: str | None = None,
-         paragraph: str = "") -> list[dict]:
-    """The bindings of one target: ``own`` is its own words, ``shared`` the predicate it shares with
-    the targets listed before it, ``clause`` its whole clause (all folded or foldable text)."""
-    own, shared, clause, paragraph = (" ".join(fold(x).split()) for x in (own, shared, clause, paragraph or clause))
-    whole = f"{own} {shared}"
-    pred = predicate(whole) or predicate(clause)
-    if pred is None:
+         paragraph: str = "", lead: str = "", study_document: str | None = None) -> list[dict]:
+    """The bindings of one target.
+
+    ``own`` is its own words, ``shared`` the predicate it shares with the bare targets listed
+    before it ("100% A, 100% B được quán triệt"), ``lead`` the words since the previous target
+    ("Tỷ lệ bí thư chi bộ đồng thời là trưởng thôn, ... đạt 90%"), ``clause`` its whole clause.
+    """
+    own, shared, clause, paragraph, lead = (" ".join(fold(x).split())
+                                            for x in (own, shared, clause, paragraph or clause, lead))
+    whole = f"{own} {shared}" if _bare(own) else own
+    # "từ 05 đảng viên (kể cả đảng viên dự bị) tại chỗ": a remark in parentheses splits the phrase.
+    pred, subject_text = predicate(_PARENS.sub("", whole)) or predicate(whole), own
+    if pred is None and lead:
+        pred, subject_text = predicate(f"{lead} {own}"), f"{lead} {own}"
+    if pred is None and study_document and _STUDY_WORDS.search(own):
+        pred = "studied"  # a study plan's target need not name the document again
+    if pred is None and predicate(clause) == "admitted":
+        pred = "admitted"  # "(tương đương mỗi năm kết nạp 09 ... và 45 đảng viên trở lên/nhiệm kỳ)"
+    context = f"{lead} {own}"
+    if pred is None or _RELATIVE.search(own) or _narrowed(context):
         return []
     if pred == "admitted":
-        key = _admissions(own, clause, unit, period)
+        if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context):
+            return []  # a quota of each cell, of half a year, or of one kind of cell: not measured
+        key = _admissions(context, clause, unit, period)
         return [{"indicator": key, "params": {}}] if key else []
     if pred == "new_orgs":
         ok = unit == "count" and subjects(own) and set(subjects(own)) <= {"organizations", "cells"} \
             and _PRIVATE_CONTEXT.search(paragraph)
         return [{"indicator": "organizations.new_private_count", "params": {}}] if ok else []
-    subs = subjects(own) or subjects(clause)
+    subs = subjects(subject_text) or subjects(_PARENS.sub("", clause))
+    if not subs and pred in ("thematic", "regular_meetings"):
+        subs = ["cells"]  # a cell's own plan: "Mỗi quý sinh hoạt chuyên đề ít nhất 01 lần"
     if "members" in subs and pred in ("full_attendance", "attendance_rate", "assignment", "commitment") \
             and subs[0] in ("cells", "organizations"):
         subs = ["members"]  # "100% chi bộ có đảng viên tham gia đầy đủ ..." is about the members
+    sector = _sector(subject_text) or (_PRIVATE_ORGS.search(subject_text) and "private")
     out: list[dict] = []
     for s in subs:
         if s == "masses":
@@ -243,11 +292,13 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
         key, key_unit = hit
         if key == "cells.village_resident_members_share" and "chinh thuc" in whole:
             key = "cells.village_resident_full_members_share"
+        if sector and key not in _SECTORED and not key.startswith(("cells.village", "localities.")):
+            return []  # "chi bộ khu phố", "tổ chức đảng trong doanh nghiệp": narrower than the indicator
         # "mỗi quý chi bộ sinh hoạt chuyên đề ít nhất một lần" is met when every cell meets it.
         frequency = key in _FREQUENCY and unit == "count" and period is not None
         if (key_unit != unit and not frequency) or any(b["indicator"] == key for b in out):
             continue
-        out.append({"indicator": key, "params": _params(key, own, clause)})
+        out.append({"indicator": key, "params": _params(key, subject_text, clause, study_document)})
     if pred in _MEMBER_DUTIES and "members" in subs:
         # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt": one figure, two duties.
         for other in _MEMBER_DUTIES - {pred}:
@@ -255,6 +306,31 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
             if _matches(other, whole) and all(b["indicator"] != key for b in out):
                 out.append({"indicator": key, "params": {}})
     return out
+
+
+_PARENS = re.compile(r"\s?\([^()]{0,80}\)")
+
+
+def _bare(own: str) -> bool:
+    """A target without a verb of its own ("100% cấp ủy, chi, đảng bộ bộ phận"): it shares the
+    predicate that follows the list. "thôn có chi bộ" has its own."""
+    after = re.sub(r"^.*?\d\s{0,2}%?", "", own, count=1)
+    return not re.search(r"(?<![a-z])(?:co|duoc|la|dat|thuc hien|to chuc|xay dung|ban hanh|tham gia|hoan thanh)"
+                         r"(?![a-z])", after)
+
+
+# "giảm 50%", "tăng 10%": a change against a base year, which no share indicator reads.
+_RELATIVE = re.compile(r"(?:^|\s)(?:giam|tang)(?:\s(?:them|duoc|it nhat|tren|tu))?\s\d")
+# Members of one kind only: "đảng viên trẻ", "đảng viên nữ", "là người dân tộc thiểu số".
+_NARROW = re.compile(r"dang vien (?:moi |duoc ket nap moi )?(?:tre|nu|la nguoi dan toc|dan toc thieu so|"
+                     r"la giao vien|la nguoi ton giao|ton giao|la doanh nhan|la nu)\b")
+_PER_UNIT = re.compile(r"(?:^|\s)moi\s(?:chi bo|dang bo|to chuc|don vi|thon|ban|to dan pho|xa|phuong|dang vien)\b")
+_PART_OF_YEAR = re.compile(r"\b(?:6|sau) thang\b|\bquy\s(?:i|ii|iii|iv|[1-4])\b")
+_PRIVATE_ORGS = re.compile(r"(?:to chuc dang|chi bo|dang bo|to chuc co so dang)\s(?:trong|o|tai)\s(?:cac\s)?doanh nghiep")
+
+
+def _narrowed(text: str) -> bool:
+    return bool(_NARROW.search(text))
 
 
 _FREQUENCY = {"cells.thematic_quarterly_share", "cells.regular_meetings_complete_share"}

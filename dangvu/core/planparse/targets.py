@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from dangvu.core.planparse.binding import bind
-from dangvu.core.planparse.normalize import Source, squeeze
+from dangvu.core.planparse.normalize import Source, fold, squeeze
 from dangvu.core.planparse.structure import Node, Para
 from dangvu.core.planparse.tables import table_targets
 
@@ -196,11 +196,13 @@ def _clause_start(low: str, pos: int, floor: int, chars: str) -> int:
     return max([floor] + [low.rfind(ch, floor, pos) + 1 for ch in chars])
 
 
-def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
+def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document: str | None = None) -> list[dict]:
     """Targets in one paragraph of ``node``; ``goals`` when it sits in the goals part."""
     low = doc.low
     body, end = para.body, para.end
-    cands = _candidates(low, body, end)
+    found = _candidates(low, body, end)
+    # "95% chi bộ có ít nhất từ 4 - 5 đảng viên tại chỗ": the count says which cells, not a goal.
+    cands = [c for k, c in enumerate(found) if not (k and c.unit == "count" and _is_condition(low, found[k - 1], c))]
     out: list[dict] = []
     years = _heading_years(doc, node, para)
     last_target: dict | None = None
@@ -209,6 +211,8 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
     for k, c in enumerate(cands):
         semi_start = _clause_start(low, c.start, body, ";")
         left_start = _clause_start(low, c.start, max(body, cands[k - 1].end if k else body), ",;(")
+        if k and left_start == cands[k - 1].end and low.rfind(" va ", left_start, c.start) >= 0:
+            left_start = low.rfind(" va ", left_start, c.start) + 4
         before_sentence = low[_clause_start(low, c.start, body, ".;"): c.start]
         paren_start = low.rfind("(", semi_start, c.start)
         inside = low[paren_start + 1: c.start] if paren_start >= 0 and ")" not in low[paren_start: c.start] else ""
@@ -223,14 +227,19 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
             continue  # a higher level's goal quoted, or a remark in parentheses
         if _RESULT.search(low, left_start, c.start):
             continue  # "năm 2025 kết nạp được 11 đảng viên", "đã thành lập 04 chi bộ": done, not a goal
-        if k and c.unit == "count" and _is_condition(low, cands[k - 1], c):
-            continue  # "95% chi bộ có ít nhất từ 4 - 5 đảng viên tại chỗ": a condition of the share
         near = " ".join(low[max(body, c.start - 40): c.start].split()) + " "
         if not goals and not (_COMMIT.search(" ".join(before_sentence.split())) or (
                 _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near)):
             continue
         nxt = cands[k + 1] if k + 1 < len(cands) else None
         right_end = _clause_start(low, nxt.start, c.end, ",;(") - 1 if nxt else end
+        sub = low.find(", trong do", c.end, nxt.start) if nxt else -1
+        if sub >= 0:
+            right_end = sub  # "kết nạp trên 14.500 đảng viên, trong đó học sinh ... 600": the part is its own
+        if nxt and right_end < c.end:
+            # "100% chi bộ sinh hoạt chuyên đề theo quý và 95% trở lên số chi bộ ...": "và" parts them.
+            conj = low.rfind(" va ", c.end, nxt.start)
+            right_end = conj if conj >= 0 else right_end
         stop = re.compile(r"[;.]").search(low, c.end, end)
         right_end = min(right_end, stop.start() if stop else end)
         text_start = left_start
@@ -253,7 +262,9 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
             "by": _by(low, c, body, years),
             "period": period,
             "baseline": pending_baseline,
-            "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period, low[body:end]),
+            "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period, low[body:end],
+                             _lead(low, max(semi_start, cands[k - 1].end if k else semi_start), left_start),
+                             study_document),
             "section": _section(node),
         }
         out.append(target)
@@ -263,6 +274,12 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool) -> list[dict]:
 
 _RESULT = re.compile(r"(?<![a-z])da\s{1,2}(?!dang\b)|(?:^|[\s,(])nam\s{1,2}(?:19|20)\d\d\s{1,3}[a-z ]{2,30}\sduoc\s{1,2}$")
 _CONDITION = re.compile(r"\b(?:co|voi)\s{1,2}(?:(?:it nhat|toi thieu|tren)\s{1,2})?(?:tu\s{1,2})?$")
+
+
+def _lead(low: str, start: int, end: int) -> str:
+    """Words before a target since the previous one, not those of the previous one ("... và")."""
+    text = low[start:end]
+    return text.rsplit(" va ", 1)[1] if " va " in text else text
 
 
 def _is_condition(low: str, prev: Candidate, c: Candidate) -> bool:
@@ -294,7 +311,8 @@ def _clean(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() else x
 
 
-def find_targets(doc: Source, root: Node) -> list[dict]:
+def find_targets(doc: Source, root: Node, study_document: str | None = None) -> list[dict]:
+    """Every target of the plan; ``study_document`` is the one document a study plan is about."""
     # Inside a paragraph a line break is a wrap: "kết nạp từ 95 đảng⏎viên" reads on one line.
     doc = Source(doc.src, doc.low.replace("\n", " "))
     out: list[dict] = []
@@ -307,8 +325,16 @@ def find_targets(doc: Source, root: Node) -> list[dict]:
             continue
         goals = "goals" in node.categories
         for para in node.paras:
-            out.extend(targets_in(doc, node, para, goals))
+            out.extend(targets_in(doc, node, para, goals, study_document))
     return out
+
+
+_STUDY_TITLE = re.compile(r"\b(?:hoc tap|quan triet)\b")
+
+
+def study_document(title: str | None, numbers: list[str]) -> str | None:
+    """The document a study plan is about: its title says "học tập, quán triệt" and cites one number."""
+    return numbers[0] if title and _STUDY_TITLE.search(fold(title)) and len(numbers) == 1 else None
 
 
 def _first_row(node: Node) -> bool:
