@@ -259,3 +259,49 @@ def test_secretary_opens_alerts_on_a_phone(live_tree, live_server, browser):
     _no_horizontal_scroll(page)
     _shot(page, "alerts-phone")
     context.close()
+
+
+def test_office_confirms_each_binding_of_a_plan_on_a_phone(live_tree, live_server, browser):
+    """The reader's draft on a 390 px phone: saving with unconfirmed bindings asks for each one;
+    once both of a two-subject target are confirmed the plan is saved and its dashboard lists both."""
+    from dangvu.plans import services as s
+
+    targets = [{"text": "Hằng năm có trên 90% tổ chức cơ sở đảng, đảng viên hoàn thành tốt nhiệm vụ",
+                "op": ">", "value": 90, "value_max": None, "unit": "%", "by": None, "period": "annual",
+                "baseline": None, "section": "II.1",
+                "bindings": [{"indicator": "organizations.rated_good_or_better_share", "params": {}},
+                             {"indicator": "members.rated_good_or_better_share", "params": {}}]}]
+    plan = s.draft_from_parse(None, live_tree.orgs["C1"], {
+        "number": "7-KH/ĐU", "title": "Kế hoạch thử trên điện thoại", "references": [], "tasks": [],
+        "targets": targets})
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill("office")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/ke-hoach/{plan.pk}/duyet/")
+    expect(page.locator(".binding")).to_have_count(2)
+    _no_horizontal_scroll(page)
+    _shot(page, "plan-review-phone")
+    save = page.get_by_role("button", name="Lưu kế hoạch, bắt đầu theo dõi")
+    box = save.bounding_box()
+    assert box["height"] >= MIN_TAP_PX and box["x"] + box["width"] <= PHONE["width"], box
+    save.click()
+    # Nothing was saved: each binding is asked for by name.
+    expect(page.locator("fieldset.decision")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên")
+    _no_horizontal_scroll(page)
+    for fieldset in page.locator("fieldset.decision").all():
+        fieldset.get_by_label("Xác nhận").check()
+    page.get_by_role("button", name="Lưu kế hoạch, bắt đầu theo dõi").click()
+    page.wait_for_url(f"{base}/ke-hoach/{plan.pk}/")
+    main = page.locator("main")
+    expect(main).to_contain_text("Tỷ lệ tổ chức đảng hoàn thành tốt nhiệm vụ trở lên")
+    expect(main).to_contain_text("Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên")
+    _no_horizontal_scroll(page)
+    _shot(page, "plan-dashboard-phone")
+    context.close()

@@ -15,7 +15,8 @@ DATE = rf"(?:ngay\s{{0,3}})?(?:{DMY}|{LONG})"
 DATE_RE = re.compile(DATE)
 # "tháng 6/2023", "tháng 6 năm 2023", "tháng 02-2025".
 MONTH = r"thang\s{0,3}(\d{1,2})\s{0,2}(?:/|-|\.|\s{1,3}nam\s{1,3})\s{0,2}((?:19|20)\d{2})"
-ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# OCR reads the I of a quarter's numeral as 1 or l ("Quý 11/2026", "quý lV"); no quarter is 11.
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4, "11": 2, "111": 3, "1v": 4, "ll": 2, "lll": 3, "lv": 4}
 QUARTER = r"quy\s{1,3}(iv|iii|ii|i|[1-4])\s{0,2}(?:/|-|\s{1,3}nam\s{1,3}|\s{1,3})\s{0,2}((?:19|20)\d{2})"
 
 

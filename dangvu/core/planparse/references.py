@@ -64,7 +64,8 @@ class NumberMatch:
 
 
 def _letters(src: str) -> str:
-    return "".join(src.split()).replace("Ð", "Đ").replace("ð", "đ")
+    # Tesseract sometimes prints Đ twice ("QĐÐ/TW"): one letter was meant.
+    return re.sub(r"Đ{2,}", "Đ", "".join(src.split()).replace("Ð", "Đ").replace("ð", "đ"))
 
 
 def party_number(doc: Source, m: re.Match) -> str:

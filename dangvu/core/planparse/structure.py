@@ -198,7 +198,7 @@ def _continues(doc: Source, prev: Para, s: int, e: int, blank: int) -> bool:
         return not blank and (doc.src[s].islower() or open_row)
     if _END_SENTENCE.search(prev_low) or blank > 2:
         return False
-    if not blank and _OPEN_END.search(prev_low):
+    if blank <= 1 and _OPEN_END.search(prev_low):
         return True  # "đạt 3 -" / "4% so với ...", "trong tháng" / "6/2026": a phrase broken by the wrap
     first = doc.src[s]
     if first.isalpha() and first.islower():
