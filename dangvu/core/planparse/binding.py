@@ -35,7 +35,7 @@ _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
                        "dang bo bo phan", "dang bo co so", "cap uy, chi", "cap uy cac cap")),
     ("cells", ("chi bo",)),
     ("meetings", ("buoi sinh hoat", "cuoc sinh hoat", "cuoc hop chi bo", "ky sinh hoat", "buoi hop")),
-    ("prospects", ("quan chung uu tu", "doi tuong ket nap", "doi tuong dang")),
+    ("prospects", ("quan chung uu tu", "doan vien uu tu", "hoi vien uu tu", "doi tuong ket nap", "doi tuong dang")),
     ("masses", ("quan chung", "nhan dan", "ho gia dinh", "cong chuc", "vien chuc", "nguoi lao dong",
                 "hoi vien", "doan vien", "thanh nien", "can bo, dang vien", "can bo chu chot")),
     ("members_in", ("dang vien trong chi bo", "dang vien cua chi bo", "dang vien trong dang bo",
@@ -70,13 +70,15 @@ PREDICATES: tuple[Predicate, ...] = (
     Predicate("locality_head", (("kiem", "dong thoi"), ("truong thon", "truong ban", "to truong", "truong khu pho",
                                                          "truong ap", "truong buon"))),
     Predicate("is_member", (("la dang vien",),)),
-    Predicate("resident_members", (("dang vien tai cho", "dang vien chinh thuc tai cho", "dang vien sinh hoat tai cho"),)),
+    Predicate("resident_members", (("dang vien tai cho", "dang vien chinh thuc tai cho", "dang vien sinh hoat tai cho",
+                                    "dang vien thuong tru", "dang vien cu tru"),)),
     Predicate("excellent", (("hoan thanh xuat sac nhiem vu",),), absent=("tot nhiem vu", "tro len")),
     Predicate("rated_good", (("hoan thanh tot nhiem vu", "hoan thanh tot", "xep loai tot", "trong sach vung manh",
                               "hoan thanh xuat sac nhiem vu"),)),
     Predicate("fulfilled_only", (("hoan thanh nhiem vu",),), absent=("khong hoan thanh",)),
     Predicate("trained", (("tap huan", "boi duong nghiep vu", "boi duong kien thuc", "dao tao, boi duong"),)),
-    Predicate("upper_attendance", (("cap tren du", "cap uy cap tren", "cap uy vien cap tren", "cap tren tham du"),)),
+    Predicate("upper_attendance", (("cap tren du", "cap uy cap tren", "cap uy vien cap tren", "cap tren tham du",
+                                    "dang uy vien du", "dang uy vien tham du", "cap uy vien du"),)),
     Predicate("thematic", (("sinh hoat chuyen de", "sinh hoat theo chuyen de", "chuyen de sinh hoat dang"),)),
     Predicate("full_attendance", (("tham gia day du", "du day du", "tham du day du", "sinh hoat day du",
                                    "du sinh hoat day du", "tham gia sinh hoat day du"),)),
@@ -254,7 +256,7 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
     """
     own, shared, clause, paragraph, lead = (" ".join(fold(x).split())
                                             for x in (own, shared, clause, paragraph or clause, lead))
-    whole = f"{own} {shared}" if _bare(own) else own
+    whole = f"{own} {shared}" if _bare(own) and predicate(own) is None else own
     # "từ 05 đảng viên (kể cả đảng viên dự bị) tại chỗ": a remark in parentheses splits the phrase.
     pred, subject_text = predicate(_PARENS.sub("", whole)) or predicate(whole), own
     if pred is None and lead:
@@ -266,6 +268,8 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
     context = f"{lead} {own}"
     if pred is None or _RELATIVE.search(own) or _narrowed(context):
         return []
+    if pred != "resident_members" and _CELLS_OF_SIZE.search(context):
+        return []  # "100% chi bộ có từ 09 đảng viên trở lên có chi ủy": only cells of that size
     if pred == "admitted":
         if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context):
             return []  # a quota of each cell, of half a year, or of one kind of cell: not measured
@@ -298,7 +302,7 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
         frequency = key in _FREQUENCY and unit == "count" and period is not None
         if (key_unit != unit and not frequency) or any(b["indicator"] == key for b in out):
             continue
-        out.append({"indicator": key, "params": _params(key, subject_text, clause, study_document)})
+        out.append({"indicator": key, "params": _params(key, subject_text, f"{clause} {whole}", study_document)})
     if pred in _MEMBER_DUTIES and "members" in subs:
         # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt": one figure, two duties.
         for other in _MEMBER_DUTIES - {pred}:
@@ -325,8 +329,11 @@ _RELATIVE = re.compile(r"(?:^|\s)(?:giam|tang)(?:\s(?:them|duoc|it nhat|tren|tu)
 _NARROW = re.compile(r"dang vien (?:moi |duoc ket nap moi )?(?:tre|nu|la nguoi dan toc|dan toc thieu so|"
                      r"la giao vien|la nguoi ton giao|ton giao|la doanh nhan|la nu)\b")
 _PER_UNIT = re.compile(r"(?:^|\s)moi\s(?:chi bo|dang bo|to chuc|don vi|thon|ban|to dan pho|xa|phuong|dang vien)\b")
-_PART_OF_YEAR = re.compile(r"\b(?:6|sau) thang\b|\bquy\s(?:i|ii|iii|iv|[1-4])\b")
+_PART_OF_YEAR = re.compile(r"\b(?:6|sau) thang\b|\bquy\s(?:i|ii|iii|iv|[1-4])\b|\btu nay den\b")
 _PRIVATE_ORGS = re.compile(r"(?:to chuc dang|chi bo|dang bo|to chuc co so dang)\s(?:trong|o|tai)\s(?:cac\s)?doanh nghiep")
+
+
+_CELLS_OF_SIZE = re.compile(r"chi bo\s(?:[a-z ,]{0,25}\s)?co\s(?:tu\s|it nhat\s|tren\s|duoi\s)?\d+\s(?:dang vien)")
 
 
 def _narrowed(text: str) -> bool:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from dangvu.core.planparse.binding import bind
-from dangvu.core.planparse.normalize import Source, fold, squeeze
+from dangvu.core.planparse.normalize import Source, squeeze
 from dangvu.core.planparse.structure import Node, Para
 from dangvu.core.planparse.tables import table_targets
 
@@ -19,7 +19,7 @@ _NUM = r"\d{1,3}(?:[.,]\d{1,3})?"
 # Counted things a plan commits to (folded). Days, contents, documents, levels and ages are
 # not here on purpose: "03 ngày", "04 nội dung", "02 văn bản", "2 cấp", "35 tuổi" are no targets.
 _NOUNS = (
-    r"(?:dang vien(?: moi| du bi| chinh thuc)?|to chuc co so dang|to chuc dang|co so dang|chi bo|dang bo|"
+    r"(?:dong chi|dang vien(?: moi| du bi| chinh thuc)?|to chuc co so dang|to chuc dang|co so dang|chi bo|dang bo|"
     r"to dang|quan chung(?: uu tu)?|doan vien|hoi vien|hoc vien|hoc sinh|sinh vien|giao vien|can bo|"
     r"cap uy vien|bi thu|lop|lan|luot|buoi|cuoc|dot|nguoi|mo hinh|doanh nghiep|chuyen de|hoi nghi|hoi thi|"
     r"tin|bai|tac pham|de tai|sang kien|cong trinh|guong|dien hinh|tap the|ca nhan|thon|to dan pho|khu pho|"
@@ -30,7 +30,9 @@ _QUANTITY = re.compile(
     rf"(?P<pa>{_NUM})\s{{0,2}}%?\s{{0,2}}(?:-|den|toi)\s{{0,2}}(?P<pb>{_NUM})\s{{0,2}}%"
     rf"|(?P<p>{_NUM})\s{{0,2}}%"
     rf"|(?P<ca>\d{{1,5}})\s{{0,2}}(?:-|den|toi)\s{{0,2}}(?P<cb>\d{{1,5}})\s{{1,3}}(?P<cn1>{_NOUNS})\b"
-    rf"|(?:it nhat|toi thieu|khong it hon)\s{{1,3}}(?P<w>mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)"
+    rf"|(?:(?:it nhat|toi thieu|khong it hon)\s{{1,3}}(?P<w>mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)"
+    rf"|(?<![a-z])(?P<w2>hai|ba|bon|sau|bay|tam|chin|muoi)(?=\s{{1,3}}(?:chi bo|dang vien|quan chung|to chuc|lop|"
+    rf"doan vien|dang bo|mo hinh|thon|ban\b)))"
     rf"\s{{1,3}}(?P<cn2>{_NOUNS})\b"
     rf"|(?P<c>\d{{1,3}}(?:\.\d{{3}})?)\s{{1,3}}(?P<cn3>{_NOUNS})\b"
 )
@@ -41,7 +43,7 @@ _NOT_QUANTITY_BEFORE = re.compile(
 _GE_BEFORE = re.compile(r"(?:(?:^|\s)tu|it nhat(?: la)?|toi thieu(?: la)?|khong duoi|khong it hon)\s{0,2}$")
 _GT_BEFORE = re.compile(r"(?:tren|hon|vuot)\s{0,2}$")
 _LT_BEFORE = re.compile(r"(?:duoi|it hon)\s{0,2}$")
-_LE_BEFORE = re.compile(r"(?:khong qua|toi da|khong vuot qua|khong vuot|khong cao hon)\s{0,2}$")
+_LE_BEFORE = re.compile(r"(?:khong qua|toi da|khong vuot qua|khong vuot|khong cao hon|vuot qua|xuong con)\s{0,2}$")
 # "trở lên" as OCR also prints it: "tro lên", "tr& lên", "tr lên".
 _TRO = r"tr\S{0,2}\s{1,2}"
 _GE_AFTER = re.compile(rf"\s{{0,3}}(?:moi\s{{1,2}})?{_TRO}len\b")
@@ -52,7 +54,7 @@ _RATE_SUFFIX = re.compile(r"\s{0,2}/\s{0,2}(?:ngay|tuan|buoi|lop|nguoi|gio)\b")
 # "Nghị quyết Đại hội ... đề ra mục tiêu ...": a higher-level goal quoted outside the goals part.
 _QUOTED = re.compile(
     r"(?:nghi quyet|chi thi|ket luan|chuong trinh|ke hoach|de an|quy dinh|cap tren|trung uong|tinh uy|huyen uy)"
-    r"[^.;]{0,90}?\b(?:de ra|da de ra|xac dinh|neu ro|giao chi tieu)\b"
+    r"[^.;]{0,90}?\b(?:de ra|da de ra|xac dinh|neu ro|giao chi tieu|yeu cau)\b"
 )
 # "so với năm 2025", "so với cuối năm 2023": a base year, not the year a goal is due.
 _BASE_YEAR = re.compile(r"so voi\s{1,3}(?:(?:cuoi|dau|het)\s{1,3})?(?:nam\s{1,3})?$")
@@ -114,6 +116,10 @@ def _candidates(low: str, start: int, end: int) -> list[Candidate]:
         if g["w"]:
             s = m.start("w")
             out.append(Candidate(s, m.end(), _WORD_NUMBERS[g["w"]], None, "count", False))
+            continue
+        if g["w2"]:
+            # "giới thiệu hai quần chúng ưu tú": a count written in words (not "một", too common).
+            out.append(Candidate(m.start("w2"), m.end(), _WORD_NUMBERS[g["w2"]], None, "count", False))
             continue
         before = low[max(start, s - 14): s]
         if _NOT_QUANTITY_BEFORE.search(before) or (s > 0 and low[s - 1].isalnum()):
@@ -214,7 +220,8 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         if k and left_start == cands[k - 1].end and low.rfind(" va ", left_start, c.start) >= 0:
             left_start = low.rfind(" va ", left_start, c.start) + 4
         before_sentence = low[_clause_start(low, c.start, body, ".;"): c.start]
-        paren_start = low.rfind("(", semi_start, c.start)
+        # A parenthesis may hold semicolons of its own: "(hiện có 31 chi bộ; năm 2025 ... đạt 91,8%)".
+        paren_start = low.rfind("(", body, c.start)
         inside = low[paren_start + 1: c.start] if paren_start >= 0 and ")" not in low[paren_start: c.start] else ""
         sentence_start = _clause_start(low, c.start, body, ".;")
         if _is_baseline(low, inside, low[left_start: c.start], before_sentence):
@@ -329,12 +336,9 @@ def find_targets(doc: Source, root: Node, study_document: str | None = None) -> 
     return out
 
 
-_STUDY_TITLE = re.compile(r"\b(?:hoc tap|quan triet)\b")
-
-
 def study_document(title: str | None, numbers: list[str]) -> str | None:
-    """The document a study plan is about: its title says "học tập, quán triệt" and cites one number."""
-    return numbers[0] if title and _STUDY_TITLE.search(fold(title)) and len(numbers) == 1 else None
+    """The one document a plan's title cites: what its study targets study unless they name another."""
+    return numbers[0] if title and len(numbers) == 1 else None
 
 
 def _first_row(node: Node) -> bool:
