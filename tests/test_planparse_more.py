@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_planparse_ocr import DAMAGES, check, load_scorer
+from test_planparse_ocr import DAMAGES, SAMPLE_FLOOR, check, load_scorer
 
 from dangvu.core.planparse import parse_text
 from dangvu.core.planparse.layout import strip_page_furniture
@@ -47,7 +47,7 @@ def test_sample_scores(shared_dir, doc, damage):
     text = doc.read_text(encoding="utf-8")
     if damage != "clean":
         text = DAMAGES[damage](text)
-    check(scorer, parse_text(text), gold, f"{doc.stem}/{damage}")
+    check(scorer, parse_text(text), gold, f"{doc.stem}/{damage}", SAMPLE_FLOOR)
 
 
 def test_there_are_enough_samples():

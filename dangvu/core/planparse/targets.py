@@ -214,6 +214,7 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
     last_target: dict | None = None
     last_sentence = -1
     pending_baseline: float | int | None = None
+    last_end = -1
     for k, c in enumerate(cands):
         semi_start = _clause_start(low, c.start, body, ";")
         left_start = _clause_start(low, c.start, max(body, cands[k - 1].end if k else body), ",;(")
@@ -235,7 +236,10 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         if _RESULT.search(low, left_start, c.start):
             continue  # "năm 2025 kết nạp được 11 đảng viên", "đã thành lập 04 chi bộ": done, not a goal
         near = " ".join(low[max(body, c.start - 40): c.start].split()) + " "
-        if not goals and not (_COMMIT.search(" ".join(before_sentence.split())) or (
+        # "Bảo đảm 100% tổ chức đảng, 100% đảng viên ...": the list goes on under the same verb.
+        listed = last_target is not None and last_end >= 0 and c.unit == last_target["unit"] \
+            and re.fullmatch(r"[^.;:]{0,60}?(?:,|\sva)\s{0,2}", low[last_end: c.start]) is not None
+        if not goals and not listed and not (_COMMIT.search(" ".join(before_sentence.split())) or (
                 _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near)):
             continue
         nxt = cands[k + 1] if k + 1 < len(cands) else None
@@ -276,6 +280,7 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         }
         out.append(target)
         last_target, last_sentence, pending_baseline = target, sentence_start, None
+        last_end = c.end
     return out
 
 
