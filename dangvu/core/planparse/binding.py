@@ -32,7 +32,7 @@ _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("locality_head", ("truong thon", "truong ban", "truong buon", "truong ap", "to truong to dan pho",
                        "truong khu pho", "truong to dan pho")),
     ("organizations", ("to chuc co so dang", "to chuc dang", "co so dang", "chi, dang bo", "chi bo, dang bo",
-                       "dang bo bo phan", "dang bo co so", "cap uy, chi", "cap uy cac cap")),
+                       "dang bo bo phan", "dang bo co so", "cap uy, chi", "cap uy cac cap", "cap uy")),
     ("cells", ("chi bo",)),
     ("meetings", ("buoi sinh hoat", "cuoc sinh hoat", "cuoc hop chi bo", "ky sinh hoat", "buoi hop")),
     ("prospects", ("quan chung uu tu", "doan vien uu tu", "hoi vien uu tu", "doi tuong ket nap", "doi tuong dang")),
@@ -70,9 +70,8 @@ PREDICATES: tuple[Predicate, ...] = (
     Predicate("locality_head", (("kiem", "dong thoi"), ("truong thon", "truong ban", "to truong", "truong khu pho",
                                                          "truong ap", "truong buon"))),
     Predicate("is_member", (("la dang vien",),)),
-    Predicate("resident_members", (("dang vien tai cho", "dang vien chinh thuc tai cho", "dang vien sinh hoat tai cho",
-                                    "dang vien thuong tru", "dang vien cu tru"),)),
-    Predicate("excellent", (("hoan thanh xuat sac nhiem vu",),), absent=("tot nhiem vu", "tro len")),
+    Predicate("resident_members", (("tai cho", "thuong tru", "cu tru tai"), ("dang vien",))),
+    Predicate("excellent", (("hoan thanh xuat sac nhiem vu",),), absent=("tot nhiem vu",)),
     Predicate("rated_good", (("hoan thanh tot nhiem vu", "hoan thanh tot", "xep loai tot", "trong sach vung manh",
                               "hoan thanh xuat sac nhiem vu"),)),
     Predicate("fulfilled_only", (("hoan thanh nhiem vu",),), absent=("khong hoan thanh",)),
@@ -82,7 +81,7 @@ PREDICATES: tuple[Predicate, ...] = (
     Predicate("thematic", (("sinh hoat chuyen de", "sinh hoat theo chuyen de", "chuyen de sinh hoat dang"),)),
     Predicate("full_attendance", (("tham gia day du", "du day du", "tham du day du", "sinh hoat day du",
                                    "du sinh hoat day du", "tham gia sinh hoat day du"),)),
-    Predicate("attendance_rate", (("du sinh hoat", "tham du sinh hoat", "tham gia sinh hoat", "ty le dang vien du"),)),
+    Predicate("attendance_rate", (("du sinh hoat", "tham du sinh hoat", "tham gia sinh hoat"),)),
     Predicate("scored", (("cham diem",),)),
     Predicate("has_committee", (("co cap uy", "co chi uy", "co ban chi uy"),)),
     Predicate("working_rules", (("quy che lam viec",),)),
@@ -230,6 +229,7 @@ _STUDY_WORDS = re.compile(r"\b(?:hoc tap|quan triet|nghien cuu)\b")
 
 
 _STUDENTS = re.compile(r"\d\s(?:dang vien\s)?(?:moi\s)?(?:la\s|trong\s)?(?:hoc sinh|sinh vien)"
+                       r"|(?:hoc sinh|sinh vien)\s(?:tu\s|it nhat\s|tren\s)?\d"
                        r"|(?:trong do|dang vien la)\s(?:la\s)?(?:hoc sinh|sinh vien)")
 
 
@@ -239,6 +239,8 @@ def _admissions(text: str, clause: str, unit: str, period: str | None) -> str | 
         if students:
             return "admissions.students_count_term"
         return "admissions.count_term" if period == "term" else "admissions.count_year"
+    if not re.search(r"so voi|tong so dang vien", text.split("%")[-1] if "%" in text else text):
+        return None  # "chiếm trên 70%", "trong đó 70% là đoàn viên": a share of the admitted, not measured
     if "dau nhiem ky" in clause:
         return "admissions.share_of_members_term_start"
     if "dau nam" in clause or "tong so dang vien" in clause:
@@ -265,13 +267,15 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
         pred = "studied"  # a study plan's target need not name the document again
     if pred is None and predicate(clause) == "admitted":
         pred = "admitted"  # "(tương đương mỗi năm kết nạp 09 ... và 45 đảng viên trở lên/nhiệm kỳ)"
-    context = f"{lead} {own}"
-    if pred is None or _RELATIVE.search(own) or _narrowed(context):
+    # The subject stands in the target's own words, or before them ("Tỷ lệ chi bộ thôn, tổ dân phố có
+    # chi ủy đạt 80%"); words of an earlier target in the lead do not narrow this one.
+    context = own if subjects(own) else f"{lead} {own}"
+    if pred is None or _RELATIVE.search(own) or _narrowed(f"{lead} {own}", pred):
         return []
     if pred != "resident_members" and _CELLS_OF_SIZE.search(context):
         return []  # "100% chi bộ có từ 09 đảng viên trở lên có chi ủy": only cells of that size
     if pred == "admitted":
-        if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context):
+        if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context) or _SPAN.search(own):
             return []  # a quota of each cell, of half a year, or of one kind of cell: not measured
         key = _admissions(context, clause, unit, period)
         return [{"indicator": key, "params": {}}] if key else []
@@ -279,13 +283,13 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
         ok = unit == "count" and subjects(own) and set(subjects(own)) <= {"organizations", "cells"} \
             and _PRIVATE_CONTEXT.search(paragraph)
         return [{"indicator": "organizations.new_private_count", "params": {}}] if ok else []
-    subs = subjects(subject_text) or subjects(_PARENS.sub("", clause))
+    subs = subjects(subject_text) or subjects(_PARENS.sub("", clause)) or _nearest_subject(paragraph, own)
     if not subs and pred in ("thematic", "regular_meetings"):
         subs = ["cells"]  # a cell's own plan: "Mỗi quý sinh hoạt chuyên đề ít nhất 01 lần"
     if "members" in subs and pred in ("full_attendance", "attendance_rate", "assignment", "commitment") \
             and subs[0] in ("cells", "organizations"):
         subs = ["members"]  # "100% chi bộ có đảng viên tham gia đầy đủ ..." is about the members
-    sector = _sector(subject_text) or (_PRIVATE_ORGS.search(subject_text) and "private")
+    sector = _sector(context) or (_PRIVATE_ORGS.search(context) and "private")
     out: list[dict] = []
     for s in subs:
         if s == "masses":
@@ -294,15 +298,17 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
         if hit is None:
             continue
         key, key_unit = hit
-        if key == "cells.village_resident_members_share" and "chinh thuc" in whole:
+        if key == "cells.village_resident_members_share" and "chinh thuc" in whole and "du bi" not in whole:
             key = "cells.village_resident_full_members_share"
         if sector and key not in _SECTORED and not key.startswith(("cells.village", "localities.")):
             return []  # "chi bộ khu phố", "tổ chức đảng trong doanh nghiệp": narrower than the indicator
         # "mỗi quý chi bộ sinh hoạt chuyên đề ít nhất một lần" is met when every cell meets it.
-        frequency = key in _FREQUENCY and unit == "count" and period is not None
+        frequency = key in _FREQUENCY and unit == "count" and bool(_TIMES.search(own)) \
+            and bool(_OFTEN[key].search(f"{lead} {own}"))
         if (key_unit != unit and not frequency) or any(b["indicator"] == key for b in out):
             continue
-        out.append({"indicator": key, "params": _params(key, subject_text, f"{clause} {whole}", study_document)})
+        for params in _params_each(key, context, f"{clause} {whole}", whole, study_document):
+            out.append({"indicator": key, "params": params})
     if pred in _MEMBER_DUTIES and "members" in subs:
         # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt": one figure, two duties.
         for other in _MEMBER_DUTIES - {pred}:
@@ -313,6 +319,16 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
 
 
 _PARENS = re.compile(r"\s?\([^()]{0,80}\)")
+
+
+def _nearest_subject(paragraph: str, own: str) -> list[str]:
+    """The subject named last before a target that names none ("... đảng viên ..., trong đó hoàn thành
+    xuất sắc nhiệm vụ từ 15% trở lên")."""
+    at = paragraph.find(own.strip()[:30]) if own.strip() else -1
+    if at <= 0:
+        return []
+    found = subjects(paragraph[max(0, at - 160): at])
+    return found[-1:] if found else []
 
 
 def _bare(own: str) -> bool:
@@ -336,8 +352,29 @@ _PRIVATE_ORGS = re.compile(r"(?:to chuc dang|chi bo|dang bo|to chuc co so dang)\
 _CELLS_OF_SIZE = re.compile(r"chi bo\s(?:[a-z ,]{0,25}\s)?co\s(?:tu\s|it nhat\s|tren\s|duoi\s)?\d+\s(?:dang vien)")
 
 
-def _narrowed(text: str) -> bool:
+def _narrowed(text: str, pred: str) -> bool:
+    if pred != "admitted" and _STUDENT_MEMBERS.search(text):
+        return True  # "100% đảng viên sinh viên được xếp loại ...": members of one kind
     return bool(_NARROW.search(text))
+
+
+_STUDENT_MEMBERS = re.compile(r"dang vien (?:la )?(?:sinh vien|hoc sinh)")
+# "01 lần/quý", "12 kỳ/năm": how often a cell meets (not "02 chuyên đề", a count of topics).
+_TIMES = re.compile(r"(?:\d|mot|hai|ba)\s(?:lan|buoi|ky|cuoc)\b")
+# How often: thematic meetings by the quarter, regular ones by the month (or 12 a year).
+_OFTEN = {"cells.thematic_quarterly_share": re.compile(r"\bquy\b"),
+          "cells.regular_meetings_complete_share": re.compile(r"\bthang\b|\b12\s(?:ky|lan|buoi)")}
+# "cả giai đoạn kết nạp 40": a span that is neither the year nor the term.
+_SPAN = re.compile(r"\bca giai doan\b")
+
+
+def _params_each(key: str, context: str, clause: str, whole: str, study_document: str | None) -> list[dict]:
+    """One set of params per binding: two documents studied make two bindings."""
+    if key.endswith("studied_document_share"):
+        docs = list(dict.fromkeys(_code(m) for m in _DOC_NUMBER.finditer(whole)))
+        if len(docs) >= 2:
+            return [{"document": d} for d in docs]
+    return [_params(key, context, clause, study_document)]
 
 
 _FREQUENCY = {"cells.thematic_quarterly_share", "cells.regular_meetings_complete_share"}

@@ -247,6 +247,9 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         sub = low.find(", trong do", c.end, nxt.start) if nxt else -1
         if sub >= 0:
             right_end = sub  # "kết nạp trên 14.500 đảng viên, trong đó học sinh ... 600": the part is its own
+        after = re.match(r"\s{0,3}(?:tro len|tro xuong)?\s{0,2} va ", low[c.end: c.end + 16])
+        if after:
+            right_end = c.end + after.end() - 4  # "... dưới 5% và không có chi bộ ...": the next clause
         if nxt and right_end < c.end:
             # "100% chi bộ sinh hoạt chuyên đề theo quý và 95% trở lên số chi bộ ...": "và" parts them.
             conj = low.rfind(" va ", c.end, nxt.start)
