@@ -37,7 +37,8 @@ def parse_text(text: str) -> dict:
         "issuer": header.issuer,
         "title": header.title,
         "references": references,
-        "targets": find_targets(doc, root, study_document(header.title, _numbers(header.title))),
+        "targets": find_targets(doc, root, study_document(header.title, _numbers(header.title)),
+                                issued.year if issued else None),
         "tasks": find_tasks(doc, root, cited, issued),
     }
 

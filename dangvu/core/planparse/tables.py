@@ -23,7 +23,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # Units a target may carry in a table; anything else (tỷ đồng, ha, km, triệu đồng/năm) is skipped.
 _COUNT_UNITS = re.compile(r"^(?:dang vien|nguoi|chi bo|to chuc(?: dang| co so dang)?|dang bo|co so|don vi|"
                           r"lop|luot|buoi|cuoc|mo hinh|thon|xa|to|doanh nghiep|ho|hoc vien|quan chung|so luong|"
-                          r"cai|so|tap the|ca nhan|bai|tin)$")
+                          r"cai|so|tap the|ca nhan|bai|tin|truong|dong chi|cong trinh|de tai|chuyen de|hoi nghi|lop hoc|khu dan cu|"
+                          r"to dan pho|thon, to dan pho|mo hinh)$")
 _VALUE = re.compile(r"(\d{1,3}(?:[.,]\d{1,3})?)")
 
 
@@ -46,8 +47,11 @@ def cells(doc: Source, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def columns(header: list[str]) -> list[Column] | None:
-    """Column roles of a header row (folded cell texts), or None when it heads no target table."""
+def columns(header: list[str], issued_year: int | None = None) -> list[Column] | None:
+    """Column roles of a header row (folded cell texts), or None when it heads no target table.
+
+    A year column without a word is a goal, unless its year is before the plan's own year (a
+    baseline: "Năm 2025" in a plan of 2026)."""
     cols: list[Column] = []
     for text in header:
         years = [int(y) for y in _YEAR.findall(text)]
@@ -66,17 +70,19 @@ def columns(header: list[str]) -> list[Column] | None:
     roles = [c.role for c in cols]
     if "name" not in roles or "goal" not in roles:
         return None
-    # Of several year columns without a word, the earliest is the baseline when a later one exists.
-    goals = [c for c in cols if c.role == "goal"]
-    if "base" not in roles and len(goals) >= 2 and all(c.year for c in goals):
-        first = min(goals, key=lambda c: c.year or 0)
-        if not re.search(r"muc tieu|ke hoach|phan dau", header[cols.index(first)]):
-            first.role = "base"
-    return cols
+    for col, text in zip(cols, header, strict=True):
+        if col.role == "goal" and col.year and issued_year and col.year < issued_year \
+                and not re.search(r"muc tieu|ke hoach|phan dau|den nam", text):
+            col.role = "base"
+    return cols if any(c.role == "goal" for c in cols) else None
 
 
 def _unit(unit_cell: str, name: str) -> str | None:
     u = " ".join(unit_cell.replace("(", " ").replace(")", " ").split())
+    if not u:
+        # No unit column: "Tỷ lệ ... (%)", "Số mô hình ... (mô hình)".
+        m = re.search(r"\(([^()]{1,20})\)\s*$", name)
+        u = m.group(1).strip() if m else ""
     if "%" in u or u.startswith("ty le") or (not u and name.startswith("ty le")):
         return "%"
     if _COUNT_UNITS.match(u) or (not u and name.startswith("so ")):
@@ -109,14 +115,14 @@ def _clean(x: float | None) -> float | int | None:
 
 
 def table_targets(doc: Source, rows: list[tuple[int, int]], section: str | None,
-                  heading_year: int | None) -> list[dict]:
+                  heading_year: int | None, issued_year: int | None = None) -> list[dict]:
     """Targets of one table given as the spans of its consecutive rows."""
     out: list[dict] = []
     cols: list[Column] | None = None
     for start, end in rows:
         spans = cells(doc, start, end)
         texts = [" ".join(doc.low[s:e].split()) for s, e in spans]
-        found = columns(texts)
+        found = columns(texts, issued_year)
         if found and not any(_VALUE.fullmatch(t) for t in texts[:1]):
             cols = found
             continue

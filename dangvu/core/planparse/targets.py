@@ -202,7 +202,8 @@ def _clause_start(low: str, pos: int, floor: int, chars: str) -> int:
     return max([floor] + [low.rfind(ch, floor, pos) + 1 for ch in chars])
 
 
-def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document: str | None = None) -> list[dict]:
+def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document: str | None = None,
+               issued_year: int | None = None) -> list[dict]:
     """Targets in one paragraph of ``node``; ``goals`` when it sits in the goals part."""
     low = doc.low
     body, end = para.body, para.end
@@ -225,7 +226,7 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         paren_start = low.rfind("(", body, c.start)
         inside = low[paren_start + 1: c.start] if paren_start >= 0 and ")" not in low[paren_start: c.start] else ""
         sentence_start = _clause_start(low, c.start, body, ".;")
-        if _is_baseline(low, inside, low[left_start: c.start], before_sentence):
+        if _is_baseline(low, inside, low[left_start: c.start], before_sentence, issued_year):
             if last_target is not None and last_sentence == sentence_start and last_target["baseline"] is None:
                 last_target["baseline"] = _clean(c.value)
             else:
@@ -233,13 +234,14 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
             continue
         if not goals and (_QUOTED.search(before_sentence) or paren_start >= 0 and inside):
             continue  # a higher level's goal quoted, or a remark in parentheses
-        if _RESULT.search(low, left_start, c.start):
+        if _is_result(doc, left_start, c.start):
             continue  # "năm 2025 kết nạp được 11 đảng viên", "đã thành lập 04 chi bộ": done, not a goal
         near = " ".join(low[max(body, c.start - 40): c.start].split()) + " "
         # "Bảo đảm 100% tổ chức đảng, 100% đảng viên ...": the list goes on under the same verb.
         listed = last_target is not None and last_end >= 0 and c.unit == last_target["unit"] \
             and re.fullmatch(r"[^.;:]{0,60}?(?:,|\sva)\s{0,2}", low[last_end: c.start]) is not None
-        if not goals and not listed and not (_COMMIT.search(" ".join(before_sentence.split())) or (
+        threshold = c.unit == "%" and (c.range or _GE_AFTER.match(low, c.end) is not None)
+        if not goals and not listed and not threshold and not (_COMMIT.search(" ".join(before_sentence.split())) or (
                 _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near)):
             continue
         nxt = cands[k + 1] if k + 1 < len(cands) else None
@@ -288,7 +290,15 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
 
 
 _RESULT = re.compile(r"(?<![a-z])da\s{1,2}(?!dang\b)|(?:^|[\s,(])nam\s{1,2}(?:19|20)\d\d\s{1,3}[a-z ]{2,30}\sduoc\s{1,2}$")
-_CONDITION = re.compile(r"\b(?:co|voi)\s{1,2}(?:(?:it nhat|toi thieu|tren)\s{1,2})?(?:tu\s{1,2})?$")
+def _is_result(doc: Source, start: int, end: int) -> bool:
+    """Words that report what was done: "đã" (printed so: "đa chiều" folds to the same letters)."""
+    for m in _RESULT.finditer(doc.low, start, end):
+        if not m.group().lstrip().startswith("da") or doc.src[m.start(): m.start() + 3].strip().lower() in ("đã", "ðã"):
+            return True
+    return False
+
+
+_CONDITION = re.compile(r"\b(?:co|voi)\s{1,2}(?:(?:it nhat|toi thieu|tren|duoi)\s{1,2})?(?:tu\s{1,2})?$")
 
 
 def _lead(low: str, start: int, end: int) -> str:
@@ -304,10 +314,16 @@ def _is_condition(low: str, prev: Candidate, c: Candidate) -> bool:
         and bool(_CONDITION.search(between))
 
 
-def _is_baseline(low: str, inside: str, left: str, sentence: str) -> bool:
+_PAST_TERM = re.compile(r"\s{0,2}(?:trong\s)?(?:ca\s)?(?:nhiem ky|giai doan)\s(?:19|20)\d\d\s?-\s?((?:19|20)\d\d)")
+
+
+def _is_baseline(low: str, inside: str, left: str, sentence: str, issued_year: int | None = None) -> bool:
     """A current figure: "(hiện có 6/9, chiếm 66,66%)", "Hiện nay ... chiếm 78,3%"."""
     if _BASELINE.search(inside[:12]) or _BASELINE.search(left) or _PAST_IN_PARENS.match(inside):
         return True
+    term = _PAST_TERM.match(inside)
+    if term and issued_year and int(term.group(1)) <= issued_year:
+        return True  # "(nhiệm kỳ 2020 - 2025 kết nạp 198 đảng viên)" in a plan of 2026: what was done
     found = list(_BASELINE.finditer(sentence))
     return bool(found) and not _COMMIT_AFTER_BASELINE.search(sentence, found[-1].end())
 
@@ -326,7 +342,8 @@ def _clean(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() else x
 
 
-def find_targets(doc: Source, root: Node, study_document: str | None = None) -> list[dict]:
+def find_targets(doc: Source, root: Node, study_document: str | None = None,
+                 issued_year: int | None = None) -> list[dict]:
     """Every target of the plan; ``study_document`` is the one document a study plan is about."""
     # Inside a paragraph a line break is a wrap: "kết nạp từ 95 đảng⏎viên" reads on one line.
     doc = Source(doc.src, doc.low.replace("\n", " "))
@@ -334,13 +351,13 @@ def find_targets(doc: Source, root: Node, study_document: str | None = None) -> 
     for node in root.walk():
         if node.kind == "row":
             if node.parent and node.parent.children[0] is node or _first_row(node):
-                out.extend(_table(doc, node))
+                out.extend(_table(doc, node, issued_year))
             continue
         if "results" in node.categories or not node.categories:
             continue
         goals = "goals" in node.categories
         for para in node.paras:
-            out.extend(targets_in(doc, node, para, goals, study_document))
+            out.extend(targets_in(doc, node, para, goals, study_document, issued_year))
     return out
 
 
@@ -356,7 +373,7 @@ def _first_row(node: Node) -> bool:
     return i == 0 or siblings[i - 1].kind != "row"
 
 
-def _table(doc: Source, first: Node) -> list[dict]:
+def _table(doc: Source, first: Node, issued_year: int | None = None) -> list[dict]:
     """Targets of the table whose first row is ``first`` (its rows are consecutive siblings)."""
     assert first.parent is not None
     siblings = first.parent.children
@@ -367,4 +384,4 @@ def _table(doc: Source, first: Node) -> list[dict]:
         rows.append((node.para.start, node.para.end))
     years = _heading_years(doc, first, first.para) if first.para else []
     return table_targets(doc, rows, _section(first.parent) if first.parent.kind != "root" else None,
-                         years[0] if years else None)
+                         years[0] if years else None, issued_year)
