@@ -331,6 +331,17 @@ B = "organizations.rated_good_or_better_share"
     ("100% chi bộ Thôn, Bôn trực thuộc Đảng bộ xã có cấp ủy", "%", None,
      [("cells.with_committee_share", {"sector": "residential"})]),
     ("100% chi bộ cơ quan có chi ủy", "%", None, [("cells.with_committee_share", {"sector": "agency"})]),
+    # "bản" folds like "ban hành": a verb is no village.
+    ("100% chi bộ ban hành, cập nhật quy chế làm việc theo quy định", "%", None,
+     [("cells.working_rules_updated_share", {})]),
+    # A share of the members with one kind (young, students) or of cells of one size: no binding.
+    ("tỷ lệ đảng viên trẻ được kết nạp mới đạt từ 3 đến 4% so với tổng số đảng viên", "%", None, []),
+    ("100% chi bộ có từ 09 đảng viên chính thức trở lên có chi ủy", "%", None, []),
+    ("giảm 50% số chi bộ xếp loại hoàn thành nhiệm vụ", "%", None, []),
+    ("100% buổi sinh hoạt chi bộ có cấp ủy viên cấp trên dự", "%", None, [("meetings.upper_attendance_share", {})]),
+    ("100% đảng viên học tập, quán triệt Chỉ thị số 05-CT/TW và Kết luận số 01-KL/TW", "%", None,
+     [("members.studied_document_share", {"document": "05-CT/TW"}),
+      ("members.studied_document_share", {"document": "01-KL/TW"})]),
     ("100% đảng viên được học tập, quán triệt Nghị quyết số 21-NQ/TW", "%", None,
      [("members.studied_document_share", {"document": "21-NQ/TW"})]),
     ("100% cấp ủy, chi, đảng bộ bộ phận được quán triệt các nghị quyết của Đảng", "%", None,

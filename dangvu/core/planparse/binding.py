@@ -137,7 +137,10 @@ _KEYS: dict[tuple[str, str], tuple[str, str]] = {
 _SECTORED = {"cells.with_committee_share", "cells.regular_meetings_complete_share", "cells.thematic_quarterly_share"}
 # Kinds of cell named right after "chi bộ" ("chi bộ thôn, bản", "chi bộ cơ quan").
 _SECTORS = (
-    ("residential", r"thon|ban\b|buon|bon\b|ap\b|lang\b|xom|to dan pho|khu pho|khom|khu dan cu|dan cu|nong thon"),
+    # "bản", "ấp", "làng" fold like the verbs "ban hành", "áp dụng", "lắng nghe": only as a place.
+    ("residential", r"thon|ban\b(?!\s(?:hanh|chap|thuong|to chuc|tuyen|dan|can|chi dao|cong tac|kiem|giam))|buon|"
+                    r"bon\b|ap\b(?!\s(?:dung|luc))|lang\b(?!\s(?:nghe|dong))|xom|to dan pho|khu pho|khom|khu dan cu|"
+                    r"dan cu|nong thon"),
     ("agency", r"co quan|hanh chinh"),
     ("school", r"truong hoc|truong\b|giao duc"),
     ("health", r"y te|benh vien|tram y te"),
