@@ -360,7 +360,7 @@ B = "organizations.rated_good_or_better_share"
 ])
 def test_binding(context, unit, period, expected):
     got = bind(context, "", context, unit, period)
-    assert sorted((b["indicator"], b["params"]) for b in got) == sorted(expected)
+    assert sorted((b["indicator"], sorted(b["params"].items())) for b in got) == sorted((k, sorted(p.items())) for k, p in expected)
 
 
 # --- files and the command line ---------------------------------------------------------------
