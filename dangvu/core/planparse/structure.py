@@ -130,6 +130,8 @@ def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
         mark = low[m.end() - 1] if low[m.end() - 1] != " " else m.group().strip()[-1]
         return Para(start, end, "bullet+" if mark == "+" else "bullet-", "", start + m.end())
     m = _ROMAN.match(low)
+    if m and re.match(r"[ivxl1|]{1,4}\s{0,2}/\s{0,2}\d", low):
+        m = None  # "III/2026.": a quarter wrapped onto its own line, not a heading
     if m and any(c in "ivx" for c in m.group(1)):
         token = src[: len(m.group(1))]
         rest = src[m.end():]
@@ -144,6 +146,8 @@ def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
         num, term, space = m.groups()
         after = low[m.end(): m.end() + 1]
         ok = (term or "." in num) and after and not (after.isdigit() and not space) and after not in "%/,"
+        if not ok and "." in num and re.match(r",\s+[^\W\d]", low[m.end():]):
+            ok, m = True, re.match(r"(\d{1,2}(?:\.\d{1,2}){1,3}),\s*", low)  # "3.4, Xem xét": OCR's comma
         if ok:
             depth = num.count(".") + 1
             if depth == 1 and no_roman and _all_caps(src[m.end():]):
