@@ -643,7 +643,8 @@ def _repair_line(line: str, rep: Repairer) -> str:
     """One line: each run of words between punctuation is decoded as a whole."""
     protected = [(mm.start(), mm.end()) for mm in _CODE.finditer(line)]
     # "1O0%", "l00%", "2O23": a number with OCR look-alikes stays as printed for the parser to read.
-    protected += [(mm.start(), mm.end()) for mm in _DIGITISH.finditer(line)]
+    protected += [(mm.start(), mm.end()) for mm in _DIGITISH.finditer(line)
+                  if mm.group() not in _WORDLIKE_NUMBERS]  # "tỷ 16 đảng viên": "lệ" read as 16
     tokens: list[tuple[int, int, str, str]] = []     # start, end, text, kind
     for mm in _TOKEN.finditer(line):
         s, e, tok = mm.start(), mm.end(), mm.group()
