@@ -42,7 +42,7 @@ _NOT_QUANTITY_BEFORE = re.compile(
 )
 _GE_BEFORE = re.compile(r"(?:(?:^|\s)tu|it nhat(?: la)?|toi thieu(?: la)?|khong duoi|khong it hon)\s{0,2}$")
 _GT_BEFORE = re.compile(r"(?:tren|hon|vuot)\s{0,2}$")
-_LT_BEFORE = re.compile(r"(?:duoi|it hon)\s{0,2}$")
+_LT_BEFORE = re.compile(r"(?:duoi|it hon|xuong\s{1,2}(?!den\b)d[a-z]{1,3})\s{0,2}$")  # OCR: "xuống đại/dui 5%"
 _LE_BEFORE = re.compile(r"(?:khong qua|toi da|khong vuot qua|khong vuot|khong cao hon|vuot qua|xuong con)\s{0,2}$")
 # "trở lên" as OCR also prints it: "tro lên", "tr& lên", "tr lên".
 _TRO = r"tr\S{0,2}\s{1,2}"
