@@ -71,21 +71,22 @@ PREDICATES: tuple[Predicate, ...] = (
                                                          "truong ap", "truong buon"))),
     Predicate("is_member", (("la dang vien",),)),
     Predicate("resident_members", (("tai cho", "thuong tru", "cu tru tai"), ("dang vien",))),
-    Predicate("excellent", (("hoan thanh xuat sac nhiem vu",),), absent=("tot nhiem vu",)),
+    Predicate("excellent", (("hoan thanh xuat sac nhiem vu", "hoan thanh xuat sac"),), absent=("tot nhiem vu",)),
     Predicate("rated_good", (("hoan thanh tot nhiem vu", "hoan thanh tot", "xep loai tot", "trong sach vung manh",
                               "hoan thanh xuat sac nhiem vu"),)),
     Predicate("fulfilled_only", (("hoan thanh nhiem vu",),), absent=("khong hoan thanh",)),
     Predicate("trained", (("tap huan", "boi duong nghiep vu", "boi duong kien thuc", "dao tao, boi duong"),)),
     Predicate("upper_attendance", (("cap tren du", "cap uy cap tren", "cap uy vien cap tren", "cap tren tham du",
                                     "dang uy vien du", "dang uy vien tham du", "cap uy vien du"),)),
-    Predicate("thematic", (("sinh hoat chuyen de", "sinh hoat theo chuyen de", "chuyen de sinh hoat dang"),)),
+    Predicate("thematic", (("sinh hoat chuyen de", "sinh hoat theo chuyen de", "chuyen de sinh hoat dang",
+                            "chuyen de moi quy", "chuyen de hang quy", "chuyen de theo quy"),)),
     Predicate("full_attendance", (("tham gia day du", "du day du", "tham du day du", "sinh hoat day du",
                                    "du sinh hoat day du", "tham gia sinh hoat day du"),)),
     Predicate("attendance_rate", (("du sinh hoat", "tham du sinh hoat", "tham gia sinh hoat"),)),
     Predicate("scored", (("cham diem",),)),
     Predicate("has_committee", (("co cap uy", "co chi uy", "co ban chi uy"),)),
     Predicate("working_rules", (("quy che lam viec",),)),
-    Predicate("assignment", (("phan cong nhiem vu", "giao nhiem vu"),)),
+    Predicate("assignment", (("phan cong nhiem vu", "giao nhiem vu", "duoc phan cong"),)),
     Predicate("commitment", (("cam ket",),)),
     Predicate("studied", (("quan triet", "hoc tap", "nghien cuu", "trien khai hoc tap"), _STUDY_DOCS)),
     Predicate("regular_meetings", (("sinh hoat",), ("thuong ky", "dinh ky", "dieu le", "theo quy dinh", "hang thang",
@@ -242,7 +243,8 @@ def _admissions(text: str, clause: str, unit: str, period: str | None) -> str | 
         if students:
             return "admissions.students_count_term"
         return "admissions.count_term" if period == "term" else "admissions.count_year"
-    if not re.search(r"so voi|tong so dang vien", text.split("%")[-1] if "%" in text else text):
+    if not re.search(r"so voi|tong so dang vien", text.split("%")[-1] if "%" in text else text) \
+            and not re.search(r"so voi (?:tong so dang vien|so dang vien)", text):
         return None  # "chiếm trên 70%", "trong đó 70% là đoàn viên": a share of the admitted, not measured
     if "dau nhiem ky" in clause:
         return "admissions.share_of_members_term_start"
@@ -278,7 +280,8 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
     if pred != "resident_members" and _CELLS_OF_SIZE.search(context):
         return []  # "100% chi bộ có từ 09 đảng viên trở lên có chi ủy": only cells of that size
     if pred == "admitted":
-        if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context) or _SPAN.search(own):
+        if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context) or _SPAN.search(own) \
+                or (own.lstrip().startswith("trong do") and not _STUDENTS.search(f"{lead} {own}")):
             return []  # a quota of each cell, of half a year, or of one kind of cell: not measured
         key = _admissions(context, clause, unit, period)
         return [{"indicator": key, "params": {}}] if key else []
@@ -312,12 +315,15 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
             continue
         for params in _params_each(key, context, f"{clause} {whole}", whole, study_document):
             out.append({"indicator": key, "params": params})
-    if pred in _MEMBER_DUTIES and "members" in subs:
-        # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt": one figure, two duties.
-        for other in _MEMBER_DUTIES - {pred}:
-            key = _KEYS[(other, "members")][0]
-            if _matches(other, whole) and all(b["indicator"] != key for b in out):
-                out.append({"indicator": key, "params": {}})
+    for subject, duties in _DUTIES.items():
+        if pred in duties and subject in subs:
+            # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt", "duy trì sinh hoạt
+            # thường kỳ và sinh hoạt chuyên đề": one figure, two duties.
+            for other in sorted(duties - {pred}):
+                key = _KEYS[(other, subject)][0]
+                if _matches(other, whole) and all(b["indicator"] != key for b in out):
+                    out.extend({"indicator": key, "params": p}
+                               for p in _params_each(key, context, f"{clause} {whole}", whole, study_document))
     return out
 
 
@@ -381,7 +387,8 @@ def _params_each(key: str, context: str, clause: str, whole: str, study_document
 
 
 _FREQUENCY = {"cells.thematic_quarterly_share", "cells.regular_meetings_complete_share"}
-_MEMBER_DUTIES = {"assignment", "full_attendance", "commitment"}
+_DUTIES = {"members": {"assignment", "full_attendance", "commitment", "studied"},
+           "cells": {"regular_meetings", "thematic"}}
 _BY_NAME = {p.name: p for p in PREDICATES}
 
 

@@ -63,7 +63,9 @@ _PERIOD_WORDS = re.compile(
 )
 _PERIOD_OF = {"hang nam": "annual", "moi nam": "annual", "trong nam": "annual", "hang quy": "quarterly",
               "moi quy": "quarterly", "nhiem ky": "term", "hang thang": None, "moi thang": None}
-_BY_IN_TEXT = re.compile(r"(?:den|toi|vao|trong)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?nam\s{1,3}((?:19|20)\d{2})")
+# "đến hết năm 2027 ...", and "Năm 2026, phấn đấu ..." opening a sentence or an item.
+_BY_IN_TEXT = re.compile(r"(?:den|toi|vao|trong)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?nam\s{1,3}((?:19|20)\d{2})"
+                         r"|(?:^|[.;:]\s{0,2}|\n\s{0,2}|[\-+]\s{0,2})nam\s{1,3}((?:19|20)\d{2})\s{0,2},")
 _BY_IN_HEADING = re.compile(
     r"(?:den|toi)\s{1,3}(?:het\s{1,3}|cuoi\s{1,3})?(?:nam\s{1,3})?((?:19|20)\d{2})"
     r"|giai doan\s{1,3}(?:19|20)\d{2}\s{0,2}-\s{0,2}((?:19|20)\d{2})|nam\s{1,3}((?:19|20)\d{2})"
@@ -175,7 +177,7 @@ def _period(low: str, c: Candidate, clause_start: int, para_body: int) -> str | 
 def _by(low: str, c: Candidate, para_start: int, heading_years: list[int]) -> int | None:
     found = list(_BY_IN_TEXT.finditer(low, para_start, c.start))
     if found:
-        return int(found[-1].group(1))
+        return int(found[-1].group(1) or found[-1].group(2))
     return heading_years[0] if heading_years else None
 
 
@@ -219,8 +221,9 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
     for k, c in enumerate(cands):
         semi_start = _clause_start(low, c.start, body, ";")
         left_start = _clause_start(low, c.start, max(body, cands[k - 1].end if k else body), ",;(")
-        if k and left_start == cands[k - 1].end and low.rfind(" va ", left_start, c.start) >= 0:
-            left_start = low.rfind(" va ", left_start, c.start) + 4
+        conj = low.rfind(" va ", left_start, c.start) if k else -1
+        if conj >= 0 and c.start - conj <= 30:
+            left_start = conj + 4
         before_sentence = low[_clause_start(low, c.start, body, ".;"): c.start]
         # A parenthesis may hold semicolons of its own: "(hiện có 31 chi bộ; năm 2025 ... đạt 91,8%)".
         paren_start = low.rfind("(", body, c.start)
@@ -252,10 +255,12 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         after = re.match(r"\s{0,3}(?:tro len|tro xuong)?\s{0,2} va ", low[c.end: c.end + 16])
         if after:
             right_end = c.end + after.end() - 4  # "... dưới 5% và không có chi bộ ...": the next clause
-        if nxt and right_end < c.end:
-            # "100% chi bộ sinh hoạt chuyên đề theo quý và 95% trở lên số chi bộ ...": "và" parts them.
+        if nxt:
+            # "100% chi bộ sinh hoạt chuyên đề theo quý và 95% trở lên số chi bộ ...", "100% trưởng
+            # thôn, tổ trưởng là đảng viên và 100% khu phố ...": "và" just before the next parts them.
             conj = low.rfind(" va ", c.end, nxt.start)
-            right_end = conj if conj >= 0 else right_end
+            if conj >= 0 and nxt.start - conj <= 30 and not re.search(r"[;.]", low[conj: nxt.start]):
+                right_end = conj
         stop = re.compile(r"[;.]").search(low, c.end, end)
         right_end = min(right_end, stop.start() if stop else end)
         text_start = left_start
