@@ -234,7 +234,8 @@ def categories_of(low_heading: str) -> frozenset[str]:
     if not first:
         return frozenset()
     if min(first, key=first.get) == "results":
-        return frozenset({"results"})
+        # "KẾT QUẢ NĂM 2025 VÀ CHỈ TIÊU NĂM 2026": results, with goals in a part below it.
+        return frozenset({"results", "goals_below"}) if "goals" in first else frozenset({"results"})
     found = set(first) - {"results"}
     if "goals" in found and "purpose" in found:
         found.discard("purpose")
@@ -330,6 +331,8 @@ def _assign(doc: Source, root: Node) -> None:
             # Inside "PHẦN THỨ NHẤT: KẾT QUẢ ..." everything is a result, whatever its heading says.
             results = parent.categories == {"results"}
             node.categories = parent.categories if results else categories_of(heading[:120]) or parent.categories
+        elif "goals" in own and "goals_below" in parent.categories:
+            node.categories = (parent.categories - {"results", "goals_below"}) | {"goals"}
         elif "goals" in own:
             # "2. Chỉ tiêu" inside "II. PHƯƠNG HƯỚNG": goals for this part of the tree.
             node.categories = parent.categories | {"goals"}

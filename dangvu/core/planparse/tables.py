@@ -77,13 +77,16 @@ def columns(header: list[str], issued_year: int | None = None) -> list[Column] |
     return cols if any(c.role == "goal" for c in cols) else None
 
 
-def _unit(unit_cell: str, name: str) -> str | None:
+def _unit(unit_cell: str, name: str, goal_cells: str = "") -> str | None:
     u = " ".join(unit_cell.replace("(", " ").replace(")", " ").split())
     if not u:
-        # No unit column: "Tỷ lệ ... (%)", "Số mô hình ... (mô hình)".
+        # No unit column: "Tỷ lệ ... (%)", "Số mô hình ... (mô hình)", "(đồng chí/năm)"; a remark in
+        # parentheses that is no unit ("(toàn tỉnh)") is left to the name.
         m = re.search(r"\(([^()]{1,20})\)\s*$", name)
-        u = m.group(1).strip() if m else ""
-    if "%" in u or u.startswith("ty le") or (not u and name.startswith("ty le")):
+        inside = m.group(1).split("/")[0].strip() if m else ""
+        u = inside if inside == "%" or _COUNT_UNITS.match(inside) else ""
+    u = u.split("/")[0].strip() if "/" in u else u
+    if "%" in u or u.startswith("ty le") or (not u and (name.startswith("ty le") or "%" in goal_cells)):
         return "%"
     if _COUNT_UNITS.match(u) or (not u and name.startswith("so ")):
         return "count"
@@ -132,7 +135,8 @@ def table_targets(doc: Source, rows: list[tuple[int, int]], section: str | None,
         name_i = roles.index("name")
         name_src = squeeze(doc.src[spans[name_i][0]: spans[name_i][1]])
         name = " ".join(fold(name_src).split())
-        unit = _unit(texts[roles.index("unit")] if "unit" in roles else "", name)
+        goal_cells = " ".join(t for t, c in zip(texts, cols, strict=True) if c.role == "goal")
+        unit = _unit(texts[roles.index("unit")] if "unit" in roles else "", name, goal_cells)
         if unit is None:
             continue
         base = None
