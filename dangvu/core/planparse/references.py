@@ -18,6 +18,9 @@ STATE_NUMBER = re.compile(
     r"(?:(?<![\w/.,])|(?<=so))(\d{1,5})(?:\s?/\s?((?:19|20)\d{2}))?\s?/\s?([a-z]{1,5})-([a-z][a-z0-9]{0,11}(?:-[a-z0-9]{1,10})?)(?![\w])"
 )
 
+# A law: number / year / QH + legislature ("Luật ... số 10/2022/QH15").
+LAW_NUMBER = re.compile(r"(?<![\w/.,])(\d{1,3})\s?/\s?((?:19|20)\d{2})\s?/\s?(qh\d{1,2})(?![\w])")
+
 # Folded kind words → display name, longest first so "thong bao ket luan" beats "thong bao".
 KINDS = {
     "chuong trinh hanh dong": "Chương trình", "chuong trinh": "Chương trình",
@@ -99,6 +102,9 @@ def find_numbers(doc: Source, start: int = 0, end: int | None = None) -> list[Nu
         whole = NumberMatch(m.start(), m.end(), num, key_of(num), False)
         found.extend(_listed(doc, m, whole))
         found.append(whole)
+    for m in LAW_NUMBER.finditer(doc.low, start, end):
+        num = f"{m.group(1)}/{m.group(2)}/{m.group(3).upper()}"
+        found.append(NumberMatch(m.start(), m.end(), num, key_of(num), True))
     for m in STATE_NUMBER.finditer(doc.low, start, end):
         if m.group(3) in ("ngay", "thang", "nam"):
             continue

@@ -41,7 +41,8 @@ _CLOSING = re.compile(r"(noi nhan|tren day la|ke hoach nay duoc pho bien)")
 # Which part of the plan a top-level heading opens (matched on folded text).
 _CATEGORY_WORDS = {
     "goals": ("muc tieu", "chi tieu", "phuong huong"),
-    "tasks": ("nhiem vu", "giai phap", "noi dung", "trien khai", "tien do", "to chuc thuc hien",
+    "tasks": ("nhiem vu", "giai phap", "noi dung", "trien khai", "tien do", "to chuc thuc hien", "kiem tra",
+              "giam sat",
               "thoi gian", "lo trinh", "phan cong", "hoat dong", "phuong huong", "lich trinh",
               "ke hoach", "chuong trinh"),
     "purpose": ("muc dich", "yeu cau", "quan diem", "can cu"),
@@ -306,6 +307,7 @@ def _pop_to(stack: list[Node], kind: str) -> None:
 
 def _assign(doc: Source, root: Node) -> None:
     """Ids ("III.2.1", "III.2.1-3" for the 3rd unnumbered item) and section categories."""
+    work_seen = False
     for node in root.walk():
         parent = node.parent
         assert parent is not None
@@ -331,6 +333,9 @@ def _assign(doc: Source, root: Node) -> None:
             # Inside "PHẦN THỨ NHẤT: KẾT QUẢ ..." everything is a result, whatever its heading says.
             results = parent.categories == {"results"}
             node.categories = parent.categories if results else categories_of(heading[:120]) or parent.categories
+            if not node.categories and work_seen and node.kind == "roman":
+                node.categories = frozenset({"tasks"})  # a part after the goals and tasks: more work
+            work_seen = work_seen or bool(node.categories & {"goals", "tasks"})
         elif "goals" in own and "goals_below" in parent.categories:
             node.categories = (parent.categories - {"results", "goals_below"}) | {"goals"}
         elif "goals" in own:
