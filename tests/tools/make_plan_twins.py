@@ -72,11 +72,22 @@ def make(doc: Path, force: bool) -> list[str]:
     return made
 
 
+def scan_only(doc: Path, folder: Path) -> str:
+    """A scanned PDF of one document into ``folder``, rendered and degraded as ``make`` does."""
+    seed = seed_of(doc.stem)
+    pages = plan_scans.render_pages(doc.read_text(encoding="utf-8"), seed)
+    path = folder / f"{doc.stem}.pdf"
+    plan_scans.to_pdf([plan_scans.degrade(page, seed + i) for i, page in enumerate(pages)], path)
+    return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folders", nargs="+", type=Path, help="corpus folders (NAME.txt + NAME.json)")
     ap.add_argument("--force", action="store_true", help="remake files that already exist")
     ap.add_argument("--jobs", type=int, default=1, help="documents made in parallel")
+    ap.add_argument("--all-scans", type=Path, metavar="DIR",
+                    help="instead: a scanned PDF of every document into DIR (to score scans on a whole half)")
     args = ap.parse_args(argv)
     docs = []
     for folder in args.folders:
@@ -84,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{folder}: not a folder, skipped", file=sys.stderr)
             continue
         docs += [d for d in sorted(folder.glob("*.txt")) if d.with_suffix(".json").is_file()]
+    if args.all_scans:
+        args.all_scans.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+            for line in pool.map(scan_only, docs, [args.all_scans] * len(docs)):
+                print(line)
+        return 0
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         for made in pool.map(make, docs, [args.force] * len(docs)):
             for line in made:
