@@ -244,6 +244,9 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
         listed = last_target is not None and last_end >= 0 and c.unit == last_target["unit"] \
             and re.fullmatch(r"[^.;:]{0,60}?(?:,|\sva)\s{0,2}", low[last_end: c.start]) is not None
         threshold = c.unit == "%" and (c.range or _GE_AFTER.match(low, c.end) is not None)
+        # "cơ cấu có ít nhất 01 đồng chí nữ": at least so many people or bodies (not "02 lần/năm").
+        threshold = threshold or (c.unit == "count" and _AT_LEAST.search(near) is not None
+                                  and not _ACTIVITY.search(low, c.start, c.end))
         if not goals and not listed and not threshold and not (_COMMIT.search(" ".join(before_sentence.split())) or (
                 _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near)):
             continue
@@ -295,6 +298,10 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
 
 
 _RESULT = re.compile(r"(?<![a-z])da\s{1,2}(?!dang\b)|(?:^|[\s,(])nam\s{1,2}(?:19|20)\d\d\s{1,3}[a-z ]{2,30}\sduoc\s{1,2}$")
+_AT_LEAST = re.compile(r"(?:^|\s)(?:co\s)?(?:it nhat|toi thieu|khong duoi)\s{0,2}$")
+_ACTIVITY = re.compile(r"\b(?:lan|buoi|dot|cuoc|luot|lop|hoi nghi|chuyen de)\b")
+
+
 def _is_result(doc: Source, start: int, end: int) -> bool:
     """Words that report what was done: "đã" (printed so: "đa chiều" folds to the same letters)."""
     for m in _RESULT.finditer(doc.low, start, end):
