@@ -18,6 +18,7 @@ _ROMAN_BY_VALUE = {v: k.upper() for k, v in _ROMAN_VALUES.items()}
 # OCR reads the I of a numeral as l, L, 1 or | ("IL. MUC TIEU", "1I.", "Ill."): tolerated when the
 # token still holds a real numeral letter.
 _ROMAN = re.compile(r"([ivxl1|]{1,4})\s{0,2}[.\-)/:]\s*(?=\S)")
+_ROMAN_BARE = re.compile(r"(I{1,3}|IV|VI{0,3}|IX|X)\s{1,2}(?=[^\W\d_])")
 _ROMAN_OCR = str.maketrans({"l": "I", "L": "I", "1": "I", "|": "I"})
 _ARABIC = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?(\s*)")
 _LETTER = re.compile(r"([a-h])\s{0,2}(?:\)\s*|\.\s+(?=\S))")
@@ -141,6 +142,12 @@ def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
             and (not ocr or _all_caps(rest))
         value = _ROMAN_VALUES.get(token.translate(_ROMAN_OCR).lower())
         if is_roman and value:
+            return Para(start, end, "roman", _ROMAN_BY_VALUE[value], start + m.end())
+    m = _ROMAN_BARE.match(src)
+    if m and _all_caps(src[m.end():]) and len(src[m.end():].strip()) >= 4:
+        # "II MỤC TIÊU ĐẾN NĂM 2030": the full stop lost in a scan.
+        value = _ROMAN_VALUES.get(m.group(1).lower())
+        if value:
             return Para(start, end, "roman", _ROMAN_BY_VALUE[value], start + m.end())
     m = _ARABIC.match(low)
     if m:
