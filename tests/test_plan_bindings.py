@@ -395,3 +395,22 @@ def test_migration_carries_the_single_binding_over(tree):
             "cells.with_committee_share", {"sector": "residential"}, "cells.with_committee_share", True, office.pk)
     finally:
         MigrationExecutor(connection).migrate(latest)
+
+
+def test_a_meeting_frequency_is_measured_as_every_cell(tree):
+    """Seed 000's "mỗi quý chi bộ sinh hoạt chuyên đề ít nhất một lần" (a count a quarter) is what the
+    quarterly-thematic share checks: the draft measures it as 100% of cells. Twice a quarter asks
+    more than the rule set's once, so that one stays manual."""
+    from dangvu.plans.models import Binding
+
+    thematic = [{"indicator": "cells.thematic_quarterly_share", "params": {}}]
+    plan = _draft(tree,
+                  {"text": "mỗi quý chi bộ sinh hoạt chuyên đề ít nhất một lần", "op": ">=", "value": 1,
+                   "unit": "count", "period": "quarterly", "bindings": thematic},
+                  {"text": "mỗi quý sinh hoạt chuyên đề ít nhất hai lần", "op": ">=", "value": 2,
+                   "unit": "count", "period": "quarterly", "bindings": thematic})
+    once, twice = plan.targets.order_by("position")
+    assert (once.op, once.value, once.unit) == ("=", 100, "%")
+    assert [b.indicator for b in Binding.objects.filter(target=once)] == ["cells.thematic_quarterly_share"]
+    assert (twice.op, twice.value, twice.unit) == (">=", 2, "count")
+    assert not Binding.objects.filter(target=twice).exists()

@@ -137,3 +137,25 @@ def proposals(target: dict[str, Any]) -> list[dict[str, Any]]:
         if key and entry not in out:
             out.append(entry)
     return out[:MAX_BINDINGS]
+
+
+# How often a cell must meet, by the indicators that check it: "mỗi quý chi bộ sinh hoạt chuyên đề
+# ít nhất một lần" is the share of cells that met so every quarter, and its goal is every cell.
+FREQUENCY_RULES = {"cells.thematic_quarterly_share": ("quarterly", "meeting.thematic_per_quarter"),
+                   "cells.regular_meetings_complete_share": (None, "meeting.regular_per_month")}
+
+
+def as_share_of_cells(target: dict[str, Any], proposed: list[dict[str, Any]], rules: dict[str, Any]) -> bool:
+    """Whether a count target "at least N meetings a quarter/month" is exactly what a frequency
+    indicator checks (N no more than the rule set asks, the same span): it is then measured as
+    "100% of cells", which the indicator gives. A stricter count than the rule stays manual."""
+    if target.get("unit") != "count" or target.get("op") not in (">=", "=") or not proposed:
+        return False
+    for p in proposed:
+        rule = FREQUENCY_RULES.get(p.get("indicator"))
+        if rule is None or (rule[0] and target.get("period") != rule[0]):
+            return False
+        value = target.get("value")
+        if not isinstance(value, int | float) or not 0 < value <= rules[rule[1]]:
+            return False
+    return True

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from dangvu import indicators
 from dangvu.core.plan_status import OPS, UNITS
+from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import fold, nfc
 from dangvu.registry.models import Organization
 from dangvu.registry.services import ServiceError, _require_edit, _user
@@ -172,7 +173,11 @@ def draft_from_parse(by, issuer: Organization, parsed: dict[str, Any], source_na
         if isinstance(ref, dict) and ref.get("number"):
             Reference.objects.create(plan=plan, kind=_clean(ref.get("kind"), 60), number=_clean(ref["number"], 60),
                                      issued_on=_date(ref.get("date")))
+    rules = ruleset_for(dt.date.today())
     for i, t in enumerate(targets):
+        if B.as_share_of_cells(t, B.proposals(t), rules):
+            # "mỗi quý ... sinh hoạt chuyên đề ít nhất một lần": every cell, as a share.
+            t = {**t, "op": "=", "value": 100, "value_max": None, "unit": "%"}
         value = _number(t.get("value"))
         if value is None or t.get("op") not in OPS:
             continue
