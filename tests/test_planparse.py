@@ -482,3 +482,11 @@ def test_pdf_without_text_layer_is_refused(tmp_path):
     # A page without a text layer is read by OCR (tests/test_plan_scans.py); a blank one yields no text.
     with pytest.raises(PlanReadError, match="Không nhận ra chữ nào|chưa cài Tesseract"):
         parse_file(out)
+
+
+def test_a_scanned_table_reads_gt_as_at_least():
+    """Tesseract reads "≥" in a table as ">": in a scan it is at least; typed, ">" is more than."""
+    text = ("KẾ HOẠCH\nthử\n\nII. CHỈ TIÊU NĂM 2026\n| TT | Chỉ tiêu | Đơn vị tính | Năm 2026 |\n"
+            "| 1 | Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên | % | > 90 |\n")
+    assert [t["op"] for t in parse_text(text)["targets"]] == [">"]
+    assert [t["op"] for t in parse_text(text, scanned=True)["targets"]] == [">="]

@@ -31,8 +31,9 @@ def _ocr_progress(total_ocr: int):
 
 def _parse(args: argparse.Namespace) -> int:
     try:
-        progress = _ocr_progress(ocr_pages(args.file))
-        plan = parse_text(read_text(args.file, progress=progress))
+        pages = ocr_pages(args.file)
+        progress = _ocr_progress(pages)
+        plan = parse_text(read_text(args.file, progress=progress), scanned=pages > 0)
     except PlanReadError as exc:
         raise CommandError(str(exc)) from exc
     if args.json:

@@ -181,7 +181,7 @@ def _run(job_dir: Path, source: Path) -> None:
 
             text = read_text(source, progress=progress, max_pages=settings.DANGVU_SCAN_MAX_PAGES,
                              max_pixels=settings.DANGVU_SCAN_MAX_PIXELS)
-            parsed = parse_text(text)
+            parsed = parse_text(text, scanned=True)
         if not parsed.get("targets") and not parsed.get("tasks"):
             raise PlanReadError("Đã nhận dạng chữ nhưng không tìm thấy chỉ tiêu hay nhiệm vụ nào; hãy kiểm "
                                 "tra lại tệp (bản quét rõ, đúng văn bản kế hoạch).")

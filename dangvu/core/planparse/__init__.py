@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dangvu.core.planparse.extract import PlanReadError, read_text
+from dangvu.core.planparse.extract import PlanReadError, ocr_pages, read_text
 from dangvu.core.planparse.header import parse_header
 from dangvu.core.planparse.normalize import Source
 from dangvu.core.planparse.references import find_numbers, find_references
@@ -23,8 +23,9 @@ from dangvu.core.planparse.tasks import find_tasks
 __all__ = ["PlanReadError", "parse_file", "parse_text"]
 
 
-def parse_text(text: str) -> dict:
-    """The structured plan of a plan's text (OCR damage repaired first; clean text passes as it is)."""
+def parse_text(text: str, scanned: bool = False) -> dict:
+    """The structured plan of a plan's text (OCR damage repaired first; clean text passes as it is).
+    ``scanned``: the text was read from images by OCR, whose slips a typed text does not make."""
     doc = Source.of(repair_text(text))
     header = parse_header(doc)
     references, cited = find_references(doc, header.number)
@@ -38,7 +39,7 @@ def parse_text(text: str) -> dict:
         "title": header.title,
         "references": references,
         "targets": find_targets(doc, root, study_document(header.title, _numbers(header.title)),
-                                issued.year if issued else None),
+                                issued.year if issued else None, scanned),
         "tasks": find_tasks(doc, root, cited, issued),
     }
 
@@ -51,5 +52,6 @@ def _numbers(title: str | None) -> list[str]:
 
 
 def parse_file(path: str | Path) -> dict:
-    """The structured plan of a .txt, .docx or text-layer .pdf file (PlanReadError if unreadable)."""
-    return parse_text(read_text(path))
+    """The structured plan of a .txt, .docx, .pdf (text layer or scanned) or photo file
+    (PlanReadError if unreadable)."""
+    return parse_text(read_text(path), scanned=ocr_pages(path) > 0)

@@ -93,7 +93,7 @@ def _unit(unit_cell: str, name: str, goal_cells: str = "") -> str | None:
     return None
 
 
-def _op_value(src: str) -> tuple[str, float, float | None] | None:
+def _op_value(src: str, scanned: bool = False) -> tuple[str, float, float | None] | None:
     """Operator and value(s) of a goal cell: "≥ 95", "dưới 1,5", "75 trở lên", "3 - 4", "100"."""
     low = fold(src)
     nums = [float(n.replace(",", ".")) for n in _VALUE.findall(low)]
@@ -106,6 +106,8 @@ def _op_value(src: str) -> tuple[str, float, float | None] | None:
         return ">=", v, None
     if "≤" in src or "<=" in src or re.search(r"khong qua|toi da|tro xuong|khong vuot", low):
         return "<=", v, None
+    if ">" in src and scanned:
+        return ">=", v, None  # Tesseract reads "≥" as ">"; a scanned table's ">" was most likely "≥"
     if ">" in src or re.search(r"\btren\b|\bhon\b", low):
         return ">", v, None
     if "<" in src or re.search(r"\bduoi\b", low):
@@ -118,7 +120,7 @@ def _clean(x: float | None) -> float | int | None:
 
 
 def table_targets(doc: Source, rows: list[tuple[int, int]], section: str | None,
-                  heading_year: int | None, issued_year: int | None = None) -> list[dict]:
+                  heading_year: int | None, issued_year: int | None = None, scanned: bool = False) -> list[dict]:
     """Targets of one table given as the spans of its consecutive rows."""
     out: list[dict] = []
     cols: list[Column] | None = None
@@ -148,7 +150,7 @@ def table_targets(doc: Source, rows: list[tuple[int, int]], section: str | None,
         for col, (s, e) in zip(cols, spans, strict=True):
             if col.role != "goal":
                 continue
-            parsed = _op_value(doc.src[s:e])
+            parsed = _op_value(doc.src[s:e], scanned)
             if parsed is None:
                 continue
             op, value, value_max = parsed

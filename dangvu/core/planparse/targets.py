@@ -355,7 +355,7 @@ def _clean(x: float | None) -> float | int | None:
 
 
 def find_targets(doc: Source, root: Node, study_document: str | None = None,
-                 issued_year: int | None = None) -> list[dict]:
+                 issued_year: int | None = None, scanned: bool = False) -> list[dict]:
     """Every target of the plan; ``study_document`` is the one document a study plan is about."""
     # Inside a paragraph a line break is a wrap: "kết nạp từ 95 đảng⏎viên" reads on one line.
     doc = Source(doc.src, doc.low.replace("\n", " "))
@@ -363,7 +363,7 @@ def find_targets(doc: Source, root: Node, study_document: str | None = None,
     for node in root.walk():
         if node.kind == "row":
             if node.parent and node.parent.children[0] is node or _first_row(node):
-                out.extend(_table(doc, node, issued_year))
+                out.extend(_table(doc, node, issued_year, scanned))
             continue
         if "results" in node.categories or not node.categories:
             continue
@@ -385,7 +385,7 @@ def _first_row(node: Node) -> bool:
     return i == 0 or siblings[i - 1].kind != "row"
 
 
-def _table(doc: Source, first: Node, issued_year: int | None = None) -> list[dict]:
+def _table(doc: Source, first: Node, issued_year: int | None = None, scanned: bool = False) -> list[dict]:
     """Targets of the table whose first row is ``first`` (its rows are consecutive siblings)."""
     assert first.parent is not None
     siblings = first.parent.children
@@ -396,4 +396,4 @@ def _table(doc: Source, first: Node, issued_year: int | None = None) -> list[dic
         rows.append((node.para.start, node.para.end))
     years = _heading_years(doc, first, first.para) if first.para else []
     return table_targets(doc, rows, _section(first.parent) if first.parent.kind != "root" else None,
-                         years[0] if years else None, issued_year)
+                         years[0] if years else None, issued_year, scanned)
