@@ -490,3 +490,48 @@ def test_a_scanned_table_reads_gt_as_at_least():
             "| 1 | Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên | % | > 90 |\n")
     assert [t["op"] for t in parse_text(text)["targets"]] == [">"]
     assert [t["op"] for t in parse_text(text, scanned=True)["targets"]] == [">="]
+
+
+ISSUE_EXAMPLES = """\
+TỈNH ỦY NAM SƠN
+Số 12-KH/TU
+Nam Sơn, ngày 05 tháng 3 năm 2019
+
+KẾ HOẠCH
+phát triển tổ chức đảng trong doanh nghiệp ngoài khu vực nhà nước
+
+Thực hiện các Nghị quyết số 18, 19-NQ/TW ngày 25/10/2017 của Ban Chấp hành Trung ương; Quy định số
+24-QP/TW ngày 30/7/2021; Kế hoạch số 26-KH/PU ngày 02/01/2019 của Đảng ủy Khối.
+
+IL. NHIEM VU, GIAI PHAP
+1. Đến năm 2020 giảm 50% số doanh nghiệp chưa có tổ chức đảng; thành lập mới 30 tổ chức đảng¹ trong
+các doanh nghiệp ngoài khu vực nhà nước (hiện có 45 tổ chức đảng).
+2. Tỷ lệ kết nạp đạt 3 -
+4% so với tổng số đảng viên đầu năm; hoàn thành trong tháng
+6/2020.
+"""
+
+
+def test_the_issues_examples():
+    """The slips named in issue 10: targets without "phấn đấu", a footnote mark, a range and a
+    month broken by the wrap, an OCR'd roman numeral, Đ read as P, a list of two numbers."""
+    plan = parse_text(ISSUE_EXAMPLES)
+    refs = {r["number"]: r["date"] for r in plan["references"]}
+    assert refs == {"18-NQ/TW": "2017-10-25", "19-NQ/TW": "2017-10-25", "24-QĐ/TW": "2021-07-30",
+                    "26-KH/ĐU": "2019-01-02"}
+    got = [(t["op"], t["value"], t["value_max"], t["unit"], t["by"]) for t in plan["targets"]]
+    assert got == [(">=", 50, None, "%", 2020), (">=", 30, None, "count", 2020), ("range", 3, 4, "%", None)]
+    new_orgs, share = plan["targets"][1], plan["targets"][2]
+    assert new_orgs["bindings"] == [{"indicator": "organizations.new_private_count", "params": {}}]
+    assert share["bindings"] == [{"indicator": "admissions.share_of_members_year_start", "params": {}}]
+    assert plan["targets"][0]["bindings"] == []  # a reduction against a base: no share measures it
+    assert [t["timing"]["end"] for t in plan["tasks"] if t["timing"]] == ["2020-06-30"]
+
+
+def test_ocr_year_words_and_headings_are_repaired_before_parsing():
+    """"nim 2025" for "năm 2025" and "IL. MUC TIEU" for "II. MỤC TIÊU" lose no target."""
+    text = ("DANG UY XA BINH AN\nS6 07-KH/DU\n\nKE HOACH\nthuc hien nghi quyet\n\n"
+            "IL. MUC TIEU DEN NIM 2025\n1. Hang nim co tren 90% to chirc co so dang hoan thanh tot nhiém vu.\n"
+            "2. Két nap tir 12 dang vién tro lén.\n")
+    plan = parse_text(text)
+    assert [(t["op"], t["value"], t["by"]) for t in plan["targets"]] == [(">", 90, 2025), (">=", 12, 2025)]
