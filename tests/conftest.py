@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests may read ../shared/seeds and ../shared/gold and skip when absent."""
+"""Shared fixtures. Tests may read ../shared/seeds and ../shared/gold: they skip when absent, except in CI (CI=true), where absence fails."""
 
 from __future__ import annotations
 
