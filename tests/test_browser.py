@@ -119,6 +119,19 @@ def _shot(page, name: str) -> Path:
     return path
 
 
+def _phone_login(browser, base: str, username: str):
+    """A phone-sized browser context, logged in as ``username``: (context, page)."""
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+    return context, page
+
+
 def _count_line(page):
     return page.locator("main > p").filter(has_text="đảng viên.")
 
@@ -241,14 +254,7 @@ def test_secretary_finds_member_and_records_discipline(live_tree, live_server, b
 def test_secretary_opens_alerts_on_a_phone(live_tree, live_server, browser):
     """The alerts page from the phone menu: the cell's own alerts as tiles, nothing wider than the screen."""
     base = live_server.url
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("secretary")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
+    context, page = _phone_login(browser, base, "secretary")
     page.get_by_role("navigation", name="Chức năng chính").get_by_role("link", name="Cảnh báo", exact=True).click()
     page.wait_for_url(f"{base}/canh-bao/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cảnh báo")
@@ -275,14 +281,7 @@ def test_office_confirms_each_binding_of_a_plan_on_a_phone(live_tree, live_serve
         "number": "7-KH/ĐU", "title": "Kế hoạch thử trên điện thoại", "references": [], "tasks": [],
         "targets": targets})
     base = live_server.url
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("office")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
+    context, page = _phone_login(browser, base, "office")
     page.goto(f"{base}/ke-hoach/{plan.pk}/duyet/")
     expect(page.locator(".binding")).to_have_count(2)
     _no_horizontal_scroll(page)
