@@ -535,3 +535,28 @@ def test_ocr_year_words_and_headings_are_repaired_before_parsing():
             "2. Két nap tir 12 dang vién tro lén.\n")
     plan = parse_text(text)
     assert [(t["op"], t["value"], t["by"]) for t in plan["targets"]] == [(">", 90, 2025), (">=", 12, 2025)]
+
+
+def test_review_findings_stay_fixed():
+    """A heading ending in "mới" does not swallow the next line; a table row without its closing
+    pipe does not swallow the next part; a reversed year span is no timing; "Phương án" keeps PA;
+    "được giao" in a table header is no baseline column."""
+    h = "KẾ HOẠCH\nthực hiện năm 2026\n"
+    plan = parse_text(h + "III. NHIỆM VỤ\n1. Kết nạp đảng viên mới\nChi bộ rà soát, hoàn thành trước 30/6/2026.\n")
+    assert plan["tasks"][0]["title"] == "Kết nạp đảng viên mới"
+    plan = parse_text(h + "II. MỤC TIÊU\n| TT | Chỉ tiêu | Mục tiêu 2030\n| 1 | Tỷ lệ đảng viên hoàn thành tốt"
+                          " nhiệm vụ trở lên | ≥ 90\nIII. NHIỆM VỤ\n1. Làm A, hoàn thành trước 30/6/2026.\n")
+    assert [t["timing"]["end"] for t in plan["tasks"] if t["timing"]] == ["2026-06-30"]
+    plan = parse_text(h + "III. NHIỆM VỤ\n1. Tổ chức tuyên truyền (2030 - 2026).\n")
+    assert all(not t["timing"] or t["timing"]["end"] is None for t in plan["tasks"])
+    assert [r["number"] for r in parse_text(h + "Thực hiện Phương án số 05/PA-UBND.\n")["references"]] == ["05/PA-UBND"]
+    plan = parse_text(h + "II. CHỈ TIÊU\n| TT | Chỉ tiêu | Đơn vị tính | Chỉ tiêu được giao năm 2026 |\n"
+                          "| 1 | Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên | % | ≥ 90 |\n")
+    assert [(t["op"], t["value"]) for t in plan["targets"]] == [(">=", 90)]
+
+
+def test_a_long_paragraph_of_targets_parses():
+    """Regression for a quadratic fold of the whole paragraph per target (timings: dangvu bench)."""
+    para = "Phấn đấu 100% chi bộ, 95% đảng viên hoàn thành tốt nhiệm vụ, kết nạp 12 đảng viên, " * 200
+    plan = parse_text("KẾ HOẠCH\nthử\n\nII. MỤC TIÊU\n1. " + para + "\n")
+    assert len(plan["targets"]) >= 500

@@ -51,7 +51,7 @@ _DATE_AFTER = re.compile(
 # Party issuer codes printed with Đ: "ĐU", "ĐUK", "ĐUQ"; kind codes "QĐ", "ĐA", "NĐ". OCR reads
 # that Đ as D, P or B ("QP/TW", "26-KH/PU"): no party code has a P or B in those places.
 _D_ISSUER = re.compile(r"^[DPB](?=U[A-Z]{0,3}$)")
-_D_KIND = {"QD": "QĐ", "QP": "QĐ", "QB": "QĐ", "DA": "ĐA", "PA": "ĐA", "ND": "NĐ", "NP": "NĐ"}
+_D_KIND = {"QD": "QĐ", "QP": "QĐ", "QB": "QĐ", "DA": "ĐA", "ND": "NĐ", "NP": "NĐ"}
 # "Nghị quyết số 18, 19-NQ/TW", "số 18 và 19-NQ/TW": numbers listed before the one printed in full.
 _LISTED_BEFORE = re.compile(r"(?:(?<=[\s(])|^)((?:\d{1,4}\s{0,2}(?:,|va|;)\s{0,2})+)$")
 

@@ -170,7 +170,7 @@ _KNOWN_CODES = frozenset("""
 NQ CT KL QĐ QĐi QC QyĐ HD KH TB BC CTr TTr CV TT NĐ ĐA BB TTg TW TU HU QU TX TP ĐU ĐUK ĐUCQ
 ĐUQS ĐUCA ĐTN CB BTV BTG BTC BDV UBKT UBKTTW UBKTTU UBKTHU UBND HĐND VPTU VPTW VPHU BCĐ MTTQ
 BTGTW BTCTW BTGTU BTCTU BTGHU BTCHU BDVTU BDVHU BCSĐ ĐĐ ĐBQH BCH CĐ HĐ ĐH BNC DQ DA BQP BCA
-LĐLĐ CĐCS HLHPN HND HCCB ĐCSVN TWĐ BCĐTW ĐUKCCQ ĐUKDN ĐUK-CCQ ĐUK-DN BTVTU BTVHU
+LĐLĐ CĐCS HLHPN HND HCCB ĐCSVN TWĐ BCĐTW ĐUKCCQ ĐUKDN ĐUK-CCQ ĐUK-DN BTVTU BTVHU PA
 """.split())
 # One word: letters, and the digits OCR prints for marked letters when glued to letters ("s6").
 _LETTERS = r"[^\W\d_¹²³⁴⁵⁶⁷⁸⁹⁰]+"     # superscripts are footnote marks, not letters

@@ -33,6 +33,8 @@ _SLASH_ITEM = re.compile(r"(\d{1,2})/\s{1,3}(?=[^\W\d])")
 # A table row printed without its outer pipes: "1 | Nội dung | Chủ trì | Thời gian".
 _BARE_ROW = re.compile(r"^[^|\n]{0,12}\|[^|\n]*\|")
 _BULLETS = re.compile(r"(?:[-+•·▪○●◦➢✓]\s*)+")
+# "| 2 | ...": the next numbered row of a table, never the rest of a wrapped one.
+_NEW_ROW = re.compile(r"\|\s{0,2}\d{1,3}\s{0,2}\|")
 _END_SENTENCE = re.compile(r"[.:;!?]\s*$")
 # A line ending in a word that cannot end a heading or sentence: the phrase goes on below.
 _OPEN_END = re.compile(r"(?:[\-,(/]|\b(?:dat|tu|den|va|cua|trong|thang|ngay|nam|so|la|voi|cho|tai|tren|duoi|hon|"
@@ -192,7 +194,8 @@ def paragraphs(doc: Source, start: int = 0) -> list[Para]:
                 and _all_caps(doc.src[s:e]):
             out[-1].end, out[-1].body = e, s  # "Phần I" / "ĐÁNH GIÁ KẾT QUẢ ...": one heading
         elif out and out[-1].kind == "row" and not blank and doc.low[out[-1].start] == "|" \
-                and not doc.low[out[-1].start: out[-1].end].endswith("|"):
+                and not doc.low[out[-1].start: out[-1].end].endswith("|") \
+                and para.kind in ("plain", "row") and not _NEW_ROW.match(doc.low, s, e):
             out[-1].end = e  # a table row wrapped onto the next line: "| 5 | ... | Quý" / "III/2025 |"
         elif out and para.kind == "plain" and _continues(doc, out[-1], s, e, blank):
             out[-1].end = e
@@ -206,11 +209,12 @@ def _continues(doc: Source, prev: Para, s: int, e: int, blank: int) -> bool:
     prev_low = doc.low[prev.start: prev.end]
     if prev.kind == "row":
         # A table cell wrapped onto the next line ("| Trước" / "ngày 19/5/2025", "| Quý" / "III/2025 |").
-        open_row = prev_low.startswith("|") and not prev_low.rstrip().endswith("|")
-        return not blank and (doc.src[s].islower() or open_row)
+        return not blank and doc.src[s].islower()
     if _END_SENTENCE.search(prev_low) or blank > 2:
         return False
-    if blank <= 1 and _OPEN_END.search(prev_low):
+    # Only the end of the paragraph matters (a long one would be scanned line after line), and only
+    # a figure or a quarter may follow: "mới", "Nam", "cơ sở" fold like "mỗi", "năm", "số".
+    if blank <= 1 and _OPEN_END.search(prev_low[-24:]) and re.match(r"\d|[ivxl]{1,4}/\d", doc.low[s:e]):
         return True  # "đạt 3 -" / "4% so với ...", "trong tháng" / "6/2026": a phrase broken by the wrap
     first = doc.src[s]
     if first.isalpha() and first.islower():

@@ -16,7 +16,6 @@ from dangvu.core.planparse.binding import bind
 from dangvu.core.planparse.normalize import Source, fold, squeeze
 
 _NAME = ("chi tieu", "noi dung", "ten chi tieu", "muc tieu cu the")
-_UNIT = ("don vi tinh", "don vi", "dvt")
 _BASE = ("ket qua", "thuc hien", "hien nay", "hien trang", "uoc", "thuc trang", "da dat", "nam truoc")
 _GOAL = ("muc tieu", "chi tieu", "ke hoach", "phan dau", "den nam", "giai doan", "dat")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -56,13 +55,13 @@ def columns(header: list[str], issued_year: int | None = None) -> list[Column] |
     for text in header:
         years = [int(y) for y in _YEAR.findall(text)]
         year = max(years) if years else None
-        if any(text.startswith(w) for w in _UNIT):
+        if re.fullmatch(r"(?:don vi tinh|don vi|dvt)\.?", text):
             role = "unit"
-        elif any(w in text for w in _BASE):
+        elif any(re.search(rf"\b{w}\b", text) for w in _BASE):  # "uoc" is not "được"
             role = "base"
         elif any(text.startswith(w) for w in _NAME) and "name" not in [c.role for c in cols]:
             role = "name"
-        elif year or any(w in text for w in _GOAL):
+        elif year or any(re.search(rf"\b{w}\b", text) for w in _GOAL):
             role = "goal"
         else:
             role = "other"

@@ -226,7 +226,7 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
             left_start = conj + 4
         before_sentence = low[_clause_start(low, c.start, body, ".;"): c.start]
         # A parenthesis may hold semicolons of its own: "(hiện có 31 chi bộ; năm 2025 ... đạt 91,8%)".
-        paren_start = low.rfind("(", body, c.start)
+        paren_start = low.rfind("(", _clause_start(low, c.start, body, "."), c.start)
         inside = low[paren_start + 1: c.start] if paren_start >= 0 and ")" not in low[paren_start: c.start] else ""
         sentence_start = _clause_start(low, c.start, body, ".;")
         if _is_baseline(low, inside, low[left_start: c.start], before_sentence, issued_year):
@@ -286,7 +286,8 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
             "by": _by(low, c, body, years),
             "period": period,
             "baseline": pending_baseline,
-            "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period, low[body:end],
+            "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period,
+                             low[max(body, c.start - 300): min(end, c.end + 300)],
                              _lead(low, max(semi_start, cands[k - 1].end if k else semi_start), left_start),
                              study_document),
             "section": _section(node),

@@ -168,7 +168,7 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
         if p.first and p.first.year < _OLDEST:
             continue  # "19/5/1890": a birthday in an anniversary's name, never a deadline
         if p.kind == "span":
-            if p.first and p.last and p.last.year - p.first.year <= _ANNIVERSARY_YEARS:
+            if p.first and p.last and 0 <= p.last.year - p.first.year <= _ANNIVERSARY_YEARS:
                 hits.append(Hit("between", p.first, p.last, p.start, p.end))
             continue
         if p.first is None or p.kind == "bare" and not opened or p.kind == "year_end":
