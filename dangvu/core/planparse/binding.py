@@ -7,8 +7,8 @@ quán triệt"); each (subject, predicate) pair names one indicator, so "90% t�
 hoàn thành tốt nhiệm vụ" gets two bindings. A subject no data measures (quần chúng, cán bộ, hộ
 gia đình) gets none: a wrong binding shows a false status on the dashboard, worse than none.
 
-Matching is on folded text (no diacritics, OCR slips repaired); rapidfuzz's partial ratio lets an
-OCR slip inside a long keyword ("quan triet", "chuyen đe") still match.
+Matching is on folded text (no diacritics), whole words only, after the OCR repair has restored
+the words: a fuzzy match would take "hoàn thành nhiệm vụ" for "hoàn thành tốt nhiệm vụ".
 """
 
 from __future__ import annotations
@@ -16,12 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from dangvu.core.planparse.normalize import fold
-
-_THRESHOLD = 90
-_FUZZY = False
+from dangvu.core.planparse.references import D_ISSUER, D_KIND
 
 # Subjects, most specific first; each maps a phrase of the target to a kind of thing counted.
 _SUBJECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -159,12 +155,7 @@ _PRIVATE_CONTEXT = re.compile(r"doanh nghiep|ngoai nha nuoc|ngoai khu vuc nha nu
 
 
 def _has(text: str, word: str) -> bool:
-    if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
-        return True
-    # Fuzzy only for longer keywords: a short word fuzzes onto too much.
-    # Fuzzy matching only for long keywords in text the OCR repair could not restore: on clean
-    # text "hoàn thành nhiệm vụ" would pass for "hoàn thành tốt nhiệm vụ".
-    return _FUZZY and len(word) >= 14 and fuzz.partial_ratio(word, text) >= _THRESHOLD
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text) is not None
 
 
 def subjects(text: str) -> list[str]:
@@ -202,9 +193,8 @@ def _sector(text: str) -> str | None:
 def _code(m: re.Match) -> str:
     """A document number as printed in party style, Đ restored ("03-NQ/DU" → "03-NQ/ĐU")."""
     kind, issuer = m.group(2).upper(), m.group(3).upper()
-    kind = {"QD": "QĐ", "DA": "ĐA"}.get(kind, kind)
-    issuer = re.sub(r"^D(?=U[A-Z]{0,3}$)", "Đ", issuer)
-    return f"{m.group(1)}-{kind}/{issuer}"
+    # The same restoration as the references' (one rule: "KH/PU" → "KH/ĐU", "QP/TW" → "QĐ/TW").
+    return f"{m.group(1)}-{D_KIND.get(kind, kind)}/{D_ISSUER.sub('Đ', issuer)}"
 
 
 def _params(key: str, own: str, clause: str, study_document: str | None = None) -> dict:

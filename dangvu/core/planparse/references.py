@@ -50,8 +50,8 @@ _DATE_AFTER = re.compile(
 )
 # Party issuer codes printed with Đ: "ĐU", "ĐUK", "ĐUQ"; kind codes "QĐ", "ĐA", "NĐ". OCR reads
 # that Đ as D, P or B ("QP/TW", "26-KH/PU"): no party code has a P or B in those places.
-_D_ISSUER = re.compile(r"^[DPB](?=U[A-Z]{0,3}$)")
-_D_KIND = {"QD": "QĐ", "QP": "QĐ", "QB": "QĐ", "DA": "ĐA", "ND": "NĐ", "NP": "NĐ"}
+D_ISSUER = re.compile(r"^[DPB](?=U[A-Z]{0,3}$)")
+D_KIND = {"QD": "QĐ", "QP": "QĐ", "QB": "QĐ", "DA": "ĐA", "ND": "NĐ", "NP": "NĐ"}
 # "Nghị quyết số 18, 19-NQ/TW", "số 18 và 19-NQ/TW": numbers listed before the one printed in full.
 _LISTED_BEFORE = re.compile(r"(?:(?<=[\s(])|^)((?:\d{1,4}\s{0,2}(?:,|va|;)\s{0,2})+)$")
 
@@ -76,15 +76,15 @@ def party_number(doc: Source, m: re.Match) -> str:
     digits = m.group(1)  # from the folded copy: OCR look-alikes already repaired
     kind = _letters(doc.src[m.start(2): m.end(2)])
     issuer = _letters(doc.src[m.start(3): m.end(3)])
-    kind = _D_KIND.get(kind, kind) if kind.isupper() else kind
-    issuer = _D_ISSUER.sub("Đ", issuer)
+    kind = D_KIND.get(kind, kind) if kind.isupper() else kind
+    issuer = D_ISSUER.sub("Đ", issuer)
     return f"{digits}-{kind}/{issuer}"
 
 
 def state_number(doc: Source, m: re.Match) -> str:
     year = f"/{m.group(2)}" if m.group(2) else ""
     kind = _letters(doc.src[m.start(3): m.end(3)])
-    kind = _D_KIND.get(kind, kind) if kind.isupper() else kind
+    kind = D_KIND.get(kind, kind) if kind.isupper() else kind
     issuer = _letters(doc.src[m.start(4): m.end(4)])
     return f"{m.group(1)}{year}/{kind}-{issuer}"
 

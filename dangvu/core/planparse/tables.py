@@ -111,7 +111,7 @@ def _op_value(src: str, scanned: bool = False) -> tuple[str, float, float | None
         return ">", v, None
     if "<" in src or re.search(r"\bduoi\b", low):
         return "<", v, None
-    return None if False else ("=" if v == 100 else ">="), v, None
+    return ("=" if v == 100 else ">="), v, None
 
 
 def _clean(x: float | None) -> float | int | None:

@@ -264,14 +264,14 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
             conj = low.rfind(" va ", c.end, nxt.start)
             if conj >= 0 and nxt.start - conj <= 30 and not re.search(r"[;.]", low[conj: nxt.start]):
                 right_end = conj
-        stop = re.compile(r"[;.]").search(low, c.end, end)
+        stop = _STOP.search(low, c.end, end)
         right_end = min(right_end, stop.start() if stop else end)
         text_start = left_start
         if c.start - left_start > 80:
             lm = _LEFT_WORDS.search(low, left_start, c.start)
             text_start = lm.start() if lm and lm.group().strip() else c.start
         period = _period(low, c, semi_start, body)
-        semi = re.compile(r";").search(low, c.end, end)
+        semi = _SEMI.search(low, c.end, end)
         semi_end = semi.start() if semi else end
         last = max((x for x in cands if x.start < semi_end), key=lambda x: x.start)
         own = low[left_start: max(right_end, c.end)]
@@ -312,6 +312,10 @@ def _is_result(doc: Source, start: int, end: int) -> bool:
 
 
 _CONDITION = re.compile(r"\b(?:co|voi)\s{1,2}(?:(?:it nhat|toi thieu|tren|duoi)\s{1,2})?(?:tu\s{1,2})?$")
+
+
+_STOP = re.compile(r"[;.]")
+_SEMI = re.compile(r";")
 
 
 def _lead(low: str, start: int, end: int) -> str:
