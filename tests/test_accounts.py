@@ -7,7 +7,7 @@ import pytest
 from dangvu.accounts import services
 from dangvu.accounts.access import access_for
 from dangvu.cli import main
-from dangvu.registry.services import ServiceError
+from dangvu.common import ServiceError
 
 
 def test_weak_password_refused_and_nothing_written(tree, django_user_model) -> None:

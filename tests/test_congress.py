@@ -15,12 +15,12 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
+from dangvu.common import ServiceError
 from dangvu.congress import services as cs
 from dangvu.congress.models import Ballot, Congress, Milestone, Tally
 from dangvu.core.apportion import apportion
 from dangvu.core.tally import tally
 from dangvu.registry import services as s
-from dangvu.registry.services import ServiceError
 
 pytestmark = pytest.mark.django_db
 

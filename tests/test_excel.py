@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from dangvu.common import ServiceError
 from dangvu.core.cccd import make_cccd
 from dangvu.registry import excel, imports
 from dangvu.registry.models import ImportBatch, Member, Organization, StatusChange
-from dangvu.registry.services import ServiceError
 
 MEMBER_TITLES = [c.title for c in excel.MEMBER_COLUMNS]
 ORG_TITLES = [c.title for c in excel.ORG_COLUMNS]

@@ -7,8 +7,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from dangvu.common import ServiceError
 from dangvu.registry.models import Member, Organization
-from dangvu.registry.services import ServiceError
 
 from .models import Role, RoleKind
 

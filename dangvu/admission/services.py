@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dangvu.common import ServiceError, acting_user, ensure_can_edit
 from dangvu.core.admission import (
     age_check,
     course_certificate_expires,
@@ -31,7 +32,7 @@ from dangvu.core.deadlines import DEADLINE_LABELS, admission_decision, cell_reso
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Gender, Member, Organization, OrgKind
-from dangvu.registry.services import ServiceError, _require_edit, _user, admit_member
+from dangvu.registry.services import admit_member
 
 from .models import OPEN_STAGES, AdmissionQuota, MassOrganization, Prospect, Stage
 
@@ -116,12 +117,12 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_prospect(by, org: Organization, data: Mapping[str, Any]) -> Prospect:
     """List a prospect (quần chúng ưu tú) under a cell, with the dates already known."""
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if org.kind not in CELL_KINDS:
         raise ServiceError("Quần chúng ưu tú được theo dõi tại một chi bộ; hãy chọn chi bộ.")
     clean = _clean(data)
     _check_prospect(org, clean)
-    prospect = Prospect(organization=org, recorded_by=_user(by), **clean)
+    prospect = Prospect(organization=org, recorded_by=acting_user(by), **clean)
     prospect.save()
     return prospect
 
@@ -130,7 +131,7 @@ def create_prospect(by, org: Organization, data: Mapping[str, Any]) -> Prospect:
 def update_prospect(by, prospect: Prospect, **fields: Any) -> Prospect:
     """Correct a prospect's identity, nomination, introducers and dossier while still open."""
     prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
-    _require_edit(by, prospect.organization)
+    ensure_can_edit(by, prospect.organization)
     if not prospect.is_open:
         raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc dừng xem xét); không sửa được nữa.")
     clean = _clean(fields)
@@ -144,7 +145,7 @@ def update_prospect(by, prospect: Prospect, **fields: Any) -> Prospect:
 
 def _lock(by, prospect: Prospect) -> Prospect:
     prospect = Prospect.objects.select_for_update().select_related("organization").get(pk=prospect.pk)
-    _require_edit(by, prospect.organization)
+    ensure_can_edit(by, prospect.organization)
     return prospect
 
 
@@ -461,7 +462,7 @@ def parse_term(text: str | None) -> tuple[int, int]:
 def set_quota(by, org: Organization, *, target: int, students_target: int = 0, year: int | None = None,
               term: str = "", note: str = "") -> AdmissionQuota:
     """Set (or replace) an organization's admission quota for a year or for a term."""
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if org.kind == OrgKind.GROUP:
         raise ServiceError("Chỉ tiêu kết nạp giao cho chi bộ hoặc đảng bộ, không giao cho tổ đảng.")
     if (year is None) == (not nfc(term)):

@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _add(args: argparse.Namespace) -> int:
     setup_django()
     from dangvu.accounts import services
+    from dangvu.common import ServiceError
     from dangvu.registry.models import Member, Organization
-    from dangvu.registry.services import ServiceError
 
     org = Organization.objects.filter(code=args.org).first()
     if org is None:

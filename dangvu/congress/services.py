@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 
+from dangvu.common import ServiceError, acting_user, ensure_can_edit
 from dangvu.core import congress as rules
 from dangvu.core.apportion import ApportionError, apportion_detail
 from dangvu.core.rulesets import ruleset_for
@@ -20,7 +21,6 @@ from dangvu.core.tally import Discrepancy, TallyError, TallyResult, compare_coun
 from dangvu.core.text import nfc
 from dangvu.registry.indicators import count_members_by_org
 from dangvu.registry.models import Member, Organization, Post, Transfer, TransferKind, TransferState
-from dangvu.registry.services import ServiceError, _require_edit, _user
 
 from .models import (
     AdjustmentKind,
@@ -89,7 +89,7 @@ def save_congress(by, org: Organization, *, term: str, kind: str, starts_on: dt.
                   pilot: bool = False, campaign: TimelineTemplate | None = None, place: str = "",
                   note: str = "", congress: Congress | None = None) -> Congress:
     """Plan (or re-plan) the congress of ``org`` for ``term``."""
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     term = nfc(term).replace(" ", "")
     if not term:
         raise ServiceError("Nhiệm kỳ không được để trống (ví dụ 2025-2030).")
@@ -133,7 +133,7 @@ def check_committee_freeze(org: Organization, started_on: dt.date) -> None:
 def create_timeline(by, org: Organization, *, title: str, term: str, document_number: str = "",
                     issued_on: dt.date | None = None, window_start: dt.date | None = None,
                     window_end: dt.date | None = None, pilot_end: dt.date | None = None) -> TimelineTemplate:
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if not nfc(title):
         raise ServiceError("Tên kế hoạch không được để trống.")
     if window_start and window_end and window_end < window_start:
@@ -166,7 +166,7 @@ def timeline_from_plan(by, org: Organization, plan: Mapping[str, Any], term: str
 @transaction.atomic
 def add_phase(by, template: TimelineTemplate, *, title: str, starts_on: dt.date | None = None,
               ends_on: dt.date | None = None) -> Phase:
-    _require_edit(by, template.organization)
+    ensure_can_edit(by, template.organization)
     if starts_on and ends_on and ends_on < starts_on:
         raise ServiceError("Ngày kết thúc giai đoạn không thể trước ngày bắt đầu.")
     position = (template.phases.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -178,7 +178,7 @@ def add_phase(by, template: TimelineTemplate, *, title: str, starts_on: dt.date 
 def add_milestone_template(by, template: TimelineTemplate, *, title: str, deadline: dt.date,
                            applies_to: str = AppliesTo.ALL, kinds: Sequence[str] = (),
                            phase: Phase | None = None) -> MilestoneTemplate:
-    _require_edit(by, template.organization)
+    ensure_can_edit(by, template.organization)
     if not nfc(title):
         raise ServiceError("Nội dung mốc thời gian không được để trống.")
     if applies_to not in AppliesTo.values:
@@ -210,7 +210,7 @@ def targets_of(item: MilestoneTemplate, orgs: Iterable[Organization]) -> list[Or
 def apply_timeline(by, template: TimelineTemplate) -> int:
     """Create the milestones of the issuer and every live organization under it; run again after
     adding items or organizations, it only adds what is missing. Returns how many were created."""
-    _require_edit(by, template.organization)
+    ensure_can_edit(by, template.organization)
     orgs = list(_subtree(template.organization).filter(dissolved_on__isnull=True).order_by("path"))
     existing = set(Milestone.objects.filter(item__template=template).values_list("item_id", "organization_id"))
     new = []
@@ -226,7 +226,7 @@ def apply_timeline(by, template: TimelineTemplate) -> int:
 @transaction.atomic
 def update_milestone(by, milestone: Milestone, *, status: str, done_on: dt.date | None = None,
                      evidence: str = "", evidence_name: str = "", evidence_content: bytes | None = None) -> Milestone:
-    _require_edit(by, milestone.organization)
+    ensure_can_edit(by, milestone.organization)
     if status not in MilestoneStatus.values:
         raise ServiceError("Tình trạng không hợp lệ.")
     if status == MilestoneStatus.DONE and not done_on:
@@ -306,7 +306,7 @@ def save_apportionment(by, congress: Congress, orgs: Sequence[Organization], *, 
                        note: str = "") -> DelegateApportionment:
     """Apportion ``seats`` delegates among ``orgs`` (each under the congress's organization) with at
     least ``minimum`` each, by largest remainder on active members (core.apportion)."""
-    _require_edit(by, congress.organization)
+    ensure_can_edit(by, congress.organization)
     root = congress.organization
     for org in orgs:
         if org.pk == root.pk or not org.path.startswith(root.path):
@@ -321,7 +321,7 @@ def save_apportionment(by, congress: Congress, orgs: Sequence[Organization], *, 
     posts = ex_officio(root)
     record = DelegateApportionment.objects.create(
         congress=congress, seats=seats, minimum=minimum, counted_on=dt.date.today(), note=note,
-        created_by=_user(by),
+        created_by=acting_user(by),
         ex_officio=[{"member_id": p.member_id, "name": p.member.full_name, "role": p.get_role_display()}
                     for p in posts])
     by_code = {o.code: o for o in orgs}
@@ -338,7 +338,7 @@ def save_apportionment(by, congress: Congress, orgs: Sequence[Organization], *, 
 def add_draft(by, congress: Congress, *, kind: str, issued_on: dt.date, summary: str = "",
               file_name: str = "", content: bytes | None = None) -> Draft:
     """The next numbered version (lần 1, 2, 3…) of a congress document."""
-    _require_edit(by, congress.organization)
+    ensure_can_edit(by, congress.organization)
     if kind not in DraftKind.values:
         raise ServiceError("Loại văn kiện không hợp lệ.")
     previous = Draft.objects.filter(congress=congress, kind=kind).order_by("-version").first()
@@ -352,7 +352,7 @@ def add_draft(by, congress: Congress, *, kind: str, issued_on: dt.date, summary:
 @transaction.atomic
 def add_comment(by, draft: Draft, *, received_on: dt.date, text: str, source_org: Organization | None = None,
                 source_name: str = "") -> DraftComment:
-    _require_edit(by, draft.congress.organization)
+    ensure_can_edit(by, draft.congress.organization)
     if not nfc(text):
         raise ServiceError("Nội dung góp ý không được để trống.")
     if not source_org and not nfc(source_name):
@@ -365,7 +365,7 @@ def add_comment(by, draft: Draft, *, received_on: dt.date, text: str, source_org
 
 @transaction.atomic
 def answer_comment(by, comment: DraftComment, *, state: str, response: str = "") -> DraftComment:
-    _require_edit(by, comment.draft.congress.organization)
+    ensure_can_edit(by, comment.draft.congress.organization)
     if state not in CommentState.values:
         raise ServiceError("Cách xử lý không hợp lệ.")
     if state == CommentState.EXPLAINED and not nfc(response):
@@ -427,7 +427,7 @@ def _refresh_base(election: Election) -> None:
 def create_election(by, congress: Congress, *, title: str, seats: int, held_on: dt.date, base_kind: str = "",
                     delegates_convened: int | None = None, delegates_absent: int | None = None,
                     issued: int | None = None, counting_board: str = "", round: int = 1) -> Election:
-    _require_edit(by, congress.organization)
+    ensure_can_edit(by, congress.organization)
     if not nfc(title):
         raise ServiceError("Nội dung bầu không được để trống.")
     if seats < 1:
@@ -452,7 +452,7 @@ def _require_open(election: Election) -> None:
 def add_adjustment(by, election: Election, member: Member, kind: str, note: str = "") -> BaseAdjustment:
     """Exclude a member from the base (suspended, prosecuted, absent with reason), or count an
     exempt member who is present."""
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     if election.base_kind != CongressKind.MEMBERS:
         raise ServiceError("Chỉ đại hội đảng viên mới tính cơ sở theo danh sách đảng viên.")
@@ -475,7 +475,7 @@ def add_adjustment(by, election: Election, member: Member, kind: str, note: str 
 @transaction.atomic
 def set_base(by, election: Election, base: int, reason: str = "") -> Election:
     """Set the base by hand; a figure other than the computed one needs a recorded reason."""
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     election.base_computed = computed_base(election)
     if base < 1:
@@ -493,7 +493,7 @@ def set_base(by, election: Election, base: int, reason: str = "") -> Election:
 @transaction.atomic
 def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candidate]:
     """The list in ballot order (replaces the previous list while no ballot is entered)."""
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     names = [nfc(n) for n in names if nfc(n)]
     if not names:
@@ -520,7 +520,7 @@ def candidate_names(election: Election) -> list[str]:
 
 @transaction.atomic
 def add_team(by, election: Election, name: str) -> CountingTeam:
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     name = nfc(name)
     if not name:
@@ -535,7 +535,7 @@ def add_team(by, election: Election, name: str) -> CountingTeam:
 def enter_ballots(by, team: CountingTeam, ballots: Sequence[Sequence[bool]]) -> list[Ballot]:
     """Append ballots as the team reads them (kept flags in ballot order)."""
     election = team.election
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     size = election.candidates.count()
     if not size:
@@ -566,7 +566,7 @@ def import_ballots_csv(by, team: CountingTeam, text: str) -> list[Ballot]:
 @transaction.atomic
 def delete_ballot(by, ballot: Ballot) -> None:
     election = ballot.team.election
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     ballot.delete()
 
@@ -576,7 +576,7 @@ def set_team_totals(by, team: CountingTeam, figures: Mapping[str, int] | None) -
     """A team's per-candidate totals (and ballots/valid/invalid) when it does not enter every ballot;
     None clears them."""
     election = team.election
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     _require_open(election)
     if figures is not None:
         if team.ballots.exists():
@@ -627,7 +627,7 @@ def compare_teams(election: Election) -> tuple[dict[str, dict[str, int]], list[D
 def count_election(by, election: Election) -> Tally:
     """The official count, from the stored ballots of the first team that entered ballots, once
     every team's figures agree. Every step is kept with the result (and in the audit log)."""
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     election = Election.objects.select_for_update().get(pk=election.pk)
     if election.tallies.exists():
         raise ServiceError("Đã kiểm phiếu chính thức; muốn đếm lại hãy dùng “Kiểm lại từ phiếu đã lưu”.")
@@ -645,7 +645,7 @@ def count_election(by, election: Election) -> Tally:
 @transaction.atomic
 def recount(by, election: Election) -> Tally:
     """Count again from the same stored ballots; the result must equal the first count."""
-    _require_edit(by, election.congress.organization)
+    ensure_can_edit(by, election.congress.organization)
     election = Election.objects.select_for_update().get(pk=election.pk)
     first = election.tallies.order_by("number").first()
     if first is None:
@@ -662,7 +662,7 @@ def _save_tally(by, election: Election, team: CountingTeam, number: int, previou
     return Tally.objects.create(
         election=election, number=number, source_team=team, candidates=list(result.candidates),
         base=election.base, issued=election.issued, result=data, steps=list(result.steps),
-        matches_previous=None if previous is None else data == previous.result, created_by=_user(by))
+        matches_previous=None if previous is None else data == previous.result, created_by=acting_user(by))
 
 
 def official_tally(election: Election) -> Tally | None:

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dangvu.accounts.audit import log_export
+from dangvu.common import ServiceError
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import fold
 from dangvu.registry.models import Member, Organization
-from dangvu.registry.services import ServiceError
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import documents

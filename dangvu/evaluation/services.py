@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from dangvu.common import ServiceError, acting_user, ensure_can_edit
 from dangvu.core.evaluation import (
     Conditions,
     Grade,
@@ -43,7 +44,6 @@ from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.core.text import nfc
 from dangvu.indicators import Period
 from dangvu.registry.models import GRASSROOTS_KINDS, Discipline, Member, Organization, OrgKind, Post
-from dangvu.registry.services import ServiceError, _require_edit, _user
 
 from .models import (
     CLOSED_STATES,
@@ -183,7 +183,7 @@ def open_round(by, org: Organization, subject_kind: str, year: int, quarter: int
     A subject already in another round of the same kind and period is refused (each member and
     organization is graded once per period), and so is a round with nobody to evaluate.
     """
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     _check_period(subject_kind, year, quarter)
     period = _period(year, quarter)
     subjects = subjects_for(org, subject_kind, period)
@@ -203,7 +203,7 @@ def open_round(by, org: Organization, subject_kind: str, year: int, quarter: int
                            f"{other.round.organization.name} tiến hành; mỗi đối tượng chỉ đánh giá một lần mỗi kỳ.")
     rnd = EvaluationRound.objects.create(
         organization=org, subject_kind=subject_kind, year=year, quarter=quarter, state=RoundState.OPEN,
-        sheet=load_sheet(subject_kind, sheet_path, ruleset_for(period.end)), opened_by=_user(by),
+        sheet=load_sheet(subject_kind, sheet_path, ruleset_for(period.end)), opened_by=acting_user(by),
         opened_at=timezone.now())
     Evaluation.objects.bulk_create([
         Evaluation(round=rnd, member_id=s.member_id, organization_id=s.organization_id, unit_id=s.unit_id,
@@ -212,7 +212,7 @@ def open_round(by, org: Organization, subject_kind: str, year: int, quarter: int
     ], batch_size=500)
     from dangvu.accounts.audit import log_bulk
 
-    log_bulk(_user(by), rnd, "evaluations", created=len(subjects), round=rnd.pk)
+    log_bulk(acting_user(by), rnd, "evaluations", created=len(subjects), round=rnd.pk)
     refresh_round(rnd)
     return rnd
 
@@ -388,7 +388,7 @@ def self_assess(by, ev: Evaluation, points: Mapping[str, Any], self_grade: str, 
     the share of tasks done on time and exceeding (and of targets met), recorded by the cell."""
     ev = _lock(ev)
     rnd = ev.round
-    _require_edit(by, ev.unit)
+    ensure_can_edit(by, ev.unit)
     _require_open(rnd)
     clean: dict[str, float] = {}
     for code, value in points.items():
@@ -408,7 +408,7 @@ def self_assess(by, ev: Evaluation, points: Mapping[str, Any], self_grade: str, 
     ev.tasks_exceeding_pct = _pct("Tỷ lệ nhiệm vụ vượt mức", tasks_exceeding_pct)
     ev.targets_met_pct = _pct("Tỷ lệ chỉ tiêu đạt", targets_met_pct)
     ev.disunity = bool(disunity) and ev.is_collective
-    ev.self_by, ev.self_at = _user(by), timezone.now()
+    ev.self_by, ev.self_at = acting_user(by), timezone.now()
     grade_evaluation(rnd, ev, _facts(rnd, [ev]), rs)
     ev.save()
     return ev
@@ -419,13 +419,13 @@ def propose(by, ev: Evaluation, grade: str, note: str = "") -> Evaluation:
     """Step 2: the cell's proposed grade and remarks; needs the self-assessment first."""
     ev = _lock(ev)
     rnd = ev.round
-    _require_edit(by, ev.unit)
+    ensure_can_edit(by, ev.unit)
     _require_open(rnd)
     if ev.self_at is None:
         raise ServiceError(f"{ev.subject_name}: chưa có phiếu tự đánh giá, chưa thể đề xuất xếp loại.")
     ev.proposed_grade = _grade(grade, "Đề xuất xếp loại")
     ev.proposal_note = nfc(note)[:500]
-    ev.proposed_by, ev.proposed_at = _user(by), timezone.now()
+    ev.proposed_by, ev.proposed_at = acting_user(by), timezone.now()
     grade_evaluation(rnd, ev, _facts(rnd, [ev]), ruleset_for(rnd.rule_day))
     ev.save()
     return ev
@@ -452,7 +452,7 @@ def decide(by, ev: Evaluation, grade: str, reason: str = "") -> Evaluation:
     """
     ev = _lock(ev)
     rnd = ev.round
-    _require_edit(by, rnd.organization)
+    ensure_can_edit(by, rnd.organization)
     _require_open(rnd)
     grade = _grade(grade, "Quyết định xếp loại")
     reason = nfc(reason)[:500]
@@ -464,7 +464,7 @@ def decide(by, ev: Evaluation, grade: str, reason: str = "") -> Evaluation:
             raise ServiceError(f"{ev.subject_name}: quyết định khi chưa có đề xuất của chi bộ phải ghi lý do.")
     ev.decided_grade = grade
     ev.decision_reason = reason
-    ev.decided_by, ev.decided_at = _user(by), timezone.now()
+    ev.decided_by, ev.decided_at = acting_user(by), timezone.now()
     grade_evaluation(rnd, ev, _facts(rnd, [ev]), ruleset_for(rnd.rule_day))
     ev.save()
     return ev
@@ -557,7 +557,7 @@ def finalise_round(by, rnd: EvaluationRound) -> EvaluationRound:
     """Close the round: every evaluation decided, grades recomputed (discipline recorded since is
     applied), and for members the excellent quota holds in every grassroots organization."""
     rnd = EvaluationRound.objects.select_for_update().select_related("organization").get(pk=rnd.pk)
-    _require_edit(by, rnd.organization)
+    ensure_can_edit(by, rnd.organization)
     _require_open(rnd)
     missing = list(rnd.evaluations.filter(decided_grade="").select_related("member", "organization")[:6])
     if missing:
@@ -569,7 +569,7 @@ def finalise_round(by, rnd: EvaluationRound) -> EvaluationRound:
     if breaches:
         raise ServiceError("Chưa chốt được: số đảng viên xếp loại xuất sắc vượt tỷ lệ cho phép. " + " ".join(breaches))
     rnd.state = RoundState.FINALISED
-    rnd.finalised_by, rnd.finalised_at = _user(by), timezone.now()
+    rnd.finalised_by, rnd.finalised_at = acting_user(by), timezone.now()
     rnd.save()
     return rnd
 
@@ -578,11 +578,11 @@ def finalise_round(by, rnd: EvaluationRound) -> EvaluationRound:
 def publish_round(by, rnd: EvaluationRound) -> EvaluationRound:
     """Publish the finalised results (the list members and cells are told)."""
     rnd = EvaluationRound.objects.select_for_update().select_related("organization").get(pk=rnd.pk)
-    _require_edit(by, rnd.organization)
+    ensure_can_edit(by, rnd.organization)
     if rnd.state != RoundState.FINALISED:
         raise ServiceError("Chỉ công bố được đợt đánh giá đã chốt kết quả.")
     rnd.state = RoundState.PUBLISHED
-    rnd.published_by, rnd.published_at = _user(by), timezone.now()
+    rnd.published_by, rnd.published_at = acting_user(by), timezone.now()
     rnd.save()
     return rnd
 

@@ -18,6 +18,7 @@ import yaml
 from django.db import transaction
 from django.db.models import Count, Q
 
+from dangvu.common import ServiceError, acting_user, ensure_can_edit
 from dangvu.core.meetings import (
     MEETING_GRADE_LABELS,
     FrameworkError,
@@ -30,7 +31,6 @@ from dangvu.core.meetings import ScoringFramework as CoreFramework
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Member, Organization
-from dangvu.registry.services import ServiceError, _require_edit, _user
 
 from .models import (
     Attendance,
@@ -146,7 +146,7 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
                    minutes_file=None, upper_attendees: Iterable[str | Mapping[str, Any]] = ()) -> Meeting:
     """Record a held meeting of a cell; every active member gets an attendance row
     (present, or exempt for members exempted from activity) to be corrected on the attendance page."""
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if org.kind not in CELL_KINDS:
         raise ServiceError("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
     data = {"held_on": held_on, "starts_at": starts_at, "ends_at": ends_at, "kind": kind, "chair": chair,
@@ -156,7 +156,7 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
         validate_minutes_file(minutes_file)
     meeting = Meeting(organization=org, held_on=held_on, starts_at=starts_at, ends_at=ends_at, kind=kind,
                       combined=combined, topic=nfc(topic), online=online, place=nfc(place), chair=chair,
-                      materials_sent_on=materials_sent_on, recorded_by=_user(by))
+                      materials_sent_on=materials_sent_on, recorded_by=acting_user(by))
     if minutes_file:
         meeting.minutes_file = minutes_file
     statuses = {pk: AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT
@@ -172,7 +172,7 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
 def update_meeting(by, meeting: Meeting, *, minutes_file=None,
                    upper_attendees: Iterable[str | Mapping[str, Any]] | None = None, **fields: Any) -> Meeting:
     """Correct a meeting record; attendance is kept (change it with :func:`set_attendance`)."""
-    _require_edit(by, meeting.organization)
+    ensure_can_edit(by, meeting.organization)
     bad = set(fields) - set(MEETING_FIELDS)
     if bad:
         raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.")
@@ -196,7 +196,7 @@ def update_meeting(by, meeting: Meeting, *, minutes_file=None,
 
 @transaction.atomic
 def delete_meeting(by, meeting: Meeting) -> None:
-    _require_edit(by, meeting.organization)
+    ensure_can_edit(by, meeting.organization)
     name = meeting.minutes_file.name
     storage = meeting.minutes_file.storage
     meeting.delete()
@@ -208,7 +208,7 @@ def delete_meeting(by, meeting: Meeting) -> None:
 def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str]) -> int:
     """Set attendance ``{member_id: status}``; a member must be on the meeting's list or an active
     member of the cell (e.g. transferred in since). Returns how many rows changed."""
-    _require_edit(by, meeting.organization)
+    ensure_can_edit(by, meeting.organization)
     bad = {s for s in statuses.values() if s not in AttendanceStatus.values}
     if bad:
         raise ServiceError("Tình trạng tham dự phải là: có mặt, vắng có lý do, vắng không lý do, miễn sinh hoạt.")
@@ -313,7 +313,7 @@ def load_framework(by, source: str | Path | IO | bytes) -> ScoringFramework:
                            "dung khác; hãy đổi số phiên bản.")
     return ScoringFramework.objects.create(name=core.name, version=core.version, province=province, year=core.year,
                                            max_total=Decimal(str(core.total)), definition=definition,
-                                           loaded_by=_user(by))
+                                           loaded_by=acting_user(by))
 
 
 def install_default_framework() -> ScoringFramework:
@@ -353,7 +353,7 @@ def framework_for(org: Organization, year: int) -> ScoringFramework:
 def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | int]) -> MeetingScore:
     """Score a meeting: points per criterion code; total and grade are computed by the core.
     A meeting scored before keeps its framework when rescored."""
-    _require_edit(by, meeting.organization)
+    ensure_can_edit(by, meeting.organization)
     existing = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
     framework = existing.framework if existing else framework_for(meeting.organization, meeting.held_on.year)
     clean = {code: (float(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v)
@@ -366,7 +366,7 @@ def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | i
     score.points = clean
     score.total = Decimal(str(round(total, 2)))
     score.grade = grade
-    score.scored_by = _user(by)
+    score.scored_by = acting_user(by)
     score.save()
     return score
 
@@ -429,7 +429,7 @@ def record_study_session(by, org: Organization, *, document_title: str, document
                          document_kind: str = DocumentKind.RESOLUTION, makeup: bool = False, note: str = "",
                          member_ids: Iterable[int] = ()) -> StudySession:
     """Record a session studying a document and the members who studied it there."""
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     number = normalize_document_number(document_number)
     if not number or not nfc(document_title):
         raise ServiceError("Cần ghi số, ký hiệu và tên văn bản được học tập.")
@@ -440,7 +440,7 @@ def record_study_session(by, org: Organization, *, document_title: str, document
     ids = _study_members(org, member_ids)
     session = StudySession.objects.create(organization=org, document_title=nfc(document_title),
                                           document_number=number, document_kind=document_kind, held_on=held_on,
-                                          makeup=makeup, note=nfc(note), recorded_by=_user(by))
+                                          makeup=makeup, note=nfc(note), recorded_by=acting_user(by))
     StudyAttendance.objects.bulk_create([StudyAttendance(session=session, member_id=pk) for pk in ids])
     return session
 
@@ -448,7 +448,7 @@ def record_study_session(by, org: Organization, *, document_title: str, document
 @transaction.atomic
 def set_study_attendance(by, session: StudySession, member_ids: Iterable[int]) -> StudySession:
     """Replace the list of members who studied at ``session``."""
-    _require_edit(by, session.organization)
+    ensure_can_edit(by, session.organization)
     ids = set(_study_members(session.organization, member_ids))
     current = set(session.attendances.values_list("member_id", flat=True))
     for att in session.attendances.filter(member_id__in=current - ids):
@@ -460,5 +460,5 @@ def set_study_attendance(by, session: StudySession, member_ids: Iterable[int]) -
 
 @transaction.atomic
 def delete_study_session(by, session: StudySession) -> None:
-    _require_edit(by, session.organization)
+    ensure_can_edit(by, session.organization)
     session.delete()

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from dangvu.registry.services import ServiceError
+from dangvu.common import ServiceError
 from dangvu.web.views_util import access, require_edit
 
 from . import scan_jobs

@@ -22,11 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangvu import indicators
+from dangvu.common import ServiceError, acting_user, ensure_can_edit
 from dangvu.core.plan_status import OPS, UNITS
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import fold, nfc
 from dangvu.registry.models import Organization
-from dangvu.registry.services import ServiceError, _require_edit, _user
 
 from . import bindings as B
 from .models import (
@@ -152,7 +152,7 @@ def draft_from_parse(by, issuer: Organization, parsed: dict[str, Any], source_na
     references, targets, tasks. Each target keeps the reader's proposals as read (``proposed``)
     and gets an unconfirmed binding for each one that can measure it (registered key, same unit,
     parameters the indicator takes); the others stay visible as proposals only."""
-    _require_edit(by, issuer)
+    ensure_can_edit(by, issuer)
     if not isinstance(parsed, dict):
         raise ServiceError("Dữ liệu kế hoạch không hợp lệ.")
     targets = [t for t in parsed.get("targets") or [] if isinstance(t, dict)]
@@ -166,7 +166,7 @@ def draft_from_parse(by, issuer: Organization, parsed: dict[str, Any], source_na
         issuer=issuer, number=_clean(parsed.get("number"), 60), issued_on=_date(parsed.get("date")),
         place=_clean(parsed.get("place"), 120), title=_clean(parsed.get("title"), MAX_TEXT) or "(chưa có trích yếu)",
         start_year=start, end_year=end, source_name=_clean(source_name, 255),
-        source_text=_clean(source_text, MAX_TEXT), state=PlanState.DRAFT, created_by=_user(by),
+        source_text=_clean(source_text, MAX_TEXT), state=PlanState.DRAFT, created_by=acting_user(by),
         parent=_find_parent(issuer, [r for r in parsed.get("references") or [] if isinstance(r, dict)]),
     )
     for ref in parsed.get("references") or []:
@@ -218,7 +218,7 @@ PLAN_FIELDS = ("number", "issued_on", "place", "title", "start_year", "end_year"
 
 @transaction.atomic
 def update_plan(by, plan: Plan, **fields: Any) -> Plan:
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     for key, value in fields.items():
         if key not in PLAN_FIELDS:
             raise ServiceError(f"Không sửa được trường {key}.")
@@ -268,7 +268,7 @@ def save_plan(by, plan: Plan, decisions: dict[int, str] | None = None) -> Plan:
     ``decisions`` ({binding id: "confirm" | "clear"}, see :func:`resolve_bindings`) or before —
     else :class:`UnconfirmedBindings`, listing them, and nothing written; the plan it replaces is
     archived."""
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     if plan.state != PlanState.DRAFT:
         raise ServiceError("Kế hoạch này đã được lưu trước đây.")
     if not plan.targets.exists() and not plan.tasks.exists():
@@ -290,7 +290,7 @@ def save_plan(by, plan: Plan, decisions: dict[int, str] | None = None) -> Plan:
 @transaction.atomic
 def discard_draft(by, plan: Plan) -> None:
     """Throw away a draft that was never saved (with its targets, tasks and references)."""
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     if plan.state != PlanState.DRAFT:
         raise ServiceError("Chỉ hủy được bản nháp; kế hoạch đã lưu thì chuyển sang «đã kết thúc».")
     plan.delete()
@@ -298,7 +298,7 @@ def discard_draft(by, plan: Plan) -> None:
 
 @transaction.atomic
 def archive_plan(by, plan: Plan) -> Plan:
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     plan.state = PlanState.ARCHIVED
     plan.save()
     return plan
@@ -349,7 +349,7 @@ def _check_target(t: Target, *, keep_bindings: bool = True) -> None:
 
 @transaction.atomic
 def update_target(by, target: Target, **fields: Any) -> Target:
-    _require_edit(by, target.plan.issuer)
+    ensure_can_edit(by, target.plan.issuer)
     _set_target_fields(target, fields)
     _check_target(target)
     target.save()
@@ -358,7 +358,7 @@ def update_target(by, target: Target, **fields: Any) -> Target:
 
 @transaction.atomic
 def add_target(by, plan: Plan, **fields: Any) -> Target:
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     target = Target(plan=plan, position=_next_position(plan.targets), text="", op=">=", value=0, unit="%")
     _set_target_fields(target, fields)
     _check_target(target)
@@ -388,7 +388,7 @@ def create_target(by, plan: Plan, *, bindings: list[BindingSpec] = (), scope: Or
 @transaction.atomic
 def delete_target(by, target: Target) -> None:
     """Remove a target (with its bindings and manual measurements): e.g. a figure the reader took for a goal."""
-    _require_edit(by, target.plan.issuer)
+    ensure_can_edit(by, target.plan.issuer)
     target.delete()
 
 
@@ -425,7 +425,7 @@ def set_bindings(by, target: Target, bindings: list[BindingSpec], scope: Organiz
     key and params) keeps its source and is confirmed now if it was not; a removed one is
     deleted; a new one is recorded as added and confirmed by the person."""
     issuer = target.plan.issuer
-    _require_edit(by, issuer)
+    ensure_can_edit(by, issuer)
     _set_scope(target, scope)
     target.save()
     wanted: list[tuple[str, dict[str, Any]]] = []
@@ -445,7 +445,7 @@ def set_bindings(by, target: Target, bindings: list[BindingSpec], scope: Organiz
         raise ServiceError(f"Một chỉ tiêu có tối đa {B.MAX_BINDINGS} cách đo.")
     existing = list(target.bindings.all())
     kept: list[Binding] = []
-    now, user = timezone.now(), _user(by)
+    now, user = timezone.now(), acting_user(by)
     for position, (indicator, params) in enumerate(wanted):
         match = next((b for b in existing if b not in kept and b.indicator == indicator
                       and B.clean_params(b.params) == params), None)
@@ -482,10 +482,10 @@ def add_binding(by, target: Target, indicator: str, params: dict[str, Any] | Non
 def confirm_binding(by, binding: Binding) -> Binding:
     """A person confirms one proposed binding as it stands (who and when are recorded)."""
     target = binding.target
-    _require_edit(by, target.plan.issuer)
+    ensure_can_edit(by, target.plan.issuer)
     if why := B.problem(binding.indicator, binding.params, target.unit):
         raise ServiceError(f"Không xác nhận được: {why} Hãy bỏ cách đo này hoặc sửa chỉ tiêu.")
-    binding.confirmed, binding.confirmed_by, binding.confirmed_at = True, _user(by), timezone.now()
+    binding.confirmed, binding.confirmed_by, binding.confirmed_at = True, acting_user(by), timezone.now()
     binding.save()
     return binding
 
@@ -494,7 +494,7 @@ def confirm_binding(by, binding: Binding) -> Binding:
 def clear_binding(by, binding: Binding) -> None:
     """A person rejects a binding: the target is no longer measured that way (the reader's
     proposal stays in ``Target.proposed``)."""
-    _require_edit(by, binding.target.plan.issuer)
+    ensure_can_edit(by, binding.target.plan.issuer)
     binding.delete()
 
 
@@ -502,7 +502,7 @@ def clear_binding(by, binding: Binding) -> None:
 def resolve_bindings(by, plan: Plan, decisions: dict[int, str]) -> tuple[int, int]:
     """Apply a person's decision on each listed binding of the plan: ``"confirm"`` or ``"clear"``.
     Returns (confirmed, cleared)."""
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     rows = {b.pk: b for b in Binding.objects.filter(target__plan=plan, pk__in=list(decisions))
             .select_related("target__plan__issuer")}
     if set(rows) != set(decisions):
@@ -536,7 +536,7 @@ def confirm_all(by, plan: Plan) -> int:
 @transaction.atomic
 def record_measurement(by, target: Target, measured_on: dt.date, value: float, note: str = "") -> Measurement:
     """A value of a manual target (a target with bindings measures itself)."""
-    _require_edit(by, target.plan.issuer)
+    ensure_can_edit(by, target.plan.issuer)
     if target.bindings.exists():
         raise ServiceError("Chỉ tiêu này được đo tự động từ dữ liệu; không nhập tay.")
     if value is None or not math.isfinite(value) or value < 0 or value > 1_000_000:
@@ -546,7 +546,7 @@ def record_measurement(by, target: Target, measured_on: dt.date, value: float, n
     if measured_on > dt.date.today():
         raise ServiceError("Ngày số liệu không thể ở tương lai.")
     return Measurement.objects.create(target=target, measured_on=measured_on, value=value,
-                                      note=_clean(note, 500), entered_by=_user(by))
+                                      note=_clean(note, 500), entered_by=acting_user(by))
 
 
 # -- tasks -----------------------------------------------------------------------------------------
@@ -557,7 +557,7 @@ TASK_FIELDS = ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_
 @transaction.atomic
 def edit_task(by, task: Task, **fields: Any) -> Task:
     issuer = task.plan.issuer
-    _require_edit(by, issuer)
+    ensure_can_edit(by, issuer)
     for key, value in fields.items():
         if key not in TASK_FIELDS:
             raise ServiceError(f"Không sửa được trường {key}.")
@@ -577,7 +577,7 @@ def edit_task(by, task: Task, **fields: Any) -> Task:
 
 @transaction.atomic
 def add_task(by, plan: Plan, **fields: Any) -> Task:
-    _require_edit(by, plan.issuer)
+    ensure_can_edit(by, plan.issuer)
     task = Task(plan=plan, position=_next_position(plan.tasks), title="")
     return edit_task(by, task, **fields)
 
@@ -585,7 +585,7 @@ def add_task(by, plan: Plan, **fields: Any) -> Task:
 @transaction.atomic
 def delete_task(by, task: Task) -> None:
     """Remove a task (with its status updates and their evidence)."""
-    _require_edit(by, task.plan.issuer)
+    ensure_can_edit(by, task.plan.issuer)
     task.delete()
 
 
@@ -593,7 +593,7 @@ def delete_task(by, task: Task) -> None:
 def update_task(by, task: Task, status: str, evidence: str = "", done_on: dt.date | None = None, *,
                 evidence_name: str = "", evidence_content: bytes | None = None) -> TaskUpdate:
     """Report a task's progress: its new status with evidence; done needs the day it was done."""
-    _require_edit(by, task.plan.issuer)
+    ensure_can_edit(by, task.plan.issuer)
     if status not in TaskStatus.values:
         raise ServiceError("Tình trạng không hợp lệ.")
     if status == TaskStatus.DONE and not done_on:
@@ -606,7 +606,7 @@ def update_task(by, task: Task, status: str, evidence: str = "", done_on: dt.dat
     task.save()
     return TaskUpdate.objects.create(task=task, status=status, done_on=done_on, evidence=_clean(evidence, 5000),
                                      evidence_name=_clean(evidence_name, 255) if evidence_content else "",
-                                     evidence_content=evidence_content, by=_user(by))
+                                     evidence_content=evidence_content, by=acting_user(by))
 
 
 @transaction.atomic
@@ -615,7 +615,7 @@ def revise_target(by, target: Target, *, bindings: list[BindingSpec], scope: Org
     """The target form's one use case: the goal's fields, the scope and the bindings, saved (and
     the bindings confirmed by the person) together. The bindings are checked against the new unit,
     so a count target can become a percentage one with a percentage indicator in one step."""
-    _require_edit(by, target.plan.issuer)
+    ensure_can_edit(by, target.plan.issuer)
     _set_target_fields(target, fields)
     _check_target(target, keep_bindings=False)  # the bindings are replaced and checked just below
     target.save()

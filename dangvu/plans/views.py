@@ -23,9 +23,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangvu.accounts.audit import log_export
+from dangvu.common import ServiceError
 from dangvu.core.text import fold
 from dangvu.registry.models import Organization
-from dangvu.registry.services import ServiceError
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import bindings, scan_views

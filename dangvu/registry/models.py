@@ -5,9 +5,12 @@ Models hold data only; every write goes through :mod:`dangvu.registry.services`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from treebeard.mp_tree import MP_Node
+from django.db.models import Q
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, EVENT_LABELS, STATUS_LABELS
 from dangvu.core.text import fold
@@ -41,6 +44,17 @@ class Sector(models.TextChoices):
     POLICE = "police", "Công an"
 
 
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def subtree(self, org: Organization | str) -> OrganizationQuerySet:
+        """The organization and everything under it (its materialized path is a prefix)."""
+        return self.filter(path__startswith=org if isinstance(org, str) else org.path)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self) -> OrganizationQuerySet:
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+
 class Organization(MP_Node):
     """A party organization; the tree is stored as a materialized path (django-treebeard)."""
 
@@ -53,6 +67,8 @@ class Organization(MP_Node):
     address = models.CharField("địa chỉ", max_length=255, blank=True)
 
     node_order_by = ["code"]
+
+    objects = OrganizationManager()
 
     class Meta:
         verbose_name = "tổ chức đảng"
@@ -138,8 +154,20 @@ class PersonIdentity(models.Model):
         super().save(*args, **kwargs)
 
 
+class MemberQuerySet(models.QuerySet):
+    def active(self) -> MemberQuerySet:
+        """Members who are in the Party now: probationary, full, or exempt from activities."""
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def in_subtree(self, org: Organization | str) -> MemberQuerySet:
+        """Members whose cell lies in the subtree of ``org`` (organization or path)."""
+        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+
+
 class Member(PersonIdentity):
     """Đảng viên: the personal record a cell keeps (personal data: always scoped)."""
+
+    objects = MemberQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
     cccd = models.CharField("số CCCD", max_length=12, unique=True, null=True, blank=True)
@@ -255,8 +283,24 @@ class PostRole(models.TextChoices):
     UNIT_HEAD = "unit_head", "Thủ trưởng cơ quan, đơn vị"
 
 
+class PostQuerySet(models.QuerySet):
+    def held_on(self, day: dt.date) -> PostQuerySet:
+        """Posts held on ``day``: started on or before it and not yet ended.
+
+        ``ended_on`` is the first day the post is no longer held (ngày thôi giữ chức vụ), so on a
+        handover day only the successor holds it.
+        """
+        return self.filter(Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day)))
+
+    def current(self) -> PostQuerySet:
+        """Posts nobody has recorded an end for."""
+        return self.filter(ended_on__isnull=True)
+
+
 class Post(models.Model):
     """A post held in an organization for a term."""
+
+    objects = PostQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="posts")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="posts")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from dangvu.common import ServiceError, acting_user, ensure_can_edit
 from dangvu.core.cccd import validate_cccd
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
 from dangvu.core.rulesets import ruleset_for
@@ -35,24 +36,6 @@ from .models import (
     TransferState,
     WorkingRules,
 )
-
-
-class ServiceError(ValueError):
-    """A refused use case; ``str(exc)`` is shown to the user as is."""
-
-
-def _require_edit(by, org: Organization) -> None:
-    if by is None:  # system jobs (demo builder, CLI) act with full rights
-        return
-    from dangvu.accounts.access import access_for
-
-    if not access_for(by).can_edit_org(org):
-        raise ServiceError("Bạn không có quyền cập nhật tổ chức này.")
-
-
-def _user(by):
-    return by if getattr(by, "pk", None) else None
-
 
 # -- organizations ------------------------------------------------------------------------
 
@@ -94,7 +77,7 @@ def create_organization(by, parent: Organization | None, *, code: str, name: str
             if not access_for(by).is_admin:
                 raise ServiceError("Chỉ quản trị hệ thống mới tạo được tổ chức gốc.")
     else:
-        _require_edit(by, parent)
+        ensure_can_edit(by, parent)
     check_parent_kind(parent, kind)
     data = {"code": code, "name": nfc(name), "kind": kind, "sector": sector or "", **fields}
     return Organization.objects.add_child(parent, data) if parent else Organization.objects.add_root(data)
@@ -102,7 +85,7 @@ def create_organization(by, parent: Organization | None, *, code: str, name: str
 
 @transaction.atomic
 def update_organization(by, org: Organization, **fields: Any) -> Organization:
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     for key, value in fields.items():
         if key not in ORG_FIELDS:
             raise ServiceError(f"Không sửa được trường {key}.")
@@ -116,7 +99,7 @@ def update_organization(by, org: Organization, **fields: Any) -> Organization:
 @transaction.atomic
 def record_working_rules(by, org: Organization, issued_on: dt.date, updated_on: dt.date | None = None,
                          note: str = "") -> WorkingRules:
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if updated_on and updated_on < issued_on:
         raise ServiceError("Ngày sửa đổi không thể trước ngày ban hành.")
     return WorkingRules.objects.create(organization=org, issued_on=issued_on, updated_on=updated_on, note=note)
@@ -125,7 +108,7 @@ def record_working_rules(by, org: Organization, issued_on: dt.date, updated_on: 
 @transaction.atomic
 def add_post(by, org: Organization, member: Member, role: str, started_on: dt.date,
              term: str = "", ended_on: dt.date | None = None) -> Post:
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if not member.is_active:
         raise ServiceError("Chỉ đảng viên đang sinh hoạt mới giữ chức vụ.")
     if role != "unit_head" and not member.organization.path.startswith(org.path):
@@ -152,7 +135,7 @@ COMMITTEE_POST_CHECKS: list = []
 
 @transaction.atomic
 def end_post(by, post: Post, ended_on: dt.date) -> Post:
-    _require_edit(by, post.organization)
+    ensure_can_edit(by, post.organization)
     if ended_on < post.started_on:
         raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.")
     post.ended_on = ended_on
@@ -162,7 +145,7 @@ def end_post(by, post: Post, ended_on: dt.date) -> Post:
 
 @transaction.atomic
 def save_locality(by, org: Organization, locality: Locality | None = None, **fields: Any) -> Locality:
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if org.sector != "residential":
         raise ServiceError("Chỉ chi bộ thôn, bản, tổ dân phố mới gắn với địa bàn dân cư.")
     for who in ("head", "front_head"):
@@ -215,7 +198,7 @@ def _history(member: Member, event: str, on: dt.date, by, *, before: str = "", a
              from_org=None, to_org=None, decision_number: str = "", note: str = "") -> StatusChange:
     return StatusChange.objects.create(
         member=member, event=event, on=on, from_status=before, to_status=after, from_org=from_org,
-        to_org=to_org, decision_number=decision_number, note=note, recorded_by=_user(by),
+        to_org=to_org, decision_number=decision_number, note=note, recorded_by=acting_user(by),
     )
 
 
@@ -231,7 +214,7 @@ def _save_member(member: Member) -> None:
 def admit_member(by, org: Organization, data: dict[str, Any], admitted_on: dt.date,
                  decision_number: str = "") -> Member:
     """Record a newly admitted (probationary) member (Điều lệ Đảng, Điều 4–5)."""
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if not org.is_cell and org.kind != OrgKind.GROUP:
         raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.")
     data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
@@ -256,7 +239,7 @@ def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
 
     Their past admission and recognition become the first entries of the timeline.
     """
-    _require_edit(by, org)
+    ensure_can_edit(by, org)
     if not org.is_cell and org.kind != OrgKind.GROUP:
         raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.")
     problems = validate_member_data(data)
@@ -280,7 +263,7 @@ def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
 @transaction.atomic
 def update_member(by, member: Member, **fields: Any) -> Member:
     """Correct identity fields; status and dates change only through lifecycle events."""
-    _require_edit(by, member.organization)
+    ensure_can_edit(by, member.organization)
     bad = set(fields) - set(MEMBER_FIELDS)
     if bad:
         raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.")
@@ -295,7 +278,7 @@ def update_member(by, member: Member, **fields: Any) -> Member:
 
 
 def _transition(by, member: Member, event: str, on: dt.date, **kw: Any) -> str:
-    _require_edit(by, member.organization)
+    ensure_can_edit(by, member.organization)
     member = Member.objects.select_for_update().get(pk=member.pk)
     try:
         return check_transition(event, member.status, on, admitted_on=member.admitted_on,
@@ -372,7 +355,7 @@ def discipline_organization(by, org: Organization, form: str, decided_on: dt.dat
     parent = Organization.objects.get_parent(org)
     if parent is None:
         raise ServiceError("Kỷ luật tổ chức do cấp trên ghi nhận.")
-    _require_edit(by, parent)
+    ensure_can_edit(by, parent)
     if form not in ruleset_for(decided_on)["discipline.forms_organization"]:
         raise ServiceError("Hình thức kỷ luật tổ chức đảng chỉ gồm: khiển trách, cảnh cáo, giải tán.")
     record = Discipline.objects.create(organization=org, form=form, decided_on=decided_on,
@@ -435,14 +418,14 @@ def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date, cell: Organi
     cell (``cell``) the member joins; the transfer then records that cell as its destination.
     """
     transfer = Transfer.objects.select_for_update().select_related("to_org").get(pk=transfer.pk)
-    _require_edit(by, transfer.to_org)
+    ensure_can_edit(by, transfer.to_org)
     if transfer.state != TransferState.PENDING:
         raise ServiceError("Giấy chuyển sinh hoạt này đã được xử lý.")
     if confirmed_on < transfer.letter_on:
         raise ServiceError("Ngày tiếp nhận không thể trước ngày giấy giới thiệu.")
     addressee = transfer.to_org
     target = _receiving_cell(transfer, cell)
-    _require_edit(by, target)
+    ensure_can_edit(by, target)
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
     transfer.state = TransferState.CONFIRMED
     transfer.confirmed_on = confirmed_on
@@ -465,7 +448,7 @@ def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date, cell: Organi
 @transaction.atomic
 def end_temporary_transfer(by, transfer: Transfer, on: dt.date) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    _require_edit(by, transfer.from_org)
+    ensure_can_edit(by, transfer.from_org)
     if transfer.kind != TransferKind.TEMPORARY or transfer.state != TransferState.CONFIRMED:
         raise ServiceError("Chỉ kết thúc được chuyển sinh hoạt tạm thời đã tiếp nhận.")
     transfer.state = TransferState.RETURNED
@@ -480,7 +463,7 @@ def end_temporary_transfer(by, transfer: Transfer, on: dt.date) -> Transfer:
 @transaction.atomic
 def cancel_transfer(by, transfer: Transfer) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    _require_edit(by, transfer.from_org)
+    ensure_can_edit(by, transfer.from_org)
     if transfer.state != TransferState.PENDING:
         raise ServiceError("Chỉ hủy được giấy chuyển chưa được tiếp nhận.")
     transfer.state = TransferState.CANCELLED
@@ -498,7 +481,7 @@ def _year_ok(year: int) -> None:
 @transaction.atomic
 def add_training(by, member: Member, kind: str, finished_on: dt.date, title: str = "",
                  started_on: dt.date | None = None, certificate: str = "") -> Training:
-    _require_edit(by, member.organization)
+    ensure_can_edit(by, member.organization)
     if started_on and started_on > finished_on:
         raise ServiceError("Ngày bắt đầu không thể sau ngày hoàn thành.")
     training = Training.objects.create(member=member, kind=kind, finished_on=finished_on, title=title,
@@ -514,7 +497,7 @@ def add_training(by, member: Member, kind: str, finished_on: dt.date, title: str
 
 @transaction.atomic
 def add_assignment(by, member: Member, year: int, content: str, assigned_on: dt.date) -> Assignment:
-    _require_edit(by, member.organization)
+    ensure_can_edit(by, member.organization)
     _year_ok(year)
     if not member.is_active:
         raise ServiceError("Chỉ phân công nhiệm vụ cho đảng viên đang sinh hoạt.")
@@ -525,7 +508,7 @@ def add_assignment(by, member: Member, year: int, content: str, assigned_on: dt.
 
 @transaction.atomic
 def add_commitment(by, member: Member, year: int, content: str, signed_on: dt.date) -> Commitment:
-    _require_edit(by, member.organization)
+    ensure_can_edit(by, member.organization)
     _year_ok(year)
     if not nfc(content):
         raise ServiceError("Nội dung cam kết không được để trống.")
@@ -535,7 +518,7 @@ def add_commitment(by, member: Member, year: int, content: str, signed_on: dt.da
 @transaction.atomic
 def add_residence_link(by, member: Member, year: int, rating: str, received_on: dt.date,
                        residence_org: Organization | None = None, feedback: str = "") -> ResidenceLink:
-    _require_edit(by, member.organization)
+    ensure_can_edit(by, member.organization)
     _year_ok(year)
     return ResidenceLink.objects.create(member=member, year=year, rating=rating, received_on=received_on,
                                         residence_org=residence_org, feedback=feedback)

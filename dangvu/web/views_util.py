@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from dangvu.accounts.access import Access, access_for
-from dangvu.registry.services import ServiceError
+from dangvu.common import ServiceError
 
 
 def access(request: HttpRequest) -> Access:
@@ -22,6 +22,12 @@ def require_edit(acc: Access, org) -> None:
     """Inside the read scope but not editable → 403; outside → the lookup already gave 404."""
     if not acc.can_edit_org(org):
         raise PermissionDenied("Bạn chỉ có quyền xem, không có quyền cập nhật.")
+
+
+def add_service_error(form, exc: ServiceError) -> None:
+    """Show a refusal beside the field it is about, or above the form when it is about no field."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
 
 
 def service_form(request: HttpRequest, form, context: dict[str, Any], action: Callable[[dict[str, Any]], Any],
@@ -39,7 +45,7 @@ def service_form(request: HttpRequest, form, context: dict[str, Any], action: Ca
         try:
             result = action(form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, success)
             return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
