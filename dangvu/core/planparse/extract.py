@@ -114,7 +114,7 @@ def require_tesseract(lang: str = OCR_LANG) -> None:
         raise PlanReadError(f"Máy chủ chưa cài Tesseract và gói tiếng Việt để đọc bản quét. "
                             f"Quản trị viên cần cài: {INSTALL_HINT}")
     try:
-        run = subprocess.run([exe, "--list-langs"], capture_output=True, timeout=30, env=_ocr_env())
+        run = subprocess.run([exe, "--list-langs"], check=False, capture_output=True, timeout=30, env=_ocr_env())
     except (OSError, subprocess.SubprocessError) as exc:
         raise PlanReadError(f"Không chạy được Tesseract trên máy chủ. Quản trị viên cần cài lại: "
                             f"{INSTALL_HINT}") from exc
@@ -380,7 +380,7 @@ def _ocr(image, dpi: int, number: int, name: str) -> str:
     if dpi:
         cmd += ["--dpi", str(dpi)]  # else Tesseract estimates it from the letters' size
     try:
-        run = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S,
+        run = subprocess.run(cmd, check=False, input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S,
                              env=_ocr_env())
     except subprocess.TimeoutExpired as exc:
         raise PlanReadError(f"Nhận dạng chữ trang {number} của tệp {name} quá lâu; hãy quét lại "
