@@ -81,7 +81,7 @@ class Hit:
                 "text": doc.text(self.pos, self.stop).strip(" :,;")}
 
 
-def _point(m: re.Match, default_year: int | None) -> Point:
+def _point(m: re.Match, default_year: int | None) -> Point:  # noqa: PLR0911 (one return per pattern group)
     g = m.groupdict()
     s, e = m.start(), m.end()
     if g["ya"]:
