@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 
 from dangvu import indicators
+from dangvu.core import clock
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import SUPPORTED_SUFFIXES, ocr_pages, read_text
@@ -175,8 +176,8 @@ def parse_params(text: str) -> dict[str, Any]:
     """"tên = giá trị" per line → a dict: whole numbers become int, "a, b" a list, the rest text.
     Raises ValidationError on a line without "=" or a name that is not an identifier."""
     out: dict[str, Any] = {}
-    for line in (text or "").splitlines():
-        line = line.strip()
+    for raw_line in (text or "").splitlines():
+        line = raw_line.strip()
         if not line:
             continue
         name, sep, raw = line.partition("=")
@@ -328,10 +329,8 @@ class MeasurementForm(Form):
     note = forms.CharField(label="Ghi chú, nguồn số liệu", max_length=500, required=False)
 
     def clean_measured_on(self):
-        import datetime as dt
-
         value = self.cleaned_data["measured_on"]
-        if value and value > dt.date.today():
+        if value and value > clock.today():
             raise forms.ValidationError("Ngày số liệu không thể ở tương lai.")
         return value
 
@@ -383,11 +382,9 @@ class TaskUpdateForm(Form):
         return (Path(upload.name or "minh-chung").name[:255], upload.read())
 
     def clean(self) -> dict[str, Any]:
-        import datetime as dt
-
         data = super().clean()
         if data.get("status") == TaskStatus.DONE and not data.get("done_on") and "done_on" not in self.errors:
             self.add_error("done_on", "Đã hoàn thành thì phải ghi ngày hoàn thành.")
-        if data.get("done_on") and data["done_on"] > dt.date.today():
+        if data.get("done_on") and data["done_on"] > clock.today():
             self.add_error("done_on", "Ngày hoàn thành không thể ở tương lai.")
         return data

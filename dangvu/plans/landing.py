@@ -12,7 +12,10 @@ import datetime as dt
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .models import Plan, PlanState
+from dangvu.core import clock
+
+from . import selectors as sel
+from .models import Plan
 
 SESSION_KEY = "dangvu_plans_landing"
 
@@ -23,10 +26,8 @@ def mark_login(sender, request, user, **kwargs) -> None:
 
 
 def current_plan(org, today: dt.date | None = None) -> Plan | None:
-    year = (today or dt.date.today()).year
-    active = Plan.objects.filter(issuer=org, state=PlanState.ACTIVE)
-    return (active.filter(start_year__lte=year, end_year__gte=year).order_by("-start_year", "-id").first()
-            or active.order_by("-end_year", "-id").first())
+    """The organization's active plan covering this year, else its latest active plan."""
+    return sel.current_plan(org, (today or clock.today()).year)
 
 
 def landing_url(request: HttpRequest) -> str | None:
