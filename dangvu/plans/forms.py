@@ -13,6 +13,7 @@ from django.conf import settings
 
 from dangvu import indicators
 from dangvu.core import clock
+from dangvu.core.errors import Code
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import SUPPORTED_SUFFIXES, ocr_pages, read_text
@@ -98,33 +99,38 @@ class UploadForm(Form):
             else:
                 self.source_name, self.source_text = "", text
                 self.parsed = parse_text(text)
-        except PlanReadError as exc:
-            self.add_error("file" if upload else "text", str(exc))
+        except PlanReadError as exc:  # the reader could not read the file
+            self.add_error("file" if upload else "text", forms.ValidationError(str(exc), code=Code.FILE))
+            return data
+        except forms.ValidationError as exc:  # the upload's own checks, each with its code
+            self.add_error("file", exc)
             return data
         except Exception:  # a parser slip on odd input must not become a 500
-            self.add_error("file" if upload else "text", "Không đọc được văn bản này; hãy kiểm tra lại tệp.")
+            self.add_error("file" if upload else "text", forms.ValidationError(
+                "Không đọc được văn bản này; hãy kiểm tra lại tệp.", code=Code.FILE))
             return data
         if self.scan is None and not self.parsed.get("targets") and not self.parsed.get("tasks"):
-            self.add_error("file" if upload else "text",
-                           "Không tìm thấy chỉ tiêu hay nhiệm vụ nào trong văn bản; hãy kiểm tra lại tệp.")
+            self.add_error("file" if upload else "text", forms.ValidationError(
+                "Không tìm thấy chỉ tiêu hay nhiệm vụ nào trong văn bản; hãy kiểm tra lại tệp.", code=Code.FILE))
         return data
 
     def _read_upload(self, upload) -> None:
         name = Path(upload.name or "").name
         suffix = Path(name).suffix.lower()
         if suffix not in DOCUMENT_SUFFIXES:
-            raise PlanReadError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx, "
-                                ".pdf hoặc ảnh quét .jpg, .png, .tif.")
+            raise forms.ValidationError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, "
+                                        ".docx, .pdf hoặc ảnh quét .jpg, .png, .tif.", code=Code.FILE)
         limit = settings.DANGVU_MAX_UPLOAD_BYTES
         if upload.size > limit:
-            raise PlanReadError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).")
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).",
+                                        code=Code.FILE_TOO_LARGE)
         raw = upload.read()
         if suffix == ".docx" and not raw.startswith(b"PK"):
-            raise PlanReadError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.")
+            raise forms.ValidationError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.", code=Code.FILE)
         if suffix == ".pdf" and not raw.startswith(b"%PDF"):
-            raise PlanReadError(f"Tệp {name} không phải tệp PDF hợp lệ.")
+            raise forms.ValidationError(f"Tệp {name} không phải tệp PDF hợp lệ.", code=Code.FILE)
         if suffix == ".txt" and b"\x00" in raw[:4096] and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-            raise PlanReadError(f"Tệp {name} không phải văn bản thuần (.txt).")
+            raise forms.ValidationError(f"Tệp {name} không phải văn bản thuần (.txt).", code=Code.FILE)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"ke-hoach{suffix}"
             path.write_bytes(raw)

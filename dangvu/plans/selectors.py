@@ -156,6 +156,12 @@ def current_plan(org: Organization, year: int) -> Plan | None:
             or active.order_by("-end_year", "-id").first())
 
 
+def landing_plan(acc, year: int) -> Plan | None:
+    """The current plan of the user's top organization (the first root by path), if any."""
+    root = acc.roots.order_by("path").first()
+    return current_plan(root, year) if root is not None else None
+
+
 # -- the report's header and signature ---------------------------------------------------------------
 
 def upper_organization(org: Organization) -> Organization | None:
