@@ -336,6 +336,33 @@ def test_demo_login_lands_on_the_current_plan(plan, tree):
     assert Role.objects.filter(user=tree.users["office"]).exists()
 
 
+def test_refusals_carry_a_code_and_the_field_they_are_about(plan, tree):
+    from dangvu.plans import services as s
+
+    c1 = tree.orgs["C1"]
+    task = plan.tasks.first()
+    cases = [
+        (lambda: s.add_target(None, plan, text="Tỷ lệ", op=">=", value=120, unit="%"), Code.OUT_OF_RANGE, "value"),
+        (lambda: s.add_target(None, plan, text="Khoảng", op="range", value=3, unit="count"), Code.REQUIRED,
+         "value_max"),
+        (lambda: s.add_target(None, plan, text="  ", op=">=", value=3, unit="count"), Code.REQUIRED, "text"),
+        (lambda: s.add_target(None, plan, text="Năm", op=">=", value=3, unit="count", by_year=1990),
+         Code.OUT_OF_RANGE, "by_year"),
+        (lambda: s.edit_task(None, task, starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 4, 1)),
+         Code.DATE_ORDER, "ends_on"),
+        (lambda: s.edit_task(None, task, lead_org=tree.orgs["C2A"]), Code.OUT_OF_SUBTREE, "lead_org"),
+        (lambda: s.update_plan(None, plan, start_year=2030, end_year=2025), Code.DATE_ORDER, "end_year"),
+        (lambda: s.save_plan(None, plan), Code.STATE, None),
+        (lambda: s.draft_from_parse(None, c1, {"title": "Trống", "targets": [], "tasks": []}), Code.FILE, None),
+        (lambda: s.draft_from_parse(tree.users["viewer"], c1, {"tasks": [{"title": "Việc"}]}), Code.FORBIDDEN,
+         None),
+    ]
+    for act, code, field in cases:
+        with pytest.raises(ServiceError) as exc:
+            act()
+        assert (exc.value.code, exc.value.field) == (code, field), exc.value.message
+
+
 # -- tasks ----------------------------------------------------------------------------------------
 
 def test_task_overdue_marking_and_board(plan, tree):
@@ -658,6 +685,7 @@ def test_review_confirms_or_clears_one_binding_at_a_time(tree):
 
 
 def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
+    from dangvu.plans import services as s
     from dangvu.plans.models import Plan, Target
 
     draft = _draft(tree)
@@ -674,6 +702,15 @@ def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
     r = client.post(reverse("plans:plan_discard", args=[saved.pk]), {"confirm": "xoa"})
     assert r.status_code == 400 and "Chỉ hủy được bản nháp" in r.content.decode()
     assert Plan.objects.filter(pk=saved.pk, state="active").exists()
+    with pytest.raises(ServiceError) as exc:
+        s.discard_draft(None, saved)
+    assert exc.value.code == Code.STATE
+    # a saved plan is ended instead (the refusal above says so): by an editor only
+    with pytest.raises(ServiceError) as exc:
+        s.archive_plan(tree.users["viewer"], saved)
+    assert exc.value.code == Code.FORBIDDEN
+    s.archive_plan(tree.users["office"], saved)
+    assert Plan.objects.get(pk=saved.pk).state == "archived"
 
 
 def test_parent_and_replaced_plan_are_set_on_the_edit_page(tree):
