@@ -9,6 +9,7 @@ here (a plan outside the user's subtree is simply not found); writes stay in
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -17,43 +18,46 @@ from dangvu.registry.models import Organization, Post, PostRole
 
 from .models import Binding, Measurement, Plan, PlanState, Reference, Target, Task, TaskUpdate
 
+if TYPE_CHECKING:
+    from dangvu.accounts.access import Access
+
 # -- lookups within the user's scope ---------------------------------------------------------------
 
 
-def plans_for(acc) -> QuerySet[Plan]:
+def plans_for(acc: Access) -> QuerySet[Plan]:
     """The plans issued inside the user's read scope."""
     return Plan.objects.filter(issuer__in=acc.orgs()).select_related("issuer")
 
 
-def plan_for(acc, pk: int) -> Plan | None:
+def plan_for(acc: Access, pk: int) -> Plan | None:
     """One plan of the user's scope (with its parent and the plan it replaces), or None."""
     return plans_for(acc).select_related("parent", "parent__issuer", "replaces").filter(pk=pk).first()
 
 
-def plan_list(acc, limit: int = 300) -> list[Plan]:
+def plan_list(acc: Access, limit: int = 300) -> list[Plan]:
     """The plan list page: by issuer, newest span first."""
     return list(plans_for(acc).order_by("issuer__path", "-start_year", "-id")[:limit])
 
 
-def child_plans(acc, plan: Plan) -> QuerySet[Plan]:
+def child_plans(acc: Access, plan: Plan) -> QuerySet[Plan]:
     """The plans of the user's scope that implement ``plan``."""
     return plans_for(acc).filter(parent=plan)
 
 
-def target_for(acc, pk: int) -> Target | None:
+def target_for(acc: Access, pk: int) -> Target | None:
     return (Target.objects.filter(plan__issuer__in=acc.orgs(), pk=pk)
             .select_related("plan", "plan__issuer", "scope").first())
 
 
-def task_for(acc, pk: int) -> Task | None:
+def task_for(acc: Access, pk: int) -> Task | None:
     return Task.objects.filter(plan__issuer__in=acc.orgs(), pk=pk).select_related("plan", "plan__issuer").first()
 
 
-def task_update_for(acc, pk: int) -> TaskUpdate | None:
+def task_update_for(acc: Access, pk: int) -> TaskUpdate | None:
     return TaskUpdate.objects.filter(task__plan__issuer__in=acc.orgs(), pk=pk).select_related("task__plan").first()
 
 
-def parent_visible(acc, plan: Plan) -> bool:
+def parent_visible(acc: Access, plan: Plan) -> bool:
     """The parent plan's text reaches the lower level; its figures and page only within the scope."""
     return plan.parent_id is not None and acc.orgs().filter(pk=plan.parent.issuer_id).exists()
 
@@ -65,7 +69,7 @@ def plan_by_id(pk: int) -> Plan | None:
 
 # -- the edit forms' choices -----------------------------------------------------------------------
 
-def parent_choices(acc, plan: Plan) -> QuerySet[Plan]:
+def parent_choices(acc: Access, plan: Plan) -> QuerySet[Plan]:
     """Plans ``plan`` may implement: saved plans of the issuer's ancestors or of the user's scope."""
     ancestors = [o.pk for o in Organization.objects.get_ancestors(plan.issuer)]
     return (Plan.objects.filter(Q(issuer_id__in=ancestors) | Q(issuer__in=acc.orgs()))
@@ -156,7 +160,7 @@ def current_plan(org: Organization, year: int) -> Plan | None:
             or active.order_by("-end_year", "-id").first())
 
 
-def landing_plan(acc, year: int) -> Plan | None:
+def landing_plan(acc: Access, year: int) -> Plan | None:
     """The current plan of the user's top organization (the first root by path), if any."""
     root = acc.roots.order_by("path").first()
     return current_plan(root, year) if root is not None else None
@@ -193,7 +197,7 @@ def plans_cited_from(issuer: Organization) -> QuerySet[Plan]:
     return Plan.objects.filter(issuer_id__in=[*ancestors, issuer.pk]).exclude(number="")
 
 
-def last_position(rows) -> int | None:
+def last_position(rows: QuerySet) -> int | None:
     """The highest ``position`` of a plan's targets or tasks (None when empty)."""
     return rows.order_by("-position").values_list("position", flat=True).first()
 
