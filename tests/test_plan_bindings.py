@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dangvu.common import Code, ServiceError
 from dangvu.core.plan_status import Status
 
 TODAY = dt.date.today()
@@ -96,6 +97,7 @@ def test_a_two_binding_target_is_saved_only_after_both_are_confirmed(tree):
     with pytest.raises(s.UnconfirmedBindings) as refused:
         s.save_plan(None, plan)
     assert [b.pk for b in refused.value.bindings] == [orgs.pk, members.pk]
+    assert refused.value.code == Code.INCOMPLETE
     client = _client(tree)
     url = reverse("plans:plan_review", args=[plan.pk])
     r = client.post(url, {"action": "save"})
@@ -118,8 +120,9 @@ def test_a_two_binding_target_is_saved_only_after_both_are_confirmed(tree):
     plan.refresh_from_db()
     assert plan.state == "draft"
     # no one-click confirmation for a person
-    with pytest.raises(s.ServiceError, match="từng cái một"):
+    with pytest.raises(ServiceError) as exc:
         s.confirm_all(tree.users["office"], plan)
+    assert exc.value.code == Code.FORBIDDEN
     # the second confirmed with the save: saved, who and when on each
     r = client.post(url, {"action": "save", f"b{members.pk}": "confirm"})
     assert r.status_code == 302 and r["Location"] == reverse("plans:plan_dashboard", args=[plan.pk])
@@ -177,8 +180,10 @@ def test_a_binding_of_the_other_unit_is_refused(tree):
 
     plan = _draft(tree, {"text": "90% đảng viên hoàn thành tốt nhiệm vụ", "bindings": ORGS_AND_MEMBERS[1:]})
     target = plan.targets.get()
-    with pytest.raises(s.ServiceError, match="tính theo số lượng, còn chỉ tiêu tính theo tỷ lệ"):
+    with pytest.raises(ServiceError) as exc:
         s.add_binding(None, target, "members.count")
+    assert exc.value.code == Code.UNIT_MISMATCH
+    assert "tính theo số lượng, còn chỉ tiêu tính theo tỷ lệ" in exc.value.message  # says which unit is which
     client = _client(tree)
     r = client.post(reverse("plans:target_edit", args=[target.pk]), {
         "text": target.text, "op": ">=", "value": "90", "unit": "%", "scope": "",
@@ -190,8 +195,9 @@ def test_a_binding_of_the_other_unit_is_refused(tree):
     assert message in r.content.decode()
     assert [b.indicator for b in target.bindings.all()] == ["members.rated_good_or_better_share"]
     # nor can the target's unit change under its binding
-    with pytest.raises(s.ServiceError, match="không dùng chỉ số này"):
+    with pytest.raises(ServiceError) as exc:
         s.update_target(None, target, unit="count", value=5)
+    assert (exc.value.code, exc.value.field) == (Code.UNIT_MISMATCH, "unit")
     target.refresh_from_db()
     assert target.unit == "%"
     # changing the unit and the binding together is one review

@@ -14,6 +14,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dangvu.common import Code, ServiceError
 from dangvu.core.plan_status import Status, forecast, goal_text, meets, number, target_status
 from dangvu.core.planparse import parse_text
 
@@ -226,6 +227,7 @@ def test_upload_of_a_non_document_gives_a_message_not_a_500(tree, name, content,
                                      {"file": SimpleUploadedFile(name, content)})
     assert r.status_code == 400
     assert message in r.content.decode()
+    assert [e.code for e in r.context["form"].errors.as_data()["file"]] == [Code.FILE]
     assert not Plan.objects.exists()
 
 
@@ -235,6 +237,7 @@ def test_upload_of_an_oversized_file_is_refused(tree, settings):
                                      {"file": SimpleUploadedFile("ke-hoach.txt", _sample().encode())})
     assert r.status_code == 400
     assert "Tệp quá lớn" in r.content.decode()
+    assert [e.code for e in r.context["form"].errors.as_data()["file"]] == [Code.FILE_TOO_LARGE]
 
 
 # -- dashboard: figures, status, forecast ---------------------------------------------------------
@@ -256,10 +259,12 @@ def test_target_bound_to_an_indicator_shows_its_value_and_status(plan, tree):
     p = target_progress(t, TODAY)
     assert (p.value, p.forecast, p.status) == (2.0, 2.0, Status.AT_RISK)
     # a scope outside the issuer's subtree is refused
-    with pytest.raises(s.ServiceError):
+    with pytest.raises(ServiceError) as exc:
         s.bind_target(None, t, "members.count", scope=tree.orgs["C2A"])
-    with pytest.raises(s.ServiceError):
+    assert (exc.value.code, exc.value.field) == (Code.OUT_OF_SUBTREE, "scope")
+    with pytest.raises(ServiceError) as exc:
         s.bind_target(None, t, "khong.co.chi.so")
+    assert exc.value.code == Code.INVALID
 
 
 def test_manual_target_forecast_from_a_linear_trend(plan, tree):
@@ -281,10 +286,15 @@ def test_manual_target_forecast_from_a_linear_trend(plan, tree):
     assert target_progress(t, TODAY).status == Status.MET
     # an indicator-bound target takes no hand-entered values
     bound = _target(plan, indicator="members.count")
-    with pytest.raises(s.ServiceError):
+    with pytest.raises(ServiceError) as exc:
         s.record_measurement(None, bound, TODAY, 5)
-    with pytest.raises(s.ServiceError):
+    assert exc.value.code == Code.STATE
+    with pytest.raises(ServiceError) as exc:
         s.record_measurement(None, t, TODAY, 120)  # a percentage above 100
+    assert (exc.value.code, exc.value.field) == (Code.OUT_OF_RANGE, "value")
+    with pytest.raises(ServiceError) as exc:
+        s.record_measurement(None, t, TODAY + dt.timedelta(days=1), 50)
+    assert (exc.value.code, exc.value.field) == (Code.FUTURE_DATE, "measured_on")
 
     client = _client(tree, "viewer")
     r = client.get(reverse("plans:plan_dashboard", args=[plan.pk]))
@@ -316,12 +326,41 @@ def test_demo_login_lands_on_the_current_plan(plan, tree):
     client.force_login(tree.users["office"])
     r = client.get("/")
     assert r.status_code == 302 and r["Location"] == reverse("plans:plan_dashboard", args=[plan.pk])
-    assert client.get("/").status_code == 200  # once only
+    r = client.get("/")  # once only: then the home page itself
+    assert r.status_code == 200 and "web/home.html" in {t.name for t in r.templates}
     # a user whose top organization has no plan gets the home page
     client = Client()
     client.force_login(tree.users["secretary"])
-    assert client.get("/").status_code == 200
+    r = client.get("/")
+    assert r.status_code == 200 and "web/home.html" in {t.name for t in r.templates}
     assert Role.objects.filter(user=tree.users["office"]).exists()
+
+
+def test_refusals_carry_a_code_and_the_field_they_are_about(plan, tree):
+    from dangvu.plans import services as s
+
+    c1 = tree.orgs["C1"]
+    task = plan.tasks.first()
+    cases = [
+        (lambda: s.add_target(None, plan, text="Tỷ lệ", op=">=", value=120, unit="%"), Code.OUT_OF_RANGE, "value"),
+        (lambda: s.add_target(None, plan, text="Khoảng", op="range", value=3, unit="count"), Code.REQUIRED,
+         "value_max"),
+        (lambda: s.add_target(None, plan, text="  ", op=">=", value=3, unit="count"), Code.REQUIRED, "text"),
+        (lambda: s.add_target(None, plan, text="Năm", op=">=", value=3, unit="count", by_year=1990),
+         Code.OUT_OF_RANGE, "by_year"),
+        (lambda: s.edit_task(None, task, starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 4, 1)),
+         Code.DATE_ORDER, "ends_on"),
+        (lambda: s.edit_task(None, task, lead_org=tree.orgs["C2A"]), Code.OUT_OF_SUBTREE, "lead_org"),
+        (lambda: s.update_plan(None, plan, start_year=2030, end_year=2025), Code.DATE_ORDER, "end_year"),
+        (lambda: s.save_plan(None, plan), Code.STATE, None),
+        (lambda: s.draft_from_parse(None, c1, {"title": "Trống", "targets": [], "tasks": []}), Code.FILE, None),
+        (lambda: s.draft_from_parse(tree.users["viewer"], c1, {"tasks": [{"title": "Việc"}]}), Code.FORBIDDEN,
+         None),
+    ]
+    for act, code, field in cases:
+        with pytest.raises(ServiceError) as exc:
+            act()
+        assert (exc.value.code, exc.value.field) == (code, field), exc.value.message
 
 
 # -- tasks ----------------------------------------------------------------------------------------
@@ -347,10 +386,12 @@ def test_task_overdue_marking_and_board(plan, tree):
     assert by_title["Việc đã quá hạn"].status_label == "Quá hạn"
     assert by_title["Việc đã xong"].status_label == "Đã hoàn thành"
     assert group.overdue >= 1
-    with pytest.raises(s.ServiceError):
+    with pytest.raises(ServiceError) as exc:
         s.update_task(None, late, "done", "", None)  # done without a date
-    with pytest.raises(s.ServiceError):
+    assert (exc.value.code, exc.value.field) == (Code.REQUIRED, "done_on")
+    with pytest.raises(ServiceError) as exc:
         s.update_task(None, late, "done", "", TODAY + dt.timedelta(days=3))
+    assert (exc.value.code, exc.value.field) == (Code.FUTURE_DATE, "done_on")
     # through the page, with an evidence file
     client = _client(tree, "office")
     r = client.post(reverse("plans:task_update", args=[late.pk]), {
@@ -512,7 +553,8 @@ def test_scope_plan_of_c2_is_404_for_c1a_secretary_and_viewer_gets_403_on_edit(t
     assert "Yên Lạc" not in client.get(reverse("plans:plan_list")).content.decode()
     mine = s.draft_from_parse(None, tree.orgs["C1"], parse_text(text), "", text)
     viewer = _client(tree, "viewer")
-    assert viewer.get(reverse("plans:plan_dashboard", args=[mine.pk])).status_code == 200
+    r = viewer.get(reverse("plans:plan_dashboard", args=[mine.pk]))
+    assert r.status_code == 200 and r.context["plan"] == mine and not r.context["can_edit"]
     for url in (reverse("plans:plan_review", args=[mine.pk]), reverse("plans:plan_edit", args=[mine.pk]),
                 reverse("plans:target_edit", args=[mine.targets.first().pk]),
                 reverse("plans:task_edit", args=[mine.tasks.first().pk]),
@@ -523,8 +565,9 @@ def test_scope_plan_of_c2_is_404_for_c1a_secretary_and_viewer_gets_403_on_edit(t
         assert viewer.post(url, {"action": "save"}).status_code == 403, url
     mine.refresh_from_db()
     assert mine.state == "draft"
-    with pytest.raises(s.ServiceError):
+    with pytest.raises(ServiceError) as exc:
         s.save_plan(tree.users["viewer"], mine)
+    assert exc.value.code == Code.FORBIDDEN
 
 
 def test_demo_step_builds_the_sample_plan(tree):
@@ -642,6 +685,7 @@ def test_review_confirms_or_clears_one_binding_at_a_time(tree):
 
 
 def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
+    from dangvu.plans import services as s
     from dangvu.plans.models import Plan, Target
 
     draft = _draft(tree)
@@ -658,6 +702,15 @@ def test_a_draft_can_be_discarded_and_a_saved_plan_cannot(tree):
     r = client.post(reverse("plans:plan_discard", args=[saved.pk]), {"confirm": "xoa"})
     assert r.status_code == 400 and "Chỉ hủy được bản nháp" in r.content.decode()
     assert Plan.objects.filter(pk=saved.pk, state="active").exists()
+    with pytest.raises(ServiceError) as exc:
+        s.discard_draft(None, saved)
+    assert exc.value.code == Code.STATE
+    # a saved plan is ended instead (the refusal above says so): by an editor only
+    with pytest.raises(ServiceError) as exc:
+        s.archive_plan(tree.users["viewer"], saved)
+    assert exc.value.code == Code.FORBIDDEN
+    s.archive_plan(tree.users["office"], saved)
+    assert Plan.objects.get(pk=saved.pk).state == "archived"
 
 
 def test_parent_and_replaced_plan_are_set_on_the_edit_page(tree):
@@ -685,8 +738,17 @@ def test_parent_and_replaced_plan_are_set_on_the_edit_page(tree):
     assert "thực hiện Kế hoạch số 12-KH/ĐU của Đảng bộ xã Hòa Bình" in page
     assert "thay thế Kế hoạch (chưa ghi số) (2020–2025)" in page
     # no cycles: the upper plan cannot implement the plan that implements it
-    with pytest.raises(s.ServiceError, match="trực tiếp hay gián tiếp"):
+    with pytest.raises(ServiceError) as exc:
         s.update_plan(None, upper, parent=plan)
+    assert (exc.value.code, exc.value.field) == (Code.CONFLICT, "parent")
+    upper.refresh_from_db()
+    assert upper.parent_id is None
+    # through the page the refusal stands beside the field it is about
+    r = _client(tree, "office").post(reverse("plans:plan_edit", args=[upper.pk]), {
+        "number": upper.number, "title": upper.title, "start_year": "2025", "end_year": "2030",
+        "parent": str(plan.pk)})
+    assert r.status_code == 400
+    assert r.context["form"].errors["parent"] == [exc.value.message]
     upper.refresh_from_db()
     assert upper.parent_id is None
 
@@ -719,8 +781,10 @@ def test_target_binding_with_indicator_parameters(tree):
             assert r.status_code == 302, params
     r = client.post(url, {**base, "indicator": "__manual__", "params": "sector = residential"})
     assert r.status_code == 400 and "thủ công không có tham số" in r.content.decode()
-    with pytest.raises(s.ServiceError, match="months = mười hai không dùng được"):
+    with pytest.raises(ServiceError) as exc:
         s.bind_target(None, target, "cells.working_rules_updated_share", {"months": "mười hai"})
+    assert exc.value.code == Code.INVALID
+    assert "months = mười hai không dùng được" in exc.value.message  # the message names the value refused
     assert [(b.indicator, b.params) for b in target.bindings.all()] == [("cells.with_committee_share",
                                                                          {"sector": "residential"})]
     page = _client(tree, "viewer").get(reverse("plans:plan_review", args=[plan.pk]))
@@ -824,6 +888,33 @@ def test_report_docx_layout_elements(plan, tree):
                                                  "- Đảng viên trong chi bộ,", "- Lưu chi bộ."]
     assert right.paragraphs[0].text == "T/M CHI BỘ\nBÍ THƯ"
     assert len(doc.inline_shapes) == 0  # no target, no chart
+
+
+def test_report_signer_on_a_handover_day_is_the_successor(plan, tree):
+    """``ended_on`` is the first day a post is no longer held (Post.objects.held_on): the report
+    dated that day is signed by the successor, or by nobody named when none is recorded yet.
+    Before, the report's own filter (``ended_on >= day``) still named the outgoing secretary."""
+    import docx
+
+    from dangvu.plans import selectors as sel
+    from dangvu.registry import services as rs
+    from dangvu.reports.plan_report import build, plan_report_docx
+
+    c1, an, dung = tree.orgs["C1"], tree.members["an"], tree.members["dung"]
+    handover = dt.date(2025, 9, 1)
+    rs.add_post(None, c1, an, "secretary", dt.date(2025, 1, 10), ended_on=handover)
+
+    def signer(day: dt.date) -> str:
+        doc = docx.Document(io.BytesIO(plan_report_docx(build(plan, day))))
+        return doc.tables[-1].rows[0].cells[1].paragraphs[-1].text.strip()
+
+    assert sel.secretary_name(c1, handover - dt.timedelta(days=1)) == an.full_name
+    assert signer(handover - dt.timedelta(days=1)) == an.full_name
+    assert sel.secretary_name(c1, handover) == ""
+    assert signer(handover) == ""
+    rs.add_post(None, c1, dung, "secretary", handover)
+    assert sel.secretary_name(c1, handover) == dung.full_name
+    assert signer(handover) == dung.full_name
 
 
 def test_demo_plans_are_parsed_bound_and_the_demo_login_lands_on_them(db, settings):

@@ -4,11 +4,11 @@ of one subtree and period (all apps' indicator modules loaded)."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import Any
 
 from dangvu.cli import CommandError, print_json, setup_django
+from dangvu.core import clock
 
 MIN_YEAR = 1930
 
@@ -26,7 +26,7 @@ def period_from_args(year_text: str, quarter_text: str | None):
     from dangvu.indicators import Period
 
     year = _int(year_text, "Năm")
-    last = dt.date.today().year + 1
+    last = clock.today().year + 1
     if not MIN_YEAR <= year <= last:
         raise CommandError(f"Năm {year} nằm ngoài khoảng cho phép ({MIN_YEAR}–{last}).")
     if quarter_text is None:

@@ -20,10 +20,10 @@ def _plan(args: argparse.Namespace) -> int:
         raise CommandError(f"Tệp kết quả phải có đuôi .docx hoặc .xlsx: {out.name}", code=2)
     setup_django()
     from dangvu.accounts.audit import log_export
-    from dangvu.plans.models import Plan
+    from dangvu.plans.selectors import plan_by_id
     from dangvu.reports.plan_report import build, plan_report_docx, plan_report_xlsx
 
-    plan = Plan.objects.select_related("issuer").filter(pk=args.plan_id).first()
+    plan = plan_by_id(args.plan_id)
     if plan is None:
         raise CommandError(f"Không có kế hoạch số hiệu {args.plan_id}.", code=2)
     report = build(plan)

@@ -82,7 +82,7 @@ def clean_params(params: Any) -> dict[str, Any]:
     """Parameters as stored: a dict without empty values (an empty value means the default)."""
     if not isinstance(params, dict):
         return {}
-    return {str(k): v for k, v in params.items() if v is not None and v != "" and v != []}
+    return {str(k): v for k, v in params.items() if v is not None and v not in ("", [])}
 
 
 def params_problem(key: str, params: dict[str, Any]) -> str:

@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 
 from dangvu import indicators
+from dangvu.core import clock
+from dangvu.core.errors import Code
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import SUPPORTED_SUFFIXES, ocr_pages, read_text
@@ -97,33 +99,38 @@ class UploadForm(Form):
             else:
                 self.source_name, self.source_text = "", text
                 self.parsed = parse_text(text)
-        except PlanReadError as exc:
-            self.add_error("file" if upload else "text", str(exc))
+        except PlanReadError as exc:  # the reader could not read the file
+            self.add_error("file" if upload else "text", forms.ValidationError(str(exc), code=Code.FILE))
+            return data
+        except forms.ValidationError as exc:  # the upload's own checks, each with its code
+            self.add_error("file", exc)
             return data
         except Exception:  # a parser slip on odd input must not become a 500
-            self.add_error("file" if upload else "text", "Không đọc được văn bản này; hãy kiểm tra lại tệp.")
+            self.add_error("file" if upload else "text", forms.ValidationError(
+                "Không đọc được văn bản này; hãy kiểm tra lại tệp.", code=Code.FILE))
             return data
         if self.scan is None and not self.parsed.get("targets") and not self.parsed.get("tasks"):
-            self.add_error("file" if upload else "text",
-                           "Không tìm thấy chỉ tiêu hay nhiệm vụ nào trong văn bản; hãy kiểm tra lại tệp.")
+            self.add_error("file" if upload else "text", forms.ValidationError(
+                "Không tìm thấy chỉ tiêu hay nhiệm vụ nào trong văn bản; hãy kiểm tra lại tệp.", code=Code.FILE))
         return data
 
     def _read_upload(self, upload) -> None:
         name = Path(upload.name or "").name
         suffix = Path(name).suffix.lower()
         if suffix not in DOCUMENT_SUFFIXES:
-            raise PlanReadError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx, "
-                                ".pdf hoặc ảnh quét .jpg, .png, .tif.")
+            raise forms.ValidationError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, "
+                                        ".docx, .pdf hoặc ảnh quét .jpg, .png, .tif.", code=Code.FILE)
         limit = settings.DANGVU_MAX_UPLOAD_BYTES
         if upload.size > limit:
-            raise PlanReadError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).")
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).",
+                                        code=Code.FILE_TOO_LARGE)
         raw = upload.read()
         if suffix == ".docx" and not raw.startswith(b"PK"):
-            raise PlanReadError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.")
+            raise forms.ValidationError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.", code=Code.FILE)
         if suffix == ".pdf" and not raw.startswith(b"%PDF"):
-            raise PlanReadError(f"Tệp {name} không phải tệp PDF hợp lệ.")
+            raise forms.ValidationError(f"Tệp {name} không phải tệp PDF hợp lệ.", code=Code.FILE)
         if suffix == ".txt" and b"\x00" in raw[:4096] and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-            raise PlanReadError(f"Tệp {name} không phải văn bản thuần (.txt).")
+            raise forms.ValidationError(f"Tệp {name} không phải văn bản thuần (.txt).", code=Code.FILE)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"ke-hoach{suffix}"
             path.write_bytes(raw)
@@ -175,8 +182,8 @@ def parse_params(text: str) -> dict[str, Any]:
     """"tên = giá trị" per line → a dict: whole numbers become int, "a, b" a list, the rest text.
     Raises ValidationError on a line without "=" or a name that is not an identifier."""
     out: dict[str, Any] = {}
-    for line in (text or "").splitlines():
-        line = line.strip()
+    for raw_line in (text or "").splitlines():
+        line = raw_line.strip()
         if not line:
             continue
         name, sep, raw = line.partition("=")
@@ -328,10 +335,8 @@ class MeasurementForm(Form):
     note = forms.CharField(label="Ghi chú, nguồn số liệu", max_length=500, required=False)
 
     def clean_measured_on(self):
-        import datetime as dt
-
         value = self.cleaned_data["measured_on"]
-        if value and value > dt.date.today():
+        if value and value > clock.today():
             raise forms.ValidationError("Ngày số liệu không thể ở tương lai.")
         return value
 
@@ -383,11 +388,9 @@ class TaskUpdateForm(Form):
         return (Path(upload.name or "minh-chung").name[:255], upload.read())
 
     def clean(self) -> dict[str, Any]:
-        import datetime as dt
-
         data = super().clean()
         if data.get("status") == TaskStatus.DONE and not data.get("done_on") and "done_on" not in self.errors:
             self.add_error("done_on", "Đã hoàn thành thì phải ghi ngày hoàn thành.")
-        if data.get("done_on") and data["done_on"] > dt.date.today():
+        if data.get("done_on") and data["done_on"] > clock.today():
             self.add_error("done_on", "Ngày hoàn thành không thể ở tương lai.")
         return data

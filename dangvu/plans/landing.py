@@ -7,12 +7,12 @@ plan). Later visits to the home page show it as usual.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .models import Plan, PlanState
+from dangvu.core import clock
+
+from . import selectors as sel
 
 SESSION_KEY = "dangvu_plans_landing"
 
@@ -22,13 +22,6 @@ def mark_login(sender, request, user, **kwargs) -> None:
         request.session[SESSION_KEY] = True
 
 
-def current_plan(org, today: dt.date | None = None) -> Plan | None:
-    year = (today or dt.date.today()).year
-    active = Plan.objects.filter(issuer=org, state=PlanState.ACTIVE)
-    return (active.filter(start_year__lte=year, end_year__gte=year).order_by("-start_year", "-id").first()
-            or active.order_by("-end_year", "-id").first())
-
-
 def landing_url(request: HttpRequest) -> str | None:
     """The plan dashboard to open right after login, once; None to show the home page."""
     session = getattr(request, "session", None)
@@ -36,6 +29,5 @@ def landing_url(request: HttpRequest) -> str | None:
         return None
     from dangvu.accounts.access import access_for
 
-    root = access_for(request.user).roots.order_by("path").first()
-    plan = current_plan(root) if root is not None else None
+    plan = sel.landing_plan(access_for(request.user), clock.today().year)
     return reverse("plans:plan_dashboard", args=[plan.pk]) if plan else None

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dangvu.core import clock
 from dangvu.core.plan_status import OP_LABELS, goal_text
 from dangvu.registry.models import Organization
 
@@ -228,7 +229,7 @@ class Task(models.Model):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         """Not done and its deadline has passed."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         return self.status != TaskStatus.DONE and self.ends_on is not None and self.ends_on < today
 
     def shown_status(self, today: dt.date | None = None) -> str:

@@ -21,9 +21,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from textwrap import shorten
 
-from django.db.models import Prefetch
-
 from dangvu import indicators
+from dangvu.core import clock
 from dangvu.core.plan_status import (
     STATUS_LABELS,
     Status,
@@ -35,6 +34,7 @@ from dangvu.core.plan_status import (
 from dangvu.core.text import fold
 
 from . import bindings as B
+from . import selectors as sel
 from .models import OVERDUE, TASK_STATUS_LABELS, Binding, Measurement, Plan, Target, Task
 
 HISTORY_YEARS = 5
@@ -239,20 +239,14 @@ def manual_series(target: Target, today: dt.date) -> Series:
 
 
 def target_progress(target: Target, today: dt.date | None = None) -> TargetProgress:
-    today = today or dt.date.today()
+    today = today or clock.today()
     bindings = list(target.bindings.all())
     series = [binding_series(target, b, today) for b in bindings] or [manual_series(target, today)]
     return TargetProgress(target=target, series=series, status=worst([x.status for x in series]))
 
 
-def _targets(plan: Plan):
-    entered = Prefetch("measurements", queryset=Measurement.objects.select_related("entered_by"))
-    bound = Prefetch("bindings", queryset=Binding.objects.select_related("confirmed_by", "added_by"))
-    return plan.targets.select_related("scope", "plan__issuer").prefetch_related(entered, bound)
-
-
 def plan_progress(plan: Plan, today: dt.date | None = None) -> list[TargetProgress]:
-    return [target_progress(t, today) for t in _targets(plan)]
+    return [target_progress(t, today) for t in sel.targets_with_figures(plan)]
 
 
 def status_counts(rows: list[TargetProgress]) -> list[tuple[str, str, int]]:
@@ -286,9 +280,9 @@ class LeadGroup:
 
 
 def task_rows(plan: Plan, today: dt.date | None = None) -> list[TaskRow]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     out = []
-    for task in plan.tasks.select_related("lead_org"):
+    for task in sel.plan_tasks(plan):
         status = task.shown_status(today)
         late = (today - task.ends_on).days if status == OVERDUE else 0
         out.append(TaskRow(task, status, TASK_STATUS_LABELS[status], late))
@@ -331,8 +325,8 @@ def cascade(plan: Plan) -> list[CascadeRow]:
 
     if plan.parent_id is None:
         return []
-    mine = list(_targets(plan))
-    theirs = list(_targets(plan.parent))
+    mine = list(sel.targets_with_figures(plan))
+    theirs = list(sel.targets_with_figures(plan.parent))
     keys = {t.pk: {b.indicator for b in t.bindings.all()} for t in [*mine, *theirs]}
     used: set[int] = set()
     rows: list[CascadeRow] = []

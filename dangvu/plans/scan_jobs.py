@@ -44,7 +44,7 @@ _ID = re.compile(r"[0-9a-f]{32}")
 INTERRUPTED = "Việc đọc bản quét bị gián đoạn (máy chủ khởi động lại); hãy tải tệp lên lại."
 
 _slots_lock = threading.Lock()
-_slots: threading.BoundedSemaphore | None = None
+_slots: dict[str, threading.BoundedSemaphore] = {}  # made once, on the first scan (settings are read then)
 
 
 class ScanBusy(Exception):
@@ -163,11 +163,10 @@ def start(user_id: int, org_code: str, name: str, raw: bytes, suffix: str, *, pa
 
 
 def _worker_slots() -> threading.BoundedSemaphore:
-    global _slots
     with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(max(1, int(settings.DANGVU_SCAN_WORKERS)))
-        return _slots
+        if "workers" not in _slots:
+            _slots["workers"] = threading.BoundedSemaphore(max(1, int(settings.DANGVU_SCAN_WORKERS)))
+        return _slots["workers"]
 
 
 def _run(job_dir: Path, source: Path) -> None:

@@ -9,13 +9,11 @@ a read-only role on an edit form → 403.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from textwrap import shorten
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,16 +21,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangvu.accounts.audit import log_export
-from dangvu.common import ServiceError
+from dangvu.common import Code, ServiceError
+from dangvu.core import clock
 from dangvu.core.text import fold
-from dangvu.registry.models import Organization
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import bindings, scan_views
 from . import forms as f
+from . import selectors as sel
 from . import services as s
 from .charts import target_svg
-from .models import Binding, Plan, PlanState, Target, Task, TaskUpdate
+from .models import Plan, PlanState, Target, Task
 from .progress import (
     cascade_progress,
     plan_progress,
@@ -48,27 +47,22 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _plans(acc):
-    return Plan.objects.filter(issuer__in=acc.orgs()).select_related("issuer")
-
-
 def _get_plan(acc, pk: int) -> Plan:
-    plan = _plans(acc).select_related("parent", "parent__issuer", "replaces").filter(pk=pk).first()
+    plan = sel.plan_for(acc, pk)
     if plan is None:
         raise Http404("Không tìm thấy kế hoạch.")
     return plan
 
 
 def _get_target(acc, pk: int) -> Target:
-    target = Target.objects.filter(plan__issuer__in=acc.orgs(), pk=pk).select_related("plan", "plan__issuer",
-                                                                                         "scope").first()
+    target = sel.target_for(acc, pk)
     if target is None:
         raise Http404("Không tìm thấy chỉ tiêu.")
     return target
 
 
 def _get_task(acc, pk: int) -> Task:
-    task = Task.objects.filter(plan__issuer__in=acc.orgs(), pk=pk).select_related("plan", "plan__issuer").first()
+    task = sel.task_for(acc, pk)
     if task is None:
         raise Http404("Không tìm thấy nhiệm vụ.")
     return task
@@ -133,7 +127,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     acc = access(request)
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền xem kế hoạch.")
-    plans = list(_plans(acc).order_by("issuer__path", "-start_year", "-id")[:300])
+    plans = sel.plan_list(acc)
     uploads = [o for o in acc.roots.order_by("path") if acc.can_edit_org(o)]
     return render(request, "plans/plan_list.html", {"plans": plans, "uploads": uploads})
 
@@ -168,16 +162,15 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft (or a saved plan's targets) under review: each binding confirmed or cleared one by
     one, or all at once when saving — a decision per binding, never taken for the person."""
     plan = _editable_plan(request, pk)
-    pending = s.unconfirmed_bindings(plan)
+    pending = sel.unconfirmed_bindings(plan)
     decisions = f.DecisionForm(None, pending=pending)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
             if action in ("confirm", "clear"):
-                binding = Binding.objects.filter(target__plan=plan, pk=_int(request.POST.get("binding"))).select_related(
-                    "target__plan__issuer").first()
+                binding = sel.plan_binding(plan, _int(request.POST.get("binding")))
                 if binding is None:
-                    raise ServiceError("Không tìm thấy cách đo này trong kế hoạch.")
+                    raise ServiceError("Không tìm thấy cách đo này trong kế hoạch.", Code.NOT_FOUND)
                 what = f"«{shorten(binding.target.text, 100, placeholder=' …')}»: {bindings.describe(binding.indicator, binding.params)}"
                 if action == "confirm":
                     s.confirm_binding(request.user, binding)
@@ -201,8 +194,7 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_page(request: HttpRequest, plan: Plan, decisions, status: int = 200) -> HttpResponse:
-    targets = list(plan.targets.select_related("scope").prefetch_related(
-        Prefetch("bindings", queryset=Binding.objects.select_related("confirmed_by", "added_by"))))
+    targets = sel.review_targets(plan)
     rows = [{"t": t, "bindings": [{"b": b, "label": bindings.label(b.indicator),
                                    "params": bindings.params_text(b.params)} for b in t.bindings.all()],
              "dropped": [bindings.describe(x.get("indicator", ""), x.get("params")) for x in t.proposed or []
@@ -210,8 +202,8 @@ def _review_page(request: HttpRequest, plan: Plan, decisions, status: int = 200)
                                     == bindings.clean_params(x.get("params")) for b in t.bindings.all())]}
             for t in targets]
     return render(request, "plans/review.html", {
-        "plan": plan, "org": plan.issuer, "rows": rows, "tasks": list(plan.tasks.select_related("lead_org")),
-        "references": list(plan.references.all()), "form": decisions,
+        "plan": plan, "org": plan.issuer, "rows": rows, "tasks": list(sel.plan_tasks(plan)),
+        "references": sel.plan_references(plan), "form": decisions,
         "unconfirmed": sum(1 for t in targets for b in t.bindings.all() if not b.confirmed),
     }, status=status)
 
@@ -220,7 +212,8 @@ def _review_page(request: HttpRequest, plan: Plan, decisions, status: int = 200)
 @FORM_METHODS
 def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
-    intro = (f"{plan.name} — {shorten(plan.title, 200, placeholder=' …')}: {plan.targets.count()} chỉ tiêu, {plan.tasks.count()} nhiệm vụ. "
+    n_targets, n_tasks = sel.plan_size(plan)
+    intro = (f"{plan.name} — {shorten(plan.title, 200, placeholder=' …')}: {n_targets} chỉ tiêu, {n_tasks} nhiệm vụ. "
              "Văn bản gốc không bị ảnh hưởng; có thể tải lên lại.")
     return _delete_page(request, plan, "Hủy bản nháp", "bản nháp này cùng mọi chỉ tiêu, nhiệm vụ của nó", intro,
                         lambda: s.discard_draft(request.user, plan), "Đã hủy bản nháp.",
@@ -233,10 +226,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     plan = _get_plan(acc, pk)
     require_edit(acc, plan.issuer)
-    ancestors = [o.pk for o in Organization.objects.get_ancestors(plan.issuer)]
-    parents = (Plan.objects.filter(Q(issuer_id__in=ancestors) | Q(issuer__in=acc.orgs()))
-               .exclude(pk=plan.pk).exclude(state=PlanState.DRAFT).select_related("issuer"))
-    replaceable = Plan.objects.filter(issuer=plan.issuer).exclude(pk=plan.pk).select_related("issuer")
+    parents = sel.parent_choices(acc, plan)
+    replaceable = sel.replaceable_plans(plan)
     initial = {k: getattr(plan, k) for k in ("number", "issued_on", "place", "title", "start_year", "end_year",
                                              "parent", "replaces")}
     form = f.PlanForm(request.POST or None, initial=initial, parents=parents, replaceable=replaceable)
@@ -255,13 +246,13 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                                "baseline")}
     initial["by_year"] = target.by
     initial["scope"] = target.scope
-    current = list(target.bindings.all())
+    current = sel.target_bindings(target)
     for k, b in enumerate(current, start=1):
         key, params = f.slot_names(k)
         initial[key], initial[params] = b.indicator, f.params_text(b.params)
     if not current:
         initial["indicator"] = f.MANUAL
-    form = f.TargetForm(request.POST or None, initial=initial, scopes=_scopes(plan), unit=target.unit,
+    form = f.TargetForm(request.POST or None, initial=initial, scopes=sel.scope_orgs(plan), unit=target.unit,
                         slots=max(2, len(current) + 1))
 
     def act(d):
@@ -278,16 +269,12 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
                  _back_url(plan))
 
 
-def _scopes(plan: Plan):
-    return Organization.objects.filter(path__startswith=plan.issuer.path).order_by("path")
-
-
 @login_required
 @FORM_METHODS
 def target_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     form = f.TargetForm(request.POST or None, initial={"indicator": f.MANUAL, "op": ">=", "unit": "%"},
-                        scopes=_scopes(plan))
+                        scopes=sel.scope_orgs(plan))
 
     def act(d):
         return s.create_target(request.user, plan, bindings=d.pop("bindings"), scope=d.pop("scope"), **d)
@@ -305,7 +292,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target's status is the worst of them. A manual target: its entered values."""
     acc = access(request)
     target = _get_target(acc, pk)
-    today = dt.date.today()
+    today = clock.today()
     progress = target_progress(target, today)
     charts = [mark_safe(target_svg(x, f"t{target.pk}-{i}")) for i, x in enumerate(progress.series)]  # noqa: S308
     return render(request, "plans/target.html", {
@@ -318,7 +305,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @FORM_METHODS
 def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = _editable_target(request, pk)
-    n = target.measurements.count()
+    n = sel.measurement_count(target)
     what = "chỉ tiêu này" + (f" cùng {n} lần nhập số liệu" if n else "")
     return _delete_page(request, target.plan, "Xóa chỉ tiêu", what, f"«{target.text}» — mục tiêu {target.goal}.",
                         lambda: s.delete_target(request.user, target), "Đã xóa chỉ tiêu.")
@@ -337,8 +324,8 @@ def _delete_page(request: HttpRequest, plan: Plan, title: str, what: str, intro:
 def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
     target = _editable_target(request, pk)
     plan = target.plan
-    form = f.MeasurementForm(request.POST or None, initial={"measured_on": dt.date.today()})
-    previous = list(target.measurements.order_by("-measured_on", "-id")[:10])
+    form = f.MeasurementForm(request.POST or None, initial={"measured_on": clock.today()})
+    previous = sel.latest_measurements(target)
     intro = f"Chỉ tiêu: {target.text}. " + ("Lần nhập gần nhất: " + ", ".join(
         f"{m.value:g} ({m.measured_on:%d/%m/%Y})" for m in previous[:3]) if previous else "Chưa có số liệu.")
     return _form(request, form, {"title": "Nhập số liệu chỉ tiêu", "org": plan.issuer, "plan": plan,
@@ -366,7 +353,7 @@ def _task_form(request: HttpRequest, plan: Plan, task: Task | None = None) -> Ht
     """Fix a task the reader got wrong, or add one it missed."""
     fields = ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_text", "lead", "support", "lead_org")
     initial = {k: getattr(task, k) for k in fields} if task else None
-    form = f.TaskForm(request.POST or None, initial=initial, orgs=_scopes(plan))
+    form = f.TaskForm(request.POST or None, initial=initial, orgs=sel.scope_orgs(plan))
     if task is None:
         title, success, act = "Thêm nhiệm vụ", "Đã thêm nhiệm vụ.", lambda d: s.add_task(request.user, plan, **d)
     else:
@@ -378,7 +365,7 @@ def _task_form(request: HttpRequest, plan: Plan, task: Task | None = None) -> Ht
 @FORM_METHODS
 def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
     task = _editable_task(request, pk)
-    n = task.updates.count()
+    n = sel.update_count(task)
     return _delete_page(request, task.plan, "Xóa nhiệm vụ",
                         "nhiệm vụ này" + (f" cùng {n} lần cập nhật tiến độ" if n else ""), f"«{task.title}»",
                         lambda: s.delete_task(request.user, task), "Đã xóa nhiệm vụ.")
@@ -408,8 +395,7 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
-    update = (TaskUpdate.objects.filter(task__plan__issuer__in=acc.orgs(), pk=pk)
-              .select_related("task__plan").first())
+    update = sel.task_update_for(acc, pk)
     if update is None or not update.evidence_content:
         raise Http404("Không tìm thấy tệp minh chứng.")
     log_export(request.user, update, update.evidence_name, rows=1)
@@ -428,7 +414,7 @@ def task_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     plan = _get_plan(acc, pk)
-    today = dt.date.today()
+    today = clock.today()
     rows = plan_progress(plan, today)
     cards = [{"p": r, "series": [(x, mark_safe(target_svg(x, f"t{r.target.pk}-{i}")))  # noqa: S308 (escaped)
                                  for i, x in enumerate(r.series)]} for r in rows]
@@ -436,8 +422,8 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/dashboard.html", {
         "plan": plan, "org": plan.issuer, "cards": cards, "counts": status_counts(rows), "today": today,
         "task_counts": task_counts(tasks), "overdue": [r for r in tasks if r.status == "overdue"],
-        "can_edit": acc.can_edit_org(plan.issuer), "children": _plans(acc).filter(parent=plan),
-        "parent_visible": _parent_visible(acc, plan),
+        "can_edit": acc.can_edit_org(plan.issuer), "children": sel.child_plans(acc, plan),
+        "parent_visible": sel.parent_visible(acc, plan),
     })
 
 
@@ -446,7 +432,7 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     plan = _get_plan(acc, pk)
-    today = dt.date.today()
+    today = clock.today()
     groups = task_board(plan, today)
     return render(request, "plans/tasks.html", {
         "plan": plan, "org": plan.issuer, "groups": groups, "today": today,
@@ -459,18 +445,13 @@ def plan_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     plan = _get_plan(acc, pk)
-    today = dt.date.today()
-    parent_visible = _parent_visible(acc, plan)
+    today = clock.today()
+    parent_visible = sel.parent_visible(acc, plan)
     return render(request, "plans/cascade.html", {
         "plan": plan, "org": plan.issuer, "today": today, "parent_visible": parent_visible,
         "rows": cascade_progress(plan, today, parent_values=parent_visible),
-        "children": list(_plans(acc).filter(parent=plan)), "can_edit": acc.can_edit_org(plan.issuer),
+        "children": list(sel.child_plans(acc, plan)), "can_edit": acc.can_edit_org(plan.issuer),
     })
-
-
-def _parent_visible(acc, plan: Plan) -> bool:
-    """The parent plan's text reaches the lower level; its figures and page only within the scope."""
-    return plan.parent_id is not None and acc.orgs().filter(pk=plan.parent.issuer_id).exists()
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -487,7 +468,7 @@ def plan_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = build(plan)
     content = plan_report_docx(report) if fmt == "docx" else plan_report_xlsx(report)
     log_export(request.user, plan, f"plan-report.{fmt}", rows=len(report.targets) + len(report.tasks))
-    name = f"bao-cao-{_slug(plan.number or str(plan.pk))}-{dt.date.today():%Y%m%d}.{fmt}"
+    name = f"bao-cao-{_slug(plan.number or str(plan.pk))}-{clock.today():%Y%m%d}.{fmt}"
     response = HttpResponse(content, content_type=DOCX_MIME if fmt == "docx" else XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"

@@ -1,7 +1,8 @@
 """Báo cáo kết quả thực hiện Kế hoạch số …: the .docx in the party-document layout and the same
 tables as .xlsx. Read only: figures come from :mod:`dangvu.plans.progress` (the indicator
-registry, one series per binding of a target, or a target's manual measurements); these
-functions return bytes and write nothing.
+registry, one series per binding of a target, or a target's manual measurements), the header's
+upper organization and the signing secretary from :mod:`dangvu.plans.selectors`; these functions
+return bytes and write nothing.
 
 A target measured one way is one row whose text says how ("Đo bằng: …"); a target with several
 bindings is a row with its overall status (the worst) followed by one row per binding, numbered
@@ -13,14 +14,16 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from dangvu.core import clock
 from dangvu.core.plan_status import Status
+from dangvu.plans import selectors as sel
 from dangvu.plans.charts import targets_png
-from dangvu.plans.models import Plan
 from dangvu.plans.progress import (
     Series,
     TargetProgress,
@@ -30,9 +33,12 @@ from dangvu.plans.progress import (
     task_counts,
     task_rows,
 )
-from dangvu.registry.models import CELL_KINDS, Organization
 
 from . import docx as D
+
+if TYPE_CHECKING:
+    from dangvu.plans.models import Plan
+    from dangvu.registry.models import Organization
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGET_HEADER = ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Dự báo năm đến hạn", "Đánh giá"]
@@ -111,7 +117,7 @@ def _figures(x: Series) -> list[str]:
 
 
 def build(plan: Plan, today: dt.date | None = None) -> PlanReport:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return PlanReport(plan=plan, today=today, targets=plan_progress(plan, today), tasks=task_rows(plan, today))
 
 
@@ -123,7 +129,7 @@ def _count_sentence(pairs: list[tuple[str, str, int]], total: int, what: str) ->
 def plan_report_docx(report: PlanReport) -> bytes:
     plan = report.plan
     issuer = plan.issuer
-    upper = Organization.objects.get_parent(issuer)
+    upper = sel.upper_organization(issuer)
     doc = D.new_document()
     D.party_header(doc, upper.name if upper else None, _committee(issuer), report.number_line, plan.place,
                    report.today)
@@ -167,13 +173,13 @@ def plan_report_docx(report: PlanReport) -> bytes:
     for i, line in enumerate(lines[:12], start=1):
         doc.add_paragraph(f"{i}. {line}")
 
-    cell = issuer.kind in CELL_KINDS
+    cell = issuer.is_cell
     recipients = [f"Ban Thường vụ {_committee(upper)}" if upper else "Cấp ủy cấp trên",
                   "Đảng viên trong chi bộ" if cell else "Các đồng chí cấp ủy viên"]
     if not cell:
         recipients.append("Các chi bộ trực thuộc")
     D.recipients(doc, recipients, f"{'T/M CHI BỘ' if cell else 'T/M ĐẢNG ỦY'}\nBÍ THƯ",
-                 _secretary(issuer, report.today), archive="Lưu chi bộ" if cell else "Lưu văn phòng")
+                 sel.secretary_name(issuer, report.today), archive="Lưu chi bộ" if cell else "Lưu văn phòng")
     return D.save(doc)
 
 
@@ -185,24 +191,12 @@ _LOCAL_COMMITTEE = re.compile(r"Đảng bộ (tỉnh|thành phố|huyện|quận
 def _committee(org: Organization) -> str:
     """The body that issues for a party organization: its committee ("Đảng bộ xã X" → "Đảng ủy xã X";
     Hướng dẫn 36-HD/VPTW names the issuing committee under the upper organization); a cell issues itself."""
-    if org.kind in CELL_KINDS:
+    if org.is_cell:
         return org.name
     m = _LOCAL_COMMITTEE.match(org.name)
     if m:  # "Đảng bộ tỉnh X" → "Tỉnh ủy X"
         return f"{_LOCAL_COMMITTEES[m.group(1).lower()]} {org.name[m.end():]}"
     return re.sub(r"^Đảng bộ\b", "Đảng ủy", org.name)
-
-
-def _secretary(org: Organization, on: dt.date) -> str:
-    """The name of the organization's secretary on ``on`` (blank when the registry has none)."""
-    from django.db.models import Q
-
-    from dangvu.registry.models import Post, PostRole
-
-    post = (Post.objects.filter(organization=org, role=PostRole.SECRETARY, started_on__lte=on)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on)).select_related("member")
-            .order_by("-started_on").first())
-    return post.member.full_name if post else ""
 
 
 def _header(ws, row: int, titles: list[str]) -> None:
