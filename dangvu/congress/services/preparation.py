@@ -66,6 +66,7 @@ def save_congress(by, org: Organization, *, term: str, kind: str, starts_on: dt.
     return congress
 
 
+@transaction.atomic
 def check_committee_freeze(org: Organization, started_on: dt.date) -> None:
     """Hooked into :func:`dangvu.registry.services.add_post`: no new committee member within
     ``congress.committee_freeze_months`` before the organization's planned congress
