@@ -220,4 +220,4 @@ def test_cli_apportion_bad_csv_exits_2(capsys, tmp_path, text, message) -> None:
 
 def test_cli_apportion_missing_file_exits_2(capsys, tmp_path) -> None:
     code, _, err = run(capsys, "congress", "apportion", "--seats", "5", "--orgs", str(tmp_path / "none.csv"))
-    assert code == 2 and "Không tìm thấy" in err
+    assert (code, err) == (2, f"dangvu: Không tìm thấy tệp danh sách tổ chức: {tmp_path / 'none.csv'}\n")

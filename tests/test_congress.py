@@ -15,9 +15,11 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from dangvu.common import ServiceError
+from dangvu.common import Code, ServiceError
+from dangvu.congress import selectors as sel
 from dangvu.congress import services as cs
 from dangvu.congress.models import Ballot, Congress, Milestone, Tally
+from dangvu.core import clock
 from dangvu.core.apportion import apportion
 from dangvu.core.tally import tally
 from dangvu.registry import services as s
@@ -61,6 +63,7 @@ def test_freeze_refuses_committee_post_5_months_before_and_allows_7(tree):
     congress_of(c1, dt.date(2027, 6, 15))
     with pytest.raises(ServiceError) as exc:
         s.add_post(None, c1, tree.inside, "committee_member", dt.date(2027, 1, 15))
+    assert (exc.value.code, exc.value.field) == (Code.RULE, "started_on")
     message = str(exc.value)
     assert "6 tháng trước đại hội" in message and "15/06/2027" in message and "15/12/2026" in message
     assert not tree.inside.posts.exists()
@@ -83,36 +86,44 @@ def test_freeze_through_the_post_form(tree):
 
 def test_length_and_window_and_pilot_order(tree):
     c1, c1a, c1b, p = tree.orgs["C1"], tree.orgs["C1A"], tree.orgs["C1B"], tree.orgs["P"]
-    with pytest.raises(ServiceError, match="kéo dài 3 ngày, vượt quá 2 ngày"):
+    with pytest.raises(ServiceError) as exc:
         congress_of(c1, dt.date(2027, 5, 4), days=3)
+    assert exc.value.code == Code.RULE and "kéo dài 3 ngày, vượt quá 2 ngày" in exc.value.message
     assert congress_of(p, dt.date(2027, 8, 4), days=3).pk  # upper level: 3 days allowed
-    with pytest.raises(ServiceError, match="kéo dài 4 ngày, vượt quá 3 ngày"):
+    with pytest.raises(ServiceError) as exc:
         congress_of(p, dt.date(2030, 8, 4), days=4, term="2030-2035")
+    assert exc.value.code == Code.RULE and "kéo dài 4 ngày, vượt quá 3 ngày" in exc.value.message
 
     campaign = cs.create_timeline(None, c1, title="Kế hoạch đại hội các chi bộ", term="2025-2030",
                                   window_start=dt.date(2027, 4, 1), window_end=dt.date(2027, 6, 15),
                                   pilot_end=dt.date(2027, 2, 28))
-    with pytest.raises(ServiceError, match="phải hoàn thành trước ngày 15/06/2027"):
+    with pytest.raises(ServiceError) as exc:
         congress_of(c1b, dt.date(2027, 6, 20), campaign=campaign)
-    with pytest.raises(ServiceError, match="được tổ chức từ ngày 01/04/2027"):
+    assert exc.value.code == Code.RULE and "phải hoàn thành trước ngày 15/06/2027" in exc.value.message
+    with pytest.raises(ServiceError) as exc:
         congress_of(c1b, dt.date(2027, 3, 20), campaign=campaign)
-    with pytest.raises(ServiceError, match="Đại hội điểm phải hoàn thành trước ngày 28/02/2027"):
+    assert exc.value.code == Code.RULE and "được tổ chức từ ngày 01/04/2027" in exc.value.message
+    with pytest.raises(ServiceError) as exc:
         congress_of(c1a, dt.date(2027, 3, 10), pilot=True, campaign=campaign)
+    assert exc.value.code == Code.RULE and "Đại hội điểm phải hoàn thành trước ngày 28/02/2027" in exc.value.message
     pilot = congress_of(c1a, dt.date(2027, 2, 10), pilot=True, campaign=campaign)
     other = congress_of(c1b, dt.date(2027, 4, 5), campaign=campaign)
     # the pilot cannot be moved after the other congress of the same parent
-    with pytest.raises(ServiceError, match="Đại hội điểm phải xong trước các đại hội khác"):
+    with pytest.raises(ServiceError) as exc:
         cs.save_congress(None, c1a, term="2025-2030", kind="members", pilot=True, starts_on=dt.date(2027, 4, 6),
                          ends_on=dt.date(2027, 4, 6), congress=pilot)
+    assert exc.value.code == Code.RULE and "Đại hội điểm phải xong trước các đại hội khác" in exc.value.message
     # without a campaign window the order still holds: a sibling may not open before the pilot ends
     other.delete()
     pilot.campaign = None
     pilot.save()
-    with pytest.raises(ServiceError, match="đại hội này phải khai mạc sau ngày đó"):
+    with pytest.raises(ServiceError) as exc:
         congress_of(c1b, dt.date(2027, 2, 9))
+    assert exc.value.code == Code.RULE and "đại hội này phải khai mạc sau ngày đó" in exc.value.message
     assert congress_of(c1b, dt.date(2027, 2, 11)).pk
-    with pytest.raises(ServiceError, match="đã có đại hội nhiệm kỳ 2025-2030"):
+    with pytest.raises(ServiceError) as exc:
         congress_of(c1b, dt.date(2027, 2, 20))
+    assert (exc.value.code, exc.value.field) == (Code.DUPLICATE, "term")
 
 
 # -- timeline, milestones, progress -------------------------------------------------------------
@@ -199,7 +210,26 @@ def test_apportionment_page_equals_core(tree):
     assert rows == {"C1A": 3, "C1B": 6}
     bad = client.post(reverse("congress:apportion", args=[congress.pk]), {**data, "seats": 3})
     assert bad.status_code == 400
-    assert "ít hơn mức tối thiểu 2" in bad.content.decode()
+    assert "ít hơn mức tối thiểu 2" in bad.context["form"].errors["seats"][0]  # beside the field it is about
+
+
+def test_ex_officio_on_the_handover_day_is_the_successor_only(tree):
+    """A post's ``ended_on`` is the first day it is no longer held: on the handover day the old
+    secretary is no longer, the successor already is, an ex-officio delegate."""
+    c1 = tree.orgs["C1"]
+    handover = dt.date(2025, 10, 1)
+    old = s.add_post(None, c1, tree.own, "secretary", dt.date(2020, 6, 1))
+    s.end_post(None, old, handover)
+    new = s.add_post(None, c1, tree.inside, "secretary", handover)
+    assert sel.ex_officio(c1, handover) == [new]
+    assert sel.ex_officio(c1, handover - dt.timedelta(days=1)) == [old]
+    congress = congress_of(c1, dt.date(2027, 5, 10))
+    with clock.frozen(handover):
+        page = client_as(tree, "office").get(reverse("congress:apportion", args=[congress.pk]))
+        record = cs.save_apportionment(None, congress, [tree.orgs["C1A"], tree.orgs["C1B"]], seats=4, minimum=1)
+    assert page.context["ex_officio"] == [new]
+    assert record.counted_on == handover
+    assert record.ex_officio == [{"member_id": tree.inside.pk, "name": "Nguyễn Văn An", "role": "Bí thư"}]
 
 
 # -- drafts ---------------------------------------------------------------------------------------
@@ -217,8 +247,9 @@ def test_drafts_versions_and_synthesis_docx(tree):
     cs.add_comment(None, d2, received_on=dt.date(2026, 12, 7), text="Rút gọn phần mở đầu",
                    source_name="Hội nghị đảng viên")
     cs.answer_comment(None, a, state="accepted", response="Đã bổ sung ở mục II.1")
-    with pytest.raises(ServiceError, match="phải ghi nội dung giải trình"):
+    with pytest.raises(ServiceError) as exc:
         cs.answer_comment(None, b, state="explained")
+    assert (exc.value.code, exc.value.field) == (Code.REQUIRED, "response")
     cs.answer_comment(None, b, state="explained", response="Giữ tên theo hướng dẫn của cấp trên")
     r = client_as(tree, "viewer").get(reverse("congress:comments_docx", args=[congress.pk]))
     assert r.status_code == 200
@@ -260,10 +291,13 @@ def test_members_base_from_tree_equals_hand_count(tree):
     assert (election.base, election.base_computed) == (4 - 1 + 1, 4)
     breakdown = cs.members_base(c1, election.adjustments.all())
     assert (breakdown.full, breakdown.temporary_away, breakdown.excluded, breakdown.exempt_present) == (5, 1, 1, 1)
-    with pytest.raises(ServiceError, match="không phải đảng viên chính thức"):
+    with pytest.raises(ServiceError) as exc:
         cs.add_adjustment(None, election, tree.members["dung"], "suspended")
-    with pytest.raises(ServiceError, match="phải ghi lý do"):
+    assert (exc.value.code, exc.value.field) == (Code.STATE, "member")
+    with pytest.raises(ServiceError) as exc:
         cs.set_base(None, election, 6)
+    assert (exc.value.code, exc.value.field) == (Code.REQUIRED, "reason")
+    assert "Cơ sở tính theo dữ liệu là 4" in exc.value.message  # the computed figure is shown
     cs.set_base(None, election, 6, "Hai đảng viên được cấp trên cho phép dự")
     election.refresh_from_db()
     assert (election.base, election.base_reason) == (6, "Hai đảng viên được cấp trên cho phép dự")
@@ -350,8 +384,9 @@ def test_election_two_teams_discrepancy_count_recount_and_minutes(tree):
     assert json.loads(entry.changes_dict["steps"][1]) == first.steps  # every step is in the audit log
 
     # entries are frozen once the official result exists
-    with pytest.raises(ServiceError, match="không sửa dữ liệu bầu cử được nữa"):
+    with pytest.raises(ServiceError) as exc:
         cs.enter_ballots(None, team1, [[True, False, False, False]])
+    assert exc.value.code == Code.STATE
     assert client.post(reverse("congress:tally_run", args=[election.pk])).status_code == 302
     second = Tally.objects.get(election=election, number=2)
     assert second.matches_previous is True
@@ -380,8 +415,9 @@ def test_team_totals_compare_with_entered_ballots(tree):
     assert client.post(reverse("congress:team_entry", args=[team2.pk]), totals).status_code == 302
     discrepancies = cs.compare_teams(election)[1]
     assert [(d.item, dict(d.figures)) for d in discrepancies] == [("Đỗ Văn Khánh", {"Tổ 1": 0, "Tổ 2": 1})]
-    with pytest.raises(ServiceError, match="Đỗ Văn Khánh"):
+    with pytest.raises(ServiceError) as exc:
         cs.count_election(None, election)
+    assert exc.value.code == Code.CONFLICT and "Đỗ Văn Khánh" in exc.value.message  # names the item
     cs.set_team_totals(None, team2, {**{k: v for k, v in totals.items() if k in ("ballots", "valid", "invalid")},
                                      **dict(zip(CANDIDATES, (4, 3, 3, 0), strict=True))})
     record = cs.count_election(None, election)
@@ -405,10 +441,14 @@ def test_scope_secretary_404_outside_and_viewer_403_on_edit_forms(tree):
                 reverse("congress:election_add", args=[c2_congress.pk]),
                 reverse("congress:congress_add", args=["C2"])):
         assert secretary.get(url).status_code == 404, url
-    assert secretary.get(reverse("congress:congress_detail", args=[c1a_congress.pk])).status_code == 200
+    page = secretary.get(reverse("congress:congress_detail", args=[c1a_congress.pk]))
+    assert (page.status_code, page.context["congress"], page.context["can_edit"]) == (200, c1a_congress, True)
     viewer = client_as(tree, "viewer")
-    assert viewer.get(reverse("congress:congress_detail", args=[c1a_congress.pk])).status_code == 200
-    assert viewer.get(reverse("congress:election_detail", args=[election.pk])).status_code == 200
+    page = viewer.get(reverse("congress:congress_detail", args=[c1a_congress.pk]))
+    assert (page.status_code, page.context["congress"], page.context["can_edit"]) == (200, c1a_congress, False)
+    page = viewer.get(reverse("congress:election_detail", args=[election.pk]))
+    assert (page.status_code, page.context["election"], page.context["can_edit"]) == (200, election, False)
+    assert [c.name for c in page.context["candidates"]] == ["Nguyễn Văn An"]
     for url in (reverse("congress:congress_edit", args=[c1a_congress.pk]),
                 reverse("congress:election_add", args=[c1a_congress.pk]),
                 reverse("congress:team_entry", args=[team.pk]),
@@ -417,5 +457,6 @@ def test_scope_secretary_404_outside_and_viewer_403_on_edit_forms(tree):
         assert viewer.get(url).status_code == 403, url
         assert viewer.post(url, {"action": "grid", "r0": "on"}).status_code == 403, url
     assert not Ballot.objects.exists()
-    assert viewer.get(reverse("congress:congress_list")).status_code == 200
+    page = viewer.get(reverse("congress:congress_list"))  # C1's viewer: C1A's congress, not C2's
+    assert (page.status_code, list(page.context["congresses"])) == (200, [c1a_congress])
     assert client_as(tree, "nobody").get(reverse("congress:congress_list")).status_code == 404

@@ -353,4 +353,4 @@ def test_cli_tally_duplicate_candidates_and_missing_file(capsys, tmp_path) -> No
     code, _, err = run(
         capsys, "tally", "--seats", "1", "--base", "1", "--candidates", str(tmp_path / "no.txt"), "--ballots", str(ballots)
     )
-    assert code == 2 and "Không tìm thấy" in err
+    assert (code, err) == (2, f"dangvu: Không tìm thấy tệp danh sách ứng cử viên: {tmp_path / 'no.txt'}\n")

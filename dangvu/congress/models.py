@@ -11,6 +11,15 @@ from django.db import models
 
 from dangvu.registry.models import Member, Organization
 
+
+class OrgScopedQuerySet(models.QuerySet):
+    """Rows of a model with an ``organization`` foreign key; the subtree filter is written once here."""
+
+    def in_subtree(self, org: Organization | str) -> OrgScopedQuerySet:
+        """Rows whose organization lies in the subtree of ``org`` (organization or path)."""
+        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+
+
 # -- timeline ---------------------------------------------------------------------------------
 
 
@@ -20,6 +29,8 @@ class TimelineTemplate(models.Model):
     ``window_start``/``window_end``: when the congresses of the organizations under the issuer
     must be held (e.g. 2025-04-01 → 2025-06-15); ``pilot_end``: the pilot congresses' deadline.
     """
+
+    objects = OrgScopedQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="timelines",
                                      verbose_name="tổ chức ban hành")
@@ -95,6 +106,8 @@ class MilestoneStatus(models.TextChoices):
 class Milestone(models.Model):
     """Mốc thời gian chuẩn bị đại hội of one organization."""
 
+    objects = OrgScopedQuerySet.as_manager()
+
     item = models.ForeignKey(MilestoneTemplate, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="milestones")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="milestones")
@@ -129,6 +142,8 @@ class CongressKind(models.TextChoices):
 
 class Congress(models.Model):
     """Đại hội of one organization for one term."""
+
+    objects = OrgScopedQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="congresses")
     term = models.CharField("nhiệm kỳ", max_length=20)

@@ -1,6 +1,7 @@
-"""Shared python-docx helpers for party documents (Hướng dẫn 36-HD/VPTW, 2018): the page,
-the two-column header (issuing organization and number on the left, ĐẢNG CỘNG SẢN VIỆT NAM and
-place/date on the right), titles, grid tables, the recipients block. Read only: bytes out."""
+"""The one party-layout module (Hướng dẫn 36-HD/VPTW, 2018) every .docx writer uses: the page
+and font, the two-column header (issuing organization and number on the left, ĐẢNG CỘNG SẢN VIỆT
+NAM and the place-and-date line on the right), titles, grid tables, the signature blocks and the
+recipients block. Read only: bytes out; the writers bring their data from the selectors."""
 
 from __future__ import annotations
 
@@ -37,10 +38,11 @@ def cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, unde
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def party_header(doc: Document, upper: str | None, issuer: str, number_line: str, place: str,
+def party_header(doc: Document, upper: str | None, issuer: str, number_line: str | None, place: str,
                  on: dt.date | None) -> None:
     """Upper organization, issuer (bold), "*", the number on the left; the Party's name and the
-    place/date line on the right. ``on=None`` leaves the day blank for the signer to fill."""
+    place/date line on the right. ``on=None`` leaves the day blank for the signer to fill;
+    ``number_line=None`` (minutes, syntheses) leaves the number out."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
@@ -48,14 +50,16 @@ def party_header(doc: Document, upper: str | None, issuer: str, number_line: str
         cell_text(left, upper.upper(), size=13)
     cell_text(left, issuer.upper(), bold=True, size=13)
     cell_text(left, "*")
-    cell_text(left, number_line, size=13)
+    if number_line is not None:
+        cell_text(left, number_line, size=13)
     cell_text(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=14)
     when = (f"ngày {on.day:02d} tháng {on.month:02d} năm {on.year}" if on else "ngày    tháng    năm")
     cell_text(right, f"{place or '……'}, {when}", italic=True, size=13)
     doc.add_paragraph()
 
 
-def title(doc: Document, text: str, sub: str = "") -> None:
+def title(doc: Document, text: str, sub: str = "", *, rule: bool = True) -> None:
+    """The centred bold title, its subtitle, and (``rule``) the short dashed line under them."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = p.add_run(text)
@@ -65,8 +69,9 @@ def title(doc: Document, text: str, sub: str = "") -> None:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run(sub).bold = True
-    p = doc.add_paragraph("-----")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if rule:
+        p = doc.add_paragraph("-----")
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def heading(doc: Document, text: str) -> None:
@@ -74,8 +79,9 @@ def heading(doc: Document, text: str) -> None:
 
 
 def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple[int, ...] = (1,),
-         size: int = 11) -> None:
-    """A "Table Grid" table; columns in ``left`` are left-aligned, the others centred."""
+         size: int | None = 11) -> None:
+    """A "Table Grid" table; columns in ``left`` are left-aligned, the others centred;
+    ``size=None`` keeps the body font size."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -84,6 +90,22 @@ def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple
         cells = table.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):
             cell_text(cell, text, center=i not in left, size=size)
+
+
+def signature_block(cell, heading_text: str, names: list[str], *, gap: str = "\n\n\n") -> None:
+    """A signer's block in a cell: the capacity in bold, then each name below room to sign."""
+    cell_text(cell, heading_text, bold=True)
+    for name in names:
+        cell_text(cell, gap + name)
+
+
+def signatures(doc: Document, left: tuple[str, list[str]], right: tuple[str, list[str]], *,
+               gap: str = "\n\n\n") -> None:
+    """Two signature blocks side by side (e.g. the counting board's members and its head)."""
+    table = doc.add_table(rows=1, cols=2)
+    left_cell, right_cell = table.rows[0].cells
+    signature_block(left_cell, *left, gap=gap)
+    signature_block(right_cell, *right, gap=gap)
 
 
 def recipients(doc: Document, lines: list[str], signer_title: str, signer: str = "",
@@ -96,8 +118,7 @@ def recipients(doc: Document, lines: list[str], signer_title: str, signer: str =
     for line in lines:
         cell_text(left, f"- {line},", center=False, size=11)
     cell_text(left, f"- {archive}.", center=False, size=11)
-    cell_text(right, signer_title, bold=True)
-    cell_text(right, "\n\n\n" + signer if signer else "\n\n\n")
+    signature_block(right, signer_title, [signer])
 
 
 def save(doc: Document) -> bytes:

@@ -1,0 +1,274 @@
+"""Elections at a congress: the base "more than half" is taken of, the list of candidates, the
+counting teams and their ballots or totals, the official count from stored ballots and the
+recount. One transaction per public function; refusals are :class:`ServiceError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+from django.db.models import Max
+
+from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.core.tally import TallyError, parse_ballots_csv
+from dangvu.core.text import nfc
+from dangvu.registry.models import Member
+
+from ..models import (
+    AdjustmentKind,
+    Ballot,
+    BaseAdjustment,
+    Candidate,
+    Congress,
+    CongressKind,
+    CountingTeam,
+    Election,
+    Tally,
+)
+from ..selectors import (
+    candidate_names,
+    compare_teams,
+    computed_base,
+    first_team_with_ballots,
+    is_counted,
+    official_tally,
+    team_result,
+)
+
+# -- base ---------------------------------------------------------------------------------------
+
+
+def _refresh_base(election: Election) -> None:
+    election.base_computed = computed_base(election)
+    if not election.base_reason:
+        election.base = election.base_computed
+
+
+@transaction.atomic
+def create_election(by, congress: Congress, *, title: str, seats: int, held_on: dt.date, base_kind: str = "",
+                    delegates_convened: int | None = None, delegates_absent: int | None = None,
+                    issued: int | None = None, counting_board: str = "", round: int = 1) -> Election:
+    ensure_can_edit(by, congress.organization)
+    if not nfc(title):
+        raise ServiceError("Nội dung bầu không được để trống.", Code.REQUIRED, field="title")
+    if seats < 1:
+        raise ServiceError("Số lượng cần bầu phải từ 1 trở lên.", Code.OUT_OF_RANGE, field="seats")
+    base_kind = base_kind or congress.kind
+    if base_kind == CongressKind.DELEGATES and not delegates_convened:
+        raise ServiceError("Đại hội đại biểu: ghi số đại biểu được triệu tập.", Code.REQUIRED,
+                           field="delegates_convened")
+    election = Election(congress=congress, title=nfc(title), seats=seats, held_on=held_on, base_kind=base_kind,
+                        delegates_convened=delegates_convened, delegates_absent=delegates_absent, issued=issued,
+                        counting_board=counting_board, round=round, base=0, base_computed=0)
+    _refresh_base(election)
+    election.save()
+    return election
+
+
+def _require_open(election: Election) -> None:
+    if is_counted(election):
+        raise ServiceError("Đã có kết quả kiểm phiếu chính thức; không sửa dữ liệu bầu cử được nữa.", Code.STATE)
+
+
+def _check_adjustment(election: Election, member: Member, kind: str) -> None:
+    if election.base_kind != CongressKind.MEMBERS:
+        raise ServiceError("Chỉ đại hội đảng viên mới tính cơ sở theo danh sách đảng viên.", Code.STATE)
+    if not member.organization.path.startswith(election.congress.organization.path):
+        raise ServiceError("Đảng viên không thuộc đảng bộ, chi bộ tổ chức đại hội.", Code.OUT_OF_SUBTREE,
+                           field="member")
+    if kind not in AdjustmentKind.values:
+        raise ServiceError("Trường hợp không hợp lệ.", Code.INVALID, field="kind")
+    if kind == AdjustmentKind.EXEMPT_PRESENT and member.status != "exempt":
+        raise ServiceError(f"{member.full_name} không thuộc diện miễn sinh hoạt.", Code.STATE, field="member")
+    if kind != AdjustmentKind.EXEMPT_PRESENT and member.status != "full":
+        raise ServiceError(f"{member.full_name} không phải đảng viên chính thức nên vốn không được tính.",
+                           Code.STATE, field="member")
+    if election.adjustments.filter(member=member).exists():
+        raise ServiceError(f"{member.full_name} đã có trong danh sách điều chỉnh.", Code.DUPLICATE, field="member")
+
+
+@transaction.atomic
+def add_adjustment(by, election: Election, member: Member, kind: str, note: str = "") -> BaseAdjustment:
+    """Exclude a member from the base (suspended, prosecuted, absent with reason), or count an
+    exempt member who is present."""
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    _check_adjustment(election, member, kind)
+    adj = BaseAdjustment.objects.create(election=election, member=member, kind=kind, note=note)
+    _refresh_base(election)
+    election.save()
+    return adj
+
+
+@transaction.atomic
+def set_base(by, election: Election, base: int, reason: str = "") -> Election:
+    """Set the base by hand; a figure other than the computed one needs a recorded reason."""
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    election.base_computed = computed_base(election)
+    if base < 1:
+        raise ServiceError("Cơ sở tính phải từ 1 trở lên.", Code.OUT_OF_RANGE, field="base")
+    if base != election.base_computed and not nfc(reason):
+        raise ServiceError(f"Cơ sở tính theo dữ liệu là {election.base_computed}; muốn dùng {base} phải ghi lý do.",
+                           Code.REQUIRED, field="reason")
+    election.base = base
+    election.base_reason = nfc(reason) if base != election.base_computed else ""
+    election.save()
+    return election
+
+
+# -- candidates, teams, ballots -------------------------------------------------------------------
+
+@transaction.atomic
+def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candidate]:
+    """The list in ballot order (replaces the previous list while no ballot is entered)."""
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    names = [nfc(n) for n in names if nfc(n)]
+    if not names:
+        raise ServiceError("Danh sách bầu cử không có ai.", Code.REQUIRED, field="candidates")
+    longest = Candidate._meta.get_field("name").max_length
+    if any(len(n) > longest for n in names):
+        raise ServiceError(f"Mỗi tên trong danh sách bầu cử dài tối đa {longest} ký tự.", Code.TOO_LONG,
+                           field="candidates")
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ServiceError(f"Tên bị trùng trong danh sách: {', '.join(dupes)}.", Code.DUPLICATE, field="candidates")
+    if Ballot.objects.filter(team__election=election).exists() or \
+            election.teams.filter(totals__isnull=False).exists():
+        raise ServiceError("Các tổ đã nhập phiếu; không đổi danh sách được nữa.", Code.STATE)
+    election.candidates.all().delete()
+    members = {m.full_name: m for m in Member.objects.in_subtree(election.congress.organization)
+               .filter(full_name__in=names)}
+    return [Candidate.objects.create(election=election, name=n, position=i, member=members.get(n))
+            for i, n in enumerate(names, start=1)]
+
+
+@transaction.atomic
+def add_team(by, election: Election, name: str) -> CountingTeam:
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    name = nfc(name)
+    if not name:
+        raise ServiceError("Tên tổ kiểm phiếu không được để trống.", Code.REQUIRED, field="name")
+    if election.teams.filter(name=name).exists():
+        raise ServiceError(f"Đã có tổ “{name}”.", Code.DUPLICATE, field="name")
+    position = (election.teams.aggregate(m=Max("position"))["m"] or 0) + 1
+    return CountingTeam.objects.create(election=election, name=name, position=position)
+
+
+@transaction.atomic
+def enter_ballots(by, team: CountingTeam, ballots: Sequence[Sequence[bool]]) -> list[Ballot]:
+    """Append ballots as the team reads them (kept flags in ballot order)."""
+    election = team.election
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    size = election.candidates.count()
+    if not size:
+        raise ServiceError("Chưa có danh sách bầu cử.", Code.INCOMPLETE)
+    if team.totals is not None:
+        raise ServiceError("Tổ này đã nhập số tổng hợp; xóa số tổng hợp trước khi nhập từng phiếu.", Code.STATE)
+    if not ballots:
+        raise ServiceError("Chưa nhập phiếu nào.", Code.REQUIRED)
+    start = (team.ballots.aggregate(m=Max("number"))["m"] or 0) + 1
+    made = []
+    for offset, kept in enumerate(ballots):
+        if len(kept) != size:
+            raise ServiceError(f"Phiếu thứ {offset + 1} có {len(kept)} ô, danh sách có {size} người.", Code.INVALID)
+        made.append(Ballot.objects.create(team=team, number=start + offset, kept=[bool(k) for k in kept]))
+    return made
+
+
+@transaction.atomic
+def import_ballots_csv(by, team: CountingTeam, text: str) -> list[Ballot]:
+    """Ballots from a CSV in the ``dangvu tally`` format (header of names, one 0/1 row per ballot)."""
+    try:
+        parsed = parse_ballots_csv(text, candidate_names(team.election))
+    except TallyError as exc:
+        raise ServiceError(str(exc), Code.INVALID, field="file") from exc
+    return enter_ballots(by, team, [b.kept for b in parsed])
+
+
+@transaction.atomic
+def delete_ballot(by, ballot: Ballot) -> None:
+    election = ballot.team.election
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    ballot.delete()
+
+
+def _checked_totals(election: Election, figures: Mapping[str, int]) -> dict[str, int]:
+    expected = ["ballots", "valid", "invalid", *candidate_names(election)]
+    missing = [k for k in expected if k not in figures]
+    if missing:
+        raise ServiceError(f"Thiếu số liệu: {', '.join(missing)}.", Code.REQUIRED)
+    if any(int(figures[k]) < 0 for k in expected):
+        raise ServiceError("Số liệu không được âm.", Code.OUT_OF_RANGE)
+    if int(figures["valid"]) + int(figures["invalid"]) != int(figures["ballots"]):
+        raise ServiceError("Số phiếu hợp lệ cộng không hợp lệ phải bằng số phiếu thu về.", Code.INVALID,
+                           field="ballots")
+    return {k: int(figures[k]) for k in expected}
+
+
+@transaction.atomic
+def set_team_totals(by, team: CountingTeam, figures: Mapping[str, int] | None) -> CountingTeam:
+    """A team's per-candidate totals (and ballots/valid/invalid) when it does not enter every ballot;
+    None clears them."""
+    election = team.election
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    if figures is not None:
+        if team.ballots.exists():
+            raise ServiceError("Tổ này đã nhập từng phiếu; số tổng hợp được tính từ các phiếu đó.", Code.STATE)
+        figures = _checked_totals(election, figures)
+    team.totals = figures
+    team.save()
+    return team
+
+
+# -- the official count -------------------------------------------------------------------------
+
+@transaction.atomic
+def count_election(by, election: Election) -> Tally:
+    """The official count, from the stored ballots of the first team that entered ballots, once
+    every team's figures agree. Every step is kept with the result (and in the audit log)."""
+    ensure_can_edit(by, election.congress.organization)
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    if is_counted(election):
+        raise ServiceError("Đã kiểm phiếu chính thức; muốn đếm lại hãy dùng “Kiểm lại từ phiếu đã lưu”.", Code.STATE)
+    figures, discrepancies = compare_teams(election)
+    if len(figures) < 2:
+        raise ServiceError("Cần số liệu của ít nhất hai tổ kiểm phiếu để đối chiếu trước khi công bố kết quả.",
+                           Code.INCOMPLETE)
+    if discrepancies:
+        raise ServiceError("Số liệu các tổ chưa khớp: " + " ".join(d.message for d in discrepancies), Code.CONFLICT)
+    source = first_team_with_ballots(election)
+    if source is None:
+        raise ServiceError("Kết quả chính thức được tính từ phiếu đã lưu: cần ít nhất một tổ nhập từng phiếu.",
+                           Code.INCOMPLETE)
+    return _save_tally(by, election, source, number=1, previous=None)
+
+
+@transaction.atomic
+def recount(by, election: Election) -> Tally:
+    """Count again from the same stored ballots; the result must equal the first count."""
+    ensure_can_edit(by, election.congress.organization)
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    first = official_tally(election)
+    if first is None:
+        raise ServiceError("Chưa có kết quả kiểm phiếu chính thức để kiểm lại.", Code.INCOMPLETE)
+    last = election.tallies.order_by("-number").first()
+    return _save_tally(by, election, first.source_team, number=last.number + 1, previous=first)
+
+
+def _save_tally(by, election: Election, team: CountingTeam, number: int, previous: Tally | None) -> Tally:
+    result = team_result(team)
+    if result is None:
+        raise ServiceError(f"{team.name} không còn phiếu nào đã lưu.", Code.INCOMPLETE)
+    data = result.to_dict()
+    return Tally.objects.create(
+        election=election, number=number, source_team=team, candidates=list(result.candidates),
+        base=election.base, issued=election.issued, result=data, steps=list(result.steps),
+        matches_previous=None if previous is None else data == previous.result, created_by=acting_user(by))

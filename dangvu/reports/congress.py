@@ -1,0 +1,192 @@
+"""Congress documents: the counting minutes (biên bản kiểm phiếu) and the synthesis of draft
+comments as .docx in the party layout of :mod:`dangvu.reports.docx`, the delegate apportionment
+as .xlsx (openpyxl).
+
+Read only: these functions take saved records, read what else they need through
+:mod:`dangvu.congress.selectors` and return bytes; they never write the database.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from fractions import Fraction
+
+from docx import Document
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from dangvu.congress import selectors as sel
+from dangvu.congress.models import CommentState, Congress, DelegateApportionment, Election, Tally
+from dangvu.core import clock
+from dangvu.core.tally import INVALID_REASONS
+from dangvu.registry.models import Organization
+
+from . import docx as D
+from .docx import DOCX_MIME
+from .xlsx import XLSX_MIME
+
+__all__ = ["DOCX_MIME", "XLSX_MIME", "apportionment_xlsx", "comments_docx", "percent", "tally_report_docx"]
+
+_REASONS = {"too_many_kept": "Để lại nhiều tên hơn số lượng cần bầu", "all_struck": "Gạch hết tên"}
+
+
+def percent(part: int, whole: int) -> str:
+    """Vietnamese percentage with two decimals, rounded half up exactly (as in the tally steps)."""
+    if not whole:
+        return "—"
+    hundredths = math.floor(Fraction(part * 10000, whole) + Fraction(1, 2))
+    return f"{hundredths // 100},{hundredths % 100:02d}%"
+
+
+def _header(doc: Document, org: Organization, place: str, on) -> None:
+    """The congress documents' header: the organization above, the organization, no number."""
+    parent = sel.parent_of(org)
+    D.party_header(doc, parent.name if parent is not None else None, org.name, None, place, on)
+
+
+# -- biên bản kiểm phiếu ----------------------------------------------------------------------------
+
+def _tally_figures(doc: Document, tally: Tally, election: Election) -> None:
+    result = tally.result
+    doc.add_paragraph(f"Số lượng cần bầu: {election.seats}.")
+    doc.add_paragraph(f"Cơ sở tính (số {'đảng viên' if election.base_kind == 'members' else 'đại biểu'} "
+                      f"làm căn cứ tính quá một nửa): {tally.base}."
+                      + (f" Lý do điều chỉnh: {election.base_reason}." if election.base_reason else ""))
+    figures = [["1", "Số phiếu phát ra", str(tally.issued) if tally.issued is not None else "—"],
+               ["2", "Số phiếu thu về", str(result["ballots"])],
+               ["3", "Số phiếu hợp lệ", str(result["valid"])],
+               ["4", "Số phiếu không hợp lệ", str(result["invalid"])]]
+    for i, key in enumerate(INVALID_REASONS, start=1):
+        figures.append([f"4.{i}", f"Trong đó: {_REASONS[key].lower()}", str(result["invalid_reasons"].get(key, 0))])
+    D.grid(doc, ["TT", "Nội dung", "Số phiếu"], figures, size=None)
+    doc.add_paragraph(f"Ngưỡng trúng cử: quá một nửa so với cơ sở tính {tally.base}, tức từ "
+                      f"{result['threshold']} phiếu trở lên.")
+
+
+def _tally_votes(doc: Document, tally: Tally) -> None:
+    result = tally.result
+    doc.add_paragraph("Số phiếu bầu cho từng người (theo thứ tự trên phiếu bầu):")
+    elected = set(result["elected"])
+    rows = []
+    for i, name in enumerate(tally.candidates, start=1):
+        votes = result["votes"][name]
+        rows.append([str(i), name, str(votes), percent(votes, tally.base),
+                     "Trúng cử" if name in elected else ("Bằng phiếu" if name in result["tied"] else "")])
+    D.grid(doc, ["TT", "Họ và tên", "Số phiếu", "Tỷ lệ % so với cơ sở tính", "Ghi chú"], rows, size=None)
+
+
+def _tally_elected(doc: Document, tally: Tally, election: Election) -> None:
+    result = tally.result
+    doc.add_paragraph()
+    p = doc.add_paragraph()
+    p.add_run("Những người trúng cử (theo thứ tự số phiếu từ cao xuống thấp):").bold = True
+    if result["elected"]:
+        for i, name in enumerate(result["elected"], start=1):
+            doc.add_paragraph(f"{i}. {name}: {result['votes'][name]} phiếu, đạt "
+                              f"{percent(result['votes'][name], tally.base)}.")
+    else:
+        doc.add_paragraph("Không có người trúng cử.")
+    if result["tied"]:
+        doc.add_paragraph(f"Bằng phiếu ở vị trí cuối, không đủ chỗ cho tất cả: {', '.join(result['tied'])}; "
+                          "đại hội bầu lại giữa những người này.")
+    if result["unfilled"]:
+        doc.add_paragraph(f"Còn thiếu {result['unfilled']} trong số {election.seats} người cần bầu.")
+    else:
+        doc.add_paragraph(f"Đã bầu đủ {election.seats} người.")
+
+
+def tally_report_docx(tally: Tally) -> bytes:
+    """Biên bản kiểm phiếu of one count: figures, votes per candidate, elected, board's signatures."""
+    election = tally.election
+    congress = election.congress
+    org = congress.organization
+    doc = D.new_document()
+    _header(doc, org, congress.place, election.held_on)
+    D.title(doc, "BIÊN BẢN KIỂM PHIẾU" + (f" (KIỂM LẠI LẦN {tally.number - 1})" if tally.is_recount else ""),
+            f"{election.title}" + (f" — lần bầu thứ {election.round}" if election.round > 1 else ""), rule=False)
+    doc.add_paragraph(f"Đại hội {org.name}, nhiệm kỳ {congress.term}.")
+    board = election.board
+    if board:
+        doc.add_paragraph(f"Ban kiểm phiếu gồm: {', '.join(board)}; trưởng ban: {board[0]}.")
+    doc.add_paragraph("Ban kiểm phiếu đã tiến hành kiểm phiếu và lập biên bản kết quả như sau:")
+    _tally_figures(doc, tally, election)
+    _tally_votes(doc, tally)
+    _tally_elected(doc, tally, election)
+    made = tally.created_at.astimezone()
+    doc.add_paragraph(f"Biên bản lập lúc {made:%H giờ %M} ngày {made:%d/%m/%Y}, tính từ "
+                      f"{tally.result['ballots']} phiếu đã nhập ({tally.source_team.name}).")
+    D.signatures(doc, ("CÁC THÀNH VIÊN BAN KIỂM PHIẾU", board[1:]),
+                 ("TRƯỞNG BAN KIỂM PHIẾU", [board[0] if board else ""]), gap="\n\n")
+    return D.save(doc)
+
+
+# -- tổng hợp ý kiến góp ý --------------------------------------------------------------------------
+
+_COMMENT_GROUPS = ((CommentState.ACCEPTED, "Ý kiến tiếp thu"), (CommentState.EXPLAINED, "Ý kiến giải trình"),
+                   (CommentState.PENDING, "Ý kiến chưa xử lý"))
+
+
+def comments_docx(congress: Congress) -> bytes:
+    """Tổng hợp ý kiến góp ý dự thảo văn kiện: per draft, grouped by how each comment was handled."""
+    org = congress.organization
+    doc = D.new_document()
+    _header(doc, org, congress.place, clock.today())
+    D.title(doc, "BÁO CÁO TỔNG HỢP Ý KIẾN GÓP Ý DỰ THẢO VĂN KIỆN", f"Đại hội {org.name}, nhiệm kỳ {congress.term}",
+            rule=False)
+    for number, draft in enumerate(sel.drafts_in_order(congress), start=1):
+        comments = sel.draft_comments(draft)
+        doc.add_heading(f"{number}. {draft.get_kind_display()} — dự thảo lần {draft.version} "
+                        f"({draft.issued_on:%d/%m/%Y}): {len(comments)} ý kiến", level=2)
+        for state, heading in _COMMENT_GROUPS:
+            group = [c for c in comments if c.state == state]
+            if not group:
+                continue
+            D.heading(doc, f"{heading} ({len(group)})")
+            rows = [[str(i), c.source, c.text, c.response or ""] for i, c in enumerate(group, start=1)]
+            D.grid(doc, ["TT", "Nơi góp ý", "Nội dung góp ý", "Tiếp thu, giải trình"], rows, size=None)
+    return D.save(doc)
+
+
+# -- phân bổ đại biểu -------------------------------------------------------------------------------
+
+def _ex_officio_sheet(wb: Workbook, record: DelegateApportionment) -> None:
+    ex = wb.create_sheet("Đại biểu đương nhiên")
+    ex.append(["TT", "Họ và tên", "Chức vụ"])
+    for cell in ex[1]:
+        cell.font = Font(bold=True)
+    for i, row in enumerate(record.ex_officio, start=1):
+        ex.append([i, row["name"], row["role"]])
+    ex.column_dimensions["B"].width = 32
+    ex.column_dimensions["C"].width = 20
+
+
+def apportionment_xlsx(record: DelegateApportionment) -> bytes:
+    """The apportionment table with its working, and the ex-officio delegates on their own sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phân bổ đại biểu"
+    congress = record.congress
+    ws.append([f"PHÂN BỔ ĐẠI BIỂU DỰ ĐẠI HỘI {congress.organization.name.upper()} NHIỆM KỲ {congress.term}"])
+    ws.append([f"Tổng số đại biểu được bầu: {record.seats}; tối thiểu mỗi tổ chức: {record.minimum}; "
+               f"số đảng viên tính đến ngày {record.counted_on:%d/%m/%Y}"])
+    ws.append([])
+    header = ["TT", "Mã", "Tổ chức đảng", "Số đảng viên", "Tối thiểu", "Theo tỷ lệ", "Phần dư", "Số đại biểu"]
+    ws.append(header)
+    for cell in ws[4]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="A50E0E")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    lines = sel.apportionment_lines(record)
+    for i, line in enumerate(lines, start=1):
+        ws.append([i, line.organization.code, line.organization.name, line.members, line.minimum, line.base,
+                   line.extra, line.seats])
+    ws.append(["", "", "Cộng", sum(ln.members for ln in lines), "", "", "", sum(ln.seats for ln in lines)])
+    ws.append([])
+    ws.append(["", "", "Đại biểu đương nhiên (cấp ủy triệu tập đại hội)", len(record.ex_officio)])
+    for col, width in zip("ABCDEFGH", (5, 10, 40, 14, 10, 12, 10, 13), strict=True):
+        ws.column_dimensions[col].width = width
+    _ex_officio_sheet(wb, record)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
