@@ -87,7 +87,7 @@ def test_members_admitted_under_six_months_before_the_period_end_are_not_graded(
                               admitted_on=dt.date(YEAR, 6, 30))  # exactly 6 months: graded
     rnd = es.open_round(None, cell, "member", YEAR)
     assert set(rnd.evaluations.values_list("member__full_name", flat=True)) == {"Đinh Văn Bảy", "Mai Văn Sáu"}
-    assert list(es.new_members_not_graded(cell, rnd.period)) == [recent]
+    assert list(es.new_members_not_graded(cell, es.round_period(rnd))) == [recent]
     assert older.pk in rnd.evaluations.values_list("member_id", flat=True)
     assert exactly.pk in rnd.evaluations.values_list("member_id", flat=True)
     page = client_for(tree.users["admin"]).get(reverse("evaluation:round_detail", args=[rnd.pk])).content.decode()
