@@ -13,7 +13,7 @@ from django.urls import reverse
 from dangvu import indicators
 from dangvu.admission import services as s
 from dangvu.admission.models import AdmissionQuota, Prospect, Stage
-from dangvu.admission.progress import quota_table
+from dangvu.admission.selectors import quota_table
 from dangvu.core.cccd import make_cccd
 from dangvu.indicators import Period
 from dangvu.registry import services as rs
