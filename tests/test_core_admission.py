@@ -16,6 +16,7 @@ from dangvu.core.admission import (
     course_certificate_valid,
     dossier_stale,
     introducer_check,
+    parse_term,
     resolution_passes,
 )
 from dangvu.core.rulesets import ruleset_for
@@ -99,3 +100,17 @@ def test_vote_share_override_and_bad_counts() -> None:
         resolution_passes(11, 10, RS)
     with pytest.raises(ValueError):
         resolution_passes(0, 0, RS)
+
+
+def test_parse_term() -> None:
+    assert parse_term("2025-2030") == (2025, 2030)
+    assert parse_term(" 2020 – 2025 ") == (2020, 2025)
+    assert parse_term("2020—2025") == (2020, 2025)
+    for bad in ("2025", "", None, "25-30", "2030-2025", "1920-1925", "2025-2040", "abcd-efgh"):
+        with pytest.raises(ValueError):
+            parse_term(bad)
+
+
+@given(st.integers(1930, 2200), st.integers(1, 10))
+def test_parse_term_round_trip(first: int, span: int) -> None:
+    assert parse_term(f"{first}-{first + span}") == (first, first + span)

@@ -15,6 +15,7 @@ from evaluation_world import self_points
 from openpyxl import load_workbook
 
 from dangvu import indicators
+from dangvu.common import Code, ServiceError
 from dangvu.evaluation import services as es
 from dangvu.evaluation.models import Evaluation, EvaluationRound
 from dangvu.indicators import Period
@@ -87,7 +88,7 @@ def test_members_admitted_under_six_months_before_the_period_end_are_not_graded(
                               admitted_on=dt.date(YEAR, 6, 30))  # exactly 6 months: graded
     rnd = es.open_round(None, cell, "member", YEAR)
     assert set(rnd.evaluations.values_list("member__full_name", flat=True)) == {"Đinh Văn Bảy", "Mai Văn Sáu"}
-    assert list(es.new_members_not_graded(cell, rnd.period)) == [recent]
+    assert list(es.new_members_not_graded(cell, es.round_period(rnd))) == [recent]
     assert older.pk in rnd.evaluations.values_list("member_id", flat=True)
     assert exactly.pk in rnd.evaluations.values_list("member_id", flat=True)
     page = client_for(tree.users["admin"]).get(reverse("evaluation:round_detail", args=[rnd.pk])).content.decode()
@@ -106,8 +107,10 @@ def test_organization_rounds_grade_the_level_below(tree):
     commune = es.open_round(None, tree.orgs["C1"], "organization", YEAR)
     assert set(commune.evaluations.values_list("organization__code", "unit__code")) == {("C1A", "C1A"),
                                                                                          ("C1B", "C1B")}
-    with pytest.raises(es.ServiceError, match="không có tổ chức đảng nào để đánh giá"):
+    with pytest.raises(ServiceError) as exc:
         es.open_round(None, tree.orgs["C1A"], "organization", YEAR)
+    assert exc.value.code == Code.STATE
+    assert exc.value.message == "Chi bộ thôn Đồng Tâm không có tổ chức đảng nào để đánh giá trong năm 2025."
 
 
 def test_committee_and_office_holder_rounds_use_current_posts(tree):
@@ -119,18 +122,56 @@ def test_committee_and_office_holder_rounds_use_current_posts(tree):
     committee = es.open_round(None, tree.orgs["C1"], "committee_member", YEAR)
     assert list(committee.evaluations.values_list("member__full_name", "position", "unit__code")) == [
         ("Nguyễn Văn An", "Bí thư — Chi bộ thôn Đồng Tâm", "C1A")]
-    with pytest.raises(es.ServiceError, match="chọn quý"):
+    with pytest.raises(ServiceError) as exc:
         es.open_round(None, tree.orgs["P"], "office_holder", YEAR)
+    assert (exc.value.code, exc.value.field) == (Code.REQUIRED, "quarter")
+    with pytest.raises(ServiceError) as exc:
+        es.open_round(None, tree.orgs["P"], "member", YEAR, 2)
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "quarter")
+    with pytest.raises(ServiceError) as exc:
+        es.open_round(None, tree.orgs["P"], "member", THIS_YEAR + 1)
+    assert (exc.value.code, exc.value.field) == (Code.OUT_OF_RANGE, "year")
     quarterly = es.open_round(None, tree.orgs["P"], "office_holder", YEAR, 2)
     assert quarterly.period_label == "quý 2/2025"
     assert set(quarterly.evaluations.values_list("member__full_name", flat=True)) == {"Nguyễn Văn An",
                                                                                       "Trần Thị Bình"}
 
 
+def test_on_a_handover_day_only_the_successor_holds_the_post(tree):
+    """``ended_on`` is the first day a post is no longer held (``Post.objects.held_on``): An hands
+    the secretary's post of C1A to Cường on 31/12, the day a yearly round reads the posts on. Only
+    Cường is graded as a committee member; before, both were (the filter read ``ended_on >= day``)."""
+    an, cuong = tree.members["an"], tree.members["cuong"]
+    rs.add_post(None, tree.orgs["C1A"], an, "secretary", dt.date(2020, 5, 1), ended_on=dt.date(YEAR, 12, 31))
+    rs.add_post(None, tree.orgs["C1A"], cuong, "secretary", dt.date(YEAR, 12, 31))
+    rnd = es.open_round(None, tree.orgs["C1"], "committee_member", YEAR)
+    assert list(rnd.evaluations.values_list("member__full_name", "position")) == [
+        ("Lê Văn Cường", "Bí thư — Chi bộ thôn Đồng Tâm")]
+
+
+def test_a_leader_who_left_on_the_first_day_of_the_period_does_not_count_for_it(tree):
+    """A commune committee member whose post ended on 01/01 (held through 31/12 of the year before)
+    and who is disciplined later that year is not one of the commune's leaders in that year, so
+    the commune keeps its "excellent"; before, ``ended_on >= 01/01`` counted him."""
+    an = tree.members["an"]
+    rs.add_post(None, tree.orgs["C1"], an, "committee_member", dt.date(2020, 8, 1), ended_on=dt.date(YEAR, 1, 1))
+    rs.discipline_member(None, an, "reprimand", dt.date(YEAR, 3, 3))
+    rnd = es.open_round(None, tree.orgs["P"], "organization", YEAR)
+    ev = run_steps(ev_of(rnd, org=tree.orgs["C1"]), "excellent", 95)
+    assert (ev.final_grade, ev.reasons) == ("excellent", [])
+    # Held one more day (ended on 02/01): he was a leader in the year, and the grade is lowered.
+    rs.end_post(None, an.posts.get(), dt.date(YEAR, 1, 2))
+    ev = es.decide(None, ev, "excellent")
+    assert ev.final_grade == "good"
+    assert "Hoàn thành xuất sắc nhiệm vụ: có đơn vị trực thuộc hoặc thành viên lãnh đạo bị kỷ luật." in ev.reasons
+
+
 def test_a_subject_is_graded_once_per_period(tree):
     es.open_round(None, tree.orgs["C1A"], "member", YEAR)
-    with pytest.raises(es.ServiceError, match="đã có trong đợt đánh giá năm 2025 do Chi bộ thôn Đồng Tâm"):
+    with pytest.raises(ServiceError) as exc:
         es.open_round(None, tree.orgs["C1"], "member", YEAR)
+    assert exc.value.code == Code.DUPLICATE
+    assert "đã có trong đợt đánh giá năm 2025 do Chi bộ thôn Đồng Tâm" in exc.value.message  # names the round
     assert EvaluationRound.objects.count() == 1
     es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)  # another year is fine
 
@@ -203,15 +244,18 @@ def test_collective_with_a_disciplined_cell(tree):
 def test_order_of_steps_is_enforced(tree):
     rnd = es.open_round(None, tree.orgs["C1"], "member", YEAR)
     ev = ev_of(rnd, tree.members["an"])
-    with pytest.raises(es.ServiceError, match="chưa có phiếu tự đánh giá"):
+    with pytest.raises(ServiceError) as exc:
         es.propose(tree.users["secretary"], ev, "good")
+    assert exc.value.code == Code.INCOMPLETE
     es.self_assess(tree.users["secretary"], ev, self_points(rnd), "good", tasks_on_time_pct=100)
     # The cell secretary cannot decide for the commune committee.
-    with pytest.raises(es.ServiceError, match="không có quyền"):
+    with pytest.raises(ServiceError) as exc:
         es.decide(tree.users["secretary"], ev, "good")
+    assert exc.value.code == Code.FORBIDDEN
     # The committee office may decide without a proposal, only with a reason.
-    with pytest.raises(es.ServiceError, match="phải ghi lý do"):
+    with pytest.raises(ServiceError) as exc:
         es.decide(tree.users["office"], ev, "good")
+    assert (exc.value.code, exc.value.field) == (Code.REQUIRED, "reason")
     ev = es.decide(tree.users["office"], ev, "good", "Chi bộ chưa họp xét, cấp ủy quyết định")
     assert (ev.decided_grade, ev.decided_by, ev.decision_reason) == (
         "good", tree.users["office"], "Chi bộ chưa họp xét, cấp ủy quyết định")
@@ -220,20 +264,25 @@ def test_order_of_steps_is_enforced(tree):
     cell_round = es.open_round(None, tree.orgs["C1A"], "member", YEAR - 1)
     ev = ev_of(cell_round, tree.members["cuong"])
     es.self_assess(tree.users["secretary"], ev, self_points(cell_round), "good")
-    with pytest.raises(es.ServiceError, match="chi bộ chưa đề xuất"):
+    with pytest.raises(ServiceError) as exc:
         es.decide(tree.users["secretary"], ev, "good", "lý do")
+    assert exc.value.code == Code.INCOMPLETE
     es.propose(tree.users["secretary"], ev, "good", "Tốt")
     ev = es.decide(tree.users["secretary"], ev, "good")
     assert (ev.proposed_by, ev.decided_by, ev.final_grade) == (tree.users["secretary"], tree.users["secretary"], "good")
     # Finalising needs every decision; a closed round refuses changes.
-    with pytest.raises(es.ServiceError, match="Còn 1 phiếu chưa có quyết định của cấp ủy: Nguyễn Văn An."):
+    with pytest.raises(ServiceError) as exc:
         es.finalise_round(None, cell_round)
-    with pytest.raises(es.ServiceError, match="Chỉ công bố được đợt đánh giá đã chốt"):
+    assert exc.value.code == Code.INCOMPLETE
+    assert exc.value.message == "Còn 1 phiếu chưa có quyết định của cấp ủy: Nguyễn Văn An."  # who is missing
+    with pytest.raises(ServiceError) as exc:
         es.publish_round(None, cell_round)
+    assert exc.value.code == Code.STATE
     run_steps(ev_of(cell_round, tree.members["an"]), "good")
     es.finalise_round(tree.users["secretary"], cell_round)
-    with pytest.raises(es.ServiceError, match="không sửa được nữa"):
+    with pytest.raises(ServiceError) as exc:
         es.decide(None, ev, "excellent")
+    assert exc.value.code == Code.STATE
 
 
 # -- the excellent quota --------------------------------------------------------------------------------
@@ -259,8 +308,9 @@ def test_quota_breach_blocks_finalising_and_names_the_excess(tree, commune13):
         run_steps(ev_of(rnd, person), "excellent" if i < 3 else "good", 95 if i < 3 else 80)
     assert [(q.organization.code, q.excellent, q.counts["good"], q.allowed, q.excess) for q in es.quota_rows(rnd)] \
         == [("C3", 3, 10, 2, 1)]
-    with pytest.raises(es.ServiceError) as exc:
+    with pytest.raises(ServiceError) as exc:
         es.finalise_round(None, rnd)
+    assert exc.value.code == Code.RULE
     assert "Đảng bộ xã Tân Lập: 3 đảng viên xếp loại xuất sắc, tối đa được 2 (theo 10 đảng viên hoàn thành tốt " \
            "nhiệm vụ); vượt 1." in str(exc.value)
     rnd.refresh_from_db()
@@ -291,8 +341,10 @@ def test_quota_is_counted_per_grassroots_organization_across_rounds(tree):
     cell_a = es.open_round(None, tree.orgs["C1A"], "member", YEAR)
     run_steps(ev_of(cell_a, tree.members["an"]), "excellent", 95)
     run_steps(ev_of(cell_a, tree.members["cuong"]), "good")
-    with pytest.raises(es.ServiceError, match="Đảng bộ xã Hòa Bình: 1 đảng viên xếp loại xuất sắc, tối đa được 0"):
+    with pytest.raises(ServiceError) as exc:
         es.finalise_round(None, cell_a)
+    assert exc.value.code == Code.RULE
+    assert "Đảng bộ xã Hòa Bình: 1 đảng viên xếp loại xuất sắc, tối đa được 0" in exc.value.message
     es.finalise_round(None, cell_b)
     [row] = es.quota_rows(cell_a)
     assert (row.organization.code, row.excellent, row.counts["good"], row.allowed) == ("C1", 1, 6, 1)
@@ -332,8 +384,10 @@ def test_a_member_transferred_mid_round_is_graded_once(tree):
     earlier = es.open_round(None, tree.orgs["C2"], "member", YEAR)
     transfer = rs.start_transfer(None, binh, "permanent", tree.orgs["C1A"], dt.date(YEAR, 6, 1))
     rs.confirm_transfer(None, transfer, dt.date(YEAR, 6, 10))
-    with pytest.raises(es.ServiceError, match="Trần Thị Bình đã có trong đợt đánh giá năm 2025"):
+    with pytest.raises(ServiceError) as exc:
         es.open_round(None, tree.orgs["C1"], "member", YEAR)
+    assert exc.value.code == Code.DUPLICATE
+    assert exc.value.message.startswith("Trần Thị Bình đã có trong đợt đánh giá năm 2025")  # who, and where
     run_steps(ev_of(earlier, binh), "fulfilled", 60)
     es.finalise_round(None, earlier)
     assert _value("members.rated_good_or_better_share", "P", tree) == (0.0, 0, 1)
@@ -441,7 +495,10 @@ def test_viewer_is_refused_on_every_form(tree):
     rnd = es.open_round(None, tree.orgs["C1"], "member", YEAR)
     ev = ev_of(rnd, tree.members["an"])
     viewer = client_for(tree.users["viewer"])
-    assert viewer.get(reverse("evaluation:round_detail", args=[rnd.pk])).status_code == 200
+    r = viewer.get(reverse("evaluation:round_detail", args=[rnd.pk]))
+    assert r.status_code == 200 and not r.context["can_run"]
+    assert [(ev.member.full_name, editable) for ev, _m, editable in r.context["rows"]] == [
+        ("Lê Văn Cường", False), ("Nguyễn Văn An", False)]
     for url in (reverse("evaluation:round_open", args=["C1"]), reverse("evaluation:round_finalise", args=[rnd.pk]),
                 reverse("evaluation:evaluation_self", args=[ev.pk]),
                 reverse("evaluation:evaluation_proposal", args=[ev.pk]),
@@ -532,9 +589,13 @@ def test_bad_query_strings_and_unknown_ids(tree):
     rnd = es.open_round(None, tree.orgs["C1"], "member", YEAR)
     admin = client_for(tree.users["admin"])
     for params in ({"trang": "abc"}, {"trang": "-1"}, {"trang": "99999999999999999999"}, {"trang": "\x00"}):
-        assert admin.get(reverse("evaluation:round_detail", args=[rnd.pk]), params).status_code == 200
-        assert admin.get(reverse("evaluation:home"), params).status_code == 200
-        assert admin.get(reverse("evaluation:org_rounds", args=["C1"]), params).status_code == 200
+        # A page number that is no page shows the first (here also the last) page.
+        r = admin.get(reverse("evaluation:round_detail", args=[rnd.pk]), params)
+        assert r.status_code == 200 and r.context["page"].number == 1
+        assert {ev.member.full_name for ev, _m, _e in r.context["rows"]} == {"Nguyễn Văn An", "Lê Văn Cường"}
+        for url in (reverse("evaluation:home"), reverse("evaluation:org_rounds", args=["C1"])):
+            r = admin.get(url, params)
+            assert r.status_code == 200 and [x.pk for x in r.context["page"]] == [rnd.pk], url
     for path in ("/danh-gia/999999/", "/danh-gia/99999999999999999999/", "/phieu-danh-gia/999999/quyet-dinh/",
                  "/to-chuc/KHONGCO/danh-gia/", "/danh-gia/999999/ket-qua.xlsx"):
         r = admin.get(path)

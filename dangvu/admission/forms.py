@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 
+from dangvu.core import clock
 from dangvu.registry.forms import Form, MemberChoiceField, VNDateField
 from dangvu.registry.models import Gender, Member, Organization
 
@@ -13,7 +14,7 @@ from .models import MassOrganization
 
 
 def _not_future(value: dt.date | None) -> dt.date | None:
-    if value and value > dt.date.today():
+    if value and value > clock.today():
         raise forms.ValidationError("Ngày không thể ở tương lai.")
     return value
 

@@ -12,14 +12,14 @@ from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import Organization
 
 from .models import OPEN_STAGES, Prospect, Stage
-from .progress import admissions, subtree_quota
+from .selectors import admissions, subtree_quota
 
 
 def _open_on(org: Organization, period: Period):
     """Prospects of the subtree on the list on ``period.as_of``: listed by then, neither admitted
     (decision) nor dropped by then."""
     day = period.as_of
-    return (Prospect.objects.filter(organization__path__startswith=org.path, listed_on__lte=day)
+    return (Prospect.objects.in_subtree(org).filter(listed_on__lte=day)
             .exclude(stage=Stage.ADMITTED, decision_on__lte=day)
             .exclude(stage=Stage.DROPPED, dropped_on__lte=day))
 

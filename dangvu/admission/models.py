@@ -40,9 +40,19 @@ OPEN_STAGES = (Stage.SOURCE, Stage.COURSE, Stage.VETTED, Stage.CELL_RESOLVED, St
 STAGE_ORDER = (*OPEN_STAGES, Stage.ADMITTED)
 
 
+class InSubtreeQuerySet(models.QuerySet):
+    """Rows of a model with an ``organization`` foreign key, scoped to a subtree."""
+
+    def in_subtree(self, org: Organization | str) -> models.QuerySet:
+        """Rows whose organization is ``org`` (organization or path) or lies under it."""
+        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+
+
 class Prospect(PersonIdentity):
     """Quần chúng ưu tú of a cell: identity, nomination, course, vetting, introducers, the cell's
     resolution, the committee's decision and the ceremony; ``member`` once admitted."""
+
+    objects = InSubtreeQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="prospects",
                                      verbose_name="chi bộ")
@@ -94,6 +104,8 @@ class Prospect(PersonIdentity):
 
 class AdmissionQuota(models.Model):
     """Chỉ tiêu kết nạp of an organization for a year (``year``) or a term (``term``, "2025-2030")."""
+
+    objects = InSubtreeQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="admission_quotas",
                                      verbose_name="tổ chức")

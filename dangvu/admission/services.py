@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from dangvu.common import ServiceError, acting_user, ensure_can_edit
+from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.core import clock
 from dangvu.core.admission import (
     age_check,
     course_certificate_expires,
@@ -27,16 +27,20 @@ from dangvu.core.admission import (
     introducer_check,
     resolution_passes,
 )
+from dangvu.core.admission import parse_term as _parse_term
 from dangvu.core.cccd import validate_cccd
-from dangvu.core.deadlines import DEADLINE_LABELS, admission_decision, cell_resolution
+from dangvu.core.deadlines import admission_decision
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Gender, Member, Organization, OrgKind
 from dangvu.registry.services import admit_member
 
 from .models import OPEN_STAGES, AdmissionQuota, MassOrganization, Prospect, Stage
+from .selectors import SOON_DAYS, Deadline, deadlines_for, warnings_for
 
-__all__ = ["ServiceError"]
+# deadlines_for, warnings_for (reads) moved to .selectors; still importable from here.
+__all__ = ["SOON_DAYS", "Deadline", "ServiceError", "deadlines_for", "warnings_for"]
+
 
 IDENTITY_FIELDS = ("full_name", "birth_date", "gender", "ethnicity", "religion", "home_town", "residence",
                    "cccd", "education", "occupation", "is_student", "phone")
@@ -51,60 +55,85 @@ _DATE_FIELDS = ("listed_on", "introducer_1_since", "introducer_2_since", "youth_
                 "dossier_on")
 
 
-def _today() -> dt.date:
-    return dt.date.today()
+Problem = tuple[str, Code, str | None]
+"""One reason a prospect's record is refused: message, code, the form field it is about."""
+
+
+def _refuse(problems: list[Problem]) -> None:
+    """One refusal naming every problem; its code (and field, when it is the only one) the first's."""
+    if problems:
+        message = " ".join(m for m, _c, _f in problems)
+        raise ServiceError(message, problems[0][1], field=problems[0][2] if len(problems) == 1 else None)
 
 
 # -- prospects ----------------------------------------------------------------------------
 
-def _check_prospect(org: Organization, data: Mapping[str, Any], exclude_pk: int | None = None) -> None:
-    problems: list[str] = []
-    today = _today()
+def _identity_problems(data: Mapping[str, Any], today: dt.date, exclude_pk: int | None) -> list[Problem]:
+    problems: list[Problem] = []
     if not nfc(data.get("full_name")):
-        problems.append("Họ và tên không được để trống.")
+        problems.append(("Họ và tên không được để trống.", Code.REQUIRED, "full_name"))
     birth = data.get("birth_date")
     if not birth:
-        problems.append("Ngày sinh không được để trống.")
+        problems.append(("Ngày sinh không được để trống.", Code.REQUIRED, "birth_date"))
     elif birth > today:
-        problems.append("Ngày sinh không thể ở tương lai.")
+        problems.append(("Ngày sinh không thể ở tương lai.", Code.FUTURE_DATE, "birth_date"))
     if data.get("gender") not in Gender.values:
-        problems.append("Giới tính phải là Nam hoặc Nữ.")
+        problems.append(("Giới tính phải là Nam hoặc Nữ.", Code.INVALID, "gender"))
     cccd = data.get("cccd")
     if cccd:
-        problems += validate_cccd(cccd, data.get("gender"), birth)
+        problems += [(m, Code.INVALID, "cccd") for m in validate_cccd(cccd, data.get("gender"), birth)]
         if Member.objects.filter(cccd=cccd).exists():
-            problems.append("Người có số CCCD này đã là đảng viên.")
+            problems.append(("Người có số CCCD này đã là đảng viên.", Code.DUPLICATE, "cccd"))
         others = Prospect.objects.filter(cccd=cccd, stage__in=OPEN_STAGES)
         if exclude_pk:
             others = others.exclude(pk=exclude_pk)
         if others.exists():
-            problems.append("Người có số CCCD này đang có trong danh sách quần chúng ưu tú.")
+            problems.append(("Người có số CCCD này đang có trong danh sách quần chúng ưu tú.", Code.DUPLICATE,
+                             "cccd"))
     if data.get("nominated_by") and data["nominated_by"] not in MassOrganization.values:
-        problems.append("Tổ chức giới thiệu không hợp lệ.")
+        problems.append(("Tổ chức giới thiệu không hợp lệ.", Code.INVALID, "nominated_by"))
+    return problems
+
+
+def _date_problems(data: Mapping[str, Any], today: dt.date) -> list[Problem]:
+    problems: list[Problem] = []
     if not data.get("listed_on"):
-        problems.append("Cần ghi ngày đưa vào danh sách tạo nguồn.")
+        problems.append(("Cần ghi ngày đưa vào danh sách tạo nguồn.", Code.REQUIRED, "listed_on"))
+    birth = data.get("birth_date")
     for name in _DATE_FIELDS:
         value = data.get(name)
+        label = Prospect._meta.get_field(name).verbose_name.capitalize()
         if value and value > today:
-            problems.append(f"{Prospect._meta.get_field(name).verbose_name.capitalize()} không thể ở tương lai.")
+            problems.append((f"{label} không thể ở tương lai.", Code.FUTURE_DATE, name))
         elif value and birth and value < birth:
-            problems.append(f"{Prospect._meta.get_field(name).verbose_name.capitalize()} không thể trước ngày sinh.")
+            problems.append((f"{label} không thể trước ngày sinh.", Code.DATE_ORDER, name))
+    return problems
+
+
+def _introducer_choice_problems(org: Organization, data: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
     first, second = data.get("introducer_1"), data.get("introducer_2")
     if second is not None and first is not None and first.pk == second.pk:
-        problems.append("Hai người giới thiệu phải là hai đảng viên khác nhau.")
+        problems.append(("Hai người giới thiệu phải là hai đảng viên khác nhau.", Code.DUPLICATE, "introducer_2"))
     if second is not None and first is None:
-        problems.append("Hãy chọn người giới thiệu thứ nhất trước.")
-    for who in (first, second):
+        problems.append(("Hãy chọn người giới thiệu thứ nhất trước.", Code.REQUIRED, "introducer_1"))
+    for name, who in (("introducer_1", first), ("introducer_2", second)):
         if who is not None and not who.organization.path.startswith(org.path):
-            problems.append(f"Người giới thiệu {who.full_name} không sinh hoạt tại {org.name}.")
-    if problems:
-        raise ServiceError(" ".join(problems))
+            problems.append((f"Người giới thiệu {who.full_name} không sinh hoạt tại {org.name}.",
+                             Code.OUT_OF_SUBTREE, name))
+    return problems
+
+
+def _check_prospect(org: Organization, data: Mapping[str, Any], exclude_pk: int | None = None) -> None:
+    today = clock.today()
+    _refuse(_identity_problems(data, today, exclude_pk) + _date_problems(data, today)
+            + _introducer_choice_problems(org, data))
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     bad = set(data) - set(PROSPECT_FIELDS)
     if bad:
-        raise ServiceError(f"Không ghi được: {', '.join(sorted(bad))}.")
+        raise ServiceError(f"Không ghi được: {', '.join(sorted(bad))}.", Code.INVALID)
     out = dict(data)
     for name in _TEXT_FIELDS:
         if name in out:
@@ -119,7 +148,8 @@ def create_prospect(by, org: Organization, data: Mapping[str, Any]) -> Prospect:
     """List a prospect (quần chúng ưu tú) under a cell, with the dates already known."""
     ensure_can_edit(by, org)
     if org.kind not in CELL_KINDS:
-        raise ServiceError("Quần chúng ưu tú được theo dõi tại một chi bộ; hãy chọn chi bộ.")
+        raise ServiceError("Quần chúng ưu tú được theo dõi tại một chi bộ; hãy chọn chi bộ.", Code.ORG_KIND,
+                           field="organization")
     clean = _clean(data)
     _check_prospect(org, clean)
     prospect = Prospect(organization=org, recorded_by=acting_user(by), **clean)
@@ -133,7 +163,7 @@ def update_prospect(by, prospect: Prospect, **fields: Any) -> Prospect:
     prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
     ensure_can_edit(by, prospect.organization)
     if not prospect.is_open:
-        raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc dừng xem xét); không sửa được nữa.")
+        raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc dừng xem xét); không sửa được nữa.", Code.STATE)
     clean = _clean(fields)
     merged = {name: getattr(prospect, name) for name in PROSPECT_FIELDS} | clean
     _check_prospect(prospect.organization, merged, exclude_pk=prospect.pk)
@@ -149,11 +179,11 @@ def _lock(by, prospect: Prospect) -> Prospect:
     return prospect
 
 
-def _not_future(day: dt.date | None, what: str) -> None:
+def _not_future(day: dt.date | None, what: str, field: str) -> None:
     if day is None:
-        raise ServiceError(f"Cần ghi {what}.")
-    if day > _today():
-        raise ServiceError(f"{what.capitalize()} không thể ở tương lai.")
+        raise ServiceError(f"Cần ghi {what}.", Code.REQUIRED, field=field)
+    if day > clock.today():
+        raise ServiceError(f"{what.capitalize()} không thể ở tương lai.", Code.FUTURE_DATE, field=field)
 
 
 @transaction.atomic
@@ -162,10 +192,10 @@ def record_course(by, prospect: Prospect, passed_on: dt.date, certificate: str =
     a renewed certificate replaces the old one."""
     prospect = _lock(by, prospect)
     if prospect.stage not in (Stage.SOURCE, Stage.COURSE, Stage.VETTED):
-        raise ServiceError("Chỉ ghi lớp nhận thức về Đảng trước khi chi bộ ra nghị quyết.")
-    _not_future(passed_on, "ngày cấp giấy chứng nhận")
+        raise ServiceError("Chỉ ghi lớp nhận thức về Đảng trước khi chi bộ ra nghị quyết.", Code.STATE)
+    _not_future(passed_on, "ngày cấp giấy chứng nhận", "passed_on")
     if passed_on < prospect.birth_date:
-        raise ServiceError("Ngày cấp giấy chứng nhận không thể trước ngày sinh.")
+        raise ServiceError("Ngày cấp giấy chứng nhận không thể trước ngày sinh.", Code.DATE_ORDER, field="passed_on")
     prospect.course_passed_on = passed_on
     prospect.course_certificate = nfc(certificate)
     if prospect.stage == Stage.SOURCE:
@@ -179,12 +209,13 @@ def record_vetting(by, prospect: Prospect, vetted_on: dt.date) -> Prospect:
     """Thẩm tra lý lịch completed (after the course)."""
     prospect = _lock(by, prospect)
     if prospect.stage not in (Stage.COURSE, Stage.VETTED):
-        raise ServiceError("Cần có giấy chứng nhận lớp nhận thức về Đảng trước khi ghi thẩm tra lý lịch."
-                           if prospect.stage == Stage.SOURCE else
-                           "Chỉ ghi thẩm tra lý lịch trước khi chi bộ ra nghị quyết.")
-    _not_future(vetted_on, "ngày hoàn thành thẩm tra lý lịch")
+        if prospect.stage == Stage.SOURCE:
+            raise ServiceError("Cần có giấy chứng nhận lớp nhận thức về Đảng trước khi ghi thẩm tra lý lịch.",
+                               Code.INCOMPLETE)
+        raise ServiceError("Chỉ ghi thẩm tra lý lịch trước khi chi bộ ra nghị quyết.", Code.STATE)
+    _not_future(vetted_on, "ngày hoàn thành thẩm tra lý lịch", "vetted_on")
     if vetted_on < prospect.birth_date:
-        raise ServiceError("Ngày thẩm tra lý lịch không thể trước ngày sinh.")
+        raise ServiceError("Ngày thẩm tra lý lịch không thể trước ngày sinh.", Code.DATE_ORDER, field="vetted_on")
     prospect.vetted_on = vetted_on
     prospect.stage = Stage.VETTED
     prospect.save()
@@ -251,8 +282,8 @@ def _introducer_problems(prospect: Prospect, on: dt.date, rs) -> list[str]:
     if len(given) == 1 and union is None:
         problems.append("Cần hai đảng viên chính thức giới thiệu, hoặc một đảng viên và nghị quyết giới thiệu "
                         "của Đoàn Thanh niên.")
-    for member, since in given:
-        member = Member.objects.select_related("organization").get(pk=member.pk)
+    for chosen, since in given:
+        member = Member.objects.select_related("organization").get(pk=chosen.pk)
         if not member.organization.path.startswith(prospect.organization.path):
             problems.append(f"{member.full_name}: người giới thiệu phải sinh hoạt tại {prospect.organization.name}.")
             continue
@@ -273,13 +304,14 @@ def record_cell_resolution(by, prospect: Prospect, resolved_on: dt.date, in_favo
     """The cell's resolution proposing admission; refused unless every condition holds on that day."""
     prospect = _lock(by, prospect)
     if prospect.stage != Stage.VETTED:
-        raise ServiceError("Chi bộ chỉ xét đề nghị kết nạp sau khi đã học lớp nhận thức về Đảng và thẩm tra "
-                           "lý lịch." if prospect.stage in (Stage.SOURCE, Stage.COURSE) else
-                           "Chi bộ đã ra nghị quyết hoặc hồ sơ đã kết thúc.")
-    _not_future(resolved_on, "ngày chi bộ ra nghị quyết")
+        if prospect.stage in (Stage.SOURCE, Stage.COURSE):
+            raise ServiceError("Chi bộ chỉ xét đề nghị kết nạp sau khi đã học lớp nhận thức về Đảng và thẩm tra "
+                               "lý lịch.", Code.INCOMPLETE)
+        raise ServiceError("Chi bộ đã ra nghị quyết hoặc hồ sơ đã kết thúc.", Code.STATE)
+    _not_future(resolved_on, "ngày chi bộ ra nghị quyết", "resolved_on")
     problems = resolution_problems(prospect, resolved_on, in_favour, full_members)
     if problems:
-        raise ServiceError(" ".join(problems))
+        raise ServiceError(" ".join(problems), Code.RULE)
     prospect.resolved_on = resolved_on
     prospect.votes_in_favour = in_favour
     prospect.full_members = full_members
@@ -289,11 +321,12 @@ def record_cell_resolution(by, prospect: Prospect, resolved_on: dt.date, in_favo
 
 
 def _check_decision(prospect: Prospect, decision_on: dt.date, decision_number: str) -> None:
-    _not_future(decision_on, "ngày quyết định kết nạp")
+    _not_future(decision_on, "ngày quyết định kết nạp", "decision_on")
     if prospect.resolved_on is None or decision_on < prospect.resolved_on:
-        raise ServiceError("Ngày quyết định kết nạp không thể trước ngày chi bộ ra nghị quyết.")
+        raise ServiceError("Ngày quyết định kết nạp không thể trước ngày chi bộ ra nghị quyết.", Code.DATE_ORDER,
+                           field="decision_on")
     if not nfc(decision_number):
-        raise ServiceError("Cần ghi số quyết định kết nạp.")
+        raise ServiceError("Cần ghi số quyết định kết nạp.", Code.REQUIRED, field="decision_number")
 
 
 @transaction.atomic
@@ -302,7 +335,8 @@ def record_decision(by, prospect: Prospect, decision_on: dt.date, decision_numbe
     the statutory deadline is recorded and shown as a warning (:func:`warnings_for`)."""
     prospect = _lock(by, prospect)
     if prospect.stage not in (Stage.CELL_RESOLVED, Stage.DECIDED):
-        raise ServiceError("Chỉ ghi quyết định kết nạp sau khi chi bộ đã ra nghị quyết.")
+        raise ServiceError("Chỉ ghi quyết định kết nạp sau khi chi bộ đã ra nghị quyết.",
+                           Code.INCOMPLETE if prospect.is_open else Code.STATE)
     _check_decision(prospect, decision_on, decision_number)
     prospect.decision_on = decision_on
     prospect.decision_number = nfc(decision_number)
@@ -324,23 +358,25 @@ def complete_admission(by, prospect: Prospect, decision_on: dt.date, decision_nu
     """
     prospect = _lock(by, prospect)
     if prospect.stage not in (Stage.CELL_RESOLVED, Stage.DECIDED):
-        raise ServiceError("Đã kết nạp hoặc đã dừng xem xét." if not prospect.is_open else
-                           "Chỉ kết nạp sau khi chi bộ đã ra nghị quyết đề nghị kết nạp.")
+        if not prospect.is_open:
+            raise ServiceError("Đã kết nạp hoặc đã dừng xem xét.", Code.STATE)
+        raise ServiceError("Chỉ kết nạp sau khi chi bộ đã ra nghị quyết đề nghị kết nạp.", Code.INCOMPLETE)
     assert prospect.resolved_on is not None
     problems = resolution_problems(prospect, prospect.resolved_on, prospect.votes_in_favour,
                                    prospect.full_members)
     if problems:
-        raise ServiceError("Hồ sơ không còn đủ điều kiện: " + " ".join(problems))
+        raise ServiceError("Hồ sơ không còn đủ điều kiện: " + " ".join(problems), Code.RULE)
     _check_decision(prospect, decision_on, decision_number)
-    _not_future(ceremony_on, "ngày lễ kết nạp")
+    _not_future(ceremony_on, "ngày lễ kết nạp", "ceremony_on")
     if ceremony_on < decision_on:
-        raise ServiceError("Lễ kết nạp không thể trước ngày quyết định kết nạp.")
+        raise ServiceError("Lễ kết nạp không thể trước ngày quyết định kết nạp.", Code.DATE_ORDER, field="ceremony_on")
     ceremony_by = admission_decision(decision_on)["ceremony_by"]
     late_reason = nfc(late_reason)
     if ceremony_on > ceremony_by and not late_reason:
         days = ruleset_for(decision_on)["admission.ceremony_working_days"]
         raise ServiceError(f"Lễ kết nạp phải tổ chức trong {days} ngày làm việc kể từ quyết định, tức chậm nhất "
-                           f"ngày {ceremony_by:%d/%m/%Y}. Nếu đã chậm, hãy ghi lý do (đã báo cáo cấp ủy cấp trên).")
+                           f"ngày {ceremony_by:%d/%m/%Y}. Nếu đã chậm, hãy ghi lý do (đã báo cáo cấp ủy cấp trên).",
+                           Code.RULE, field="late_reason")
     data = {name: getattr(prospect, name) for name in IDENTITY_FIELDS}
     member = admit_member(by, prospect.organization, data, decision_on, nfc(decision_number))
     prospect.decision_on = decision_on
@@ -358,12 +394,13 @@ def drop_prospect(by, prospect: Prospect, on: dt.date, reason: str) -> Prospect:
     """Stop considering a prospect (moved away, withdrew, not passed), with the reason."""
     prospect = _lock(by, prospect)
     if not prospect.is_open:
-        raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc đã dừng xem xét).")
-    _not_future(on, "ngày dừng xem xét")
+        raise ServiceError("Hồ sơ đã kết thúc (đã kết nạp hoặc đã dừng xem xét).", Code.STATE)
+    _not_future(on, "ngày dừng xem xét", "on")
     if on < prospect.listed_on:
-        raise ServiceError("Ngày dừng xem xét không thể trước ngày đưa vào danh sách tạo nguồn.")
+        raise ServiceError("Ngày dừng xem xét không thể trước ngày đưa vào danh sách tạo nguồn.", Code.DATE_ORDER,
+                           field="on")
     if not nfc(reason):
-        raise ServiceError("Cần ghi lý do dừng xem xét.")
+        raise ServiceError("Cần ghi lý do dừng xem xét.", Code.REQUIRED, field="reason")
     prospect.stage = Stage.DROPPED
     prospect.dropped_on = on
     prospect.drop_reason = nfc(reason)
@@ -371,91 +408,15 @@ def drop_prospect(by, prospect: Prospect, on: dt.date, reason: str) -> Prospect:
     return prospect
 
 
-# -- deadlines and warnings ---------------------------------------------------------------
-
-SOON_DAYS = 14
-"""A deadline this close is highlighted on the pipeline page (display only, not a rule)."""
-
-
-@dataclass(frozen=True)
-class Deadline:
-    key: str
-    label: str
-    on: dt.date
-    overdue: bool
-    soon: bool
-
-
-def _deadline(key: str, label: str, on: dt.date, today: dt.date, overdue: bool | None = None) -> Deadline:
-    late = today > on if overdue is None else overdue
-    return Deadline(key, label, on, late, not late and (on - today).days <= SOON_DAYS)
-
-
-def deadlines_for(prospect: Prospect, today: dt.date | None = None) -> list[Deadline]:
-    """The statutory dates that matter at the prospect's stage, from :mod:`dangvu.core.deadlines`:
-    the course certificate's expiry before the resolution; ``decision_by`` after it; ``ceremony_by``
-    after the decision; ``probation_ends`` and ``recognition_by`` after admission (until the member
-    is recognized). The first one is the next deadline."""
-    today = today or _today()
-    stage = prospect.stage
-    if stage in (Stage.COURSE, Stage.VETTED) and prospect.course_passed_on:
-        passed = prospect.course_passed_on
-        return [_deadline("certificate_expires", "Giấy chứng nhận lớp nhận thức về Đảng hết hạn",
-                          course_certificate_expires(passed), today,
-                          overdue=not course_certificate_valid(passed, today))]
-    if stage == Stage.CELL_RESOLVED and prospect.resolved_on:
-        on = cell_resolution(prospect.resolved_on)["decision_by"]
-        return [_deadline("decision_by", DEADLINE_LABELS["decision_by"], on, today)]
-    if stage == Stage.DECIDED and prospect.decision_on:
-        on = admission_decision(prospect.decision_on)["ceremony_by"]
-        return [_deadline("ceremony_by", DEADLINE_LABELS["ceremony_by"], on, today)]
-    if stage == Stage.ADMITTED and prospect.decision_on:
-        member = prospect.member
-        if member is not None and member.status != "probationary":
-            return []
-        dates = admission_decision(prospect.decision_on)
-        return [_deadline("recognition_by", DEADLINE_LABELS["recognition_by"], dates["recognition_by"], today),
-                _deadline("probation_ends", DEADLINE_LABELS["probation_ends"], dates["probation_ends"], today,
-                          overdue=False)]
-    return []
-
-
-def warnings_for(prospect: Prospect, today: dt.date | None = None) -> list[str]:
-    """Late steps already taken, and conditions that have lapsed (Vietnamese)."""
-    today = today or _today()
-    out: list[str] = []
-    if prospect.resolved_on and prospect.decision_on:
-        decision_by = cell_resolution(prospect.resolved_on)["decision_by"]
-        if prospect.decision_on > decision_by:
-            out.append(f"Quyết định kết nạp ngày {prospect.decision_on:%d/%m/%Y} chậm so với hạn "
-                       f"{decision_by:%d/%m/%Y} ({ruleset_for(prospect.resolved_on)['admission.decision_working_days']}"
-                       " ngày làm việc kể từ nghị quyết chi bộ).")
-    if prospect.decision_on and prospect.ceremony_on:
-        ceremony_by = admission_decision(prospect.decision_on)["ceremony_by"]
-        if prospect.ceremony_on > ceremony_by:
-            out.append(f"Lễ kết nạp ngày {prospect.ceremony_on:%d/%m/%Y} chậm so với hạn {ceremony_by:%d/%m/%Y}. "
-                       f"Lý do: {prospect.ceremony_late_reason or 'chưa ghi'}.")
-    if prospect.stage in (Stage.SOURCE, Stage.COURSE, Stage.VETTED):
-        if prospect.dossier_on and dossier_stale(prospect.dossier_on, today):
-            out.append(f"Hồ sơ lập ngày {prospect.dossier_on:%d/%m/%Y} đã quá hạn chưa được xét: phải bổ sung "
-                       "giấy giới thiệu và nghị quyết giới thiệu của Đoàn.")
-        if prospect.course_passed_on and not course_certificate_valid(prospect.course_passed_on, today):
-            out.append("Giấy chứng nhận lớp nhận thức về Đảng đã hết hạn; phải học lại trước khi chi bộ xét.")
-    return out
-
-
 # -- quotas -------------------------------------------------------------------------------
 
 def parse_term(text: str | None) -> tuple[int, int]:
-    """'2025-2030' (or with an en dash) → (2025, 2030); ServiceError when it is not a term."""
-    raw = nfc(text).replace("–", "-").replace("—", "-").replace(" ", "")
-    first, sep, last = raw.partition("-")
-    if not sep or not (first.isdigit() and last.isdigit() and len(first) == 4 and len(last) == 4):
-        raise ServiceError("Nhiệm kỳ ghi dạng năm đầu-năm cuối, ví dụ 2025-2030.")
-    a, b = int(first), int(last)
-    if not 1930 <= a < b <= a + 10:
-        raise ServiceError("Nhiệm kỳ không hợp lệ: năm cuối phải sau năm đầu.")
-    return a, b
+    """'2025-2030' (or with an en dash) → (2025, 2030); ServiceError when it is not a term (the
+    parsing is :func:`dangvu.core.admission.parse_term`)."""
+    try:
+        return _parse_term(text)
+    except ValueError as exc:
+        raise ServiceError(str(exc), Code.INVALID, field="term") from exc
 
 
 @transaction.atomic
@@ -464,18 +425,20 @@ def set_quota(by, org: Organization, *, target: int, students_target: int = 0, y
     """Set (or replace) an organization's admission quota for a year or for a term."""
     ensure_can_edit(by, org)
     if org.kind == OrgKind.GROUP:
-        raise ServiceError("Chỉ tiêu kết nạp giao cho chi bộ hoặc đảng bộ, không giao cho tổ đảng.")
+        raise ServiceError("Chỉ tiêu kết nạp giao cho chi bộ hoặc đảng bộ, không giao cho tổ đảng.", Code.ORG_KIND)
     if (year is None) == (not nfc(term)):
-        raise ServiceError("Ghi chỉ tiêu cho một năm hoặc cho một nhiệm kỳ.")
-    if year is not None and not 1930 <= int(year) <= _today().year + 5:
-        raise ServiceError("Năm không hợp lệ.")
+        raise ServiceError("Ghi chỉ tiêu cho một năm hoặc cho một nhiệm kỳ.", Code.INVALID, field="scope")
+    if year is not None and not 1930 <= int(year) <= clock.today().year + 5:
+        raise ServiceError("Năm không hợp lệ.", Code.OUT_OF_RANGE, field="year")
     if term:
         first, last = parse_term(term)
         term = f"{first}-{last}"
     if target < 0 or students_target < 0:
-        raise ServiceError("Chỉ tiêu không thể âm.")
+        raise ServiceError("Chỉ tiêu không thể âm.", Code.OUT_OF_RANGE, field="target" if target < 0 else
+                           "students_target")
     if students_target > target:
-        raise ServiceError("Chỉ tiêu học sinh, sinh viên không thể lớn hơn tổng chỉ tiêu kết nạp.")
+        raise ServiceError("Chỉ tiêu học sinh, sinh viên không thể lớn hơn tổng chỉ tiêu kết nạp.", Code.OUT_OF_RANGE,
+                           field="students_target")
     lookup = {"organization": org, "year": year} if year is not None else {"organization": org, "term": term}
     quota = AdmissionQuota.objects.filter(**lookup).first() or AdmissionQuota(**lookup)
     quota.target, quota.students_target, quota.note = target, students_target, nfc(note)

@@ -6,23 +6,21 @@ Every lookup goes through the user's Access: outside the subtree → 404, read-o
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dangvu.core import clock
 from dangvu.core.rulesets import ruleset_for
-from dangvu.registry.models import CELL_KINDS, Member, Organization
+from dangvu.registry.models import CELL_KINDS
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
+from . import selectors as sel
 from . import services as s
-from .models import OPEN_STAGES, STAGE_ORDER, AdmissionQuota, Prospect, Stage
-from .progress import quota_table
+from .models import OPEN_STAGES, Prospect, Stage
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
 LIMIT = 2000
@@ -30,7 +28,7 @@ LIMIT = 2000
 
 
 def _year(request: HttpRequest) -> int:
-    today = dt.date.today()
+    today = clock.today()
     try:
         year = int(request.GET.get("nam", ""))
     except ValueError:
@@ -39,8 +37,7 @@ def _year(request: HttpRequest) -> int:
 
 
 def _get_prospect(acc, pk: int) -> Prospect:
-    prospect = (Prospect.objects.filter(organization__in=acc.orgs(), pk=pk)
-                .select_related("organization", "member", "introducer_1", "introducer_2").first())
+    prospect = sel.prospect_in_scope(acc, pk)
     if prospect is None:
         raise Http404("Không tìm thấy quần chúng ưu tú.")
     return prospect
@@ -66,38 +63,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def pipeline(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
-    today, year = dt.date.today(), _year(request)
-    shown = (Q(stage__in=OPEN_STAGES) | Q(stage=Stage.ADMITTED, decision_on__year=year)
-             | Q(stage=Stage.ADMITTED, member__status="probationary") | Q(stage=Stage.DROPPED, dropped_on__year=year))
-    prospects = list(Prospect.objects.filter(organization__path__startswith=org.path).filter(shown)
-                     .select_related("organization", "member").order_by("name_folded", "id")[:LIMIT + 1])
-    truncated = len(prospects) > LIMIT
-    prospects = prospects[:LIMIT]
-    by_stage: dict[str, list] = {st: [] for st in (*STAGE_ORDER, Stage.DROPPED)}
-    for p in prospects:
-        deadlines = s.deadlines_for(p, today)
-        by_stage[p.stage].append((p, deadlines[0] if deadlines else None, deadlines[1:]))
-    for items in by_stage.values():
-        items.sort(key=lambda it: (it[1].on if it[1] else dt.date.max, it[0].name_folded))
-    sections = [(Stage(st), by_stage[st]) for st in STAGE_ORDER]
-    overdue = sum(1 for st in STAGE_ORDER for _p, d, _rest in by_stage[st] if d and d.overdue)
+    today, year = clock.today(), _year(request)
+    line = sel.pipeline(org, year, today, LIMIT)
     return render(request, "admission/pipeline.html", {
-        "org": org, "year": year, "today": today, "sections": sections, "dropped": by_stage[Stage.DROPPED],
-        "open_count": sum(len(by_stage[st]) for st in OPEN_STAGES), "overdue": overdue,
-        "table": quota_table(org, year), "is_cell": org.kind in CELL_KINDS,
-        "truncated": truncated, "can_edit": acc.can_edit_org(org), "years": range(today.year, today.year - 4, -1),
-        "quotas": AdmissionQuota.objects.filter(organization=org),
+        "org": org, "year": year, "today": today, "sections": line.sections, "dropped": line.dropped,
+        "open_count": line.open_count, "overdue": line.overdue,
+        "table": sel.quota_table(org, year), "is_cell": org.kind in CELL_KINDS,
+        "truncated": line.truncated, "can_edit": acc.can_edit_org(org), "years": range(today.year, today.year - 4, -1),
+        "quotas": sel.quotas_of(org),
     })
-
-
-def _cells(acc, org: Organization):
-    return (acc.editable_orgs().filter(path__startswith=org.path, kind__in=CELL_KINDS, dissolved_on__isnull=True)
-            .order_by("path"))
-
-
-def _members(org: Organization):
-    return (Member.objects.filter(organization__path__startswith=org.path, status="full")
-            .order_by("name_folded", "id"))
 
 
 @login_required
@@ -106,9 +80,9 @@ def prospect_create(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    cells = _cells(acc, org)
-    initial = {"listed_on": dt.date.today(), "organization": org.pk if org.kind in CELL_KINDS else None}
-    form = f.ProspectForm(request.POST or None, cells=cells, members=_members(org), initial=initial)
+    initial = {"listed_on": clock.today(), "organization": org.pk if org.kind in CELL_KINDS else None}
+    form = f.ProspectForm(request.POST or None, cells=sel.cells_to_list_under(acc, org),
+                          members=sel.introducer_choices(org), initial=initial)
 
     def act(d):
         d = dict(d)
@@ -127,8 +101,8 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = prospect.organization
     require_edit(acc, org)
     initial = {name: getattr(prospect, name) for name in s.PROSPECT_FIELDS} | {"organization": org.pk}
-    form = f.ProspectForm(request.POST or None, cells=Organization.objects.filter(pk=org.pk),
-                          members=_members(org), initial=initial)
+    form = f.ProspectForm(request.POST or None, cells=sel.only(org), members=sel.introducer_choices(org),
+                          initial=initial)
 
     def act(d):
         d = dict(d)
@@ -143,13 +117,13 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     prospect = _get_prospect(acc, pk)
-    today = dt.date.today()
+    today = clock.today()
     checks: list[str] | None = None
     if prospect.stage == Stage.VETTED:
         checks = s.resolution_problems(prospect, today, 1, 1)  # everything but the vote, as of today
     return render(request, "admission/prospect_detail.html", {
-        "p": prospect, "org": prospect.organization, "deadlines": s.deadlines_for(prospect, today),
-        "warnings": s.warnings_for(prospect, today), "checks": checks,
+        "p": prospect, "org": prospect.organization, "deadlines": sel.deadlines_for(prospect, today),
+        "warnings": sel.warnings_for(prospect, today), "checks": checks,
         "can_edit": acc.can_edit_org(prospect.organization) and prospect.is_open, "steps": _steps_for(prospect),
         "vote_share": ruleset_for(today)["admission.cell_vote_share"],
     })
@@ -216,7 +190,7 @@ def quota_edit(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    form = f.QuotaForm(request.POST or None, initial={"year": dt.date.today().year, "students_target": 0})
+    form = f.QuotaForm(request.POST or None, initial={"year": clock.today().year, "students_target": 0})
 
     def act(d):
         year = d["year"] if d["scope"] == "year" else None

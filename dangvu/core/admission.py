@@ -13,6 +13,7 @@ from typing import Any
 
 from .deadlines import add_months
 from .rulesets import RuleSet, ruleset_for
+from .text import nfc
 
 
 def _fraction(value: Any) -> Fraction:
@@ -135,3 +136,16 @@ def resolution_passes(in_favour: int, full_members: int, rs: RuleSet | None = No
     rs = rs or ruleset_for()
     share = _fraction(rs["admission.cell_vote_share"])
     return in_favour * share.denominator >= full_members * share.numerator
+
+
+def parse_term(text: str | None) -> tuple[int, int]:
+    """'2025-2030' (or with an en or em dash, spaces allowed) → (2025, 2030) for an admission quota's
+    term; ValueError (Vietnamese) when it is not a term of at most ten years from 1930 on."""
+    raw = nfc(text).replace("–", "-").replace("—", "-").replace(" ", "")
+    first, sep, last = raw.partition("-")
+    if not sep or not (first.isdigit() and last.isdigit() and len(first) == 4 and len(last) == 4):
+        raise ValueError("Nhiệm kỳ ghi dạng năm đầu-năm cuối, ví dụ 2025-2030.")
+    a, b = int(first), int(last)
+    if not 1930 <= a < b <= a + 10:
+        raise ValueError("Nhiệm kỳ không hợp lệ: năm cuối phải sau năm đầu.")
+    return a, b

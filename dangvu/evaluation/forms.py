@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
 
+from dangvu.core import clock
 from dangvu.registry.forms import Form
 
 from .models import GradeChoice, SubjectKind
@@ -43,13 +43,13 @@ class OpenRoundForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        this_year = dt.date.today().year
+        this_year = clock.today().year
         self.fields["year"].initial = this_year
         self.fields["year"].error_messages["invalid"] = "Hãy nhập năm bằng số, ví dụ 2025."
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        this_year = dt.date.today().year
+        this_year = clock.today().year
         if not 2000 <= year <= this_year:
             raise forms.ValidationError(f"Năm đánh giá phải từ 2000 đến {this_year}.")
         return year

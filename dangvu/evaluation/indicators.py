@@ -2,7 +2,7 @@
 
 Source data: the finalised or published yearly round that graded each subject in the period's
 year (one per subject, kind and year); subjects are counted where they sat when the round opened (``unit``). SQL
-aggregation over ``unit__path__startswith``.
+aggregation over the units of the subtree.
 """
 
 from __future__ import annotations
@@ -20,15 +20,12 @@ def graded(org: Organization, period: Period, subject_kind: str):
     """Final grades of the period's year for ``subject_kind`` in the subtree, from the closed yearly
     rounds. Each subject is in one round of a kind and period at most (``services.open_round``
     refuses a second), so a subject is counted once."""
-    # A round grades units of its own organization's subtree, so the rounds that can hold units of
-    # this subtree are run inside it or by one of its ancestors: a commune reads its own rounds'
-    # rows, not the whole province's.
-    ancestors = [org.path[:end] for end in range(org.steplen, len(org.path), org.steplen)]
-    rounds = EvaluationRound.objects.filter(
-        Q(organization__path__startswith=org.path) | Q(organization__path__in=ancestors),
+    # Only the rounds that can hold units of this subtree (``covering``): a commune reads its own
+    # rounds' rows, not the whole province's.
+    rounds = EvaluationRound.objects.covering(org).filter(
         subject_kind=subject_kind, year=period.end.year, quarter__isnull=True, state__in=CLOSED_STATES)
-    units = Organization.objects.filter(path__startswith=org.path)
-    return Evaluation.objects.filter(round__in=rounds, unit__in=units).exclude(final_grade="")
+    return Evaluation.objects.filter(round__in=rounds, unit__in=Organization.objects.subtree(org)).exclude(
+        final_grade="")
 
 
 def _share(org: Organization, period: Period, subject_kind: str, grades: tuple[str, ...]) -> Value:

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import models
 
 from dangvu.core.evaluation import GRADE_LABELS, Grade
-from dangvu.indicators import Period
 from dangvu.registry.models import Member, Organization
 
 
@@ -48,12 +47,33 @@ class GradeChoice(models.TextChoices):
 GOOD_OR_BETTER = (Grade.EXCELLENT.value, Grade.GOOD.value)
 
 
+class EvaluationRoundQuerySet(models.QuerySet):
+    def in_subtree(self, org: Organization | str) -> EvaluationRoundQuerySet:
+        """Rounds run by ``org`` (organization or path) or an organization under it."""
+        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+
+    def covering(self, org: Organization) -> EvaluationRoundQuerySet:
+        """Rounds whose rows can lie in ``org``'s subtree: a round grades units of its own
+        organization's subtree, so those run inside ``org``'s subtree or by one of its ancestors."""
+        step = org.steplen
+        above = [org.path[:end] for end in range(step, len(org.path), step)]
+        return self.in_subtree(org) | self.filter(organization__path__in=above)
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def in_subtree(self, org: Organization | str) -> EvaluationQuerySet:
+        """Evaluations whose unit (where the subject sat when the round opened) lies under ``org``."""
+        return self.filter(unit__path__startswith=org if isinstance(org, str) else org.path)
+
+
 class EvaluationRound(models.Model):
     """Một đợt đánh giá, xếp loại chất lượng run by ``organization`` for its subtree.
 
     ``sheet`` is the scoring sheet the round uses (criteria groups with their maximum points),
     copied from a sheet file when the round is opened, so later edits of the file do not change it.
     """
+
+    objects = EvaluationRoundQuerySet.as_manager()
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="evaluation_rounds",
                                      verbose_name="tổ chức đảng tiến hành")
@@ -82,8 +102,15 @@ class EvaluationRound(models.Model):
         return f"{self.get_subject_kind_display()} — {self.period_label} — {self.organization}"
 
     @property
-    def period(self) -> Period:
-        return Period.quarter(self.year, self.quarter) if self.quarter else Period.year(self.year)
+    def period_start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.quarter - 2, 1) if self.quarter else dt.date(self.year, 1, 1)
+
+    @property
+    def period_end(self) -> dt.date:
+        """The period's last day (the indicators' ``Period`` of the round ends on the same day)."""
+        if not self.quarter:
+            return dt.date(self.year, 12, 31)
+        return dt.date(self.year + (self.quarter == 4), (3 * self.quarter) % 12 + 1, 1) - dt.timedelta(days=1)
 
     @property
     def period_label(self) -> str:
@@ -104,7 +131,7 @@ class EvaluationRound(models.Model):
     @property
     def rule_day(self) -> dt.date:
         """The day whose rule set grades this round: the period's last day."""
-        return self.period.end
+        return self.period_end
 
     def criteria(self) -> list[dict]:
         """Every criterion of the sheet, each with its group's code."""
@@ -123,6 +150,8 @@ class Evaluation(models.Model):
     ``final_grade`` is the committee's grade lowered by the conditions (forced "unfulfilled" and
     the extra conditions of each grade); ``reasons`` says why, in Vietnamese.
     """
+
+    objects = EvaluationQuerySet.as_manager()
 
     round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="evaluations")
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.CASCADE,

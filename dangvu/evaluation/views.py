@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dangvu.accounts.audit import log_export
 from dangvu.core.evaluation import Grade
-from dangvu.registry.models import Organization
+from dangvu.core.rulesets import ruleset_for
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
+from . import selectors as sel
 from . import services as s
 from .models import Evaluation, EvaluationRound, RoundState, SubjectKind
 from .xlsx import XLSX_MIME, published_workbook
@@ -31,23 +32,14 @@ GRADES = [(g.value, g.label) for g in Grade]
 
 def _get_round(acc, pk: int) -> tuple[EvaluationRound, bool]:
     """The round and whether the user reads all of it (else only the rows of their subtree)."""
-    rnd = EvaluationRound.objects.select_related("organization").filter(pk=pk).first()
-    if rnd is not None:
-        if acc.can_read_org(rnd.organization):
-            return rnd, True
-        if acc.orgs().filter(path__startswith=rnd.organization.path).exists():
-            return rnd, False
-    raise Http404("Không tìm thấy đợt đánh giá.")
-
-
-def _visible(acc, rnd: EvaluationRound, whole: bool):
-    rows = rnd.evaluations.select_related("member", "organization", "unit", "self_by", "proposed_by", "decided_by")
-    return rows if whole else rows.filter(unit__in=acc.orgs())
+    found = sel.round_in_scope(acc, pk)
+    if found is None:
+        raise Http404("Không tìm thấy đợt đánh giá.")
+    return found
 
 
 def _get_evaluation(acc, pk: int) -> Evaluation:
-    ev = (Evaluation.objects.filter(pk=pk, unit__in=acc.orgs())
-          .select_related("round__organization", "member", "organization", "unit").first())
+    ev = sel.evaluation_in_scope(acc, pk)
     if ev is None:
         raise Http404("Không tìm thấy phiếu đánh giá.")
     return ev
@@ -70,8 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     acc = access(request)
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
-    rounds = EvaluationRound.objects.filter(organization__in=acc.orgs()).select_related("organization")
-    page = Paginator(rounds, 50).get_page(request.GET.get("trang") or 1)
+    page = Paginator(sel.rounds_in_scope(acc), 50).get_page(request.GET.get("trang") or 1)
     return render(request, "evaluation/rounds.html", {"org": None, "page": page, "roots": list(acc.roots[:20]),
                                                       "can_edit": False})
 
@@ -82,12 +73,7 @@ def org_rounds(request: HttpRequest, code: str) -> HttpResponse:
     """Rounds run by this organization or below it, and rounds above that include it."""
     acc = access(request)
     org = acc.get_org(code)
-    step = Organization.steplen
-    above = [org.path[:n] for n in range(step, len(org.path), step)]
-    rounds = (EvaluationRound.objects.filter(organization__path__startswith=org.path)
-              | EvaluationRound.objects.filter(organization__path__in=above)).select_related("organization")
-    page = Paginator(rounds.order_by("-year", "-quarter", "subject_kind", "-id"), 50).get_page(
-        request.GET.get("trang") or 1)
+    page = Paginator(sel.rounds_of(org), 50).get_page(request.GET.get("trang") or 1)
     return render(request, "evaluation/rounds.html", {"org": org, "page": page, "roots": [],
                                                       "can_edit": acc.can_edit_org(org)})
 
@@ -113,12 +99,11 @@ def round_open(request: HttpRequest, code: str) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     rnd, whole = _get_round(acc, pk)
-    rows = _visible(acc, rnd, whole)
-    dist = s.distribution(rows)
+    rows = sel.visible_evaluations(acc, rnd, whole)
+    dist = sel.distribution(rows)
     page = Paginator(rows, 100).get_page(request.GET.get("trang") or 1)
     can_run = acc.can_edit_org(rnd.organization)
-    editable_units = set(acc.editable_orgs().filter(path__startswith=rnd.organization.path)
-                         .values_list("pk", flat=True)) if rnd.is_open else set()
+    editable_units = sel.editable_units(acc, rnd)
     proposed = {}
     if rnd.subject_kind == SubjectKind.ORGANIZATION:
         proposed = {ev.pk: s.proposed_meeting_grade(ev) for ev in page}
@@ -126,16 +111,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd, "org": rnd.organization, "whole": whole, "page": page,
         "rows": [(ev, proposed.get(ev.pk), ev.unit_id in editable_units) for ev in page],
         "dist": dist, "bars": _bars(dist), "undecided": dist[""], "total": sum(dist.values()),
-        "quota": s.quota_rows(rnd) if whole else [], "can_run": can_run and whole,
-        "share": int(100 * _share_of_good(rnd)),
-        "not_graded": (s.new_members_not_graded(rnd.organization, rnd.period).filter(pk__in=acc.members())
-                       .order_by("name_folded") if rnd.subject_kind == SubjectKind.MEMBER else []),
+        "quota": sel.quota_rows(rnd) if whole else [], "can_run": can_run and whole,
+        "share": int(100 * _share_of_good(rnd)), "not_graded": sel.not_graded_in_scope(acc, rnd),
     })
 
 
 def _share_of_good(rnd: EvaluationRound) -> float:
-    from dangvu.core.rulesets import ruleset_for
-
     return float(ruleset_for(rnd.rule_day)["evaluation.excellent_share_of_good_max"])
 
 
@@ -206,10 +187,10 @@ def _round_action(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     else:
         title = f"Công bố kết quả — {rnd.title}"
         action, done = s.publish_round, "Đã công bố kết quả."
-    dist = s.distribution(rnd.evaluations.all())
+    dist = sel.distribution(rnd.evaluations.all())
     return service_form(request, f.ConfirmForm(request.POST or None),
                         {"title": title, "round": rnd, "org": rnd.organization, "which": which, "dist": dist,
-                         "bars": _bars(dist), "quota": s.quota_rows(rnd)},
+                         "bars": _bars(dist), "quota": sel.quota_rows(rnd)},
                         lambda _d: action(request.user, rnd), done, _round_url(rnd),
                         template="evaluation/confirm.html")
 
@@ -238,8 +219,8 @@ def _published(acc, pk: int) -> tuple[EvaluationRound, bool]:
 def round_published(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     rnd, whole = _published(acc, pk)
-    rows = _visible(acc, rnd, whole)
-    dist = s.distribution(rows)
+    rows = sel.visible_evaluations(acc, rnd, whole)
+    dist = sel.distribution(rows)
     return render(request, "evaluation/published.html", {"round": rnd, "org": rnd.organization, "rows": rows,
                                                          "bars": _bars(dist), "total": sum(dist.values())})
 
@@ -249,8 +230,7 @@ def round_published(request: HttpRequest, pk: int) -> HttpResponse:
 def round_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     rnd, whole = _published(acc, pk)
-    rows = s.published_rows(rnd) if whole else [r for r in s.published_rows(rnd) if r["unit_id"] in
-                                                set(acc.orgs().values_list("pk", flat=True))]
+    rows = sel.published_rows_in_scope(acc, rnd, whole)
     content = published_workbook(rnd, rows)
     log_export(request.user, rnd, "evaluation_results", len(rows), round=rnd.pk)
     response = HttpResponse(content, content_type=XLSX_MIME)

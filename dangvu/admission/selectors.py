@@ -1,0 +1,312 @@
+"""Admission reads: admissions against quotas (per cell and for a subtree), each prospect's
+statutory deadlines and warnings, and what the pages show within a user's Access. Reads only.
+
+"Admitted" is the registry's record: the members' "admit" history events (``StatusChange``) whose
+receiving organization (``to_org``) lies in the subtree and whose date falls in the period, so an
+admission counts where it was made even if the member moved away later.
+
+Quotas of a subtree: when a quota is set both on an organization and on organizations below it
+(a commune's total and its cells' shares), only the topmost ones count, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from dangvu.core import clock
+from dangvu.core.admission import (
+    course_certificate_expires,
+    course_certificate_valid,
+    dossier_stale,
+    parse_term,
+)
+from dangvu.core.deadlines import DEADLINE_LABELS, admission_decision, cell_resolution
+from dangvu.core.rulesets import ruleset_for
+from dangvu.registry.models import CELL_KINDS, Member, Organization, StatusChange
+
+from .models import OPEN_STAGES, STAGE_ORDER, AdmissionQuota, Prospect, Stage
+
+# -- admissions against quotas ---------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """Admitted vs quota for one organization (or subtree) and one period."""
+
+    admitted: int = 0
+    students: int = 0
+    target: int | None = None
+    students_target: int | None = None
+
+    @staticmethod
+    def _share(n: int, of: int | None) -> float | None:
+        return round(100.0 * n / of, 2) if of else None
+
+    @property
+    def share(self) -> float | None:
+        return self._share(self.admitted, self.target)
+
+    @property
+    def students_share(self) -> float | None:
+        return self._share(self.students, self.students_target)
+
+    @property
+    def bar(self) -> int:
+        return min(100, round(self.share or 0))
+
+    @property
+    def students_bar(self) -> int:
+        return min(100, round(self.students_share or 0))
+
+
+@dataclass
+class QuotaTable:
+    year: int
+    term: str | None
+    rows: list[tuple[Organization, Progress, Progress | None]] = field(default_factory=list)
+    total_year: Progress = field(default_factory=Progress)
+    total_term: Progress | None = None
+
+
+def admissions(org: Organization, start: dt.date, end: dt.date) -> Progress:
+    """Admissions (and of them, students) made in ``org``'s subtree between two days (inclusive)."""
+    agg = _admit_events(org, start, end).aggregate(
+        n=Count("id"), students=Count("id", filter=Q(member__is_student=True)))
+    return Progress(admitted=agg["n"], students=agg["students"])
+
+
+def _admit_events(org: Organization, start: dt.date, end: dt.date):
+    return StatusChange.objects.filter(event="admit", to_org__in=Organization.objects.subtree(org),
+                                       on__range=(start, end))
+
+
+def _topmost(rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Rows whose organization has no ancestor among the rows (looked up by path prefix: linear,
+    a province holds thousands of quotas)."""
+    step = Organization.steplen
+    paths = {p for p, _, _ in rows}
+    return [r for r in rows if not any(r[0][:i] in paths for i in range(step, len(r[0]), step))]
+
+
+def subtree_quota(org: Organization, *, year: int | None = None, term: str = "") -> tuple[int | None, int | None]:
+    """(target, students target) of the subtree for a year or a term; (None, None) when none is set."""
+    qs = AdmissionQuota.objects.in_subtree(org)
+    qs = qs.filter(year=year) if year is not None else qs.filter(term=term)
+    rows = _topmost(list(qs.values_list("organization__path", "target", "students_target")))
+    if not rows:
+        return None, None
+    return sum(r[1] for r in rows), sum(r[2] for r in rows)
+
+
+def term_span(term: str) -> tuple[dt.date, dt.date]:
+    first, last = parse_term(term)
+    return dt.date(first, 1, 1), dt.date(last, 12, 31)
+
+
+def _ancestor_paths(org: Organization) -> list[str]:
+    step = Organization.steplen
+    return [org.path[:i] for i in range(step, len(org.path), step)]
+
+
+def term_for_year(org: Organization, year: int) -> str | None:
+    """The term quota (set anywhere in the subtree or above it) covering ``year``; the latest term
+    when two overlap (2020-2025 and 2025-2030 both hold 2025)."""
+    quotas = (AdmissionQuota.objects.in_subtree(org)
+              | AdmissionQuota.objects.filter(organization__path__in=_ancestor_paths(org)))
+    terms = set(quotas.exclude(term="").values_list("term", flat=True))
+    best: tuple[int, str] | None = None
+    for term in terms:
+        try:
+            first, last = parse_term(term)
+        except ValueError:
+            continue
+        if first <= year <= last and (best is None or first > best[0]):
+            best = (first, term)
+    return best[1] if best else None
+
+
+def _counted_by_cell(org: Organization, cells: list[Organization],
+                     spans: dict[str, tuple[dt.date, dt.date]]) -> dict[str, dict[str, list[int]]]:
+    """Per span key and cell path: [admitted, students] (``""`` for admissions outside every cell)."""
+    counted: dict[str, dict[str, list[int]]] = {k: defaultdict(lambda: [0, 0]) for k in spans}
+    for key, (start, end) in spans.items():
+        rows = (_admit_events(org, start, end).values("to_org__path")
+                .annotate(n=Count("id"), students=Count("id", filter=Q(member__is_student=True))))
+        for row in rows:
+            path = row["to_org__path"]
+            cell = next((c for c in cells if path.startswith(c.path)), None)
+            slot = counted[key][cell.path if cell else ""]
+            slot[0] += row["n"]
+            slot[1] += row["students"]
+    return counted
+
+
+def quota_table(org: Organization, year: int) -> QuotaTable:
+    """Per cell of the subtree (and the subtree's total): admissions of ``year`` against the year's
+    quota, and admissions of the term covering ``year`` against the term's quota."""
+    term = term_for_year(org, year)
+    table = QuotaTable(year=year, term=term)
+    year_span = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    spans = {"year": year_span}
+    if term:
+        spans["term"] = term_span(term)
+    cells = list(Organization.objects.subtree(org).filter(kind__in=CELL_KINDS)
+                 .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_span[0])).order_by("path"))
+    counted = _counted_by_cell(org, cells, spans)
+    quotas = {(q.organization_id, q.year, q.term): q for q in AdmissionQuota.objects.filter(
+        organization__in=cells).filter(Q(year=year) | Q(term=term or "-"))}
+    for cell in cells:
+        y = quotas.get((cell.pk, year, ""))
+        done = counted["year"][cell.path]
+        year_p = Progress(done[0], done[1], y.target if y else None, y.students_target if y else None)
+        term_p = None
+        if term:
+            t = quotas.get((cell.pk, None, term))
+            done = counted["term"][cell.path]
+            term_p = Progress(done[0], done[1], t.target if t else None, t.students_target if t else None)
+        table.rows.append((cell, year_p, term_p))
+    target, students = subtree_quota(org, year=year)
+    total = admissions(org, *year_span)
+    table.total_year = Progress(total.admitted, total.students, target, students)
+    if term:
+        target, students = subtree_quota(org, term=term)
+        total = admissions(org, *spans["term"])
+        table.total_term = Progress(total.admitted, total.students, target, students)
+    return table
+
+
+# -- deadlines and warnings ---------------------------------------------------------------
+
+SOON_DAYS = 14
+"""A deadline this close is highlighted on the pipeline page (display only, not a rule)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    label: str
+    on: dt.date
+    overdue: bool
+    soon: bool
+
+
+def _deadline(key: str, label: str, on: dt.date, today: dt.date, overdue: bool | None = None) -> Deadline:
+    late = today > on if overdue is None else overdue
+    return Deadline(key, label, on, late, not late and (on - today).days <= SOON_DAYS)
+
+
+def deadlines_for(prospect: Prospect, today: dt.date | None = None) -> list[Deadline]:
+    """The statutory dates that matter at the prospect's stage, from :mod:`dangvu.core.deadlines`:
+    the course certificate's expiry before the resolution; ``decision_by`` after it; ``ceremony_by``
+    after the decision; ``probation_ends`` and ``recognition_by`` after admission (until the member
+    is recognized). The first one is the next deadline."""
+    today = today or clock.today()
+    stage = prospect.stage
+    if stage in (Stage.COURSE, Stage.VETTED) and prospect.course_passed_on:
+        passed = prospect.course_passed_on
+        return [_deadline("certificate_expires", "Giấy chứng nhận lớp nhận thức về Đảng hết hạn",
+                          course_certificate_expires(passed), today,
+                          overdue=not course_certificate_valid(passed, today))]
+    if stage == Stage.CELL_RESOLVED and prospect.resolved_on:
+        on = cell_resolution(prospect.resolved_on)["decision_by"]
+        return [_deadline("decision_by", DEADLINE_LABELS["decision_by"], on, today)]
+    if stage == Stage.DECIDED and prospect.decision_on:
+        on = admission_decision(prospect.decision_on)["ceremony_by"]
+        return [_deadline("ceremony_by", DEADLINE_LABELS["ceremony_by"], on, today)]
+    if stage == Stage.ADMITTED and prospect.decision_on:
+        member = prospect.member
+        if member is not None and member.status != "probationary":
+            return []
+        dates = admission_decision(prospect.decision_on)
+        return [_deadline("recognition_by", DEADLINE_LABELS["recognition_by"], dates["recognition_by"], today),
+                _deadline("probation_ends", DEADLINE_LABELS["probation_ends"], dates["probation_ends"], today,
+                          overdue=False)]
+    return []
+
+
+def warnings_for(prospect: Prospect, today: dt.date | None = None) -> list[str]:
+    """Late steps already taken, and conditions that have lapsed (Vietnamese)."""
+    today = today or clock.today()
+    out: list[str] = []
+    if prospect.resolved_on and prospect.decision_on:
+        decision_by = cell_resolution(prospect.resolved_on)["decision_by"]
+        if prospect.decision_on > decision_by:
+            out.append(f"Quyết định kết nạp ngày {prospect.decision_on:%d/%m/%Y} chậm so với hạn "
+                       f"{decision_by:%d/%m/%Y} ({ruleset_for(prospect.resolved_on)['admission.decision_working_days']}"
+                       " ngày làm việc kể từ nghị quyết chi bộ).")
+    if prospect.decision_on and prospect.ceremony_on:
+        ceremony_by = admission_decision(prospect.decision_on)["ceremony_by"]
+        if prospect.ceremony_on > ceremony_by:
+            out.append(f"Lễ kết nạp ngày {prospect.ceremony_on:%d/%m/%Y} chậm so với hạn {ceremony_by:%d/%m/%Y}. "
+                       f"Lý do: {prospect.ceremony_late_reason or 'chưa ghi'}.")
+    if prospect.stage in (Stage.SOURCE, Stage.COURSE, Stage.VETTED):
+        if prospect.dossier_on and dossier_stale(prospect.dossier_on, today):
+            out.append(f"Hồ sơ lập ngày {prospect.dossier_on:%d/%m/%Y} đã quá hạn chưa được xét: phải bổ sung "
+                       "giấy giới thiệu và nghị quyết giới thiệu của Đoàn.")
+        if prospect.course_passed_on and not course_certificate_valid(prospect.course_passed_on, today):
+            out.append("Giấy chứng nhận lớp nhận thức về Đảng đã hết hạn; phải học lại trước khi chi bộ xét.")
+    return out
+
+
+# -- what a user's Access shows --------------------------------------------------------------------
+
+def prospect_in_scope(acc, pk: int) -> Prospect | None:
+    return (Prospect.objects.filter(organization__in=acc.orgs(), pk=pk)
+            .select_related("organization", "member", "introducer_1", "introducer_2").first())
+
+
+@dataclass
+class Pipeline:
+    """The pipeline page of a subtree: prospects by stage, each with its next deadline first."""
+
+    sections: list[tuple[Stage, list]]
+    dropped: list
+    open_count: int
+    overdue: int
+    truncated: bool
+
+
+def pipeline(org: Organization, year: int, today: dt.date, limit: int) -> Pipeline:
+    """Open prospects of the subtree, those admitted in ``year`` or still probationary, and those
+    dropped in ``year``: at most ``limit`` of them (``truncated`` says more were left out)."""
+    shown = (Q(stage__in=OPEN_STAGES) | Q(stage=Stage.ADMITTED, decision_on__year=year)
+             | Q(stage=Stage.ADMITTED, member__status="probationary") | Q(stage=Stage.DROPPED, dropped_on__year=year))
+    prospects = list(Prospect.objects.in_subtree(org).filter(shown)
+                     .select_related("organization", "member").order_by("name_folded", "id")[:limit + 1])
+    truncated = len(prospects) > limit
+    by_stage: dict[str, list] = {st: [] for st in (*STAGE_ORDER, Stage.DROPPED)}
+    for p in prospects[:limit]:
+        deadlines = deadlines_for(p, today)
+        by_stage[p.stage].append((p, deadlines[0] if deadlines else None, deadlines[1:]))
+    for items in by_stage.values():
+        items.sort(key=lambda it: (it[1].on if it[1] else dt.date.max, it[0].name_folded))
+    return Pipeline(
+        sections=[(Stage(st), by_stage[st]) for st in STAGE_ORDER], dropped=by_stage[Stage.DROPPED],
+        open_count=sum(len(by_stage[st]) for st in OPEN_STAGES),
+        overdue=sum(1 for st in STAGE_ORDER for _p, d, _rest in by_stage[st] if d and d.overdue),
+        truncated=truncated)
+
+
+def quotas_of(org: Organization) -> QuerySet[AdmissionQuota]:
+    """The quotas set on ``org`` itself."""
+    return AdmissionQuota.objects.filter(organization=org)
+
+
+def cells_to_list_under(acc, org: Organization) -> QuerySet[Organization]:
+    """Cells of ``org``'s subtree, still active, where the user may list a prospect."""
+    return (acc.editable_orgs().subtree(org).filter(kind__in=CELL_KINDS, dissolved_on__isnull=True)
+            .order_by("path"))
+
+
+def only(org: Organization) -> QuerySet[Organization]:
+    """``org`` as a one-row choice (a prospect stays in its cell when edited)."""
+    return Organization.objects.filter(pk=org.pk)
+
+
+def introducer_choices(org: Organization) -> QuerySet[Member]:
+    """Full members of ``org``'s subtree, who may introduce a prospect."""
+    return Member.objects.in_subtree(org).filter(status="full").order_by("name_folded", "id")
