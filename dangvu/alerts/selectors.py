@@ -4,7 +4,7 @@ Read only (the alerts app writes nothing; ``dangvu.alerts.services`` re-exports 
 filtered ``Count``) whatever the size of the subtree; Python then only walks the rows those
 queries return (cells, probationary members near the end of probation, open prospects), never
 issuing a query per row. The decisions are the pure rules of :mod:`dangvu.core.alerts`; the
-deadlines are those of :mod:`dangvu.core.deadlines` and :func:`dangvu.admission.services.deadlines_for`.
+deadlines are those of :mod:`dangvu.core.deadlines` and :func:`dangvu.admission.selectors.deadlines_for`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-# ``deadlines_for`` is a read (the admission app's statutory dates of a prospect); it lives in the
-# admission services module for now.
-from dangvu.admission import services as admission
+from dangvu.admission import selectors as admission
 from dangvu.admission.models import Prospect, Stage
 from dangvu.core import clock
 from dangvu.core.alerts import (
@@ -210,7 +208,7 @@ def admission_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Ale
     """Open prospects whose next statutory date is near or passed: the course certificate's expiry
     (before the cell's resolution), the committee's decision (60 working days after the
     resolution), the ceremony (30 working days after the decision). One query; the dates are the
-    admission app's own (:func:`dangvu.admission.services.deadlines_for`). Sources: Quy định
+    admission app's own (:func:`dangvu.admission.selectors.deadlines_for`). Sources: Quy định
     232-QĐ/TW, 20/1/2025; Hướng dẫn 06-HD/TW, 9/6/2025."""
     prospects = (Prospect.objects.filter(organization__in=_subtree(org),
                                          stage__in=(Stage.COURSE, Stage.VETTED, Stage.CELL_RESOLVED, Stage.DECIDED))

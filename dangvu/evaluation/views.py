@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dangvu.accounts.audit import log_export
 from dangvu.core.evaluation import Grade
 from dangvu.core.rulesets import ruleset_for
+from dangvu.reports.evaluation import XLSX_MIME, published_workbook
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
 from . import selectors as sel
 from . import services as s
 from .models import Evaluation, EvaluationRound, RoundState, SubjectKind
-from .xlsx import XLSX_MIME, published_workbook
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
 GRADES = [(g.value, g.label) for g in Grade]
