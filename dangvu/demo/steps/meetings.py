@@ -1,7 +1,7 @@
 """Demo step "meetings": three years of cell meetings, attendance, scores and study sessions.
 
-Registered with :func:`dangvu.demo.services.register_step` when the app is installed; like the rest
-of the demo builder it is a service-layer writer working in bulk (the province scale writes about
+Listed in :data:`dangvu.demo.steps.STEPS` after the yearly records; like the rest of the demo
+builder it writes in bulk (:mod:`dangvu.demo.bulk`) (the province scale writes about
 five million attendance rows). For every cell, the 36 months up to the current one:
 
 - a regular meeting each month, chaired by the cell's secretary of the day, with its place, times
@@ -33,10 +33,7 @@ from dateutil.relativedelta import relativedelta
 
 from dangvu.core.meetings import meeting_warnings, score_grade
 from dangvu.core.rulesets import ruleset_for
-from dangvu.demo.services import DemoContext, OrgSpec, deferred_indexes
-from dangvu.registry.models import Post, Transfer
-
-from .models import (
+from dangvu.meetings.models import (
     Attendance,
     DocumentKind,
     Meeting,
@@ -46,7 +43,11 @@ from .models import (
     StudySession,
     UpperAttendee,
 )
-from .services import framework_for, normalize_document_number
+from dangvu.meetings.services import framework_for, normalize_document_number
+from dangvu.registry.models import Post, Transfer
+
+from ..bulk import deferred_indexes
+from ..context import DemoContext, OrgSpec
 
 MONTHS = 36
 

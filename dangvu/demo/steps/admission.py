@@ -1,7 +1,7 @@
 """Demo step "admission": quotas, prospects in every stage, and the records of past admissions.
 
-Registered with :func:`dangvu.demo.services.register_step` when the app is installed. Like the rest
-of the demo builder this is a service-layer writer working in bulk; it writes admission rows only:
+Listed in :data:`dangvu.demo.steps.STEPS` after the meetings. Like the rest of the demo builder it
+writes in bulk (:mod:`dangvu.demo.bulk`); it writes admission rows only:
 
 - quotas per cell for each of the last three years and for the current term;
 - for the members the demo admitted in the last three years, the completed prospect record
@@ -24,14 +24,14 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
+from dangvu.admission.models import AdmissionQuota, MassOrganization, Prospect, Stage
 from dangvu.core.cccd import make_cccd
 from dangvu.core.deadlines import admission_decision, cell_resolution
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import fold
-from dangvu.demo import names as N
-from dangvu.demo.services import TERMS, DemoContext, OrgSpec, Sim
 
-from .models import AdmissionQuota, MassOrganization, Prospect, Stage
+from .. import names as N
+from ..context import TERMS, DemoContext, OrgSpec, Sim
 
 _OPEN_STAGES = (("source", 30), ("course", 24), ("vetted", 18), ("cell_resolved", 13), ("decided", 8),
                 ("dropped", 7))
