@@ -60,7 +60,7 @@ def _round(ctx: DemoContext, rng: random.Random, org: Organization, kind: str, y
     subjects = s.subjects_for(org, kind, period)
     if not subjects:
         return 0
-    closed = timezone.make_aware(dt.datetime(year + 1, 1, 20, 9, 0))
+    closed = dt.datetime(year + 1, 1, 20, 9, 0, tzinfo=timezone.get_current_timezone())
     published = year < ctx.today.year - 1
     rnd = EvaluationRound.objects.create(
         organization=org, subject_kind=kind, year=year, state=RoundState.PUBLISHED if published else

@@ -95,7 +95,8 @@ _EXCUSES_AWAY = 0.6  # residential members working far away are usually excused
 
 
 def _time(hour: int, minute: int, plus: int = 0) -> dt.time:
-    return (dt.datetime(2000, 1, 1, hour, minute) + dt.timedelta(minutes=plus)).time()
+    total = hour * 60 + minute + plus
+    return dt.time(total // 60 % 24, total % 60)
 
 
 def _committee_name(org: OrgSpec) -> str:
@@ -387,9 +388,9 @@ class _Builder:
     def studies(self, unit: OrgSpec) -> None:
         rng, today = self.rng, self.today
         roll = [e for c in unit.cells() for e in self.roll[c.code]]
-        for number, title, kind, day in self._documents(unit):
-            if day.weekday() >= 5:  # held on the Friday before
-                day -= dt.timedelta(days=day.weekday() - 4)
+        for number, title, kind, issued in self._documents(unit):
+            # held on the Friday before when the day falls on a weekend
+            day = issued - dt.timedelta(days=issued.weekday() - 4) if issued.weekday() >= 5 else issued
             obliged = {e[0] for e in roll if e[1] <= day < e[2] and e[3] > day}
             came = sorted(pk for pk in obliged if rng.random() < (0.75 if pk in self.drifting else 0.92))
             self._session(unit, number, title, kind, day, False, came)
