@@ -197,12 +197,19 @@ def test_xlsx_bench_skips_people_already_in_the_database(tree) -> None:
         "Người Khác", same_cccd[2], "female", cccd=same_cccd[9], **admitted))
     assert free_indices(10) == [0, 1, 2, 3, 5, 6, 8, 9, 10, 11]
     assert run_bench("commune", rows=30, keep=False)["xlsx_import"]["rows"] == 30
-    # The bench's login comes from the accounts services: no superuser, an admin role per run.
+    # The bench's login comes from the accounts services: no superuser, an admin role on the run's
+    # own tree only (gone with it: keep=False removed the tree).
     from django.contrib.auth.models import User
+
+    from dangvu.accounts.models import Role
 
     user = User.objects.get(username="dangvu-bench")
     assert not user.is_superuser and user.has_usable_password()
-    assert user.roles.filter(kind="admin").count() == 1
+    assert not Role.objects.filter(user=user).exists()
+    kept = run_bench("commune", rows=5, keep=True)["xlsx_import"]
+    assert kept["rows"] == 5
+    role = Role.objects.get(user=user)
+    assert role.kind == "admin" and role.organization.code.startswith("BENCH") and role.organization.depth == 1
 
 
 def test_compare_without_duckdb_leaves_it_out(tree) -> None:

@@ -255,7 +255,7 @@ def test_audit_summary_entry(demo, db) -> None:
     assert entry.additional_data["created"] == sum(demo.counts.values())
 
 
-# -- meetings, attendance, scores, study (dangvu.meetings.demo) ----------------------------------
+# -- meetings, attendance, scores, study (dangvu.demo.steps.meetings) -------------------------------
 
 def _months_back(n: int) -> list[tuple[int, int]]:
     first = TODAY.replace(day=1)
