@@ -32,16 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dangvu.core.planparse.repair import (  # noqa: E402
-    NUM,
-    START,
-    canonical,
-    count_text,
-    is_plain_syllable,
-    spellings,
-    strip_marks,
-    words_of,
-)
+from dangvu.core.planparse.lexicon import NUM, START, count_text, words_of  # noqa: E402
+from dangvu.core.planparse.syllables import canonical, is_plain_syllable, spellings, strip_marks  # noqa: E402
 
 DIC = Path("/usr/share/hunspell/vi_VN.dic")
 DATA = ROOT / "dangvu" / "core" / "planparse" / "data"

@@ -26,7 +26,9 @@ def _app(module: str) -> str | None:
 
 
 def check_file(path: Path) -> list[str]:
-    rel = path.relative_to(ROOT).as_posix()
+    parts = path.parts
+    # Named from the package root ("dangvu/registry/services.py"), wherever the tree lies.
+    rel = "/".join(parts[len(parts) - 1 - parts[::-1].index("dangvu"):]) if "dangvu" in parts else path.name
     source = path.read_text(encoding="utf-8")
     problems: list[str] = []
     lines = source.count("\n") + 1

@@ -33,14 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dangvu.core.planparse.repair import (  # noqa: E402
-    Model,
-    canonical,
-    count_text,
-    lexicon_syllables,
-    model,
-    repair_text,
-)
+from dangvu.core.planparse.lexicon import Model, count_text, lexicon_syllables, model  # noqa: E402
+from dangvu.core.planparse.repair import repair_text  # noqa: E402
+from dangvu.core.planparse.syllables import canonical  # noqa: E402
 
 PLANS = ROOT / "tests" / "data" / "plans"
 TWINS = PLANS / "ocr"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dangvu.core.errors import Code
 from dangvu.core.meetings import (
     FrameworkError,
     ScoringFramework,
@@ -17,6 +18,10 @@ from dangvu.core.meetings import (
     meeting_warnings,
     missing_months,
     missing_quarters,
+    month_end,
+    month_spans,
+    normalize_document_number,
+    parse_upper_line,
     pending_month,
     pending_quarter,
     score_grade,
@@ -106,12 +111,18 @@ def test_default_framework() -> None:
         "prep.agenda": 8,
     }
     assert fw.score(low) == (38.0, "weak")
-    with pytest.raises(FrameworkError, match="từ 0 đến 10"):
+    with pytest.raises(FrameworkError, match="từ 0 đến 10") as exc:  # the bound is what the user needs
         fw.score(full | {"content.review": 11})
-    with pytest.raises(FrameworkError):
+    assert exc.value.code == Code.OUT_OF_RANGE
+    with pytest.raises(FrameworkError) as exc:
         fw.score(full | {"content.review": -1})
-    with pytest.raises(FrameworkError, match="không có trong khung"):
+    assert exc.value.code == Code.OUT_OF_RANGE
+    with pytest.raises(FrameworkError) as exc:
         fw.score(full | {"extra": 1})
+    assert exc.value.code == Code.INVALID
+    with pytest.raises(FrameworkError) as exc:
+        fw.score({k: v for k, v in full.items() if k != "content.review"})
+    assert exc.value.code == Code.REQUIRED
 
 
 def small(**changes: object) -> dict:
@@ -154,6 +165,21 @@ def test_framework_validation(tmp_path: Path) -> None:
         ScoringFramework.from_dict(small(bands={"good": 70, "fair": 90, "average": 50}))
     with pytest.raises(FrameworkError, match="thiếu trường"):
         ScoringFramework.from_dict({"name": "x"})
+
+
+def test_month_ends_spans_and_document_numbers() -> None:
+    assert [month_end(2024, 2), month_end(2025, 2), month_end(2025, 12), month_end(2025, 14)] == [
+        D(2024, 2, 29), D(2025, 2, 28), D(2025, 12, 31), D(2026, 2, 28)]
+    assert month_spans(D(2025, 12, 31), D(2026, 1, 1)) == [(D(2025, 12, 31), D(2025, 12, 31)),
+                                                          (D(2026, 1, 1), D(2026, 1, 1))]
+    assert month_spans(D(2026, 1, 2), D(2026, 1, 1)) == []
+    assert normalize_document_number(" 21-nq/tw ") == "21-NQ/TW"
+    assert normalize_document_number("366 - QĐ/TW") == normalize_document_number("366-qđ/tw") == "366-QĐ/TW"
+    assert normalize_document_number(None) == ""
+    assert parse_upper_line("Trần Văn Hải — Phó Bí thư Đảng ủy xã") == {"name": "Trần Văn Hải",
+                                                                       "position": "Phó Bí thư Đảng ủy xã"}
+    assert parse_upper_line("Lê Thị Hoa - Đảng ủy viên") == {"name": "Lê Thị Hoa", "position": "Đảng ủy viên"}
+    assert parse_upper_line("Nguyễn Văn Nam") == {"name": "Nguyễn Văn Nam", "position": ""}
 
 
 def test_core_does_not_import_django() -> None:

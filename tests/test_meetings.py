@@ -12,9 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dangvu import indicators
+from dangvu.common import Code
+from dangvu.core.meetings import month_spans
 from dangvu.indicators import Period
+from dangvu.meetings import selectors as sel
 from dangvu.meetings import services as s
-from dangvu.meetings.indicators import complete_months, complete_quarters, month_spans
+from dangvu.meetings.indicators import complete_months, complete_quarters
 from dangvu.meetings.models import Attendance, Meeting, MeetingScore, ScoringFramework, StudyAttendance
 from dangvu.registry import services as rs
 
@@ -77,15 +80,40 @@ def test_materials_sent_the_same_day_are_late(tree) -> None:
 
 
 def test_record_refuses_bad_input_and_non_cells(tree) -> None:
-    with pytest.raises(s.ServiceError, match="Giờ kết thúc phải sau giờ bắt đầu"):
+    with pytest.raises(s.ServiceError) as exc:
         meet(tree.orgs["C1A"], D(2026, 5, 12), start=T(21, 0), end=T(19, 0))
-    with pytest.raises(s.ServiceError, match="chưa diễn ra"):
+    assert (exc.value.code, exc.value.field) == (Code.DATE_ORDER, "ends_at")
+    with pytest.raises(s.ServiceError) as exc:
         meet(tree.orgs["C1A"], dt.date.today() + dt.timedelta(days=1))
-    with pytest.raises(s.ServiceError, match="Chỉ chi bộ mới ghi"):
+    assert (exc.value.code, exc.value.field) == (Code.FUTURE_DATE, "held_on")
+    with pytest.raises(s.ServiceError) as exc:
+        meet(tree.orgs["C1A"], D(2026, 5, 12), sent=D(2026, 5, 10), kind="monthly")
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "kind")
+    with pytest.raises(s.ServiceError) as exc:
+        meet(tree.orgs["C1A"], D(2026, 5, 12), chair=tree.outside)
+    assert (exc.value.code, exc.value.field) == (Code.OUT_OF_SUBTREE, "chair")
+    with pytest.raises(s.ServiceError) as exc:
         meet(tree.orgs["C1"], D(2026, 5, 12))
-    with pytest.raises(s.ServiceError, match="không có quyền"):
+    assert exc.value.code == Code.ORG_KIND
+    with pytest.raises(s.ServiceError) as exc:
         meet(tree.orgs["C1A"], D(2026, 5, 12), by=tree.users["viewer"])
+    assert exc.value.code == Code.FORBIDDEN
     assert Meeting.objects.count() == 0
+
+
+def test_the_clock_decides_what_is_in_the_future(tree) -> None:
+    """The services ask :mod:`dangvu.core.clock` for today: with the day fixed, the day after it
+    is refused and the day itself is accepted."""
+    from dangvu.core import clock
+
+    with clock.frozen(D(2026, 3, 10)):
+        with pytest.raises(s.ServiceError) as exc:
+            meet(tree.orgs["C1A"], D(2026, 3, 11))
+        assert exc.value.code == Code.FUTURE_DATE
+        with pytest.raises(s.ServiceError) as exc:
+            meet(tree.orgs["C1A"], D(2026, 3, 10), sent=D(2026, 3, 12))
+        assert (exc.value.code, exc.value.field) == (Code.FUTURE_DATE, "materials_sent_on")
+        assert meet(tree.orgs["C1A"], D(2026, 3, 10)).held_on == D(2026, 3, 10)
 
 
 # -- attendance ---------------------------------------------------------------------------
@@ -145,10 +173,12 @@ def test_head_counts_follow_every_attendance_change(tree) -> None:
 
 def test_attendance_refuses_outsiders_and_bad_status(tree) -> None:
     m = meet(tree.orgs["C1A"], D(2026, 4, 14))
-    with pytest.raises(s.ServiceError, match="không phải đảng viên của chi bộ"):
+    with pytest.raises(s.ServiceError) as exc:
         s.set_attendance(None, m, {tree.outside.pk: "present"})
-    with pytest.raises(s.ServiceError, match="Tình trạng tham dự"):
+    assert exc.value.code == Code.OUT_OF_SUBTREE
+    with pytest.raises(s.ServiceError) as exc:
         s.set_attendance(None, m, {tree.inside.pk: "late"})
+    assert exc.value.code == Code.INVALID
     assert set(m.attendances.values_list("status", flat=True)) == {"present"}
 
 
@@ -173,10 +203,18 @@ def test_score_total_and_grade_from_default_framework(tree) -> None:
     score = s.score_meeting(None, m, points | {"attendance.rate": 3})
     assert (score.total, score.grade) == (Decimal("85.5"), "fair")
     assert MeetingScore.objects.count() == 1
-    with pytest.raises(s.ServiceError, match="Điểm tiêu chí prep.agenda là 9.0, phải từ 0 đến 8"):
+    # The messages name the criterion and its bounds: that is what the user needs to correct it.
+    with pytest.raises(s.ServiceError) as exc:
         s.score_meeting(None, m, FULL_POINTS | {"prep.agenda": 9})
-    with pytest.raises(s.ServiceError, match="Chưa chấm điểm tiêu chí: results.resolution"):
+    assert exc.value.code == Code.OUT_OF_RANGE
+    assert exc.value.message == "Điểm tiêu chí prep.agenda là 9.0, phải từ 0 đến 8."
+    with pytest.raises(s.ServiceError) as exc:
         s.score_meeting(None, m, {k: v for k, v in FULL_POINTS.items() if k != "results.resolution"})
+    assert exc.value.code == Code.REQUIRED
+    assert exc.value.message == "Chưa chấm điểm tiêu chí: results.resolution."
+    with pytest.raises(s.ServiceError) as exc:
+        s.score_meeting(None, m, FULL_POINTS | {"prep.extra": 1})
+    assert exc.value.code == Code.INVALID
     assert MeetingScore.objects.get().total == Decimal("85.50")
 
 
@@ -188,10 +226,10 @@ def test_proposed_annual_grade_is_the_mean_of_scored_regular_meetings(tree) -> N
     s.score_meeting(None, a, FULL_POINTS | {"content.review": 6, "results.follow_up": 3.5})  # 92.5
     s.score_meeting(None, b, FULL_POINTS | {"content.review": 0, "results.follow_up": 2.5})  # 85.5
     s.score_meeting(None, thematic, {k: 0 for k in FULL_POINTS})  # thematic: not counted
-    p = s.proposed_annual_meeting_grade(c1a, 2025)
+    p = sel.proposed_annual_meeting_grade(c1a, 2025)
     assert (p.average, p.grade, p.scored, p.regular) == (89.0, "fair", 2, 3)
     assert p.grade_label == "Khá"
-    empty = s.proposed_annual_meeting_grade(c1a, 2024)
+    empty = sel.proposed_annual_meeting_grade(c1a, 2024)
     assert (empty.average, empty.grade, empty.scored, empty.regular) == (None, None, 0, 0)
 
 
@@ -211,29 +249,44 @@ groups:
 
 
 def test_framework_with_wrong_sum_is_refused(tree) -> None:
-    with pytest.raises(s.ServiceError, match=r"Tổng điểm tối đa các tiêu chí là 95, phải bằng 100\."):
+    with pytest.raises(s.ServiceError) as exc:
         s.load_framework(None, BAD_YAML)
-    with pytest.raises(s.ServiceError, match="Không đọc được khung chấm điểm"):
+    # The message gives the sum found and the one required: the point of the refusal.
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "file")
+    assert exc.value.message == "Tổng điểm tối đa các tiêu chí là 95, phải bằng 100."
+    with pytest.raises(s.ServiceError) as exc:
         s.load_framework(None, "name: [unclosed\n")
+    assert (exc.value.code, exc.value.field) == (Code.FILE, "file")
+    with pytest.raises(s.ServiceError) as exc:
+        s.load_framework(None, "- a\n- b\n")
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "file")
     assert ScoringFramework.objects.count() == 0
 
 
 def test_province_framework_is_chosen_by_root_code(tree) -> None:
     good = BAD_YAML.replace("max_points: 45", "max_points: 50")
-    with pytest.raises(s.ServiceError, match="Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy"):
+    with pytest.raises(s.ServiceError) as exc:
         s.load_framework(tree.users["office"], good)
+    assert exc.value.code == Code.FORBIDDEN
     fw = s.load_framework(tree.users["admin"], good)
     assert (fw.province, fw.year, fw.max_total, len(fw.core.criteria)) == ("P", 2026, Decimal("100"), 2)
     assert s.load_framework(None, good).pk == fw.pk  # same content again: nothing new
-    with pytest.raises(s.ServiceError, match="phiên bản «1» với nội dung khác"):
+    with pytest.raises(s.ServiceError) as exc:
         s.load_framework(None, good.replace('"Một"', '"Một (sửa)"'))
-    assert s.framework_for(tree.orgs["C1A"], 2026) == fw
-    assert s.framework_for(tree.orgs["C1A"], 2027) == fw
-    default = s.framework_for(tree.orgs["C1A"], 2025)  # the province's framework starts in 2026… but is the
-    assert default == fw  # only one: the oldest applies to earlier years
+    assert (exc.value.code, exc.value.field) == (Code.CONFLICT, "file")
+    assert sel.framework_in_force(tree.orgs["C1A"], 2026) == fw
+    assert sel.framework_in_force(tree.orgs["C1A"], 2027) == fw
+    default = sel.framework_in_force(tree.orgs["C1A"], 2025)  # the province's framework starts in 2026… but is
+    assert default == fw  # the only one: the oldest applies to earlier years
     other = rs.create_organization(None, None, code="Q", name="Đảng bộ tỉnh Khác", kind="province")
-    national = s.framework_for(other, 2026)
-    assert (national.province, national.version) == ("", "2025.1")
+    assert sel.framework_in_force(other, 2026) is None  # reading installs nothing
+    shown = sel.scoring_framework(other, 2026)  # … and shows the default unsaved
+    assert (shown.pk, shown.province, shown.version, shown.max_total) == (None, "", "2025.1", Decimal("100"))
+    assert ScoringFramework.objects.count() == 1
+    national = s.ensure_framework_for(other, 2026)  # the service installs it
+    assert (national.pk is not None, national.province, national.version) == (True, "", "2025.1")
+    assert national.definition == shown.definition
+    assert s.ensure_framework_for(other, 2027) == national and ScoringFramework.objects.count() == 2
     m = meet(tree.orgs["C1A"], D(2026, 2, 10))
     score = s.score_meeting(None, m, {"a.1": 48, "a.2": 40})
     assert (score.framework, score.total, score.grade) == (fw, Decimal("88"), "fair")
@@ -342,9 +395,18 @@ def test_studied_document_share(tree) -> None:
     assert value("members.studied_document_share", c1, y, document="21-NQ/TW") == (100.0, 3, 3)
     assert value("members.studied_document_share", c1, Period.year(2025), document="21-NQ/TW") == (0.0, 0, 3)
     assert value("members.studied_document_share", tree.orgs["P"], y) == (75.0, 3, 4)  # any session; Bình none
-    with pytest.raises(s.ServiceError, match="không phải đảng viên đang sinh hoạt của tổ chức này"):
+    with pytest.raises(s.ServiceError) as exc:
         s.record_study_session(None, tree.orgs["C1A"], document_title="X", document_number="1-CT/TW",
                                held_on=D(2026, 7, 1), member_ids=[tree.outside.pk])
+    assert (exc.value.code, exc.value.field) == (Code.OUT_OF_SUBTREE, "members")
+    with pytest.raises(s.ServiceError) as exc:
+        s.record_study_session(None, tree.orgs["C1A"], document_title="X", document_number=" ",
+                               held_on=D(2026, 7, 1))
+    assert (exc.value.code, exc.value.field) == (Code.REQUIRED, "document_number")
+    with pytest.raises(s.ServiceError) as exc:
+        s.record_study_session(None, tree.orgs["C1A"], document_title="X", document_number="1-CT/TW",
+                               held_on=D(2026, 7, 1), document_kind="letter")
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "document_kind")
     assert StudyAttendance.objects.count() == 3
 
 
@@ -363,7 +425,10 @@ def test_study_pages(client, tree) -> None:
     page = client.get(reverse("meetings:study_list", args=["C1A"]), {"nam": 2026}).content.decode()
     assert "21-NQ/TW" in page and "Nghị quyết về xây dựng Đảng" in page
     client.force_login(tree.users["viewer"])
-    assert client.get(reverse("meetings:study_detail", args=[session.pk])).status_code == 200
+    detail = client.get(reverse("meetings:study_detail", args=[session.pk]))
+    assert detail.status_code == 200
+    assert [m.full_name for m in detail.context["studied"]] == ["Lê Văn Cường", "Nguyễn Văn An"]  # by name
+    assert "21-NQ/TW" in detail.content.decode()
     assert client.post(reverse("meetings:study_attendance", args=[session.pk]),
                        {"members": [tree.inside.pk]}).status_code == 403
     assert session.attendances.count() == 2
@@ -379,9 +444,10 @@ def test_scope_404_outside_and_403_read_only(client, tree) -> None:
     assert client.get(reverse("meetings:meeting_attendance", args=[outside.pk])).status_code == 404
     assert client.get(reverse("meetings:org_meetings", args=["C2A"])).status_code == 404
     assert client.get(reverse("meetings:study_list", args=["C2A"])).status_code == 404
-    assert client.get(reverse("meetings:meeting_detail", args=[inside.pk])).status_code == 200
+    assert client.get(reverse("meetings:meeting_detail", args=[inside.pk])).context["meeting"] == inside
     client.force_login(tree.users["viewer"])
-    assert client.get(reverse("meetings:meeting_detail", args=[inside.pk])).status_code == 200
+    seen = client.get(reverse("meetings:meeting_detail", args=[inside.pk]))
+    assert (seen.status_code, seen.context["meeting"], seen.context["can_edit"]) == (200, inside, False)
     assert client.get(reverse("meetings:meeting_create", args=["C1A"])).status_code == 403
     assert client.post(reverse("meetings:meeting_attendance", args=[inside.pk]), {}).status_code == 403
     assert client.get(reverse("meetings:meeting_score", args=[inside.pk])).status_code == 403
@@ -454,15 +520,20 @@ def test_monthly_routine_end_to_end(client, tree, settings, tmp_path) -> None:
     got = client.get(reverse("meetings:meeting_minutes", args=[meeting.pk]))
     assert got.status_code == 200 and b"".join(got.streaming_content) == pdf
     client.force_login(tree.users["viewer"])
-    assert client.get(reverse("meetings:meeting_minutes", args=[meeting.pk])).status_code == 200
+    assert b"".join(client.get(reverse("meetings:meeting_minutes", args=[meeting.pk])).streaming_content) == pdf
     assert value("meetings.attendance_rate", tree.orgs["C1A"], Period.year(today.year)) == (50.0, 1, 2)
 
 
 def test_minutes_file_limits(tree) -> None:
     big = SimpleUploadedFile("bb.png", b"\x89PNG\r\n\x1a\n" + b"0" * 16)
     big.size = 11 * 1024 * 1024
-    with pytest.raises(s.ServiceError, match="vượt quá mức tối đa 10 MB"):
+    with pytest.raises(s.ServiceError) as exc:
         s.validate_minutes_file(big)
+    assert (exc.value.code, exc.value.field) == (Code.FILE_TOO_LARGE, "minutes_file")
+    assert "vượt quá mức tối đa 10 MB" in exc.value.message  # the limit is what the user must know
+    with pytest.raises(s.ServiceError) as exc:
+        s.validate_minutes_file(SimpleUploadedFile("bb.exe", b"MZ\x90\x00"))
+    assert (exc.value.code, exc.value.field) == (Code.FILE, "minutes_file")
     for name, head in (("a.docx", b"PK\x03\x04"), ("a.JPG", b"\xff\xd8\xff\xe0"), ("a.png", b"\x89PNG\r\n\x1a\n")):
         s.validate_minutes_file(SimpleUploadedFile(name, head + b"rest"))
 
@@ -470,8 +541,9 @@ def test_minutes_file_limits(tree) -> None:
 def test_delete_and_edit_only_by_editors(client, tree, settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     m = meet(tree.orgs["C1A"], D(2026, 5, 12), minutes_file=SimpleUploadedFile("bb.pdf", b"%PDF-1.7 x"))
-    with pytest.raises(s.ServiceError, match="không có quyền"):
+    with pytest.raises(s.ServiceError) as exc:
         s.delete_meeting(tree.users["viewer"], m)
+    assert exc.value.code == Code.FORBIDDEN
     s.update_meeting(tree.users["secretary"], m, topic="Chuyên đề học tập và làm theo", ends_at=T(20, 30))
     m.refresh_from_db()
     assert m.topic == "Chuyên đề học tập và làm theo" and codes(m) == ["too_short"]  # 60 minutes now
@@ -517,3 +589,20 @@ def test_empty_post_to_each_meetings_form_shows_the_form_with_vietnamese_errors(
     assert (Meeting.objects.count(), Attendance.objects.count(), MeetingScore.objects.count(),
             StudyAttendance.objects.count()) == before
     assert list(m.attendances.values_list("status", flat=True)) == ["present", "present"]
+
+
+def test_score_page_reads_and_the_first_score_installs_the_default_framework(client, tree) -> None:
+    """No page view writes: with no framework stored the score page shows the default one unsaved
+    (and the cell page's proposed grade reads it too); saving the first score installs it."""
+    m = meet(tree.orgs["C1A"], D(2026, 5, 12))
+    client.force_login(tree.users["secretary"])
+    page = client.get(reverse("meetings:meeting_score", args=[m.pk]))
+    assert page.status_code == 200 and page.context["framework"].pk is None
+    assert "(tối đa 8)" in page.content.decode() and "phiên bản 2025.1" in page.content.decode()
+    client.get(reverse("meetings:org_meetings", args=["C1A"]), {"nam": 2026})
+    assert ScoringFramework.objects.count() == 0
+    r = client.post(reverse("meetings:meeting_score", args=[m.pk]), FULL_POINTS)
+    assert r.status_code == 302
+    fw = ScoringFramework.objects.get()
+    assert (fw.province, fw.version, MeetingScore.objects.get().framework) == ("", "2025.1", fw)
+    assert client.get(reverse("meetings:meeting_score", args=[m.pk])).context["framework"] == fw

@@ -11,14 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dangvu.core.planparse.repair import (
-    canonical,
-    fix_code,
-    fix_roman_headings,
-    health,
-    repair_text,
-    spellings,
-)
+from dangvu.core.planparse.repair import fix_code, fix_roman_headings, health, repair_text
+from dangvu.core.planparse.syllables import canonical, spellings
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "tests" / "data" / "plans"

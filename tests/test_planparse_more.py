@@ -328,3 +328,32 @@ def test_mutated_documents_never_crash(text):
                                   "\nII. NHIỆM VỤ\n |", "\nII. NHIỆM VỤ\n||\n| | |\n1 | |"])
 def test_degenerate_inputs(text):
     _assert_contract(_parse_quickly(text))
+
+
+def test_a_text_longer_than_any_plan_is_refused_before_reading(tmp_path):
+    from dangvu.core.planparse import PlanReadError, parse_file, parse_text
+    from dangvu.core.planparse.extract import MAX_TEXT_CHARS
+
+    line = "- Phấn đấu 100% chi bộ sinh hoạt thường kỳ hằng tháng.\n"
+    long_text = "KẾ HOẠCH\n" + line * (MAX_TEXT_CHARS // len(line) + 1)
+    with pytest.raises(PlanReadError, match="Văn bản quá dài"):
+        parse_text(long_text)
+    big = tmp_path / "ke_hoach.txt"
+    big.write_text(long_text * 5, encoding="utf-8")
+    with pytest.raises(PlanReadError, match="quá dài so với một kế hoạch"):
+        parse_file(big)
+    assert len(parse_text("KẾ HOẠCH\nI. MỤC TIÊU\n" + line)["targets"]) == 1
+
+
+def test_a_docx_that_inflates_to_gigabytes_is_refused_unread(tmp_path):
+    import zipfile
+
+    from dangvu.core.planparse import PlanReadError, parse_file
+
+    bomb = tmp_path / "ke_hoach.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:document>" + b" " * (150 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    with pytest.raises(PlanReadError, match="giải nén lớn bất thường"):
+        parse_file(bomb)

@@ -6,12 +6,12 @@ from dangvu.core.alerts import count_by_kind
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import Organization
 
-from .services import alerts_for
+from .selectors import alerts_for
 
 
 @indicator("alerts.count", "Số cảnh báo cần xử lý", "count")
 def alerts_count(org: Organization, period: Period) -> Value:
-    """Alerts of the subtree on ``period.as_of`` (:func:`dangvu.alerts.services.alerts_for`), with
+    """Alerts of the subtree on ``period.as_of`` (:func:`dangvu.alerts.selectors.alerts_for`), with
     the count of each kind (every kind listed, zero included) as the breakdown. Member statuses
     are read from the rolls as they stand, as for the registry's state indicators."""
     alerts = alerts_for(org, period.as_of)

@@ -4,7 +4,6 @@ prospect or organization. Outside the scope → 404, like every organization pag
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
@@ -13,11 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from dangvu.core import clock
 from dangvu.core.alerts import KIND_LABELS, KINDS, Alert, count_by_kind, count_passed_by_kind, sort_key
 from dangvu.registry.models import Organization
 from dangvu.web.views_util import access
 
-from .services import alerts_for
+from .selectors import alerts_for, organizations_at
 
 PER_PAGE = 100
 MEETING_KINDS = ("no_regular_meeting", "no_thematic_meeting")
@@ -41,7 +41,7 @@ def _by_child(scope: Organization, alerts: list[Alert]) -> list[tuple[Organizati
     passed = Counter(a.org_path[:end] for a in alerts if len(a.org_path) >= end and a.severity == "passed")
     if not total:
         return []
-    children = Organization.objects.filter(path__in=list(total)).order_by("path")
+    children = organizations_at(total)
     return [(c, total[c.path], passed[c.path]) for c in children]
 
 
@@ -51,7 +51,7 @@ def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
     scopes = [acc.get_org(code)] if code is not None else list(acc.roots.order_by("path"))
-    today = dt.date.today()
+    today = clock.today()
     alerts = sorted((a for org in scopes for a in alerts_for(org, today)), key=sort_key)
     kind = request.GET.get("kind", "")
     error = ""

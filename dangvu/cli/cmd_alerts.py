@@ -1,5 +1,5 @@
 """``dangvu alerts --org CODE [--date YYYY-MM-DD] [--kind KIND] [--json]``: the alerts of one
-subtree (:func:`dangvu.alerts.services.alerts_for`), as a JSON list or a readable table."""
+subtree (:func:`dangvu.alerts.selectors.alerts_for`), as a JSON list or a readable table."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import datetime as dt
 import sys
 
 from dangvu.cli import CommandError, print_json, setup_django
+from dangvu.core import clock
 from dangvu.core.alerts import KIND_LABELS, KINDS, Alert, count_by_kind
 
 
 def _parse_date(text: str | None) -> dt.date:
     # Parsed here, not by argparse, so the error message stays in Vietnamese.
     if text is None:
-        return dt.date.today()
+        return clock.today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -41,7 +42,7 @@ def _alerts(args: argparse.Namespace) -> int:
     if args.kind is not None and args.kind not in KINDS:
         raise CommandError(f"Loại cảnh báo không hợp lệ: {args.kind!r}. Chọn một trong: {', '.join(KINDS)}.")
     setup_django()
-    from dangvu.alerts.services import alerts_for
+    from dangvu.alerts.selectors import alerts_for
     from dangvu.core.text import nfc
     from dangvu.registry.models import Organization
 

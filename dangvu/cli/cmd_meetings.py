@@ -18,7 +18,8 @@ def _load_framework(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"Không đọc được tệp {path.name}: {exc}") from exc
     setup_django()
-    from dangvu.meetings.services import ServiceError, load_framework
+    from dangvu.common import ServiceError
+    from dangvu.meetings.services import load_framework
 
     try:
         fw = load_framework(None, text)

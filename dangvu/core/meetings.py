@@ -19,7 +19,9 @@ from typing import Any
 
 import yaml
 
+from .errors import Code
 from .rulesets import RuleSet, ruleset_for
+from .text import nfc
 
 KINDS = ("regular", "thematic")
 
@@ -96,6 +98,37 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of ``month`` of ``year`` (month 13 is January of the next year, and so on)."""
+    return _month_end(year, month)
+
+
+def month_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The calendar months from ``start`` to ``end``, the first and last cut at those days."""
+    out = []
+    first = start
+    while first <= end:
+        last = min(_month_end(first.year, first.month), end)
+        out.append((first, last))
+        first = last + dt.timedelta(days=1)
+    return out
+
+
+def parse_upper_line(line: str) -> dict[str, str]:
+    """'Trần Văn Hải — Phó Bí thư Đảng ủy xã' → name and position (also ' - ' or ',')."""
+    text = nfc(line)
+    for sep in ("—", "–", " - ", ","):
+        if sep in text:
+            name, _, position = text.partition(sep)
+            return {"name": name.strip(), "position": position.strip()}
+    return {"name": text, "position": ""}
+
+
+def normalize_document_number(text: str | None) -> str:
+    """'21-nq/tw ' → '21-NQ/TW': document numbers are compared after this normalization."""
+    return nfc(text).replace(" ", "").upper()
+
+
 def missing_months(
     held: Iterable[dt.date], year: int, upto: dt.date, rs: RuleSet | None = None
 ) -> list[tuple[int, int]]:
@@ -166,7 +199,12 @@ def score_grade(total: float, bands: Mapping[str, float] | None = None) -> str:
 
 
 class FrameworkError(ValueError):
-    """A scoring framework or a score sheet that does not fit it; the message is Vietnamese."""
+    """A scoring framework or a score sheet that does not fit it; the message is Vietnamese and
+    ``code`` says what kind of refusal it is (a score outside its bounds, a criterion not scored…)."""
+
+    def __init__(self, message: str, code: Code = Code.INVALID) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -280,12 +318,12 @@ class ScoringFramework:
             raise FrameworkError(f"Tiêu chí không có trong khung: {', '.join(unknown)}.")
         missing = sorted(set(criteria) - set(points))
         if missing:
-            raise FrameworkError(f"Chưa chấm điểm tiêu chí: {', '.join(missing)}.")
+            raise FrameworkError(f"Chưa chấm điểm tiêu chí: {', '.join(missing)}.", Code.REQUIRED)
         total = Fraction(0)
         for code, value in points.items():
             top = criteria[code].max_points
             if not (isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= top):
-                raise FrameworkError(f"Điểm tiêu chí {code} là {value}, phải từ 0 đến {top:g}.")
+                raise FrameworkError(f"Điểm tiêu chí {code} là {value}, phải từ 0 đến {top:g}.", Code.OUT_OF_RANGE)
             total += Fraction(str(value))
         return float(total), score_grade(float(total), self.bands)
 

@@ -6,12 +6,15 @@ import datetime as dt
 
 from django import forms
 
+from dangvu.common import ServiceError
+from dangvu.core import clock
 from dangvu.core.meetings import ScoringFramework as CoreFramework
+from dangvu.core.meetings import parse_upper_line
 from dangvu.registry.forms import Form, MemberChoiceField, VNDateField
 from dangvu.registry.models import Member
 
 from .models import DocumentKind, MeetingKind
-from .services import ServiceError, parse_upper_line, validate_minutes_file
+from .services import validate_minutes_file
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -63,7 +66,7 @@ class MeetingForm(Form):
 
     def clean_held_on(self):
         value = self.cleaned_data["held_on"]
-        if value and value > dt.date.today():
+        if value and value > clock.today():
             raise forms.ValidationError("Không ghi buổi sinh hoạt chưa diễn ra.")
         return value
 
@@ -178,7 +181,7 @@ class StudySessionForm(Form):
 
     def clean_held_on(self):
         value = self.cleaned_data["held_on"]
-        if value and value > dt.date.today():
+        if value and value > clock.today():
             raise forms.ValidationError("Ngày học tập không thể ở tương lai.")
         return value
 

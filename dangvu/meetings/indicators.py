@@ -1,15 +1,15 @@
 """Meetings indicators: cell meetings held, attendance, scoring, upper-level presence, study.
 
-All by SQL aggregation over the subtree (``organization__path__startswith``).
+All by SQL aggregation over the subtree (``Organization.objects.subtree``, as a subquery of ids).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, When
-from django.db.models import Value as V
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
+from dangvu.core.meetings import month_end, normalize_document_number
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization, OrgKind
@@ -23,13 +23,9 @@ from .models import (
     StudySession,
     UpperAttendee,
     regular_q,
+    span_index,
     thematic_q,
 )
-from .services import normalize_document_number
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def complete_months(period: Period) -> list[tuple[dt.date, dt.date]]:
@@ -37,7 +33,7 @@ def complete_months(period: Period) -> list[tuple[dt.date, dt.date]]:
     out = []
     y, m = period.start.year, period.start.month
     while True:
-        first, last = dt.date(y, m, 1), _month_end(y, m)
+        first, last = dt.date(y, m, 1), month_end(y, m)
         if last > period.as_of:
             break
         if first >= period.start and last <= period.end:
@@ -48,34 +44,15 @@ def complete_months(period: Period) -> list[tuple[dt.date, dt.date]]:
 
 def complete_quarters(period: Period) -> list[tuple[dt.date, dt.date]]:
     """Calendar quarters wholly inside the period whose last day is on or before ``period.as_of``."""
-    return [(first, _month_end(first.year, first.month + 2))
+    return [(first, month_end(first.year, first.month + 2))
             for first, _last in complete_months(period)
-            if first.month % 3 == 1 and _month_end(first.year, first.month + 2) <= period.as_of
-            and _month_end(first.year, first.month + 2) <= period.end]
-
-
-def month_spans(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The calendar months from ``start`` to ``end``, the first and last cut at those days."""
-    out = []
-    first = start
-    while first <= end:
-        last = min(_month_end(first.year, first.month), end)
-        out.append((first, last))
-        first = last + dt.timedelta(days=1)
-    return out
-
-
-def span_index(spans: list[tuple[dt.date, dt.date]], field: str = "held_on") -> Case:
-    """SQL for the number of the span a day falls in. The spans follow one another without gaps
-    and the day is on or after the first one's start, so its span is the first that ends on or
-    after it (one comparison per span instead of two)."""
-    return Case(*(When(**{f"{field}__lte": last}, then=V(i)) for i, (_first, last) in enumerate(spans)),
-                output_field=IntegerField())
+            if first.month % 3 == 1 and month_end(first.year, first.month + 2) <= period.as_of
+            and month_end(first.year, first.month + 2) <= period.end]
 
 
 def _cells(org: Organization, period: Period, sector: str | None = None):
     """Cells of the subtree (of ``sector`` when given) not dissolved before the period's reading day."""
-    cells = Organization.objects.filter(path__startswith=org.path, kind__in=CELL_KINDS).filter(
+    cells = Organization.objects.subtree(org).filter(kind__in=CELL_KINDS).filter(
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=period.as_of))
     return cells.filter(sector=sector) if sector else cells
 
@@ -127,7 +104,7 @@ def _meetings(org: Organization, period: Period):
     # ``organization__in`` (a subquery of the subtree's ids) lets the database read each cell's
     # meetings of the period from the index on (organization, held_on), not every meeting of the
     # period in the province.
-    return Meeting.objects.filter(organization__in=Organization.objects.filter(path__startswith=org.path),
+    return Meeting.objects.filter(organization__in=Organization.objects.subtree(org),
                                   held_on__range=(period.start, period.end))
 
 
@@ -182,7 +159,7 @@ def studied_document_share(org: Organization, period: Period, document: str = ""
     number = normalize_document_number(document)
     if number:
         sessions = sessions.filter(document_number=number)
-    members = Member.objects.filter(organization__in=Organization.objects.filter(path__startswith=org.path),
+    members = Member.objects.filter(organization__in=Organization.objects.subtree(org),
                                     status__in=("full", "probationary"))
     # Counted from the attendance side (distinct members), not with a lookup per member: both
     # SQLite and PostgreSQL then read the period's attendance once, whatever the subtree's size.
@@ -207,7 +184,7 @@ def full_attendance_share(org: Organization, period: Period) -> Value:
     year without reason is grounds for removal (Điều lệ Đảng, Điều 8) — and an exempt member is
     relieved of them (Điều 7)."""
     members = Member.objects.filter(
-        organization__in=Organization.objects.filter(path__startswith=org.path),
+        organization__in=Organization.objects.subtree(org),
         status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY)).filter(
         Q(admitted_on__isnull=True) | Q(admitted_on__lte=period.as_of))
     missed = (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
@@ -236,7 +213,7 @@ def organizations_studied_document_share(org: Organization, period: Period, docu
     if number:
         sessions = sessions.filter(document_number=number)
     day = period.as_of
-    orgs = Organization.objects.filter(path__startswith=org.path).exclude(kind=OrgKind.GROUP).filter(
+    orgs = Organization.objects.subtree(org).exclude(kind=OrgKind.GROUP).filter(
         Q(established_on__isnull=True) | Q(established_on__lte=day),
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
     agg = orgs.aggregate(total=Count("id"), ok=Count("id", filter=Q(pk__in=sessions.values("organization_id"))))

@@ -113,6 +113,14 @@ def thematic_q(prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}kind": MeetingKind.THEMATIC}) | models.Q(**{f"{prefix}combined": True})
 
 
+def span_index(spans: list[tuple[dt.date, dt.date]], field: str = "held_on") -> models.Case:
+    """SQL for the number of the span a day falls in. The spans follow one another without gaps
+    and the day is on or after the first one's start, so its span is the first that ends on or
+    after it (one comparison per span instead of two)."""
+    whens = (models.When(**{f"{field}__lte": last}, then=models.Value(i)) for i, (_first, last) in enumerate(spans))
+    return models.Case(*whens, output_field=models.IntegerField())
+
+
 class Attendance(models.Model):
     """One member's attendance at one meeting."""
 

@@ -1,7 +1,9 @@
 """Meetings use cases: the only code that writes meetings, attendance, scores, frameworks, studies.
 
 Each public function is one transaction: it checks the actor's scope, applies the rule from
-:mod:`dangvu.core.meetings`, and raises :class:`ServiceError` (Vietnamese) with nothing written.
+:mod:`dangvu.core.meetings`, and raises :class:`ServiceError` (Vietnamese, with a code and the
+form field it is about) with nothing written. Reads live in :mod:`dangvu.meetings.selectors`;
+the few re-exported below keep their old import path.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -18,20 +19,20 @@ import yaml
 from django.db import transaction
 from django.db.models import Count, Q
 
-from dangvu.common import ServiceError, acting_user, ensure_can_edit
+from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.core import clock
 from dangvu.core.meetings import (
-    MEETING_GRADE_LABELS,
+    DEFAULT_FRAMEWORK,
     FrameworkError,
-    MeetingWarning,
     default_framework,
-    meeting_warnings,
-    score_grade,
+    normalize_document_number,
+    parse_upper_line,
 )
 from dangvu.core.meetings import ScoringFramework as CoreFramework
-from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
-from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Member, Organization
+from dangvu.registry.models import CELL_KINDS, Member, Organization
 
+from . import selectors
 from .models import (
     Attendance,
     AttendanceStatus,
@@ -45,7 +46,11 @@ from .models import (
     UpperAttendee,
 )
 
-__all__ = ["ServiceError"]
+# Reads and pure helpers that callers import from here (tests, the demo builder, evaluation).
+from .selectors import ProposedGrade, proposed_annual_meeting_grade, warnings_for
+
+__all__ = ["ProposedGrade", "ServiceError", "normalize_document_number", "proposed_annual_meeting_grade",
+           "warnings_for"]
 
 # -- minutes files ------------------------------------------------------------------------
 
@@ -67,19 +72,21 @@ def validate_minutes_file(upload) -> None:
     name = getattr(upload, "name", "") or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in _MINUTES_SIGNATURES:
-        raise ServiceError("Biên bản chỉ nhận tệp PDF, Word (.docx), ảnh JPG hoặc PNG.")
+        raise ServiceError("Biên bản chỉ nhận tệp PDF, Word (.docx), ảnh JPG hoặc PNG.", Code.FILE,
+                           field="minutes_file")
     size = getattr(upload, "size", None)
     if size is not None and size > MINUTES_MAX_BYTES:
         raise ServiceError(
-            f"Tệp biên bản {size / 1024 / 1024:.1f} MB, vượt quá mức tối đa {MINUTES_MAX_BYTES // 1024 // 1024} MB."
-        )
+            f"Tệp biên bản {size / 1024 / 1024:.1f} MB, vượt quá mức tối đa {MINUTES_MAX_BYTES // 1024 // 1024} MB.",
+            Code.FILE_TOO_LARGE, field="minutes_file")
     if size == 0:
-        raise ServiceError("Tệp biên bản rỗng.")
+        raise ServiceError("Tệp biên bản rỗng.", Code.FILE, field="minutes_file")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(sig) for sig in _MINUTES_SIGNATURES[ext]):
-        raise ServiceError(f"Nội dung tệp không phải tệp .{ext} hợp lệ; hãy chọn lại tệp biên bản.")
+        raise ServiceError(f"Nội dung tệp không phải tệp .{ext} hợp lệ; hãy chọn lại tệp biên bản.", Code.FILE,
+                           field="minutes_file")
 
 
 # -- meetings -----------------------------------------------------------------------------
@@ -88,51 +95,31 @@ MEETING_FIELDS = ("held_on", "starts_at", "ends_at", "kind", "combined", "topic"
                   "materials_sent_on")
 
 
-def warnings_for(meeting: Meeting) -> list[MeetingWarning]:
-    """The core's warnings (too short, materials late) for a recorded meeting."""
-    return meeting_warnings(meeting.kind, meeting.combined, meeting.starts_at, meeting.ends_at, meeting.held_on,
-                            meeting.materials_sent_on, ruleset_for(meeting.held_on))
-
-
 def _check_meeting(org: Organization, data: Mapping[str, Any]) -> None:
-    held_on, start, end = data.get("held_on"), data.get("starts_at"), data.get("ends_at")
-    if not held_on or not start or not end:
-        raise ServiceError("Cần ghi ngày, giờ bắt đầu và giờ kết thúc của buổi sinh hoạt.")
-    if held_on > dt.date.today():
-        raise ServiceError("Không ghi buổi sinh hoạt chưa diễn ra (ngày sinh hoạt ở tương lai).")
+    missing = [k for k in ("held_on", "starts_at", "ends_at") if not data.get(k)]
+    if missing:
+        raise ServiceError("Cần ghi ngày, giờ bắt đầu và giờ kết thúc của buổi sinh hoạt.", Code.REQUIRED,
+                           field=missing[0])
+    held_on, start, end = data["held_on"], data["starts_at"], data["ends_at"]
+    if held_on > clock.today():
+        raise ServiceError("Không ghi buổi sinh hoạt chưa diễn ra (ngày sinh hoạt ở tương lai).", Code.FUTURE_DATE,
+                           field="held_on")
     if end <= start:
-        raise ServiceError("Giờ kết thúc phải sau giờ bắt đầu.")
+        raise ServiceError("Giờ kết thúc phải sau giờ bắt đầu.", Code.DATE_ORDER, field="ends_at")
     if data.get("kind") not in MeetingKind.values:
-        raise ServiceError("Loại buổi sinh hoạt phải là thường kỳ hoặc chuyên đề.")
+        raise ServiceError("Loại buổi sinh hoạt phải là thường kỳ hoặc chuyên đề.", Code.INVALID, field="kind")
     sent = data.get("materials_sent_on")
-    if sent and sent > dt.date.today():
-        raise ServiceError("Ngày gửi tài liệu không thể ở tương lai.")
+    if sent and sent > clock.today():
+        raise ServiceError("Ngày gửi tài liệu không thể ở tương lai.", Code.FUTURE_DATE, field="materials_sent_on")
     chair = data.get("chair")
     if chair is not None and not chair.organization.path.startswith(org.path):
-        raise ServiceError("Người chủ trì phải là đảng viên của chi bộ.")
-
-
-def _cell_members(org: Organization, on: dt.date):
-    """Active members of the cell (its groups included) who had been admitted by ``on``."""
-    return (Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
-            .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=on)))
-
-
-def parse_upper_line(line: str) -> dict[str, str]:
-    """'Trần Văn Hải — Phó Bí thư Đảng ủy xã' → name and position (also ' - ' or ',')."""
-    text = nfc(line)
-    for sep in ("—", "–", " - ", ","):
-        if sep in text:
-            name, _, position = text.partition(sep)
-            return {"name": name.strip(), "position": position.strip()}
-    return {"name": text, "position": ""}
+        raise ServiceError("Người chủ trì phải là đảng viên của chi bộ.", Code.OUT_OF_SUBTREE, field="chair")
 
 
 def _set_upper(meeting: Meeting, upper: Iterable[str | Mapping[str, Any]]) -> None:
     meeting.upper_attendees.all().delete()
-    for item in upper:
-        if isinstance(item, str):
-            item = parse_upper_line(item)
+    for raw in upper:
+        item = parse_upper_line(raw) if isinstance(raw, str) else raw
         name = nfc(item.get("name"))
         if name:
             UpperAttendee.objects.create(meeting=meeting, name=name[:120], position=nfc(item.get("position"))[:160],
@@ -148,7 +135,7 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
     (present, or exempt for members exempted from activity) to be corrected on the attendance page."""
     ensure_can_edit(by, org)
     if org.kind not in CELL_KINDS:
-        raise ServiceError("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
+        raise ServiceError("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.", Code.ORG_KIND)
     data = {"held_on": held_on, "starts_at": starts_at, "ends_at": ends_at, "kind": kind, "chair": chair,
             "materials_sent_on": materials_sent_on}
     _check_meeting(org, data)
@@ -160,7 +147,7 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
     if minutes_file:
         meeting.minutes_file = minutes_file
     statuses = {pk: AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT
-                for pk, status in _cell_members(org, held_on).values_list("pk", "status")}
+                for pk, status in selectors.cell_members(org, held_on).values_list("pk", "status")}
     meeting.expected_count = meeting.present_count = sum(s == AttendanceStatus.PRESENT for s in statuses.values())
     meeting.save()
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=pk, status=s) for pk, s in statuses.items()])
@@ -175,7 +162,7 @@ def update_meeting(by, meeting: Meeting, *, minutes_file=None,
     ensure_can_edit(by, meeting.organization)
     bad = set(fields) - set(MEETING_FIELDS)
     if bad:
-        raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.")
+        raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.", Code.INVALID)
     data = {f: getattr(meeting, f) for f in MEETING_FIELDS} | fields
     _check_meeting(meeting.organization, data)
     for key, value in fields.items():
@@ -211,14 +198,16 @@ def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str]) -> int:
     ensure_can_edit(by, meeting.organization)
     bad = {s for s in statuses.values() if s not in AttendanceStatus.values}
     if bad:
-        raise ServiceError("Tình trạng tham dự phải là: có mặt, vắng có lý do, vắng không lý do, miễn sinh hoạt.")
+        raise ServiceError("Tình trạng tham dự phải là: có mặt, vắng có lý do, vắng không lý do, miễn sinh hoạt.",
+                           Code.INVALID)
     rows = {a.member_id: a for a in meeting.attendances.select_for_update()}
     new_ids = {int(pk) for pk in statuses} - set(rows)
     if new_ids:
-        allowed = set(_cell_members(meeting.organization, meeting.held_on).filter(pk__in=new_ids)
+        allowed = set(selectors.cell_members(meeting.organization, meeting.held_on).filter(pk__in=new_ids)
                       .values_list("pk", flat=True))
         if new_ids - allowed:
-            raise ServiceError("Có người không phải đảng viên của chi bộ trong danh sách điểm danh.")
+            raise ServiceError("Có người không phải đảng viên của chi bộ trong danh sách điểm danh.",
+                               Code.OUT_OF_SUBTREE)
     changed = []
     for pk, status in statuses.items():
         row = rows.get(int(pk))
@@ -245,13 +234,6 @@ def _refresh_totals(meeting: Meeting) -> None:
         meeting.save(update_fields=["present_count", "expected_count"])
 
 
-def attendance_summary(meeting: Meeting) -> dict[str, int]:
-    counts = dict.fromkeys(AttendanceStatus.values, 0)
-    for status in meeting.attendances.values_list("status", flat=True):
-        counts[status] += 1
-    return counts
-
-
 # -- scoring frameworks -------------------------------------------------------------------
 
 def _parse_framework(source: str | Path | IO | bytes) -> dict[str, Any]:
@@ -269,9 +251,11 @@ def _parse_framework(source: str | Path | IO | bytes) -> dict[str, Any]:
     try:
         data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ServiceError(f"Không đọc được khung chấm điểm (YAML hoặc JSON): {exc}") from exc
+        raise ServiceError(f"Không đọc được khung chấm điểm (YAML hoặc JSON): {exc}", Code.FILE,
+                           field="file") from exc
     if not isinstance(data, dict):
-        raise ServiceError("Tệp không chứa một khung chấm điểm (cần các mục name, year, bands, groups).")
+        raise ServiceError("Tệp không chứa một khung chấm điểm (cần các mục name, year, bands, groups).",
+                           Code.INVALID, field="file")
     return data
 
 
@@ -285,7 +269,8 @@ def _can_load_framework(by, province: str) -> None:
         return
     root = Organization.objects.filter(depth=1, code=province).first() if province else None
     if root is None or not acc.can_edit_org(root):
-        raise ServiceError("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.")
+        raise ServiceError("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.",
+                           Code.FORBIDDEN)
 
 
 @transaction.atomic
@@ -300,7 +285,7 @@ def load_framework(by, source: str | Path | IO | bytes) -> ScoringFramework:
     try:
         core = CoreFramework.from_dict(data)
     except FrameworkError as exc:
-        raise ServiceError(str(exc)) from exc
+        raise ServiceError(str(exc), exc.code, field="file") from exc
     province = nfc(core.province).upper()
     _can_load_framework(by, province)
     definition = json.loads(json.dumps(data, default=str))
@@ -310,43 +295,33 @@ def load_framework(by, source: str | Path | IO | bytes) -> ScoringFramework:
             return existing
         where = f"tỉnh {province}" if province else "mặc định toàn quốc"
         raise ServiceError(f"Đã có khung chấm điểm {where}, năm {core.year}, phiên bản «{core.version}» với nội "
-                           "dung khác; hãy đổi số phiên bản.")
+                           "dung khác; hãy đổi số phiên bản.", Code.CONFLICT, field="file")
     return ScoringFramework.objects.create(name=core.name, version=core.version, province=province, year=core.year,
                                            max_total=Decimal(str(core.total)), definition=definition,
                                            loaded_by=acting_user(by))
 
 
+@transaction.atomic
 def install_default_framework() -> ScoringFramework:
-    """The project's default framework (core ``default-2025.yaml``), installed on first use."""
+    """Store the project's default framework (core ``default-2025.yaml``) unless it is stored already."""
     core = default_framework()
     existing = ScoringFramework.objects.filter(province="", year=core.year, version=core.version).first()
     if existing:
         return existing
-    from dangvu.core.meetings import DEFAULT_FRAMEWORK
-
     return load_framework(None, Path(DEFAULT_FRAMEWORK))
 
 
-def _province_of(org: Organization) -> Organization:
-    return org if org.depth == 1 else Organization.objects.get(path=org.path[: Organization.steplen])
+@transaction.atomic
+def ensure_framework_for(org: Organization, year: int) -> ScoringFramework:
+    """The stored framework a cell's meeting of ``year`` is scored with
+    (:func:`dangvu.meetings.selectors.framework_in_force`); with none stored, the project's default
+    framework is installed first. A write: called when a score is saved and by the demo builder;
+    pages read :func:`~dangvu.meetings.selectors.scoring_framework` instead."""
+    return selectors.framework_in_force(org, year) or install_default_framework()
 
 
-def _pick(qs, year: int) -> ScoringFramework | None:
-    return qs.filter(year__lte=year).order_by("-year", "-id").first() or qs.order_by("year", "-id").first()
-
-
-def framework_for(org: Organization, year: int) -> ScoringFramework:
-    """The framework a cell's meeting of ``year`` is scored with.
-
-    The province is the organization's root (matched by its code, or by its name); among that
-    province's frameworks the newest one whose year is at or before ``year`` applies (else its
-    oldest). With none, the national default (province blank) by the same rule; with none either,
-    the project's default framework is installed.
-    """
-    root = _province_of(org)
-    keys = {root.code.upper(), nfc(root.name).upper()}
-    found = _pick(ScoringFramework.objects.filter(province__in=keys), year)
-    return found or _pick(ScoringFramework.objects.filter(province=""), year) or install_default_framework()
+# The old name; the demo builder calls it. It installs the default framework when none is stored.
+framework_for = ensure_framework_for
 
 
 @transaction.atomic
@@ -354,14 +329,14 @@ def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | i
     """Score a meeting: points per criterion code; total and grade are computed by the core.
     A meeting scored before keeps its framework when rescored."""
     ensure_can_edit(by, meeting.organization)
-    existing = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
-    framework = existing.framework if existing else framework_for(meeting.organization, meeting.held_on.year)
+    existing = selectors.score_of(meeting)
+    framework = existing.framework if existing else ensure_framework_for(meeting.organization, meeting.held_on.year)
     clean = {code: (float(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v)
              for code, v in points.items()}
     try:
         total, grade = framework.core.score(clean)
     except FrameworkError as exc:
-        raise ServiceError(str(exc)) from exc
+        raise ServiceError(str(exc), exc.code) from exc
     score = existing or MeetingScore(meeting=meeting, framework=framework)
     score.points = clean
     score.total = Decimal(str(round(total, 2)))
@@ -371,56 +346,13 @@ def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | i
     return score
 
 
-@dataclass(frozen=True)
-class ProposedGrade:
-    """A proposed figure for the cell's annual evaluation, decided by people, not by this function."""
-
-    average: float | None  # on a 100-point scale
-    grade: str | None
-    scored: int  # scored regular meetings in the year
-    regular: int  # regular meetings held in the year (scored or not)
-
-    @property
-    def grade_label(self) -> str:
-        return MEETING_GRADE_LABELS.get(self.grade or "", "")
-
-
-def proposed_annual_meeting_grade(org: Organization, year: int) -> ProposedGrade:
-    """Proposed annual meeting grade of a cell (seed 004: monthly grades count toward the annual grade).
-
-    Rule: the mean, over the year's scored regular meetings (combined ones included), of each
-    meeting's total as a percentage of its framework's maximum; graded with the bands of the
-    framework in force for the year, rescaled to 100. Unscored and missing months are not counted
-    here: they are reported (``regular`` vs ``scored``) for the committee to weigh.
-    """
-    from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField
-
-    meetings = Meeting.objects.filter(organization=org, held_on__year=year).filter(
-        Q(kind=MeetingKind.REGULAR) | Q(combined=True))
-    regular = meetings.count()
-    pct = ExpressionWrapper(F("total") * 100.0 / F("framework__max_total"), output_field=FloatField())
-    agg = MeetingScore.objects.filter(meeting__in=meetings).aggregate(avg=Avg(pct), n=Count("id"))
-    if not agg["n"]:
-        return ProposedGrade(None, None, 0, regular)
-    average = round(float(agg["avg"]), 2)
-    fw = framework_for(org, year).core
-    bands = {k: v * 100.0 / fw.total for k, v in fw.bands.items()}
-    return ProposedGrade(average, score_grade(average, bands), agg["n"], regular)
-
-
 # -- study of documents -------------------------------------------------------------------
-
-def normalize_document_number(text: str | None) -> str:
-    """'21-nq/tw ' → '21-NQ/TW': numbers are compared after this normalization."""
-    return nfc(text).replace(" ", "").upper()
-
 
 def _study_members(org: Organization, member_ids: Iterable[int]) -> list[int]:
     ids = {int(pk) for pk in member_ids}
-    allowed = set(Member.objects.filter(pk__in=ids, organization__path__startswith=org.path,
-                                        status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
-    if ids - allowed:
-        raise ServiceError("Có người không phải đảng viên đang sinh hoạt của tổ chức này.")
+    if ids - selectors.active_study_member_ids(org, ids):
+        raise ServiceError("Có người không phải đảng viên đang sinh hoạt của tổ chức này.", Code.OUT_OF_SUBTREE,
+                           field="members")
     return sorted(ids)
 
 
@@ -432,11 +364,13 @@ def record_study_session(by, org: Organization, *, document_title: str, document
     ensure_can_edit(by, org)
     number = normalize_document_number(document_number)
     if not number or not nfc(document_title):
-        raise ServiceError("Cần ghi số, ký hiệu và tên văn bản được học tập.")
-    if held_on > dt.date.today():
-        raise ServiceError("Không ghi buổi học tập chưa diễn ra (ngày ở tương lai).")
+        raise ServiceError("Cần ghi số, ký hiệu và tên văn bản được học tập.", Code.REQUIRED,
+                           field="document_title" if number else "document_number")
+    if held_on > clock.today():
+        raise ServiceError("Không ghi buổi học tập chưa diễn ra (ngày ở tương lai).", Code.FUTURE_DATE,
+                           field="held_on")
     if document_kind not in DocumentKind.values:
-        raise ServiceError("Loại văn bản không hợp lệ.")
+        raise ServiceError("Loại văn bản không hợp lệ.", Code.INVALID, field="document_kind")
     ids = _study_members(org, member_ids)
     session = StudySession.objects.create(organization=org, document_title=nfc(document_title),
                                           document_number=number, document_kind=document_kind, held_on=held_on,

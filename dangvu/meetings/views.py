@@ -7,7 +7,6 @@ Every lookup goes through the user's Access: outside the subtree → 404, read-o
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,13 +16,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dangvu.core import clock
 from dangvu.core.meetings import missing_months, missing_quarters, pending_month, pending_quarter
-from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Member, Organization
+from dangvu.registry.models import CELL_KINDS, Organization
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
+from . import selectors as sel
 from . import services as s
-from .models import AttendanceStatus, Meeting, MeetingScore, ScoringFramework, StudySession
+from .models import AttendanceStatus, Meeting, StudySession
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
 MONTH_NAMES = [f"T{m}" for m in range(1, 13)]
@@ -40,26 +41,26 @@ def _files(request: HttpRequest):
 
 
 def _get_meeting(acc, pk: int) -> Meeting:
-    meeting = (Meeting.objects.filter(organization__in=acc.orgs(), pk=pk)
-               .select_related("organization", "chair").first())
+    meeting = sel.meeting_in_scope(acc, pk)
     if meeting is None:
         raise Http404("Không tìm thấy buổi sinh hoạt.")
     return meeting
 
 
 def _get_study(acc, pk: int) -> StudySession:
-    session = StudySession.objects.filter(organization__in=acc.orgs(), pk=pk).select_related("organization").first()
+    session = sel.study_session_in_scope(acc, pk)
     if session is None:
         raise Http404("Không tìm thấy buổi học tập.")
     return session
 
 
 def _year(request: HttpRequest) -> int:
+    this_year = clock.today().year
     try:
         year = int(request.GET.get("nam", ""))
     except ValueError:
-        return dt.date.today().year
-    return year if 2000 <= year <= dt.date.today().year + 1 else dt.date.today().year
+        return this_year
+    return year if 2000 <= year <= this_year + 1 else this_year
 
 
 def _meeting_url(meeting: Meeting) -> str:
@@ -95,19 +96,13 @@ def year_strip(rows, year: int, today: dt.date) -> dict:
 
 
 def _strips_for(cells: list[Organization], year: int, today: dt.date) -> dict[int, dict]:
-    rows = defaultdict(list)
-    for org_id, pk, d, kind, combined in (Meeting.objects.filter(organization__in=cells, held_on__year=year)
-                                          .values_list("organization_id", "pk", "held_on", "kind", "combined")):
-        rows[org_id].append((pk, d, kind, combined))
+    rows = sel.meeting_rows_by_cell(cells, year)
     return {c.pk: year_strip(rows[c.pk], year, today) for c in cells}
 
 
 def _cells_page(request: HttpRequest, acc, scope: Organization | None) -> HttpResponse:
-    year, today = _year(request), dt.date.today()
-    cells = acc.orgs().filter(kind__in=CELL_KINDS, dissolved_on__isnull=True)
-    if scope is not None:
-        cells = cells.filter(path__startswith=scope.path)
-    page = Paginator(cells.order_by("path"), 50).get_page(request.GET.get("trang") or 1)
+    year, today = _year(request), clock.today()
+    page = Paginator(sel.open_cells(acc, scope).order_by("path"), 50).get_page(request.GET.get("trang") or 1)
     strips = _strips_for(list(page), year, today)
     return render(request, "meetings/cells.html", {
         "scope": scope, "year": year, "page": page, "rows": [(c, strips[c.pk]) for c in page],
@@ -121,7 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
     acc = access(request)
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
-    cells = list(acc.orgs().filter(kind__in=CELL_KINDS, dissolved_on__isnull=True)[:2])
+    cells = list(sel.open_cells(acc)[:2])
     if len(cells) == 1:
         return org_meetings(request, cells[0].code)
     return _cells_page(request, acc, None)
@@ -133,9 +128,8 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     if org.kind not in CELL_KINDS:
         return _cells_page(request, acc, org)
-    year, today = _year(request), dt.date.today()
-    meetings = list(Meeting.objects.filter(organization=org, held_on__year=year)
-                    .select_related("score").order_by("held_on", "id"))
+    year, today = _year(request), clock.today()
+    meetings = sel.cell_meetings_of_year(org, year)
     strip = year_strip([(m.pk, m.held_on, m.kind, m.combined) for m in meetings], year, today)
     notices = [f"Tháng {m}/{year} chưa có buổi sinh hoạt thường kỳ." for m in strip["missed_months"]]
     notices += [f"Quý {q}/{year} chưa có buổi sinh hoạt chuyên đề." for q in strip["missed_quarters"]]
@@ -149,7 +143,7 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
             todo.append(f"Quý {(today.month - 1) // 3 + 1} chưa có buổi sinh hoạt chuyên đề.")
     return render(request, "meetings/org_meetings.html", {
         "org": org, "year": year, "meetings": meetings, "strip": strip, "notices": notices, "todo": todo,
-        "can_edit": acc.can_edit_org(org), "proposed": s.proposed_annual_meeting_grade(org, year),
+        "can_edit": acc.can_edit_org(org), "proposed": sel.proposed_annual_meeting_grade(org, year),
         "years": range(today.year, today.year - 4, -1),
     })
 
@@ -162,8 +156,8 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
     require_edit(acc, org)
     if org.kind not in CELL_KINDS:
         raise Http404("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
-    members = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
-    initial = {"held_on": dt.date.today(), "kind": request.GET.get("loai", "regular")}
+    members = sel.active_members(org)
+    initial = {"held_on": clock.today(), "kind": request.GET.get("loai", "regular")}
     form = f.MeetingForm(_posted(request), _files(request), members=members, initial=initial)
 
     def act(d):
@@ -182,7 +176,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _get_meeting(acc, pk)
     org = meeting.organization
     require_edit(acc, org)
-    members = Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES)
+    members = sel.active_members(org)
     initial = {k: getattr(meeting, k) for k in s.MEETING_FIELDS}
     initial["upper_attendees"] = "\n".join(
         f"{u.name} — {u.position}" if u.position else u.name for u in meeting.upper_attendees.all())
@@ -214,18 +208,18 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     meeting = _get_meeting(acc, pk)
-    attendances = list(meeting.attendances.select_related("member"))
-    counts = {k: 0 for k in AttendanceStatus.values}
+    attendances = sel.attendances(meeting)
+    counts = dict.fromkeys(AttendanceStatus.values, 0)
     for a in attendances:
         counts[a.status] += 1
     expected = counts["present"] + counts["excused"] + counts["absent"]
-    score = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
+    score = sel.score_of(meeting)
     score_rows = []
     if score:
         fw = score.framework.core
         score_rows = [(g.label, [(c, score.points.get(c.code)) for c in g.criteria]) for g in fw.groups]
     return render(request, "meetings/meeting_detail.html", {
-        "meeting": meeting, "org": meeting.organization, "warnings": s.warnings_for(meeting),
+        "meeting": meeting, "org": meeting.organization, "warnings": sel.warnings_for(meeting),
         "attendances": attendances, "counts": counts,
         "rate": round(100 * counts["present"] / expected, 1) if expected else None,
         "upper": list(meeting.upper_attendees.all()), "score": score, "score_rows": score_rows,
@@ -254,7 +248,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     meeting = _get_meeting(acc, pk)
     require_edit(acc, meeting.organization)
-    rows = [(a.member, a.status) for a in meeting.attendances.select_related("member")]
+    rows = [(a.member, a.status) for a in sel.attendances(meeting)]
     form = f.AttendanceForm(_posted(request), rows=rows)
 
     def act(_d):
@@ -272,8 +266,9 @@ def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     meeting = _get_meeting(acc, pk)
     require_edit(acc, meeting.organization)
-    existing = MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
-    framework = existing.framework if existing else s.framework_for(meeting.organization, meeting.held_on.year)
+    # A read only: the default framework, while none is stored, is shown unsaved; the first score
+    # saved installs it (services.score_meeting).
+    existing, framework = sel.scoring_for(meeting)
     form = f.ScoreForm(_posted(request), framework=framework.core, initial=existing.points if existing else None)
 
     def act(_d):
@@ -290,22 +285,12 @@ def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
 def study_list(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
-    year = _year(request)
-    sessions = (StudySession.objects.filter(organization__path__startswith=org.path, held_on__year=year)
-                .select_related("organization").order_by("-held_on", "-id"))
-    from django.db.models import Count
-
-    sessions = sessions.annotate(n=Count("attendances"))
-    obliged = Member.objects.filter(organization__path__startswith=org.path, status__in=("full", "probationary"))
+    year, this_year = _year(request), clock.today().year
     return render(request, "meetings/study_list.html", {
-        "org": org, "year": year, "sessions": sessions, "obliged": obliged.count(),
-        "can_edit": acc.can_edit_org(org), "years": range(dt.date.today().year, dt.date.today().year - 4, -1),
+        "org": org, "year": year, "sessions": sel.study_sessions_of_year(org, year),
+        "obliged": sel.obliged_to_study(org).count(),
+        "can_edit": acc.can_edit_org(org), "years": range(this_year, this_year - 4, -1),
     })
-
-
-def _study_members(org: Organization):
-    return Member.objects.filter(organization__path__startswith=org.path, status__in=ACTIVE_STATUSES).order_by(
-        "name_folded")
 
 
 @login_required
@@ -314,9 +299,8 @@ def study_create(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    members = _study_members(org)
-    initial = {"held_on": dt.date.today(),
-               "members": list(members.exclude(status="exempt").values_list("pk", flat=True))}
+    members = sel.study_members(org)
+    initial = {"held_on": clock.today(), "members": sel.ids_not_exempt(members)}
     form = f.StudySessionForm(_posted(request), members=members, initial=initial)
 
     def act(d):
@@ -333,7 +317,7 @@ def study_create(request: HttpRequest, code: str) -> HttpResponse:
 def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     session = _get_study(acc, pk)
-    studied = list(Member.objects.filter(study_attendances__session=session).order_by("name_folded"))
+    studied = sel.studied_members(session)
     return render(request, "meetings/study_detail.html", {"session": session, "org": session.organization,
                                                           "studied": studied,
                                                           "can_edit": acc.can_edit_org(session.organization)})
@@ -346,8 +330,8 @@ def study_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     session = _get_study(acc, pk)
     require_edit(acc, session.organization)
-    studied = list(session.attendances.values_list("member_id", flat=True))
-    form = f.StudyAttendanceForm(_posted(request), members=_study_members(session.organization),
+    studied = sel.studied_member_ids(session)
+    form = f.StudyAttendanceForm(_posted(request), members=sel.study_members(session.organization),
                                  initial={"members": studied})
     title = f"Đảng viên đã học tập {session.document_number} ngày {session.held_on:%d/%m/%Y}"
     return service_form(request, form, {"title": title, "org": session.organization},
@@ -370,8 +354,8 @@ def frameworks(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.")
     form = f.FrameworkUploadForm(_posted(request), _files(request)) if can_load else None
     if request.method == "POST":
-        return service_form(request, form, {"frameworks": ScoringFramework.objects.all(), "can_load": can_load},
+        return service_form(request, form, {"frameworks": sel.all_frameworks(), "can_load": can_load},
                             lambda d: s.load_framework(request.user, d["file"]), "Đã nạp khung chấm điểm.",
                             reverse("meetings:frameworks"), template="meetings/frameworks.html")
-    return render(request, "meetings/frameworks.html", {"frameworks": ScoringFramework.objects.all(),
+    return render(request, "meetings/frameworks.html", {"frameworks": sel.all_frameworks(),
                                                         "form": form, "can_load": can_load})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from dangvu.core.planparse.extract import PlanReadError, ocr_pages, read_text
+from dangvu.core.planparse.extract import PlanReadError, check_length, ocr_pages, read_text
 from dangvu.core.planparse.header import parse_header
 from dangvu.core.planparse.normalize import Source
 from dangvu.core.planparse.references import find_numbers, find_references
@@ -26,7 +26,7 @@ __all__ = ["PlanReadError", "parse_file", "parse_text"]
 def parse_text(text: str, scanned: bool = False) -> dict:
     """The structured plan of a plan's text (OCR damage repaired first; clean text passes as it is).
     ``scanned``: the text was read from images by OCR, whose slips a typed text does not make."""
-    doc = Source.of(repair_text(text))
+    doc = Source.of(repair_text(check_length(text)))
     header = parse_header(doc)
     references, cited = find_references(doc, header.number)
     root = build_tree(doc, paragraphs(doc, header.body_start))

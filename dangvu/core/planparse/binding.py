@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from dangvu.core.planparse.normalize import fold
 from dangvu.core.planparse.references import D_ISSUER, D_KIND
@@ -254,14 +255,7 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
     own, shared, clause, paragraph, lead = (" ".join(fold(x).split())
                                             for x in (own, shared, clause, paragraph or clause, lead))
     whole = f"{own} {shared}" if _bare(own) and predicate(own) is None else own
-    # "từ 05 đảng viên (kể cả đảng viên dự bị) tại chỗ": a remark in parentheses splits the phrase.
-    pred, subject_text = predicate(_PARENS.sub("", whole)) or predicate(whole), own
-    if pred is None and lead:
-        pred, subject_text = predicate(f"{lead} {own}"), f"{lead} {own}"
-    if pred is None and study_document and _STUDY_WORDS.search(own):
-        pred = "studied"  # a study plan's target need not name the document again
-    if pred is None and predicate(clause) == "admitted":
-        pred = "admitted"  # "(tương đương mỗi năm kết nạp 09 ... và 45 đảng viên trở lên/nhiệm kỳ)"
+    pred, subject_text = _predicate_of(own, whole, clause, lead, study_document)
     # The subject stands in the target's own words, or before them ("Tỷ lệ chi bộ thôn, tổ dân phố có
     # chi ủy đạt 80%"); words of an earlier target in the lead do not narrow this one.
     context = own if subjects(own) else f"{lead} {own}"
@@ -270,11 +264,7 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
     if pred != "resident_members" and _CELLS_OF_SIZE.search(context):
         return []  # "100% chi bộ có từ 09 đảng viên trở lên có chi ủy": only cells of that size
     if pred == "admitted":
-        if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context) or _SPAN.search(own) \
-                or (own.lstrip().startswith("trong do") and not _STUDENTS.search(f"{lead} {own}")):
-            return []  # a quota of each cell, of half a year, or of one kind of cell: not measured
-        key = _admissions(context, clause, unit, period)
-        return [{"indicator": key, "params": {}}] if key else []
+        return _bind_admitted(own, clause, lead, context, unit, period)
     if pred == "new_orgs":
         ok = unit == "count" and subjects(own) and set(subjects(own)) <= {"organizations", "cells"} \
             and _PRIVATE_CONTEXT.search(paragraph)
@@ -285,36 +275,80 @@ def bind(own: str, shared: str = "", clause: str = "", unit: str = "%", period: 
     if "members" in subs and pred in ("full_attendance", "attendance_rate", "assignment", "commitment") \
             and subs[0] in ("cells", "organizations"):
         subs = ["members"]  # "100% chi bộ có đảng viên tham gia đầy đủ ..." is about the members
+    if "masses" in subs:
+        return []  # "cán bộ, đảng viên", "quần chúng": a subject that no data measures
     sector = _sector(context) or (_PRIVATE_ORGS.search(context) and "private")
+    texts = _Texts(own, whole, lead, context, f"{clause} {whole}", study_document)
+    out = _bind_subjects(pred, subs, unit, bool(sector), texts)
+    if out is None:
+        return []
+    _add_duties(out, pred, subs, texts)
+    return out
+
+
+class _Texts(NamedTuple):
+    own: str
+    whole: str
+    lead: str
+    context: str
+    wide: str  # the clause and the target's words: where parameters are looked for
+    study_document: str | None
+
+
+def _predicate_of(own: str, whole: str, clause: str, lead: str,
+                  study_document: str | None) -> tuple[str | None, str]:
+    """What the target says is done, and the words its subject is read from."""
+    # "từ 05 đảng viên (kể cả đảng viên dự bị) tại chỗ": a remark in parentheses splits the phrase.
+    pred, subject_text = predicate(_PARENS.sub("", whole)) or predicate(whole), own
+    if pred is None and lead:
+        pred, subject_text = predicate(f"{lead} {own}"), f"{lead} {own}"
+    if pred is None and study_document and _STUDY_WORDS.search(own):
+        pred = "studied"  # a study plan's target need not name the document again
+    if pred is None and predicate(clause) == "admitted":
+        pred = "admitted"  # "(tương đương mỗi năm kết nạp 09 ... và 45 đảng viên trở lên/nhiệm kỳ)"
+    return pred, subject_text
+
+
+def _bind_admitted(own: str, clause: str, lead: str, context: str, unit: str, period: str | None) -> list[dict]:
+    if _PER_UNIT.search(context) or _PART_OF_YEAR.search(own) or _sector(context) or _SPAN.search(own) \
+            or (own.lstrip().startswith("trong do") and not _STUDENTS.search(f"{lead} {own}")):
+        return []  # a quota of each cell, of half a year, or of one kind of cell: not measured
+    key = _admissions(context, clause, unit, period)
+    return [{"indicator": key, "params": {}}] if key else []
+
+
+def _bind_subjects(pred: str, subs: list[str], unit: str, sectored: bool, t: _Texts) -> list[dict] | None:
+    """One binding per subject the predicate has an indicator for; None when a sector narrows it."""
     out: list[dict] = []
     for s in subs:
-        if s == "masses":
-            return []  # "cán bộ, đảng viên", "quần chúng": a subject that no data measures
         hit = _KEYS.get((pred, s))
         if hit is None:
             continue
         key, key_unit = hit
-        if key == "cells.village_resident_members_share" and "chinh thuc" in whole and "du bi" not in whole:
+        if key == "cells.village_resident_members_share" and "chinh thuc" in t.whole and "du bi" not in t.whole:
             key = "cells.village_resident_full_members_share"
-        if sector and key not in _SECTORED and not key.startswith(("cells.village", "localities.")):
-            return []  # "chi bộ khu phố", "tổ chức đảng trong doanh nghiệp": narrower than the indicator
+        if sectored and key not in _SECTORED and not key.startswith(("cells.village", "localities.")):
+            return None  # "chi bộ khu phố", "tổ chức đảng trong doanh nghiệp": narrower than the indicator
         # "mỗi quý chi bộ sinh hoạt chuyên đề ít nhất một lần" is met when every cell meets it.
-        frequency = key in _FREQUENCY and unit == "count" and bool(_TIMES.search(own)) \
-            and bool(_OFTEN[key].search(f"{lead} {own}"))
+        frequency = key in _FREQUENCY and unit == "count" and bool(_TIMES.search(t.own)) \
+            and bool(_OFTEN[key].search(f"{t.lead} {t.own}"))
         if (key_unit != unit and not frequency) or any(b["indicator"] == key for b in out):
             continue
-        for params in _params_each(key, context, f"{clause} {whole}", whole, study_document):
-            out.append({"indicator": key, "params": params})
+        out.extend({"indicator": key, "params": params}
+                   for params in _params_each(key, t.context, t.wide, t.whole, t.study_document))
+    return out
+
+
+def _add_duties(out: list[dict], pred: str, subs: list[str], t: _Texts) -> None:
+    """"được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt", "duy trì sinh hoạt thường kỳ
+    và sinh hoạt chuyên đề": one figure, two duties."""
     for subject, duties in _DUTIES.items():
         if pred in duties and subject in subs:
-            # "được phân công nhiệm vụ và tham gia đầy đủ các buổi sinh hoạt", "duy trì sinh hoạt
-            # thường kỳ và sinh hoạt chuyên đề": one figure, two duties.
             for other in sorted(duties - {pred}):
                 key = _KEYS[(other, subject)][0]
-                if _matches(other, whole) and all(b["indicator"] != key for b in out):
+                if _matches(other, t.whole) and all(b["indicator"] != key for b in out):
                     out.extend({"indicator": key, "params": p}
-                               for p in _params_each(key, context, f"{clause} {whole}", whole, study_document))
-    return out
+                               for p in _params_each(key, t.context, t.wide, t.whole, t.study_document))
 
 
 _PARENS = re.compile(r"\s?\([^()]{0,80}\)")

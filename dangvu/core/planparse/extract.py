@@ -25,6 +25,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from dangvu.core.safefiles import UnsafeFile, check_archive
+
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", "")
@@ -38,6 +40,10 @@ OCR_PSM = 3                    # Tesseract page segmentation: automatic layout
 OCR_DPI = 300                  # a PDF page without a scan image is rendered at this resolution
 OCR_MIN_DPI, OCR_MAX_DPI = 200, 400  # a scanned page at its scan's resolution, within these
 PAGE_TIMEOUT_S = 180
+# A long plan is 60,000 characters; the reader's work grows with the text (~50 µs a character), so
+# a text over this is refused rather than read for minutes.
+MAX_TEXT_CHARS = 200_000
+MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS   # UTF-8 Vietnamese takes 1–3 bytes a character; UTF-16 two
 MIN_LAYER_CHARS = 20           # fewer visible characters on a PDF page: no real text layer
 TESSERACT = "tesseract"        # the binary, looked up on PATH
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -47,6 +53,7 @@ Progress = Callable[[int, int], None]
 # pdfium is not thread-safe; the web server reads scans in a background thread.
 _PDFIUM_LOCK = threading.Lock()
 _IMAGE_FORMATS = ["JPEG", "PNG", "TIFF"]  # JPEG covers MPO, the variant some phones write
+
 
 
 class PlanReadError(ValueError):
@@ -63,13 +70,13 @@ def read_text(path: str | Path, progress: Progress | None = None, *, max_pages: 
     suffix = path.suffix.lower()
     try:
         if suffix in TEXT_SUFFIXES:
-            return _txt(path)
+            return check_length(_txt(path))
         if suffix == ".docx":
-            return _docx(path)
+            return check_length(_docx(path))
         if suffix == ".pdf":
-            return _pdf(path, progress, max_pages, max_pixels)
+            return check_length(_pdf(path, progress, max_pages, max_pixels))
         if suffix in IMAGE_SUFFIXES:
-            return _images(path, progress, max_pages, max_pixels)
+            return check_length(_images(path, progress, max_pages, max_pixels))
     except PlanReadError:
         raise
     except Exception as exc:  # a broken file: zip, XML, PDF or image errors of many kinds
@@ -114,7 +121,7 @@ def require_tesseract(lang: str = OCR_LANG) -> None:
         raise PlanReadError(f"Máy chủ chưa cài Tesseract và gói tiếng Việt để đọc bản quét. "
                             f"Quản trị viên cần cài: {INSTALL_HINT}")
     try:
-        run = subprocess.run([exe, "--list-langs"], capture_output=True, timeout=30, env=_ocr_env())
+        run = subprocess.run([exe, "--list-langs"], check=False, capture_output=True, timeout=30, env=_ocr_env())
     except (OSError, subprocess.SubprocessError) as exc:
         raise PlanReadError(f"Không chạy được Tesseract trên máy chủ. Quản trị viên cần cài lại: "
                             f"{INSTALL_HINT}") from exc
@@ -124,9 +131,20 @@ def require_tesseract(lang: str = OCR_LANG) -> None:
                             "Quản trị viên cần cài: apt-get install tesseract-ocr-vie")
 
 
+def check_length(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """The text, or a refusal when it is longer than any plan (bounded work for the reader)."""
+    if len(text) > limit:
+        raise PlanReadError(f"Văn bản quá dài ({len(text):,} ký tự; tối đa {limit:,}). Hãy tách thành "
+                            "từng kế hoạch hoặc chỉ tải phần mục tiêu, nhiệm vụ.".replace(",", "."))
+    return text
+
+
 # -- text formats ----------------------------------------------------------------------------------
 
 def _txt(path: Path) -> str:
+    if path.stat().st_size > MAX_TEXT_BYTES:
+        raise PlanReadError(f"Tệp {path.name} quá dài so với một kế hoạch (tối đa {MAX_TEXT_CHARS:,} ký tự)."
+                            .replace(",", "."))
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "utf-16"):
         try:
@@ -144,6 +162,10 @@ def _docx(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    try:
+        check_archive(path)
+    except UnsafeFile as exc:
+        raise PlanReadError(str(exc)) from exc
     document = docx.Document(str(path))
     blocks: list[str] = []
     for child in document.element.body.iterchildren():
@@ -380,7 +402,7 @@ def _ocr(image, dpi: int, number: int, name: str) -> str:
     if dpi:
         cmd += ["--dpi", str(dpi)]  # else Tesseract estimates it from the letters' size
     try:
-        run = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S,
+        run = subprocess.run(cmd, check=False, input=buf.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT_S,
                              env=_ocr_env())
     except subprocess.TimeoutExpired as exc:
         raise PlanReadError(f"Nhận dạng chữ trang {number} của tệp {name} quá lâu; hãy quét lại "

@@ -26,136 +26,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-DATA = Path(__file__).parent / "data"
-SYLLABLES_FILE = DATA / "vi_syllables.txt"
-DOMAIN_FILE = DATA / "domain_terms.txt"
-COUNTS_FILE = DATA / "vi_syllable_counts.txt"
-
-NUM = "<num>"      # any number, one LM token ("năm <num>", "số <num>")
-START = "<s>"      # start of a run of words
-
-# --- syllable anatomy ---------------------------------------------------------------------
-
-_TONES = {"\u0300": "grave", "\u0301": "acute", "\u0303": "tilde", "\u0309": "hook", "\u0323": "dot"}
-_SHAPES = {"\u0302", "\u0306", "\u031b"}        # circumflex, breve, horn
-_VOWELS = set("aăâeêioôơuưy")
-_SHAPED = set("ăâêôơư")
-_ONSET = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnprstvx])?")
-# A Vietnamese syllable without marks (đ → d): onset, 1-3 vowels, coda.
-_PLAIN_SYLLABLE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$")
-
-
-def strip_marks(text: str) -> str:
-    """Text without diacritics, đ → d (case kept)."""
-    text = text.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D")
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)))
-
-
-def is_plain_syllable(key: str) -> bool:
-    """Whether an unmarked lower-case string has the shape of a Vietnamese syllable."""
-    return bool(_PLAIN_SYLLABLE.match(key))
-
-
-def _split_tone(syl: str) -> tuple[str, str | None]:
-    """(syllable without its tone mark, tone name or None)."""
-    tone = None
-    out = []
-    for ch in unicodedata.normalize("NFD", syl):
-        if ch in _TONES:
-            tone = ch
-        else:
-            out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out)), tone
-
-
-def _tone_positions(base: str) -> list[int]:
-    """Indexes of the vowel that carries the tone in ``base`` (lower case, no tone):
-    one index, or two for the open "oa", "oe", "uy" whose mark may sit on either vowel
-    ("hoà"/"hòa", "uỷ"/"ủy"); the preferred modern placement comes first."""
-    onset = _ONSET.match(base).group()
-    start = len(onset)
-    if onset == "gi" and (start >= len(base) or base[start] not in _VOWELS):
-        start = 1                      # "gì", "gìn": the i is the vowel
-    end = start
-    while end < len(base) and base[end] in _VOWELS:
-        end += 1
-    if end == start:
-        return []
-    cluster = base[start:end]
-    coda = base[end:]
-    shaped = [i for i in range(start, end) if base[i] in _SHAPED]
-    if shaped:
-        return [shaped[-1]]
-    if coda or len(cluster) == 1:
-        return [end - 1]
-    if cluster in ("oa", "oe", "uy"):
-        return [start + 1, start]
-    if len(cluster) == 3:
-        return [start + 1]
-    return [start]
-
-
-def _place(base: str, tone: str | None, index: int) -> str:
-    if tone is None:
-        return base
-    return unicodedata.normalize("NFC", base[:index] + unicodedata.normalize("NFC", base[index] + tone)
-                                 + base[index + 1:])
-
-
-@lru_cache(maxsize=65536)
-def canonical(syl: str) -> str:
-    """One spelling per syllable: lower case, tone on the modern position ("hòa" → "hoà")."""
-    syl = unicodedata.normalize("NFC", syl.lower())
-    base, tone = _split_tone(syl)
-    pos = _tone_positions(base)
-    if tone is None or not pos:
-        return syl
-    return _place(base, tone, pos[0])
-
-
-def spellings(syl: str) -> set[str]:
-    """Every accepted spelling of a syllable (both tone placements where two are in use)."""
-    base, tone = _split_tone(unicodedata.normalize("NFC", syl.lower()))
-    pos = _tone_positions(base)
-    if tone is None or not pos:
-        return {syl.lower()}
-    return {_place(base, tone, p) for p in pos}
-
-
-class Marks(NamedTuple):
-    """The marks of a word, compared between a printed token and a candidate syllable."""
-
-    tone: str | None
-    shapes: tuple[str, ...]
-    dbar: bool
-    other: int          # combining marks no Vietnamese letter has (OCR's "ü", "ï")
-
-
-@lru_cache(maxsize=65536)
-def marks_of(word: str) -> Marks:
-    tone = None
-    shapes = []
-    other = 0
-    for ch in unicodedata.normalize("NFD", word.lower()):
-        if ch in _TONES:
-            tone = ch
-        elif ch in _SHAPES:
-            shapes.append(ch)
-        elif unicodedata.combining(ch):
-            other += 1
-    return Marks(tone, tuple(sorted(shapes)), "đ" in word.lower(), other)
-
+from .lexicon import _TOKEN, _WORD, NUM, START, Model, model
+from .syllables import Marks, canonical, is_plain_syllable, marks_of, strip_marks
 
 # --- tokens -------------------------------------------------------------------------------
 
@@ -166,24 +45,11 @@ _CODE = re.compile(
     rf"(?<![\w/])(?:(?:\d+[a-z]?\s?-\s?|\d+/){_G}(?:\s?[/-]\s?{_G})*|{_G}\s?/\s?{_G}(?:\s?[/-]\s?{_G})*)(?![\w/])")
 _CODE_GROUP = re.compile(r"[A-Za-zĐđÐð]+")
 # Codes of document kinds and issuers as printed ("Đ" is the letter OCR turns into P/B/D).
-_KNOWN_CODES = frozenset("""
-NQ CT KL QĐ QĐi QC QyĐ HD KH TB BC CTr TTr CV TT NĐ ĐA BB TTg TW TU HU QU TX TP ĐU ĐUK ĐUCQ
-ĐUQS ĐUCA ĐTN CB BTV BTG BTC BDV UBKT UBKTTW UBKTTU UBKTHU UBND HĐND VPTU VPTW VPHU BCĐ MTTQ
-BTGTW BTCTW BTGTU BTCTU BTGHU BTCHU BDVTU BDVHU BCSĐ ĐĐ ĐBQH BCH CĐ HĐ ĐH BNC DQ DA BQP BCA
-LĐLĐ CĐCS HLHPN HND HCCB ĐCSVN TWĐ BCĐTW ĐUKCCQ ĐUKDN ĐUK-CCQ ĐUK-DN BTVTU BTVHU PA
-""".split())
-# One word: letters, and the digits OCR prints for marked letters when glued to letters ("s6").
-_LETTERS = r"[^\W\d_¹²³⁴⁵⁶⁷⁸⁹⁰]+"     # superscripts are footnote marks, not letters
-# Inside or after letters, or before them at a word start, "6" "4" "1" "0" are OCR'd letters
-# ("s6" số, "x4" xã, "4p" ấp, "1en" lên, "b6é" bộ); "16" alone stays a number.
-_WORD = re.compile(rf"(?:(?<![\w])[14](?={_LETTERS})|(?<!\d)){_LETTERS}(?:[0146]{_LETTERS})*(?:[046](?!\w))?")
-# Numbers (a percent sign goes with its number: "90% trở lên" reads "<num> trở lên"), words, and
-# any other single character. Letters glued after a digit ("2O25", "ngày3O") belong to the number.
-_TOKEN = re.compile(rf"(?P<word>{_WORD.pattern})|(?P<num>\d+(?:[.,]\d+)*(?:\s?%)?(?:{_LETTERS}(?=\d))?)|\S")
+_KNOWN_CODES = frozenset(["NQ", "CT", "KL", "QĐ", "QĐi", "QC", "QyĐ", "HD", "KH", "TB", "BC", "CTr", "TTr", "CV", "TT", "NĐ", "ĐA", "BB", "TTg", "TW", "TU", "HU", "QU", "TX", "TP", "ĐU", "ĐUK", "ĐUCQ", "ĐUQS", "ĐUCA", "ĐTN", "CB", "BTV", "BTG", "BTC", "BDV", "UBKT", "UBKTTW", "UBKTTU", "UBKTHU", "UBND", "HĐND", "VPTU", "VPTW", "VPHU", "BCĐ", "MTTQ", "BTGTW", "BTCTW", "BTGTU", "BTCTU", "BTGHU", "BTCHU", "BDVTU", "BDVHU", "BCSĐ", "ĐĐ", "ĐBQH", "BCH", "CĐ", "HĐ", "ĐH", "BNC", "DQ", "DA", "BQP", "BCA", "LĐLĐ", "CĐCS", "HLHPN", "HND", "HCCB", "ĐCSVN", "TWĐ", "BCĐTW", "ĐUKCCQ", "ĐUKDN", "ĐUK-CCQ", "ĐUK-DN", "BTVTU", "BTVHU", "PA"])
 _ROMAN_TOKEN = re.compile(r"^[IVXLC]+$")
 _VOWEL_IN = re.compile(r"[aăâeêioôơuưyáàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵ]")
 # Upper-case abbreviations that look like syllables and stay as printed outside headings.
-_ACRONYMS = frozenset("UBND HĐND MTTQ THCS THPT CNH HĐH KT XH CT BCH BTV UBKT ĐTN CCB LHPN CAND QĐND".split())
+_ACRONYMS = frozenset(["UBND", "HĐND", "MTTQ", "THCS", "THPT", "CNH", "HĐH", "KT", "XH", "CT", "BCH", "BTV", "UBKT", "ĐTN", "CCB", "LHPN", "CAND", "QĐND"])
 _ROMAN_LINE = re.compile(r"(?m)^([ \t]*)([IVXLlvx1|!]{1,5})([.)])(?=[ \t]+\S)")
 _ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
 _ARABIC_HEADING = re.compile(r"(?m)^[ \t]*([12l])\.[ \t]+(.*)$")
@@ -236,154 +102,6 @@ def fix_roman_headings(text: str) -> str:
 def _is_caps_text(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
-
-
-# --- lexicon and language model -------------------------------------------------------------
-
-def _read_lines(path: Path) -> Iterable[str]:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            yield unicodedata.normalize("NFC", line)
-
-
-def words_of(text: str) -> list[str]:
-    """LM tokens of a text: lower-case words, NUM for numbers, START where punctuation breaks."""
-    out = [START]
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        if m.group("word"):
-            out.append(tok.lower())
-        elif m.group("num"):
-            out.append(NUM)
-        elif out[-1] != START:
-            out.append(START)
-    return out
-
-
-def count_text(text: str, lexicon: set[str]) -> tuple[Counter, Counter]:
-    """Unigram and bigram counts of one clean text (surface spellings, lower case); a word
-    outside the lexicon (a name, an acronym) breaks the run like punctuation does."""
-    uni: Counter = Counter()
-    bi: Counter = Counter()
-    text = unicodedata.normalize("NFC", text).replace("Ð", "Đ").replace("ð", "đ")
-    prev = START
-    for w in words_of(text):
-        if w not in (NUM, START) and w not in lexicon:
-            w = START
-        if w == START:
-            prev = START
-            continue
-        uni[w] += 1
-        bi[prev, w] += 1
-        prev = w
-    return uni, bi
-
-
-def _can(w: str) -> str:
-    return w if w in (NUM, START) else canonical(w)
-
-
-DOMAIN_WEIGHT = 3      # each domain-term line counts as this many occurrences of its words
-UNI_FLOOR = 0.2        # pseudo-count of a lexicon syllable never seen
-
-
-class Model:
-    """Lexicon, candidate index and bigram LM."""
-
-    def __init__(self, syllables: Iterable[str], uni_surface: Counter, bi_surface: Counter) -> None:
-        syllables = list(syllables)
-        self.uni: Counter = Counter()
-        self.bi: Counter = Counter()
-        for w, c in uni_surface.items():
-            self.uni[_can(w)] += c
-        for (a, b), c in bi_surface.items():
-            self.bi[_can(a), _can(b)] += c
-        for term in _read_lines(DOMAIN_FILE):
-            prev = START
-            for w in words_of(term)[1:]:
-                if w not in (NUM, START) and not is_plain_syllable(strip_marks(w)):
-                    w = START
-                if w == START:
-                    prev = START
-                    continue
-                if w != NUM:
-                    syllables.append(w)
-                self.uni[_can(w)] += DOMAIN_WEIGHT
-                self.bi[_can(prev), _can(w)] += DOMAIN_WEIGHT
-                prev = w
-        syllables.extend(w for w in uni_surface if w not in (NUM, START))
-        self.lexicon: set[str] = set()           # every accepted spelling, lower case
-        self.by_key: dict[str, list[str]] = defaultdict(list)   # unmarked form → canonical syllables
-        for syl in syllables:
-            can = canonical(syl)
-            self.lexicon.update(spellings(syl))
-            key = strip_marks(can)
-            if can not in self.by_key[key]:
-                self.by_key[key].append(can)
-        self.keys = list(self.by_key)
-        total = sum(self.uni.values())
-        vocab = len(self.by_key) + 2
-        denom = total + UNI_FLOOR * vocab
-        self.floor = math.log(UNI_FLOOR / denom)
-        self.log_uni_of = {w: math.log((c + UNI_FLOOR) / denom) for w, c in self.uni.items()}
-        ctx_count: Counter = Counter()
-        ctx_types: Counter = Counter()
-        for (a, _b), c in self.bi.items():
-            ctx_count[a] += c
-            ctx_types[a] += 1
-        self.ctx = {a: (ctx_count[a], ctx_types[a]) for a in ctx_count}
-        self._bi_cache: dict[tuple[str, str], float] = {}
-        # The spelling to print for a canonical syllable: the one the sample plans use most.
-        self.surface: dict[str, str] = {}
-        best: dict[str, int] = {}
-        for form, c in uni_surface.items():
-            can = _can(form)
-            if c > best.get(can, 0):
-                best[can], self.surface[can] = c, form
-
-    def log_uni(self, w: str) -> float:
-        return self.log_uni_of.get(w, self.floor)
-
-    def log_bi(self, a: str, b: str) -> float:
-        """Witten-Bell interpolation of the bigram with the unigram."""
-        hit = self._bi_cache.get((a, b))
-        if hit is not None:
-            return hit
-        p_uni = math.exp(self.log_uni(b))
-        ctx = self.ctx.get(a)
-        if ctx is None:
-            value = math.log(p_uni)
-        else:
-            n, t = ctx
-            value = math.log((self.bi.get((a, b), 0) + t * p_uni) / (n + t))
-        self._bi_cache[a, b] = value
-        return value
-
-
-def read_counts(path: Path) -> tuple[Counter, Counter]:
-    """(unigrams, bigrams) of surface spellings from the counts file."""
-    uni: Counter = Counter()
-    bi: Counter = Counter()
-    for line in _read_lines(path):
-        kind, words, count = line.split("\t")
-        if kind == "u":
-            uni[words] += int(count)
-        elif kind == "b":
-            a, b = words.split(" ")
-            bi[a, b] += int(count)
-    return uni, bi
-
-
-def lexicon_syllables() -> list[str]:
-    return list(_read_lines(SYLLABLES_FILE))
-
-
-@lru_cache(maxsize=1)
-def model() -> Model:
-    """The model of the committed data files."""
-    uni, bi = read_counts(COUNTS_FILE)
-    return Model(lexicon_syllables(), uni, bi)
 
 
 # --- document measure ---------------------------------------------------------------------
@@ -680,9 +398,7 @@ def _repair_line(line: str, rep: Repairer) -> str:
 
     for i, (_s, _e, tok, kind) in enumerate(tokens):
         if kind == "word" and not _is_acronym(tok, caps_line) and not _is_marker(tokens, i) \
-                and (not tok.isupper() or _VOWEL_IN.search(tok.lower().translate(_DIGIT_LETTERS))):
-            run.append(i)
-        elif kind == "num":
+                and (not tok.isupper() or _VOWEL_IN.search(tok.lower().translate(_DIGIT_LETTERS))) or kind == "num":
             run.append(i)
         else:
             flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dangvu.core.planparse.normalize import Source
 
@@ -118,21 +119,53 @@ def _all_caps(text: str) -> bool:
 
 
 def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
-    """The item marker at the start of a paragraph span."""
-    low, src = doc.low[start:end], doc.src[start:end]
-    if low.startswith("|") or _BARE_ROW.match(low):
-        return Para(start, end, "row", "", start)
+    """The item marker at the start of a paragraph span: the first marker reader that knows it."""
+    span = _Span(doc.low[start:end], doc.src[start:end], start, end, no_roman)
+    for reader in _MARKER_READERS:
+        if para := reader(span):
+            return para
+    return Para(start, end)
+
+
+class _Span(NamedTuple):
+    low: str
+    src: str
+    start: int
+    end: int
+    no_roman: bool
+
+    def para(self, kind: str, label: str, body: int) -> Para:
+        return Para(self.start, self.end, kind, label, self.start + body)
+
+
+def _row_marker(t: _Span) -> Para | None:
+    if t.low.startswith("|") or _BARE_ROW.match(t.low):
+        return t.para("row", "", 0)
+    return None
+
+
+def _part_marker(t: _Span) -> Para | None:
+    low, src = t.low, t.src
     m = _PART.match(low)
     if m and (_all_caps(src[: m.end()]) or (src[0].isupper() and (_all_caps(src[m.end():])
                                                                    or not src[m.end():].strip()))):
-        return Para(start, end, "part", "P" + str(_PART_VALUES.get(m.group(1), m.group(1))), start + m.end())
+        return t.para("part", "P" + str(_PART_VALUES.get(m.group(1), m.group(1))), m.end())
     m = _LETTER_PART.match(low)
     if m and src[0].isupper() and _all_caps(src[m.end():]):
-        return Para(start, end, "part", "P" + str(ord(m.group(1)) - ord("a") + 1), start + m.end())
-    m = _BULLETS.match(low)
-    if m and not low[:2].startswith("--"):
-        mark = low[m.end() - 1] if low[m.end() - 1] != " " else m.group().strip()[-1]
-        return Para(start, end, "bullet+" if mark == "+" else "bullet-", "", start + m.end())
+        return t.para("part", "P" + str(ord(m.group(1)) - ord("a") + 1), m.end())
+    return None
+
+
+def _bullet_marker(t: _Span) -> Para | None:
+    m = _BULLETS.match(t.low)
+    if m and not t.low[:2].startswith("--"):
+        mark = t.low[m.end() - 1] if t.low[m.end() - 1] != " " else m.group().strip()[-1]
+        return t.para("bullet+" if mark == "+" else "bullet-", "", m.end())
+    return None
+
+
+def _roman_marker(t: _Span) -> Para | None:
+    low, src = t.low, t.src
     m = _ROMAN.match(low)
     if m and re.match(r"[ivxl1|]{1,4}\s{0,2}/\s{0,2}\d", low):
         m = None  # "III/2026.": a quarter wrapped onto its own line, not a heading
@@ -144,35 +177,49 @@ def classify(doc: Source, start: int, end: int, no_roman: bool = False) -> Para:
             and (not ocr or _all_caps(rest))
         value = _ROMAN_VALUES.get(token.translate(_ROMAN_OCR).lower())
         if is_roman and value:
-            return Para(start, end, "roman", _ROMAN_BY_VALUE[value], start + m.end())
+            return t.para("roman", _ROMAN_BY_VALUE[value], m.end())
     m = _ROMAN_BARE.match(src)
     if m and _all_caps(src[m.end():]) and len(src[m.end():].strip()) >= 4:
         # "II MỤC TIÊU ĐẾN NĂM 2030": the full stop lost in a scan.
         value = _ROMAN_VALUES.get(m.group(1).lower())
         if value:
-            return Para(start, end, "roman", _ROMAN_BY_VALUE[value], start + m.end())
+            return t.para("roman", _ROMAN_BY_VALUE[value], m.end())
+    return None
+
+
+def _arabic_marker(t: _Span) -> Para | None:
+    low = t.low
     m = _ARABIC.match(low)
-    if m:
-        num, term, space = m.groups()
-        after = low[m.end(): m.end() + 1]
-        ok = (term or "." in num) and after and not (after.isdigit() and not space) and after not in "%/,"
-        if not ok and "." in num and re.match(r",\s+[^\W\d]", low[m.end():]):
-            ok, m = True, re.match(r"(\d{1,2}(?:\.\d{1,2}){1,3}),\s*", low)  # "3.4, Xem xét": OCR's comma
-        if ok:
-            depth = num.count(".") + 1
-            if depth == 1 and no_roman and _all_caps(src[m.end():]):
-                return Para(start, end, "roman", num, start + m.end())
-            return Para(start, end, f"a{depth}", num, start + m.end())
-    m = _SLASH_ITEM.match(low)
-    if m:
-        return Para(start, end, "a1", m.group(1), start + m.end())
-    m = _LETTER.match(low)
-    if m and src[0].islower():
-        return Para(start, end, "letter", src[0], start + m.end())
-    m = _PAREN.match(low)
-    if m:
-        return Para(start, end, "paren", f"({m.group(1)})", start + m.end())
-    return Para(start, end)
+    if not m:
+        return None
+    num, term, space = m.groups()
+    after = low[m.end(): m.end() + 1]
+    ok = (term or "." in num) and after and not (after.isdigit() and not space) and after not in "%/,"
+    if not ok and "." in num and re.match(r",\s+[^\W\d]", low[m.end():]):
+        ok, m = True, re.match(r"(\d{1,2}(?:\.\d{1,2}){1,3}),\s*", low)  # "3.4, Xem xét": OCR's comma
+    if not ok:
+        return None
+    depth = num.count(".") + 1
+    if depth == 1 and t.no_roman and _all_caps(t.src[m.end():]):
+        return t.para("roman", num, m.end())
+    return t.para(f"a{depth}", num, m.end())
+
+
+def _small_marker(t: _Span) -> Para | None:
+    """"1/", "a)", "(1)": the lowest item levels."""
+    if m := _SLASH_ITEM.match(t.low):
+        return t.para("a1", m.group(1), m.end())
+    m = _LETTER.match(t.low)
+    if m and t.src[0].islower():
+        return t.para("letter", t.src[0], m.end())
+    if m := _PAREN.match(t.low):
+        return t.para("paren", f"({m.group(1)})", m.end())
+    return None
+
+
+# In this order: a table row before anything, a part ("Phần I") before a Roman heading, a bullet
+# before numbers, Roman before Arabic ("I." is a heading, "1." an item).
+_MARKER_READERS = (_row_marker, _part_marker, _bullet_marker, _roman_marker, _arabic_marker, _small_marker)
 
 
 def paragraphs(doc: Source, start: int = 0) -> list[Para]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from dangvu.core.planparse.binding import bind
 from dangvu.core.planparse.normalize import Source, squeeze
@@ -239,63 +240,89 @@ def targets_in(doc: Source, node: Node, para: Para, goals: bool, study_document:
             continue  # a higher level's goal quoted, or a remark in parentheses
         if _is_result(doc, left_start, c.start):
             continue  # "năm 2025 kết nạp được 11 đảng viên", "đã thành lập 04 chi bộ": done, not a goal
-        near = " ".join(low[max(body, c.start - 40): c.start].split()) + " "
-        # "Bảo đảm 100% tổ chức đảng, 100% đảng viên ...": the list goes on under the same verb.
         listed = last_target is not None and last_end >= 0 and c.unit == last_target["unit"] \
             and re.fullmatch(r"[^.;:]{0,60}?(?:,|\sva)\s{0,2}", low[last_end: c.start]) is not None
-        threshold = c.unit == "%" and (c.range or _GE_AFTER.match(low, c.end) is not None)
-        # "cơ cấu có ít nhất 01 đồng chí nữ": at least so many people or bodies (not "02 lần/năm").
-        threshold = threshold or (c.unit == "count" and _AT_LEAST.search(near) is not None
-                                  and not _ACTIVITY.search(low, c.start, c.end))
-        if not goals and not listed and not threshold and not (_COMMIT.search(" ".join(before_sentence.split())) or (
-                _COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near)):
+        if not goals and not listed and not _committed(low, c, body, before_sentence):
             continue
         nxt = cands[k + 1] if k + 1 < len(cands) else None
-        right_end = _clause_start(low, nxt.start, c.end, ",;(") - 1 if nxt else end
-        sub = low.find(", trong do", c.end, nxt.start) if nxt else -1
-        if sub >= 0:
-            right_end = sub  # "kết nạp trên 14.500 đảng viên, trong đó học sinh ... 600": the part is its own
-        after = re.match(r"\s{0,3}(?:tro len|tro xuong)?\s{0,2} va ", low[c.end: c.end + 16])
-        if after:
-            right_end = c.end + after.end() - 4  # "... dưới 5% và không có chi bộ ...": the next clause
-        if nxt:
-            # "100% chi bộ sinh hoạt chuyên đề theo quý và 95% trở lên số chi bộ ...", "100% trưởng
-            # thôn, tổ trưởng là đảng viên và 100% khu phố ...": "và" just before the next parts them.
-            conj = low.rfind(" va ", c.end, nxt.start)
-            if conj >= 0 and nxt.start - conj <= 30 and not re.search(r"[;.]", low[conj: nxt.start]):
-                right_end = conj
-        stop = _STOP.search(low, c.end, end)
-        right_end = min(right_end, stop.start() if stop else end)
-        text_start = left_start
-        if c.start - left_start > 80:
-            lm = _LEFT_WORDS.search(low, left_start, c.start)
-            text_start = lm.start() if lm and lm.group().strip() else c.start
-        period = _period(low, c, semi_start, body)
-        semi = _SEMI.search(low, c.end, end)
-        semi_end = semi.start() if semi else end
-        last = max((x for x in cands if x.start < semi_end), key=lambda x: x.start)
-        own = low[left_start: max(right_end, c.end)]
-        # "100% A, 100% B được quán triệt": the shared predicate follows the last number.
-        tail = low[last.end: semi_end] if last is not c else ""
-        target = {
-            "text": squeeze(doc.src[text_start: max(right_end, c.end)])[:200],
-            "op": _op(low, c, left_start),
-            "value": _clean(c.value),
-            "value_max": _clean(c.value_max),
-            "unit": c.unit,
-            "by": _by(low, c, body, years),
-            "period": period,
-            "baseline": pending_baseline,
-            "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period,
-                             low[max(body, c.start - 300): min(end, c.end + 300)],
-                             _lead(low, max(semi_start, cands[k - 1].end if k else semi_start), left_start),
-                             study_document),
-            "section": _section(node),
-        }
+        right_end = _right_end(low, c, nxt, end)
+        target = _target(doc, node, c, cands, k, _Spans(body, end, left_start, semi_start, right_end),
+                         years, pending_baseline, study_document)
         out.append(target)
         last_target, last_sentence, pending_baseline = target, sentence_start, None
         last_end = c.end
     return out
+
+
+class _Spans(NamedTuple):
+    body: int
+    end: int
+    left_start: int
+    semi_start: int
+    right_end: int
+
+
+def _target(doc: Source, node: Node, c, cands: list, k: int, sp: _Spans, years, baseline,
+            study_document: str | None) -> dict:
+    """The target read at candidate ``c``: its words, comparison, figure, deadline and bindings."""
+    low = doc.low
+    body, end, left_start, semi_start, right_end = sp
+    text_start = left_start
+    if c.start - left_start > 80:
+        lm = _LEFT_WORDS.search(low, left_start, c.start)
+        text_start = lm.start() if lm and lm.group().strip() else c.start
+    period = _period(low, c, semi_start, body)
+    semi = _SEMI.search(low, c.end, end)
+    semi_end = semi.start() if semi else end
+    last = max((x for x in cands if x.start < semi_end), key=lambda x: x.start)
+    own = low[left_start: max(right_end, c.end)]
+    # "100% A, 100% B được quán triệt": the shared predicate follows the last number.
+    tail = low[last.end: semi_end] if last is not c else ""
+    return {
+        "text": squeeze(doc.src[text_start: max(right_end, c.end)])[:200],
+        "op": _op(low, c, left_start),
+        "value": _clean(c.value),
+        "value_max": _clean(c.value_max),
+        "unit": c.unit,
+        "by": _by(low, c, body, years),
+        "period": period,
+        "baseline": baseline,
+        "bindings": bind(own, tail, low[semi_start: max(right_end, c.end)], c.unit, period,
+                         low[max(body, c.start - 300): min(end, c.end + 300)],
+                         _lead(low, max(semi_start, cands[k - 1].end if k else semi_start), left_start),
+                         study_document),
+        "section": _section(node),
+    }
+
+
+def _committed(low: str, c, body: int, before_sentence: str) -> bool:
+    """Outside the goals part, a figure is a target when it is a threshold or something is committed."""
+    near = " ".join(low[max(body, c.start - 40): c.start].split()) + " "
+    threshold = c.unit == "%" and (c.range or _GE_AFTER.match(low, c.end) is not None)
+    # "cơ cấu có ít nhất 01 đồng chí nữ": at least so many people or bodies (not "02 lần/năm").
+    threshold = threshold or (c.unit == "count" and _AT_LEAST.search(near) is not None
+                              and not _ACTIVITY.search(low, c.start, c.end))
+    return bool(threshold or _COMMIT.search(" ".join(before_sentence.split()))
+                or (_COMMIT_PCT if c.unit == "%" else _COMMIT_COUNT).search(near))
+
+
+def _right_end(low: str, c, nxt, end: int) -> int:
+    """Where a target's own words stop on the right of its figure."""
+    right_end = _clause_start(low, nxt.start, c.end, ",;(") - 1 if nxt else end
+    sub = low.find(", trong do", c.end, nxt.start) if nxt else -1
+    if sub >= 0:
+        right_end = sub  # "kết nạp trên 14.500 đảng viên, trong đó học sinh ... 600": the part is its own
+    after = re.match(r"\s{0,3}(?:tro len|tro xuong)?\s{0,2} va ", low[c.end: c.end + 16])
+    if after:
+        right_end = c.end + after.end() - 4  # "... dưới 5% và không có chi bộ ...": the next clause
+    if nxt:
+        # "100% chi bộ sinh hoạt chuyên đề theo quý và 95% trở lên số chi bộ ...", "100% trưởng
+        # thôn, tổ trưởng là đảng viên và 100% khu phố ...": "và" just before the next parts them.
+        conj = low.rfind(" va ", c.end, nxt.start)
+        if conj >= 0 and nxt.start - conj <= 30 and not re.search(r"[;.]", low[conj: nxt.start]):
+            right_end = conj
+    stop = _STOP.search(low, c.end, end)
+    return min(right_end, stop.start() if stop else end)
 
 
 _RESULT = re.compile(r"(?<![a-z])da\s{1,2}(?!dang\b)|(?:^|[\s,(])nam\s{1,2}(?:19|20)\d\d\s{1,3}[a-z ]{2,30}\sduoc\s{1,2}$")

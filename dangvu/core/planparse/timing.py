@@ -81,7 +81,7 @@ class Hit:
                 "text": doc.text(self.pos, self.stop).strip(" :,;")}
 
 
-def _point(m: re.Match, default_year: int | None) -> Point:
+def _point(m: re.Match, default_year: int | None) -> Point:  # noqa: PLR0911 (one return per pattern group)
     g = m.groupdict()
     s, e = m.start(), m.end()
     if g["ya"]:
@@ -135,16 +135,7 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
     date ``issued`` — or the next year when that would fall before the plan was issued.
     """
     low = doc.low
-    masked = masked or []
-    year = default_year or (issued.year if issued else None)
-    points = []
-    for m in _POINT.finditer(low, start, end):
-        if any(a <= m.start() < b for a, b in masked):
-            continue
-        p = _point(m, year)
-        if p.kind == "day_only" and p.first and issued and p.first < issued and not default_year:
-            p.first = p.last = dates.make(p.first.year + 1, p.first.month, p.first.day)
-        points.append(p)
+    points = _points(low, start, end, masked or [], default_year, issued)
     hits: list[Hit] = []
     i = 0
     while i < len(points):
@@ -165,34 +156,52 @@ def find_timings(doc: Source, start: int, end: int, masked: list[tuple[int, int]
                 i += 2
                 continue
         i += 1
-        if p.first and p.first.year < _OLDEST:
-            continue  # "19/5/1890": a birthday in an anniversary's name, never a deadline
-        if p.kind == "span":
-            if p.first and p.last and 0 <= p.last.year - p.first.year <= _ANNIVERSARY_YEARS:
-                hits.append(Hit("between", p.first, p.last, p.start, p.end))
-            continue
-        if p.first is None or p.kind == "bare" and not opened or p.kind == "year_end":
-            continue
-        if p.kind == "day" and _CITATION_AFTER.match(low, p.end):
-            continue
-        if p.kind in ("day_only", "month_only") or p.kind.startswith("month_only:"):
-            if _recurring(low, p, start, end):
-                hits.append(Hit("ongoing", None, None, _lead(low, p.start, start), p.end))
-                continue
-        if _CONDITION.search(_clause_before(low, p.start, start)):
-            hits.append(Hit("conditional", None, None, _lead(low, p.start, start), p.end))
-            continue
-        if opened:
-            hits.append(Hit("from", p.first, None, _lead(low, p.start, start), p.end))
-        elif _BEFORE.search(before) and p.kind not in ("day", "day_only"):
-            hits.append(Hit("by", None, p.first - dt.timedelta(days=1), _lead(low, p.start, start), p.end))
-        else:
-            hits.append(Hit("by", None, p.last, _lead(low, p.start, start), p.end))
+        if hit := _single_hit(low, p, start, end, before, opened):
+            hits.append(hit)
     for rx, kind in ((_ONGOING, "ongoing"), (_CONDITIONAL, "conditional")):
         for m in rx.finditer(low, start, end):
             if not any(h.pos <= m.start() < h.stop for h in hits):
                 hits.append(Hit(kind, None, None, m.start(), _clause_end(low, m.end(), end)))
     return sorted(hits, key=lambda h: h.pos)
+
+
+def _points(low: str, start: int, end: int, masked: list[tuple[int, int]], default_year: int | None,
+            issued: dt.date | None) -> list[Point]:
+    """The dates and periods written in ``start``..``end``, outside citations."""
+    year = default_year or (issued.year if issued else None)
+    points = []
+    for m in _POINT.finditer(low, start, end):
+        if any(a <= m.start() < b for a, b in masked):
+            continue
+        p = _point(m, year)
+        if p.kind == "day_only" and p.first and issued and p.first < issued and not default_year:
+            p.first = p.last = dates.make(p.first.year + 1, p.first.month, p.first.day)
+        points.append(p)
+    return points
+
+
+def _single_hit(low: str, p: Point, start: int, end: int, before: str, opened: bool) -> Hit | None:  # noqa: PLR0911
+    """What one date or period standing alone says: by, from, ongoing, conditional, or nothing."""
+    if p.first and p.first.year < _OLDEST:
+        return None  # "19/5/1890": a birthday in an anniversary's name, never a deadline
+    if p.kind == "span":
+        if p.first and p.last and 0 <= p.last.year - p.first.year <= _ANNIVERSARY_YEARS:
+            return Hit("between", p.first, p.last, p.start, p.end)
+        return None
+    if p.first is None or (p.kind == "bare" and not opened) or p.kind == "year_end":
+        return None
+    if p.kind == "day" and _CITATION_AFTER.match(low, p.end):
+        return None
+    lead = _lead(low, p.start, start)
+    if (p.kind in ("day_only", "month_only") or p.kind.startswith("month_only:")) and _recurring(low, p, start, end):
+        return Hit("ongoing", None, None, lead, p.end)
+    if _CONDITION.search(_clause_before(low, p.start, start)):
+        return Hit("conditional", None, None, lead, p.end)
+    if opened:
+        return Hit("from", p.first, None, lead, p.end)
+    if _BEFORE.search(before) and p.kind not in ("day", "day_only"):
+        return Hit("by", None, p.first - dt.timedelta(days=1), lead, p.end)
+    return Hit("by", None, p.last, lead, p.end)
 
 
 def _recurring(low: str, p: Point, floor: int, end: int) -> bool:

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from dangvu.core import clock
+
 _HERE = Path(__file__).parent
 
 
@@ -106,7 +108,7 @@ def load_rulesets() -> tuple[RuleSet, ...]:
 
 def ruleset_for(on: dt.date | None = None, overrides: Mapping[str, Any] | None = None, by: str = "") -> RuleSet:
     """The rule set in force on ``on`` (today if None), with optional local overrides."""
-    on = on or dt.date.today()
+    on = on or clock.today()
     sets = load_rulesets()
     chosen = sets[0]
     for rs in sets:

@@ -1,0 +1,307 @@
+"""Alerts of an organization's subtree, gathered from the registry, meetings and admission data.
+
+Read only (the alerts app writes nothing; ``dangvu.alerts.services`` re-exports these names). Each kind is gathered by a fixed number of set-based queries (aggregates, ``Exists``,
+filtered ``Count``) whatever the size of the subtree; Python then only walks the rows those
+queries return (cells, probationary members near the end of probation, open prospects), never
+issuing a query per row. The decisions are the pure rules of :mod:`dangvu.core.alerts`; the
+deadlines are those of :mod:`dangvu.core.deadlines` and :func:`dangvu.admission.services.deadlines_for`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+# ``deadlines_for`` is a read (the admission app's statutory dates of a prospect); it lives in the
+# admission services module for now.
+from dangvu.admission import services as admission
+from dangvu.admission.models import Prospect, Stage
+from dangvu.core import clock
+from dangvu.core.alerts import (
+    Alert,
+    absence_window_start,
+    absences_call_for_removal,
+    assignment_cutoff,
+    cell_needs_committee,
+    cell_too_small,
+    deadline_alert_severity,
+    deadline_state,
+    meetings_short,
+    month_span,
+    previous_month_span,
+    previous_quarter_span,
+    probation_alert,
+    quarter_of,
+    quarter_span,
+    sort_key,
+)
+from dangvu.core.deadlines import add_months, deadlines_for
+from dangvu.core.lifecycle import probation_ends
+from dangvu.core.rulesets import RuleSet, ruleset_for
+from dangvu.meetings import selectors as meetings
+from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, Post, PostRole
+
+Gatherer = Callable[[Organization, dt.date, RuleSet], list[Alert]]
+
+CLAMP_SLACK = dt.timedelta(days=3)
+"""Month arithmetic clamps to the month's last day (29/2 + 12 months = 28/2), so an end of probation
+can fall up to 3 days before the naive bound: the SQL pre-filter is widened by that much and the
+exact rule is applied to the rows."""
+
+
+def _d(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def _cells(org: Organization, today: dt.date):
+    """Cells (chi bộ trực thuộc, chi bộ cơ sở) of the subtree existing on ``today``."""
+    return Organization.objects.subtree(org).filter(kind__in=CELL_KINDS).filter(
+        Q(established_on__isnull=True) | Q(established_on__lte=today),
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today),
+    )
+
+
+def _subtree(org: Organization):
+    """Ids of the subtree's organizations, as a subquery: filtering rows by ``organization_id IN
+    (…)`` lets the database use the rows' organization index instead of scanning every member."""
+    return Organization.objects.subtree(org).values("pk")
+
+
+def organizations_at(paths: Iterable[str]) -> list[Organization]:
+    """The organizations at these materialized paths, in tree order."""
+    return list(Organization.objects.filter(path__in=list(paths)).order_by("path"))
+
+
+def _subtree_members(org: Organization):
+    return Member.objects.filter(organization__in=_subtree(org))
+
+
+# -- meetings -------------------------------------------------------------------------------------
+
+def _meeting_message(kind: str, first: dt.date, last: dt.date, severity: str, today: dt.date) -> str:
+    if kind == "no_regular_meeting":
+        period, what = f"Tháng {first.month}/{first.year}", "sinh hoạt thường kỳ"
+    else:
+        period, what = f"Quý {quarter_of(first)}/{first.year}", "sinh hoạt chuyên đề"
+    if severity == "passed":
+        return f"{period} chi bộ không {what}."
+    left = (last - today).days
+    return (f"{period} chi bộ chưa {what} (hạn cuối {_d(last)}, còn {left} ngày)."
+            if left else f"{period} chi bộ chưa {what}: hôm nay là ngày cuối.")
+
+
+def meeting_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Cells short of regular meetings this month or last month, and of thematic meetings this
+    quarter or last quarter (one query: filtered counts over the cells' meetings,
+    :func:`dangvu.meetings.selectors.cells_short_of_meetings`).
+
+    The month or quarter still running is ``near`` in its last ``alerts.deadline_near_days`` days,
+    ``info`` before; the one just ended is ``passed``. A period counts only for a cell that existed
+    from its first day. Same counting as the meetings pages (:func:`dangvu.core.meetings.missing_months`):
+    a combined meeting counts as both kinds.
+    """
+    near = rs["alerts.deadline_near_days"]
+    spans = {
+        ("no_regular_meeting", "cur"): month_span(today),
+        ("no_regular_meeting", "prev"): previous_month_span(today),
+        ("no_thematic_meeting", "cur"): quarter_span(today),
+        ("no_thematic_meeting", "prev"): previous_quarter_span(today),
+    }
+    needed = {"no_regular_meeting": rs["meeting.regular_per_month"],
+              "no_thematic_meeting": rs["meeting.thematic_per_quarter"]}
+    which = {"no_regular_meeting": "regular", "no_thematic_meeting": "thematic"}
+    rows = meetings.cells_short_of_meetings(
+        _cells(org, today), {f"{kind}_{when}": (which[kind], first, last)
+                             for (kind, when), (first, last) in spans.items()},
+        {f"{kind}_{when}": needed[kind] for kind, when in spans}, today)
+    out: list[Alert] = []
+    for row in rows:
+        for (kind, when), (first, last) in spans.items():
+            if row["established_on"] and row["established_on"] > first:
+                continue
+            if not meetings_short(row[f"{kind}_{when}"], needed[kind]):
+                continue
+            severity = deadline_state(today, last, near)
+            out.append(Alert(kind, row["code"], row["name"], _meeting_message(kind, first, last, severity, today),
+                             severity, last, org_path=row["path"]))
+    return out
+
+
+def absence_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Members on the rolls who missed meetings without reason in ``member.unexcused_absence_removal``
+    (3) or more calendar months of the last ``member.unexcused_absence_window_months`` (12) months
+    (two absences in one month are one month): one grouped query. Source: Điều lệ Đảng, Điều 8."""
+    start = absence_window_start(today, rs)
+    months = rs["member.unexcused_absence_window_months"]
+    rows = meetings.unexcused_absence_months(_subtree_members(org).active(), start, today,
+                                             rs["member.unexcused_absence_removal"])
+    source = rs.source("member.unexcused_absence_removal")
+    return [Alert("unexcused_absences", r["member__organization__code"], r["member__organization__name"],
+                  f"Vắng sinh hoạt không lý do trong {r['n']} tháng của {months} tháng qua (lần gần nhất "
+                  f"{_d(r['last'])}): chi bộ xem xét xóa tên ({source}).",
+                  "info", r["last"], r["member_id"], r["member__full_name"],
+                  org_path=r["member__organization__path"])
+            for r in rows if absences_call_for_removal(r["n"], rs)]
+
+
+def probation_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Probationary members whose probation ends within ``alerts.probation_ending_days``, or has
+    ended without recognition (deadline: 30 working days after it). Probation end from
+    :func:`dangvu.core.lifecycle.probation_ends`; the recognition deadline from
+    :func:`dangvu.core.deadlines.deadlines_for` (``admission_decision``). Source: Điều lệ Đảng, Điều 5;
+    Hướng dẫn 06-HD/TW, 9/6/2025."""
+    horizon = today + dt.timedelta(days=rs["alerts.probation_ending_days"])
+    latest_admission = add_months(horizon, -rs["admission.probation_months"]) + CLAMP_SLACK
+    rows = (_subtree_members(org).filter(status="probationary", admitted_on__isnull=False,
+                                         admitted_on__lte=latest_admission)
+            .values_list("pk", "full_name", "admitted_on", "organization__code", "organization__name",
+                         "organization__path"))
+    out: list[Alert] = []
+    for pk, name, admitted_on, code, org_name, path in rows:
+        ends = probation_ends(admitted_on)
+        recognition_by = deadlines_for("admission_decision", admitted_on)["recognition_by"]
+        found = probation_alert(today, ends, recognition_by, rs)
+        if found is None:
+            continue
+        kind, severity = found
+        if kind == "probation_ending":
+            message = f"Hết thời gian dự bị ngày {_d(ends)}: chi bộ chuẩn bị xét chuyển đảng viên chính thức."
+            date = ends
+        elif severity == "passed":
+            message = (f"Đã hết thời gian dự bị từ {_d(ends)}, quá hạn xét chuyển đảng viên chính thức "
+                       f"(hạn {_d(recognition_by)}).")
+            date = recognition_by
+        else:
+            message = (f"Đã hết thời gian dự bị ngày {_d(ends)}: chi bộ xét chuyển đảng viên chính thức "
+                       f"chậm nhất ngày {_d(recognition_by)}.")
+            date = recognition_by
+        out.append(Alert(kind, code, org_name, message, severity, date, pk, name, org_path=path))
+    return out
+
+
+# -- admission ------------------------------------------------------------------------------------
+
+_PROSPECT_KINDS = {
+    "certificate_expires": ("certificate_expiring", "alerts.certificate_expiring_days"),
+    "decision_by": ("admission_decision_due", "alerts.deadline_near_days"),
+    "ceremony_by": ("admission_ceremony_due", "alerts.deadline_near_days"),
+}
+
+
+def _prospect_message(key: str, severity: str, on: dt.date, p: Prospect) -> str:
+    late = severity == "passed"
+    if key == "certificate_expires":
+        return (f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng đã hết hạn ngày {_d(on)}: phải học lại "
+                "trước khi chi bộ xét kết nạp." if late else
+                f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng hết hạn ngày {_d(on)}: chi bộ cần xét "
+                "kết nạp trước ngày này.")
+    if key == "decision_by":
+        since = f"nghị quyết chi bộ ngày {_d(p.resolved_on)}" if p.resolved_on else "nghị quyết chi bộ"
+        return (f"Quá hạn cấp ủy quyết định kết nạp (hạn {_d(on)}, tính từ {since})." if late else
+                f"Cấp ủy quyết định kết nạp chậm nhất ngày {_d(on)} (tính từ {since}).")
+    since = f"quyết định kết nạp ngày {_d(p.decision_on)}" if p.decision_on else "quyết định kết nạp"
+    return (f"Quá hạn tổ chức lễ kết nạp (hạn {_d(on)}, tính từ {since})." if late else
+            f"Tổ chức lễ kết nạp chậm nhất ngày {_d(on)} (tính từ {since}).")
+
+
+def admission_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Open prospects whose next statutory date is near or passed: the course certificate's expiry
+    (before the cell's resolution), the committee's decision (60 working days after the
+    resolution), the ceremony (30 working days after the decision). One query; the dates are the
+    admission app's own (:func:`dangvu.admission.services.deadlines_for`). Sources: Quy định
+    232-QĐ/TW, 20/1/2025; Hướng dẫn 06-HD/TW, 9/6/2025."""
+    prospects = (Prospect.objects.filter(organization__in=_subtree(org),
+                                         stage__in=(Stage.COURSE, Stage.VETTED, Stage.CELL_RESOLVED, Stage.DECIDED))
+                 .select_related("organization"))
+    out: list[Alert] = []
+    for p in prospects:
+        for d in admission.deadlines_for(p, today):
+            if d.key not in _PROSPECT_KINDS:
+                continue
+            kind, window = _PROSPECT_KINDS[d.key]
+            severity = deadline_alert_severity(today, d.on, rs[window])
+            if severity is None:
+                continue
+            out.append(Alert(kind, p.organization.code, p.organization.name,
+                             _prospect_message(d.key, severity, d.on, p), severity, d.on,
+                             prospect_id=p.pk, prospect_name=p.full_name, org_path=p.organization.path))
+    return out
+
+
+# -- yearly records, organization ----------------------------------------------------------------
+
+def assignment_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Probationary and full members (exempt ones are excused from tasks) with no assignment for
+    ``today``'s year once ``alerts.assignment_grace_days`` have passed since 1 January or their
+    admission. One query with ``NOT EXISTS``. Source: Điều lệ Đảng, Điều 24."""
+    cutoff = assignment_cutoff(today, rs)
+    if cutoff is None:
+        return []
+    assigned = Assignment.objects.filter(member=OuterRef("pk"), year=today.year)
+    rows = (_subtree_members(org).filter(status__in=("probationary", "full"))
+            .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=cutoff))
+            .filter(~Exists(assigned))
+            .values_list("pk", "full_name", "organization__code", "organization__name", "organization__path"))
+    return [Alert("no_assignment", code, org_name, f"Chưa được phân công nhiệm vụ năm {today.year}.", "info",
+                  None, pk, name, org_path=path)
+            for pk, name, code, org_name, path in rows]
+
+
+def _full_members_per_cell(org: Organization, cell_paths: set[str]) -> dict[str, int]:
+    """Full members of each cell, those of its groups (tổ đảng) included: one grouped query, then
+    each organization's count is added to the cells above it."""
+    step = Organization.steplen
+    totals = dict.fromkeys(cell_paths, 0)
+    rows = (_subtree_members(org).filter(status="full").values_list("organization__path")
+            .annotate(n=Count("id")).order_by())
+    for path, n in rows:
+        for end in range(step, len(path) + 1, step):
+            if path[:end] in totals:
+                totals[path[:end]] += n
+    return totals
+
+
+def organization_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Cells with fewer full members than ``organization.min_full_members``, and cells with at
+    least ``organization.cell_committee_min_full_members`` full members and no committee member
+    (chi ủy viên) in office today — a committee as the indicator ``cells.with_committee_share``
+    reads it (a deputy alone is not one). Two queries. Sources: Điều lệ Đảng, Điều 21, 24; Quy định
+    294-QĐ/TW, 26/5/2025."""
+    committee = Exists(Post.objects.held_on(today).filter(organization=OuterRef("pk"),
+                                                          role=PostRole.COMMITTEE_MEMBER))
+    cells = list(_cells(org, today).annotate(has_committee=committee)
+                 .values_list("code", "name", "path", "has_committee").order_by("path"))
+    full = _full_members_per_cell(org, {c[2] for c in cells})
+    minimum = rs["organization.min_full_members"]
+    threshold = rs["organization.cell_committee_min_full_members"]
+    out: list[Alert] = []
+    for code, name, path, has_committee in cells:
+        n = full[path]
+        if cell_too_small(n, rs):
+            out.append(Alert("cell_too_small", code, name,
+                             f"Chi bộ có {n} đảng viên chính thức, dưới mức tối thiểu {minimum} "
+                             f"({rs.source('organization.min_full_members')}).", "info", org_path=path))
+        if cell_needs_committee(n, has_committee, rs):
+            out.append(Alert("cell_needs_committee", code, name,
+                             f"Chi bộ có {n} đảng viên chính thức (từ {threshold} trở lên) nhưng chưa có chi ủy: "
+                             f"xem xét bầu chi ủy ({rs.source('organization.cell_committee_min_full_members')}).",
+                             "info", org_path=path))
+    return out
+
+
+GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,
+                                   assignment_alerts, organization_alerts)
+
+
+def alerts_for(org: Organization, today: dt.date | None = None) -> list[Alert]:
+    """Every alert of ``org``'s subtree on ``today`` (default: today), most urgent first: by
+    severity (passed, near, info), then kind, then organization (tree order). Parameters come
+    from the rule set in force on ``today``."""
+    today = today or clock.today()
+    rs = ruleset_for(today)
+    out: list[Alert] = []
+    for gather in GATHERERS:
+        out += gather(org, today, rs)
+    return sorted(out, key=sort_key)

@@ -1,0 +1,146 @@
+"""Hostile files refused before a reader allocates anything (issue 12).
+
+Office files are zip archives: a 4 MB .xlsx can inflate to gigabytes, and one cell written at
+``XFD1048576`` makes a dense spreadsheet reader ask for hundreds of gigabytes. YAML aliases nest a
+3 KB file into gigabytes. Each check here reads only the archive's directory, or streams the XML,
+and raises :class:`UnsafeFile` with a Vietnamese message the uploader can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import XMLPullParser
+
+import yaml
+
+# Limits of files people really upload: a commune's member workbook is a few MB inflated, a plan a
+# few hundred KB. Far above real use, far below what hurts a small server.
+MAX_ENTRIES = 2_000
+MAX_INFLATED = 200 * 1024 * 1024
+MAX_MEMBER = 100 * 1024 * 1024
+MAX_RATIO = 200  # text XML compresses ~10–30×; zeros compress ~1000×
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_YAML_DEPTH = 20
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CELL = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+
+
+class UnsafeFile(ValueError):
+    """A file refused before reading; ``str(exc)`` is a Vietnamese message for the uploader."""
+
+
+def check_archive(file: str | Path | IO[bytes], *, max_entries: int = MAX_ENTRIES, max_inflated: int = MAX_INFLATED,
+                  max_member: int = MAX_MEMBER, max_ratio: int = MAX_RATIO) -> None:
+    """Refuse a zip (.docx, .xlsx) whose directory announces more than a reader should inflate.
+
+    Python's zipfile never reads past a member's declared size, so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(file) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise UnsafeFile("Tệp không đọc được: không phải tệp Word/Excel hợp lệ hoặc đã hỏng.") from exc
+    if len(infos) > max_entries:
+        raise UnsafeFile(f"Tệp có quá nhiều thành phần ({len(infos)}); không đọc.")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > max_member or total > max_inflated or (info.file_size > 1024 * 1024 and ratio > max_ratio):
+            raise UnsafeFile("Tệp khi giải nén lớn bất thường; không đọc. Hãy lưu lại tệp bằng Word/Excel rồi tải lên.")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _outside(ref: str, max_rows: int, max_cols: int) -> bool:
+    m = _CELL.match(ref.replace("$", ""))
+    return bool(m) and (int(m.group(2)) > max_rows or _column_number(m.group(1)) > max_cols)
+
+
+def check_workbook(file: str | Path | IO[bytes], *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLUMNS) -> None:
+    """Refuse an .xlsx with a cell (or a declared dimension) beyond ``max_rows`` × ``max_cols``.
+
+    The sheets are streamed (a pull parser, elements dropped as read), so memory stays flat.
+    """
+    check_archive(file)
+    if hasattr(file, "seek"):
+        file.seek(0)
+    with zipfile.ZipFile(file) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with z.open(name) as stream:
+                    _check_sheet(stream, max_rows, max_cols)
+    if hasattr(file, "seek"):
+        file.seek(0)
+
+
+def _check_sheet(stream: IO[bytes], max_rows: int, max_cols: int) -> None:
+    parser = XMLPullParser(events=("start",))
+    while chunk := stream.read(64 * 1024):
+        try:
+            parser.feed(chunk)
+        except SyntaxError as exc:
+            raise UnsafeFile("Trang tính trong tệp Excel bị hỏng; không đọc.") from exc
+        for _event, el in parser.read_events():
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "dimension":
+                last = el.get("ref", "").split(":")[-1]
+                if _outside(last, max_rows, max_cols):
+                    raise UnsafeFile(_too_wide(max_rows, max_cols))
+            elif tag == "c" and _outside(el.get("r", ""), max_rows, max_cols):
+                raise UnsafeFile(_too_wide(max_rows, max_cols))
+            el.clear()
+
+
+def _too_wide(max_rows: int, max_cols: int) -> str:
+    return (f"Bảng tính có ô nằm ngoài phạm vi cho phép ({max_rows:,} dòng × {max_cols} cột); "
+            "hãy xóa các ô thừa rồi tải lên lại.").replace(",", ".")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors/aliases (the "billion laughs") and with bounded nesting."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise UnsafeFile("Tệp YAML dùng tham chiếu (&, *); hãy viết đầy đủ từng mục.")
+        depth = getattr(self, "_depth", 0) + 1
+        if depth > MAX_YAML_DEPTH:
+            raise UnsafeFile("Tệp YAML lồng quá nhiều tầng; không đọc.")
+        self._depth = depth
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth - 1
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely: no Python objects, no aliases, nesting at most ``MAX_YAML_DEPTH``."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        raise UnsafeFile("Tệp YAML sai cú pháp.") from exc
+
+
+def strip_controls(text: str) -> str:
+    """Text without control characters (tab and line breaks kept): they break exports and XML."""
+    return _CONTROLS.sub("", text)
+
+
+def has_controls(text: str) -> bool:
+    return bool(_CONTROLS.search(text))
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A value a spreadsheet will show as text, never run as a formula (=, +, -, @, tab, CR first)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,284 @@
+"""Meetings reads: what the pages, the services' checks and other apps read about meetings,
+attendance, scoring frameworks and study sessions.
+
+Every function takes its scope (an :class:`~dangvu.accounts.access.Access` or an organization) and
+returns a queryset or plain data; none of them writes. In particular the scoring framework in
+force is read here without installing anything: the default framework is installed by
+:func:`dangvu.meetings.services.ensure_framework_for` (the first score saved, the demo builder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from django.db.models import Avg, Count, ExpressionWrapper, F, FilteredRelation, FloatField, Max, Q, QuerySet
+
+from dangvu.core.meetings import (
+    DEFAULT_FRAMEWORK,
+    MEETING_GRADE_LABELS,
+    MeetingWarning,
+    meeting_warnings,
+    month_spans,
+    score_grade,
+)
+from dangvu.core.rulesets import ruleset_for
+from dangvu.core.text import nfc
+from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization
+
+from .models import (
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    MeetingScore,
+    ScoringFramework,
+    StudySession,
+    regular_q,
+    span_index,
+    thematic_q,
+)
+
+# -- meetings and attendance -------------------------------------------------------------------
+
+
+def meeting_in_scope(acc: Any, pk: int) -> Meeting | None:
+    """The meeting ``pk`` if it belongs to an organization the reader sees, else ``None``."""
+    return (Meeting.objects.filter(organization__in=acc.orgs(), pk=pk)
+            .select_related("organization", "chair").first())
+
+
+def study_session_in_scope(acc: Any, pk: int) -> StudySession | None:
+    """The study session ``pk`` if it belongs to an organization the reader sees, else ``None``."""
+    return StudySession.objects.filter(organization__in=acc.orgs(), pk=pk).select_related("organization").first()
+
+
+def open_cells(acc: Any, scope: Organization | None = None) -> QuerySet[Organization]:
+    """Cells the reader sees that are not dissolved (only those under ``scope`` when given)."""
+    cells = acc.orgs().filter(kind__in=CELL_KINDS, dissolved_on__isnull=True)
+    return cells.subtree(scope) if scope is not None else cells
+
+
+def meeting_rows_by_cell(cells: Iterable[Organization], year: int) -> dict[int, list[tuple]]:
+    """(pk, held_on, kind, combined) of each cell's meetings of ``year``, by cell id."""
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for org_id, pk, d, kind, combined in (Meeting.objects.filter(organization__in=cells, held_on__year=year)
+                                          .values_list("organization_id", "pk", "held_on", "kind", "combined")):
+        rows[org_id].append((pk, d, kind, combined))
+    return rows
+
+
+def cell_meetings_of_year(org: Organization, year: int) -> list[Meeting]:
+    """The cell's meetings of ``year`` in date order, with their scores."""
+    return list(Meeting.objects.filter(organization=org, held_on__year=year)
+                .select_related("score").order_by("held_on", "id"))
+
+
+def active_members(org: Organization) -> QuerySet[Member]:
+    """Members on the rolls (probationary, full, exempt) of the organization's subtree."""
+    return Member.objects.in_subtree(org).active()
+
+
+def study_members(org: Organization) -> QuerySet[Member]:
+    """The members a study session's list offers: the subtree's active members, by name."""
+    return active_members(org).order_by("name_folded")
+
+
+def ids_not_exempt(members: QuerySet[Member]) -> list[int]:
+    """Ids of those of ``members`` who are not exempt from activities (ticked by default)."""
+    return list(members.exclude(status=MemberStatus.EXEMPT).values_list("pk", flat=True))
+
+
+def cell_members(org: Organization, on: dt.date) -> QuerySet[Member]:
+    """Active members of the cell (its groups included) who had been admitted by ``on``."""
+    return (Member.objects.in_subtree(org).active()
+            .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=on)))
+
+
+def attendances(meeting: Meeting) -> list:
+    """The meeting's attendance rows with their members."""
+    return list(meeting.attendances.select_related("member"))
+
+
+def score_of(meeting: Meeting) -> MeetingScore | None:
+    """The meeting's score sheet with its framework, or ``None`` when not scored yet."""
+    return MeetingScore.objects.filter(meeting=meeting).select_related("framework").first()
+
+
+def warnings_for(meeting: Meeting) -> list[MeetingWarning]:
+    """The core's warnings (too short, materials late) for a recorded meeting."""
+    return meeting_warnings(meeting.kind, meeting.combined, meeting.starts_at, meeting.ends_at, meeting.held_on,
+                            meeting.materials_sent_on, ruleset_for(meeting.held_on))
+
+
+# -- scoring frameworks ------------------------------------------------------------------------
+
+
+def all_frameworks() -> QuerySet[ScoringFramework]:
+    return ScoringFramework.objects.all()
+
+
+def province_of(org: Organization) -> Organization:
+    """The root of the organization's tree (the province)."""
+    return org if org.depth == 1 else Organization.objects.get(path=org.path[: Organization.steplen])
+
+
+def _pick(qs: QuerySet[ScoringFramework], year: int) -> ScoringFramework | None:
+    return qs.filter(year__lte=year).order_by("-year", "-id").first() or qs.order_by("year", "-id").first()
+
+
+def framework_in_force(org: Organization, year: int) -> ScoringFramework | None:
+    """The stored framework a cell's meeting of ``year`` is scored with, or ``None`` when none is stored.
+
+    The province is the organization's root (matched by its code, or by its name); among that
+    province's frameworks the newest one whose year is at or before ``year`` applies (else its
+    oldest). With none, the national default (province blank) by the same rule.
+    """
+    root = province_of(org)
+    keys = {root.code.upper(), nfc(root.name).upper()}
+    found = _pick(ScoringFramework.objects.filter(province__in=keys), year)
+    return found or _pick(ScoringFramework.objects.filter(province=""), year)
+
+
+def default_framework_definition() -> dict[str, Any]:
+    """The project's default framework (core ``default-2025.yaml``) as it is stored when installed."""
+    data = yaml.safe_load(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))
+    return json.loads(json.dumps(data, default=str))
+
+
+def unsaved_default_framework() -> ScoringFramework:
+    """The project's default framework as an unsaved record: what a reader is shown while no
+    framework is stored; the first score saved installs it."""
+    definition = default_framework_definition()
+    fw = ScoringFramework(province="", definition=definition)
+    core = fw.core
+    fw.name, fw.version, fw.year, fw.max_total = core.name, core.version, core.year, Decimal(str(core.total))
+    return fw
+
+
+def scoring_framework(org: Organization, year: int) -> ScoringFramework:
+    """The framework in force for the cell's meetings of ``year``; the default one (unsaved) when
+    none is stored — exactly the one :func:`~dangvu.meetings.services.ensure_framework_for` would install."""
+    return framework_in_force(org, year) or unsaved_default_framework()
+
+
+def scoring_for(meeting: Meeting) -> tuple[MeetingScore | None, ScoringFramework]:
+    """The meeting's score sheet (if any) and the framework it is scored with: a scored meeting
+    keeps its framework, an unscored one gets the framework in force for its year."""
+    existing = score_of(meeting)
+    framework = existing.framework if existing else scoring_framework(meeting.organization, meeting.held_on.year)
+    return existing, framework
+
+
+@dataclass(frozen=True)
+class ProposedGrade:
+    """A proposed figure for the cell's annual evaluation, decided by people, not by this function."""
+
+    average: float | None  # on a 100-point scale
+    grade: str | None
+    scored: int  # scored regular meetings in the year
+    regular: int  # regular meetings held in the year (scored or not)
+
+    @property
+    def grade_label(self) -> str:
+        return MEETING_GRADE_LABELS.get(self.grade or "", "")
+
+
+def proposed_annual_meeting_grade(org: Organization, year: int) -> ProposedGrade:
+    """Proposed annual meeting grade of a cell (seed 004: monthly grades count toward the annual grade).
+
+    Rule: the mean, over the year's scored regular meetings (combined ones included), of each
+    meeting's total as a percentage of its framework's maximum; graded with the bands of the
+    framework in force for the year, rescaled to 100. Unscored and missing months are not counted
+    here: they are reported (``regular`` vs ``scored``) for the committee to weigh.
+    """
+    meetings = Meeting.objects.filter(organization=org, held_on__year=year).filter(
+        Q(kind=MeetingKind.REGULAR) | Q(combined=True))
+    regular = meetings.count()
+    pct = ExpressionWrapper(F("total") * 100.0 / F("framework__max_total"), output_field=FloatField())
+    agg = MeetingScore.objects.filter(meeting__in=meetings).aggregate(avg=Avg(pct), n=Count("id"))
+    if not agg["n"]:
+        return ProposedGrade(None, None, 0, regular)
+    average = round(float(agg["avg"]), 2)
+    fw = scoring_framework(org, year).core
+    bands = {k: v * 100.0 / fw.total for k, v in fw.bands.items()}
+    return ProposedGrade(average, score_grade(average, bands), agg["n"], regular)
+
+
+# -- study of documents ------------------------------------------------------------------------
+
+
+def study_sessions_of_year(org: Organization, year: int) -> QuerySet[StudySession]:
+    """Study sessions of the subtree in ``year``, newest first, each with its count of members ``n``."""
+    return (StudySession.objects.filter(organization__in=Organization.objects.subtree(org), held_on__year=year)
+            .select_related("organization").order_by("-held_on", "-id").annotate(n=Count("attendances")))
+
+
+def obliged_to_study(org: Organization) -> QuerySet[Member]:
+    """Members obliged to study Party documents: full and probationary members of the subtree."""
+    return Member.objects.in_subtree(org).filter(status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY))
+
+
+def studied_members(session: StudySession) -> list[Member]:
+    """Members who studied at ``session``, by name."""
+    return list(Member.objects.filter(study_attendances__session=session).order_by("name_folded"))
+
+
+def studied_member_ids(session: StudySession) -> list[int]:
+    return list(session.attendances.values_list("member_id", flat=True))
+
+
+def active_study_member_ids(org: Organization, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` who are active members of the organization's subtree."""
+    return set(Member.objects.in_subtree(org).active().filter(pk__in=ids).values_list("pk", flat=True))
+
+
+# -- what the alerts read ----------------------------------------------------------------------
+
+
+def cells_short_of_meetings(cells: QuerySet[Organization], spans: Mapping[str, tuple[str, dt.date, dt.date]],
+                            needed: Mapping[str, int], upto: dt.date) -> QuerySet:
+    """The cells of ``cells`` short of meetings in at least one span, by path, as value rows
+    (code, name, path, established_on, and the count of each span under its name).
+
+    ``spans`` maps a name to (``regular`` or ``thematic``, first day, last day); a combined meeting
+    counts for both kinds; ``needed[name]`` is how many the span asks for. Meetings after ``upto``
+    are not counted, so that an earlier ``upto`` reads the past as it stood. One query: a join of
+    each cell's meetings since the earliest span's first day (the join condition keeps older
+    history out of the aggregate) and a filtered count per span.
+    """
+    which = {"regular": regular_q("recent__"), "thematic": thematic_q("recent__")}
+    earliest = min(first for _kind, first, _last in spans.values())
+    recent = FilteredRelation("meetings", condition=Q(meetings__held_on__range=(earliest, upto)))
+    counts = {name: Count("recent", filter=which[kind] & Q(recent__held_on__range=(first, last)))
+              for name, (kind, first, last) in spans.items()}
+    short = Q()
+    for name in spans:
+        short |= Q(**{f"{name}__lt": needed[name]})
+    return (cells.annotate(recent=recent).annotate(**counts).filter(short)
+            .values("code", "name", "path", "established_on", *counts).order_by("path"))
+
+
+def unexcused_absence_months(members: QuerySet[Member], start: dt.date, upto: dt.date, at_least: int) -> QuerySet:
+    """Members of ``members`` absent without reason in ``at_least`` or more calendar months from
+    ``start`` to ``upto`` (two absences in one month are one month), as value rows: member id and
+    name, the member's organization (code, name, path), ``n`` months and the ``last`` absence.
+
+    One grouped query, read member by member from the (member, status) index: only their
+    absences, never every attendance row of the window; a month is told by its number in the
+    window (no date function).
+    """
+    return (Attendance.objects
+            .filter(status=AttendanceStatus.ABSENT, member__in=members.values("pk"),
+                    meeting__held_on__range=(start, upto))
+            .values("member_id", "member__full_name", "member__organization__code",
+                    "member__organization__name", "member__organization__path")
+            .annotate(n=Count(span_index(month_spans(start, upto), "meeting__held_on"), distinct=True),
+                      last=Max("meeting__held_on"))
+            .filter(n__gte=at_least).order_by())
