@@ -13,7 +13,7 @@ five million attendance rows). For every cell, the 36 months up to the current o
 - attendance of every member on the cell's rolls that day (exempt members marked exempt, members
   temporarily transferred away excused), a handful of members with three or more unexcused
   absences in the last 12 months; upper-level committee members at some meetings;
-- scores with the scoring framework in force (:func:`~dangvu.meetings.services.framework_for`),
+- scores with the scoring framework in force (:func:`~dangvu.meetings.services.ensure_framework_for`),
   totals and grades by the core, for most meetings but not all;
 - study sessions of the grassroots organization's yearly resolution and of a few Central documents,
   most members attending, with make-up sessions for part of those who missed them.
@@ -43,7 +43,7 @@ from dangvu.meetings.models import (
     StudySession,
     UpperAttendee,
 )
-from dangvu.meetings.services import framework_for, normalize_document_number
+from dangvu.meetings.services import ensure_framework_for, normalize_document_number
 from dangvu.registry.models import Post, Transfer
 
 from ..bulk import deferred_indexes
@@ -145,7 +145,7 @@ class _Builder:
             if model not in self.w.explicit_ids:
                 assert model not in self.w.specs
                 self.w.explicit_ids += (model,)
-        self.frameworks = {y: framework_for(ctx.root_org, y) for y in {y for y, _ in self.months}}
+        self.frameworks = {y: ensure_framework_for(ctx.root_org, y) for y in {y for y, _ in self.months}}
         self.sims = {s.pk: s for s in ctx.sims}
         posts = Post.objects.filter(organization__path__startswith=ctx.root_org.path,
                                     role__in=tuple(_ROLE_TITLES))
