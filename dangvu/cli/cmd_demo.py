@@ -83,7 +83,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    local_secret_key(create=True)
+    # The embedded SQLite database gets a key of its own; a configured server database
+    # (DATABASE_URL) is a deployment, which must set DANGVU_SECRET_KEY itself.
+    local_secret_key(create=not os.environ.get("DATABASE_URL"))
     setup_django()
     serve(args.host, args.port)
     return 0
