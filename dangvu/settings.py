@@ -2,7 +2,8 @@
 
 - ``DATABASE_URL``: ``sqlite:///path`` or ``postgres://user:pass@host/db``; default a SQLite
   file under ``DANGVU_HOME`` (default ``~/.local/share/dangvu``).
-- ``DANGVU_SECRET_KEY``, ``DANGVU_DEBUG``, ``DANGVU_ALLOWED_HOSTS``.
+- ``DANGVU_SECRET_KEY`` (required unless ``DANGVU_DEBUG=1`` or under pytest), ``DANGVU_DEBUG``,
+  ``DANGVU_ALLOWED_HOSTS``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,22 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 DANGVU_HOME = Path(os.environ.get("DANGVU_HOME", Path.home() / ".local" / "share" / "dangvu")).expanduser()
 
-SECRET_KEY = os.environ.get("DANGVU_SECRET_KEY", "dangvu-dev-only-secret-change-me-in-production-0123456789")
 DEBUG = os.environ.get("DANGVU_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("DANGVU_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A fixed key signs sessions anyone could forge: only a developer's DEBUG run or the test run
+    # (pytest sets PYTEST_VERSION before it loads settings) may go without one. The ``dangvu``
+    # command gives the embedded database a random key of its own (DANGVU_HOME/secret_key).
+    if not (DEBUG or os.environ.get("PYTEST_VERSION")):
+        raise ImproperlyConfigured(
+            "DANGVU_SECRET_KEY chưa được đặt: hãy đặt một khóa bí mật ngẫu nhiên (ví dụ "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`) khi DANGVU_DEBUG tắt.")
+    SECRET_KEY = "dangvu-dev-only-secret-change-me-in-production-0123456789"
 ALLOWED_HOSTS = os.environ.get("DANGVU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -129,19 +140,19 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
 # Uploads: an Excel file of 20,000 members is ~2 MB; refuse anything far larger early.
-DANGVU_MAX_UPLOAD_BYTES = int(os.environ.get("DANGVU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+DANGVU_MAX_UPLOAD_BYTES = int(os.environ.get("DANGVU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Scanned plans (PDF without text, photos) are read by Tesseract in a background thread: what one
 # upload may cost (pages, pixels a page), how many are read at once, where job state is kept.
-DANGVU_SCAN_MAX_PAGES = int(os.environ.get("DANGVU_SCAN_MAX_PAGES", 50))
-DANGVU_SCAN_MAX_PIXELS = int(os.environ.get("DANGVU_SCAN_MAX_PIXELS", 40_000_000))
-DANGVU_SCAN_WORKERS = int(os.environ.get("DANGVU_SCAN_WORKERS", 1))
+DANGVU_SCAN_MAX_PAGES = int(os.environ.get("DANGVU_SCAN_MAX_PAGES", "50"))
+DANGVU_SCAN_MAX_PIXELS = int(os.environ.get("DANGVU_SCAN_MAX_PIXELS", "40000000"))
+DANGVU_SCAN_WORKERS = int(os.environ.get("DANGVU_SCAN_WORKERS", "1"))
 DANGVU_SCAN_JOBS_DIR = DANGVU_HOME / "scan_jobs"
 
 # Login throttling (django-axes): 5 failures lock the username+IP pair for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("DANGVU_LOGIN_FAILURES", 5))
+AXES_FAILURE_LIMIT = int(os.environ.get("DANGVU_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"

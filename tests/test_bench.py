@@ -14,12 +14,13 @@ import pytest
 from conftest import ROOT
 from django.core.management import call_command
 
-from dangvu import bench_compare as bc
-from dangvu import benchdata
+from dangvu.bench import compare as bc
+from dangvu.bench import dataset as benchdata
+from dangvu.core import clock
 from dangvu.demo import services as demo_services
 from dangvu.indicators import Period
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 LAST_YEAR = Period.year(TODAY.year - 1)
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -196,6 +197,27 @@ def test_xlsx_bench_skips_people_already_in_the_database(tree) -> None:
         "Người Khác", same_cccd[2], "female", cccd=same_cccd[9], **admitted))
     assert free_indices(10) == [0, 1, 2, 3, 5, 6, 8, 9, 10, 11]
     assert run_bench("commune", rows=30, keep=False)["xlsx_import"]["rows"] == 30
+    # The bench's login comes from the accounts services: no superuser, an admin role on the run's
+    # own tree only (gone with it: keep=False removed the tree).
+    from django.contrib.auth.models import User
+
+    from dangvu.accounts.models import Role
+
+    user = User.objects.get(username="dangvu-bench")
+    assert not user.is_superuser and user.has_usable_password()
+    assert not Role.objects.filter(user=user).exists()
+    kept = run_bench("commune", rows=5, keep=True)["xlsx_import"]
+    assert kept["rows"] == 5
+    role = Role.objects.get(user=user)
+    assert role.kind == "admin" and role.organization.code.startswith("BENCH") and role.organization.depth == 1
+
+
+def test_compare_without_duckdb_leaves_it_out(tree) -> None:
+    _meetings_of_last_year(tree)
+    out = bc.compare(["meetings.attendance_rate"], tree.orgs["P"], LAST_YEAR, None, repeat=1)
+    row = out["indicators"]["meetings.attendance_rate"]
+    assert "duckdb" not in row and row["ours"] == row["naive"] == {"numerator": 33, "denominator": 35}
+    assert out["duckdb_seconds"] is None and out["agree"] is True
 
 
 def test_province_command_refuses_unknown_sections(capsys) -> None:

@@ -9,8 +9,8 @@ import pytest
 from django.test import override_settings
 from test_bench import FAST_HASHERS, LAST_YEAR, TODAY, _flush, _three_ways
 
-from dangvu import bench_compare as bc
-from dangvu import benchdata
+from dangvu.bench import compare as bc
+from dangvu.bench import dataset as benchdata
 from dangvu.demo import services as demo_services
 
 SEED = 31
@@ -34,7 +34,7 @@ def test_configured_database_with_the_province_demo_is_reused(province, db, tmp_
 @pytest.mark.slow
 @pytest.mark.parametrize("key", list(bc.COMPARISONS))
 def test_three_methods_agree_on_the_province_demo(province, db, key) -> None:
-    from dangvu.bench_province import pick_commune
+    from dangvu.bench.province import pick_commune
 
     root = province.root
     commune = pick_commune(root)
@@ -50,7 +50,7 @@ def test_three_methods_agree_on_the_province_demo(province, db, key) -> None:
 
 @pytest.mark.slow
 def test_indicator_section_has_the_headline_keys(province, db) -> None:
-    from dangvu.bench_province import indicator_section
+    from dangvu.bench.province import indicator_section
 
     out = indicator_section(province.root, repeat=1, naive_budget=10_000)
     assert {"root_seconds", "commune_seconds", "vs_naive", "vs_duckdb", "agree", "details"} <= set(out)
@@ -65,3 +65,18 @@ def test_indicator_section_has_the_headline_keys(province, db) -> None:
     assert set(d["duckdb_load"]["rows"]) >= {"organization"}
 
 
+
+
+@pytest.mark.slow
+def test_indicator_section_without_duckdb_says_so_and_skips_it(province, db, monkeypatch, capsys) -> None:
+    from dangvu.bench.province import indicator_section
+
+    monkeypatch.setattr(bc, "duckdb_available", lambda: False)
+    out = indicator_section(province.root, repeat=1, naive_budget=10_000)
+    err = capsys.readouterr().err
+    assert err.count(bc.DUCKDB_MISSING) == 1 and "dangvu[bench]" in err
+    assert out["vs_duckdb"] is None and out["agree"] is True and out["vs_naive"] is not None
+    d = out["details"]
+    assert d["duckdb_load"] is None and d["vs_duckdb_with_load"] is None
+    for row in d["comparison"]["root"]["indicators"].values():
+        assert "duckdb" not in row and row["ours"] == row["naive"]

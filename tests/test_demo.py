@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
+from conftest import ROOT
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.test import override_settings
 
 from dangvu.cli import main
+from dangvu.core import clock
 from dangvu.core.cccd import validate_cccd
 from dangvu.core.rulesets import ruleset_for
 from dangvu.demo import services as demo_services
 from dangvu.demo.services import DEMO_PASSWORD, build_demo
 
 SEED = 4242
-TODAY = dt.date.today()
+TODAY = clock.today()
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REQUIRED_SECTORS = {"residential", "agency", "school", "health", "private", "military", "police"}
 
@@ -249,7 +255,7 @@ def test_audit_summary_entry(demo, db) -> None:
     assert entry.additional_data["created"] == sum(demo.counts.values())
 
 
-# -- meetings, attendance, scores, study (dangvu.meetings.demo) ----------------------------------
+# -- meetings, attendance, scores, study (dangvu.demo.steps.meetings) -------------------------------
 
 def _months_back(n: int) -> list[tuple[int, int]]:
     first = TODAY.replace(day=1)
@@ -499,15 +505,57 @@ def test_token_prints_a_working_key(db, capsys) -> None:
     assert "Không có người dùng «khong-ton-tai»" in captured.err
 
 
-def test_steps_can_be_extended(monkeypatch) -> None:
-    monkeypatch.setattr(demo_services, "STEPS", list(demo_services.STEPS))
-    demo_services.register_step("probe", lambda ctx: None)
-    names = [n for n, _ in demo_services.STEPS]
-    assert names.index("probe") == names.index("users") - 1
-    assert names[-1] == "audit"
-    # The apps' own steps come before the users, meetings before the steps that read them.
-    assert names.index("yearly_records") < names.index("meetings") < names.index("evaluations")
+def test_steps_are_listed_in_order_without_registration() -> None:
+    """The steps are one explicit list (dangvu.demo.steps.STEPS); no app registers its own."""
+    import inspect
 
+    from dangvu.demo import steps
+
+    names = [n for n, _ in demo_services.STEPS]
+    assert demo_services.STEPS is steps.STEPS
+    assert names == ["plan_tree", "write_tree", "members", "posts", "localities", "working_rules", "trainings",
+                     "yearly_records", "meetings", "admission", "evaluations", "plans", "users", "audit"]
+    # Every step lives in the demo package; the apps' ready() hooks import no demo code.
+    assert all(fn.__module__.startswith("dangvu.demo.steps.") for _, fn in demo_services.STEPS)
+    for app in ("accounts", "admission", "alerts", "congress", "evaluation", "meetings", "plans", "registry", "web"):
+        source = inspect.getsource(importlib.import_module(f"dangvu.{app}.apps"))
+        assert "demo" not in source, app
+
+
+# -- settings ----------------------------------------------------------------------------------------
+
+def _start_django(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("DANGVU_SECRET_KEY", "DANGVU_DEBUG", "PYTEST_VERSION", "DJANGO_SETTINGS_MODULE")}
+    code = "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'dangvu.settings'; django.setup(); print('ok')"
+    return subprocess.run([sys.executable, "-c", code], env=clean | env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off(tmp_path) -> None:
+    refused = _start_django(DANGVU_HOME=str(tmp_path))
+    assert refused.returncode != 0 and "ImproperlyConfigured" in refused.stderr
+    assert "DANGVU_SECRET_KEY chưa được đặt" in refused.stderr
+    assert _start_django(DANGVU_HOME=str(tmp_path), DANGVU_SECRET_KEY="k" * 50).stdout.strip() == "ok"
+    assert _start_django(DANGVU_HOME=str(tmp_path), DANGVU_DEBUG="1").stdout.strip() == "ok"
+
+
+def test_the_command_gives_the_demo_home_a_key_of_its_own(tmp_path) -> None:
+    """``dangvu demo`` / ``serve`` make DANGVU_HOME/secret_key once; other commands read it."""
+    code = ("import os; from dangvu.cli import local_secret_key; local_secret_key(create={create}); "
+            "print(os.environ.get('DANGVU_SECRET_KEY', ''))")
+    clean = {k: v for k, v in os.environ.items() if k != "DANGVU_SECRET_KEY"} | {"DANGVU_HOME": str(tmp_path)}
+
+    def run(create: bool) -> str:
+        return subprocess.run([sys.executable, "-c", code.format(create=create)], env=clean, cwd=ROOT,
+                              capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+
+    assert run(False) == ""  # nothing made by a command that only reads
+    made = run(True)
+    key_file = tmp_path / "secret_key"
+    assert len(made) >= 50 and key_file.read_text(encoding="utf-8") == made
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert run(True) == made and run(False) == made  # the same key every time: sessions survive
 
 
 def _flush() -> None:

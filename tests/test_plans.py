@@ -89,7 +89,7 @@ def _client(tree, role: str) -> Client:
 
 
 def _sample() -> str:
-    from dangvu.plans.demo_step import sample_text
+    from dangvu.demo.steps.plans import sample_text
 
     return sample_text("Hòa Bình")
 
@@ -571,7 +571,7 @@ def test_scope_plan_of_c2_is_404_for_c1a_secretary_and_viewer_gets_403_on_edit(t
 
 
 def test_demo_step_builds_the_sample_plan(tree):
-    from dangvu.plans.demo_step import create_sample_plan
+    from dangvu.demo.steps.plans import create_sample_plan
     from dangvu.plans.models import Binding, Measurement, TaskUpdate
 
     plan = create_sample_plan(tree.orgs["C1"], TODAY, 2026)

@@ -11,8 +11,10 @@ import importlib
 import json
 import os
 import pkgutil
+import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -24,9 +26,35 @@ class CommandError(Exception):
         self.code = code
 
 
+SECRET_KEY_FILE = "secret_key"
+
+
+def _home() -> Path:
+    """``DANGVU_HOME`` as :mod:`dangvu.settings` reads it (needed before Django is configured)."""
+    return Path(os.environ.get("DANGVU_HOME", Path.home() / ".local" / "share" / "dangvu")).expanduser()
+
+
+def local_secret_key(create: bool = False) -> None:
+    """Give the process the embedded database's own secret key when none is set: the key kept in
+    ``DANGVU_HOME/secret_key``, made (random, readable by its owner only) when ``create`` is on.
+    ``dangvu demo``, ``serve`` and ``bench`` create it; other commands use it when it is there."""
+    if os.environ.get("DANGVU_SECRET_KEY"):
+        return
+    path = _home() / SECRET_KEY_FILE
+    if not path.exists():
+        if not create:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_urlsafe(50))
+    os.environ["DANGVU_SECRET_KEY"] = path.read_text(encoding="utf-8").strip()
+
+
 def setup_django(migrate: bool = True) -> None:
     """Configure Django from the environment and bring the schema up to date."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvu.settings")
+    local_secret_key()
     import django
 
     django.setup()

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import sys
 import tempfile
 
 from dangvu.cli import CommandError, print_json, setup_django
-from dangvu.cli.province_bench import province
 
 
 def _bench(args: argparse.Namespace) -> int:
     if args.rows is not None and not 1 <= args.rows <= 100_000:
         raise CommandError("--rows phải từ 1 đến 100000.")
+    # The bench signs nothing that outlives it (its own temporary or province data): without a
+    # configured key a throwaway one will do (settings refuse to start with none; children inherit it).
+    os.environ.setdefault("DANGVU_SECRET_KEY", secrets.token_urlsafe(50))
     if args.scale == "province" and not args.no_dataset:
+        from dangvu.bench.province_cli import province
+
         return province(args)
     temp = None
     if not os.environ.get("DATABASE_URL") and not args.reuse:
@@ -24,7 +29,7 @@ def _bench(args: argparse.Namespace) -> int:
         os.environ["DANGVU_HOME"] = temp
     try:
         setup_django()
-        from dangvu.bench import run_bench
+        from dangvu.bench.suite import run_bench
 
         try:
             result = run_bench(args.scale, rows=args.rows, only=args.only or None,

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from dangvu.cli import CommandError, setup_django
+from dangvu.cli import CommandError, local_secret_key, setup_django
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -26,6 +26,7 @@ def _port(text: str) -> int:
 def _sqlite_files() -> list[Path]:
     """The default SQLite database files (with WAL/SHM companions) under DANGVU_HOME."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvu.settings")
+    local_secret_key(create=True)
     from django.conf import settings
 
     home = Path(settings.DANGVU_HOME)
@@ -57,6 +58,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    local_secret_key(create=True)  # the demo's home keeps a random key of its own (settings need one)
     empty_database()
     from dangvu.demo.services import build_demo
 
@@ -81,6 +83,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # The embedded SQLite database gets a key of its own; a configured server database
+    # (DATABASE_URL) is a deployment, which must set DANGVU_SECRET_KEY itself.
+    local_secret_key(create=not os.environ.get("DATABASE_URL"))
     setup_django()
     serve(args.host, args.port)
     return 0

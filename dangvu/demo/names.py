@@ -38,20 +38,9 @@ KINH_MIDDLE_FEMALE: tuple[tuple[str, float], ...] = (
     ("Quỳnh", 1), ("Bảo", 1), ("Hoài", 1), ("Thúy", 1), ("Lan", 1), ("Vân", 1),
 )
 
-KINH_GIVEN_MALE = (
-    "An Bình Cường Dũng Đạt Đông Giang Hải Hiếu Hòa Hoàng Hùng Huy Khải Khánh Khoa Kiên Lâm Lộc Long "
-    "Lực Minh Nam Nghĩa Ngọc Nhân Phong Phúc Phương Quân Quang Quý Sơn Tài Tâm Thắng Thành Thanh "
-    "Thịnh Thông Tiến Toàn Trí Trung Trường Tú Tuấn Tùng Vinh Việt Vũ Thuận Chiến Lợi Hưng Định "
-    "Bảo Duy Khôi Đức Hậu Kỳ Luân Mạnh Sang Thái Thiện Tín Tuyên Vượng Xuân Cảnh Điệp Hạnh Hợp "
-    "Khiêm Lượng Nhật Quyết Sáng Thạch Thưởng Toản Tường Vĩnh"
-).split()
+KINH_GIVEN_MALE = ["An", "Bình", "Cường", "Dũng", "Đạt", "Đông", "Giang", "Hải", "Hiếu", "Hòa", "Hoàng", "Hùng", "Huy", "Khải", "Khánh", "Khoa", "Kiên", "Lâm", "Lộc", "Long", "Lực", "Minh", "Nam", "Nghĩa", "Ngọc", "Nhân", "Phong", "Phúc", "Phương", "Quân", "Quang", "Quý", "Sơn", "Tài", "Tâm", "Thắng", "Thành", "Thanh", "Thịnh", "Thông", "Tiến", "Toàn", "Trí", "Trung", "Trường", "Tú", "Tuấn", "Tùng", "Vinh", "Việt", "Vũ", "Thuận", "Chiến", "Lợi", "Hưng", "Định", "Bảo", "Duy", "Khôi", "Đức", "Hậu", "Kỳ", "Luân", "Mạnh", "Sang", "Thái", "Thiện", "Tín", "Tuyên", "Vượng", "Xuân", "Cảnh", "Điệp", "Hạnh", "Hợp", "Khiêm", "Lượng", "Nhật", "Quyết", "Sáng", "Thạch", "Thưởng", "Toản", "Tường", "Vĩnh"]
 
-KINH_GIVEN_FEMALE = (
-    "Anh Bích Chi Dung Duyên Giang Hà Hạnh Hằng Hiền Hoa Hòa Hồng Huệ Hương Huyền Lan Liên Linh "
-    "Loan Ly Mai Minh My Nga Ngân Ngọc Nhung Oanh Phương Quyên Quỳnh Tâm Thảo Thắm Thanh Thoa "
-    "Thủy Thúy Thư Trang Trinh Tuyết Vân Yến Xuân Hảo Lụa Mến Nhàn Sen Đào Cúc Lý Nhài Vui "
-    "Khuyên Thơm Gấm Hậu Lành Mơ Ngát Nhạn Quế Thêu Tươi Uyên Vinh"
-).split()
+KINH_GIVEN_FEMALE = ["Anh", "Bích", "Chi", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hòa", "Hồng", "Huệ", "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan", "Ly", "Mai", "Minh", "My", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quyên", "Quỳnh", "Tâm", "Thảo", "Thắm", "Thanh", "Thoa", "Thủy", "Thúy", "Thư", "Trang", "Trinh", "Tuyết", "Vân", "Yến", "Xuân", "Hảo", "Lụa", "Mến", "Nhàn", "Sen", "Đào", "Cúc", "Lý", "Nhài", "Vui", "Khuyên", "Thơm", "Gấm", "Hậu", "Lành", "Mơ", "Ngát", "Nhạn", "Quế", "Thêu", "Tươi", "Uyên", "Vinh"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,4 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Đánh giá, xếp loại chất lượng"
 
     def ready(self) -> None:
-        from . import (
-            audit,  # noqa: F401  registers models with auditlog
-            demo,  # noqa: F401  registers the demo step
-        )
+        from . import audit  # noqa: F401  registers models with auditlog

@@ -9,11 +9,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from dangvu.demo.services import register_step
-
         from . import audit  # noqa: F401  registers models with auditlog
-        from .demo_step import demo_plan
         from .landing import mark_login
 
         user_logged_in.connect(mark_login, dispatch_uid="dangvu.plans.mark_login")
-        register_step("plans", demo_plan, before="users")

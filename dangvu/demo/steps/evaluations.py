@@ -1,6 +1,6 @@
 """Demo data: three finished years of evaluation rounds (members, organizations, committee members).
 
-Registered as a step of :mod:`dangvu.demo.services` (before the users). Grades are drawn with a
+Listed in :data:`dangvu.demo.steps.STEPS` after the admissions. Grades are drawn with a
 realistic spread (about 12% excellent within the quota, three quarters good, some fulfilled, 1–3%
 unfulfilled) and then graded by the same code as the services: members disciplined in the year
 (not self-corrected) come out "unfulfilled" with the reason, whatever the committee decided.
@@ -15,13 +15,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dangvu.core.evaluation import Grade
-from dangvu.core.rulesets import ruleset_for
-from dangvu.demo.services import DemoContext, register_step
+from dangvu.core.evaluation import Grade, excellent_quota_check
+from dangvu.core.periods import Period
+from dangvu.core.rulesets import RuleSet, ruleset_for
+from dangvu.evaluation import services as s
+from dangvu.evaluation.models import Evaluation, EvaluationRound, RoundState, SubjectKind
 from dangvu.registry.models import GRASSROOTS_KINDS, Discipline, Organization, OrgKind
 
-from . import services as s
-from .models import Evaluation, EvaluationRound, RoundState, SubjectKind
+from ..context import DemoContext
 
 # Shares of the drawn decisions (before discipline and the quota): demo data, not rules.
 SPREAD = ((Grade.EXCELLENT, 0.12), (Grade.GOOD, 0.76), (Grade.FULFILLED, 0.10), (Grade.UNFULFILLED, 0.02))
@@ -55,11 +56,11 @@ def _points(rng: random.Random, rnd: EvaluationRound, grade: Grade) -> tuple[dic
 
 def _round(ctx: DemoContext, rng: random.Random, org: Organization, kind: str, year: int,
            disciplined: tuple[set[int], set[int]]) -> int:
-    period = s._period(year, None)
+    period = Period.year(year)
     subjects = s.subjects_for(org, kind, period)
     if not subjects:
         return 0
-    closed = timezone.make_aware(dt.datetime(year + 1, 1, 20, 9, 0))
+    closed = dt.datetime(year + 1, 1, 20, 9, 0, tzinfo=timezone.get_current_timezone())
     published = year < ctx.today.year - 1
     rnd = EvaluationRound.objects.create(
         organization=org, subject_kind=kind, year=year, state=RoundState.PUBLISHED if published else
@@ -82,6 +83,7 @@ def _round(ctx: DemoContext, rng: random.Random, org: Organization, kind: str, y
         ev.proposed_at = closed - dt.timedelta(days=rng.randint(10, 19))
         ev.decided_at = closed - dt.timedelta(days=rng.randint(1, 9))
         evs.append(ev)
+    # The registry facts the services grade by (evaluation's own helper, not yet public there).
     facts = s._facts(rnd, evs) if kind != SubjectKind.MEMBER else {
         "children": {}, "leaders": {}, "members": disciplined[0], "orgs": disciplined[1]}
     for ev in evs:
@@ -94,12 +96,18 @@ def _round(ctx: DemoContext, rng: random.Random, org: Organization, kind: str, y
     return len(evs)
 
 
+def _allowed(good: int, rs: RuleSet) -> int:
+    """The excellent maximum for ``good`` members graded good, as the core computes it."""
+    breach = excellent_quota_check({"": {Grade.GOOD.value: good, Grade.EXCELLENT.value: good + 1}}, rs)
+    return breach[0].allowed
+
+
 def _keep_quota(evs: list[Evaluation], rnd: EvaluationRound, facts, rs) -> None:
     """Lower drawn "excellent" decisions to "good" until the quota holds (one grassroots organization)."""
     while True:
         good = sum(1 for e in evs if e.final_grade == Grade.GOOD.value)
         excellent = [e for e in evs if e.final_grade == Grade.EXCELLENT.value]
-        if len(excellent) <= s._allowed(good, rs):
+        if len(excellent) <= _allowed(good, rs):
             return
         ev = excellent[-1]
         ev.decided_grade = ev.proposed_grade = Grade.GOOD.value
@@ -113,10 +121,9 @@ def evaluations(ctx: DemoContext) -> None:
     ctx.writer.flush()
     rng = random.Random(ctx.seed * 7 + 3)  # its own stream: other steps' data stay as they were
     root = ctx.root_org
-    grassroots = list(Organization.objects.filter(path__startswith=root.path, kind__in=GRASSROOTS_KINDS)
-                      .order_by("path"))
-    uppers = list(Organization.objects.filter(path__startswith=root.path, kind__in=(OrgKind.PROVINCE, OrgKind.UPPER),
-                                              depth=root.depth).order_by("path"))
+    grassroots = list(Organization.objects.subtree(root).filter(kind__in=GRASSROOTS_KINDS).order_by("path"))
+    uppers = list(Organization.objects.subtree(root).filter(kind__in=(OrgKind.PROVINCE, OrgKind.UPPER),
+                                                            depth=root.depth).order_by("path"))
     for year in range(ctx.today.year - 3, ctx.today.year):
         rows = Discipline.objects.filter(decided_on__year=year, self_corrected=False)
         disciplined = (set(rows.filter(member__isnull=False).values_list("member_id", flat=True)),
@@ -130,5 +137,3 @@ def evaluations(ctx: DemoContext) -> None:
             _round(ctx, rng, org, SubjectKind.ORGANIZATION, year, disciplined)
     ctx.writer.flush()
 
-
-register_step("evaluations", evaluations)

@@ -1,7 +1,7 @@
-"""Demo step: the commune committee's sample plan, read from ``demo/ke-hoach-mau.txt`` by the plan
+"""Demo step "plans": the commune committee's sample plan, read from ``data/ke-hoach-mau.txt`` by the plan
 parser, created and saved through the services, with manual measurements for the targets no
 registered indicator measures and a few task updates (some tasks left overdue); then a village
-cell's plan implementing it (``demo/ke-hoach-chi-bo-mau.txt``), for the cascade view."""
+cell's plan implementing it (``data/ke-hoach-chi-bo-mau.txt``), for the cascade view."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import re
 from pathlib import Path
 
 from dangvu.core.planparse import parse_text
+from dangvu.plans import services as s
+from dangvu.plans.models import Plan, Target, TaskStatus
 from dangvu.registry.models import Organization
 
-from . import services as s
-from .models import Plan, Target, TaskStatus
+from ..context import DemoContext
 
-SAMPLE = Path(__file__).resolve().parent / "demo" / "ke-hoach-mau.txt"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "ke-hoach-mau.txt"
 CELL_SAMPLE = SAMPLE.with_name("ke-hoach-chi-bo-mau.txt")
 SAMPLE_PLACE = "Tân Phú"
 SAMPLE_CELL = "Chi bộ thôn Đông"
@@ -107,8 +108,8 @@ def create_cell_plan(cell, today: dt.date) -> Plan:
     return plan
 
 
-def demo_plan(ctx) -> None:
-    """The demo build's step (see :func:`dangvu.demo.services.register_step`): the commune's plan,
+def demo_plan(ctx: DemoContext) -> None:
+    """The demo build's step (listed in :data:`dangvu.demo.steps.STEPS`): the commune's plan,
     and the plan of the village cell whose secretary is the demo's «bithu» (same choice as the
     users step), so each lands on a plan of their own."""
     ctx.writer.flush()

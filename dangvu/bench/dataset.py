@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dangvu.core import clock
+
 if TYPE_CHECKING:  # Django is set up after this module is imported
     from dangvu.registry.models import Organization
 
@@ -52,10 +54,10 @@ def marker_path_for(db: Path) -> Path:
 
 
 def _demo_sources() -> list[Path]:
-    """The demo package and every module a registered demo step lives in."""
+    """The demo package (its steps included) and every module a demo step lives in."""
     from dangvu.demo import services
 
-    files = set(Path(services.__file__).parent.glob("*.py"))
+    files = set(Path(services.__file__).parent.rglob("*.py"))
     for _name, step in services.STEPS:
         source = inspect.getsourcefile(step)
         if source:
@@ -143,7 +145,7 @@ def _build(expected: dict[str, Any], marker_path: Path, progress: bool,
     started = time.perf_counter()
     result = (build or build_demo)(SCALE, expected["seed"], progress=progress, members_target=expected["members_target"])
     seconds = round(time.perf_counter() - started, 1)
-    marker = {**expected, "built_on": dt.date.today().isoformat(), "build_seconds": seconds,
+    marker = {**expected, "built_on": clock.today().isoformat(), "build_seconds": seconds,
               "root": result.root.code, "counts": result.counts, "members": result.members}
     write_marker(marker_path, marker)
     _say(f"Đã dựng xong dữ liệu thử trong {seconds} giây.")
@@ -162,7 +164,7 @@ def ensure_sqlite(db: Path, seed: int, members: int | None = None, *, progress: 
     expected = expected_marker(seed, members)
     mpath = marker_path_for(db)
     marker = read_marker(mpath)
-    if not force and marker is not None and is_current(marker, expected, dt.date.today()):
+    if not force and marker is not None and is_current(marker, expected, clock.today()):
         (migrate or _migrate)()
         root = demo_root()
         if root is not None and root.code == marker.get("root"):
@@ -218,7 +220,7 @@ def ensure_configured(seed: int, members: int | None = None, *, progress: bool =
             f"Cơ sở dữ liệu {where} đã có dữ liệu nhưng không phải dữ liệu mẫu cấp tỉnh: không đo trên đó. "
             "Hãy dùng một cơ sở dữ liệu rỗng (hoặc bỏ DATABASE_URL để đo trên tệp SQLite riêng).")
     marker = read_marker(mpath) or {}
-    stale = not is_current(marker, expected, dt.date.today()) or marker.get("root") != root.code
+    stale = not is_current(marker, expected, clock.today()) or marker.get("root") != root.code
     if stale:
         _say(f"Lưu ý: dữ liệu mẫu cấp tỉnh trong {where} có thể đã cũ so với mã nguồn (không tự dựng lại "
              "vì cơ sở dữ liệu không rỗng).")

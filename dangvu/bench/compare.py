@@ -3,7 +3,7 @@
 - *ours*: the indicator registry (:mod:`dangvu.indicators`), SQL aggregation in the database;
 - *naive*: a deliberately beginner-style version looping in Python over ORM objects, one query per
   object (the yardstick the registry must beat by far);
-- *duckdb*: the rows the indicator needs, read once through Django's ``values_list`` into an
+- *duckdb* (optional: ``pip install dangvu[bench]``): the rows the indicator needs, read once through Django's ``values_list`` into an
   in-memory DuckDB database, then one SQL query per indicator (the yardstick of a columnar
   analytics engine; loading is timed apart from the queries).
 
@@ -14,6 +14,7 @@ bench code only and never feed a page or a report.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +26,14 @@ if TYPE_CHECKING:  # Django models are imported lazily: this module loads before
     from dangvu.registry.models import Organization
 
 Pair = tuple[int, int]
+
+DUCKDB_MISSING = ("Không có DuckDB (cài bằng: pip install 'dangvu[bench]'): bỏ qua phần so sánh với DuckDB.")
+"""The one line the bench prints when the optional DuckDB is not installed."""
+
+
+def duckdb_available() -> bool:
+    """DuckDB is an optional extra of the bench (``dangvu[bench]``), never a runtime dependency."""
+    return importlib.util.find_spec("duckdb") is not None
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ def naive_good_or_better(org: Organization, period: Period) -> Pair:
 
     year = period.end.year
     graded = good = 0
-    for unit in Organization.objects.filter(path__startswith=org.path):
+    for unit in Organization.objects.subtree(org):
         for ev in Evaluation.objects.filter(unit=unit, round__subject_kind="member", round__year=year,
                                             round__quarter__isnull=True, round__state__in=CLOSED_STATES):
             if not ev.final_grade:
@@ -61,7 +70,7 @@ def naive_attendance(org: Organization, period: Period) -> Pair:
     from dangvu.registry.models import Organization
 
     present = expected = 0
-    for unit in Organization.objects.filter(path__startswith=org.path):
+    for unit in Organization.objects.subtree(org):
         for meeting in Meeting.objects.filter(organization=unit, held_on__range=(period.start, period.end)):
             for a in meeting.attendances.all():
                 if a.status == AttendanceStatus.PRESENT:
@@ -83,7 +92,7 @@ def naive_regular_meetings(org: Organization, period: Period) -> Pair:
         return 0, 0
     needed = ruleset_for(period.as_of)["meeting.regular_per_month"]
     done = cells = 0
-    for cell in Organization.objects.filter(path__startswith=org.path, kind__in=CELL_KINDS):
+    for cell in Organization.objects.subtree(org).filter(kind__in=CELL_KINDS):
         if cell.dissolved_on is not None and cell.dissolved_on <= period.as_of:
             continue
         cells += 1
@@ -98,12 +107,11 @@ def naive_regular_meetings(org: Organization, period: Period) -> Pair:
 
 def naive_assignment(org: Organization, period: Period) -> Pair:
     """members.with_assignment_share, member by member."""
-    from dangvu.registry.indicators import _reading_year
     from dangvu.registry.models import Assignment, Member
 
-    year = _reading_year(period)
+    year = reading_year(period)
     with_one = obliged = 0
-    for member in Member.objects.filter(organization__path__startswith=org.path):
+    for member in Member.objects.in_subtree(org):
         if member.status not in ("full", "probationary") or not member.admitted_on \
                 or member.admitted_on > period.as_of:
             continue
@@ -171,11 +179,10 @@ def _load_meeting(con, period) -> int:
 
 
 def _load_assignment(con, period) -> int:
-    from dangvu.registry.indicators import _reading_year
     from dangvu.registry.models import Assignment, Member
 
     n = _load(con, "member", Member.objects.all(), ["id", "organization_id", "status", "admitted_on"], "iisd")
-    return n + _load(con, "assignment", Assignment.objects.filter(year=_reading_year(period)),
+    return n + _load(con, "assignment", Assignment.objects.filter(year=reading_year(period)),
                      ["member_id", "year"], "ii")
 
 
@@ -301,19 +308,31 @@ def duckdb_connection(keys: list[str], period: Period) -> tuple[Any, dict[str, A
     return con, load
 
 
+def reading_year(period: Period) -> int:
+    """The year whose yearly records a period reads (the registry indicators' own rule)."""
+    # registry.indicators is renaming its private ``_reading_year`` to ``reading_year`` (issue 11);
+    # take the public name when it is there.
+    from dangvu.registry import indicators as registry_indicators
+
+    fn = getattr(registry_indicators, "reading_year", None) or registry_indicators._reading_year
+    return fn(period)
+
+
 def compare(keys: list[str], org: Organization, period: Period, con: Any, *, repeat: int = 3,
             naive: bool = True) -> dict[str, Any]:
-    """Ours, naive (once: it is slow by design) and DuckDB for each key on one scope."""
+    """Ours, naive (once: it is slow by design) and DuckDB for each key on one scope (no DuckDB
+    when ``con`` is None: the optional extra is not installed)."""
     out: dict[str, Any] = {"indicators": {}}
     for key in keys:
         c = COMPARISONS[key]
         row: dict[str, Any] = {}
         row["ours"], row["ours_runs"] = best_of(lambda c=c: ours(c.key, org, period), repeat)
-        row["duckdb"], row["duckdb_runs"] = best_of(lambda c=c: c.duck(con, org, period), repeat)
+        if con is not None:
+            row["duckdb"], row["duckdb_runs"] = best_of(lambda c=c: c.duck(con, org, period), repeat)
         if naive:
             row["naive"], seconds = timed(lambda c=c: c.naive(org, period))
             row["naive_seconds"] = round(seconds, 3)
-        results = [row["ours"], row["duckdb"]] + ([row["naive"]] if naive else [])
+        results = [row[name] for name in ("ours", "duckdb", "naive") if name in row]
         row["agree"] = all(r == results[0] for r in results)
         for name in ("ours", "duckdb", "naive"):
             if name in row:
@@ -321,7 +340,7 @@ def compare(keys: list[str], org: Organization, period: Period, con: Any, *, rep
         out["indicators"][key] = row
     rows = out["indicators"].values()
     out["ours_seconds"] = round(sum(min(r["ours_runs"]) for r in rows), 4)
-    out["duckdb_seconds"] = round(sum(min(r["duckdb_runs"]) for r in rows), 4)
+    out["duckdb_seconds"] = round(sum(min(r["duckdb_runs"]) for r in rows), 4) if con is not None else None
     if naive:
         out["naive_seconds"] = round(sum(r["naive_seconds"] for r in rows), 3)
     out["agree"] = all(r["agree"] for r in rows)

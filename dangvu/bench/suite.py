@@ -1,4 +1,4 @@
-"""The performance suite behind ``dangvu bench``: named bench functions, each a JSON section.
+"""The classic performance suite behind ``dangvu bench``: named bench functions, each a JSON section.
 
 Each bench builds its own synthetic organizations (codes ``BENCH<n>…``) in the configured
 database, times one use case through its real service functions, and reports seconds.
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dangvu.core import clock
 from dangvu.core.cccd import PROVINCE_CODES, make_cccd
 
 
@@ -77,7 +78,7 @@ def synthetic_member(idx: int, cell: str) -> list[Any]:
     birth = _BASE_BIRTH + dt.timedelta(days=(idx * 37) % 18_000)
     admitted = birth + dt.timedelta(days=365 * 20 + (idx * 13) % 3_000)
     full = admitted + dt.timedelta(days=400) if idx % 5 else None
-    today = dt.date.today()
+    today = clock.today()
     if full and full > today:
         full = None
     if admitted > today:
@@ -155,14 +156,23 @@ def _bench_tree(scale: Scale) -> tuple[Any, list[str], int]:
     return Organization.objects.get(pk=root.pk), cells, run
 
 
-def _bench_user():
+BENCH_USER = "dangvu-bench"
+
+
+def _bench_user(root: Any) -> Any:
+    """The bench's login, made by the accounts services: created once (a random password nobody
+    knows), given the admin role on this run's root so that it may import there."""
+    import secrets
+
     from django.contrib.auth.models import User
 
-    user, created = User.objects.get_or_create(username="dangvu-bench", defaults={"is_superuser": True,
-                                                                                   "is_staff": False})
-    if created:
-        user.set_unusable_password()
-        user.save()
+    from dangvu.accounts import services as accounts
+    from dangvu.accounts.models import RoleKind
+
+    user = User.objects.filter(username=BENCH_USER).first()
+    if user is None:
+        user = accounts.create_user(BENCH_USER, secrets.token_urlsafe(24), full_name="Đo hiệu năng")
+    accounts.grant_role(user, RoleKind.ADMIN, root)
     return user
 
 
@@ -172,9 +182,9 @@ def _cleanup(root) -> None:
     from dangvu.registry.models import ImportBatch, Member, Organization
 
     with transaction.atomic():
-        ImportBatch.objects.filter(scope__path__startswith=root.path).delete()
-        Member.objects.filter(organization__path__startswith=root.path).delete()
-        Organization.objects.filter(path__startswith=root.path).delete()
+        ImportBatch.objects.filter(scope__in=Organization.objects.subtree(root)).delete()
+        Member.objects.in_subtree(root).delete()
+        Organization.objects.subtree(root).delete()
 
 
 @bench("xlsx_import")
@@ -187,7 +197,7 @@ def xlsx_import(scale: Scale, rows: int | None = None, keep: bool = True) -> dic
 
     rows = rows or scale.rows
     root, cells, _run = _bench_tree(scale)
-    user = _bench_user()
+    user = _bench_user(root)
     t0 = time.perf_counter()
     content = members_workbook(cells, rows, indices=free_indices(rows))
     generated = time.perf_counter() - t0

@@ -1,8 +1,8 @@
 """``dangvu bench --scale province``: indicators on the province data set, plus the XLSX import rate.
 
 The indicator part runs in this process on the province demo (a SQLite file of the bench's own,
-built once and reused — see :mod:`dangvu.benchdata` — or the configured ``DATABASE_URL``). The XLSX
-import part is the classic bench (:mod:`dangvu.bench`), run in a child process so that it keeps
+built once and reused — see :mod:`dangvu.bench.dataset` — or the configured ``DATABASE_URL``). The XLSX
+import part is the classic bench (:mod:`dangvu.bench.suite`), run in a child process so that it keeps
 its temporary SQLite home and never writes into the province data set.
 """
 
@@ -22,7 +22,7 @@ HEADLINE = ("root_seconds", "commune_seconds", "vs_naive", "vs_duckdb", "agree",
 
 
 def _dataset(args: argparse.Namespace):
-    from dangvu import benchdata
+    from dangvu.bench import dataset as benchdata
 
     if os.environ.get("DATABASE_URL"):
         setup_django()
@@ -41,7 +41,7 @@ def _dataset(args: argparse.Namespace):
 
 def _indicators(args: argparse.Namespace) -> dict[str, Any]:
     dataset = _dataset(args)
-    from dangvu.bench_province import indicator_section
+    from dangvu.bench.province import indicator_section
 
     sys.stderr.write("Đang đo các chỉ số (cách tính thô chạy lâu, có thể vài phút)…\n")
     section = indicator_section(dataset.root, repeat=args.repeat, naive_budget=args.naive_budget)
@@ -64,7 +64,7 @@ def _classic(args: argparse.Namespace, names: list[str], env: dict[str, str]) ->
 
 
 def province(args: argparse.Namespace) -> int:
-    from dangvu.bench import BENCHES
+    from dangvu.bench.suite import BENCHES
 
     only = list(dict.fromkeys(args.only or [INDICATORS, *BENCHES]))
     unknown = set(only) - {INDICATORS, *BENCHES}

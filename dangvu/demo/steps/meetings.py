@@ -1,7 +1,7 @@
 """Demo step "meetings": three years of cell meetings, attendance, scores and study sessions.
 
-Registered with :func:`dangvu.demo.services.register_step` when the app is installed; like the rest
-of the demo builder it is a service-layer writer working in bulk (the province scale writes about
+Listed in :data:`dangvu.demo.steps.STEPS` after the yearly records; like the rest of the demo
+builder it writes in bulk (:mod:`dangvu.demo.bulk`) (the province scale writes about
 five million attendance rows). For every cell, the 36 months up to the current one:
 
 - a regular meeting each month, chaired by the cell's secretary of the day, with its place, times
@@ -13,7 +13,7 @@ five million attendance rows). For every cell, the 36 months up to the current o
 - attendance of every member on the cell's rolls that day (exempt members marked exempt, members
   temporarily transferred away excused), a handful of members with three or more unexcused
   absences in the last 12 months; upper-level committee members at some meetings;
-- scores with the scoring framework in force (:func:`~dangvu.meetings.services.framework_for`),
+- scores with the scoring framework in force (:func:`~dangvu.meetings.services.ensure_framework_for`),
   totals and grades by the core, for most meetings but not all;
 - study sessions of the grassroots organization's yearly resolution and of a few Central documents,
   most members attending, with make-up sessions for part of those who missed them.
@@ -33,10 +33,7 @@ from dateutil.relativedelta import relativedelta
 
 from dangvu.core.meetings import meeting_warnings, score_grade
 from dangvu.core.rulesets import ruleset_for
-from dangvu.demo.services import DemoContext, OrgSpec, deferred_indexes
-from dangvu.registry.models import Post, Transfer
-
-from .models import (
+from dangvu.meetings.models import (
     Attendance,
     DocumentKind,
     Meeting,
@@ -46,7 +43,11 @@ from .models import (
     StudySession,
     UpperAttendee,
 )
-from .services import framework_for, normalize_document_number
+from dangvu.meetings.services import ensure_framework_for, normalize_document_number
+from dangvu.registry.models import Post, Transfer
+
+from ..bulk import deferred_indexes
+from ..context import DemoContext, OrgSpec
 
 MONTHS = 36
 
@@ -94,7 +95,8 @@ _EXCUSES_AWAY = 0.6  # residential members working far away are usually excused
 
 
 def _time(hour: int, minute: int, plus: int = 0) -> dt.time:
-    return (dt.datetime(2000, 1, 1, hour, minute) + dt.timedelta(minutes=plus)).time()
+    total = hour * 60 + minute + plus
+    return dt.time(total // 60 % 24, total % 60)
 
 
 def _committee_name(org: OrgSpec) -> str:
@@ -143,7 +145,7 @@ class _Builder:
             if model not in self.w.explicit_ids:
                 assert model not in self.w.specs
                 self.w.explicit_ids += (model,)
-        self.frameworks = {y: framework_for(ctx.root_org, y) for y in {y for y, _ in self.months}}
+        self.frameworks = {y: ensure_framework_for(ctx.root_org, y) for y in {y for y, _ in self.months}}
         self.sims = {s.pk: s for s in ctx.sims}
         posts = Post.objects.filter(organization__path__startswith=ctx.root_org.path,
                                     role__in=tuple(_ROLE_TITLES))
@@ -386,9 +388,9 @@ class _Builder:
     def studies(self, unit: OrgSpec) -> None:
         rng, today = self.rng, self.today
         roll = [e for c in unit.cells() for e in self.roll[c.code]]
-        for number, title, kind, day in self._documents(unit):
-            if day.weekday() >= 5:  # held on the Friday before
-                day -= dt.timedelta(days=day.weekday() - 4)
+        for number, title, kind, issued in self._documents(unit):
+            # held on the Friday before when the day falls on a weekend
+            day = issued - dt.timedelta(days=issued.weekday() - 4) if issued.weekday() >= 5 else issued
             obliged = {e[0] for e in roll if e[1] <= day < e[2] and e[3] > day}
             came = sorted(pk for pk in obliged if rng.random() < (0.75 if pk in self.drifting else 0.92))
             self._session(unit, number, title, kind, day, False, came)

@@ -1,7 +1,7 @@
 """Demo step "admission": quotas, prospects in every stage, and the records of past admissions.
 
-Registered with :func:`dangvu.demo.services.register_step` when the app is installed. Like the rest
-of the demo builder this is a service-layer writer working in bulk; it writes admission rows only:
+Listed in :data:`dangvu.demo.steps.STEPS` after the meetings. Like the rest of the demo builder it
+writes in bulk (:mod:`dangvu.demo.bulk`); it writes admission rows only:
 
 - quotas per cell for each of the last three years and for the current term;
 - for the members the demo admitted in the last three years, the completed prospect record
@@ -24,14 +24,14 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
+from dangvu.admission.models import AdmissionQuota, MassOrganization, Prospect, Stage
 from dangvu.core.cccd import make_cccd
 from dangvu.core.deadlines import admission_decision, cell_resolution
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import fold
-from dangvu.demo import names as N
-from dangvu.demo.services import TERMS, DemoContext, OrgSpec, Sim
 
-from .models import AdmissionQuota, MassOrganization, Prospect, Stage
+from .. import names as N
+from ..context import TERMS, DemoContext, OrgSpec, Sim
 
 _OPEN_STAGES = (("source", 30), ("course", 24), ("vetted", 18), ("cell_resolved", 13), ("decided", 8),
                 ("dropped", 7))
@@ -191,7 +191,6 @@ class _Builder:
         """Fill the dates of ``stage``; returns the stage actually written. ``due``: the course
         certificate expires soon, the decision or the ceremony deadline is near or just passed."""
         rng, today = self.rng, self.today
-        adult = birth + relativedelta(years=self.rs["admission.age_min_years"])
         if stage in ("source", "dropped"):
             values["listed_on"] = max(today - _days(rng, 20, 400), birth + relativedelta(years=16))
             if stage == "dropped":
@@ -199,26 +198,36 @@ class _Builder:
                 values["drop_reason"] = rng.choice(_DROP_REASONS)
             return stage
         if stage in ("course", "vetted"):
-            valid = self.rs["admission.course_certificate_valid_years"]
-            roll = rng.random()
-            if due:
-                course = today - relativedelta(years=valid) + _days(rng, 5, 50)
-            elif roll < 0.25:  # expires within a month or two, or expired a little while ago
-                course = today - relativedelta(years=valid) + _days(rng, -60, 45)
-            else:
-                course = today - _days(rng, 15, 700)
-            values.update(course_passed_on=course, course_certificate=self.certificate(),
-                          listed_on=course - _days(rng, 30, 300))
-            if stage == "vetted":
-                values["vetted_on"] = min(today, course + _days(rng, 30, 200))
-                values["dossier_on"] = values["vetted_on"] - _days(rng, 0, 30)
-                intro = self.introducers(cell, today)
-                for i, s in enumerate(intro[:1], start=1):
-                    values[f"introducer_{i}_id"] = s.pk
-                    values["youth_union_resolution_on"] = values["dossier_on"]
-                    values["youth_union_resolution_number"] = f"{rng.randint(1, 40)}-NQ/ĐTN"
+            self._course(cell, stage, values, due)
             return stage
-        # cell_resolved / decided: everything valid on the resolution day
+        return self._resolved(cell, stage, birth, student, values, due)
+
+    def _course(self, cell: OrgSpec, stage: str, values: dict, due: bool) -> None:
+        """The course (and, when vetted, the dossier and introducer) of an open prospect."""
+        rng, today = self.rng, self.today
+        valid = self.rs["admission.course_certificate_valid_years"]
+        roll = rng.random()
+        if due:
+            course = today - relativedelta(years=valid) + _days(rng, 5, 50)
+        elif roll < 0.25:  # expires within a month or two, or expired a little while ago
+            course = today - relativedelta(years=valid) + _days(rng, -60, 45)
+        else:
+            course = today - _days(rng, 15, 700)
+        values.update(course_passed_on=course, course_certificate=self.certificate(),
+                      listed_on=course - _days(rng, 30, 300))
+        if stage == "vetted":
+            values["vetted_on"] = min(today, course + _days(rng, 30, 200))
+            values["dossier_on"] = values["vetted_on"] - _days(rng, 0, 30)
+            intro = self.introducers(cell, today)
+            for i, s in enumerate(intro[:1], start=1):
+                values[f"introducer_{i}_id"] = s.pk
+                values["youth_union_resolution_on"] = values["dossier_on"]
+                values["youth_union_resolution_number"] = f"{rng.randint(1, 40)}-NQ/ĐTN"
+
+    def _resolved(self, cell: OrgSpec, stage: str, birth: dt.date, student: bool, values: dict, due: bool) -> str:
+        """cell_resolved / decided: everything valid on the resolution day."""
+        rng, today = self.rng, self.today
+        adult = birth + relativedelta(years=self.rs["admission.age_min_years"])
         decision = None
         if due and stage == "cell_resolved":
             resolved = self._due(lambda d: cell_resolution(d, ruleset_for(d))["decision_by"], 40, 130)
