@@ -33,6 +33,10 @@ class UnsafeFile(ValueError):
     """A file refused before reading; ``str(exc)`` is a Vietnamese message for the uploader."""
 
 
+class BrokenArchive(UnsafeFile):
+    """Not a zip archive at all: a broken or mislabelled file rather than a hostile one."""
+
+
 def check_archive(file: str | Path | IO[bytes], *, max_entries: int = MAX_ENTRIES, max_inflated: int = MAX_INFLATED,
                   max_member: int = MAX_MEMBER, max_ratio: int = MAX_RATIO) -> None:
     """Refuse a zip (.docx, .xlsx) whose directory announces more than a reader should inflate.
@@ -43,7 +47,7 @@ def check_archive(file: str | Path | IO[bytes], *, max_entries: int = MAX_ENTRIE
         with zipfile.ZipFile(file) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise UnsafeFile("Tệp không đọc được: không phải tệp Word/Excel hợp lệ hoặc đã hỏng.") from exc
+        raise BrokenArchive("Tệp không đọc được: không phải tệp Word/Excel hợp lệ hoặc đã hỏng.") from exc
     if len(infos) > max_entries:
         raise UnsafeFile(f"Tệp có quá nhiều thành phần ({len(infos)}); không đọc.")
     total = 0

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from dangvu.core.safefiles import UnsafeFile, check_archive
+from dangvu.core.safefiles import BrokenArchive, UnsafeFile, check_archive
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -164,6 +164,8 @@ def _docx(path: Path) -> str:
 
     try:
         check_archive(path)
+    except BrokenArchive:
+        raise  # read_text words it as any broken file
     except UnsafeFile as exc:
         raise PlanReadError(str(exc)) from exc
     document = docx.Document(str(path))
