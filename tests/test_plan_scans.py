@@ -314,7 +314,11 @@ def test_web_upload_of_a_scan_reads_it_in_the_background_then_opens_the_draft(oc
         assert "Đang nhận dạng chữ: trang 2/2" in html and '<progress max="2" value="1">' in html
     finally:
         slots.release()
-    r = _poll(client, url)
+    ready = _poll(client, url)
+    assert ready.status_code == 200 and "Refresh" not in ready, ready.content.decode()[-1500:]
+    assert "Mở bản nháp" in ready.content.decode()
+    assert not Plan.objects.exists()  # reading the page writes nothing
+    r = client.post(url)
     plan = Plan.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("plans:plan_review", args=[plan.pk])
     assert (plan.state, plan.number, plan.source_name) == (PlanState.DRAFT, "09-KH/CB", "ke-hoach-quet.pdf")

@@ -2,8 +2,8 @@
 
 The page asks the browser to reload it every few seconds with the standard ``Refresh`` response
 header: no script at all, so it works on any phone browser, and each reload is one cheap read of a
-small state file. When the reading is done, the poll that finds it makes the draft (as the user,
-through the services) and redirects to the draft review.
+small state file. When the reading is done the page stops reloading and offers one button: its POST
+makes the draft (as the user, through the services) and opens the draft review. A GET never writes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from dangvu.common import ServiceError
 from dangvu.web.views_util import access, require_edit
@@ -39,7 +39,7 @@ def start(request: HttpRequest, org, form) -> HttpResponse | None:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def plan_scan(request: HttpRequest, job: str) -> HttpResponse:
     acc = access(request)
     found = scan_jobs.get(job, request.user.pk)
@@ -47,45 +47,57 @@ def plan_scan(request: HttpRequest, job: str) -> HttpResponse:
         raise Http404("Không tìm thấy việc đọc bản quét này (có thể đã quá một ngày).")
     org = acc.get_org(found.meta["org"])
     require_edit(acc, org)
-    status = found.status
-    if status == scan_jobs.DRAFTED:
+    if found.status == scan_jobs.DRAFTED:
         return redirect("plans:plan_review", found.state["plan"])
-    if status == scan_jobs.PARSED:
-        result = scan_jobs.claim_result(found)
-        if result is None:
-            found = scan_jobs.get(job, request.user.pk) or found  # another poll has it, or it failed
-            status = found.status
-        else:
-            try:
-                plan = s.draft_from_parse(request.user, org, result["parsed"], found.meta["name"],
-                                          result["text"], start_year=found.meta.get("start_year"),
-                                          end_year=found.meta.get("end_year"))
-            except ServiceError as exc:
-                scan_jobs.failed(found, str(exc))
-                status, found.state["error"] = scan_jobs.FAILED, str(exc)
-            except Exception:
-                # Claimed but not drafted: say so, or every later poll would wait for nothing.
-                scan_jobs.failed(found, "Không tạo được bản nháp từ bản quét; hãy tải tệp lên lại.")
-                raise
-            else:
-                scan_jobs.drafted(found, plan.pk)
-                messages.success(request, "Đã đọc bản quét. Máy nhận dạng chữ có thể sai: hãy đối chiếu bản "
-                                          "nháp với văn bản gốc trước khi lưu.")
-                return redirect("plans:plan_review", plan.pk)
+    if found.status == scan_jobs.PARSED and request.method == "POST":
+        plan = _draft(request, org, found)
+        if plan is not None:
+            return redirect("plans:plan_review", plan.pk)
+        found = scan_jobs.get(job, request.user.pk) or found  # another tab has it, or it failed
+    return _progress_page(request, org, found)
+
+
+def _draft(request: HttpRequest, org, found: scan_jobs.Job):
+    """Make the draft from a finished reading (once, whichever tab asks first); None if not made."""
+    result = scan_jobs.claim_result(found)
+    if result is None:
+        return None
+    try:
+        plan = s.draft_from_parse(request.user, org, result["parsed"], found.meta["name"],
+                                  result["text"], start_year=found.meta.get("start_year"),
+                                  end_year=found.meta.get("end_year"))
+    except ServiceError as exc:
+        scan_jobs.failed(found, str(exc))
+        return None
+    except Exception:
+        # Claimed but not drafted: say so, or every later poll would wait for nothing.
+        scan_jobs.failed(found, "Không tạo được bản nháp từ bản quét; hãy tải tệp lên lại.")
+        raise
+    scan_jobs.drafted(found, plan.pk)
+    messages.success(request, "Đã đọc bản quét. Máy nhận dạng chữ có thể sai: hãy đối chiếu bản "
+                              "nháp với văn bản gốc trước khi lưu.")
+    return plan
+
+
+def _progress_page(request: HttpRequest, org, found: scan_jobs.Job) -> HttpResponse:
+    status = found.status
     done, total = int(found.state.get("done") or 0), int(found.state.get("total") or 0)
     if status == scan_jobs.QUEUED:
         line = "Đang chờ đến lượt: máy chủ đang đọc một bản quét khác."
     elif status == scan_jobs.RUNNING and done < total:
         line = f"Đang nhận dạng chữ: trang {done + 1}/{total}"
+    elif status == scan_jobs.PARSED:
+        line = "Đã đọc xong. Bấm «Mở bản nháp» để xem các chỉ tiêu, nhiệm vụ đọc được."
     else:
-        line = "Đang tách chỉ tiêu, nhiệm vụ và tạo bản nháp…"
+        line = "Đang tách chỉ tiêu, nhiệm vụ…"
     response = render(request, "plans/scan_progress.html", {
         "org": org, "name": found.meta.get("name") or "", "failed": status == scan_jobs.FAILED,
+        "ready": status == scan_jobs.PARSED,
         "error": found.state.get("error") or "", "line": line, "done": done, "total": max(total, 1),
         "percent": round(100 * done / total) if total else 0,
         "upload": reverse("plans:plan_upload", args=[org.code]),
     })
-    if status != scan_jobs.FAILED:
+    if status not in (scan_jobs.FAILED, scan_jobs.PARSED):
         response["Refresh"] = str(REFRESH_SECONDS)
-        response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store"
     return response
