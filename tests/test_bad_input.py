@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from test_access_matrix import EXPECTED, World, build_world, url_for
 
-from dangvu.accounts.models import ApiToken
+from dangvu.accounts.services import issue_api_token
 from dangvu.registry.models import ImportBatch, Member
 
 pytestmark = pytest.mark.django_db
@@ -341,7 +341,7 @@ API_BAD = [
 
 @pytest.mark.parametrize(("path", "params", "status"), API_BAD, ids=lambda x: show(x)[:40])
 def test_api_bad_params(world, path, params, status):
-    _, key = ApiToken.issue(world.tree.users["admin"])
+    _, key = issue_api_token(world.tree.users["admin"])
     client = Client(raise_request_exception=False)
     r = client.get(path, params, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert r.status_code == status, (path, show(params), r.status_code, r.content[:300])

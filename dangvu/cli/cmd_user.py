@@ -26,12 +26,12 @@ def _add(args: argparse.Namespace) -> int:
     setup_django()
     from dangvu.accounts import services
     from dangvu.common import ServiceError
-    from dangvu.registry.models import Member, Organization
+    from dangvu.registry import selectors
 
-    org = Organization.objects.filter(code=args.org).first()
+    org = selectors.org_by_code(args.org)
     if org is None:
         raise CommandError(f"Không có tổ chức mã «{args.org}».")
-    member = Member.objects.filter(pk=args.member).first() if args.member else None
+    member = selectors.member_by_pk(args.member) if args.member else None
     if args.member and member is None:
         raise CommandError(f"Không có hồ sơ đảng viên số {args.member}.")
     password = args.password or getpass.getpass("Mật khẩu: ")
