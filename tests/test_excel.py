@@ -254,7 +254,7 @@ def test_import_is_atomic(tree, monkeypatch):
     batch = services_import.stage_import(tree.users["office"], tree.orgs["C1"], "members",
                                          SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
     before = (before[0], before[1], LogEntry.objects.count())
-    real = services_import.write_member_batch
+    real = services_import._write_member_batch
     calls = []
 
     def failing(user, rows):
@@ -264,14 +264,14 @@ def test_import_is_atomic(tree, monkeypatch):
         return real(user, rows)
 
     monkeypatch.setattr(services_import, "BATCH_SIZE", 2)
-    monkeypatch.setattr(services_import, "write_member_batch", failing)
+    monkeypatch.setattr(services_import, "_write_member_batch", failing)
     with pytest.raises(RuntimeError):
         services_import.confirm_import(tree.users["office"], batch)
     assert calls == [2, 1]
     assert (Member.objects.count(), StatusChange.objects.count(), LogEntry.objects.count()) == before
     batch.refresh_from_db()
     assert batch.state == "preview"
-    monkeypatch.setattr(services_import, "write_member_batch", real)
+    monkeypatch.setattr(services_import, "_write_member_batch", real)
     assert services_import.confirm_import(tree.users["office"], batch) == 3
     assert Member.objects.count() == before[0] + 3
 

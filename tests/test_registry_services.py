@@ -266,3 +266,15 @@ def test_organization_kinds_nest_by_the_charter(tree) -> None:
     assert exc.value.code == Code.ORG_KIND and exc.value.field == "kind"
     grp = s.create_organization(None, tree.orgs["C1A"], code="C1A-T1", name="Tổ đảng 1", kind="group")
     assert grp.path.startswith(tree.orgs["C1A"].path) and grp.depth == 4
+
+
+def test_on_a_handover_day_only_the_successor_holds_the_post(tree) -> None:
+    """``ended_on`` is the first day without the post: on the handover day only the successor holds it."""
+    c1a, an, cuong = tree.orgs["C1A"], tree.inside, tree.own
+    old = s.add_post(None, c1a, an, "secretary", D(2020, 6, 1))
+    s.end_post(None, old, D(2025, 6, 1))
+    new = s.add_post(None, c1a, cuong, "secretary", D(2025, 6, 1))
+    secretaries = Post.objects.filter(organization=c1a, role="secretary")
+    assert list(secretaries.held_on(D(2025, 5, 31))) == [old]
+    assert list(secretaries.held_on(D(2025, 6, 1))) == [new]
+    assert list(secretaries.current()) == [new]

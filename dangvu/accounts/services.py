@@ -57,6 +57,15 @@ def grant_role(user: User, kind: str, org: Organization, member: Member | None =
 
 
 @transaction.atomic
+def create_user_with_role(username: str, password: str, kind: str, org: Organization,
+                          member: Member | None = None, *, full_name: str = "") -> User:
+    """A new login holding one role: both or neither (``dangvu user add``)."""
+    user = create_user(username, password, full_name=full_name)
+    grant_role(user, kind, org, member)
+    return user
+
+
+@transaction.atomic
 def issue_api_token(user: User) -> tuple[ApiToken, str]:
     """A new bearer token for ``user``: the key is returned once; only its digest is stored."""
     key = "dv_" + secrets.token_urlsafe(32)

@@ -36,11 +36,7 @@ def _add(args: argparse.Namespace) -> int:
         raise CommandError(f"Không có hồ sơ đảng viên số {args.member}.")
     password = args.password or getpass.getpass("Mật khẩu: ")
     try:
-        from django.db import transaction
-
-        with transaction.atomic():
-            user = services.create_user(args.username, password, full_name=args.name)
-            services.grant_role(user, args.role, org, member)
+        user = services.create_user_with_role(args.username, password, args.role, org, member, full_name=args.name)
     except ServiceError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Đã tạo tài khoản {user.username} — vai trò {args.role} trên {org.name}.")

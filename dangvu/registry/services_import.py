@@ -88,9 +88,9 @@ def _confirm_in_transaction(by: Any, batch: ImportBatch) -> tuple[int, Result | 
             state=ImportBatch.State.INVALID, problems=result.problems, warnings=result.warnings)
         return 0, result
     if locked.kind == ImportBatch.Kind.MEMBERS:
-        created = write_members(by, result.good)
+        created = _write_members(by, result.good)
     else:
-        created = write_organizations(by, result.good)
+        created = _write_organizations(by, result.good)
     # A queryset update: the one audit entry of the import is the log_bulk below.
     ImportBatch.objects.filter(pk=locked.pk).update(state=ImportBatch.State.DONE, imported=created)
     log_bulk(by, locked.scope, f"{locked.kind}.xlsx", created=created, file=locked.file_name, batch=locked.pk)
@@ -142,7 +142,7 @@ def _insert_history(rows: list[tuple[Any, ...]]) -> None:
                                rows[start:start + BATCH_SIZE])
 
 
-def write_member_batch(user: Any, rows: list[dict[str, Any]]) -> int:
+def _write_member_batch(user: Any, rows: list[dict[str, Any]]) -> int:
     """One batch: the members, then their history (admission, and recognition when full)."""
     members = [Member(**{k: row[k] for k in _MEMBER_COPY}) for row in rows]
     if connection.features.can_return_rows_from_bulk_insert:
@@ -164,15 +164,15 @@ def write_member_batch(user: Any, rows: list[dict[str, Any]]) -> int:
     return len(members)
 
 
-def write_members(by: Any, rows: list[dict[str, Any]]) -> int:
+def _write_members(by: Any, rows: list[dict[str, Any]]) -> int:
     user = acting_user(by)
     total = 0
     for start in range(0, len(rows), BATCH_SIZE):
-        total += write_member_batch(user, rows[start:start + BATCH_SIZE])
+        total += _write_member_batch(user, rows[start:start + BATCH_SIZE])
     return total
 
 
-def write_organizations(by: Any, rows: list[dict[str, Any]]) -> int:
+def _write_organizations(by: Any, rows: list[dict[str, Any]]) -> int:
     for row in rows:
         # Re-read the parent each time: a sorted insert may have moved siblings' paths.
         parent = Organization.objects.get(code=row["parent"])
