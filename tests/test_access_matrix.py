@@ -36,7 +36,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from dangvu.accounts.audit import AuditLogIsAppendOnly
-from dangvu.accounts.models import ApiToken
+from dangvu.accounts.services import issue_api_token
 from dangvu.registry import models as m
 from dangvu.registry import services as s
 from dangvu.registry.views import MEMBER_EVENTS
@@ -623,7 +623,7 @@ def client_for(w: World, role: str, api: bool = False) -> tuple[Client, dict]:
         return client, headers
     user = w.tree.users[role]
     if api:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)[1]}"
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {issue_api_token(user)[1]}"
     else:
         client.force_login(user)
     return client, headers

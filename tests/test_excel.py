@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from dangvu.common import ServiceError
+from dangvu.common import Code, ServiceError
 from dangvu.core.cccd import make_cccd
-from dangvu.registry import excel, imports
+from dangvu.registry import excel, services_import
 from dangvu.registry.models import ImportBatch, Member, Organization, StatusChange
 
 MEMBER_TITLES = [c.title for c in excel.MEMBER_COLUMNS]
@@ -131,11 +131,11 @@ def test_duplicate_outside_scope_reveals_nothing(tree):
     """A secretary of C1A importing someone who exists in C2A learns only that a record exists."""
     outsider = tree.outside
     content = xlsx([person("C1A", "TRAN THI BINH", outsider.birth_date, "Nữ")])
-    batch = imports.stage_import(tree.users["secretary"], tree.orgs["C1A"], "members",
-                                 SimpleUploadedFile("a.xlsx", content))
+    batch = services_import.stage_import(tree.users["secretary"], tree.orgs["C1A"], "members",
+                                         SimpleUploadedFile("a.xlsx", content))
     [problem] = batch.problems
     assert problem["errors"] == ["Họ tên và ngày sinh trùng với đảng viên đã có."]
-    inside = imports.stage_import(tree.users["secretary"], tree.orgs["C1A"], "members", SimpleUploadedFile(
+    inside = services_import.stage_import(tree.users["secretary"], tree.orgs["C1A"], "members", SimpleUploadedFile(
         "b.xlsx", xlsx([person("C1A", "Nguyễn Văn An", tree.inside.birth_date)])))
     assert "chi bộ C1A" in inside.problems[0]["errors"][0]
 
@@ -182,8 +182,8 @@ def test_clean_file_is_written_once(client, tree):
 
 
 def test_batches_are_private_and_confirm_is_post_only(client, tree):
-    batch = imports.stage_import(tree.users["office"], tree.orgs["C1"], "members",
-                                 SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
+    batch = services_import.stage_import(tree.users["office"], tree.orgs["C1"], "members",
+                                         SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
     login(client, tree, "secretary")
     assert client.get(reverse("registry:import_preview", kwargs={"pk": batch.pk})).status_code == 404
     assert client.post(reverse("registry:import_confirm", kwargs={"pk": batch.pk})).status_code == 404
@@ -191,8 +191,9 @@ def test_batches_are_private_and_confirm_is_post_only(client, tree):
     assert client.get("/nhap-excel/99999999999999999999999/").status_code == 404
     login(client, tree, "office")
     assert client.get(reverse("registry:import_confirm", kwargs={"pk": batch.pk})).status_code == 405
-    with pytest.raises(ServiceError):
-        imports.confirm_import(tree.users["secretary"], batch)
+    with pytest.raises(ServiceError) as exc:
+        services_import.confirm_import(tree.users["secretary"], batch)
+    assert exc.value.code == Code.FORBIDDEN
     assert Member.objects.filter(full_name="Vũ Thị Hoa").count() == 0
 
 
@@ -220,25 +221,29 @@ def test_role_lost_after_upload_ends_preview_and_confirm(client, tree, change):
     assert client.get(preview_url).status_code == 404
     assert client.post(reverse("registry:import_confirm", kwargs={"pk": batch.pk})).status_code == 404
     office = User.objects.get(pk=tree.users["office"].pk)  # a fresh user: access is computed per request
-    with pytest.raises(ServiceError, match="không còn quyền"):
-        imports.confirm_import(office, batch)
+    with pytest.raises(ServiceError) as exc:
+        services_import.confirm_import(office, batch)
+    assert exc.value.code == Code.FORBIDDEN
     assert Member.objects.filter(full_name="Vũ Thị Hoa").count() == 0
     batch.refresh_from_db()
     assert batch.state == "preview"
     # An administrator still sees the batch.
     login(client, tree, "admin")
-    assert client.get(preview_url).status_code == 200
+    seen = client.get(preview_url)
+    assert seen.status_code == 200 and "Đỗ Minh Khang" in seen.content.decode()
 
 
 def test_confirm_revalidates(tree):
-    batch = imports.stage_import(tree.users["office"], tree.orgs["C1"], "members",
-                                 SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
-    imports.stage_import(tree.users["office"], tree.orgs["C1"], "members",
-                         SimpleUploadedFile("b.xlsx", xlsx(GOOD[:1])))
+    batch = services_import.stage_import(tree.users["office"], tree.orgs["C1"], "members",
+                                         SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
+    services_import.stage_import(tree.users["office"], tree.orgs["C1"], "members",
+                                 SimpleUploadedFile("b.xlsx", xlsx(GOOD[:1])))
     other = ImportBatch.objects.latest("pk")
-    assert imports.confirm_import(tree.users["office"], other) == 1
-    with pytest.raises(ServiceError, match="đã thay đổi"):
-        imports.confirm_import(tree.users["office"], batch)
+    assert services_import.confirm_import(tree.users["office"], other) == 1
+    with pytest.raises(ServiceError) as exc:
+        services_import.confirm_import(tree.users["office"], batch)
+    # The message tells how many rows now fail: that number is the point.
+    assert exc.value.code == Code.STALE and "nay có 1 dòng lỗi" in exc.value.message
     batch.refresh_from_db()
     assert batch.state == "invalid" and [p["row"] for p in batch.problems] == [2]
     assert Member.objects.filter(full_name="Vũ Thị Hoa").count() == 0
@@ -246,10 +251,10 @@ def test_confirm_revalidates(tree):
 
 def test_import_is_atomic(tree, monkeypatch):
     before = (Member.objects.count(), StatusChange.objects.count(), LogEntry.objects.count())
-    batch = imports.stage_import(tree.users["office"], tree.orgs["C1"], "members",
-                                 SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
+    batch = services_import.stage_import(tree.users["office"], tree.orgs["C1"], "members",
+                                         SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
     before = (before[0], before[1], LogEntry.objects.count())
-    real = imports.write_member_batch
+    real = services_import._write_member_batch
     calls = []
 
     def failing(user, rows):
@@ -258,16 +263,16 @@ def test_import_is_atomic(tree, monkeypatch):
             raise RuntimeError("disk full")
         return real(user, rows)
 
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
-    monkeypatch.setattr(imports, "write_member_batch", failing)
+    monkeypatch.setattr(services_import, "BATCH_SIZE", 2)
+    monkeypatch.setattr(services_import, "_write_member_batch", failing)
     with pytest.raises(RuntimeError):
-        imports.confirm_import(tree.users["office"], batch)
+        services_import.confirm_import(tree.users["office"], batch)
     assert calls == [2, 1]
     assert (Member.objects.count(), StatusChange.objects.count(), LogEntry.objects.count()) == before
     batch.refresh_from_db()
     assert batch.state == "preview"
-    monkeypatch.setattr(imports, "write_member_batch", real)
-    assert imports.confirm_import(tree.users["office"], batch) == 3
+    monkeypatch.setattr(services_import, "_write_member_batch", real)
+    assert services_import.confirm_import(tree.users["office"], batch) == 3
     assert Member.objects.count() == before[0] + 3
 
 
@@ -279,7 +284,7 @@ def test_bad_uploads_come_back_to_the_form(client, tree, settings):
         (b"", "x.xlsx", "rỗng"),
         (b"name,birth\nAn,1980\n", "ds.csv", "không phải tệp Excel .xlsx"),
         (b"this is not a zip file at all", "ds.xlsx", "không phải tệp Excel .xlsx hợp lệ"),
-        (b"PK\x03\x04broken zip", "ds.xlsx", "không"),
+        (b"PK\x03\x04broken zip", "ds.xlsx", "không phải tệp Excel .xlsx hợp lệ"),
         (xlsx([], titles=["Họ tên", "Ngày sinh"]), "ds.xlsx", "Không tìm thấy dòng tiêu đề"),
         (xlsx([GOOD[0]], titles=MEMBER_TITLES[:3] + ["?"] + MEMBER_TITLES[4:]), "ds.xlsx", "Thiếu cột: Giới tính"),
         (xlsx([]), "ds.xlsx", "không có dòng dữ liệu"),
@@ -291,22 +296,25 @@ def test_bad_uploads_come_back_to_the_form(client, tree, settings):
     settings.DANGVU_MAX_UPLOAD_BYTES = 1024 * 1024
     response = upload(client, b"PK" + b"0" * (1024 * 1024 + 10))
     assert response.status_code == 200 and "giới hạn là 1 MB" in response.content.decode()
-    assert upload(client, xlsx(GOOD), scope="C2").status_code == 200  # not a scope choice
+    outside = upload(client, xlsx(GOOD), scope="C2")  # not a scope choice
+    assert outside.status_code == 200 and "Hãy chọn một tổ chức bạn được cập nhật." in outside.content.decode()
     assert ImportBatch.objects.count() == 0
 
 
 def test_too_many_rows(tree, monkeypatch):
     monkeypatch.setattr(excel, "MAX_ROWS", 2)
-    with pytest.raises(excel.WorkbookError, match="hơn 2 dòng"):
+    with pytest.raises(excel.WorkbookError, match="hơn 2 dòng") as exc:
         excel.read_sheet(xlsx(GOOD), excel.MEMBER_COLUMNS, max_rows=excel.MAX_ROWS)
+    assert exc.value.code == Code.OUT_OF_RANGE
 
 
 def test_viewer_cannot_import(client, tree):
     login(client, tree, "viewer")
     assert client.get(reverse("registry:import_start")).status_code == 403
-    with pytest.raises(ServiceError):
-        imports.stage_import(tree.users["viewer"], tree.orgs["C1"], "members",
-                             SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
+    with pytest.raises(ServiceError) as exc:
+        services_import.stage_import(tree.users["viewer"], tree.orgs["C1"], "members",
+                                             SimpleUploadedFile("a.xlsx", xlsx(GOOD)))
+    assert exc.value.code == Code.FORBIDDEN
 
 
 def test_dates_and_labels_are_lenient():

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dangvu.registry.models import Member, Organization
+from dangvu.registry.models import Member, Organization, subtree_q
 
 from .models import EDIT_KINDS, Role, RoleKind
 
@@ -28,13 +28,9 @@ class Access:
     roles: tuple[Role, ...] = ()
 
     # -- organizations -------------------------------------------------------------------
-    def _paths_q(self, paths: tuple[str, ...], prefix: str) -> Q:
-        if self.is_admin:
-            return Q()
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(**{f"{prefix}path__startswith": p})
-        return q
+    def _paths_q(self, paths: tuple[str, ...], via: str) -> Q:
+        # Several role roots: the union of their subtrees (the path filter itself is in subtree_q).
+        return Q() if self.is_admin else subtree_q(*paths, via=via)
 
     def orgs(self) -> QuerySet[Organization]:
         return Organization.objects.filter(self._paths_q(self.read_paths, ""))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -41,12 +40,16 @@ class Role(models.Model):
         return f"{self.user} — {self.get_kind_display()} — {self.organization}"
 
 
-def _digest(key: str) -> str:
+def token_digest(key: str) -> str:
+    """What is stored of a token: its SHA-256 digest, never the key."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 class ApiToken(models.Model):
-    """A bearer token for the read-only API; only its SHA-256 digest is stored."""
+    """A bearer token for the read-only API; only its SHA-256 digest is stored.
+
+    Issued and marked as used by :mod:`dangvu.accounts.services` (``issue_api_token``,
+    ``touch_api_token``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
@@ -58,13 +61,7 @@ class ApiToken(models.Model):
         verbose_name = "khóa truy cập API"
 
     @classmethod
-    def issue(cls, user) -> tuple[ApiToken, str]:
-        key = "dv_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, digest=_digest(key), prefix=key[3:11])
-        return token, key
-
-    @classmethod
     def lookup(cls, key: str) -> ApiToken | None:
         if not key or len(key) > 200:
             return None
-        return cls.objects.select_related("user").filter(digest=_digest(key), user__is_active=True).first()
+        return cls.objects.select_related("user").filter(digest=token_digest(key), user__is_active=True).first()

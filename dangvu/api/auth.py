@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from dangvu.accounts.models import ApiToken
+from dangvu.accounts.services import touch_api_token
 
 AUTH_FAILED = "Thiếu hoặc sai khóa truy cập."
-TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
@@ -22,14 +20,7 @@ class TokenAuth(HttpBearer):
         found = ApiToken.lookup(token.strip())
         if found is None:
             return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at >= TOUCH_INTERVAL:
-            # Usage bookkeeping only (no business data): a single conditional UPDATE, so
-            # concurrent requests within the same minute do not write again.
-            ApiToken.objects.filter(pk=found.pk).exclude(last_used_at__gt=now - TOUCH_INTERVAL).update(
-                last_used_at=now
-            )
-            found.last_used_at = now
+        touch_api_token(found)
         request.user = found.user
         return found.user
 

@@ -1,14 +1,13 @@
-"""Helpers shared by the routers: paging, subtree filtering, counting by status."""
+"""Helpers shared by the routers: the caller's scope and paging (the reads are registry selectors)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from dangvu.accounts.access import Access, access_for
-from dangvu.registry.models import MemberStatus, Organization
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 500
@@ -28,20 +27,3 @@ def paginate(qs: QuerySet, page: int, page_size: int) -> tuple[int, list[Any]]:
     if start >= total:
         return total, []
     return total, list(qs[start:start + page_size])
-
-
-def subtree(org: Organization, prefix: str = "") -> dict[str, str]:
-    """Filter kwargs for ``org`` and everything under it (materialized path prefix)."""
-    return {f"{prefix}path__startswith": org.path}
-
-
-def empty_counts() -> dict[str, int]:
-    return dict.fromkeys(MemberStatus.values, 0)
-
-
-def counts_by_status(members: QuerySet) -> dict[str, int]:
-    """Members per status in one aggregate query; every status is present."""
-    counts = empty_counts()
-    for row in members.order_by().values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
-    return counts

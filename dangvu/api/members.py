@@ -7,9 +7,10 @@ from ninja import Query, Router
 
 from dangvu.core.lifecycle import EVENT_LABELS
 from dangvu.core.text import fold
+from dangvu.registry import selectors
 from dangvu.registry.models import Member
 
-from .common import DB_INT_MAX, access, paginate, subtree
+from .common import DB_INT_MAX, access, paginate
 from .schemas import ErrorOut, MemberDetail, MemberFilters, MemberPage, ValidationErrorOut
 
 router = Router(tags=["Đảng viên"])
@@ -43,14 +44,10 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]):
     acc = access(request)
     page, page_size, q, org, status = (filters.page, filters.page_size, filters.q, filters.org,
                                        filters.status)
-    qs = acc.members().select_related("organization")
-    if org:
-        qs = qs.filter(**subtree(acc.get_org(org), "organization__"))
-    if q and (needle := fold(q)):
-        qs = qs.filter(name_folded__contains=needle)
-    if status:
-        qs = qs.filter(status=status.value)
-    total, rows = paginate(qs.order_by("name_folded", "id"), page, page_size)
+    needle = fold(q) if q else ""
+    qs = selectors.search_members(acc, scope=acc.get_org(org) if org else None, words=[needle] if needle else [],
+                                  statuses=(status.value,) if status else None)
+    total, rows = paginate(qs, page, page_size)
     return {"count": total, "page": page, "page_size": page_size, "results": [member_item(m) for m in rows]}
 
 
@@ -63,7 +60,7 @@ def get_member(request: HttpRequest, member_id: int):
     if not 1 <= member_id <= DB_INT_MAX:
         raise Http404(NOT_FOUND)
     m = access(request).get_member(member_id)  # absent and out of scope look the same: 404
-    history = m.history.select_related("from_org", "to_org").order_by("on", "id")
+    history = selectors.member_history(m)
     return {
         **member_item(m),
         "status_label": m.get_status_display(),

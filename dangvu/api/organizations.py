@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Query, Router
 
 from dangvu.accounts.access import Access
-from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization
+from dangvu.registry import selectors
+from dangvu.registry.models import ACTIVE_STATUSES, Organization
 
-from .common import access, counts_by_status, empty_counts, paginate, subtree
+from .common import access, paginate
 from .schemas import (
     ErrorOut,
     OrganizationDetail,
@@ -31,13 +31,8 @@ def _parent_path(org: Organization) -> str:
 def _items(acc: Access, orgs: list[Organization]) -> list[dict]:
     """Serialize a page of organizations: parents in one query, counts in one aggregate."""
     parent_paths = {_parent_path(o) for o in orgs if o.depth > 1}
-    parents = dict(acc.orgs().filter(path__in=parent_paths).values_list("path", "code")) if parent_paths else {}
-    counts: dict[int, dict[str, int]] = {o.pk: empty_counts() for o in orgs}
-    if orgs:
-        rows = (Member.objects.filter(organization__in=[o.pk for o in orgs]).order_by()
-                .values("organization_id", "status").annotate(n=Count("id")))
-        for row in rows:
-            counts[row["organization_id"]][row["status"]] = row["n"]
+    parents = selectors.parent_codes(acc, parent_paths)
+    counts = selectors.counts_by_org_and_status(orgs)
     return [
         {
             "code": o.code,
@@ -62,12 +57,8 @@ def _items(acc: Access, orgs: list[Organization]) -> list[dict]:
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]):
     acc = access(request)
     page, page_size, org, kind = filters.page, filters.page_size, filters.org, filters.kind
-    qs = acc.orgs()
-    if org:
-        qs = qs.filter(**subtree(acc.get_org(org)))
-    if kind:
-        qs = qs.filter(kind=kind)
-    total, rows = paginate(qs.order_by("path"), page, page_size)
+    qs = selectors.orgs_in_scope(acc, acc.get_org(org) if org else None, kind)
+    total, rows = paginate(qs, page, page_size)
     return {"count": total, "page": page, "page_size": page_size, "results": _items(acc, rows)}
 
 
@@ -80,14 +71,13 @@ def get_organization(request: HttpRequest, code: str):
     acc = access(request)
     o = acc.get_org(code)  # absent and out of scope look the same: 404
     item = _items(acc, [o])[0]
-    children = list(acc.orgs().filter(path__startswith=o.path, depth=o.depth + 1)
-                    .order_by("path").values_list("code", flat=True))
+    children = selectors.child_codes(acc, o)
     return {
         **item,
         "kind_label": o.get_kind_display(),
         "address": o.address,
         "children": children,
-        "subtree_member_counts": counts_by_status(Member.objects.filter(**subtree(o, "organization__"))),
+        "subtree_member_counts": selectors.subtree_counts_by_status(o),
     }
 
 
@@ -99,10 +89,8 @@ def get_organization(request: HttpRequest, code: str):
 def stats(request: HttpRequest, filters: Query[StatsFilters]):
     acc = access(request)
     org = filters.org
-    qs = acc.members()
-    if org:
-        qs = qs.filter(**subtree(acc.get_org(org), "organization__"))
-    by_status = counts_by_status(qs)
+    scope = acc.get_org(org) if org else None
+    by_status = selectors.counts_by_status(selectors.search_members(acc, scope=scope, statuses=None))
     return {
         "organization": org or None,
         "total": sum(by_status.values()),

@@ -16,13 +16,12 @@ from dangvu.cli import CommandError, print_json, setup_django
 
 
 def collect_stats() -> dict[str, Any]:
-    from django.db.models import Count
+    from dangvu.registry import selectors
+    from dangvu.registry.models import MemberStatus, OrgKind
 
-    from dangvu.registry.models import Member, MemberStatus, Organization, OrgKind
-
-    root = Organization.objects.get_root_nodes().first()
-    kinds = dict(Organization.objects.values_list("kind").annotate(n=Count("id")).order_by())
-    statuses = dict(Member.objects.values_list("status").annotate(n=Count("id")).order_by())
+    root = selectors.root_org()
+    counts = selectors.registry_stats()
+    kinds, statuses = counts["organizations"], counts["members"]
     return {
         "root": root.code if root else None,
         "organizations": {k: kinds.get(k, 0) for k in OrgKind.values},
@@ -36,13 +35,14 @@ def _stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    from dangvu.registry.models import ACTIVE_STATUSES, MemberStatus, Organization, OrgKind
+    from dangvu.registry import selectors
+    from dangvu.registry.models import ACTIVE_STATUSES, MemberStatus, OrgKind
 
     out = sys.stdout
     if data["root"] is None:
         out.write("Cơ sở dữ liệu chưa có tổ chức đảng nào (chạy `dangvu demo` để tạo dữ liệu mẫu).\n")
     else:
-        root = Organization.objects.get(code=data["root"])
+        root = selectors.org_by_code(data["root"])
         out.write(f"Tổ chức gốc: {root.name} (mã {root.code})\n")
     out.write(f"Tổ chức đảng: {sum(data['organizations'].values())}\n")
     for kind, n in data["organizations"].items():
@@ -57,16 +57,15 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     setup_django()
-    from django.contrib.auth import get_user_model
+    from dangvu.accounts.selectors import user_by_username
+    from dangvu.accounts.services import issue_api_token
 
-    from dangvu.accounts.models import ApiToken
-
-    user = get_user_model().objects.filter(username=args.username).first()
+    user = user_by_username(args.username)
     if user is None:
         raise CommandError(f"Không có người dùng «{args.username}».", code=2)
     if not user.is_active:
         raise CommandError(f"Người dùng «{args.username}» đang bị khóa.", code=2)
-    _, key = ApiToken.issue(user)
+    _, key = issue_api_token(user)
     sys.stdout.write(key + "\n")
     return 0
 

@@ -26,21 +26,17 @@ def _add(args: argparse.Namespace) -> int:
     setup_django()
     from dangvu.accounts import services
     from dangvu.common import ServiceError
-    from dangvu.registry.models import Member, Organization
+    from dangvu.registry import selectors
 
-    org = Organization.objects.filter(code=args.org).first()
+    org = selectors.org_by_code(args.org)
     if org is None:
         raise CommandError(f"Không có tổ chức mã «{args.org}».")
-    member = Member.objects.filter(pk=args.member).first() if args.member else None
+    member = selectors.member_by_pk(args.member) if args.member else None
     if args.member and member is None:
         raise CommandError(f"Không có hồ sơ đảng viên số {args.member}.")
     password = args.password or getpass.getpass("Mật khẩu: ")
     try:
-        from django.db import transaction
-
-        with transaction.atomic():
-            user = services.create_user(args.username, password, full_name=args.name)
-            services.grant_role(user, args.role, org, member)
+        user = services.create_user_with_role(args.username, password, args.role, org, member, full_name=args.name)
     except ServiceError as exc:
         raise CommandError(str(exc)) from exc
     print(f"Đã tạo tài khoản {user.username} — vai trò {args.role} trên {org.name}.")

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 
+from dangvu.core import clock
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, discipline_forms
 from dangvu.core.rulesets import ruleset_for
 
@@ -23,6 +24,7 @@ from .models import (
     TrainingKind,
     TransferKind,
 )
+from .selectors import names_by_path
 
 NULL_CHARACTERS = "Không được chứa ký tự NUL (mã 0)."
 
@@ -69,13 +71,13 @@ class VNDateField(forms.DateField):
 
     def clean(self, value):
         value = super().clean(value)
-        if value and not dt.date(1900, 1, 1) <= value <= dt.date.today() + dt.timedelta(days=3660):
+        if value and not dt.date(1900, 1, 1) <= value <= clock.today() + dt.timedelta(days=3660):
             raise forms.ValidationError("Ngày nằm ngoài khoảng cho phép.")
         return value
 
 
 def _not_future(value: dt.date | None) -> dt.date | None:
-    if value and value > dt.date.today():
+    if value and value > clock.today():
         raise forms.ValidationError("Ngày không thể ở tương lai.")
     return value
 
@@ -244,7 +246,7 @@ class DisciplineForm(EventForm):
     def __init__(self, *args, member: Member | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if member is not None:
-            allowed = discipline_forms(member.status, ruleset_for(dt.date.today()))
+            allowed = discipline_forms(member.status, ruleset_for(clock.today()))
             self.fields["form"].choices = [(f, DISCIPLINE_LABELS[f]) for f in allowed]
 
 
@@ -257,7 +259,7 @@ class DestinationIterator(forms.models.ModelChoiceIterator):
         orgs = list(self.queryset)
         steplen = Organization.steplen
         parent_paths = {o.path[:-steplen] for o in orgs if o.depth > 1}
-        parents = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "name"))
+        parents = names_by_path(parent_paths)
         groups: dict[str, list] = {}
         for org in orgs:
             groups.setdefault(parents.get(org.path[:-steplen], ""), []).append(self.choice(org))

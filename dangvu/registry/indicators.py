@@ -1,6 +1,6 @@
 """Registry indicators: membership counts and the plan targets the registry can measure
 (village cells, localities' heads, committees, working rules, yearly records, officers' training,
-new organizations, admissions), each by SQL aggregation over the subtree (``path__startswith``)
+new organizations, admissions), each by SQL aggregation over the subtree (``Organization.objects.subtree``)
 in a fixed number of queries whatever the data size."""
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ from .models import (
     Training,
     TrainingKind,
     WorkingRules,
+    subtree_q,
 )
 
 
 def members_in(org: Organization):
     # ``organization__in`` (a subquery of the subtree's ids), not a join on the path: the
     # database then reads a commune's members from the index on organization, not the province's.
-    return Member.objects.filter(organization__in=Organization.objects.filter(path__startswith=org.path))
+    return Member.objects.filter(organization__in=Organization.objects.subtree(org))
 
 
 @indicator("members.count", "Số đảng viên đang sinh hoạt", "count")
@@ -60,8 +61,7 @@ def members_by_status(org: Organization, period: Period) -> Value:
 @indicator("cells.count", "Số chi bộ", "count")
 def cells_count(org: Organization, period: Period) -> Value:
     """Cells (chi bộ trực thuộc and chi bộ cơ sở) in the subtree, not dissolved."""
-    n = Organization.objects.filter(path__startswith=org.path, kind__in=CELL_KINDS,
-                                    dissolved_on__isnull=True).count()
+    n = Organization.objects.subtree(org).filter(kind__in=CELL_KINDS, dissolved_on__isnull=True).count()
     return Value.count(n)
 
 
@@ -79,7 +79,7 @@ def count_members_by_org(orgs) -> dict[int, int]:
     """Active members under each given organization (one query per call, for tree pages)."""
     q = {}
     for org in orgs:
-        q[f"o{org.pk}"] = Count("id", filter=Q(organization__path__startswith=org.path))
+        q[f"o{org.pk}"] = Count("id", filter=subtree_q(org, via="organization__"))
     if not q:
         return {}
     agg = Member.objects.filter(status__in=ACTIVE_STATUSES).aggregate(**q)
@@ -105,22 +105,16 @@ AGENCY_SECTORS = ("agency", "school", "health")
 def _alive(org: Organization, day: dt.date, kinds=CELL_KINDS):
     """Organizations of these kinds in the subtree that exist on ``day`` (established by then,
     when known, and not dissolved by then)."""
-    return Organization.objects.filter(path__startswith=org.path, kind__in=kinds).filter(
+    return Organization.objects.subtree(org).filter(kind__in=kinds).filter(
         Q(established_on__isnull=True) | Q(established_on__lte=day),
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day),
     )
 
 
-def _held_on(day: dt.date, prefix: str = "") -> Q:
-    """Posts held on ``day``."""
-    return Q(**{f"{prefix}started_on__lte": day}) & (
-        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day}))
-
-
 def _secretary_exists(day: dt.date, also: Exists) -> Exists:
     """The outer organization has a secretary on ``day`` for whom ``also`` holds (``also`` may
     refer to the post's ``organization`` and ``member`` with OuterRef)."""
-    return Exists(Post.objects.filter(_held_on(day), organization=OuterRef("pk"), role=PostRole.SECRETARY)
+    return Exists(Post.objects.held_on(day).filter(organization=OuterRef("pk"), role=PostRole.SECRETARY)
                   .filter(also))
 
 
@@ -130,9 +124,12 @@ def _share_of(qs, ok: Q | Exists) -> Value:
     return Value.share(agg["ok"], agg["total"])
 
 
-def _reading_year(period: Period) -> int:
+def reading_year(period: Period) -> int:
     """The calendar year a yearly record (assignment, commitment) is looked up for."""
     return max(period.start, period.as_of).year
+
+
+_reading_year = reading_year  # the old name, still imported by dangvu/bench_compare.py
 
 
 def _rule(period: Period, key: str) -> Any:
@@ -244,7 +241,7 @@ def village_secretary_is_head_or_front_head_share(org: Organization, period: Per
 
 
 def _locality_heads(org: Organization, period: Period, who: str) -> Value:
-    locs = Locality.objects.filter(organization__path__startswith=org.path).filter(
+    locs = Locality.objects.filter(subtree_q(org, via="organization__")).filter(
         Q(organization__established_on__isnull=True) | Q(organization__established_on__lte=period.as_of),
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=period.as_of),
     )
@@ -286,8 +283,8 @@ def agency_secretary_is_unit_head_share(org: Organization, period: Period,
     ``as_of`` also holds a ``unit_head`` post of the same organization on that day ÷ those cells.
     Grassroots committees (đảng ủy cơ sở) are not counted: cells only.
     Seed 003: "Bí thư cấp ủy đồng thời là thủ trưởng cơ quan, đơn vị"."""
-    heads = Exists(Post.objects.filter(_held_on(period.as_of), organization=OuterRef("organization"),
-                                       member=OuterRef("member"), role=PostRole.UNIT_HEAD))
+    heads = Exists(Post.objects.held_on(period.as_of).filter(organization=OuterRef("organization"),
+                                                             member=OuterRef("member"), role=PostRole.UNIT_HEAD))
     cells = _alive(org, period.as_of).filter(sector__in=list(sectors))
     return _share_of(cells, _secretary_exists(period.as_of, heads))
 
@@ -304,8 +301,8 @@ def with_committee_share(org: Organization, period: Period, sector: str | None =
     cells = _alive(org, period.as_of)
     if sector:
         cells = cells.filter(sector=sector)
-    committee = Exists(Post.objects.filter(_held_on(period.as_of), organization=OuterRef("pk"),
-                                           role=PostRole.COMMITTEE_MEMBER))
+    committee = Exists(Post.objects.held_on(period.as_of).filter(organization=OuterRef("pk"),
+                                                                 role=PostRole.COMMITTEE_MEMBER))
     return _share_of(cells, committee)
 
 
@@ -340,7 +337,7 @@ def with_assignment_share(org: Organization, period: Period) -> Value:
     (phân công nhiệm vụ) for the period's year ÷ those members. The year is that of ``as_of``
     (the period's first year when ``as_of`` falls before it).
     Seed 000: "100% đảng viên đang sinh hoạt được phân công nhiệm vụ"."""
-    assigned = Exists(Assignment.objects.filter(member=OuterRef("pk"), year=_reading_year(period)))
+    assigned = Exists(Assignment.objects.filter(member=OuterRef("pk"), year=reading_year(period)))
     return _share_of(_obliged_members(org, period), assigned)
 
 
@@ -349,7 +346,7 @@ def with_commitment_share(org: Organization, period: Period) -> Value:
     """Full and probationary members of the subtree (exempt left out) with a commitment
     (cam kết tu dưỡng, rèn luyện) for the period's year ÷ those members (year as in
     ``members.with_assignment_share``). Seed targets: "100% đảng viên đăng ký cam kết…"."""
-    committed = Exists(Commitment.objects.filter(member=OuterRef("pk"), year=_reading_year(period)))
+    committed = Exists(Commitment.objects.filter(member=OuterRef("pk"), year=reading_year(period)))
     return _share_of(_obliged_members(org, period), committed)
 
 
@@ -366,8 +363,8 @@ def officers_trained_share(org: Organization, period: Period, within_years: int 
     day = period.as_of
     if within_years is None:
         within_years = _rule(period, "indicators.officer_training_within_years")
-    officer = Exists(Post.objects.filter(_held_on(day), member=OuterRef("pk"), role__in=OFFICER_ROLES,
-                                         organization__path__startswith=org.path).filter(
+    officer = Exists(Post.objects.held_on(day).filter(subtree_q(org, via="organization__"), member=OuterRef("pk"),
+                                                      role__in=OFFICER_ROLES).filter(
         Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day)))
     courses = Training.objects.filter(member=OuterRef("pk"), kind=TrainingKind.PARTY_WORK, finished_on__lte=day)
     if within_years:
@@ -383,9 +380,8 @@ def new_private_count(org: Organization, period: Period) -> Value:
     """Cells and grassroots organizations of the subtree in private enterprises
     (``sector=private``) whose ``established_on`` falls within the period (dissolved later or not).
     Seed targets: "thành lập mới N tổ chức đảng trong doanh nghiệp ngoài khu vực nhà nước"."""
-    n = Organization.objects.filter(path__startswith=org.path, kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS),
-                                    sector=Sector.PRIVATE,
-                                    established_on__range=(period.start, period.end)).count()
+    n = Organization.objects.subtree(org).filter(kind__in=(*CELL_KINDS, *GRASSROOTS_KINDS), sector=Sector.PRIVATE,
+                                                 established_on__range=(period.start, period.end)).count()
     return Value.count(n)
 
 

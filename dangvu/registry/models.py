@@ -44,10 +44,23 @@ class Sector(models.TextChoices):
     POLICE = "police", "Công an"
 
 
+def subtree_q(*orgs: Organization | str, via: str = "") -> Q:
+    """The condition "lies in the subtree of one of ``orgs``" (organizations or paths) on a model
+    that reaches Organization through ``via`` (e.g. ``"organization__"``): the one place the
+    materialized-path prefix filter is written. No ``orgs`` matches nothing."""
+    parts = [Q(**{f"{via}path__startswith": org if isinstance(org, str) else org.path}) for org in orgs]
+    if not parts:
+        return Q(pk__in=[])
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
 class OrganizationQuerySet(MP_NodeQuerySet):
     def subtree(self, org: Organization | str) -> OrganizationQuerySet:
         """The organization and everything under it (its materialized path is a prefix)."""
-        return self.filter(path__startswith=org if isinstance(org, str) else org.path)
+        return self.filter(subtree_q(org))
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
@@ -161,7 +174,7 @@ class MemberQuerySet(models.QuerySet):
 
     def in_subtree(self, org: Organization | str) -> MemberQuerySet:
         """Members whose cell lies in the subtree of ``org`` (organization or path)."""
-        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+        return self.filter(subtree_q(org, via="organization__"))
 
 
 class Member(PersonIdentity):

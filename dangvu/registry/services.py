@@ -2,7 +2,9 @@
 
 Each public function is one transaction: it checks the actor's scope, applies the lifecycle
 rule from :mod:`dangvu.core.lifecycle`, writes the new state and its history record together,
-and raises :class:`ServiceError` (a Vietnamese message) with nothing written on refusal.
+and raises :class:`ServiceError` (a Vietnamese message and a :class:`Code`) with nothing written
+on refusal. The rules that need no database live in :mod:`dangvu.registry.rules`; the Excel import
+writer in :mod:`dangvu.registry.services_import`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from dangvu.common import ServiceError, acting_user, ensure_can_edit
-from dangvu.core.cccd import validate_cccd
+from dangvu.accounts.access import access_for
+from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.core import clock
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
@@ -37,45 +40,24 @@ from .models import (
     WorkingRules,
 )
 
+# MEMBER_FIELDS, check_parent_kind, validate_member_data: other apps and tests import them from here.
+from .rules import MEMBER_FIELDS, check_parent_kind, validate_member_data
+
 # -- organizations ------------------------------------------------------------------------
 
 ORG_FIELDS = ("name", "kind", "sector", "established_on", "dissolved_on", "address")
-
-# Which kinds may sit under which (Điều lệ Đảng, Điều 21–24; Quy định 294-QĐ/TW, 2025).
-_CHILD_KINDS: dict[str, set[str]] = {
-    OrgKind.PROVINCE: {OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL},
-    OrgKind.UPPER: {OrgKind.UPPER, OrgKind.GRASSROOTS_COMMITTEE, OrgKind.GRASSROOTS_CELL},
-    OrgKind.GRASSROOTS_COMMITTEE: {OrgKind.SUB_COMMITTEE, OrgKind.CELL},
-    OrgKind.SUB_COMMITTEE: {OrgKind.CELL},
-    OrgKind.GRASSROOTS_CELL: {OrgKind.GROUP},
-    OrgKind.CELL: {OrgKind.GROUP},
-    OrgKind.GROUP: set(),
-}
-
-
-def check_parent_kind(parent: Organization | None, kind: str) -> None:
-    if parent is None:
-        return
-    allowed = _CHILD_KINDS.get(parent.kind, set())
-    if kind not in allowed:
-        child = OrgKind(kind).label.lower() if kind in OrgKind.values else kind
-        raise ServiceError(f"Không thể đặt {child} trực thuộc {OrgKind(parent.kind).label.lower()}.")
-
 
 @transaction.atomic
 def create_organization(by, parent: Organization | None, *, code: str, name: str, kind: str,
                         sector: str = "", **fields: Any) -> Organization:
     code = nfc(code).upper()
     if not code:
-        raise ServiceError("Mã tổ chức không được để trống.")
+        raise ServiceError("Mã tổ chức không được để trống.", Code.REQUIRED, field="code")
     if Organization.objects.filter(code=code).exists():
-        raise ServiceError(f"Mã tổ chức «{code}» đã có.")
+        raise ServiceError(f"Mã tổ chức «{code}» đã có.", Code.DUPLICATE, field="code")
     if parent is None:
-        if by is not None and not getattr(by, "is_superuser", False):
-            from dangvu.accounts.access import access_for
-
-            if not access_for(by).is_admin:
-                raise ServiceError("Chỉ quản trị hệ thống mới tạo được tổ chức gốc.")
+        if by is not None and not getattr(by, "is_superuser", False) and not access_for(by).is_admin:
+            raise ServiceError("Chỉ quản trị hệ thống mới tạo được tổ chức gốc.", Code.FORBIDDEN)
     else:
         ensure_can_edit(by, parent)
     check_parent_kind(parent, kind)
@@ -88,7 +70,7 @@ def update_organization(by, org: Organization, **fields: Any) -> Organization:
     ensure_can_edit(by, org)
     for key, value in fields.items():
         if key not in ORG_FIELDS:
-            raise ServiceError(f"Không sửa được trường {key}.")
+            raise ServiceError(f"Không sửa được trường {key}.", Code.INVALID)
         setattr(org, key, value)
     if "kind" in fields:
         check_parent_kind(Organization.objects.get_parent(org), org.kind)
@@ -101,7 +83,7 @@ def record_working_rules(by, org: Organization, issued_on: dt.date, updated_on: 
                          note: str = "") -> WorkingRules:
     ensure_can_edit(by, org)
     if updated_on and updated_on < issued_on:
-        raise ServiceError("Ngày sửa đổi không thể trước ngày ban hành.")
+        raise ServiceError("Ngày sửa đổi không thể trước ngày ban hành.", Code.DATE_ORDER, field="updated_on")
     return WorkingRules.objects.create(organization=org, issued_on=issued_on, updated_on=updated_on, note=note)
 
 
@@ -110,15 +92,17 @@ def add_post(by, org: Organization, member: Member, role: str, started_on: dt.da
              term: str = "", ended_on: dt.date | None = None) -> Post:
     ensure_can_edit(by, org)
     if not member.is_active:
-        raise ServiceError("Chỉ đảng viên đang sinh hoạt mới giữ chức vụ.")
+        raise ServiceError("Chỉ đảng viên đang sinh hoạt mới giữ chức vụ.", Code.INACTIVE_MEMBER, field="member")
     if role != "unit_head" and not member.organization.path.startswith(org.path):
-        raise ServiceError("Cấp ủy viên phải là đảng viên của tổ chức này.")
+        raise ServiceError("Cấp ủy viên phải là đảng viên của tổ chức này.", Code.OUT_OF_SUBTREE,
+                           field="member")
     if ended_on and ended_on < started_on:
-        raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.")
+        raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.", Code.DATE_ORDER, field="ended_on")
     if role in ("secretary", "deputy", "committee_member"):
         _check_committee_freeze(org, started_on)
-    if role == "secretary" and Post.objects.filter(organization=org, role="secretary", ended_on__isnull=True).exists():
-        raise ServiceError("Tổ chức đã có bí thư đương nhiệm; hãy ghi ngày thôi giữ chức của bí thư cũ trước.")
+    if role == "secretary" and Post.objects.current().filter(organization=org, role="secretary").exists():
+        raise ServiceError("Tổ chức đã có bí thư đương nhiệm; hãy ghi ngày thôi giữ chức của bí thư cũ trước.",
+                           Code.CONFLICT, field="role")
     return Post.objects.create(organization=org, member=member, role=role, started_on=started_on,
                                term=term, ended_on=ended_on)
 
@@ -137,7 +121,7 @@ COMMITTEE_POST_CHECKS: list = []
 def end_post(by, post: Post, ended_on: dt.date) -> Post:
     ensure_can_edit(by, post.organization)
     if ended_on < post.started_on:
-        raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.")
+        raise ServiceError("Ngày kết thúc không thể trước ngày bắt đầu.", Code.DATE_ORDER, field="ended_on")
     post.ended_on = ended_on
     post.save()
     return post
@@ -147,10 +131,11 @@ def end_post(by, post: Post, ended_on: dt.date) -> Post:
 def save_locality(by, org: Organization, locality: Locality | None = None, **fields: Any) -> Locality:
     ensure_can_edit(by, org)
     if org.sector != "residential":
-        raise ServiceError("Chỉ chi bộ thôn, bản, tổ dân phố mới gắn với địa bàn dân cư.")
+        raise ServiceError("Chỉ chi bộ thôn, bản, tổ dân phố mới gắn với địa bàn dân cư.", Code.ORG_KIND)
     for who in ("head", "front_head"):
         if fields.get(f"{who}_member") and fields.get(f"{who}_name"):
-            raise ServiceError("Chọn đảng viên hoặc ghi tên người ngoài Đảng, không cả hai.")
+            raise ServiceError("Chọn đảng viên hoặc ghi tên người ngoài Đảng, không cả hai.", Code.INVALID,
+                               field=f"{who}_name")
     locality = locality or Locality(organization=org)
     for key, value in fields.items():
         setattr(locality, key, value)
@@ -160,39 +145,6 @@ def save_locality(by, org: Organization, locality: Locality | None = None, **fie
 
 
 # -- members ------------------------------------------------------------------------------
-
-MEMBER_FIELDS = (
-    "full_name", "birth_date", "gender", "ethnicity", "religion", "home_town", "residence", "phone",
-    "cccd", "education", "qualification", "political_theory", "occupation", "is_student", "card_number",
-    "resident", "commune_official",
-)
-
-
-def validate_member_data(data: dict[str, Any]) -> list[str]:
-    """Problems with a member's identity fields (Vietnamese), empty when valid."""
-    problems = []
-    if not nfc(data.get("full_name")):
-        problems.append("Họ và tên không được để trống.")
-    birth = data.get("birth_date")
-    if not birth:
-        problems.append("Ngày sinh không được để trống.")
-    elif birth > dt.date.today():
-        problems.append("Ngày sinh không thể ở tương lai.")
-    if data.get("gender") not in ("male", "female"):
-        problems.append("Giới tính phải là Nam hoặc Nữ.")
-    if data.get("cccd"):
-        problems += validate_cccd(data["cccd"], data.get("gender"), birth)
-    admitted, full = data.get("admitted_on"), data.get("full_on")
-    if admitted and birth and admitted < birth:
-        problems.append("Ngày vào Đảng không thể trước ngày sinh.")
-    if admitted and admitted > dt.date.today():
-        problems.append("Ngày vào Đảng không thể ở tương lai.")
-    if full and not admitted:
-        problems.append("Có ngày chính thức thì phải có ngày vào Đảng.")
-    if full and admitted and full < probation_ends(admitted):
-        problems.append("Ngày chính thức phải sau ít nhất 12 tháng dự bị kể từ ngày vào Đảng.")
-    return problems
-
 
 def _history(member: Member, event: str, on: dt.date, by, *, before: str = "", after: str = "",
              from_org=None, to_org=None, decision_number: str = "", note: str = "") -> StatusChange:
@@ -207,7 +159,7 @@ def _save_member(member: Member) -> None:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise ServiceError("Số CCCD này đã có trong hệ thống.") from exc
+        raise ServiceError("Số CCCD này đã có trong hệ thống.", Code.DUPLICATE, field="cccd") from exc
 
 
 @transaction.atomic
@@ -216,15 +168,15 @@ def admit_member(by, org: Organization, data: dict[str, Any], admitted_on: dt.da
     """Record a newly admitted (probationary) member (Điều lệ Đảng, Điều 4–5)."""
     ensure_can_edit(by, org)
     if not org.is_cell and org.kind != OrgKind.GROUP:
-        raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.")
+        raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.", Code.ORG_KIND)
     data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     problems = validate_member_data({**data, "admitted_on": admitted_on})
     if problems:
-        raise ServiceError(" ".join(problems))
+        raise ServiceError(" ".join(problems), Code.INVALID)
     try:
         check_transition(Event.ADMIT, None, admitted_on)
     except TransitionRefused as exc:
-        raise ServiceError(str(exc)) from exc
+        raise ServiceError(str(exc), Code.TRANSITION) from exc
     member = Member(organization=org, status="probationary", admitted_on=admitted_on, **data)
     member.full_name = nfc(member.full_name)
     _save_member(member)
@@ -241,12 +193,12 @@ def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
     """
     ensure_can_edit(by, org)
     if not org.is_cell and org.kind != OrgKind.GROUP:
-        raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.")
+        raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.", Code.ORG_KIND)
     problems = validate_member_data(data)
     if not data.get("admitted_on"):
         problems.append("Ngày vào Đảng không được để trống.")
     if problems:
-        raise ServiceError(" ".join(problems))
+        raise ServiceError(" ".join(problems), Code.INVALID)
     fields = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     status = "full" if data.get("full_on") else "probationary"
     member = Member(organization=org, status=status, admitted_on=data["admitted_on"],
@@ -266,11 +218,11 @@ def update_member(by, member: Member, **fields: Any) -> Member:
     ensure_can_edit(by, member.organization)
     bad = set(fields) - set(MEMBER_FIELDS)
     if bad:
-        raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.")
+        raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.", Code.INVALID)
     merged = {f: getattr(member, f) for f in MEMBER_FIELDS} | fields
     problems = validate_member_data({**merged, "admitted_on": member.admitted_on, "full_on": member.full_on})
     if problems:
-        raise ServiceError(" ".join(problems))
+        raise ServiceError(" ".join(problems), Code.INVALID)
     for key, value in fields.items():
         setattr(member, key, nfc(value) if key == "full_name" else value)
     _save_member(member)
@@ -284,7 +236,7 @@ def _transition(by, member: Member, event: str, on: dt.date, **kw: Any) -> str:
         return check_transition(event, member.status, on, admitted_on=member.admitted_on,
                                 rs=ruleset_for(on), **kw)
     except TransitionRefused as exc:
-        raise ServiceError(str(exc)) from exc
+        raise ServiceError(str(exc), Code.TRANSITION) from exc
 
 
 def _set_status(by, member: Member, event: str, on: dt.date, decision_number: str = "", note: str = "",
@@ -354,10 +306,11 @@ def discipline_organization(by, org: Organization, form: str, decided_on: dt.dat
     """Kỷ luật tổ chức đảng: reprimand, warning, dissolution (Điều lệ Đảng, Điều 35)."""
     parent = Organization.objects.get_parent(org)
     if parent is None:
-        raise ServiceError("Kỷ luật tổ chức do cấp trên ghi nhận.")
+        raise ServiceError("Kỷ luật tổ chức do cấp trên ghi nhận.", Code.RULE)
     ensure_can_edit(by, parent)
     if form not in ruleset_for(decided_on)["discipline.forms_organization"]:
-        raise ServiceError("Hình thức kỷ luật tổ chức đảng chỉ gồm: khiển trách, cảnh cáo, giải tán.")
+        raise ServiceError("Hình thức kỷ luật tổ chức đảng chỉ gồm: khiển trách, cảnh cáo, giải tán.",
+                           Code.RULE, field="form")
     record = Discipline.objects.create(organization=org, form=form, decided_on=decided_on,
                                        decision_number=decision_number, reason=reason)
     if form == "dissolution":
@@ -376,18 +329,20 @@ def start_transfer(by, member: Member, kind: str, to_org: Organization, letter_o
     event = Event.TRANSFER_OUT if kind == TransferKind.PERMANENT else Event.TEMPORARY_OUT
     _transition(by, member, event, letter_on)
     if kind not in TransferKind.values:
-        raise ServiceError("Loại chuyển sinh hoạt không hợp lệ.")
+        raise ServiceError("Loại chuyển sinh hoạt không hợp lệ.", Code.INVALID, field="kind")
     if to_org.pk == member.organization_id:
-        raise ServiceError("Nơi chuyển đến phải khác chi bộ hiện tại.")
+        raise ServiceError("Nơi chuyển đến phải khác chi bộ hiện tại.", Code.INVALID, field="to_org")
     if to_org.kind not in TRANSFER_DESTINATION_KINDS or to_org.dissolved_on:
-        raise ServiceError("Nơi chuyển đến phải là một chi bộ hoặc đảng bộ cơ sở đang hoạt động.")
+        raise ServiceError("Nơi chuyển đến phải là một chi bộ hoặc đảng bộ cơ sở đang hoạt động.",
+                           Code.ORG_KIND, field="to_org")
     if cause_on and cause_on > letter_on:
-        raise ServiceError("Ngày chuyển công tác/nơi cư trú không thể sau ngày giấy giới thiệu.")
-    if kind == TransferKind.TEMPORARY:
-        if not ends_on or ends_on <= letter_on:
-            raise ServiceError("Chuyển tạm thời phải có ngày kết thúc sau ngày giấy giới thiệu.")
+        raise ServiceError("Ngày chuyển công tác/nơi cư trú không thể sau ngày giấy giới thiệu.",
+                           Code.DATE_ORDER, field="cause_on")
+    if kind == TransferKind.TEMPORARY and (not ends_on or ends_on <= letter_on):
+        raise ServiceError("Chuyển tạm thời phải có ngày kết thúc sau ngày giấy giới thiệu.",
+                           Code.DATE_ORDER if ends_on else Code.REQUIRED, field="ends_on")
     if Transfer.objects.filter(member=member, state=TransferState.PENDING).exists():
-        raise ServiceError("Đảng viên đang có một giấy chuyển sinh hoạt chờ tiếp nhận.")
+        raise ServiceError("Đảng viên đang có một giấy chuyển sinh hoạt chờ tiếp nhận.", Code.STATE)
     transfer = Transfer.objects.create(member=member, kind=kind, from_org=member.organization, to_org=to_org,
                                        letter_on=letter_on, cause_on=cause_on, ends_on=ends_on, reason=reason)
     _history(member, event, letter_on, by, before=member.status, after=member.status,
@@ -400,13 +355,15 @@ def _receiving_cell(transfer: Transfer, cell: Organization | None) -> Organizati
     to_org = transfer.to_org
     if to_org.is_cell:
         if cell is not None and cell.pk != to_org.pk:
-            raise ServiceError("Giấy chuyển sinh hoạt đã ghi chi bộ nơi đến; không chọn chi bộ khác.")
+            raise ServiceError("Giấy chuyển sinh hoạt đã ghi chi bộ nơi đến; không chọn chi bộ khác.",
+                               Code.INVALID, field="cell")
         return to_org
     if cell is None:
-        raise ServiceError(f"Hãy chọn chi bộ của {to_org.name} tiếp nhận đảng viên.")
+        raise ServiceError(f"Hãy chọn chi bộ của {to_org.name} tiếp nhận đảng viên.", Code.REQUIRED, field="cell")
     inside = cell.path.startswith(to_org.path) and cell.depth > to_org.depth
     if not inside or not (cell.is_cell or cell.kind == OrgKind.GROUP) or cell.dissolved_on:
-        raise ServiceError(f"Chi bộ tiếp nhận phải là một chi bộ đang hoạt động của {to_org.name}.")
+        raise ServiceError(f"Chi bộ tiếp nhận phải là một chi bộ đang hoạt động của {to_org.name}.",
+                           Code.OUT_OF_SUBTREE, field="cell")
     return cell
 
 
@@ -420,9 +377,9 @@ def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date, cell: Organi
     transfer = Transfer.objects.select_for_update().select_related("to_org").get(pk=transfer.pk)
     ensure_can_edit(by, transfer.to_org)
     if transfer.state != TransferState.PENDING:
-        raise ServiceError("Giấy chuyển sinh hoạt này đã được xử lý.")
+        raise ServiceError("Giấy chuyển sinh hoạt này đã được xử lý.", Code.STATE)
     if confirmed_on < transfer.letter_on:
-        raise ServiceError("Ngày tiếp nhận không thể trước ngày giấy giới thiệu.")
+        raise ServiceError("Ngày tiếp nhận không thể trước ngày giấy giới thiệu.", Code.DATE_ORDER, field="on")
     addressee = transfer.to_org
     target = _receiving_cell(transfer, cell)
     ensure_can_edit(by, target)
@@ -435,7 +392,7 @@ def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date, cell: Organi
         member.organization = target
         member.save(update_fields=["organization", "updated_at", "name_folded"])
         # Posts end with the move: a secretary of the old cell is not one of the new.
-        Post.objects.filter(member=member, ended_on__isnull=True).exclude(role="unit_head").update(
+        Post.objects.current().filter(member=member).exclude(role="unit_head").update(
             ended_on=confirmed_on)
     note = "Tiếp nhận " + transfer.get_kind_display().lower()
     if addressee.pk != target.pk:
@@ -450,7 +407,7 @@ def end_temporary_transfer(by, transfer: Transfer, on: dt.date) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     ensure_can_edit(by, transfer.from_org)
     if transfer.kind != TransferKind.TEMPORARY or transfer.state != TransferState.CONFIRMED:
-        raise ServiceError("Chỉ kết thúc được chuyển sinh hoạt tạm thời đã tiếp nhận.")
+        raise ServiceError("Chỉ kết thúc được chuyển sinh hoạt tạm thời đã tiếp nhận.", Code.STATE)
     transfer.state = TransferState.RETURNED
     transfer.ends_on = on
     transfer.save()
@@ -465,7 +422,7 @@ def cancel_transfer(by, transfer: Transfer) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     ensure_can_edit(by, transfer.from_org)
     if transfer.state != TransferState.PENDING:
-        raise ServiceError("Chỉ hủy được giấy chuyển chưa được tiếp nhận.")
+        raise ServiceError("Chỉ hủy được giấy chuyển chưa được tiếp nhận.", Code.STATE)
     transfer.state = TransferState.CANCELLED
     transfer.save()
     return transfer
@@ -474,8 +431,8 @@ def cancel_transfer(by, transfer: Transfer) -> Transfer:
 # -- yearly records -------------------------------------------------------------------------
 
 def _year_ok(year: int) -> None:
-    if not 1930 <= int(year) <= dt.date.today().year + 1:
-        raise ServiceError("Năm không hợp lệ.")
+    if not 1930 <= int(year) <= clock.today().year + 1:
+        raise ServiceError("Năm không hợp lệ.", Code.OUT_OF_RANGE, field="year")
 
 
 @transaction.atomic
@@ -483,7 +440,7 @@ def add_training(by, member: Member, kind: str, finished_on: dt.date, title: str
                  started_on: dt.date | None = None, certificate: str = "") -> Training:
     ensure_can_edit(by, member.organization)
     if started_on and started_on > finished_on:
-        raise ServiceError("Ngày bắt đầu không thể sau ngày hoàn thành.")
+        raise ServiceError("Ngày bắt đầu không thể sau ngày hoàn thành.", Code.DATE_ORDER, field="started_on")
     training = Training.objects.create(member=member, kind=kind, finished_on=finished_on, title=title,
                                        started_on=started_on, certificate=certificate)
     levels = {"theory_elementary": "elementary", "theory_intermediate": "intermediate",
@@ -500,9 +457,9 @@ def add_assignment(by, member: Member, year: int, content: str, assigned_on: dt.
     ensure_can_edit(by, member.organization)
     _year_ok(year)
     if not member.is_active:
-        raise ServiceError("Chỉ phân công nhiệm vụ cho đảng viên đang sinh hoạt.")
+        raise ServiceError("Chỉ phân công nhiệm vụ cho đảng viên đang sinh hoạt.", Code.INACTIVE_MEMBER)
     if not nfc(content):
-        raise ServiceError("Nội dung nhiệm vụ không được để trống.")
+        raise ServiceError("Nội dung nhiệm vụ không được để trống.", Code.REQUIRED, field="content")
     return Assignment.objects.create(member=member, year=year, content=content, assigned_on=assigned_on)
 
 
@@ -511,7 +468,7 @@ def add_commitment(by, member: Member, year: int, content: str, signed_on: dt.da
     ensure_can_edit(by, member.organization)
     _year_ok(year)
     if not nfc(content):
-        raise ServiceError("Nội dung cam kết không được để trống.")
+        raise ServiceError("Nội dung cam kết không được để trống.", Code.REQUIRED, field="content")
     return Commitment.objects.create(member=member, year=year, content=content, signed_on=signed_on)
 
 

@@ -6,8 +6,6 @@ the subtree answers 404, a read-only role on an edit form answers 403.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,33 +14,23 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dangvu import indicators
-from dangvu.core.lifecycle import EVENT_LABELS, Event
+from dangvu.core import clock
+from dangvu.core.lifecycle import _ALLOWED_FROM, EVENT_LABELS, Event
 from dangvu.core.text import fold
 from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
+from . import selectors as sel
 from . import services as s
 from .indicators import count_members_by_org
-from .models import (
-    ACTIVE_STATUSES,
-    CELL_KINDS,
-    TRANSFER_DESTINATION_KINDS,
-    Locality,
-    Member,
-    MemberStatus,
-    Organization,
-    OrgKind,
-    Post,
-    Transfer,
-    TransferState,
-)
+from .models import ACTIVE_STATUSES, Member, MemberStatus, Organization
 
 PAGE_SIZE = 50
 FORM_METHODS = require_http_methods(["GET", "POST"])
 
 
 def _period() -> indicators.Period:
-    return indicators.Period.year(dt.date.today().year)
+    return indicators.Period.year(clock.today().year)
 
 
 def _org_url(org: Organization) -> str:
@@ -53,25 +41,12 @@ def _member_url(member: Member) -> str:
     return reverse("registry:member_detail", args=[member.pk])
 
 
-def _cells(acc, editable: bool = False):
-    qs = acc.editable_orgs() if editable else acc.orgs()
-    return qs.filter(kind__in=(*CELL_KINDS, OrgKind.GROUP), dissolved_on__isnull=True).order_by("path")
-
-
-def _destinations(member: Member):
-    """Every organization of the whole tree that can receive a transfer letter, not only the
-    sender's scope: a member usually moves out of it. Only names and codes are shown; the
-    receiving side confirms."""
-    return (Organization.objects.filter(kind__in=TRANSFER_DESTINATION_KINDS, dissolved_on__isnull=True)
-            .exclude(pk=member.organization_id).order_by("path"))
-
-
 # -- organizations ------------------------------------------------------------------------
 
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     acc = access(request)
-    orgs = list(acc.orgs().order_by("path"))
+    orgs = sel.org_tree(acc)
     if not orgs:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
     counts = count_members_by_org(orgs)
@@ -88,25 +63,17 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
-    children = list(Organization.objects.get_children(org))
-    child_counts = count_members_by_org(children)
+    page = sel.org_page(acc, org)
+    child_counts = count_members_by_org(page["children"])
     by_status = indicators.compute("members.by_status", org, _period())
-    is_cell = org.kind in (*CELL_KINDS, OrgKind.GROUP)
     ctx = {
+        **page,
         "org": org,
-        "ancestors": [a for a in Organization.objects.get_ancestors(org) if acc.can_read_org(a)],
-        "children": [(c, child_counts.get(c.pk, 0)) for c in children],
+        "children": [(c, child_counts.get(c.pk, 0)) for c in page["children"]],
         "by_status": [(MemberStatus(k).label, k, v) for k, v in by_status.breakdown.items() if v],
         "active_total": by_status.value,
-        "members": Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES).order_by("name_folded"),
-        "posts": Post.objects.filter(organization=org, ended_on__isnull=True).select_related("member"),
-        "past_posts": Post.objects.filter(organization=org, ended_on__isnull=False).select_related("member")[:20],
-        "localities": Locality.objects.filter(organization=org).select_related("head_member", "front_head_member"),
-        "working_rules": org.working_rules.first(),
         "can_edit": acc.can_edit_org(org),
-        "is_cell": is_cell,
-        "pending_in": Transfer.objects.filter(to_org=org, state=TransferState.PENDING).select_related(
-            "member", "from_org"),
+        "is_cell": org.kind in sel.MEMBER_ORG_KINDS,
     }
     return render(request, "registry/org_detail.html", ctx)
 
@@ -152,10 +119,7 @@ def post_add(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    members = acc.members().filter(status__in=ACTIVE_STATUSES).order_by("name_folded")
-    if org.kind not in CELL_KINDS:
-        members = members.filter(organization__path__startswith=org.path)
-    form = f.PostForm(request.POST or None, members=members)
+    form = f.PostForm(request.POST or None, members=sel.post_candidates(acc, org))
     return service_form(request, form, {"title": f"Thêm chức vụ — {org.name}", "org": org},
                         lambda d: s.add_post(request.user, org, **d), "Đã ghi chức vụ.", _org_url(org))
 
@@ -164,7 +128,7 @@ def post_add(request: HttpRequest, code: str) -> HttpResponse:
 @FORM_METHODS
 def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
-    post = Post.objects.filter(organization__in=acc.orgs(), pk=pk).select_related("organization", "member").first()
+    post = sel.post_in_scope(acc, pk)
     if post is None:
         raise Http404("Không tìm thấy chức vụ.")
     require_edit(acc, post.organization)
@@ -184,13 +148,12 @@ def locality_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
     locality = None
     initial = {}
     if pk is not None:
-        locality = Locality.objects.filter(organization=org, pk=pk).first()
+        locality = sel.locality_of(org, pk)
         if locality is None:
             raise Http404("Không tìm thấy địa bàn.")
         initial = {k: getattr(locality, k) for k in ("name", "kind", "head_member", "head_name",
                                                      "front_head_member", "front_head_name", "households")}
-    members = Member.objects.filter(organization=org, status__in=ACTIVE_STATUSES)
-    form = f.LocalityForm(request.POST or None, members=members, initial=initial)
+    form = f.LocalityForm(request.POST or None, members=sel.active_members_of(org), initial=initial)
     return service_form(request, form, {"title": f"Thôn, bản, tổ dân phố — {org.name}", "org": org},
                         lambda d: s.save_locality(request.user, org, locality, **d), "Đã lưu địa bàn.",
                         _org_url(org))
@@ -201,26 +164,14 @@ def locality_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
 def search_members(acc, params) -> tuple:
     """The member list of the user's scope filtered by ``q``/``org``/``status`` (shared by export)."""
     form = f.MemberSearchForm(params)
-    qs = acc.members().select_related("organization")
-    scope = None
-    if form.is_valid():
-        d = form.cleaned_data
-        if d.get("org"):
-            scope = acc.get_org(d["org"])
-            qs = qs.filter(organization__path__startswith=scope.path)
-        if d.get("q"):
-            for word in fold(d["q"]).split():
-                qs = qs.filter(name_folded__contains=word)
-        status = d.get("status")
-        if status == "all":
-            pass
-        elif status:
-            qs = qs.filter(status=status)
-        else:
-            qs = qs.filter(status__in=ACTIVE_STATUSES)
-    else:
-        qs = qs.filter(status__in=ACTIVE_STATUSES)
-    return form, qs.order_by("name_folded", "id"), scope
+    if not form.is_valid():
+        return form, sel.search_members(acc), None
+    d = form.cleaned_data
+    scope = acc.get_org(d["org"]) if d.get("org") else None
+    status = d.get("status")
+    statuses = None if status == "all" else (status,) if status else ACTIVE_STATUSES
+    qs = sel.search_members(acc, scope=scope, words=fold(d.get("q") or "").split(), statuses=statuses)
+    return form, qs, scope
 
 
 @login_required
@@ -236,7 +187,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "registry/member_list.html", {
         "form": form, "page": page, "scope": scope, "query": query.urlencode(),
-        "total": paginator.count, "orgs": acc.orgs().order_by("path")[:500],
+        "total": paginator.count, "orgs": sel.org_choices(acc),
         "statuses": form.fields["status"].choices,
     })
 
@@ -251,14 +202,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         events = [(e, EVENT_LABELS[e]) for e in MEMBER_EVENTS if _event_possible(e, member)]
     return render(request, "registry/member_detail.html", {
         "member": member,
-        "history": member.history.select_related("from_org", "to_org").order_by("on", "id"),
-        "transfers": member.transfers.select_related("from_org", "to_org"),
-        "disciplines": member.disciplines.all(),
-        "posts": member.posts.select_related("organization"),
-        "trainings": member.trainings.all(),
-        "assignments": member.assignments.all(),
-        "commitments": member.commitments.all(),
-        "residence_links": member.residence_links.select_related("residence_org"),
+        **sel.member_record(member),
         "can_edit": can_edit,
         "events": events,
     })
@@ -269,8 +213,6 @@ MEMBER_EVENTS = (Event.RECOGNIZE_FULL, Event.TRANSFER_OUT, Event.EXEMPT, Event.E
 
 
 def _event_possible(event: str, member: Member) -> bool:
-    from dangvu.core.lifecycle import _ALLOWED_FROM
-
     return member.status in _ALLOWED_FROM.get(event, ())
 
 
@@ -330,7 +272,7 @@ def member_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
             return s.discipline_member(user, member, d["form"], d["on"], d["decision_number"], d["note"],
                                        d["self_corrected"])
     elif event == Event.TRANSFER_OUT:
-        form = f.TransferForm(data, destinations=_destinations(member))
+        form = f.TransferForm(data, destinations=sel.transfer_destinations(member))
 
         def act(d):
             return s.start_transfer(user, member, d["kind"], d["to_org"], d["letter_on"], cause_on=d["cause_on"],
@@ -358,7 +300,7 @@ def member_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     member = acc.get_member(pk)
     require_edit(acc, member.organization)
     user, data = request.user, request.POST or None
-    year = dt.date.today().year
+    year = clock.today().year
     if kind == "dao-tao":
         form, title = f.TrainingForm(data), "Thêm đào tạo, bồi dưỡng"
 
@@ -375,7 +317,7 @@ def member_record(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         def act(d):
             return s.add_commitment(user, member, d["year"], d["content"], d["on"])
     elif kind == "noi-cu-tru":
-        form = f.ResidenceLinkForm(data, residence_orgs=_cells(acc), initial={"year": year})
+        form = f.ResidenceLinkForm(data, residence_orgs=sel.cells(acc), initial={"year": year})
         title = "Nhận xét của nơi cư trú"
 
         def act(d):
@@ -394,16 +336,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     acc = access(request)
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền.")
-    orgs = acc.orgs()
-    incoming = Transfer.objects.filter(to_org__in=orgs, state=TransferState.PENDING)
-    outgoing = Transfer.objects.filter(from_org__in=orgs).exclude(to_org__in=orgs).filter(
-        state=TransferState.PENDING)
-    temporary = Transfer.objects.filter(from_org__in=orgs, kind="temporary", state=TransferState.CONFIRMED)
-    rel = ("member", "from_org", "to_org")
-    return render(request, "registry/transfer_list.html", {
-        "incoming": incoming.select_related(*rel), "outgoing": outgoing.select_related(*rel),
-        "temporary": temporary.select_related(*rel),
-    })
+    return render(request, "registry/transfer_list.html", sel.transfer_lists(acc))
 
 
 @login_required
@@ -411,9 +344,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Receiving side confirms; sending side cancels a pending letter or ends a temporary stay."""
     acc = access(request)
-    orgs = acc.orgs()
-    transfer = (Transfer.objects.filter(pk=pk).filter(to_org__in=orgs) | Transfer.objects.filter(pk=pk).filter(
-        from_org__in=orgs)).select_related("member", "from_org", "to_org").first()
+    transfer = sel.transfer_in_scope(acc, pk)
     if transfer is None:
         raise Http404("Không tìm thấy giấy chuyển sinh hoạt.")
     if action == "tiep-nhan":
@@ -430,9 +361,8 @@ def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     cells = None
     if action == "tiep-nhan" and not transfer.to_org.is_cell:
         # A letter to a grassroots committee: the committee names the cell the member joins.
-        cells = _cells(acc, editable=True).filter(path__startswith=transfer.to_org.path,
-                                                   depth__gt=transfer.to_org.depth)
-    form = f.ConfirmForm(request.POST or None, cells=cells, initial={"on": dt.date.today()})
+        cells = sel.receiving_cells(acc, transfer.to_org)
+    form = f.ConfirmForm(request.POST or None, cells=cells, initial={"on": clock.today()})
     acts = {
         "tiep-nhan": lambda d: s.confirm_transfer(request.user, transfer, d["on"], d.get("cell")),
         "tro-ve": lambda d: s.end_temporary_transfer(request.user, transfer, d["on"]),

@@ -6,7 +6,6 @@ outside the scope, is a 404. Bad uploads come back to the form with a message, n
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -14,18 +13,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dangvu.accounts.access import Access, access_for
 from dangvu.accounts.audit import log_export
+from dangvu.core import clock
 from dangvu.core.text import fold, nfc
 from dangvu.reports.xlsx import EXPORT_FIELDS, XLSX_MIME, members_workbook, template_workbook
 
-from . import excel, imports
-from .models import CELL_KINDS, ImportBatch, Member, Organization, OrgKind
+from . import excel, imports, services_import
+from . import selectors as sel
+from .models import ImportBatch, Member, Organization
 from .services import ServiceError
 
 _MAX_SCOPE_CHOICES = 500
@@ -53,12 +54,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def scope_choices(access: Access) -> list[tuple[str, str]]:
     """Organizations a user may import into: their edit roots and the committees below."""
-    qs = access.editable_orgs()
-    if not access.is_admin:
-        qs = qs.filter(Q(path__in=access.edit_paths) | ~Q(kind__in=[OrgKind.CELL, OrgKind.GROUP]))
-    else:
-        qs = qs.exclude(kind__in=[OrgKind.CELL, OrgKind.GROUP])
-    orgs = list(qs.order_by("path").only("code", "name", "depth")[:_MAX_SCOPE_CHOICES])
+    orgs = sel.import_scopes(access, _MAX_SCOPE_CHOICES)
     top = min((o.depth for o in orgs), default=1)
     return [(o.code, f"{'— ' * (o.depth - top)}{o.name} ({o.code})") for o in orgs]
 
@@ -94,15 +90,15 @@ def import_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, scopes=scopes)
         if form.is_valid():
-            scope = access.editable_orgs().filter(code=form.cleaned_data["scope"]).first()
+            scope = sel.editable_org(access, form.cleaned_data["scope"])
             if scope is None:
                 form.add_error("scope", "Hãy chọn một tổ chức bạn được cập nhật.")
             else:
                 try:
-                    batch = imports.stage_import(request.user, scope, form.cleaned_data["kind"],
+                    batch = services_import.stage_import(request.user, scope, form.cleaned_data["kind"],
                                                  form.cleaned_data["file"])
                 except ServiceError as exc:
-                    form.add_error("file", str(exc))
+                    form.add_error("file", exc.message)
                 else:
                     return redirect("registry:import_preview", pk=batch.pk)
     else:
@@ -123,23 +119,17 @@ def _max_mb() -> str:
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in imports.KINDS:
         raise Http404("Không có mẫu này.")
-    access = access_for(request.user)
-    qs = access.editable_orgs() if access.can_edit_anything else Organization.objects.none()
-    if kind == "members":
-        qs = qs.filter(kind__in=[*CELL_KINDS, OrgKind.GROUP])
-    else:
-        qs = qs.exclude(kind=OrgKind.GROUP)
-    codes = list(qs.order_by("path").values_list("code", "name")[:_MAX_TEMPLATE_CODES])
+    codes = sel.template_codes(access_for(request.user), kind, _MAX_TEMPLATE_CODES)
     name = "mau-nhap-dang-vien.xlsx" if kind == "members" else "mau-nhap-to-chuc-dang.xlsx"
     return _xlsx_response(template_workbook(kind, codes), name)
 
 
 def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
     try:
-        batch = ImportBatch.objects.select_related("scope").get(pk=pk)
-    except (ImportBatch.DoesNotExist, OverflowError, ValueError) as exc:
+        batch = sel.import_batch(pk)
+    except (OverflowError, ValueError) as exc:
         raise Http404("Không tìm thấy lượt nhập.") from exc
-    if not imports.can_see_batch(request.user, batch):
+    if batch is None or not imports.can_see_batch(request.user, batch):
         raise Http404("Không tìm thấy lượt nhập.")
     return batch
 
@@ -176,9 +166,9 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch(request, pk)
     try:
-        created = imports.confirm_import(request.user, batch)
+        created = services_import.confirm_import(request.user, batch)
     except ServiceError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.message)
     else:
         what = "đảng viên" if batch.kind == ImportBatch.Kind.MEMBERS else "tổ chức đảng"
         messages.success(request, f"Đã nhập {created} {what} từ tệp «{batch.file_name}».")
@@ -217,9 +207,9 @@ def member_export(request: HttpRequest) -> HttpResponse:
     scope = org or access.roots.order_by("path").first()
     if scope is None:
         raise Http404("Không tìm thấy tổ chức đảng.")
-    rows = qs.order_by("organization__path", "name_folded", "id").values(*EXPORT_FIELDS).iterator(chunk_size=2000)
+    rows = sel.export_rows(qs, EXPORT_FIELDS)
     title = f"Danh sách đảng viên — {scope.name}"
     line = "Bộ lọc: " + ("; ".join(described) if described else "không (toàn bộ phạm vi được xem)")
     content, count = members_workbook(rows, title, line)
     log_export(request.user, scope, "members.xlsx", rows=count, filters=filters)
-    return _xlsx_response(content, f"dang-vien-{_slug(scope.code)}-{dt.date.today():%Y%m%d}.xlsx")
+    return _xlsx_response(content, f"dang-vien-{_slug(scope.code)}-{clock.today():%Y%m%d}.xlsx")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from auditlog.models import LogEntry
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -14,8 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from dangvu import indicators
+from dangvu.accounts.selectors import audit_entries
+from dangvu.core import clock
 from dangvu.registry.forms import vietnamese_null_check
 from dangvu.registry.models import MemberStatus
+from dangvu.registry.selectors import own_members
 
 from .views_util import access
 
@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if (plan_url := landing_url(request)) is not None:  # right after login: the current plan's dashboard
         return redirect(plan_url)
     acc = access(request)
-    period = indicators.Period.year(dt.date.today().year)
+    period = indicators.Period.year(clock.today().year)
     blocks = []
     for org in acc.roots[:5]:
         by_status = indicators.compute("members.by_status", org, period)
@@ -53,8 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "cells": cells.value,
             "by_status": [(MemberStatus(k).label, k, v) for k, v in by_status.breakdown.items()],
         })
-    own = list(acc.members().filter(pk__in=acc.own_member_ids)) if acc.own_member_ids else []
-    return render(request, "web/home.html", {"blocks": blocks, "own": own})
+    return render(request, "web/home.html", {"blocks": blocks, "own": own_members(acc)})
 
 
 class AuditFilter(forms.Form):
@@ -71,13 +70,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("accounts.view_audit"):
         raise PermissionDenied("Chỉ quản trị hệ thống được xem nhật ký.")
     form = AuditFilter(request.GET)
-    qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
-    page_number = 1
-    if form.is_valid():
-        if form.cleaned_data.get("user"):
-            qs = qs.filter(actor__username=form.cleaned_data["user"])
-        page_number = form.cleaned_data.get("page") or 1
-    page = Paginator(qs, 50).get_page(page_number)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(audit_entries(data.get("user") or None), 50).get_page(data.get("page") or 1)
     rows = [{"entry": e, "action": ACTION_LABELS.get(e.action, e.action),
              "changes": (e.changes_dict or {}) if isinstance(e.changes_dict, dict) else {}} for e in page]
     return render(request, "web/audit.html", {"page": page, "rows": rows, "form": form})
