@@ -6,8 +6,8 @@ import datetime as dt
 
 from django import forms
 
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField
 from dangvu.core import clock
-from dangvu.registry.forms import Form, MemberChoiceField, VNDateField
 from dangvu.registry.models import Gender, Member, Organization
 
 from .models import MassOrganization

@@ -310,12 +310,9 @@ def duckdb_connection(keys: list[str], period: Period) -> tuple[Any, dict[str, A
 
 def reading_year(period: Period) -> int:
     """The year whose yearly records a period reads (the registry indicators' own rule)."""
-    # registry.indicators is renaming its private ``_reading_year`` to ``reading_year`` (issue 11);
-    # take the public name when it is there.
-    from dangvu.registry import indicators as registry_indicators
+    from dangvu.registry.indicators import reading_year as registry_reading_year
 
-    fn = getattr(registry_indicators, "reading_year", None) or registry_indicators._reading_year
-    return fn(period)
+    return registry_reading_year(period)
 
 
 def compare(keys: list[str], org: Organization, period: Period, con: Any, *, repeat: int = 3,

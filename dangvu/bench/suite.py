@@ -193,7 +193,7 @@ def xlsx_import(scale: Scale, rows: int | None = None, keep: bool = True) -> dic
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
 
-    from dangvu.registry import imports
+    from dangvu.registry import services_import
 
     rows = rows or scale.rows
     root, cells, _run = _bench_tree(scale)
@@ -204,11 +204,11 @@ def xlsx_import(scale: Scale, rows: int | None = None, keep: bool = True) -> dic
     try:
         c1 = time.process_time()
         t1 = time.perf_counter()
-        batch = imports.stage_import(user, root, "members", SimpleUploadedFile("bench.xlsx", content))
+        batch = services_import.stage_import(user, root, "members", SimpleUploadedFile("bench.xlsx", content))
         t2 = time.perf_counter()
         if batch.problems:
             raise RuntimeError(f"bench workbook has {len(batch.problems)} bad rows: {batch.problems[:3]}")
-        written = imports.confirm_import(user, batch)
+        written = services_import.confirm_import(user, batch)
         t3 = time.perf_counter()
         cpu = time.process_time() - c1
     finally:

@@ -65,10 +65,10 @@ def _indicators(args: argparse.Namespace) -> int:
     setup_django()
     from dangvu import indicators
     from dangvu.core.text import nfc
-    from dangvu.registry.models import Organization
+    from dangvu.registry.selectors import org_by_code
 
     code = nfc(args.org).strip().upper()
-    org = Organization.objects.filter(code=code).first()
+    org = org_by_code(code)
     if org is None:
         raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{args.org}».")
     rows = indicators.compute_all(org, period)

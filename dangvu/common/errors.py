@@ -13,7 +13,7 @@ class ServiceError(ValueError):
     it beside that field.
     """
 
-    def __init__(self, message: str, code: Code = Code.INVALID, field: str | None = None) -> None:
+    def __init__(self, message: str, code: Code | str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = Code(code)

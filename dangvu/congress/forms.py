@@ -6,8 +6,8 @@ import json
 
 from django import forms
 
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField
 from dangvu.core.planparse import PlanReadError, parse_text
-from dangvu.registry.forms import Form, MemberChoiceField, VNDateField
 from dangvu.registry.models import Member, Organization, OrgKind
 
 from .models import (

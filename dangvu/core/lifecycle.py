@@ -76,7 +76,7 @@ DISCIPLINE_LABELS: dict[str, str] = {
 }
 
 # Which statuses each event may start from (Điều lệ Đảng, Điều 5, 7, 8, 35).
-_ALLOWED_FROM: dict[str, frozenset[str]] = {
+ALLOWED_FROM: dict[str, frozenset[str]] = {
     Event.RECOGNIZE_FULL: frozenset({Status.PROBATIONARY}),
     Event.TRANSFER_OUT: ACTIVE,
     Event.TRANSFER_IN: ACTIVE,
@@ -134,7 +134,7 @@ def check_transition(event: str, status: str | None, on: dt.date, *, admitted_on
         return Status.PROBATIONARY
     if status is None:
         raise TransitionRefused("Không tìm thấy đảng viên.")
-    allowed = _ALLOWED_FROM.get(event)
+    allowed = ALLOWED_FROM.get(event)
     if allowed is None:
         raise TransitionRefused(f"Sự kiện không hợp lệ: {event}.")
     if status not in allowed:

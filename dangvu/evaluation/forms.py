@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
+from dangvu.common.forms import Form
 from dangvu.core import clock
-from dangvu.registry.forms import Form
 
 from .models import GradeChoice, SubjectKind
 

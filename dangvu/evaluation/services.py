@@ -68,9 +68,6 @@ __all__ = [
 ]
 
 # The names these had before the split (the demo builder uses them).
-_period = period_of
-_facts = registry_facts
-_allowed = excellent_allowed
 
 
 # -- opening a round ---------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ import datetime as dt
 from django import forms
 
 from dangvu.common import ServiceError
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField
 from dangvu.core import clock
 from dangvu.core.meetings import ScoringFramework as CoreFramework
 from dangvu.core.meetings import parse_upper_line
-from dangvu.registry.forms import Form, MemberChoiceField, VNDateField
 from dangvu.registry.models import Member
 
 from .models import DocumentKind, MeetingKind

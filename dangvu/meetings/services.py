@@ -320,9 +320,6 @@ def ensure_framework_for(org: Organization, year: int) -> ScoringFramework:
     return selectors.framework_in_force(org, year) or install_default_framework()
 
 
-# The old name; the demo builder calls it. It installs the default framework when none is stored.
-framework_for = ensure_framework_for
-
 
 @transaction.atomic
 def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | int]) -> MeetingScore:

@@ -12,12 +12,12 @@ from django import forms
 from django.conf import settings
 
 from dangvu import indicators
+from dangvu.common.forms import Form, VNDateField, vietnamese_null_check
 from dangvu.core import clock
 from dangvu.core.errors import Code
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import SUPPORTED_SUFFIXES, ocr_pages, read_text
-from dangvu.registry.forms import Form, VNDateField, vietnamese_null_check
 from dangvu.registry.models import Organization
 
 from . import bindings as B

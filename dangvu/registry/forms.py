@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField, not_future
 from dangvu.core import clock
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, discipline_forms
 from dangvu.core.rulesets import ruleset_for
@@ -25,81 +23,6 @@ from .models import (
     TransferKind,
 )
 from .selectors import names_by_path
-
-NULL_CHARACTERS = "Không được chứa ký tự NUL (mã 0)."
-
-
-DB_INT_MAX = 2**63 - 1  # ids are 64-bit; a larger number would crash the query (OverflowError, DataError)
-FORM_INT_MAX = 2**31 - 1  # an integer field without its own bound is capped at the 32-bit column size
-
-
-def _check_id(value) -> None:
-    """A chosen id: no NUL character, and no number the database cannot compare with an id."""
-    ProhibitNullCharactersValidator(message=NULL_CHARACTERS)(value)
-    digits = str(value).strip().lstrip("+-")
-    if digits.isdigit() and (len(digits) > 19 or int(digits) > DB_INT_MAX):
-        raise forms.ValidationError("Lựa chọn không hợp lệ.", code="invalid_choice")
-
-
-def vietnamese_null_check(field: forms.Field) -> None:
-    """Django's messages for NUL characters and bad ids have no Vietnamese translation: replace them."""
-    field.validators = [ProhibitNullCharactersValidator(message=NULL_CHARACTERS)
-                        if isinstance(v, ProhibitNullCharactersValidator) else v for v in field.validators]
-    if isinstance(field, forms.ModelChoiceField):
-        field.validate_no_null_characters = _check_id
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        field.error_messages.update({
-            "invalid_pk_value": "Giá trị «%(pk)s» không hợp lệ.",
-            "invalid_choice": "Lựa chọn «%(value)s» không có trong danh sách.",
-            "invalid_list": "Hãy chọn trong danh sách.",
-        })
-
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-
-
-class VNDateField(forms.DateField):
-    """A date typed as 2025-06-15 (browser date picker) or 15/06/2025."""
-
-    widget = DATE_INPUT
-    default_error_messages = {"invalid": "Ngày không hợp lệ (nhập dạng ngày/tháng/năm)."}
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value and not dt.date(1900, 1, 1) <= value <= clock.today() + dt.timedelta(days=3660):
-            raise forms.ValidationError("Ngày nằm ngoài khoảng cho phép.")
-        return value
-
-
-def _not_future(value: dt.date | None) -> dt.date | None:
-    if value and value > clock.today():
-        raise forms.ValidationError("Ngày không thể ở tương lai.")
-    return value
-
-
-class Form(forms.Form):
-    """Base form: Vietnamese 'required' message everywhere."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages.setdefault("required", "Mục này không được để trống.")
-            field.error_messages["required"] = "Mục này không được để trống."
-            if isinstance(field, forms.ChoiceField):
-                field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
-            vietnamese_null_check(field)
-            if isinstance(field, forms.IntegerField) and str(field.error_messages["invalid"]) == str(
-                    forms.IntegerField.default_error_messages["invalid"]):
-                field.error_messages["invalid"] = "Hãy nhập một số nguyên."  # Django's vi: "số tổng thể"
-            if isinstance(field, forms.IntegerField) and field.max_value is None:
-                field.validators.append(MaxValueValidator(FORM_INT_MAX, "Số quá lớn."))
-            if isinstance(field, forms.IntegerField) and field.min_value is None:
-                field.validators.append(MinValueValidator(-FORM_INT_MAX, "Số quá nhỏ."))
 
 
 class OrganizationForm(Form):
@@ -129,15 +52,10 @@ class WorkingRulesForm(Form):
     note = forms.CharField(label="Ghi chú", max_length=255, required=False)
 
     def clean_issued_on(self):
-        return _not_future(self.cleaned_data["issued_on"])
+        return not_future(self.cleaned_data["issued_on"])
 
     def clean_updated_on(self):
-        return _not_future(self.cleaned_data.get("updated_on"))
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.full_name} ({obj.birth_date:%Y})"
+        return not_future(self.cleaned_data.get("updated_on"))
 
 
 class PostForm(Form):
@@ -204,7 +122,7 @@ class MemberForm(Form):
     commune_official = forms.BooleanField(label="Cán bộ xã sinh hoạt tại chi bộ", required=False)
 
     def clean_birth_date(self):
-        return _not_future(self.cleaned_data["birth_date"])
+        return not_future(self.cleaned_data["birth_date"])
 
     def clean_cccd(self):
         return self.cleaned_data.get("cccd") or None
@@ -215,7 +133,7 @@ class AdmitForm(MemberForm):
     decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
 
     def clean_admitted_on(self):
-        return _not_future(self.cleaned_data["admitted_on"])
+        return not_future(self.cleaned_data["admitted_on"])
 
 
 class RegisterForm(MemberForm):
@@ -223,10 +141,10 @@ class RegisterForm(MemberForm):
     full_on = VNDateField(label="Ngày chính thức", required=False, help_text="Để trống nếu còn dự bị")
 
     def clean_admitted_on(self):
-        return _not_future(self.cleaned_data["admitted_on"])
+        return not_future(self.cleaned_data["admitted_on"])
 
     def clean_full_on(self):
-        return _not_future(self.cleaned_data.get("full_on"))
+        return not_future(self.cleaned_data.get("full_on"))
 
 
 class EventForm(Form):
@@ -236,7 +154,7 @@ class EventForm(Form):
                            max_length=2000)
 
     def clean_on(self):
-        return _not_future(self.cleaned_data["on"])
+        return not_future(self.cleaned_data["on"])
 
 
 class DisciplineForm(EventForm):

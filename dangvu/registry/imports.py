@@ -116,13 +116,3 @@ def preview(batch: ImportBatch, count: int = 20) -> list[dict[str, Any]]:
     except excel.WorkbookError:
         return []
     return excel_check.preview_rows(sheet, batch.kind, bad, count)
-
-
-def __getattr__(name: str) -> Any:
-    # The writer moved to services_import; the bench (dangvu/bench*.py) still calls
-    # imports.stage_import / imports.confirm_import. Remove once it imports services_import.
-    if name in ("stage_import", "confirm_import"):
-        from . import services_import
-
-        return getattr(services_import, name)
-    raise AttributeError(name)

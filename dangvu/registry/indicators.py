@@ -129,7 +129,6 @@ def reading_year(period: Period) -> int:
     return max(period.start, period.as_of).year
 
 
-_reading_year = reading_year  # the old name, still imported by dangvu/bench_compare.py
 
 
 def _rule(period: Period, key: str) -> Any:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangvu import indicators
 from dangvu.core import clock
-from dangvu.core.lifecycle import _ALLOWED_FROM, EVENT_LABELS, Event
+from dangvu.core.lifecycle import ALLOWED_FROM, EVENT_LABELS, Event
 from dangvu.core.text import fold
 from dangvu.web.views_util import access, require_edit, service_form
 
@@ -213,7 +213,7 @@ MEMBER_EVENTS = (Event.RECOGNIZE_FULL, Event.TRANSFER_OUT, Event.EXEMPT, Event.E
 
 
 def _event_possible(event: str, member: Member) -> bool:
-    return member.status in _ALLOWED_FROM.get(event, ())
+    return member.status in ALLOWED_FROM.get(event, ())
 
 
 @login_required

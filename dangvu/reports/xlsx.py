@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dangvu.core import clock
 from dangvu.registry.excel import COLUMNS, MEMBER_COLUMNS, THEORY_CHOICES, YES, Column
 from dangvu.registry.models import Gender, MemberStatus, OrgKind, Sector
 
@@ -170,7 +171,7 @@ def members_workbook(rows: Iterable[Mapping[str, Any]], title: str, described: s
     heading.font = Font(bold=True, size=14)
     ws.append([heading])
     ws.append([described])
-    ws.append([f"Xuất ngày {dt.date.today():%d/%m/%Y}"])
+    ws.append([f"Xuất ngày {clock.today():%d/%m/%Y}"])
     header = []
     for text in titles:
         cell = WriteOnlyCell(ws, value=text)

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 
 from dangvu import indicators
 from dangvu.accounts.selectors import audit_entries
+from dangvu.common.forms import vietnamese_null_check
 from dangvu.core import clock
-from dangvu.registry.forms import vietnamese_null_check
 from dangvu.registry.models import MemberStatus
 from dangvu.registry.selectors import own_members
 

@@ -84,7 +84,7 @@ def _round(ctx: DemoContext, rng: random.Random, org: Organization, kind: str, y
         ev.decided_at = closed - dt.timedelta(days=rng.randint(1, 9))
         evs.append(ev)
     # The registry facts the services grade by (evaluation's own helper, not yet public there).
-    facts = s._facts(rnd, evs) if kind != SubjectKind.MEMBER else {
+    facts = s.registry_facts(rnd, evs) if kind != SubjectKind.MEMBER else {
         "children": {}, "leaders": {}, "members": disciplined[0], "orgs": disciplined[1]}
     for ev in evs:
         s.grade_evaluation(rnd, ev, facts, rs)
