@@ -1,5 +1,6 @@
 """Check the code's shape (issue 11): no module over 600 lines, no function over 60 lines, every
-ServiceError raised with a code, no app importing another app's private names.
+ServiceError raised with a code, no app importing another app's private names, every public service
+that writes in one transaction.
 
     python scripts/check_shape.py [PATH ...]      # default: dangvu/
 
@@ -18,6 +19,40 @@ ROOT = Path(__file__).resolve().parent.parent
 # Long by nature: the plan reader's pattern tables and the lexicon (issue 11 exempts them).
 FUNCTION_LENGTH_EXEMPT: set[str] = set()
 SKIP_PARTS = {"migrations", "__pycache__"}
+_WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create",
+           "update_or_create", "add_child", "add_root"}
+
+
+def _is_services(rel: str) -> bool:
+    parts = rel.split("/")
+    return parts[-1] == "services.py" or parts[-1].startswith("services_") or "services" in parts[:-1]
+
+
+_QUERIES = {"filter", "exclude", "annotate", "aggregate", "select_for_update"}
+
+
+def _is_entry(rel: str) -> bool:
+    """Views, forms, the API, the CLI and document writers: they read through selectors only."""
+    parts = rel.split("/")
+    return (parts[-1] in ("forms.py", "views.py") or parts[-1].startswith("views_") or "views" in parts[:-1]
+            or (len(parts) > 1 and parts[1] in ("api", "cli", "web", "reports")))
+
+
+def _raw_query(node: ast.AST) -> bool:
+    """A call of ``X.objects.<anything but none>`` or of a filtering method."""
+    func = node.func if isinstance(node, ast.Call) else None
+    if not isinstance(func, ast.Attribute):
+        return False
+    if isinstance(func.value, ast.Attribute) and func.value.attr == "objects":
+        return func.attr != "none"
+    return func.attr in _QUERIES
+
+
+def _unatomic_writer(node: ast.FunctionDef) -> bool:
+    """A public service that writes with no ``transaction.atomic`` around its whole body."""
+    if node.name.startswith("_") or any("atomic" in ast.unparse(d) for d in node.decorator_list):
+        return False
+    return any(isinstance(x, ast.Attribute) and x.attr in _WRITES for x in ast.walk(node))
 
 
 def _app(module: str) -> str | None:
@@ -36,6 +71,12 @@ def check_file(path: Path) -> list[str]:
         problems.append(f"{rel}: {lines} lines (max {MAX_MODULE_LINES})")
     tree = ast.parse(source, rel)
     own_app = _app(rel.removesuffix(".py").replace("/", "."))
+    if _is_services(rel):
+        problems.extend(f"{rel}:{n.lineno}: service {n.name} writes outside one transaction"
+                        for n in tree.body if isinstance(n, ast.FunctionDef) and _unatomic_writer(n))
+    if _is_entry(rel):
+        problems.extend(f"{rel}:{n.lineno}: a query outside the selectors ({ast.unparse(n)[:60]})"
+                        for n in ast.walk(tree) if _raw_query(n))
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = (node.end_lineno or node.lineno) - node.lineno + 1

@@ -27,7 +27,8 @@ def test_the_shape_check_finds_what_is_out_of_shape(tmp_path):
         "from dangvu.common import ServiceError\n"
         "from dangvu.registry.services import _private_helper\n\n\n"
         f"def long_one():\n{body}\n\n\n"
-        "def refuse():\n    raise ServiceError('Không được.')\n"
+        "def refuse():\n    raise ServiceError('Không được.')\n\n\n"
+        "def rename(org, name):\n    org.name = name\n    org.save()\n"
         + "\n" * 600
     )
     problems = check_shape.check([app])
@@ -36,6 +37,11 @@ def test_the_shape_check_finds_what_is_out_of_shape(tmp_path):
     assert "ServiceError raised without a code" in text
     assert "imports private _private_helper from dangvu.registry.services" in text
     assert "lines (max 600)" in text
+    assert "service rename writes outside one transaction" in text
+    (app / "views.py").write_text("def page(request, Member):\n    return Member.objects.filter(pk=1)\n\n\n"
+                                  "def empty(Member):\n    return Member.objects.none(), {}.values()\n")
+    problems = check_shape.check([app / "views.py"])
+    assert problems == ["dangvu/probe/views.py:2: a query outside the selectors (Member.objects.filter(pk=1))"]
 
 
 def test_import_contracts_hold():
