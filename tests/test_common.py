@@ -8,8 +8,8 @@ import pytest
 from django import forms
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.views import add_service_error
 from dangvu.core import clock
-from dangvu.web.views_util import add_service_error
 
 
 def test_a_service_error_carries_message_code_and_field():

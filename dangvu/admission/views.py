@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.rulesets import ruleset_for
 from dangvu.registry.models import CELL_KINDS
-from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
 from . import selectors as sel

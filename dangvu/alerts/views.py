@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from dangvu.common.views import access
 from dangvu.core import clock
 from dangvu.core.alerts import KIND_LABELS, KINDS, Alert, count_by_kind, count_passed_by_kind, sort_key
 from dangvu.registry.models import Organization
-from dangvu.web.views_util import access
 
 from .selectors import alerts_for, organizations_at
 

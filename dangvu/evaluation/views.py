@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dangvu.accounts.audit import log_export
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.core.evaluation import Grade
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports.evaluation import XLSX_MIME, published_workbook
-from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
 from . import selectors as sel

@@ -16,10 +16,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.meetings import missing_months, missing_quarters, pending_month, pending_quarter
 from dangvu.registry.models import CELL_KINDS, Organization
-from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
 from . import selectors as sel

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dangvu.common import ServiceError
-from dangvu.web.views_util import access, require_edit
+from dangvu.common.views import access, require_edit
 
 from . import scan_jobs
 from . import services as s

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.text import fold
-from dangvu.web.views_util import access, require_edit, service_form
 
 from . import bindings, scan_views
 from . import forms as f

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dangvu import indicators
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.lifecycle import ALLOWED_FROM, EVENT_LABELS, Event
 from dangvu.core.text import fold
-from dangvu.web.views_util import access, require_edit, service_form
 
 from . import forms as f
 from . import selectors as sel

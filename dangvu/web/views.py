@@ -13,11 +13,10 @@ from django.shortcuts import redirect, render
 from dangvu import indicators
 from dangvu.accounts.selectors import audit_entries
 from dangvu.common.forms import vietnamese_null_check
+from dangvu.common.views import access
 from dangvu.core import clock
 from dangvu.registry.models import MemberStatus
 from dangvu.registry.selectors import own_members
-
-from .views_util import access
 
 
 class LoginForm(AuthenticationForm):

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.reports import congress as documents
-from dangvu.web.views_util import access, require_edit, service_form
 
 from .. import forms as f
 from .. import selectors as sel

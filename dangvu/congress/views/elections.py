@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import ServiceError
+from dangvu.common.views import access, require_edit, service_form
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports import congress as documents
-from dangvu.web.views_util import access, require_edit, service_form
 
 from .. import forms as f
 from .. import selectors as sel

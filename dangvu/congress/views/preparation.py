@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import ServiceError
+from dangvu.common.views import access, add_service_error, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.apportion import ApportionError, apportion_detail
 from dangvu.core.congress import freeze_starts
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports import congress as documents
-from dangvu.web.views_util import access, add_service_error, require_edit, service_form
 
 from .. import forms as f
 from .. import selectors as sel

@@ -1,4 +1,4 @@
-"""Small helpers shared by the views: scoped lookups, permission answers, service calls."""
+"""The service-form glue every app's views share: scoped lookups, permission answers, service calls."""
 
 from __future__ import annotations
 
