@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -167,3 +168,92 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+
+# ---- Secure defaults (issue 12, point 6) -------------------------------------------------------
+# One block, read from the environment:
+# - ``DANGVU_HTTPS=1`` when served over HTTPS (usually behind a reverse proxy that sets
+#   ``X-Forwarded-Proto``): secure cookies, HSTS, the proxy SSL header, trusted CSRF origins
+#   ``https://<each DANGVU_ALLOWED_HOSTS>`` (plus ``DANGVU_TRUSTED_ORIGINS``, comma-separated).
+#   ``DANGVU_SSL_REDIRECT=0`` when the proxy itself redirects http→https; ``DANGVU_HSTS_SECONDS``
+#   (default one year), ``DANGVU_HSTS_SUBDOMAINS=1`` and ``DANGVU_HSTS_PRELOAD=1`` opt in.
+#   Without DANGVU_HTTPS (plain HTTP on a LAN) the HTTPS-only settings stay off, and
+#   ``check --deploy`` names exactly those four (W004, W008, W012, W016).
+# - ``DANGVU_IDLE_MINUTES`` (default 30): a session unused that long is ended;
+#   ``DANGVU_SESSION_HOURS`` (default 12): no session lives longer, however active.
+# - A Content-Security-Policy (django-csp) with scripts from this site only; 403/404 logged as one
+#   line on ``dangvu.access``; ``Cache-Control: no-store`` on every response from a view.
+
+
+def https_settings(env: Mapping[str, str]) -> dict:
+    """The settings that depend on serving over HTTPS (a pure function, so the tests can apply it)."""
+    https = env.get("DANGVU_HTTPS", "0") == "1"
+    hosts = [h.strip() for h in env.get("DANGVU_ALLOWED_HOSTS", "").split(",") if h.strip() not in ("", "*")]
+    origins = [f"https://*{h}" if h.startswith(".") else f"https://{h}" for h in hosts]
+    origins += [o.strip() for o in env.get("DANGVU_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+    redirect = https and env.get("DANGVU_SSL_REDIRECT", "1") == "1"
+    subdomains = https and env.get("DANGVU_HSTS_SUBDOMAINS", "0") == "1"
+    preload = https and env.get("DANGVU_HSTS_PRELOAD", "0") == "1"
+    silenced = []
+    if https:
+        # Silenced only by the operator's stated choice, so check --deploy is clean over HTTPS:
+        # the proxy does the redirect (W008); HSTS for sibling hosts on the same parent domain,
+        # which a party committee's server rarely owns (W005); the irreversible preload list (W021).
+        silenced += [] if redirect else ["security.W008"]
+        silenced += [] if subdomains else ["security.W005"]
+        silenced += [] if preload else ["security.W021"]
+    return {
+        "SESSION_COOKIE_SECURE": https,
+        "CSRF_COOKIE_SECURE": https,
+        "SECURE_HSTS_SECONDS": int(env.get("DANGVU_HSTS_SECONDS", "31536000")) if https else 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": subdomains,
+        "SECURE_HSTS_PRELOAD": preload,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if https else None,
+        "SECURE_SSL_REDIRECT": redirect,
+        "CSRF_TRUSTED_ORIGINS": origins if https else [],
+        "SILENCED_SYSTEM_CHECKS": silenced,
+    }
+
+
+globals().update(https_settings(os.environ))
+
+# Sessions: the cookie ends with the browser; on the server a session ends after DANGVU_IDLE_MINUTES
+# without a request or DANGVU_SESSION_HOURS after sign-in (dangvu.web.middleware.IdleTimeoutMiddleware).
+DANGVU_IDLE_MINUTES = int(os.environ.get("DANGVU_IDLE_MINUTES", "30"))
+DANGVU_SESSION_HOURS = int(os.environ.get("DANGVU_SESSION_HOURS", "12"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = DANGVU_SESSION_HOURS * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+
+INSTALLED_APPS.append("csp")
+_after = MIDDLEWARE.index
+MIDDLEWARE.insert(_after("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(_after("csp.middleware.CSPMiddleware") + 1, "dangvu.web.middleware.NoStoreMiddleware")
+MIDDLEWARE.insert(_after("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "dangvu.web.middleware.IdleTimeoutMiddleware")
+MIDDLEWARE.insert(_after("dangvu.web.middleware.IdleTimeoutMiddleware") + 1,
+                  "dangvu.web.middleware.AccessLogMiddleware")
+del _after
+
+# Scripts only from this site (app.js; no inline script, no on* attribute, no javascript: URL).
+# Styles allow 'unsafe-inline': the templates carry <style> blocks and computed bar widths
+# (style="width: …%"); an injected style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# 4xx responses are one line on dangvu.access (method, path, user id, status), not Django's
+# warning with a traceback; server errors (5xx) still go to the console with theirs.
+LOGGING["formatters"] = {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+LOGGING["handlers"]["console"]["formatter"] = "line"
+LOGGING["loggers"]["django.request"] = {"handlers": ["console"], "level": "ERROR", "propagate": False}
+LOGGING["loggers"]["dangvu.access"] = {"handlers": ["console"], "level": "INFO"}

@@ -36,6 +36,18 @@ def log_export(user, obj, what: str, rows: int, **extra: Any) -> LogEntry:
     )
 
 
+def log_read(user, obj, what: str, **extra: Any) -> LogEntry:
+    """Record that ``user`` read ``what`` (a personal record: a member's page or API detail) of ``obj``."""
+    return LogEntry.objects.log_create(
+        obj,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=user if getattr(user, "pk", None) else None,
+        changes={"read": [None, what]},
+        additional_data={"read": what, **extra},
+    )
+
+
 def log_bulk(user, obj, what: str, created: int, **extra: Any) -> LogEntry:
     """Record a bulk write (an Excel import) that bypassed per-row signals, as one entry."""
     return LogEntry.objects.log_create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
+from dangvu.accounts.audit import log_read
 from dangvu.core.lifecycle import EVENT_LABELS
 from dangvu.core.text import fold
 from dangvu.registry import selectors
@@ -60,6 +61,7 @@ def get_member(request: HttpRequest, member_id: int):
     if not 1 <= member_id <= DB_INT_MAX:
         raise Http404(NOT_FOUND)
     m = access(request).get_member(member_id)  # absent and out of scope look the same: 404
+    log_read(request.user, m, "member_record", via="api")
     history = selectors.member_history(m)
     return {
         **member_item(m),

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dangvu import indicators
+from dangvu.accounts.audit import log_read
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.lifecycle import ALLOWED_FROM, EVENT_LABELS, Event
@@ -196,6 +197,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     member = acc.get_member(pk)
+    log_read(request.user, member, "member_record")
     can_edit = acc.can_edit_member(member)
     events = []
     if can_edit:
