@@ -331,3 +331,52 @@ def test_member_page_read_is_audited(tree, client):
     assert client.get(reverse("registry:member_detail", args=[tree.outside.pk])).status_code == 404
     assert client.get(f"/api/v1/members/{tree.outside.pk}").status_code == 404
     assert _reads(tree.outside) == []
+
+
+# -- the pages still work under the policy (a real browser) --------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
+def test_pages_work_under_the_csp_in_a_browser(transactional_db, live_server, tree):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base = live_server.url
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = chromium.new_context(locale="vi-VN").new_page()
+            page.set_default_timeout(15_000)
+            violations: list[str] = []
+            page.on("console", lambda msg: violations.append(msg.text)
+                    if "Content Security Policy" in msg.text else None)
+            page.goto(f"{base}/dang-nhap/")
+            page.get_by_label("Tên đăng nhập").fill("admin")
+            page.get_by_label("Mật khẩu").fill(PASSWORD)
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.wait_for_url(f"{base}/")
+            member = reverse("registry:member_detail", args=[tree.inside.pk])
+            for url in (reverse("registry:member_list"), reverse("meetings:home"), reverse("evaluation:home"),
+                        reverse("admission:home"), reverse("alerts:list"), member):
+                page.goto(base + url)
+            # "Quay lại" (data-back) goes back in history, not to its fallback link.
+            page.goto(base + reverse("registry:member_edit", args=[tree.inside.pk]))
+            page.get_by_role("link", name="Quay lại").click()
+            page.wait_for_url(base + member)
+            # The congress list's "Thêm" form goes to the chosen option's page (data-action-from).
+            page.goto(base + reverse("congress:congress_list"))
+            target = reverse("congress:timeline_add", args=["C1"])
+            page.locator("#new-what").select_option(value=target)
+            page.get_by_role("button", name="Mở").click()
+            page.wait_for_url(re.compile(re.escape(base + target)))
+            # A crossed-name box ticks its row's "ballot" box (data-marks-row), as on the team entry page.
+            page.evaluate("""() => { const t = document.createElement('table');
+                t.innerHTML = '<tr><td><input type=checkbox id=row></td><td><input type=checkbox id=mark data-marks-row></td></tr>';
+                document.querySelector('main').append(t); }""")
+            page.locator("#mark").check()
+            assert page.locator("#row").is_checked()
+            assert violations == []
+        finally:
+            chromium.close()
