@@ -8,7 +8,6 @@ Read only: these functions take saved records, read what else they need through
 
 from __future__ import annotations
 
-import io
 import math
 from fractions import Fraction
 
@@ -24,7 +23,7 @@ from dangvu.registry.models import Organization
 
 from . import docx as D
 from .docx import DOCX_MIME
-from .xlsx import XLSX_MIME
+from .xlsx import XLSX_MIME, safe_append, save_workbook
 
 __all__ = ["DOCX_MIME", "XLSX_MIME", "apportionment_xlsx", "comments_docx", "percent", "tally_report_docx"]
 
@@ -152,11 +151,11 @@ def comments_docx(congress: Congress) -> bytes:
 
 def _ex_officio_sheet(wb: Workbook, record: DelegateApportionment) -> None:
     ex = wb.create_sheet("Đại biểu đương nhiên")
-    ex.append(["TT", "Họ và tên", "Chức vụ"])
+    safe_append(ex, ["TT", "Họ và tên", "Chức vụ"])
     for cell in ex[1]:
         cell.font = Font(bold=True)
     for i, row in enumerate(record.ex_officio, start=1):
-        ex.append([i, row["name"], row["role"]])
+        safe_append(ex, [i, row["name"], row["role"]])
     ex.column_dimensions["B"].width = 32
     ex.column_dimensions["C"].width = 20
 
@@ -167,26 +166,25 @@ def apportionment_xlsx(record: DelegateApportionment) -> bytes:
     ws = wb.active
     ws.title = "Phân bổ đại biểu"
     congress = record.congress
-    ws.append([f"PHÂN BỔ ĐẠI BIỂU DỰ ĐẠI HỘI {congress.organization.name.upper()} NHIỆM KỲ {congress.term}"])
-    ws.append([f"Tổng số đại biểu được bầu: {record.seats}; tối thiểu mỗi tổ chức: {record.minimum}; "
+    safe_append(ws, [f"PHÂN BỔ ĐẠI BIỂU DỰ ĐẠI HỘI {congress.organization.name.upper()} "
+                     f"NHIỆM KỲ {congress.term}"])
+    safe_append(ws, [f"Tổng số đại biểu được bầu: {record.seats}; tối thiểu mỗi tổ chức: {record.minimum}; "
                f"số đảng viên tính đến ngày {record.counted_on:%d/%m/%Y}"])
-    ws.append([])
+    safe_append(ws, [])
     header = ["TT", "Mã", "Tổ chức đảng", "Số đảng viên", "Tối thiểu", "Theo tỷ lệ", "Phần dư", "Số đại biểu"]
-    ws.append(header)
+    safe_append(ws, header)
     for cell in ws[4]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="A50E0E")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     lines = sel.apportionment_lines(record)
     for i, line in enumerate(lines, start=1):
-        ws.append([i, line.organization.code, line.organization.name, line.members, line.minimum, line.base,
+        safe_append(ws, [i, line.organization.code, line.organization.name, line.members, line.minimum, line.base,
                    line.extra, line.seats])
-    ws.append(["", "", "Cộng", sum(ln.members for ln in lines), "", "", "", sum(ln.seats for ln in lines)])
-    ws.append([])
-    ws.append(["", "", "Đại biểu đương nhiên (cấp ủy triệu tập đại hội)", len(record.ex_officio)])
+    safe_append(ws, ["", "", "Cộng", sum(ln.members for ln in lines), "", "", "", sum(ln.seats for ln in lines)])
+    safe_append(ws, [])
+    safe_append(ws, ["", "", "Đại biểu đương nhiên (cấp ủy triệu tập đại hội)", len(record.ex_officio)])
     for col, width in zip("ABCDEFGH", (5, 10, 40, 14, 10, 12, 10, 13), strict=True):
         ws.column_dimensions[col].width = width
     _ex_officio_sheet(wb, record)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_workbook(wb)

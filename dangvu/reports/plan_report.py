@@ -35,6 +35,7 @@ from dangvu.plans.progress import (
 )
 
 from . import docx as D
+from .xlsx import safe_append, save_workbook
 
 if TYPE_CHECKING:
     from dangvu.plans.models import Plan
@@ -200,7 +201,7 @@ def _committee(org: Organization) -> str:
 
 
 def _header(ws, row: int, titles: list[str]) -> None:
-    ws.append(titles)
+    safe_append(ws, titles)
     for cell in ws[row]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="A50E0E")
@@ -215,16 +216,17 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Chỉ tiêu"
-    ws.append([f"BÁO CÁO {report.title.upper()}"])
+    safe_append(ws, [f"BÁO CÁO {report.title.upper()}"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"{plan.title} — số liệu đến ngày {report.today:%d/%m/%Y}"])
-    ws.append([])
+    safe_append(ws, [f"{plan.title} — số liệu đến ngày {report.today:%d/%m/%Y}"])
+    safe_append(ws, [])
     _header(ws, 4, XLSX_TARGET_HEADER)
     for i, r in enumerate(report.targets, start=1):
         for k, x in enumerate(r.series, start=1):
             how = x.label if x.binding is not None else "Nhập số liệu thủ công"
-            ws.append([f"{i}.{k}" if r.multiple else i, r.target.section, r.target.text, r.goal, r.target.by, how,
-                       x.params_text or None, x.value, x.year, x.forecast, x.due_year, x.status_label, r.status_label])
+            safe_append(ws, [f"{i}.{k}" if r.multiple else i, r.target.section, r.target.text, r.goal,
+                             r.target.by, how, x.params_text or None, x.value, x.year, x.forecast, x.due_year,
+                             x.status_label, r.status_label])
             for cell in ws[ws.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCDEFGHIJKLM", (6, 8, 60, 12, 9, 40, 30, 10, 10, 10, 10, 22, 22), strict=True):
@@ -235,11 +237,10 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
                        "Ngày hoàn thành"])
     for i, r in enumerate(report.tasks, start=1):
         t = r.task
-        tasks.append([i, t.label, t.title, t.lead_name, t.support, t.deadline_text, r.status_label, t.done_on])
+        safe_append(tasks, [i, t.label, t.title, t.lead_name, t.support, t.deadline_text, r.status_label,
+                            t.done_on])
         if t.done_on:
             tasks.cell(row=tasks.max_row, column=8).number_format = "DD/MM/YYYY"
     for col, width in zip("ABCDEFGH", (5, 8, 60, 30, 30, 16, 16, 14), strict=True):
         tasks.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_workbook(wb)
