@@ -40,6 +40,11 @@ def role_by_pk(pk: int) -> Any:
     return Role.objects.select_related("user", "organization").filter(pk=pk).first()
 
 
+def role_of(user: Any, kind: str, org_code: str) -> Any:
+    return Role.objects.select_related("organization", "user").filter(
+        user=user, kind=kind, organization__code=org_code).first()
+
+
 def token_by_prefix(prefix: str) -> Any:
     return ApiToken.objects.select_related("user").filter(prefix=prefix).first()
 

@@ -40,8 +40,7 @@ def create_user(username: str, password: str, *, full_name: str = "") -> User:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError("Mật khẩu chưa đạt: " + " ".join(exc.messages), Code.INVALID,
-                           field="password") from exc
+        raise ServiceError(password_problems(exc), Code.INVALID, field="password") from exc
     user.set_password(password)
     user.save()
     return user
@@ -114,11 +113,28 @@ def ensure_manages(by: Any, user: User) -> None:
         raise ServiceError("Tài khoản này có vai trò ngoài phạm vi quản trị của bạn.", Code.OUT_OF_SUBTREE)
 
 
+# Django's validators, in plain Vietnamese (its own translation is incomplete).
+_PASSWORD_RULES = {
+    "password_too_short": "quá ngắn (cần ít nhất {min_length} ký tự)",
+    "password_too_similar": "quá giống tên đăng nhập hoặc họ tên",
+    "password_too_common": "quá phổ biến, dễ đoán",
+    "password_entirely_numeric": "chỉ gồm chữ số",
+}
+
+
+def password_problems(exc: ValidationError) -> str:
+    said = []
+    for err in exc.error_list:
+        rule = _PASSWORD_RULES.get(err.code or "")
+        said.append(rule.format(**(err.params or {})) if rule else " ".join(err.messages))
+    return "Mật khẩu chưa đạt: " + "; ".join(said) + "."
+
+
 def _set_password(user: User, password: str, field: str) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError("Mật khẩu chưa đạt: " + " ".join(exc.messages), Code.INVALID, field=field) from exc
+        raise ServiceError(password_problems(exc), Code.INVALID, field=field) from exc
     user.set_password(password)
     user.save(update_fields=["password"])
 
