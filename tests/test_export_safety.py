@@ -134,3 +134,33 @@ def test_every_export_view_calls_log_export_with_rows():
                 found += 1
                 assert "log_export(" in text and "rows" in text, f"{path.name}:{fn.name} is not audited"
     assert found == 6
+
+
+def test_plan_reports_with_stored_controls_and_formulas(client, tree):
+    """The plan reports (.docx and .xlsx) of a plan whose target holds ``\\x02`` and a leading ``=``."""
+    from plans_world import PLAN_TEXT
+
+    from dangvu.core.planparse import parse_text
+    from dangvu.plans import services as ps
+    from dangvu.plans.models import Target
+
+    plan = ps.draft_from_parse(None, tree.orgs["C1A"], parse_text(PLAN_TEXT), "ke-hoach.txt", PLAN_TEXT)
+    ps.confirm_all(None, plan)
+    ps.save_plan(None, plan)
+    target = ps.add_target(None, plan, text="Tỷ lệ đảng viên dự sinh hoạt", op=">=", value=90, unit="%")
+    Target.objects.filter(pk=target.pk).update(text="=1+1 tỷ lệ\x02 dự họp")
+    assert client.login(username="office", password=PASSWORD)
+    before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    docx_file = client.get(reverse("plans:plan_report", args=[plan.pk, "docx"]))
+    xlsx_file = client.get(reverse("plans:plan_report", args=[plan.pk, "xlsx"]))
+    assert docx_file.status_code == 200 and xlsx_file.status_code == 200
+    import docx
+
+    text = "\n".join(c.text for t in docx.Document(io.BytesIO(docx_file.content)).tables for r in t.rows
+                     for c in r.cells)
+    assert "=1+1 tỷ lệ dự họp" in text
+    ws = load_workbook(io.BytesIO(xlsx_file.content)).worksheets[0]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == "=1+1 tỷ lệ dự họp"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert "<f>" not in _sheet_xml(xlsx_file.content)
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 2

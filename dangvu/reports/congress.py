@@ -48,8 +48,8 @@ def _header(doc: Document, org: Organization, place: str, on) -> None:
 
 def _tally_figures(doc: Document, tally: Tally, election: Election) -> None:
     result = tally.result
-    doc.add_paragraph(f"Số lượng cần bầu: {election.seats}.")
-    doc.add_paragraph(f"Cơ sở tính (số {'đảng viên' if election.base_kind == 'members' else 'đại biểu'} "
+    D.paragraph(doc, f"Số lượng cần bầu: {election.seats}.")
+    D.paragraph(doc, f"Cơ sở tính (số {'đảng viên' if election.base_kind == 'members' else 'đại biểu'} "
                       f"làm căn cứ tính quá một nửa): {tally.base}."
                       + (f" Lý do điều chỉnh: {election.base_reason}." if election.base_reason else ""))
     figures = [["1", "Số phiếu phát ra", str(tally.issued) if tally.issued is not None else "—"],
@@ -59,13 +59,13 @@ def _tally_figures(doc: Document, tally: Tally, election: Election) -> None:
     for i, key in enumerate(INVALID_REASONS, start=1):
         figures.append([f"4.{i}", f"Trong đó: {_REASONS[key].lower()}", str(result["invalid_reasons"].get(key, 0))])
     D.grid(doc, ["TT", "Nội dung", "Số phiếu"], figures, size=None)
-    doc.add_paragraph(f"Ngưỡng trúng cử: quá một nửa so với cơ sở tính {tally.base}, tức từ "
+    D.paragraph(doc, f"Ngưỡng trúng cử: quá một nửa so với cơ sở tính {tally.base}, tức từ "
                       f"{result['threshold']} phiếu trở lên.")
 
 
 def _tally_votes(doc: Document, tally: Tally) -> None:
     result = tally.result
-    doc.add_paragraph("Số phiếu bầu cho từng người (theo thứ tự trên phiếu bầu):")
+    D.paragraph(doc, "Số phiếu bầu cho từng người (theo thứ tự trên phiếu bầu):")
     elected = set(result["elected"])
     rows = []
     for i, name in enumerate(tally.candidates, start=1):
@@ -82,17 +82,17 @@ def _tally_elected(doc: Document, tally: Tally, election: Election) -> None:
     p.add_run("Những người trúng cử (theo thứ tự số phiếu từ cao xuống thấp):").bold = True
     if result["elected"]:
         for i, name in enumerate(result["elected"], start=1):
-            doc.add_paragraph(f"{i}. {name}: {result['votes'][name]} phiếu, đạt "
+            D.paragraph(doc, f"{i}. {name}: {result['votes'][name]} phiếu, đạt "
                               f"{percent(result['votes'][name], tally.base)}.")
     else:
-        doc.add_paragraph("Không có người trúng cử.")
+        D.paragraph(doc, "Không có người trúng cử.")
     if result["tied"]:
-        doc.add_paragraph(f"Bằng phiếu ở vị trí cuối, không đủ chỗ cho tất cả: {', '.join(result['tied'])}; "
+        D.paragraph(doc, f"Bằng phiếu ở vị trí cuối, không đủ chỗ cho tất cả: {', '.join(result['tied'])}; "
                           "đại hội bầu lại giữa những người này.")
     if result["unfilled"]:
-        doc.add_paragraph(f"Còn thiếu {result['unfilled']} trong số {election.seats} người cần bầu.")
+        D.paragraph(doc, f"Còn thiếu {result['unfilled']} trong số {election.seats} người cần bầu.")
     else:
-        doc.add_paragraph(f"Đã bầu đủ {election.seats} người.")
+        D.paragraph(doc, f"Đã bầu đủ {election.seats} người.")
 
 
 def tally_report_docx(tally: Tally) -> bytes:
@@ -104,16 +104,16 @@ def tally_report_docx(tally: Tally) -> bytes:
     _header(doc, org, congress.place, election.held_on)
     D.title(doc, "BIÊN BẢN KIỂM PHIẾU" + (f" (KIỂM LẠI LẦN {tally.number - 1})" if tally.is_recount else ""),
             f"{election.title}" + (f" — lần bầu thứ {election.round}" if election.round > 1 else ""), rule=False)
-    doc.add_paragraph(f"Đại hội {org.name}, nhiệm kỳ {congress.term}.")
+    D.paragraph(doc, f"Đại hội {org.name}, nhiệm kỳ {congress.term}.")
     board = election.board
     if board:
-        doc.add_paragraph(f"Ban kiểm phiếu gồm: {', '.join(board)}; trưởng ban: {board[0]}.")
-    doc.add_paragraph("Ban kiểm phiếu đã tiến hành kiểm phiếu và lập biên bản kết quả như sau:")
+        D.paragraph(doc, f"Ban kiểm phiếu gồm: {', '.join(board)}; trưởng ban: {board[0]}.")
+    D.paragraph(doc, "Ban kiểm phiếu đã tiến hành kiểm phiếu và lập biên bản kết quả như sau:")
     _tally_figures(doc, tally, election)
     _tally_votes(doc, tally)
     _tally_elected(doc, tally, election)
     made = tally.created_at.astimezone()
-    doc.add_paragraph(f"Biên bản lập lúc {made:%H giờ %M} ngày {made:%d/%m/%Y}, tính từ "
+    D.paragraph(doc, f"Biên bản lập lúc {made:%H giờ %M} ngày {made:%d/%m/%Y}, tính từ "
                       f"{tally.result['ballots']} phiếu đã nhập ({tally.source_team.name}).")
     D.signatures(doc, ("CÁC THÀNH VIÊN BAN KIỂM PHIẾU", board[1:]),
                  ("TRƯỞNG BAN KIỂM PHIẾU", [board[0] if board else ""]), gap="\n\n")
