@@ -4,6 +4,9 @@
   file under ``DANGVU_HOME`` (default ``~/.local/share/dangvu``).
 - ``DANGVU_SECRET_KEY`` (required unless ``DANGVU_DEBUG=1`` or under pytest), ``DANGVU_DEBUG``,
   ``DANGVU_ALLOWED_HOSTS``.
+- Accounts (issue 12): ``DANGVU_LOGIN_FAILURES``, ``DANGVU_LOGIN_COOLOFF_MINUTES``, ``DANGVU_PROXY_COUNT``
+  (login throttling, policy below), ``DANGVU_TOKEN_DAYS`` / ``DANGVU_TOKEN_MAX_DAYS`` (API token
+  lifetime), ``DANGVU_DUPLICATE_CHECKS`` / ``DANGVU_DUPLICATE_CHECK_HOURS`` (duplicate-check budget).
 """
 
 from __future__ import annotations

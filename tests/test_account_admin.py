@@ -303,3 +303,16 @@ def test_demo_refuses_a_database_in_use(tree, monkeypatch, capsys):
     assert "6 tổ chức đảng, 4 đảng viên, 6 tài khoản" in str(exc.value) and "--force" in str(exc.value)
     cmd_demo._check_may_overwrite(force=True)
     assert "sẽ xóa hết" in capsys.readouterr().out
+
+
+@pytest.mark.axes
+def test_failures_during_the_lock_do_not_extend_it(tree):
+    from axes.models import AccessAttempt
+
+    client, login = Client(), reverse("login")
+    for _ in range(5):
+        client.post(login, {"username": "office", "password": "sai-mat-khau"})
+    locked_at = AccessAttempt.objects.get(username="office").attempt_time
+    for _ in range(5):
+        assert client.post(login, {"username": "office", "password": "sai-mat-khau"}).status_code == 429
+    assert AccessAttempt.objects.get(username="office").attempt_time == locked_at
