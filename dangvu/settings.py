@@ -4,6 +4,9 @@
   file under ``DANGVU_HOME`` (default ``~/.local/share/dangvu``).
 - ``DANGVU_SECRET_KEY`` (required unless ``DANGVU_DEBUG=1`` or under pytest), ``DANGVU_DEBUG``,
   ``DANGVU_ALLOWED_HOSTS``.
+- Accounts (issue 12): ``DANGVU_LOGIN_FAILURES``, ``DANGVU_LOGIN_COOLOFF_MINUTES``, ``DANGVU_PROXY_COUNT``
+  (login throttling, policy below), ``DANGVU_TOKEN_DAYS`` / ``DANGVU_TOKEN_MAX_DAYS`` (API token
+  lifetime), ``DANGVU_DUPLICATE_CHECKS`` / ``DANGVU_DUPLICATE_CHECK_HOURS`` (duplicate-check budget).
 """
 
 from __future__ import annotations
@@ -152,13 +155,37 @@ DANGVU_SCAN_MAX_PIXELS = int(os.environ.get("DANGVU_SCAN_MAX_PIXELS", "40000000"
 DANGVU_SCAN_WORKERS = int(os.environ.get("DANGVU_SCAN_WORKERS", "1"))
 DANGVU_SCAN_JOBS_DIR = DANGVU_HOME / "scan_jobs"
 
-# Login throttling (django-axes): 5 failures lock the username+IP pair for 15 minutes.
+# Login throttling (django-axes). Policy:
+# - DANGVU_LOGIN_FAILURES (default 5) wrong passwords for one username FROM one address lock that
+#   username+address pair (AXES_LOCKOUT_PARAMETERS) for DANGVU_LOGIN_COOLOFF_MINUTES (default 15).
+#   The same user from another address, and other users from that address, are not affected, so an
+#   attacker cannot lock someone out of their own machine.
+# - Attempts during the lock do NOT restart it (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT off):
+#   the lock ends 15 minutes after the failure that set it, whatever is tried meanwhile.
+# - A successful login clears the pair's failures.
+# - The address is REMOTE_ADDR; behind N reverse proxies set DANGVU_PROXY_COUNT=N and the client's
+#   address is read from X-Forwarded-For (the N-th entry from the right, the one the outermost
+#   trusted proxy saw), so clients behind a proxy do not share one lock.
 AXES_FAILURE_LIMIT = int(os.environ.get("DANGVU_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = 0.25
+AXES_COOLOFF_TIME = int(os.environ.get("DANGVU_LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+DANGVU_PROXY_COUNT = int(os.environ.get("DANGVU_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "dangvu.accounts.throttle.client_ip"
+
+# API tokens expire DANGVU_TOKEN_DAYS after issue (at most DANGVU_TOKEN_MAX_DAYS when chosen).
+DANGVU_TOKEN_DAYS = int(os.environ.get("DANGVU_TOKEN_DAYS", "90"))
+DANGVU_TOKEN_MAX_DAYS = int(os.environ.get("DANGVU_TOKEN_MAX_DAYS", "366"))
+
+# Duplicate checks against the whole database (adding or importing members) tell whether a person
+# exists somewhere: each user may check at most DANGVU_DUPLICATE_CHECKS people (CCCD numbers and
+# name + birth date pairs not found in their own subtree) per DANGVU_DUPLICATE_CHECK_HOURS.
+# System administrators are not limited. The count is kept in Django's cache.
+DANGVU_DUPLICATE_CHECKS = int(os.environ.get("DANGVU_DUPLICATE_CHECKS", "20000"))
+DANGVU_DUPLICATE_CHECK_HOURS = int(os.environ.get("DANGVU_DUPLICATE_CHECK_HOURS", "24"))
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

@@ -4,6 +4,7 @@ from dangvu.api.urls import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("", include("dangvu.accounts.urls")),
     path("", include("dangvu.web.urls")),
     path("", include("dangvu.alerts.urls")),
 ]

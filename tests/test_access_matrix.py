@@ -208,6 +208,14 @@ LOGGED_IN_200 = {r: 200 for r in ROLES if r != "anonymous"}
 REGISTRY_READERS = {"admin": 200, "office": 200, "secretary": 200, "viewer": 200, "member": 404, "nobody": 404}
 
 
+ADMIN_ONLY = {"admin": 200, "office": 403, "secretary": 403, "viewer": 403, "member": 403, "nobody": 403}
+POST_ONLY = {r: 405 for r in ROLES if r != "anonymous"}
+
+
+def _viewer_login(w: World, loc: str, v: str) -> tuple:
+    return (w.tree.users["viewer"].pk,)
+
+
 def _org(w: World, loc: str, v: str) -> tuple:
     return (w.orgs[loc].code,)
 
@@ -382,6 +390,14 @@ EXPECTED: dict[str, Spec] = {
     "logout": Spec("public", status={r: 405 for r in ROLES}),  # Django 5: POST only
     "audit_log": Spec("page", status={"admin": 200, "office": 403, "secretary": 403, "viewer": 403,
                                       "member": 403, "nobody": 403}),
+    # -- accounts (issue 12): one's own password; the administrator's account page ----------
+    "accounts:password_change": Spec("page", status=LOGGED_IN_200),
+    "accounts:user_list": Spec("page", status=ADMIN_ONLY),
+    "accounts:reset_password": Spec("page", args=_viewer_login, status=ADMIN_ONLY),
+    "accounts:deactivate": Spec("page", args=_viewer_login, status=POST_ONLY),
+    "accounts:activate": Spec("page", args=_viewer_login, status=POST_ONLY),
+    "accounts:remove_role": Spec("page", args=lambda w, loc, v: (w.tree.users["viewer"].pk, 1), status=POST_ONLY),
+    "accounts:revoke_token": Spec("page", args=lambda w, loc, v: (w.tree.users["viewer"].pk, 1), status=POST_ONLY),
     "registry:org_tree": Spec("page", status=REGISTRY_READERS),
     "registry:member_list": Spec("page", status={**REGISTRY_READERS, "member": 200}),  # own record only
     "registry:transfer_list": Spec("page", status=REGISTRY_READERS),

@@ -134,7 +134,7 @@ def test_duplicate_outside_scope_reveals_nothing(tree):
     batch = services_import.stage_import(tree.users["secretary"], tree.orgs["C1A"], "members",
                                          SimpleUploadedFile("a.xlsx", content))
     [problem] = batch.problems
-    assert problem["errors"] == ["Họ tên và ngày sinh trùng với đảng viên đã có."]
+    assert problem["errors"] == ["Trùng với một người ngoài phạm vi của bạn — cần cấp trên kiểm tra."]
     inside = services_import.stage_import(tree.users["secretary"], tree.orgs["C1A"], "members", SimpleUploadedFile(
         "b.xlsx", xlsx([person("C1A", "Nguyễn Văn An", tree.inside.birth_date)])))
     assert "chi bộ C1A" in inside.problems[0]["errors"][0]

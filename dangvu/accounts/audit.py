@@ -60,6 +60,19 @@ def log_bulk(user, obj, what: str, created: int, **extra: Any) -> LogEntry:
     )
 
 
+def log_account(actor, user, what: str, **extra: Any) -> LogEntry:
+    """Record an account change made by ``actor`` (None: the command line) to ``user``'s login:
+    password changed or reset, deactivated (the User model is not tracked field by field)."""
+    return LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=actor if getattr(actor, "pk", None) else None,
+        changes={"account": [None, what]},
+        additional_data={"account": what, **extra},
+    )
+
+
 def _register() -> None:
     from auditlog.registry import auditlog
 

@@ -56,12 +56,20 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Every token expires (DANGVU_TOKEN_DAYS after issue by default); a revoked one stays listed.
+    expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "khóa truy cập API"
 
     @classmethod
     def lookup(cls, key: str) -> ApiToken | None:
+        """The live or expired token of an active user with this key (never a revoked one)."""
         if not key or len(key) > 200:
             return None
-        return cls.objects.select_related("user").filter(digest=token_digest(key), user__is_active=True).first()
+        return cls.objects.select_related("user").filter(
+            digest=token_digest(key), user__is_active=True, revoked_at__isnull=True).first()
+
+    def expired(self, now) -> bool:
+        return self.expires_at is None or self.expires_at <= now

@@ -1,11 +1,17 @@
-"""Account use cases: create users, grant roles, issue API tokens and note their use (the only
-code that writes them)."""
+"""Account use cases: create users, grant and remove roles, passwords, deactivation, API tokens
+(issue, note their use, revoke). The only code that writes them; every change is audited (roles
+and tokens by django-auditlog, passwords and deactivation by :func:`audit.log_account`).
+
+Who may manage whom: an administrator manages the users whose roles all lie in their subtree
+(:func:`ensure_manages`); the command line (``by=None``) manages everyone."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -15,6 +21,8 @@ from django.utils import timezone
 from dangvu.common import Code, ServiceError
 from dangvu.registry.models import Member, Organization
 
+from .access import access_for
+from .audit import log_account
 from .models import ApiToken, Role, RoleKind, token_digest
 
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -32,8 +40,7 @@ def create_user(username: str, password: str, *, full_name: str = "") -> User:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError("Mật khẩu chưa đạt: " + " ".join(exc.messages), Code.INVALID,
-                           field="password") from exc
+        raise ServiceError(password_problems(exc), Code.INVALID, field="password") from exc
     user.set_password(password)
     user.save()
     return user
@@ -65,12 +72,137 @@ def create_user_with_role(username: str, password: str, kind: str, org: Organiza
     return user
 
 
+def token_lifetime() -> dt.timedelta:
+    return dt.timedelta(days=settings.DANGVU_TOKEN_DAYS)
+
+
 @transaction.atomic
-def issue_api_token(user: User) -> tuple[ApiToken, str]:
-    """A new bearer token for ``user``: the key is returned once; only its digest is stored."""
+def issue_api_token(user: User, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new bearer token for ``user``: the key is returned once; only its digest is stored. It
+    expires ``days`` (default ``DANGVU_TOKEN_DAYS``) after issue."""
+    if days is not None and not 1 <= days <= settings.DANGVU_TOKEN_MAX_DAYS:
+        raise ServiceError(f"Thời hạn khóa phải từ 1 đến {settings.DANGVU_TOKEN_MAX_DAYS} ngày.",
+                           Code.OUT_OF_RANGE, field="days")
     key = "dv_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, digest=token_digest(key), prefix=key[3:11])
+    lifetime = dt.timedelta(days=days) if days is not None else token_lifetime()
+    token = ApiToken.objects.create(user=user, digest=token_digest(key), prefix=key[3:11],
+                                    expires_at=timezone.now() + lifetime)
     return token, key
+
+
+# -- administration of accounts ---------------------------------------------------------------
+
+def ensure_manages(by: Any, user: User) -> None:
+    """``by`` may manage ``user``: the command line (None), a superuser, or an administrator whose
+    subtree holds every role of ``user`` (a user without roles only for a system-wide admin)."""
+    if by is None or getattr(by, "is_superuser", False):
+        return
+    access = access_for(by)
+    if not access.is_admin or user.is_superuser:
+        raise ServiceError("Bạn không có quyền quản lý tài khoản này.", Code.FORBIDDEN)
+    if user.pk == by.pk:
+        raise ServiceError("Không tự quản lý tài khoản của mình ở đây; hãy dùng trang đổi mật khẩu.",
+                           Code.FORBIDDEN)
+    admin_orgs = [r.organization for r in access.roles if r.kind == RoleKind.ADMIN]
+    paths = [r.organization.path for r in Role.objects.filter(user=user).select_related("organization")]
+    if paths:
+        inside = all(any(p.startswith(o.path) for o in admin_orgs) for p in paths)
+    else:  # a login without any role: only an administrator of a whole tree
+        inside = any(o.depth == 1 for o in admin_orgs)
+    if not inside:
+        raise ServiceError("Tài khoản này có vai trò ngoài phạm vi quản trị của bạn.", Code.OUT_OF_SUBTREE)
+
+
+# Django's validators, in plain Vietnamese (its own translation is incomplete).
+_PASSWORD_RULES = {
+    "password_too_short": "quá ngắn (cần ít nhất {min_length} ký tự)",
+    "password_too_similar": "quá giống tên đăng nhập hoặc họ tên",
+    "password_too_common": "quá phổ biến, dễ đoán",
+    "password_entirely_numeric": "chỉ gồm chữ số",
+}
+
+
+def password_problems(exc: ValidationError) -> str:
+    said = []
+    for err in exc.error_list:
+        rule = _PASSWORD_RULES.get(err.code or "")
+        said.append(rule.format(**(err.params or {})) if rule else " ".join(err.messages))
+    return "Mật khẩu chưa đạt: " + "; ".join(said) + "."
+
+
+def _set_password(user: User, password: str, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(password_problems(exc), Code.INVALID, field=field) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def change_own_password(user: User, old: str, new: str) -> None:
+    """The user changes their own password (the old one must be right)."""
+    if not user.check_password(old):
+        raise ServiceError("Mật khẩu hiện tại không đúng.", Code.INVALID, field="old_password")
+    _set_password(user, new, "new_password1")
+    log_account(user, user, "password_changed")
+
+
+@transaction.atomic
+def reset_password(by: Any, user: User, password: str) -> None:
+    """An administrator (or the command line) sets a new password for ``user``."""
+    ensure_manages(by, user)
+    _set_password(user, password, "password")
+    log_account(by, user, "password_reset")
+
+
+@transaction.atomic
+def deactivate_user(by: Any, user: User) -> int:
+    """Lock ``user`` out: no login, no API (their tokens are revoked too); returns tokens revoked."""
+    ensure_manages(by, user)
+    if not user.is_active:
+        raise ServiceError(f"Tài khoản «{user.username}» đã bị khóa từ trước.", Code.STATE)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    revoked = _revoke_all(user)
+    log_account(by, user, "deactivated", tokens_revoked=revoked)
+    return revoked
+
+
+@transaction.atomic
+def activate_user(by: Any, user: User) -> None:
+    ensure_manages(by, user)
+    if user.is_active:
+        raise ServiceError(f"Tài khoản «{user.username}» đang hoạt động.", Code.STATE)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    log_account(by, user, "activated")
+
+
+@transaction.atomic
+def remove_role(by: Any, role: Role) -> None:
+    """Take one role away (audited by django-auditlog as the Role's deletion)."""
+    ensure_manages(by, role.user)
+    role.delete()
+
+
+def _revoke_all(user: User) -> int:
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return len(tokens)
+
+
+@transaction.atomic
+def revoke_token(by: Any, token: ApiToken) -> None:
+    """Revoke one token (kept in the list, refused by the API from now on; audited as its change)."""
+    if by is None or by.pk != token.user_id:  # one's own token may always be revoked
+        ensure_manages(by, token.user)
+    if token.revoked_at is not None:
+        raise ServiceError(f"Khóa {token.prefix}… đã bị thu hồi từ trước.", Code.STATE)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
 
 
 # One conditional UPDATE: no savepoint needed, so an API request inside a transaction pays no extra query.

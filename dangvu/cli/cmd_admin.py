@@ -1,4 +1,5 @@
-"""``dangvu stats`` (what the database holds) and ``dangvu token`` (issue an API token).
+"""``dangvu stats`` (what the database holds) and ``dangvu token`` (issue an API token that expires;
+``--list`` lists tokens with their state).
 
 ``stats --json`` prints ``{"root": CODE, "organizations": {kind: n}, "members": {status: n}}``:
 ``root`` is the code of the first root organization (null on an empty database); the counts
@@ -55,18 +56,49 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_tokens(username: str | None) -> int:
+    from django.utils import timezone
+
+    from dangvu.accounts.selectors import api_tokens
+
+    now = timezone.now()
+    rows = list(api_tokens(username))
+    if not rows:
+        sys.stdout.write("Chưa có khóa truy cập API nào.\n")
+        return 0
+    for t in rows:
+        state = ("đã thu hồi" if t.revoked_at else "hết hạn" if t.expired(now)
+                 else "đã khóa tài khoản" if not t.user.is_active else "còn hiệu lực")
+        used = f"{timezone.localtime(t.last_used_at):%d/%m/%Y %H:%M}" if t.last_used_at else "chưa dùng"
+        expires = f"{timezone.localtime(t.expires_at):%d/%m/%Y}" if t.expires_at else "—"
+        sys.stdout.write(f"{t.prefix}  {t.user.username:<16} cấp {timezone.localtime(t.created_at):%d/%m/%Y}  "
+                         f"hết hạn {expires}  dùng lần cuối {used}  {state}\n")
+    return 0
+
+
 def _token(args: argparse.Namespace) -> int:
     setup_django()
+    from django.utils import timezone
+
     from dangvu.accounts.selectors import user_by_username
     from dangvu.accounts.services import issue_api_token
+    from dangvu.common import ServiceError
 
+    if args.list:
+        return _list_tokens(args.username)
+    if not args.username:
+        raise CommandError("Hãy ghi tên người dùng cần cấp khóa (hoặc --list để xem các khóa).", code=2)
     user = user_by_username(args.username)
     if user is None:
         raise CommandError(f"Không có người dùng «{args.username}».", code=2)
     if not user.is_active:
         raise CommandError(f"Người dùng «{args.username}» đang bị khóa.", code=2)
-    _, key = issue_api_token(user)
+    try:
+        token, key = issue_api_token(user, args.days)
+    except ServiceError as exc:
+        raise CommandError(str(exc), code=2) from exc
     sys.stdout.write(key + "\n")
+    sys.stderr.write(f"Khóa hết hạn ngày {timezone.localtime(token.expires_at):%d/%m/%Y}.\n")
     return 0
 
 
@@ -75,6 +107,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     stats.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     stats.set_defaults(func=_stats)
 
-    token = sub.add_parser("token", help="cấp khóa truy cập API mới cho một người dùng")
-    token.add_argument("username", metavar="USERNAME")
+    token = sub.add_parser("token", help="cấp khóa truy cập API mới cho một người dùng; --list: xem các khóa")
+    token.add_argument("username", metavar="USERNAME", nargs="?")
+    token.add_argument("--list", action="store_true", help="liệt kê các khóa (của USERNAME, hoặc mọi người)")
+    token.add_argument("--days", type=int, default=None, help="số ngày hiệu lực (mặc định DANGVU_TOKEN_DAYS)")
     token.set_defaults(func=_token)

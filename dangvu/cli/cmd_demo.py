@@ -33,8 +33,35 @@ def _sqlite_files() -> list[Path]:
     return sorted(home.glob("dangvu.sqlite3*"))
 
 
-def empty_database() -> None:
-    """Start from nothing: delete the default SQLite file, or flush the configured database."""
+def _check_may_overwrite(force: bool) -> None:
+    """Refuse to wipe a database that holds anything but a previous demo, unless ``force``; say
+    what will be deleted either way."""
+    if not os.environ.get("DATABASE_URL") and not _sqlite_files():
+        return
+    setup_django(migrate=False)
+    from django.db import connections
+
+    from dangvu.demo.services import database_contents
+
+    contents = database_contents()
+    connections.close_all()
+    if contents.empty:
+        return
+    where = "PostgreSQL/DATABASE_URL" if os.environ.get("DATABASE_URL") else "tệp SQLite trong DANGVU_HOME"
+    if not contents.readable:
+        what = f"Cơ sở dữ liệu ({where}) không đọc được như dữ liệu Đảng vụ"
+    else:
+        what = f"Cơ sở dữ liệu ({where}) đang có {contents.describe()}"
+    if not force and not contents.is_demo:
+        raise CommandError(f"{what} — không phải dữ liệu mẫu. `dangvu demo` sẽ XÓA toàn bộ. "
+                           "Nếu thật sự muốn xóa, chạy lại với --force (nên sao lưu trước).", code=3)
+    sys.stdout.write(f"{what}; sẽ xóa hết để tạo dữ liệu mẫu mới.\n")
+
+
+def empty_database(force: bool = False) -> None:
+    """Start from nothing: delete the default SQLite file, or flush the configured database —
+    after :func:`_check_may_overwrite` (a database in use needs ``force``)."""
+    _check_may_overwrite(force)
     if not os.environ.get("DATABASE_URL"):
         for path in _sqlite_files():
             path.unlink()
@@ -59,7 +86,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     local_secret_key(create=True)  # the demo's home keeps a random key of its own (settings need one)
-    empty_database()
+    empty_database(force=args.force)
     from dangvu.demo.services import build_demo
 
     try:
@@ -92,13 +119,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    demo = sub.add_parser("demo", help="tạo dữ liệu mẫu (xóa dữ liệu cũ) rồi mở giao diện web")
+    demo = sub.add_parser("demo", help="tạo dữ liệu mẫu (xóa dữ liệu mẫu cũ; dữ liệu thật cần --force) rồi mở giao diện web")
     demo.add_argument("--no-serve", action="store_true", help="chỉ tạo dữ liệu, không mở máy chủ web")
     demo.add_argument("--scale", choices=("commune", "province"), default="commune",
                       help="commune: một đảng bộ xã (~750 đảng viên); province: một tỉnh (~150.000)")
     demo.add_argument("--seed", type=int, default=2026, help="hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)")
     demo.add_argument("--members", type=int, default=None, metavar="N",
                       help="số đảng viên cần tạo (mặc định: khoảng 750 với xã, 150.000 với tỉnh)")
+    demo.add_argument("--force", action="store_true",
+                      help="xóa cả một cơ sở dữ liệu đang dùng thật (không chỉ dữ liệu mẫu cũ)")
     demo.add_argument("--port", type=_port, default=DEFAULT_PORT)
     demo.add_argument("--host", default=DEFAULT_HOST, help=argparse.SUPPRESS)
     demo.set_defaults(func=_demo)

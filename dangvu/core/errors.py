@@ -37,3 +37,4 @@ class Code(StrEnum):
     # files
     FILE = "file"  # unreadable or of an unsupported kind
     FILE_TOO_LARGE = "file_too_large"
+    RATE_LIMITED = "rate_limited"  # too many of these requests by one user in the time window

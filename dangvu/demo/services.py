@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 
-from django.db import transaction
+from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 
 from dangvu.core import clock
@@ -23,7 +26,44 @@ from .bulk import large_cache
 from .context import DEMO_PASSWORD, PROVINCE_MEMBERS, SCALES, DemoContext, DemoResult, DemoUser
 from .steps import STEPS
 
-__all__ = ["DEMO_PASSWORD", "PROVINCE_MEMBERS", "SCALES", "STEPS", "DemoResult", "DemoUser", "build_demo"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "PROVINCE_MEMBERS", "SCALES", "STEPS", "DatabaseContents", "DemoResult",
+           "DemoUser", "build_demo", "database_contents"]
+
+# The logins the demo makes (dangvu.demo.steps.users): a database with any other login is in use.
+DEMO_USERNAMES = frozenset({"admin", "vanphong", "bithu", "xem"})
+
+
+@dataclass(frozen=True)
+class DatabaseContents:
+    """What ``dangvu demo`` would delete, and whether it is only a previous demo."""
+
+    organizations: int
+    members: int
+    users: int
+    audit_entries: int
+    is_demo: bool  # empty, or built by the demo (its summary audit entry) with only the demo's logins
+    readable: bool = True  # False: no schema yet / not a Đảng vụ database
+
+    @property
+    def empty(self) -> bool:
+        return self.readable and not (self.organizations or self.members or self.users or self.audit_entries)
+
+    def describe(self) -> str:
+        n = lambda x: f"{x:,}".replace(",", ".")  # noqa: E731
+        return (f"{n(self.organizations)} tổ chức đảng, {n(self.members)} đảng viên, {n(self.users)} tài khoản, "
+                f"{n(self.audit_entries)} mục nhật ký")
+
+
+def database_contents() -> DatabaseContents:
+    """Count what the configured database holds (read only)."""
+    try:
+        users = set(get_user_model().objects.values_list("username", flat=True))
+        counts = (Organization.objects.count(), Member.objects.count(), len(users), LogEntry.objects.count())
+        marked = LogEntry.objects.filter(additional_data__import="demo").exists()
+    except DatabaseError:
+        return DatabaseContents(0, 0, 0, 0, is_demo=False, readable=False)
+    empty = not any(counts)
+    return DatabaseContents(*counts, is_demo=empty or (marked and users <= DEMO_USERNAMES))
 
 
 def build_demo(scale: str = "commune", seed: int = 2026, progress: bool = False, *,

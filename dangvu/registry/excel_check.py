@@ -135,7 +135,7 @@ class MemberContext:
 
     scope_name: str
     orgs: dict[str, OrgRef]  # code → organization inside the editable scope
-    existing_cccd: Callable[[set[str]], set[str]]  # CCCDs (of those given) already in the database
+    existing_cccd: Callable[[set[str]], dict[str, str]]  # CCCDs already in the database → where ("": outside)
     existing_people: Callable[[set[str]], dict[tuple[str, dt.date], str]]
     # folded names → {(folded name, birth date): where ("" when outside the user's sight)}
 
@@ -250,6 +250,16 @@ def parse_members(sheet: Sheet) -> list[ParsedRow]:
 
 
 _MEMBER_KINDS = (OrgKind.CELL, OrgKind.GRASSROOTS_CELL, OrgKind.GROUP)
+# A match the user may not see: say neither who nor where (issue 12, membership probing).
+OUTSIDE_MATCH = "Trùng với một người ngoài phạm vi của bạn — cần cấp trên kiểm tra."
+
+
+def identities_checked(parsed: list[ParsedRow]) -> int:
+    """How many people a file asks the database about (CCCD numbers, name + birth date pairs)."""
+    cccds = {p.data["cccd"] for p in parsed if p.data["cccd"] and p.cccd_ok}
+    people = {(p.data["name_folded"], p.data["birth_date"]) for p in parsed
+              if p.data["name_folded"] and p.data["birth_date"]}
+    return len(cccds) + len(people)
 
 
 def check_members(parsed: list[ParsedRow], ctx: MemberContext) -> Result:
@@ -258,7 +268,7 @@ def check_members(parsed: list[ParsedRow], ctx: MemberContext) -> Result:
     Does not change ``parsed`` (it may be reused at confirmation)."""
     result = Result(rows=len(parsed))
     cccds = {p.data["cccd"] for p in parsed if p.data["cccd"] and p.cccd_ok}
-    taken = ctx.existing_cccd(cccds) if cccds else set()
+    taken = ctx.existing_cccd(cccds) if cccds else {}
     names = {p.data["name_folded"] for p in parsed if p.data["name_folded"] and p.data["birth_date"]}
     people = ctx.existing_people(names) if names else {}
     for p in parsed:
@@ -274,12 +284,17 @@ def check_members(parsed: list[ParsedRow], ctx: MemberContext) -> Result:
                 errors.append(f"«{code}» không phải chi bộ hoặc tổ đảng; đảng viên phải sinh hoạt tại một chi bộ.")
             else:
                 org_id = org.id
-        # Against the database say only that the person exists (they may be outside the scope).
-        if data["cccd"] in taken:
-            errors.append("Số CCCD trùng với đảng viên đã có trong hệ thống.")
+        # Against the database: where the match is only inside the user's sight, else OUTSIDE_MATCH.
+        where = taken.get(data["cccd"]) if data["cccd"] else None
+        if where:
+            errors.append(f"Số CCCD trùng với đảng viên đã có ({where}).")
+        elif where is not None:
+            errors.append(OUTSIDE_MATCH)
         where = people.get((data["name_folded"], data["birth_date"]))
-        if where is not None:
-            errors.append(f"Họ tên và ngày sinh trùng với đảng viên đã có{f' ({where})' if where else ''}.")
+        if where:
+            errors.append(f"Họ tên và ngày sinh trùng với đảng viên đã có ({where}).")
+        elif where is not None and OUTSIDE_MATCH not in errors:
+            errors.append(OUTSIDE_MATCH)
         if errors:
             result.problems.append({"row": p.number, "errors": errors})
         else:

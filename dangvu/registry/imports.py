@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from dangvu.accounts.access import access_for
+from dangvu.accounts.throttle import spend_duplicate_checks
 
 from . import excel, excel_check, selectors
 from .excel_check import MemberContext, OrgContext, OrgRef, ParsedRow, Result
@@ -38,12 +39,18 @@ def _orgs_in(scope: Organization) -> dict[str, OrgRef]:
 
 
 def member_context(by: Any, scope: Organization) -> MemberContext:
+    """Duplicate checks against the database: where a match is is told only when the user could
+    see that person anyway ("" otherwise: outside the user's scope)."""
     access = access_for(by)
 
-    def existing_cccd(cccds: set[str]) -> set[str]:
-        found: set[str] = set()
+    def seen(path: str) -> bool:
+        return access.is_admin or any(path.startswith(p) for p in access.read_paths)
+
+    def existing_cccd(cccds: set[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
         for chunk in _chunks(cccds):
-            found.update(selectors.existing_cccds(chunk))
+            for cccd, code, path in selectors.cccd_places(chunk):
+                found[cccd] = f"chi bộ {code}" if seen(path) else ""
         return found
 
     def existing_people(names: set[str]) -> dict[tuple[str, dt.date], str]:
@@ -51,9 +58,8 @@ def member_context(by: Any, scope: Organization) -> MemberContext:
         for chunk in _chunks(names):
             for name, birth, code, path in selectors.people_by_folded_names(chunk):
                 # Where the person is may be told only when the user could see them anyway.
-                seen = access.is_admin or any(path.startswith(p) for p in access.read_paths)
-                if seen or (name, birth) not in found:
-                    found[(name, birth)] = f"chi bộ {code}" if seen else ""
+                if seen(path) or (name, birth) not in found:
+                    found[(name, birth)] = f"chi bộ {code}" if seen(path) else ""
         return found
 
     return MemberContext(scope_name=scope.name, orgs=_orgs_in(scope), existing_cccd=existing_cccd,
@@ -95,7 +101,9 @@ def parsed_members(content: bytes) -> list[ParsedRow]:
 def validate(by: Any, scope: Organization, kind: str, content: bytes) -> Result:
     """Validate a whole file against the current database (raises WorkbookError when unusable)."""
     if kind == ImportBatch.Kind.MEMBERS:
-        return excel_check.check_members(parsed_members(content), member_context(by, scope))
+        parsed = parsed_members(content)
+        spend_duplicate_checks(by, excel_check.identities_checked(parsed), once=hashlib.sha256(content).hexdigest())
+        return excel_check.check_members(parsed, member_context(by, scope))
     return excel_check.validate_organizations(excel.read_sheet(content, excel.ORG_COLUMNS), org_context(scope))
 
 

@@ -216,6 +216,18 @@ def member_history(member: Member) -> QuerySet[StatusChange]:
     return member.history.select_related("from_org", "to_org").order_by("on", "id")
 
 
+def cccd_places(cccds: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(CCCD, cell code, cell path) of every member holding one of these CCCD numbers."""
+    return list(Member.objects.filter(cccd__in=list(cccds)).values_list(
+        "cccd", "organization__code", "organization__path"))
+
+
+def cccd_place(cccd: str) -> tuple[str, str, str] | None:
+    """(member name, cell code, cell path) of the member with this CCCD, if any."""
+    return Member.objects.filter(cccd=cccd).values_list(
+        "full_name", "organization__code", "organization__path").first()
+
+
 def existing_cccds(cccds: Iterable[str]) -> set[str]:
     return set(Member.objects.filter(cccd__in=list(cccds)).values_list("cccd", flat=True))
 

@@ -15,12 +15,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from dangvu.accounts.access import access_for
+from dangvu.accounts.throttle import spend_duplicate_checks
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
 from dangvu.core import clock
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 
+from . import selectors
+from .excel_check import OUTSIDE_MATCH
 from .models import (
     TRANSFER_DESTINATION_KINDS,
     Assignment,
@@ -154,12 +157,24 @@ def _history(member: Member, event: str, on: dt.date, by, *, before: str = "", a
     )
 
 
-def _save_member(member: Member) -> None:
+def _save_member(member: Member, by=None) -> None:
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise ServiceError("Số CCCD này đã có trong hệ thống.", Code.DUPLICATE, field="cccd") from exc
+        raise _cccd_taken(by, member.cccd) from exc
+
+
+def _cccd_taken(by, cccd: str | None) -> ServiceError:
+    """The refusal of a CCCD already held: who and where only when ``by`` may see that member;
+    each such answer counts against ``by``'s duplicate-check budget (issue 12)."""
+    spend_duplicate_checks(by, 1)
+    place = selectors.cccd_place(cccd) if cccd else None
+    if place is not None and (by is None or access_for(by).is_admin
+                              or any(place[2].startswith(p) for p in access_for(by).read_paths)):
+        return ServiceError(f"Số CCCD này đã có: đảng viên {place[0]} (chi bộ {place[1]}).", Code.DUPLICATE,
+                            field="cccd")
+    return ServiceError(OUTSIDE_MATCH, Code.DUPLICATE, field="cccd")
 
 
 @transaction.atomic
@@ -179,7 +194,7 @@ def admit_member(by, org: Organization, data: dict[str, Any], admitted_on: dt.da
         raise ServiceError(str(exc), Code.TRANSITION) from exc
     member = Member(organization=org, status="probationary", admitted_on=admitted_on, **data)
     member.full_name = nfc(member.full_name)
-    _save_member(member)
+    _save_member(member, by)
     _history(member, Event.ADMIT, admitted_on, by, after="probationary", to_org=org,
              decision_number=decision_number)
     return member
@@ -204,7 +219,7 @@ def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
     member = Member(organization=org, status=status, admitted_on=data["admitted_on"],
                     full_on=data.get("full_on"), **fields)
     member.full_name = nfc(member.full_name)
-    _save_member(member)
+    _save_member(member, by)
     _history(member, Event.ADMIT, member.admitted_on, by, after="probationary", to_org=org,
              note="Nhập hồ sơ đảng viên")
     if member.full_on:
@@ -225,7 +240,7 @@ def update_member(by, member: Member, **fields: Any) -> Member:
         raise ServiceError(" ".join(problems), Code.INVALID)
     for key, value in fields.items():
         setattr(member, key, nfc(value) if key == "full_name" else value)
-    _save_member(member)
+    _save_member(member, by)
     return member
 
 

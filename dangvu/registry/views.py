@@ -186,8 +186,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(page_number or 1)
     query = request.GET.copy()
     query.pop("page", None)
+    from .views_excel import may_export_identity  # (views_excel imports this module)
+
     return render(request, "registry/member_list.html", {
         "form": form, "page": page, "scope": scope, "query": query.urlencode(),
+        "identity_export": may_export_identity(request.user, acc, scope),
         "total": paginator.count, "orgs": sel.org_choices(acc),
         "statuses": form.fields["status"].choices,
     })

@@ -22,7 +22,7 @@ from dangvu.accounts.access import Access, access_for
 from dangvu.accounts.audit import log_export
 from dangvu.core import clock
 from dangvu.core.text import fold, nfc
-from dangvu.reports.xlsx import EXPORT_FIELDS, XLSX_MIME, members_workbook, template_workbook
+from dangvu.reports.xlsx import EXPORT_FIELDS, IDENTITY_FIELDS, XLSX_MIME, members_workbook, template_workbook
 
 from . import excel, imports, services_import
 from . import selectors as sel
@@ -197,6 +197,13 @@ def filter_members(access: Access, params: QueryDict) -> tuple[QuerySet[Member],
     return qs, org, filters, described
 
 
+def may_export_identity(user: Any, access: Access, org: Organization | None) -> bool:
+    """Phones and CCCD go into the export only with ``registry.export_identity`` on every
+    organization it covers (the filtered one, or each root of the user's scope)."""
+    orgs = [org] if org is not None else list(access.roots)
+    return bool(orgs) and all(user.has_perm("registry.export_identity", o) for o in orgs)
+
+
 @login_required
 @require_GET
 def member_export(request: HttpRequest) -> HttpResponse:
@@ -207,9 +214,11 @@ def member_export(request: HttpRequest) -> HttpResponse:
     scope = org or access.roots.order_by("path").first()
     if scope is None:
         raise Http404("Không tìm thấy tổ chức đảng.")
-    rows = sel.export_rows(qs, EXPORT_FIELDS)
+    identity = may_export_identity(request.user, access, org)
+    fields = EXPORT_FIELDS if identity else tuple(f for f in EXPORT_FIELDS if f not in IDENTITY_FIELDS)
+    rows = sel.export_rows(qs, fields)
     title = f"Danh sách đảng viên — {scope.name}"
     line = "Bộ lọc: " + ("; ".join(described) if described else "không (toàn bộ phạm vi được xem)")
-    content, count = members_workbook(rows, title, line)
-    log_export(request.user, scope, "members.xlsx", rows=count, filters=filters)
+    content, count = members_workbook(rows, title, line, identity=identity)
+    log_export(request.user, scope, "members.xlsx", rows=count, filters=filters, identity=identity)
     return _xlsx_response(content, f"dang-vien-{_slug(scope.code)}-{clock.today():%Y%m%d}.xlsx")

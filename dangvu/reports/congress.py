@@ -8,7 +8,6 @@ Read only: these functions take saved records, read what else they need through
 
 from __future__ import annotations
 
-import io
 import math
 from fractions import Fraction
 
@@ -24,7 +23,7 @@ from dangvu.registry.models import Organization
 
 from . import docx as D
 from .docx import DOCX_MIME
-from .xlsx import XLSX_MIME
+from .xlsx import XLSX_MIME, safe_append, save_workbook
 
 __all__ = ["DOCX_MIME", "XLSX_MIME", "apportionment_xlsx", "comments_docx", "percent", "tally_report_docx"]
 
@@ -49,8 +48,8 @@ def _header(doc: Document, org: Organization, place: str, on) -> None:
 
 def _tally_figures(doc: Document, tally: Tally, election: Election) -> None:
     result = tally.result
-    doc.add_paragraph(f"Số lượng cần bầu: {election.seats}.")
-    doc.add_paragraph(f"Cơ sở tính (số {'đảng viên' if election.base_kind == 'members' else 'đại biểu'} "
+    D.paragraph(doc, f"Số lượng cần bầu: {election.seats}.")
+    D.paragraph(doc, f"Cơ sở tính (số {'đảng viên' if election.base_kind == 'members' else 'đại biểu'} "
                       f"làm căn cứ tính quá một nửa): {tally.base}."
                       + (f" Lý do điều chỉnh: {election.base_reason}." if election.base_reason else ""))
     figures = [["1", "Số phiếu phát ra", str(tally.issued) if tally.issued is not None else "—"],
@@ -60,13 +59,13 @@ def _tally_figures(doc: Document, tally: Tally, election: Election) -> None:
     for i, key in enumerate(INVALID_REASONS, start=1):
         figures.append([f"4.{i}", f"Trong đó: {_REASONS[key].lower()}", str(result["invalid_reasons"].get(key, 0))])
     D.grid(doc, ["TT", "Nội dung", "Số phiếu"], figures, size=None)
-    doc.add_paragraph(f"Ngưỡng trúng cử: quá một nửa so với cơ sở tính {tally.base}, tức từ "
+    D.paragraph(doc, f"Ngưỡng trúng cử: quá một nửa so với cơ sở tính {tally.base}, tức từ "
                       f"{result['threshold']} phiếu trở lên.")
 
 
 def _tally_votes(doc: Document, tally: Tally) -> None:
     result = tally.result
-    doc.add_paragraph("Số phiếu bầu cho từng người (theo thứ tự trên phiếu bầu):")
+    D.paragraph(doc, "Số phiếu bầu cho từng người (theo thứ tự trên phiếu bầu):")
     elected = set(result["elected"])
     rows = []
     for i, name in enumerate(tally.candidates, start=1):
@@ -83,17 +82,17 @@ def _tally_elected(doc: Document, tally: Tally, election: Election) -> None:
     p.add_run("Những người trúng cử (theo thứ tự số phiếu từ cao xuống thấp):").bold = True
     if result["elected"]:
         for i, name in enumerate(result["elected"], start=1):
-            doc.add_paragraph(f"{i}. {name}: {result['votes'][name]} phiếu, đạt "
+            D.paragraph(doc, f"{i}. {name}: {result['votes'][name]} phiếu, đạt "
                               f"{percent(result['votes'][name], tally.base)}.")
     else:
-        doc.add_paragraph("Không có người trúng cử.")
+        D.paragraph(doc, "Không có người trúng cử.")
     if result["tied"]:
-        doc.add_paragraph(f"Bằng phiếu ở vị trí cuối, không đủ chỗ cho tất cả: {', '.join(result['tied'])}; "
+        D.paragraph(doc, f"Bằng phiếu ở vị trí cuối, không đủ chỗ cho tất cả: {', '.join(result['tied'])}; "
                           "đại hội bầu lại giữa những người này.")
     if result["unfilled"]:
-        doc.add_paragraph(f"Còn thiếu {result['unfilled']} trong số {election.seats} người cần bầu.")
+        D.paragraph(doc, f"Còn thiếu {result['unfilled']} trong số {election.seats} người cần bầu.")
     else:
-        doc.add_paragraph(f"Đã bầu đủ {election.seats} người.")
+        D.paragraph(doc, f"Đã bầu đủ {election.seats} người.")
 
 
 def tally_report_docx(tally: Tally) -> bytes:
@@ -105,16 +104,16 @@ def tally_report_docx(tally: Tally) -> bytes:
     _header(doc, org, congress.place, election.held_on)
     D.title(doc, "BIÊN BẢN KIỂM PHIẾU" + (f" (KIỂM LẠI LẦN {tally.number - 1})" if tally.is_recount else ""),
             f"{election.title}" + (f" — lần bầu thứ {election.round}" if election.round > 1 else ""), rule=False)
-    doc.add_paragraph(f"Đại hội {org.name}, nhiệm kỳ {congress.term}.")
+    D.paragraph(doc, f"Đại hội {org.name}, nhiệm kỳ {congress.term}.")
     board = election.board
     if board:
-        doc.add_paragraph(f"Ban kiểm phiếu gồm: {', '.join(board)}; trưởng ban: {board[0]}.")
-    doc.add_paragraph("Ban kiểm phiếu đã tiến hành kiểm phiếu và lập biên bản kết quả như sau:")
+        D.paragraph(doc, f"Ban kiểm phiếu gồm: {', '.join(board)}; trưởng ban: {board[0]}.")
+    D.paragraph(doc, "Ban kiểm phiếu đã tiến hành kiểm phiếu và lập biên bản kết quả như sau:")
     _tally_figures(doc, tally, election)
     _tally_votes(doc, tally)
     _tally_elected(doc, tally, election)
     made = tally.created_at.astimezone()
-    doc.add_paragraph(f"Biên bản lập lúc {made:%H giờ %M} ngày {made:%d/%m/%Y}, tính từ "
+    D.paragraph(doc, f"Biên bản lập lúc {made:%H giờ %M} ngày {made:%d/%m/%Y}, tính từ "
                       f"{tally.result['ballots']} phiếu đã nhập ({tally.source_team.name}).")
     D.signatures(doc, ("CÁC THÀNH VIÊN BAN KIỂM PHIẾU", board[1:]),
                  ("TRƯỞNG BAN KIỂM PHIẾU", [board[0] if board else ""]), gap="\n\n")
@@ -152,11 +151,11 @@ def comments_docx(congress: Congress) -> bytes:
 
 def _ex_officio_sheet(wb: Workbook, record: DelegateApportionment) -> None:
     ex = wb.create_sheet("Đại biểu đương nhiên")
-    ex.append(["TT", "Họ và tên", "Chức vụ"])
+    safe_append(ex, ["TT", "Họ và tên", "Chức vụ"])
     for cell in ex[1]:
         cell.font = Font(bold=True)
     for i, row in enumerate(record.ex_officio, start=1):
-        ex.append([i, row["name"], row["role"]])
+        safe_append(ex, [i, row["name"], row["role"]])
     ex.column_dimensions["B"].width = 32
     ex.column_dimensions["C"].width = 20
 
@@ -167,26 +166,25 @@ def apportionment_xlsx(record: DelegateApportionment) -> bytes:
     ws = wb.active
     ws.title = "Phân bổ đại biểu"
     congress = record.congress
-    ws.append([f"PHÂN BỔ ĐẠI BIỂU DỰ ĐẠI HỘI {congress.organization.name.upper()} NHIỆM KỲ {congress.term}"])
-    ws.append([f"Tổng số đại biểu được bầu: {record.seats}; tối thiểu mỗi tổ chức: {record.minimum}; "
+    safe_append(ws, [f"PHÂN BỔ ĐẠI BIỂU DỰ ĐẠI HỘI {congress.organization.name.upper()} "
+                     f"NHIỆM KỲ {congress.term}"])
+    safe_append(ws, [f"Tổng số đại biểu được bầu: {record.seats}; tối thiểu mỗi tổ chức: {record.minimum}; "
                f"số đảng viên tính đến ngày {record.counted_on:%d/%m/%Y}"])
-    ws.append([])
+    safe_append(ws, [])
     header = ["TT", "Mã", "Tổ chức đảng", "Số đảng viên", "Tối thiểu", "Theo tỷ lệ", "Phần dư", "Số đại biểu"]
-    ws.append(header)
+    safe_append(ws, header)
     for cell in ws[4]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="A50E0E")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     lines = sel.apportionment_lines(record)
     for i, line in enumerate(lines, start=1):
-        ws.append([i, line.organization.code, line.organization.name, line.members, line.minimum, line.base,
+        safe_append(ws, [i, line.organization.code, line.organization.name, line.members, line.minimum, line.base,
                    line.extra, line.seats])
-    ws.append(["", "", "Cộng", sum(ln.members for ln in lines), "", "", "", sum(ln.seats for ln in lines)])
-    ws.append([])
-    ws.append(["", "", "Đại biểu đương nhiên (cấp ủy triệu tập đại hội)", len(record.ex_officio)])
+    safe_append(ws, ["", "", "Cộng", sum(ln.members for ln in lines), "", "", "", sum(ln.seats for ln in lines)])
+    safe_append(ws, [])
+    safe_append(ws, ["", "", "Đại biểu đương nhiên (cấp ủy triệu tập đại hội)", len(record.ex_officio)])
     for col, width in zip("ABCDEFGH", (5, 10, 40, 14, 10, 12, 10, 13), strict=True):
         ws.column_dimensions[col].width = width
     _ex_officio_sheet(wb, record)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_workbook(wb)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .xlsx import XLSX_MIME, safe_append, save_workbook
+
+__all__ = ["XLSX_MIME", "published_workbook"]
 HEADERS = ("STT", "Họ và tên / Tổ chức", "Đơn vị", "Chức vụ", "Điểm tự chấm", "Kết quả xếp loại", "Lý do hạ mức")
 WIDTHS = (6, 34, 30, 30, 12, 30, 60)
 
@@ -18,8 +19,8 @@ def published_workbook(rnd, rows: Iterable[Mapping[str, Any]]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Kết quả xếp loại"
-    ws.append([f"KẾT QUẢ {rnd.title.upper()}"])
-    ws.append([f"{rnd.organization.name} — {rnd.get_state_display()}"])
+    safe_append(ws, [f"KẾT QUẢ {rnd.title.upper()}"])
+    safe_append(ws, [f"{rnd.organization.name} — {rnd.get_state_display()}"])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
     ws.append(list(HEADERS))
@@ -29,8 +30,6 @@ def published_workbook(rnd, rows: Iterable[Mapping[str, Any]]) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[cell.column_letter].width = width
     for n, r in enumerate(rows, start=1):
-        ws.append([n, r["name"], r["unit"], r["position"], r["self_total"], r["grade_label"], r["reasons"]])
+        safe_append(ws, [n, r["name"], r["unit"], r["position"], r["self_total"], r["grade_label"], r["reasons"]])
     ws.freeze_panes = "A5"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_workbook(wb)

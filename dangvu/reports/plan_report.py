@@ -35,6 +35,7 @@ from dangvu.plans.progress import (
 )
 
 from . import docx as D
+from .xlsx import safe_append, save_workbook
 
 if TYPE_CHECKING:
     from dangvu.plans.models import Plan
@@ -134,26 +135,26 @@ def plan_report_docx(report: PlanReport) -> bytes:
     D.party_header(doc, upper.name if upper else None, _committee(issuer), report.number_line, plan.place,
                    report.today)
     D.title(doc, "BÁO CÁO", report.title)
-    doc.add_paragraph(f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
-    doc.add_paragraph(f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
+    D.paragraph(doc, f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
+    D.paragraph(doc, f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
 
     D.heading(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
-    doc.add_paragraph(_count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
+    D.paragraph(doc, _count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
     D.grid(doc, TARGET_HEADER, report.target_rows())
     png = targets_png(report.chart_items())
     if png:
-        doc.add_paragraph("Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
+        D.paragraph(doc, "Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
         doc.add_picture(io.BytesIO(png), width=Cm(16))
 
     D.heading(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
-    doc.add_paragraph(_count_sentence(task_counts(report.tasks), len(report.tasks), "nhiệm vụ"))
+    D.paragraph(doc, _count_sentence(task_counts(report.tasks), len(report.tasks), "nhiệm vụ"))
     D.grid(doc, TASK_HEADER, report.task_rows())
 
     D.heading(doc, "III. ĐÁNH GIÁ CHUNG")
     met = [r for r in report.targets if r.status == Status.MET]
     behind = [r for r in report.targets if r.status in (Status.AT_RISK, Status.MISSED)]
     overdue = [r for r in report.tasks if r.status == "overdue"]
-    doc.add_paragraph(f"1. Ưu điểm: {len(met)}/{len(report.targets)} chỉ tiêu đã đạt"
+    D.paragraph(doc, f"1. Ưu điểm: {len(met)}/{len(report.targets)} chỉ tiêu đã đạt"
                       + (f" ({'; '.join(r.target.text for r in met[:6])})" if met else "") + ".")
     weak = []
     if behind:
@@ -163,7 +164,7 @@ def plan_report_docx(report: PlanReport) -> bytes:
                         if x.status in (Status.AT_RISK, Status.MISSED)) for r in behind[:6]) + ")")
     if overdue:
         weak.append(f"{len(overdue)} nhiệm vụ quá hạn chưa hoàn thành")
-    doc.add_paragraph("2. Hạn chế: " + ("; ".join(weak) if weak else "không có chỉ tiêu, nhiệm vụ chậm tiến độ") + ".")
+    D.paragraph(doc, "2. Hạn chế: " + ("; ".join(weak) if weak else "không có chỉ tiêu, nhiệm vụ chậm tiến độ") + ".")
 
     D.heading(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
     lines = [f"Tập trung lãnh đạo, chỉ đạo để đạt chỉ tiêu «{r.target.text}» (mục tiêu {r.goal})." for r in behind]
@@ -171,7 +172,7 @@ def plan_report_docx(report: PlanReport) -> bytes:
               for r in overdue]
     lines = lines or ["Tiếp tục duy trì kết quả đạt được, thực hiện các nhiệm vụ theo kế hoạch."]
     for i, line in enumerate(lines[:12], start=1):
-        doc.add_paragraph(f"{i}. {line}")
+        D.paragraph(doc, f"{i}. {line}")
 
     cell = issuer.is_cell
     recipients = [f"Ban Thường vụ {_committee(upper)}" if upper else "Cấp ủy cấp trên",
@@ -200,7 +201,7 @@ def _committee(org: Organization) -> str:
 
 
 def _header(ws, row: int, titles: list[str]) -> None:
-    ws.append(titles)
+    safe_append(ws, titles)
     for cell in ws[row]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="A50E0E")
@@ -215,16 +216,17 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Chỉ tiêu"
-    ws.append([f"BÁO CÁO {report.title.upper()}"])
+    safe_append(ws, [f"BÁO CÁO {report.title.upper()}"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"{plan.title} — số liệu đến ngày {report.today:%d/%m/%Y}"])
-    ws.append([])
+    safe_append(ws, [f"{plan.title} — số liệu đến ngày {report.today:%d/%m/%Y}"])
+    safe_append(ws, [])
     _header(ws, 4, XLSX_TARGET_HEADER)
     for i, r in enumerate(report.targets, start=1):
         for k, x in enumerate(r.series, start=1):
             how = x.label if x.binding is not None else "Nhập số liệu thủ công"
-            ws.append([f"{i}.{k}" if r.multiple else i, r.target.section, r.target.text, r.goal, r.target.by, how,
-                       x.params_text or None, x.value, x.year, x.forecast, x.due_year, x.status_label, r.status_label])
+            safe_append(ws, [f"{i}.{k}" if r.multiple else i, r.target.section, r.target.text, r.goal,
+                             r.target.by, how, x.params_text or None, x.value, x.year, x.forecast, x.due_year,
+                             x.status_label, r.status_label])
             for cell in ws[ws.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for col, width in zip("ABCDEFGHIJKLM", (6, 8, 60, 12, 9, 40, 30, 10, 10, 10, 10, 22, 22), strict=True):
@@ -235,11 +237,10 @@ def plan_report_xlsx(report: PlanReport) -> bytes:
                        "Ngày hoàn thành"])
     for i, r in enumerate(report.tasks, start=1):
         t = r.task
-        tasks.append([i, t.label, t.title, t.lead_name, t.support, t.deadline_text, r.status_label, t.done_on])
+        safe_append(tasks, [i, t.label, t.title, t.lead_name, t.support, t.deadline_text, r.status_label,
+                            t.done_on])
         if t.done_on:
             tasks.cell(row=tasks.max_row, column=8).number_format = "DD/MM/YYYY"
     for col, width in zip("ABCDEFGH", (5, 8, 60, 30, 30, 16, 16, 14), strict=True):
         tasks.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return save_workbook(wb)

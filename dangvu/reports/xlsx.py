@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dangvu.core import clock
+from dangvu.core.safefiles import strip_controls
 from dangvu.registry.excel import COLUMNS, MEMBER_COLUMNS, THEORY_CHOICES, YES, Column
 from dangvu.registry.models import Gender, MemberStatus, OrgKind, Sector
 
@@ -32,10 +33,56 @@ SHEET_GUIDE = "Hướng dẫn"
 SHEET_LISTS = "Danh mục"
 
 
+# A cell starting with one of these is a formula (or becomes one when edited) in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(ws, value: Any) -> Any:
+    """A value for a cell that is never run as a formula and never breaks the file (issue 12).
+
+    Control characters are dropped (a stored ``\x01`` made openpyxl refuse the whole export);
+    text starting with ``=``, ``+``, ``-``, ``@``, tab or CR becomes a *string* cell marked with a
+    quote prefix, so Excel shows it as typed and keeps it text when the cell is edited. The value
+    itself is unchanged, so an exported list imports again as it was."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(ws, value=value)  # a detached cell: ws.append places it, in either mode
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def safe_row(ws, values: Iterable[Any]) -> list[Any]:
+    """``values`` made safe for ``ws.append`` (see :func:`safe_value`)."""
+    return [safe_value(ws, v) for v in values]
+
+
+def safe_append(ws, values: Iterable[Any]) -> None:
+    ws.append(safe_row(ws, values))
+
+
+def _neutralise(wb: Workbook) -> None:
+    """Last guard before saving an ordinary workbook: no cell holds a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+
+
 def _save(wb: Workbook) -> bytes:
+    if not wb.write_only:
+        _neutralise(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+save_workbook = _save
 
 
 def _lists(kind: str, codes: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -79,7 +126,7 @@ def template_workbook(kind: str, codes: list[tuple[str, str]] | None = None) -> 
         title = next(c.title for c in columns if c.key == key)
         lists_ws.cell(row=1, column=idx, value=title).font = Font(bold=True)
         for r, value in enumerate(values, start=2):
-            lists_ws.cell(row=r, column=idx, value=value)
+            lists_ws.cell(row=r, column=idx, value=strip_controls(value))
         letter = get_column_letter(idx)
         data_col = get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.key == key))
         # Codes may also be rows of the same file (organizations), so those only warn.
@@ -132,7 +179,7 @@ def _guide(ws, kind: str, columns: tuple[Column, ...], codes: list[tuple[str, st
         ws.append(["Mã chi bộ bạn được nhập" if kind == "members" else "Mã tổ chức cấp trên bạn được dùng"])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
         for code, name in codes:
-            ws.append([code, "", name])
+            safe_append(ws, [code, "", name])
 
 
 # -- member-list export -------------------------------------------------------------------
@@ -157,20 +204,31 @@ def _export_value(key: str, value: Any) -> Any:
     return "" if value is None else value
 
 
-def members_workbook(rows: Iterable[Mapping[str, Any]], title: str, described: str) -> tuple[bytes, int]:
+# Columns left out of an export for someone without the right to export identity data.
+IDENTITY_FIELDS = ("phone", "cccd")
+IDENTITY_LEFT_OUT = "Không gồm số điện thoại và số CCCD (cần quyền xuất thông tin định danh)."
+
+
+def members_workbook(rows: Iterable[Mapping[str, Any]], title: str, described: str, *,
+                     identity: bool = True) -> tuple[bytes, int]:
     """The member list as .xlsx (write-only, streamed): title, filter line, then the template's
-    columns plus «Trạng thái». Returns the file and the number of members written."""
+    columns plus «Trạng thái». Returns the file and the number of members written.
+
+    ``identity=False`` leaves the phone and CCCD columns out (and says so under the title). Every
+    text cell goes through :func:`safe_value`: no formula, no control character."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEET_DATA["members"])
-    titles = [c.title for c in MEMBER_COLUMNS] + ["Trạng thái"]
-    for idx, col in enumerate(MEMBER_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(idx)].width = col.width
-    ws.column_dimensions[get_column_letter(len(titles))].width = 16
+    keep = [i for i, key in enumerate(EXPORT_FIELDS) if identity or key not in IDENTITY_FIELDS]
+    columns = list(MEMBER_COLUMNS)
+    titles = [columns[i].title for i in keep if i < len(columns)] + ["Trạng thái"]
+    widths = [columns[i].width for i in keep if i < len(columns)] + [16]
+    for idx, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
     ws.freeze_panes = "C5"
-    heading = WriteOnlyCell(ws, value=title)
+    heading = WriteOnlyCell(ws, value=strip_controls(title))
     heading.font = Font(bold=True, size=14)
     ws.append([heading])
-    ws.append([described])
+    safe_append(ws, [described if identity else f"{described}. {IDENTITY_LEFT_OUT}"])
     ws.append([f"Xuất ngày {clock.today():%d/%m/%Y}"])
     header = []
     for text in titles:
@@ -178,17 +236,18 @@ def members_workbook(rows: Iterable[Mapping[str, Any]], title: str, described: s
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         header.append(cell)
     ws.append(header)
+    keys = [EXPORT_FIELDS[i] for i in keep]
     count = 0
     for row in rows:
         out: list[Any] = []
-        for key in EXPORT_FIELDS:
+        for key in keys:
             value = row[key]
             if isinstance(value, dt.date):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = DATE_FORMAT
                 out.append(cell)
             else:
-                out.append(_export_value(key, value))
+                out.append(safe_value(ws, _export_value(key, value)))
         ws.append(out)
         count += 1
     return _save(wb), count
