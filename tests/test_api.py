@@ -372,3 +372,15 @@ def test_json_is_utf8_not_escaped(client, tree):
     r = get(client, "/api/v1/members/", tree.users["secretary"], q="an")
     assert r["Content-Type"] == "application/json; charset=utf-8"
     assert "Nguyễn Văn An".encode() in r.content
+
+
+def test_identity_numbers_and_phones_go_only_to_editors(client, tree):
+    from dangvu.registry import services as s
+
+    s.update_member(None, tree.inside, cccd="001080012345", phone="0912345678")
+    editor = get(client, f"/api/v1/members/{tree.inside.pk}", tree.users["secretary"]).json()
+    assert (editor["cccd"], editor["phone"]) == ("001080012345", "0912345678")
+    viewer = get(client, f"/api/v1/members/{tree.inside.pk}", tree.users["viewer"])
+    assert viewer.status_code == 200
+    assert (viewer.json()["cccd"], viewer.json()["phone"]) == (None, None)
+    assert viewer.json()["full_name"] == "Nguyễn Văn An"

@@ -63,14 +63,16 @@ def get_member(request: HttpRequest, member_id: int):
     m = access(request).get_member(member_id)  # absent and out of scope look the same: 404
     log_read(request.user, m, "member_record", via="api")
     history = selectors.member_history(m)
+    # Identity numbers and phones go only to a reader who may edit the member's organization.
+    identity = request.user.has_perm("registry.export_identity", m.organization)
     return {
         **member_item(m),
         "status_label": m.get_status_display(),
         "religion": m.religion,
         "home_town": m.home_town,
         "residence": m.residence,
-        "phone": m.phone,
-        "cccd": m.cccd,
+        "phone": m.phone if identity else None,
+        "cccd": m.cccd if identity else None,
         "card_number": m.card_number,
         "political_theory": m.political_theory,
         "education": m.education,

@@ -93,8 +93,8 @@ class MemberDetail(MemberItem):
     religion: str
     home_town: str
     residence: str
-    phone: str
-    cccd: str | None
+    phone: str | None = Field(description="Chỉ trả về cho người được sửa hồ sơ tổ chức này (không cho vai trò xem)")
+    cccd: str | None = Field(description="Chỉ trả về cho người được sửa hồ sơ tổ chức này (không cho vai trò xem)")
     card_number: str
     political_theory: str
     education: str
