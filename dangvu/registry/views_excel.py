@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangvu.accounts.access import Access, access_for
 from dangvu.accounts.audit import log_export
+from dangvu.common.uploads import LimitedFileField
 from dangvu.core import clock
 from dangvu.core.text import fold, nfc
 from dangvu.reports.xlsx import EXPORT_FIELDS, XLSX_MIME, members_workbook, template_workbook
@@ -64,11 +65,10 @@ class ImportForm(forms.Form):
                              initial=ImportBatch.Kind.MEMBERS)
     scope = forms.ChoiceField(label="Nhập vào tổ chức", error_messages={
         "invalid_choice": "Hãy chọn một tổ chức bạn được cập nhật."})
-    file = forms.FileField(
-        label="Tệp Excel (.xlsx)", help_text="Dùng tệp mẫu tải ở trên; tối đa 100.000 dòng.",
-        error_messages={"required": "Hãy chọn tệp Excel (.xlsx) để tải lên.", "empty": "Tệp rỗng (0 byte).",
-                        "invalid": "Không nhận được tệp; hãy chọn lại.",
-                        "missing": "Không nhận được tệp; hãy chọn lại."})
+    file = LimitedFileField(
+        label="Tệp Excel (.xlsx)", limit="DANGVU_MAX_UPLOAD_BYTES",
+        help_text="Dùng tệp mẫu tải ở trên; tối đa 100.000 dòng.",
+        error_messages={"required": "Hãy chọn tệp Excel (.xlsx) để tải lên."})
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -44,6 +44,13 @@ PAGE_TIMEOUT_S = 180
 # a text over this is refused rather than read for minutes.
 MAX_TEXT_CHARS = 200_000
 MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS   # UTF-8 Vietnamese takes 1–3 bytes a character; UTF-16 two
+# A real plan has tens of targets and at most a few hundred tasks; a text at MAX_TEXT_CHARS made of
+# target lines gives ~2,000, each a row written with the draft: more is refused, not drafted.
+MAX_PLAN_ITEMS = 1_000
+# A plan's document.xml is a few MB (Word's XML is ~20 bytes a character); python-docx builds a full
+# lxml tree (~5× the XML), so a .docx part over this is refused before it is parsed.
+DOCX_MAX_PART = 32 * 1024 * 1024
+DOCX_MAX_INFLATED = 64 * 1024 * 1024
 MIN_LAYER_CHARS = 20           # fewer visible characters on a PDF page: no real text layer
 TESSERACT = "tesseract"        # the binary, looked up on PATH
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -131,6 +138,15 @@ def require_tesseract(lang: str = OCR_LANG) -> None:
                             "Quản trị viên cần cài: apt-get install tesseract-ocr-vie")
 
 
+def check_items(parsed: dict, limit: int = MAX_PLAN_ITEMS) -> dict:
+    """The parse, or a refusal when it holds more targets and tasks than any plan (bounded writes)."""
+    count = len(parsed.get("targets") or ()) + len(parsed.get("tasks") or ())
+    if count > limit:
+        raise PlanReadError(f"Văn bản có {count:,} chỉ tiêu và nhiệm vụ, quá mức của một kế hoạch (tối đa "
+                            f"{limit:,}). Hãy tách thành từng kế hoạch.".replace(",", "."))
+    return parsed
+
+
 def check_length(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """The text, or a refusal when it is longer than any plan (bounded work for the reader)."""
     if len(text) > limit:
@@ -163,7 +179,7 @@ def _docx(path: Path) -> str:
     from docx.text.paragraph import Paragraph
 
     try:
-        check_archive(path)
+        check_archive(path, max_member=DOCX_MAX_PART, max_inflated=DOCX_MAX_INFLATED)
     except BrokenArchive:
         raise  # read_text words it as any broken file
     except UnsafeFile as exc:
