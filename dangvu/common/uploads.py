@@ -23,17 +23,19 @@ def limit_bytes(setting: str) -> int:
 
 
 def megabytes(size: int) -> str:
-    """A size in MB as Vietnamese writes it: «5», «2,5», «0,1»."""
+    """A size as Vietnamese writes it: «20 MB», «2,5 MB», «49 KB» (under 1 MB)."""
     mb = size / 1024 / 1024
-    return (f"{mb:.0f}" if mb >= 10 or mb.is_integer() else f"{mb:.1f}").replace(".", ",")
+    if mb < 1:
+        return f"{max(1, round(size / 1024))} KB"
+    return (f"{mb:.0f}" if mb >= 10 or mb.is_integer() else f"{mb:.1f}").replace(".", ",") + " MB"
 
 
 def limit_text(setting: str) -> str:
-    return f"Tối đa {megabytes(limit_bytes(setting))} MB."
+    return f"Tối đa {megabytes(limit_bytes(setting))}."
 
 
 def too_large(size: int, limit: int, what: str = "Tệp") -> str:
-    return (f"{what} quá lớn ({megabytes(size)} MB); tối đa {megabytes(limit)} MB. "
+    return (f"{what} quá lớn ({megabytes(size)}); tối đa {megabytes(limit)}. "
             "Hãy giảm dung lượng hoặc tách thành nhiều tệp.")
 
 

@@ -130,7 +130,7 @@ class UploadForm(Form):
         # The size was checked by the field; a text file has its own, smaller bound (the reader's).
         if suffix in TEXT_SUFFIXES and upload.size > MAX_TEXT_BYTES:
             raise forms.ValidationError(
-                f"Tệp văn bản quá lớn ({megabytes(upload.size)} MB); một kế hoạch tối đa "
+                f"Tệp văn bản quá lớn ({megabytes(upload.size)}); một kế hoạch tối đa "
                 f"{MAX_TEXT_CHARS:,} ký tự.".replace(",", "."), code=Code.FILE_TOO_LARGE)
         raw = upload.read()
         if suffix == ".docx" and not raw.startswith(b"PK"):

@@ -98,7 +98,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                     batch = services_import.stage_import(request.user, scope, form.cleaned_data["kind"],
                                                  form.cleaned_data["file"])
                 except ServiceError as exc:
-                    form.add_error("file", exc.message)
+                    form.add_error("file", forms.ValidationError(exc.message, code=exc.code))
                 else:
                     return redirect("registry:import_preview", pk=batch.pk)
     else:
