@@ -151,6 +151,9 @@ DANGVU_MAX_DATA_FILE_BYTES = int(os.environ.get("DANGVU_MAX_DATA_FILE_BYTES", st
 # are spooled to a temporary file rather than held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * _MB)
+# A larger file goes to a temporary file holding at most the largest limit (+1 byte), however much is sent.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "dangvu.common.uploads.CappedTemporaryFileUploadHandler"]
 
 # Scanned plans (PDF without text, photos) are read by Tesseract in a background thread: what one
 # upload may cost (pages, pixels a page), how many are read at once, where job state is kept.

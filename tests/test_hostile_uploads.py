@@ -329,3 +329,26 @@ def test_a_good_workbook_still_imports(tree):
     response = client.post(reverse("registry:import_start"), {**IMPORT, "file": SimpleUploadedFile("ds.xlsx",
                                                                                                   buf.getvalue())})
     assert response.status_code == 302
+
+
+def test_a_huge_post_keeps_at_most_the_largest_limit_on_disk(tree, settings):
+    from dangvu.common.uploads import CappedTemporaryFileUploadHandler
+
+    settings.DANGVU_MAX_UPLOAD_BYTES = settings.DANGVU_MAX_ATTACHMENT_BYTES = 100_000
+    settings.DANGVU_MAX_DATA_FILE_BYTES = 10_000
+    handler = CappedTemporaryFileUploadHandler()
+    handler.new_file("file", "to.bin", "application/octet-stream", None)
+    chunk, total = b"x" * 65536, 0
+    for _ in range(50):  # 3.2 MB sent
+        handler.receive_data_chunk(chunk, total)
+        total += len(chunk)
+    stored = handler.file_complete(total)
+    assert stored.size == total and len(stored.read()) == 100_001
+    stored.close()
+    # Through the page: the 3 MB file (over FILE_UPLOAD_MAX_MEMORY_SIZE) is refused by its real size.
+    client = client_as(tree, "admin")
+    before = rows()
+    response = post(client, reverse("meetings:frameworks"), "file", "khung.yaml", b"#" * (3 * 1024 * 1024), {},
+                    "framework 3 MB through the capped handler")
+    assert_refused(response, "file", "quá lớn (3 MB)", (Code.FILE_TOO_LARGE,), status=(400,))
+    assert rows() == before

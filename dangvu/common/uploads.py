@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
@@ -72,3 +73,20 @@ class LimitedFileField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> Any:
         check_size(data, self.limit_setting, self.what)  # before FileField's own checks touch it
         return super().clean(data, initial)
+
+
+class CappedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's handler for files over FILE_UPLOAD_MAX_MEMORY_SIZE, keeping at most one byte more than
+    the largest upload limit on disk: a 5 GB post no longer fills the temporary folder before the form
+    refuses it. The file's ``size`` stays the size received, so every limit check still sees it."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.cap = max(limit_bytes(name) for name in UPLOAD_LIMITS) + 1
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        if start < self.cap:
+            self.file.write(raw_data[: self.cap - start])
+
+
+UPLOAD_LIMITS = ("DANGVU_MAX_UPLOAD_BYTES", "DANGVU_MAX_ATTACHMENT_BYTES", "DANGVU_MAX_DATA_FILE_BYTES")
