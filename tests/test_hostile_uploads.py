@@ -352,3 +352,13 @@ def test_a_huge_post_keeps_at_most_the_largest_limit_on_disk(tree, settings):
                     "framework 3 MB through the capped handler")
     assert_refused(response, "file", "quá lớn (3 MB)", (Code.FILE_TOO_LARGE,), status=(400,))
     assert rows() == before
+
+
+def test_a_pdf_plan_with_a_bomb_page_is_refused_before_text_extraction(tree):
+    client = client_as(tree, "office")
+    content = hostile.pdf_bomb(8 * 1024 * 1024)
+    assert len(content) < 100_000
+    before = rows()
+    response = post(client, plan_url(), "file", "ke-hoach.pdf", content, PLAN, "pdf page of 8 MB operators")
+    assert_refused(response, "file", "lượng dữ liệu bất thường", status=(400,))
+    assert rows() == before

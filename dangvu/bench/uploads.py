@@ -119,6 +119,33 @@ def docx_bomb(inflated: int = 1024 * 1024 * 1024, words: tuple[str, ...] = ()) -
     return buf.getvalue()
 
 
+def pdf_bomb(content_bytes: int = 70_000_000, pages: int = 1) -> bytes:
+    """A PDF (~200 KB a page) whose pages are drawn by ``content_bytes`` of text operators each."""
+    import zlib
+
+    op = b"BT /F1 12 Tf 72 720 Td (Phan dau hoan thanh) Tj ET\n"
+    stream = zlib.compress(op * (content_bytes // len(op)), 9)
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(pages))
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i in range(pages):
+        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                    f"/Contents {5 + 2 * i} 0 R >>".encode())
+        objs.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
 def yaml_alias_bomb(levels: int = 9, width: int = 9) -> bytes:
     """The "billion laughs" in YAML (~1 KB: 9 levels of 9 aliases expand to 9⁹ strings)."""
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
@@ -232,6 +259,7 @@ def _cases(root_code: str, cell_code: str) -> list[Case]:
         Case("docx plan: bomb (1 GB document.xml)", plans_url, "file", "kh.docx", docx_bomb(), plan),
         Case("docx plan: 40 MB of varied text", plans_url, "file", "kh.docx", docx_bomb(40 * 1024 * 1024, words),
              plan),
+        Case("pdf plan: 70 MB of text operators", plans_url, "file", "kh.pdf", pdf_bomb(), plan),
         Case("txt plan: 5 MB", plans_url, "file", "kh.txt", text_plan(), plan),
         Case("txt plan: 210,000 characters", plans_url, "file", "kh.txt", text_plan(210_000), plan),
         Case("framework: YAML alias bomb", fw, "file", "khung.yaml", yaml_alias_bomb(), {}),

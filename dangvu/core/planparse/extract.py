@@ -50,6 +50,9 @@ MAX_PLAN_ITEMS = 1_000
 # A plan's document.xml is a few MB (Word's XML is ~20 bytes a character); python-docx builds a full
 # lxml tree (~5× the XML), so a .docx part over this is refused before it is parsed.
 DOCX_MAX_PART = 32 * 1024 * 1024
+# A page of text is drawn by 5–50 KB of PDF operators (a dense table or a vector seal a few hundred KB).
+PDF_MAX_PAGE_CONTENT = 4 * 1024 * 1024
+PDF_MAX_CONTENT = 32 * 1024 * 1024
 DOCX_MAX_INFLATED = 64 * 1024 * 1024
 MIN_LAYER_CHARS = 20           # fewer visible characters on a PDF page: no real text layer
 TESSERACT = "tesseract"        # the binary, looked up on PATH
@@ -245,7 +248,18 @@ def _pdf_layers(path: Path, max_pages: int) -> list[str]:
     if n > max_pages:
         raise PlanReadError(f"Tệp {path.name} có {n} trang, quá giới hạn {max_pages} trang một lần đọc. "
                             "Hãy chỉ tải lên các trang của kế hoạch.")
-    return [(page.extract_text() or "") for page in reader.pages]
+    layers, total = [], 0
+    for number, page in enumerate(reader.pages, start=1):
+        # The page's drawing instructions, decoded (pypdf stops at 75 MB a stream): a 200 KB file can
+        # hold 70 MB of text operators that take 10 s and 400 MB to extract, so they are measured first.
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+        total += size
+        if size > PDF_MAX_PAGE_CONTENT or total > PDF_MAX_CONTENT:
+            raise PlanReadError(f"Trang {number} của tệp {path.name} chứa lượng dữ liệu bất thường; không đọc. "
+                                "Hãy in lại tệp ra PDF hoặc tải lên bản Word.")
+        layers.append(page.extract_text() or "")
+    return layers
 
 
 def _render_dpi(page, number: int, name: str, max_pixels: int) -> int:
