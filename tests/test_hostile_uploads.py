@@ -38,8 +38,11 @@ def rows() -> int:
 
 
 def post(client: Client, url: str, field: str, name: str, content: bytes, data: dict | None = None,
-         label: str = ""):
-    """Post once, measured (time, Python peak, resident growth); the response of the first post."""
+         label: str = "", measured: bool = True):
+    """Post, measured (time, then Python peak and resident growth over a second post); the response
+    of the first post. ``measured=False``: one plain post (a slow case)."""
+    if not measured:
+        return client.post(url, {**(data or {}), field: SimpleUploadedFile(name, content)})
     responses = []
 
     def send():
@@ -361,4 +364,16 @@ def test_a_pdf_plan_with_a_bomb_page_is_refused_before_text_extraction(tree):
     before = rows()
     response = post(client, plan_url(), "file", "ke-hoach.pdf", content, PLAN, "pdf page of 8 MB operators")
     assert_refused(response, "file", "lượng dữ liệu bất thường", status=(400,))
+    assert rows() == before
+
+
+def test_a_workbook_over_the_row_limit_is_refused_by_the_reader(tree):
+    """Within the sheet's bounds (the limit plus room for a title and blank runs) the reader's own
+    count refuses the 100,001st data row."""
+    client = client_as(tree, "office")
+    content = hostile.xlsx_rows(100_001)
+    before = rows()
+    response = post(client, reverse("registry:import_start"), "file", "ds.xlsx", content, IMPORT,
+                    "xlsx 100,001 data rows", measured=False)
+    assert_refused(response, "file", "hơn 100.000 dòng", (Code.OUT_OF_RANGE,))
     assert rows() == before

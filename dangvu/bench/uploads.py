@@ -69,6 +69,25 @@ def xlsx_far_cell(ref: str = "XFD1048576") -> bytes:
     return _xlsx(write)
 
 
+def xlsx_rows(count: int) -> bytes:
+    """A member workbook of ``count`` data rows right below the header (one over the row limit)."""
+    from dangvu.registry.excel import MEMBER_COLUMNS
+
+    titles = [c.title for c in MEMBER_COLUMNS]
+    letters = [chr(65 + i) for i in range(len(titles))]
+    admitted = letters[[c.key for c in MEMBER_COLUMNS].index("admitted_on")]
+
+    def write(sheet: Any) -> None:
+        header = "".join(_inline(f"{col}1", t) for col, t in zip(letters, titles, strict=True))
+        sheet.write((_SHEET_HEAD + f'<row r="1">{header}</row>').encode())
+        for r in range(2, count + 2):
+            sheet.write((f'<row r="{r}">{_inline(f"A{r}", "C1A")}{_inline(f"B{r}", f"Người {r}")}'
+                         f'{_inline(f"C{r}", "02/03/1985")}{_inline(f"D{r}", "Nam")}'
+                         f'{_inline(f"{admitted}{r}", "19/05/2010")}</row>').encode())
+        sheet.write(_SHEET_TAIL.encode())
+    return _xlsx(write)
+
+
 def xlsx_zip_bomb(inflated: int = 3_500 * 1024 * 1024) -> bytes:
     """A member workbook whose one data cell holds ``inflated`` bytes of one letter (~1000× smaller)."""
     chunk = b"A" * (1024 * 1024)
@@ -255,6 +274,7 @@ def _cases(root_code: str, cell_code: str) -> list[Case]:
         Case("xlsx: one cell at XFD1048576", reg, "file", "ds.xlsx", xlsx_far_cell("XFD1048576"), imp),
         Case("xlsx: one cell at Z1048576", reg, "file", "ds.xlsx", xlsx_far_cell("Z1048576"), imp),
         Case("xlsx: zip bomb (3.5 GB inflated)", reg, "file", "ds.xlsx", xlsx_zip_bomb(), imp),
+        Case("xlsx: 100,001 data rows", reg, "file", "ds.xlsx", xlsx_rows(100_001), imp),
         Case("xlsx: over the size limit", reg, "file", "ds.xlsx", oversized(upload_limit + 1), imp),
         Case("docx plan: bomb (1 GB document.xml)", plans_url, "file", "kh.docx", docx_bomb(), plan),
         Case("docx plan: 40 MB of varied text", plans_url, "file", "kh.docx", docx_bomb(40 * 1024 * 1024, words),
