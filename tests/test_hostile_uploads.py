@@ -377,3 +377,30 @@ def test_a_workbook_over_the_row_limit_is_refused_by_the_reader(tree):
                     "xlsx 100,001 data rows", measured=False)
     assert_refused(response, "file", "hơn 100.000 dòng", (Code.OUT_OF_RANGE,))
     assert rows() == before
+
+
+@pytest.mark.parametrize(("form_path", "field", "data"), [
+    ("dangvu.plans.forms.TaskUpdateForm", "evidence_file", {"status": "in_progress"}),
+    ("dangvu.congress.forms.MilestoneForm", "evidence_file", {"status": "in_progress"}),
+    ("dangvu.congress.forms.DraftForm", "file", {"kind": "political_report", "issued_on": "2026-01-05"}),
+    ("dangvu.congress.forms.CsvForm", "file", {}),
+    ("dangvu.congress.forms.TimelineForm", "plan", {"term": "2025-2030"}),
+])
+def test_every_other_upload_field_states_and_checks_its_limit(settings, form_path, field, data):
+    """Evidence, drafts, ballots and congress plans: the limit in the help text, and a file over it
+    refused by its size (the content is never read: a stub whose read() fails would show it)."""
+    import importlib
+
+    module, name = form_path.rsplit(".", 1)
+    form_class = getattr(importlib.import_module(module), name)
+    settings.DANGVU_MAX_ATTACHMENT_BYTES = settings.DANGVU_MAX_DATA_FILE_BYTES = 2048
+    assert "Tối đa 2 KB." in str(form_class().fields[field].help_text)
+
+    class Unreadable(SimpleUploadedFile):
+        def read(self, *args):
+            raise AssertionError("read before the size check")
+
+    form = form_class(data, {field: Unreadable("tep.csv", b"x" * 4096)})
+    assert not form.is_valid()
+    errors = form.errors.as_data()[field]
+    assert errors[0].code == Code.FILE_TOO_LARGE and "quá lớn (4 KB); tối đa 2 KB" in errors[0].message
