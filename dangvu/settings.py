@@ -143,10 +143,21 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
-# Uploads: an Excel file of 20,000 members is ~2 MB; refuse anything far larger early.
-DANGVU_MAX_UPLOAD_BYTES = int(os.environ.get("DANGVU_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (issue 12): each kind has a limit, stated on its form and checked on ``UploadedFile.size``
+# before anything reads the content. An Excel file of 20,000 members is ~2 MB, a scanned plan a few
+# MB; evidence, drafts and minutes are documents kept as they are; a scoring framework, a ballots
+# CSV or a congress plan in text/JSON are small data files.
+_MB = 1024 * 1024
+DANGVU_MAX_UPLOAD_BYTES = int(os.environ.get("DANGVU_MAX_UPLOAD_BYTES", str(20 * _MB)))  # Excel import, plans
+DANGVU_MAX_ATTACHMENT_BYTES = int(os.environ.get("DANGVU_MAX_ATTACHMENT_BYTES", str(10 * _MB)))
+DANGVU_MAX_DATA_FILE_BYTES = int(os.environ.get("DANGVU_MAX_DATA_FILE_BYTES", str(1 * _MB)))
+# Form fields without files: 5 MB (a 200,000-character pasted plan is ≤ 800 KB). Files over 2.5 MB
+# are spooled to a temporary file rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * _MB)
+# A larger file goes to a temporary file holding at most the largest limit (+1 byte), however much is sent.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "dangvu.common.uploads.CappedTemporaryFileUploadHandler"]
 
 # Scanned plans (PDF without text, photos) are read by Tesseract in a background thread: what one
 # upload may cost (pages, pixels a page), how many are read at once, where job state is kept.

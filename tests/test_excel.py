@@ -295,7 +295,7 @@ def test_bad_uploads_come_back_to_the_form(client, tree, settings):
         assert message in response.content.decode(), (name, message)
     settings.DANGVU_MAX_UPLOAD_BYTES = 1024 * 1024
     response = upload(client, b"PK" + b"0" * (1024 * 1024 + 10))
-    assert response.status_code == 200 and "giới hạn là 1 MB" in response.content.decode()
+    assert response.status_code == 200 and "tối đa 1 MB" in response.content.decode()
     outside = upload(client, xlsx(GOOD), scope="C2")  # not a scope choice
     assert outside.status_code == 200 and "Hãy chọn một tổ chức bạn được cập nhật." in outside.content.decode()
     assert ImportBatch.objects.count() == 0

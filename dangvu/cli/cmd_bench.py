@@ -29,6 +29,10 @@ def _bench(args: argparse.Namespace) -> int:
         os.environ["DANGVU_HOME"] = temp
     try:
         setup_django()
+        if args.uploads:  # hostile uploads (issue 12): time and peak memory of each refusal
+            from dangvu.bench.uploads import report_uploads
+
+            return report_uploads(json_out=args.json)
         from dangvu.bench.suite import run_bench
 
         try:
@@ -59,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="dùng cơ sở dữ liệu đang cấu hình thay cho một tệp SQLite tạm (dữ liệu thử được xóa sau)")
     p.add_argument("--keep", action="store_true", help="giữ lại dữ liệu thử sau khi đo")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--uploads", action="store_true", help="gửi các tệp độc hại lên trang thật; đo thời gian, bộ nhớ")
     g = p.add_argument_group("quy mô tỉnh (--scale province)")
     g.add_argument("--seed", type=int, default=2026, help="hạt giống của dữ liệu mẫu cấp tỉnh (mặc định: 2026)")
     g.add_argument("--members", type=int, metavar="N",

@@ -13,18 +13,16 @@ def _load_framework(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"Không tìm thấy tệp: {args.file}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"Không đọc được tệp {path.name}: {exc}") from exc
     setup_django()
     from dangvu.common import ServiceError
     from dangvu.meetings.services import load_framework
 
-    try:
-        fw = load_framework(None, text)
+    try:  # the service bounds the file's size before reading it, and reads it with the safe loaders
+        fw = load_framework(None, path)
     except ServiceError as exc:
         raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"Không đọc được tệp {path.name}.") from exc
     info = {"id": fw.pk, "name": fw.name, "version": fw.version, "province": fw.province, "year": fw.year,
             "total": float(fw.max_total), "criteria": len(fw.core.criteria)}
     if args.json:

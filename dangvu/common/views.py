@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -27,7 +27,7 @@ def require_edit(acc: Access, org) -> None:
 def add_service_error(form, exc: ServiceError) -> None:
     """Show a refusal beside the field it is about, or above the form when it is about no field."""
     field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    form.add_error(field, ValidationError(exc.message, code=exc.code))  # the code kept for tests and the API
 
 
 def service_form(request: HttpRequest, form, context: dict[str, Any], action: Callable[[dict[str, Any]], Any],

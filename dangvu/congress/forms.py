@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+from typing import Any
 
 from django import forms
 
 from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.uploads import LimitedFileField
+from dangvu.core.errors import Code
 from dangvu.core.planparse import PlanReadError, parse_text
+from dangvu.core.planparse.extract import MAX_PLAN_ITEMS, check_items
+from dangvu.core.safefiles import UnsafeFile, load_json
 from dangvu.registry.models import Member, Organization, OrgKind
 
 from .models import (
@@ -21,18 +26,62 @@ from .models import (
     TimelineTemplate,
 )
 
-MAX_UPLOAD = 5 * 1024 * 1024
-
 
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.name} ({obj.code})"
 
 
-def _read_upload(upload, what: str) -> bytes:
-    if upload.size > MAX_UPLOAD:
-        raise forms.ValidationError(f"Tệp {what} quá lớn (tối đa 5 MB).")
+def _read_upload(upload) -> bytes:
+    """The content of an upload whose size its LimitedFileField has checked."""
     return upload.read()
+
+
+_PLAN_SHAPE = "Tệp JSON không đúng định dạng kế hoạch của “dangvu plan parse”"
+
+
+def _text(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise forms.ValidationError(f"{_PLAN_SHAPE} ({where} phải là chữ).", code=Code.FILE)
+    return value
+
+
+def _iso(value: Any, where: str) -> None:
+    text = _text(value, where)
+    if text:
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"{_PLAN_SHAPE} ({where}: ngày «{text[:20]}» không hợp lệ).",
+                                        code=Code.FILE) from exc
+
+
+def check_plan_json(plan: Any) -> dict[str, Any]:
+    """The JSON of a plan with the shape the timeline reads: a mapping with text fields and a list
+    of at most MAX_PLAN_ITEMS tasks, each a mapping of text, a list of leads and a timing mapping."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("tasks", []), list):
+        raise forms.ValidationError("Tệp JSON không đúng định dạng kế hoạch (thiếu “tasks”).", code=Code.FILE)
+    for key in ("title", "number"):
+        _text(plan.get(key), key)
+    _iso(plan.get("date"), "date")
+    tasks = plan.get("tasks") or []
+    if len(tasks) > MAX_PLAN_ITEMS:
+        raise forms.ValidationError(f"Kế hoạch có {len(tasks)} nhiệm vụ, quá mức tối đa {MAX_PLAN_ITEMS}.",
+                                    code=Code.FILE_TOO_LARGE)
+    for n, task in enumerate(tasks, start=1):
+        timing = task.get("timing") if isinstance(task, dict) else None
+        if not isinstance(task, dict) or not isinstance(timing or {}, dict) \
+                or not isinstance(task.get("lead") or [], list):
+            raise forms.ValidationError(f"{_PLAN_SHAPE} (nhiệm vụ thứ {n}).", code=Code.FILE)
+        for key in ("id", "title"):
+            _text(task.get(key), f"nhiệm vụ thứ {n}, {key}")
+        for lead in task.get("lead") or []:
+            _text(lead, f"nhiệm vụ thứ {n}, lead")
+        for key in ("kind", "start", "end"):
+            (_iso if key != "kind" else _text)((timing or {}).get(key), f"nhiệm vụ thứ {n}, timing.{key}")
+    return plan
 
 
 class CongressForm(Form):
@@ -61,30 +110,28 @@ class TimelineForm(Form):
     window_start = VNDateField(label="Đại hội cấp dưới từ ngày", required=False)
     window_end = VNDateField(label="Đại hội cấp dưới hoàn thành trước ngày", required=False)
     pilot_end = VNDateField(label="Đại hội điểm hoàn thành trước ngày", required=False)
-    plan = forms.FileField(label="Hoặc tải lên kế hoạch (.txt, hoặc .json của “dangvu plan parse”)", required=False,
-                           help_text="Mỗi nhiệm vụ có thời hạn trở thành một mốc thời gian.")
+    plan = LimitedFileField(label="Hoặc tải lên kế hoạch (.txt, hoặc .json của “dangvu plan parse”)",
+                            required=False, limit="DANGVU_MAX_DATA_FILE_BYTES", what="Tệp kế hoạch",
+                            help_text="Mỗi nhiệm vụ có thời hạn trở thành một mốc thời gian.")
 
     def clean_plan(self):
         upload = self.cleaned_data.get("plan")
         if not upload:
             return None
-        raw = _read_upload(upload, "kế hoạch")
+        raw = _read_upload(upload)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise forms.ValidationError("Tệp kế hoạch phải là văn bản UTF-8 (.txt) hoặc JSON.") from exc
+            raise forms.ValidationError("Tệp kế hoạch phải là văn bản UTF-8 (.txt) hoặc JSON.", code=Code.FILE) from exc
         if upload.name.lower().endswith(".json"):
             try:
-                plan = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise forms.ValidationError(f"Tệp JSON không đọc được (dòng {exc.lineno}).") from exc
-            if not isinstance(plan, dict) or not isinstance(plan.get("tasks", []), list):
-                raise forms.ValidationError("Tệp JSON không đúng định dạng kế hoạch (thiếu “tasks”).")
-            return plan
+                return check_plan_json(load_json(text))
+            except UnsafeFile as exc:
+                raise forms.ValidationError(str(exc), code=Code.FILE) from exc
         try:
-            return parse_text(text)
+            return check_items(parse_text(text))
         except PlanReadError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(str(exc), code=Code.FILE) from exc
 
     def clean(self):
         data = super().clean()
@@ -121,13 +168,14 @@ class MilestoneForm(Form):
     done_on = VNDateField(label="Ngày hoàn thành", required=False)
     evidence = forms.CharField(label="Kết quả, minh chứng (số văn bản, nội dung)", required=False,
                                widget=forms.Textarea(attrs={"rows": 3}))
-    evidence_file = forms.FileField(label="Tệp minh chứng", required=False)
+    evidence_file = LimitedFileField(label="Tệp minh chứng", required=False, limit="DANGVU_MAX_ATTACHMENT_BYTES",
+                                     what="Tệp minh chứng")
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
         if not upload:
             return None
-        return (upload.name[:255], _read_upload(upload, "minh chứng"))
+        return (upload.name[:255], _read_upload(upload))
 
 
 class ApportionForm(Form):
@@ -149,11 +197,12 @@ class DraftForm(Form):
     kind = forms.ChoiceField(label="Văn kiện", choices=DraftKind.choices)
     issued_on = VNDateField(label="Ngày phát hành dự thảo")
     summary = forms.CharField(label="Ghi chú, nội dung chính", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label="Tệp dự thảo", required=False)
+    file = LimitedFileField(label="Tệp dự thảo", required=False, limit="DANGVU_MAX_ATTACHMENT_BYTES",
+                            what="Tệp dự thảo")
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        return (upload.name[:255], _read_upload(upload, "dự thảo")) if upload else None
+        return (upload.name[:255], _read_upload(upload)) if upload else None
 
 
 class CommentForm(Form):
@@ -213,14 +262,16 @@ class TeamForm(Form):
 
 
 class CsvForm(Form):
-    file = forms.FileField(label="Tệp CSV phiếu bầu (dòng 1: tên ứng cử viên; mỗi dòng sau một phiếu, 1 = giữ, 0 = gạch)")
+    file = LimitedFileField(
+        label="Tệp CSV phiếu bầu (dòng 1: tên ứng cử viên; mỗi dòng sau một phiếu, 1 = giữ, 0 = gạch)",
+        limit="DANGVU_MAX_DATA_FILE_BYTES", what="Tệp phiếu bầu")
 
     def clean_file(self):
-        raw = _read_upload(self.cleaned_data["file"], "phiếu bầu")
+        raw = _read_upload(self.cleaned_data["file"])
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise forms.ValidationError("Tệp CSV phải là văn bản UTF-8.") from exc
+            raise forms.ValidationError("Tệp CSV phải là văn bản UTF-8.", code=Code.FILE) from exc
 
 
 class TotalsForm(Form):

@@ -9,7 +9,6 @@ are issued by each province, so they are data (:class:`ScoringFramework`), not c
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,10 +16,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import Code
 from .rulesets import RuleSet, ruleset_for
+from .safefiles import UnsafeFile, load_json, load_yaml
 from .text import nfc
 
 KINDS = ("regular", "thematic")
@@ -29,6 +27,9 @@ MEETING_GRADE_LABELS: dict[str, str] = {"good": "Tốt", "fair": "Khá", "averag
 _BAND_ORDER = ("good", "fair", "average")
 
 DEFAULT_FRAMEWORK = Path(__file__).parent / "frameworks" / "default-2025.yaml"
+# A province's framework has a few dozen criteria; every scoring page rebuilds it, so a file with
+# thousands (or an alias bomb expanded to millions) is refused when loaded.
+MAX_CRITERIA = 300
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,27 @@ class FrameworkError(ValueError):
         self.code = code
 
 
+def parse_framework_text(raw: bytes | str, *, json_format: bool | None = None) -> dict[str, Any]:
+    """The mapping in a framework file (UTF-8 YAML or JSON; JSON when ``json_format``, or when None
+    and the text starts with «{»), read with the safe loaders: no YAML aliases, bounded nesting."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FrameworkError("Tệp khung chấm điểm phải là văn bản UTF-8 (lưu lại tệp với bảng mã UTF-8).",
+                                 Code.FILE) from exc
+    text = raw.lstrip("\ufeff")
+    if json_format is None:
+        json_format = text.lstrip().startswith("{")
+    try:
+        data = load_json(text) if json_format else load_yaml(text)
+    except UnsafeFile as exc:
+        raise FrameworkError(str(exc), Code.FILE) from exc
+    if not isinstance(data, Mapping):
+        raise FrameworkError("Tệp không chứa một khung chấm điểm (cần các mục name, year, bands, groups).")
+    return dict(data)
+
+
 @dataclass(frozen=True)
 class Criterion:
     code: str
@@ -272,10 +294,11 @@ class ScoringFramework:
     def load(cls, path: str | Path) -> ScoringFramework:
         """Read a framework from a ``.yaml``/``.yml`` or ``.json`` file."""
         path = Path(path)
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        if not isinstance(data, Mapping):
-            raise FrameworkError(f"Tệp {path.name} không chứa một khung chấm điểm.")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise FrameworkError(f"Không đọc được tệp {path.name}.", Code.FILE) from exc
+        data = parse_framework_text(raw, json_format=path.suffix.lower() == ".json")
         return cls.from_dict(data)
 
     @property
@@ -284,7 +307,11 @@ class ScoringFramework:
 
     def validate(self) -> None:
         codes = [c.code for g in self.groups for c in g.criteria]
-        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if len(codes) > MAX_CRITERIA:
+            raise FrameworkError(f"Khung chấm điểm có {len(codes)} tiêu chí, quá mức tối đa {MAX_CRITERIA}.",
+                                 Code.OUT_OF_RANGE)
+        seen: set[str] = set()
+        duplicates = sorted({c for c in codes if c in seen or seen.add(c)})
         if duplicates:
             raise FrameworkError(f"Mã tiêu chí bị trùng: {', '.join(duplicates)}.")
         if not codes:

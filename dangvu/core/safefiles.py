@@ -8,11 +8,14 @@ and raises :class:`UnsafeFile` with a Vietnamese message the uploader can act on
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 import zipfile
+from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import XMLPullParser
+from xml.parsers import expat
 
 import yaml
 
@@ -25,6 +28,9 @@ MAX_RATIO = 200  # text XML compresses ~10–30×; zeros compress ~1000×
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 MAX_YAML_DEPTH = 20
+MAX_JSON_DEPTH = 20
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CELL = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
 
@@ -71,38 +77,86 @@ def _outside(ref: str, max_rows: int, max_cols: int) -> bool:
 
 
 def check_workbook(file: str | Path | IO[bytes], *, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLUMNS) -> None:
-    """Refuse an .xlsx with a cell (or a declared dimension) beyond ``max_rows`` × ``max_cols``.
+    """Refuse an .xlsx with a cell, a row (or a declared dimension) beyond ``max_rows`` × ``max_cols``.
 
-    The sheets are streamed (a pull parser, elements dropped as read), so memory stays flat.
+    Every worksheet (those under ``xl/worksheets/`` and any the workbook's relationships point to) is
+    streamed through expat with no tree kept, so memory stays flat; cells and rows without a
+    reference are counted as a reader places them (after the previous one).
     """
     check_archive(file)
     if hasattr(file, "seek"):
         file.seek(0)
     with zipfile.ZipFile(file) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with z.open(name) as stream:
-                    _check_sheet(stream, max_rows, max_cols)
+        names = set(z.namelist())
+        sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+        sheets |= _related_sheets(z, names)
+        for name in sorted(sheets):
+            with z.open(name) as stream:
+                _check_sheet(stream, max_rows, max_cols)
     if hasattr(file, "seek"):
         file.seek(0)
 
 
+def _related_sheets(z: zipfile.ZipFile, names: set[str]) -> set[str]:
+    """Parts the workbook's relationships name as worksheets (a hostile file may put one elsewhere)."""
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels not in names:
+        return set()
+    found: set[str] = set()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name.rsplit("}", 1)[-1] == "Relationship" and attrs.get("Type", "").endswith("/worksheet"):
+            target = attrs.get("Target", "").lstrip("/")
+            found.add(target if target.startswith("xl/") else posixpath.normpath("xl/" + target))
+
+    with z.open(rels) as stream:
+        _stream_xml(stream, start)
+    return found & names
+
+
 def _check_sheet(stream: IO[bytes], max_rows: int, max_cols: int) -> None:
-    parser = XMLPullParser(events=("start",))
-    while chunk := stream.read(64 * 1024):
-        try:
-            parser.feed(chunk)
-        except SyntaxError as exc:
-            raise UnsafeFile("Trang tính trong tệp Excel bị hỏng; không đọc.") from exc
-        for _event, el in parser.read_events():
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag == "dimension":
-                last = el.get("ref", "").split(":")[-1]
-                if _outside(last, max_rows, max_cols):
-                    raise UnsafeFile(_too_wide(max_rows, max_cols))
-            elif tag == "c" and _outside(el.get("r", ""), max_rows, max_cols):
+    at = [0, 0]  # the row and column of the last row/cell seen
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        tag = name.rsplit("}", 1)[-1]
+        if tag == "c":
+            m = _CELL.match(attrs.get("r", "").upper())
+            if m:
+                at[0], at[1] = int(m.group(2)), _column_number(m.group(1))
+            else:
+                at[1] += 1
+            if at[0] > max_rows or at[1] > max_cols:
                 raise UnsafeFile(_too_wide(max_rows, max_cols))
-            el.clear()
+        elif tag == "row":
+            r = attrs.get("r", "")
+            at[0], at[1] = (int(r) if r.isdigit() and len(r) < 10 else at[0] + 1), 0
+            if at[0] > max_rows:
+                raise UnsafeFile(_too_wide(max_rows, max_cols))
+        elif tag == "dimension":
+            last = attrs.get("ref", "").split(":")[-1]
+            if _outside(last.upper(), max_rows, max_cols):
+                raise UnsafeFile(_too_wide(max_rows, max_cols))
+
+    _stream_xml(stream, start)
+
+
+def _refuse_dtd(*_args: Any) -> None:
+    raise BrokenArchive("Tệp Excel chứa khai báo DTD; không đọc.")
+
+
+def _stream_xml(stream: IO[bytes], start: Any) -> None:
+    """Feed an XML stream to expat in chunks, calling ``start(name, attrs)`` for each element; no
+    tree is built, and a DOCTYPE (never in an Office file: entity tricks) refuses the file."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    try:
+        while chunk := stream.read(64 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise BrokenArchive("Trang tính trong tệp Excel bị hỏng; không đọc.") from exc
 
 
 def _too_wide(max_rows: int, max_cols: int) -> str:
@@ -132,6 +186,20 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         raise UnsafeFile("Tệp YAML sai cú pháp.") from exc
+
+
+def load_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON whose nesting is at most ``max_depth``, checked on the text before parsing."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if brackets and max(accumulate(1 if c in "[{" else -1 for c in brackets)) > max_depth:
+        raise UnsafeFile("Tệp JSON lồng quá nhiều tầng; không đọc.")
+    try:
+        return json.loads(text)
+    except RecursionError as exc:  # pragma: no cover - the depth check comes first
+        raise UnsafeFile("Tệp JSON lồng quá nhiều tầng; không đọc.") from exc
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        raise UnsafeFile(f"Tệp JSON sai cú pháp{f' (dòng {line})' if line else ''}.") from exc
 
 
 def strip_controls(text: str) -> str:

@@ -8,11 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dangvu.common import Code, ServiceError
 from dangvu.core.evaluation import sheet_total
 from dangvu.core.rulesets import RuleSet
+from dangvu.core.safefiles import load_yaml
 
 SHEETS_DIR = Path(__file__).parent / "sheets"
 DEFAULT_SHEET = SHEETS_DIR / "default-2025.yaml"
@@ -20,7 +19,8 @@ DEFAULT_SHEET = SHEETS_DIR / "default-2025.yaml"
 
 @lru_cache(maxsize=16)
 def _read_sheet_file(path: str, mtime: float) -> Any:
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    # The safe loader of uploads: a sheet file may come from a province; no aliases, bounded nesting.
+    return load_yaml(Path(path).read_text(encoding="utf-8"))
 
 
 def load_sheet(subject_kind: str, path: Path | str = DEFAULT_SHEET, rs: RuleSet | None = None) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def load_sheet(subject_kind: str, path: Path | str = DEFAULT_SHEET, rs: RuleSet 
                    "criteria": [{"code": str(c["code"]), "label": str(c["label"]), "max": float(c["max"])}
                                 for c in g["criteria"]]}
                   for g in sheet["groups"]]
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+    except (OSError, KeyError, TypeError, ValueError) as exc:  # UnsafeFile and UnicodeDecodeError are ValueErrors
         raise ServiceError(f"Không đọc được phiếu chấm điểm cho đối tượng «{subject_kind}»: {exc}",
                            Code.FILE) from exc
     maxima = {g["code"]: {c["code"]: c["max"] for c in g["criteria"]} for g in groups}

@@ -8,7 +8,9 @@ from django import forms
 
 from dangvu.common import ServiceError
 from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.uploads import LimitedFileField
 from dangvu.core import clock
+from dangvu.core.errors import Code
 from dangvu.core.meetings import ScoringFramework as CoreFramework
 from dangvu.core.meetings import parse_upper_line
 from dangvu.registry.models import Member
@@ -24,13 +26,16 @@ class VNTimeField(forms.TimeField):
     default_error_messages = {"invalid": "Giờ không hợp lệ (nhập dạng giờ:phút, ví dụ 19:30)."}
 
 
-class MinutesFileField(forms.FileField):
+class MinutesFileField(LimitedFileField):
     default_error_messages = {
         "invalid": "Tệp tải lên không hợp lệ.",
         "missing": "Không nhận được tệp.",
         "empty": "Tệp biên bản rỗng.",
         "max_length": "Tên tệp quá dài.",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, limit="DANGVU_MAX_ATTACHMENT_BYTES", what="Tệp biên bản", **kwargs)
 
     def clean(self, data, initial=None):
         data = super().clean(data, initial)
@@ -57,7 +62,7 @@ class MeetingForm(Form):
     upper_attendees = forms.CharField(
         label="Cấp ủy viên cấp trên dự (mỗi dòng một người: Họ tên — chức vụ)", required=False,
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    minutes_file = MinutesFileField(label="Biên bản (PDF, Word .docx, ảnh JPG/PNG; tối đa 10 MB)", required=False)
+    minutes_file = MinutesFileField(label="Biên bản (PDF, Word .docx, ảnh JPG/PNG)", required=False)
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,14 +160,13 @@ class MembersField(forms.ModelMultipleChoiceField):
 
 
 class FrameworkUploadForm(Form):
-    file = forms.FileField(label="Tệp khung chấm điểm (YAML hoặc JSON)")
+    file = LimitedFileField(label="Tệp khung chấm điểm (YAML hoặc JSON, bảng mã UTF-8)",
+                            limit="DANGVU_MAX_DATA_FILE_BYTES", what="Tệp khung chấm điểm")
 
     def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > 1024 * 1024:
-            raise forms.ValidationError("Tệp khung chấm điểm quá lớn (tối đa 1 MB).")
+        f = self.cleaned_data["file"]  # its size checked by the field, before anything reads it
         if not f.name.lower().endswith((".yaml", ".yml", ".json")):
-            raise forms.ValidationError("Chỉ nhận tệp .yaml, .yml hoặc .json.")
+            raise forms.ValidationError("Chỉ nhận tệp .yaml, .yml hoặc .json.", code=Code.FILE)
         return f
 
 

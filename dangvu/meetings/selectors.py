@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import yaml
 from django.db.models import Avg, Count, ExpressionWrapper, F, FilteredRelation, FloatField, Max, Q, QuerySet
 
 from dangvu.core.meetings import (
@@ -26,6 +25,7 @@ from dangvu.core.meetings import (
     MeetingWarning,
     meeting_warnings,
     month_spans,
+    parse_framework_text,
     score_grade,
 )
 from dangvu.core.rulesets import ruleset_for
@@ -148,7 +148,7 @@ def framework_in_force(org: Organization, year: int) -> ScoringFramework | None:
 
 def default_framework_definition() -> dict[str, Any]:
     """The project's default framework (core ``default-2025.yaml``) as it is stored when installed."""
-    data = yaml.safe_load(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))
+    data = parse_framework_text(DEFAULT_FRAMEWORK.read_bytes())
     return json.loads(json.dumps(data, default=str))
 
 

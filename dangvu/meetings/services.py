@@ -15,17 +15,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.uploads import too_large
 from dangvu.core import clock
 from dangvu.core.meetings import (
     DEFAULT_FRAMEWORK,
     FrameworkError,
     default_framework,
     normalize_document_number,
+    parse_framework_text,
     parse_upper_line,
 )
 from dangvu.core.meetings import ScoringFramework as CoreFramework
@@ -54,8 +56,6 @@ __all__ = ["ProposedGrade", "ServiceError", "normalize_document_number", "propos
 
 # -- minutes files ------------------------------------------------------------------------
 
-MINUTES_MAX_BYTES = 10 * 1024 * 1024
-"""Largest minutes file accepted (a scanned multi-page PDF fits easily)."""
 
 # Extension → the bytes such a file starts with (a .docx is a ZIP archive).
 _MINUTES_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -68,17 +68,16 @@ _MINUTES_SIGNATURES: dict[str, tuple[bytes, ...]] = {
 
 
 def validate_minutes_file(upload) -> None:
-    """Refuse anything but a PDF, DOCX, JPG or PNG file of at most 10 MB whose content matches its name."""
+    """Refuse anything but a PDF, DOCX, JPG or PNG file within the attachment limit whose content matches its name."""
     name = getattr(upload, "name", "") or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in _MINUTES_SIGNATURES:
         raise ServiceError("Biên bản chỉ nhận tệp PDF, Word (.docx), ảnh JPG hoặc PNG.", Code.FILE,
                            field="minutes_file")
     size = getattr(upload, "size", None)
-    if size is not None and size > MINUTES_MAX_BYTES:
-        raise ServiceError(
-            f"Tệp biên bản {size / 1024 / 1024:.1f} MB, vượt quá mức tối đa {MINUTES_MAX_BYTES // 1024 // 1024} MB.",
-            Code.FILE_TOO_LARGE, field="minutes_file")
+    limit = settings.DANGVU_MAX_ATTACHMENT_BYTES  # a scanned multi-page PDF fits easily
+    if size is not None and size > limit:
+        raise ServiceError(too_large(size, limit, "Tệp biên bản"), Code.FILE_TOO_LARGE, field="minutes_file")
     if size == 0:
         raise ServiceError("Tệp biên bản rỗng.", Code.FILE, field="minutes_file")
     upload.seek(0)
@@ -237,26 +236,37 @@ def _refresh_totals(meeting: Meeting) -> None:
 # -- scoring frameworks -------------------------------------------------------------------
 
 def _parse_framework(source: str | Path | IO | bytes) -> dict[str, Any]:
+    """The framework mapping of a path, a file object, bytes or the text itself, read with the safe
+    loaders (:func:`dangvu.core.meetings.parse_framework_text`); a file is bounded by the limit of
+    framework uploads before it is read."""
+    json_format = None
+    limit = settings.DANGVU_MAX_DATA_FILE_BYTES
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and len(source) < 1000
                                     and Path(source).is_file()):
-        text = Path(source).read_text(encoding="utf-8")
+        path = Path(source)
+        if path.stat().st_size > limit:
+            raise ServiceError(_too_large(path.stat().st_size, limit), Code.FILE_TOO_LARGE, field="file")
+        raw: str | bytes = path.read_bytes()
+        json_format = path.suffix.lower() == ".json" or None
     elif hasattr(source, "read"):
-        raw = source.read()
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    elif isinstance(source, bytes):
-        text = source.decode("utf-8-sig")
+        size = getattr(source, "size", None)
+        if size is not None and size > limit:
+            raise ServiceError(_too_large(size, limit), Code.FILE_TOO_LARGE, field="file")
+        raw = source.read(limit + 1)
+        if len(raw) > limit:
+            raise ServiceError(_too_large(len(raw), limit), Code.FILE_TOO_LARGE, field="file")
+        if str(getattr(source, "name", "")).lower().endswith(".json"):
+            json_format = True
     else:
-        text = str(source)
-    text = text.lstrip("\ufeff")
+        raw = source
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ServiceError(f"Không đọc được khung chấm điểm (YAML hoặc JSON): {exc}", Code.FILE,
-                           field="file") from exc
-    if not isinstance(data, dict):
-        raise ServiceError("Tệp không chứa một khung chấm điểm (cần các mục name, year, bands, groups).",
-                           Code.INVALID, field="file")
-    return data
+        return parse_framework_text(raw, json_format=json_format)
+    except FrameworkError as exc:
+        raise ServiceError(str(exc), exc.code, field="file") from exc
+
+
+def _too_large(size: int, limit: int) -> str:
+    return too_large(size, limit, "Tệp khung chấm điểm")
 
 
 def _can_load_framework(by, province: str) -> None:

@@ -13,18 +13,26 @@ from django.conf import settings
 
 from dangvu import indicators
 from dangvu.common.forms import Form, VNDateField, vietnamese_null_check
+from dangvu.common.uploads import LimitedFileField, megabytes
 from dangvu.core import clock
 from dangvu.core.errors import Code
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
-from dangvu.core.planparse.extract import SUPPORTED_SUFFIXES, ocr_pages, read_text
+from dangvu.core.planparse.extract import (
+    MAX_TEXT_BYTES,
+    MAX_TEXT_CHARS,
+    SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
+    check_items,
+    ocr_pages,
+    read_text,
+)
 from dangvu.registry.models import Organization
 
 from . import bindings as B
 from .models import Period, Plan, TaskStatus, TimingKind, Unit
 
 DOCUMENT_SUFFIXES = SUPPORTED_SUFFIXES  # text, Word, PDF, scanned pages (.jpg .png .tif)
-MAX_TEXT_CHARS = 200_000
 OP_CHOICES = [(">=", "≥ từ … trở lên"), (">", "> trên"), ("<=", "≤ không quá"), ("<", "< dưới"),
               ("=", "= đạt đúng (100%)"), ("range", "khoảng từ … đến …")]
 assert {k for k, _ in OP_CHOICES} == set(OP_LABELS)
@@ -61,10 +69,9 @@ def indicator_choices(unit: str | None = None) -> list[tuple[str, str]]:
 # -- upload ----------------------------------------------------------------------------------------
 
 class UploadForm(Form):
-    file = forms.FileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf, hoặc ảnh quét .jpg, .png, .tif)",
-                           required=False,
-                           error_messages={"empty": "Tệp rỗng (0 byte).", "invalid": "Không nhận được tệp; hãy chọn lại.",
-                                           "missing": "Không nhận được tệp; hãy chọn lại."})
+    file = LimitedFileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf, hoặc ảnh quét .jpg, .png, .tif)",
+                            required=False, limit="DANGVU_MAX_UPLOAD_BYTES",
+                            help_text=f"Văn bản tối đa {MAX_TEXT_CHARS:,} ký tự.".replace(",", "."))
     text = forms.CharField(label="Hoặc dán nội dung văn bản", required=False, max_length=MAX_TEXT_CHARS,
                            widget=forms.Textarea(attrs={"rows": 8}))
     start_year = forms.IntegerField(label="Từ năm (để trống: lấy theo văn bản)", required=False, min_value=2000,
@@ -98,7 +105,7 @@ class UploadForm(Form):
                 self._read_upload(upload)
             else:
                 self.source_name, self.source_text = "", text
-                self.parsed = parse_text(text)
+                self.parsed = check_items(parse_text(text))
         except PlanReadError as exc:  # the reader could not read the file
             self.add_error("file" if upload else "text", forms.ValidationError(str(exc), code=Code.FILE))
             return data
@@ -120,10 +127,11 @@ class UploadForm(Form):
         if suffix not in DOCUMENT_SUFFIXES:
             raise forms.ValidationError(f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, "
                                         ".docx, .pdf hoặc ảnh quét .jpg, .png, .tif.", code=Code.FILE)
-        limit = settings.DANGVU_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(f"Tệp quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).",
-                                        code=Code.FILE_TOO_LARGE)
+        # The size was checked by the field; a text file has its own, smaller bound (the reader's).
+        if suffix in TEXT_SUFFIXES and upload.size > MAX_TEXT_BYTES:
+            raise forms.ValidationError(
+                f"Tệp văn bản quá lớn ({megabytes(upload.size)}); một kế hoạch tối đa "
+                f"{MAX_TEXT_CHARS:,} ký tự.".replace(",", "."), code=Code.FILE_TOO_LARGE)
         raw = upload.read()
         if suffix == ".docx" and not raw.startswith(b"PK"):
             raise forms.ValidationError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.", code=Code.FILE)
@@ -141,7 +149,7 @@ class UploadForm(Form):
                 self.scan = (name[:255], raw, suffix, pages)
                 return
             text = read_text(path)
-        self.parsed = parse_text(text)
+        self.parsed = check_items(parse_text(text))
         self.source_text = text[:MAX_TEXT_CHARS]
         self.source_name = name[:255]
 
@@ -374,17 +382,13 @@ class TaskUpdateForm(Form):
     done_on = VNDateField(label="Ngày hoàn thành", required=False)
     evidence = forms.CharField(label="Kết quả, minh chứng (số văn bản, nội dung)", required=False, max_length=5000,
                                widget=forms.Textarea(attrs={"rows": 3}))
-    evidence_file = forms.FileField(label="Tệp minh chứng", required=False,
-                                    error_messages={"empty": "Tệp rỗng (0 byte).",
-                                                    "invalid": "Không nhận được tệp; hãy chọn lại."})
+    evidence_file = LimitedFileField(label="Tệp minh chứng", required=False, limit="DANGVU_MAX_ATTACHMENT_BYTES",
+                                     what="Tệp minh chứng")
 
     def clean_evidence_file(self):
-        upload = self.cleaned_data.get("evidence_file")
+        upload = self.cleaned_data.get("evidence_file")  # its size checked by the field
         if not upload:
             return None
-        limit = min(settings.DANGVU_MAX_UPLOAD_BYTES, 10 * 1024 * 1024)
-        if upload.size > limit:
-            raise forms.ValidationError(f"Tệp minh chứng quá lớn (tối đa {limit / 1024 / 1024:.0f} MB).")
         return (Path(upload.name or "minh-chung").name[:255], upload.read())
 
     def clean(self) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 
 from dangvu.core.planparse import PlanReadError, parse_text
-from dangvu.core.planparse.extract import read_text
+from dangvu.core.planparse.extract import check_items, read_text
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def _run(job_dir: Path, source: Path) -> None:
 
             text = read_text(source, progress=progress, max_pages=settings.DANGVU_SCAN_MAX_PAGES,
                              max_pixels=settings.DANGVU_SCAN_MAX_PIXELS)
-            parsed = parse_text(text, scanned=True)
+            parsed = check_items(parse_text(text, scanned=True))  # the text's length checked by both
         if not parsed.get("targets") and not parsed.get("tasks"):
             raise PlanReadError("Đã nhận dạng chữ nhưng không tìm thấy chỉ tiêu hay nhiệm vụ nào; hãy kiểm "
                                 "tra lại tệp (bản quét rõ, đúng văn bản kế hoạch).")

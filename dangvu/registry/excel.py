@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from dangvu.core.errors import Code
+from dangvu.core.safefiles import BrokenArchive, UnsafeFile, check_workbook
 from dangvu.core.text import fold, nfc
 
 from .models import Gender, OrgKind, Sector, TheoryLevel
@@ -28,6 +29,11 @@ MAX_ROWS = 100_000
 PARTY_FOUNDED = dt.date(1930, 2, 3)
 _HEADER_SCAN_ROWS = 10
 _BLANK_RUN_STOP = 1000  # this many blank rows in a row end the data (formatted but empty sheets)
+# A cell beyond these refuses the file before a reader touches it: python-calamine allocates the whole
+# used range (~35 bytes a cell), so one cell at XFD1048576 asked 550 GB. MAX_ROWS data rows with a
+# title, a header and blank runs fit; 40 columns hold the template's 19 and an export's, with room.
+SHEET_MAX_ROWS = MAX_ROWS + _BLANK_RUN_STOP + _HEADER_SCAN_ROWS
+SHEET_MAX_COLUMNS = 40
 
 
 class WorkbookError(ValueError):
@@ -175,17 +181,21 @@ def check_upload(name: str, size: int, max_bytes: int) -> None:
 
 
 def read_sheet(content: bytes, columns: tuple[Column, ...], *, limit: int | None = None,
-               max_rows: int = MAX_ROWS) -> Sheet:
+               max_rows: int = MAX_ROWS, checked: bool = False) -> Sheet:
     """Find the header row (within the first rows, so an export with a title row re-imports),
     map columns by title, and return the non-blank data rows of the first worksheet.
 
     ``limit`` stops after that many data rows (for a cheap preview); ``max_rows`` refuses more.
+    The file's bounds are checked first (:func:`check_sheet_bounds`) unless ``checked`` says a
+    staged file already passed them.
     python-calamine does the work; openpyxl (read-only) takes over on anything it cannot read.
     """
     if not content:
         raise WorkbookError("Tệp rỗng (0 byte).")
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise WorkbookError("Tệp không phải tệp Excel .xlsx hợp lệ (không đọc được nội dung).")
+    if not checked:
+        check_sheet_bounds(content)
     try:
         return _read_rows(_fast_rows(content), columns, limit, max_rows)
     except WorkbookError:
@@ -209,6 +219,17 @@ def read_sheet(content: bytes, columns: tuple[Column, ...], *, limit: int | None
         raise WorkbookError("Không đọc được nội dung tệp Excel: tệp bị hỏng.") from exc
     finally:
         wb.close()
+
+
+def check_sheet_bounds(content: bytes) -> None:
+    """Refuse a workbook whose archive inflates abnormally or that has a cell (or declares a range)
+    beyond SHEET_MAX_ROWS × SHEET_MAX_COLUMNS, reading only its directory and streaming its sheets."""
+    try:
+        check_workbook(io.BytesIO(content), max_rows=SHEET_MAX_ROWS, max_cols=SHEET_MAX_COLUMNS)
+    except BrokenArchive as exc:
+        raise WorkbookError(str(exc), Code.FILE) from exc
+    except UnsafeFile as exc:
+        raise WorkbookError(str(exc), Code.FILE_TOO_LARGE) from exc
 
 
 def _fast_rows(content: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:

@@ -120,7 +120,8 @@ def preview(batch: ImportBatch, count: int = 20) -> list[dict[str, Any]]:
     """The first good rows of a staged file, as display text."""
     bad = {p["row"] for p in batch.problems}
     try:
-        sheet = excel.read_sheet(bytes(batch.content), excel.COLUMNS[batch.kind], limit=count + len(bad))
+        sheet = excel.read_sheet(bytes(batch.content), excel.COLUMNS[batch.kind], limit=count + len(bad),
+                                 checked=True)  # bounds checked when staged
     except excel.WorkbookError:
         return []
     return excel_check.preview_rows(sheet, batch.kind, bad, count)

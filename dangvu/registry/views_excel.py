@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dangvu.accounts.access import Access, access_for
 from dangvu.accounts.audit import log_export
+from dangvu.common.uploads import LimitedFileField
 from dangvu.core import clock
 from dangvu.core.text import fold, nfc
 from dangvu.reports.xlsx import EXPORT_FIELDS, IDENTITY_FIELDS, XLSX_MIME, members_workbook, template_workbook
@@ -64,11 +65,10 @@ class ImportForm(forms.Form):
                              initial=ImportBatch.Kind.MEMBERS)
     scope = forms.ChoiceField(label="Nhập vào tổ chức", error_messages={
         "invalid_choice": "Hãy chọn một tổ chức bạn được cập nhật."})
-    file = forms.FileField(
-        label="Tệp Excel (.xlsx)", help_text="Dùng tệp mẫu tải ở trên; tối đa 100.000 dòng.",
-        error_messages={"required": "Hãy chọn tệp Excel (.xlsx) để tải lên.", "empty": "Tệp rỗng (0 byte).",
-                        "invalid": "Không nhận được tệp; hãy chọn lại.",
-                        "missing": "Không nhận được tệp; hãy chọn lại."})
+    file = LimitedFileField(
+        label="Tệp Excel (.xlsx)", limit="DANGVU_MAX_UPLOAD_BYTES",
+        help_text="Dùng tệp mẫu tải ở trên; tối đa 100.000 dòng.",
+        error_messages={"required": "Hãy chọn tệp Excel (.xlsx) để tải lên."})
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +98,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                     batch = services_import.stage_import(request.user, scope, form.cleaned_data["kind"],
                                                  form.cleaned_data["file"])
                 except ServiceError as exc:
-                    form.add_error("file", exc.message)
+                    form.add_error("file", forms.ValidationError(exc.message, code=exc.code))
                 else:
                     return redirect("registry:import_preview", pk=batch.pk)
     else:

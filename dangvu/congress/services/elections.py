@@ -5,6 +5,7 @@ recount. One transaction per public function; refusals are :class:`ServiceError`
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
@@ -36,6 +37,10 @@ from ..selectors import (
     official_tally,
     team_result,
 )
+
+# One counting team reads at most the ballots of one congress: a few hundred, a few thousand at the
+# largest; each is a row written one by one, so a file holds at most this many.
+MAX_BALLOTS_PER_FILE = 3_000
 
 # -- base ---------------------------------------------------------------------------------------
 
@@ -188,6 +193,12 @@ def import_ballots_csv(by, team: CountingTeam, text: str) -> list[Ballot]:
         parsed = parse_ballots_csv(text, candidate_names(team.election))
     except TallyError as exc:
         raise ServiceError(str(exc), Code.INVALID, field="file") from exc
+    except csv.Error as exc:  # a field over the csv module's limit, a broken quote
+        raise ServiceError("Tệp CSV phiếu bầu bị hỏng hoặc có ô quá dài; hãy lưu lại tệp dạng CSV.", Code.FILE,
+                           field="file") from exc
+    if len(parsed) > MAX_BALLOTS_PER_FILE:
+        raise ServiceError(f"Tệp có {len(parsed)} phiếu, quá mức một lần nhập ({MAX_BALLOTS_PER_FILE}); "
+                           "hãy chia theo từng tổ kiểm phiếu.", Code.FILE_TOO_LARGE, field="file")
     return enter_ballots(by, team, [b.kept for b in parsed])
 
 

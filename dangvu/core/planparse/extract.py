@@ -44,6 +44,16 @@ PAGE_TIMEOUT_S = 180
 # a text over this is refused rather than read for minutes.
 MAX_TEXT_CHARS = 200_000
 MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS   # UTF-8 Vietnamese takes 1–3 bytes a character; UTF-16 two
+# A real plan has tens of targets and at most a few hundred tasks; a text at MAX_TEXT_CHARS made of
+# target lines gives ~2,000, each a row written with the draft: more is refused, not drafted.
+MAX_PLAN_ITEMS = 1_000
+# A plan's document.xml is a few MB (Word's XML is ~20 bytes a character); python-docx builds a full
+# lxml tree (~5× the XML), so a .docx part over this is refused before it is parsed.
+DOCX_MAX_PART = 32 * 1024 * 1024
+# A page of text is drawn by 5–50 KB of PDF operators (a dense table or a vector seal a few hundred KB).
+PDF_MAX_PAGE_CONTENT = 4 * 1024 * 1024
+PDF_MAX_CONTENT = 32 * 1024 * 1024
+DOCX_MAX_INFLATED = 64 * 1024 * 1024
 MIN_LAYER_CHARS = 20           # fewer visible characters on a PDF page: no real text layer
 TESSERACT = "tesseract"        # the binary, looked up on PATH
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -131,6 +141,15 @@ def require_tesseract(lang: str = OCR_LANG) -> None:
                             "Quản trị viên cần cài: apt-get install tesseract-ocr-vie")
 
 
+def check_items(parsed: dict, limit: int = MAX_PLAN_ITEMS) -> dict:
+    """The parse, or a refusal when it holds more targets and tasks than any plan (bounded writes)."""
+    count = len(parsed.get("targets") or ()) + len(parsed.get("tasks") or ())
+    if count > limit:
+        raise PlanReadError(f"Văn bản có {count:,} chỉ tiêu và nhiệm vụ, quá mức của một kế hoạch (tối đa "
+                            f"{limit:,}). Hãy tách thành từng kế hoạch.".replace(",", "."))
+    return parsed
+
+
 def check_length(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """The text, or a refusal when it is longer than any plan (bounded work for the reader)."""
     if len(text) > limit:
@@ -163,7 +182,7 @@ def _docx(path: Path) -> str:
     from docx.text.paragraph import Paragraph
 
     try:
-        check_archive(path)
+        check_archive(path, max_member=DOCX_MAX_PART, max_inflated=DOCX_MAX_INFLATED)
     except BrokenArchive:
         raise  # read_text words it as any broken file
     except UnsafeFile as exc:
@@ -229,7 +248,18 @@ def _pdf_layers(path: Path, max_pages: int) -> list[str]:
     if n > max_pages:
         raise PlanReadError(f"Tệp {path.name} có {n} trang, quá giới hạn {max_pages} trang một lần đọc. "
                             "Hãy chỉ tải lên các trang của kế hoạch.")
-    return [(page.extract_text() or "") for page in reader.pages]
+    layers, total = [], 0
+    for number, page in enumerate(reader.pages, start=1):
+        # The page's drawing instructions, decoded (pypdf stops at 75 MB a stream): a 200 KB file can
+        # hold 70 MB of text operators that take 10 s and 400 MB to extract, so they are measured first.
+        contents = page.get_contents()
+        size = len(contents.get_data()) if contents is not None else 0
+        total += size
+        if size > PDF_MAX_PAGE_CONTENT or total > PDF_MAX_CONTENT:
+            raise PlanReadError(f"Trang {number} của tệp {path.name} chứa lượng dữ liệu bất thường; không đọc. "
+                                "Hãy in lại tệp ra PDF hoặc tải lên bản Word.")
+        layers.append(page.extract_text() or "")
+    return layers
 
 
 def _render_dpi(page, number: int, name: str, max_pixels: int) -> int:
