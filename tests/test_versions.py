@@ -355,3 +355,57 @@ def test_without_the_version_the_same_race_loses_a_change(tree, tmp_path, capsys
     with capsys.disabled():
         print(f"\n[versions, control without version] {connection.vendor}: {figures}")
     assert (figures["wins"], figures["lost"], figures["errors"]) == (2 * ROUNDS, ROUNDS, 0), figures
+
+
+# -- in a real browser, on a phone ------------------------------------------------------------------
+
+@pytest.fixture
+def phone_browser():
+    import test_browser as tb
+
+    if tb.sync_playwright is None or not tb.CHROMIUM.exists():
+        pytest.skip("Playwright or /usr/bin/chromium is not installed")
+    with tb.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(tb.CHROMIUM), headless=True, args=tb.CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_two_people_on_phones_the_second_sees_both_values_and_chooses(tree, live_server, phone_browser):
+    """Both open the member's edit page on a 390 px phone; the office saves first; the secretary's
+    save is refused with who and when and the two values side by side, nothing wider than the screen;
+    pressing Save again writes the secretary's values knowingly."""
+    import test_browser as tb
+
+    _named(tree.users["office"], "Trần Thị Hoa")
+    an = tree.inside
+    url = f"{live_server.url}{reverse('registry:member_edit', args=[an.pk])}"
+    office, office_page = tb._phone_login(phone_browser, live_server.url, "office")
+    secretary, page = tb._phone_login(phone_browser, live_server.url, "secretary")
+    office_page.goto(url)
+    page.goto(url)
+    long_place = "Số 12, ngõ 34, đường Trần Hưng Đạo, tổ dân phố Đồng Tâm, phường Hòa Bình, tỉnh Thử Nghiệm"
+    office_page.get_by_label("Nơi cư trú").fill(long_place)
+    office_page.get_by_role("button", name="Lưu").click()
+    office_page.wait_for_url(re.compile(r"/dang-vien/\d+/$"))
+    page.get_by_label("Điện thoại").fill("0912345678")
+    page.get_by_role("button", name="Lưu").click()
+    alert = page.get_by_role("alert").first
+    tb.expect(alert).to_contain_text(f"Hồ sơ vừa được Trần Thị Hoa sửa lúc {_when(_fresh(an))}; hãy xem lại.")
+    rows = page.locator(".stale-table tbody tr")
+    tb.expect(rows).to_have_count(2)
+    tb.expect(rows.nth(0)).to_contain_text(long_place)
+    tb.expect(rows.nth(1)).to_contain_text("0912345678")
+    tb._no_horizontal_scroll(page)
+    tb._shot(page, "stale-edit-phone")
+    assert _fresh(an).phone == ""  # nothing written
+    page.get_by_role("button", name="Lưu").click()  # the secretary chooses their values
+    page.wait_for_url(re.compile(r"/dang-vien/\d+/$"))
+    stored = _fresh(an)
+    assert (stored.phone, stored.residence, stored.edited_by) == ("0912345678", "", tree.users["secretary"])
+    office.close()
+    secretary.close()
