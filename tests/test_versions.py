@@ -290,6 +290,7 @@ def test_every_edit_page_refuses_the_second_save(tree, settings, tmp_path, reque
     pages = [admin.get(url).content.decode(), office.get(url).content.decode()]
     versions = [re.search(r'name="version" value="(\d+)"', p).group(1) for p in pages]
     assert versions[0] == versions[1]
+    assert 'for="id_version"' not in pages[0]  # hidden: no label of its own
     payload = {k: v for k, v in EXPECTED[name].post(w, "in", "").items() if k != "version"}
     assert admin.post(url, {**payload, "version": versions[0]}).status_code == 302
     before = snapshot()
