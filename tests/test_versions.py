@@ -172,6 +172,33 @@ def test_every_edited_record_refuses_a_stale_save(tree, kind):
     assert _fresh(record).version == version + 2
 
 
+@pytest.mark.django_db
+def test_other_writes_of_a_form_field_count_a_version_too(tree):
+    """A training that raises the member's political theory level, and a binding cleared on the
+    review page, change what an edit form shows: a form opened before them is refused."""
+    from plans_world import PLAN_TEXT
+
+    from dangvu.core.planparse import parse_text
+    from dangvu.plans import services as ps
+
+    an = tree.inside
+    opened = _fresh(an)
+    s.add_training(tree.users["office"], _fresh(an), "theory_intermediate", dt.date(2024, 6, 1))
+    assert (_fresh(an).political_theory, _fresh(an).version) == ("intermediate", 2)
+    with pytest.raises(StaleEdit) as exc:
+        s.update_member(tree.users["secretary"], opened, version=1, political_theory="")
+    assert exc.value.changes == [("political_theory", "intermediate", "")]
+    plan = ps.draft_from_parse(None, tree.orgs["C1A"], parse_text(PLAN_TEXT), "ke-hoach.txt", PLAN_TEXT)
+    binding = next(b for t in plan.targets.all() for b in t.bindings.all())
+    target = binding.target
+    version = target.version
+    ps.clear_binding(tree.users["office"], binding)
+    assert _fresh(target).version == version + 1
+    with pytest.raises(StaleEdit):
+        ps.revise_target(tree.users["secretary"], _fresh(target), version=version, text=target.text,
+                         bindings=[(binding.indicator, binding.params)])
+
+
 def test_the_versioned_form_refuses_a_missing_or_forged_version():
     class F(VersionedForm):
         pass

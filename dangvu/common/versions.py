@@ -16,8 +16,11 @@ the version it read in a hidden field; the service, inside its transaction, call
 
 The form side, in :mod:`dangvu.common.version_forms`: ``VersionedForm`` (the hidden field) and
 ``show_stale`` (the two values of each differing field beside each other, and the stored version in
-the form so that saving again is a knowing choice). System jobs with no form (CLI, demo) pass ``read_version=None``: no check, the
-version still counts.
+the form so that saving again is a knowing choice). System jobs with no form (CLI, demo) pass
+``read_version=None``: no check, the version still counts.
+
+Only the edit services count versions; lifecycle events (status, transfer) write other fields with
+``update_fields`` and leave the version alone, so they never refuse an open identity form.
 """
 
 from __future__ import annotations

@@ -461,8 +461,10 @@ def add_training(by, member: Member, kind: str, finished_on: dt.date, title: str
               "theory_advanced": "advanced"}
     rank = ["", "elementary", "intermediate", "advanced"]
     if kind in levels and rank.index(levels[kind]) > rank.index(member.political_theory or ""):
-        member.political_theory = levels[kind]
-        member.save(update_fields=["political_theory"])
+        claim(member, None, by)  # a field of the member's edit form: an edit page opened before must not undo it
+        if rank.index(levels[kind]) > rank.index(member.political_theory or ""):
+            member.political_theory = levels[kind]
+            member.save(update_fields=["political_theory", "version", "edited_by", "edited_at"])
     return training
 
 
