@@ -228,6 +228,14 @@ def _date(d: dt.date) -> str:
     return d.isoformat()
 
 
+def _with_version(post: PayloadFn, obj: Callable[[World, str], Any]) -> PayloadFn:
+    """An edit form posts back the version of the record it was opened on (no lost update)."""
+    def payload(w, loc, v):
+        record = obj(w, loc)
+        return {**post(w, loc, v), "version": str(type(record)._base_manager.get(pk=record.pk).version)}
+    return payload
+
+
 def _org_edit_data(w, loc, v):
     org = w.orgs[loc]
     return {"name": org.name + " (sửa)", "kind": org.kind, "sector": org.sector,
@@ -409,7 +417,7 @@ EXPECTED: dict[str, Spec] = {
                                                    "member": 403, "nobody": 403}),
     # -- web: an organization ------------------------------------------------------------
     "registry:org_detail": Spec("read", _org, ORG_LOCS),
-    "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_org_edit_data),
+    "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_with_version(_org_edit_data, lambda w, loc: w.orgs[loc])),
     "registry:org_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "code": f"NEW-{loc}", "name": "Tổ đảng mới", "kind": "group"}),
     "registry:working_rules_add": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
@@ -420,8 +428,9 @@ EXPECTED: dict[str, Spec] = {
     "registry:locality_add": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "name": "Thôn Mới", "kind": "village", "households": "120"}),
     "registry:locality_edit": Spec("edit", lambda w, loc, v: (w.orgs[loc].code, w.localities[loc].pk), OBJ_LOCS,
-                                   post=lambda w, loc, v: {"name": "Thôn Đổi Tên", "kind": "hamlet",
-                                                           "households": "80"}),
+                                   post=_with_version(lambda w, loc, v: {"name": "Thôn Đổi Tên", "kind": "hamlet",
+                                                                         "households": "80"},
+                                                      lambda w, loc: w.localities[loc])),
     "registry:member_add": Spec("edit", lambda w, loc, v: (w.orgs[loc].code, v), ORG_LOCS,
                                 variants=("ket-nap", "ho-so"), post=lambda w, loc, v: MEMBER_ADD_DATA[v],
                                 post_variants=("ket-nap", "ho-so")),
@@ -429,7 +438,8 @@ EXPECTED: dict[str, Spec] = {
                               post=lambda w, loc, v: {"ended_on": "2026-06-30"}),
     # -- web: a member -------------------------------------------------------------------
     "registry:member_detail": Spec("read", _member, MEMBER_LOCS),
-    "registry:member_edit": Spec("edit", _member, MEMBER_LOCS, post=_member_data),
+    "registry:member_edit": Spec("edit", _member, MEMBER_LOCS,
+                                 post=_with_version(_member_data, lambda w, loc: w.members[loc])),
     "registry:member_event": Spec("edit", lambda w, loc, v: (w.members[loc].pk, v), MEMBER_LOCS,
                                   variants=tuple(str(e) for e in MEMBER_EVENTS),
                                   post=lambda w, loc, v: EVENT_DATA[v](w, loc), post_variants=tuple(EVENT_DATA)),
@@ -452,7 +462,8 @@ EXPECTED: dict[str, Spec] = {
     "meetings:meeting_create": Spec("edit", _org, OBJ_LOCS, post=lambda w, loc, v: MEETING_DATA),
     "meetings:meeting_detail": Spec("read", _meeting, OBJ_LOCS),
     "meetings:meeting_minutes": Spec("read", _meeting, OBJ_LOCS),
-    "meetings:meeting_edit": Spec("edit", _meeting, OBJ_LOCS, post=lambda w, loc, v: MEETING_DATA),
+    "meetings:meeting_edit": Spec("edit", _meeting, OBJ_LOCS,
+                                  post=_with_version(lambda w, loc, v: MEETING_DATA, lambda w, loc: w.meetings[loc])),
     "meetings:meeting_delete": Spec("edit", _meeting, OBJ_LOCS, post=lambda w, loc, v: {"confirm": "xoa"}),
     "meetings:meeting_attendance": Spec("edit", _meeting, OBJ_LOCS, post=_attendance_data),
     "meetings:meeting_score": Spec("edit", _meeting, OBJ_LOCS, post=_score_data),
@@ -498,8 +509,8 @@ EXPECTED: dict[str, Spec] = {
     "congress:adjustment_add": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {
         "member": w.members[loc].pk, "kind": "absent", "note": "Ốm"}),
     "congress:team_add": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {"name": "Tổ 3"}),
-    "congress:team_entry": Spec("edit", _cg("team"), OBJ_LOCS, post=lambda w, loc, v: {
-        "action": "grid", "rows": "1", "r0": "on"}),
+    "congress:team_entry": Spec("edit", _cg("team"), OBJ_LOCS, post=_with_version(lambda w, loc, v: {
+        "action": "grid", "rows": "1", "r0": "on"}, lambda w, loc: w.congress[loc]["team"])),
     "congress:tally_run": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {}),
     "congress:tally_detail": Spec("read", _cg("tally"), OBJ_LOCS),
     "congress:tally_docx": Spec("read", _cg("tally"), OBJ_LOCS),
@@ -540,10 +551,12 @@ EXPECTED: dict[str, Spec] = {
     "plans:plan_cascade": Spec("read", _pl("plan"), OBJ_LOCS),
     "plans:plan_report": Spec("read", lambda w, loc, v: (w.plans[loc]["plan"].pk, v), OBJ_LOCS,
                               variants=("docx", "xlsx")),
-    "plans:target_edit": Spec("edit", _pl("target"), OBJ_LOCS, post=_pl_post("target")),
+    "plans:target_edit": Spec("edit", _pl("target"), OBJ_LOCS,
+                              post=_with_version(_pl_post("target"), lambda w, loc: w.plans[loc]["target"])),
     "plans:target_detail": Spec("read", _pl("target"), OBJ_LOCS),
     "plans:measurement_add": Spec("edit", _pl("target"), OBJ_LOCS, post=_pl_post("measurement")),
-    "plans:task_edit": Spec("edit", _pl("task"), OBJ_LOCS, post=_pl_post("task")),
+    "plans:task_edit": Spec("edit", _pl("task"), OBJ_LOCS,
+                            post=_with_version(_pl_post("task"), lambda w, loc: w.plans[loc]["task"])),
     "plans:task_update": Spec("edit", _pl("task"), OBJ_LOCS, post=_pl_post("update")),
     "plans:task_evidence": Spec("read", _pl("update"), OBJ_LOCS),
     "plans:plan_discard": Spec("edit", _pl("draft"), OBJ_LOCS, post=_pl_post("confirm_delete")),

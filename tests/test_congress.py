@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from dangvu.common import Code, ServiceError
 from dangvu.congress import selectors as sel
 from dangvu.congress import services as cs
-from dangvu.congress.models import Ballot, Congress, Milestone, Tally
+from dangvu.congress.models import Ballot, Congress, CountingTeam, Milestone, Tally
 from dangvu.core import clock
 from dangvu.core.apportion import apportion
 from dangvu.core.tally import tally
@@ -314,6 +314,11 @@ def _grid_post(ballots: list[list[int]]) -> dict:
     return data
 
 
+def _as_read(team, data: dict) -> dict:
+    """A post of the team's entry page carries the team's version the page was opened on."""
+    return {**data, "version": CountingTeam.objects.get(pk=team.pk).version}
+
+
 def _csv(ballots: list[list[int]], order: list[str]) -> io.BytesIO:
     """CSV in the ``dangvu tally`` format, columns in another order than the ballot."""
     lines = [",".join(order)] + [",".join(str(b[CANDIDATES.index(n)]) for n in order) for b in ballots]
@@ -344,13 +349,13 @@ def test_election_two_teams_discrepancy_count_recount_and_minutes(tree):
         r = client.post(reverse("congress:team_add", args=[election.pk]), {"name": name})
         assert r.status_code == 302
     team1, team2 = election.teams.order_by("position")
-    r = client.post(reverse("congress:team_entry", args=[team1.pk]), _grid_post(BALLOTS))
+    r = client.post(reverse("congress:team_entry", args=[team1.pk]), _as_read(team1, _grid_post(BALLOTS)))
     assert r.status_code == 302
     assert [b.kept for b in team1.ballots.all()] == [[bool(k) for k in b] for b in BALLOTS]
     wrong = [list(b) for b in BALLOTS]
     wrong[3] = [0, 1, 0, 0]  # team 2 misses Hoàng Thị Hoa on ballot 4
-    r = client.post(reverse("congress:team_entry", args=[team2.pk]), {
-        "action": "csv", "file": _csv(wrong, list(reversed(CANDIDATES)))})
+    r = client.post(reverse("congress:team_entry", args=[team2.pk]), _as_read(team2, {
+        "action": "csv", "file": _csv(wrong, list(reversed(CANDIDATES)))}))
     assert r.status_code == 302
     assert team2.ballots.count() == 7
 
@@ -366,8 +371,9 @@ def test_election_two_teams_discrepancy_count_recount_and_minutes(tree):
     # team 2 corrects ballot 4
     bad = team2.ballots.get(number=4)
     assert client.post(reverse("congress:team_entry", args=[team2.pk]),
-                       {"action": "delete", "ballot": bad.pk}).status_code == 302
-    assert client.post(reverse("congress:team_entry", args=[team2.pk]), _grid_post([BALLOTS[3]])).status_code == 302
+                       _as_read(team2, {"action": "delete", "ballot": bad.pk})).status_code == 302
+    assert client.post(reverse("congress:team_entry", args=[team2.pk]),
+                       _as_read(team2, _grid_post([BALLOTS[3]]))).status_code == 302
     assert cs.compare_teams(election)[1] == []
 
     r = client.post(reverse("congress:tally_run", args=[election.pk]))
@@ -412,7 +418,7 @@ def test_team_totals_compare_with_entered_ballots(tree):
     team2 = cs.add_team(None, election, "Tổ 2")
     cs.enter_ballots(None, team1, BALLOTS)
     totals = {"action": "totals", "ballots": 7, "valid": 5, "invalid": 2, "c0": 4, "c1": 3, "c2": 3, "c3": 1}
-    assert client.post(reverse("congress:team_entry", args=[team2.pk]), totals).status_code == 302
+    assert client.post(reverse("congress:team_entry", args=[team2.pk]), _as_read(team2, totals)).status_code == 302
     discrepancies = cs.compare_teams(election)[1]
     assert [(d.item, dict(d.figures)) for d in discrepancies] == [("Đỗ Văn Khánh", {"Tổ 1": 0, "Tổ 2": 1})]
     with pytest.raises(ServiceError) as exc:

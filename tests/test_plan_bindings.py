@@ -28,6 +28,13 @@ def _client(tree, role: str = "office") -> Client:
     client.force_login(tree.users[role])
     return client
 
+def _as_read(target) -> dict:
+    """The target edit form posts back the version of the target it was opened on."""
+    from dangvu.plans.models import Target
+
+    return {"version": str(Target.objects.get(pk=target.pk).version)}
+
+
 
 def _parsed(*targets: dict, title: str = "Kế hoạch thử, giai đoạn 2025-2030") -> dict:
     base = {"op": ">=", "value": 90, "value_max": None, "unit": "%", "by": None, "period": None, "baseline": None,
@@ -155,20 +162,22 @@ def test_the_target_form_sets_two_bindings_and_confirms_them(tree):
     page = client.get(url).content.decode()
     assert "Cách đo 1: chỉ số đo" in page and "Cách đo 2: chỉ số đo" in page
     base = {"text": target.text, "op": "=", "value": "100", "unit": "%", "scope": ""}
-    r = client.post(url, {**base, "indicator": "cells.with_committee_share", "params": "sector = agency",
+    r = client.post(url, {**base, **_as_read(target), "indicator": "cells.with_committee_share",
+                          "params": "sector = agency",
                           "indicator_2": "cells.with_committee_share", "params_2": "sector = residential"})
     assert r.status_code == 302, r.content.decode()[-1500:]
     rows = list(Binding.objects.filter(target=target).values_list("indicator", "params", "source", "confirmed_by"))
     assert rows == [("cells.with_committee_share", {"sector": "agency"}, "person", tree.users["office"].pk),
                     ("cells.with_committee_share", {"sector": "residential"}, "person", tree.users["office"].pk)]
     # the same binding twice is refused on the field
-    r = client.post(url, {**base, "indicator": "cells.with_committee_share", "params": "sector = agency",
+    r = client.post(url, {**base, **_as_read(target), "indicator": "cells.with_committee_share",
+                          "params": "sector = agency",
                           "indicator_2": "cells.with_committee_share", "params_2": "sector = agency"})
     assert r.status_code == 400 and r.context["form"].errors["indicator_2"] == ["Cách đo này đã được chọn ở trên."]
     # a third slot appears once two are set; clearing the second keeps the first
     assert "Cách đo 3: chỉ số đo" in client.get(url).content.decode()
-    r = client.post(url, {**base, "indicator": "cells.with_committee_share", "params": "sector = agency",
-                          "indicator_2": "__manual__"})
+    r = client.post(url, {**base, **_as_read(target), "indicator": "cells.with_committee_share",
+                          "params": "sector = agency", "indicator_2": "__manual__"})
     assert r.status_code == 302
     assert list(Binding.objects.filter(target=target).values_list("params", flat=True)) == [{"sector": "agency"}]
 
@@ -186,7 +195,7 @@ def test_a_binding_of_the_other_unit_is_refused(tree):
     assert "tính theo số lượng, còn chỉ tiêu tính theo tỷ lệ" in exc.value.message  # says which unit is which
     client = _client(tree)
     r = client.post(reverse("plans:target_edit", args=[target.pk]), {
-        "text": target.text, "op": ">=", "value": "90", "unit": "%", "scope": "",
+        "text": target.text, "op": ">=", "value": "90", "unit": "%", "scope": "", **_as_read(target),
         "indicator": "members.rated_good_or_better_share", "indicator_2": "admissions.count_year"})
     assert r.status_code == 400
     (message,) = r.context["form"].errors["indicator_2"]
@@ -202,7 +211,8 @@ def test_a_binding_of_the_other_unit_is_refused(tree):
     assert target.unit == "%"
     # changing the unit and the binding together is one review
     r = client.post(reverse("plans:target_edit", args=[target.pk]), {
-        "text": target.text, "op": ">=", "value": "5", "unit": "count", "scope": "", "indicator": "members.count"})
+        "text": target.text, "op": ">=", "value": "5", "unit": "count", "scope": "", "indicator": "members.count",
+        **_as_read(target)})
     assert r.status_code == 302, r.content.decode()[-800:]
     target.refresh_from_db()
     assert (target.unit, [b.indicator for b in target.bindings.all()]) == ("count", ["members.count"])
@@ -332,7 +342,7 @@ def test_long_target_text_is_kept_whole(tree):
     client = _client(tree)
     assert words in client.get(reverse("plans:plan_review", args=[plan.pk])).content.decode()
     r = client.post(reverse("plans:target_edit", args=[target.pk]), {
-        "text": words + " nữa", "op": ">=", "value": "90", "unit": "%", "scope": "",
+        "text": words + " nữa", "op": ">=", "value": "90", "unit": "%", "scope": "", **_as_read(target),
         "indicator": "members.rated_good_or_better_share"})
     assert r.status_code == 302, r.content.decode()[-800:]
     target.refresh_from_db()

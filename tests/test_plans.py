@@ -87,6 +87,13 @@ def _client(tree, role: str) -> Client:
     client.force_login(tree.users[role])
     return client
 
+def _as_read(target) -> dict:
+    """The target edit form posts back the version of the target it was opened on."""
+    from dangvu.plans.models import Target
+
+    return {"version": str(Target.objects.get(pk=target.pk).version)}
+
+
 
 def _sample() -> str:
     from dangvu.demo.steps.plans import sample_text
@@ -173,7 +180,7 @@ def test_upload_text_makes_a_draft_with_the_parsers_targets_then_save(tree):
     t = targets[0]
     r = client.post(reverse("plans:target_edit", args=[t.pk]), {
         "text": t.text, "op": ">=", "value": "92,5", "unit": "%", "by_year": "2030", "period": "annual",
-        "indicator": "__manual__", "scope": ""})
+        "indicator": "__manual__", "scope": "", **_as_read(t)})
     assert r.status_code == 302, r.content.decode()[-2000:]
     t.refresh_from_db()
     assert (t.value, t.by, _keys(t)) == (92.5, 2030, [])
@@ -765,7 +772,7 @@ def test_target_binding_with_indicator_parameters(tree):
     url = reverse("plans:target_edit", args=[target.pk])
     base = {"text": target.text, "op": "=", "value": "100", "unit": "%", "period": "",
             "indicator": "cells.with_committee_share", "scope": ""}
-    r = client.post(url, {**base, "params": "sector = residential"})
+    r = client.post(url, {**base, **_as_read(target), "params": "sector = residential"})
     assert r.status_code == 302, r.content.decode()[-1500:]
     (binding,) = target.bindings.all()
     assert (binding.indicator, binding.params, binding.confirmed, binding.confirmed_by, binding.source) == (
@@ -774,12 +781,12 @@ def test_target_binding_with_indicator_parameters(tree):
     assert "sector = residential" in client.get(url).content.decode()
     for params, message in (("khong co = dau", "chưa đúng dạng"), ("months = 3", "không có tham số months"),
                             ("sector = residential", None)):
-        r = client.post(url, {**base, "params": params, "indicator": "cells.with_committee_share"})
+        r = client.post(url, {**base, **_as_read(target), "params": params, "indicator": "cells.with_committee_share"})
         if message:
             assert r.status_code == 400 and message in r.content.decode(), params
         else:
             assert r.status_code == 302, params
-    r = client.post(url, {**base, "indicator": "__manual__", "params": "sector = residential"})
+    r = client.post(url, {**base, **_as_read(target), "indicator": "__manual__", "params": "sector = residential"})
     assert r.status_code == 400 and "thủ công không có tham số" in r.content.decode()
     with pytest.raises(ServiceError) as exc:
         s.bind_target(None, target, "cells.working_rules_updated_share", {"months": "mười hai"})

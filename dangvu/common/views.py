@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 
 from dangvu.accounts.access import Access, access_for
 from dangvu.common import ServiceError
+from dangvu.common.version_forms import show_stale
+from dangvu.common.versions import StaleEdit
 
 
 def access(request: HttpRequest) -> Access:
@@ -28,6 +30,8 @@ def add_service_error(form, exc: ServiceError) -> None:
     """Show a refusal beside the field it is about, or above the form when it is about no field."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, ValidationError(exc.message, code=exc.code))  # the code kept for tests and the API
+    if isinstance(exc, StaleEdit):  # someone saved first: show both values of each differing field
+        show_stale(form, exc)
 
 
 def service_form(request: HttpRequest, form, context: dict[str, Any], action: Callable[[dict[str, Any]], Any],

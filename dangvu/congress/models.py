@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dangvu.registry.models import Member, Organization
+from dangvu.registry.models import Member, Organization, Versioned
 
 
 class OrgScopedQuerySet(models.QuerySet):
@@ -329,7 +329,7 @@ class Candidate(models.Model):
         return self.name
 
 
-class CountingTeam(models.Model):
+class CountingTeam(Versioned):
     """Tổ kiểm phiếu: enters every ballot (or only per-candidate totals) independently."""
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="teams")

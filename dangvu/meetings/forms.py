@@ -9,6 +9,7 @@ from django import forms
 from dangvu.common import ServiceError
 from dangvu.common.forms import Form, MemberChoiceField, VNDateField
 from dangvu.common.uploads import LimitedFileField
+from dangvu.common.version_forms import VersionedForm
 from dangvu.core import clock
 from dangvu.core.errors import Code
 from dangvu.core.meetings import ScoringFramework as CoreFramework
@@ -85,6 +86,10 @@ class MeetingForm(Form):
         if start and end and end <= start:
             self.add_error("ends_at", "Giờ kết thúc phải sau giờ bắt đầu.")
         return data
+
+
+class MeetingEditForm(VersionedForm, MeetingForm):
+    """A meeting's edit page: the form above and the version it was opened on."""
 
 
 ATTENDANCE_CHOICES = [

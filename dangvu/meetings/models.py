@@ -14,7 +14,7 @@ from django.db import models
 
 from dangvu.core.meetings import MEETING_GRADE_LABELS
 from dangvu.core.meetings import ScoringFramework as CoreFramework
-from dangvu.registry.models import Member, Organization
+from dangvu.registry.models import Member, Organization, Versioned
 
 
 class MeetingKind(models.TextChoices):
@@ -41,7 +41,7 @@ def minutes_path(instance: Meeting, filename: str) -> str:
     return f"bien-ban/{instance.organization.code}/{instance.held_on:%Y}/{filename}"
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """Buổi sinh hoạt chi bộ: thường kỳ or chuyên đề; ``combined`` = both held together."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="meetings",

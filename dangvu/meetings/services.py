@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
 from dangvu.common.uploads import too_large
+from dangvu.common.versions import claim
 from dangvu.core import clock
 from dangvu.core.meetings import (
     DEFAULT_FRAMEWORK,
@@ -154,14 +155,43 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
     return meeting
 
 
+def _upper_line(item: Any) -> str:
+    item = parse_upper_line(item) if isinstance(item, str) else item
+    name, position = nfc(item.get("name")), nfc(item.get("position"))
+    return f"{name} — {position}" if position else name
+
+
+def _stored_meeting(meeting: Meeting) -> dict[str, Any]:
+    """A meeting's stored values under the names of its edit form (for a refused stale save)."""
+    values: dict[str, Any] = {k: getattr(meeting, k) for k in MEETING_FIELDS}
+    values["upper_attendees"] = [_upper_line({"name": u.name, "position": u.position})
+                                 for u in meeting.upper_attendees.all()]
+    values["minutes_file"] = Path(meeting.minutes_file.name).name if meeting.minutes_file else ""
+    return values
+
+
+def _claim_meeting(by, meeting: Meeting, version: int | None, fields: dict[str, Any], minutes_file,
+                   upper_attendees) -> None:
+    typed = dict(fields)
+    if upper_attendees is not None:
+        typed["upper_attendees"] = [line for line in map(_upper_line, upper_attendees) if line]
+    if minutes_file:
+        typed["minutes_file"] = getattr(minutes_file, "name", "")
+    claim(meeting, version, by, typed, stored=_stored_meeting)
+
+
 @transaction.atomic
-def update_meeting(by, meeting: Meeting, *, minutes_file=None,
+def update_meeting(by, meeting: Meeting, *, minutes_file=None, version: int | None = None,
                    upper_attendees: Iterable[str | Mapping[str, Any]] | None = None, **fields: Any) -> Meeting:
-    """Correct a meeting record; attendance is kept (change it with :func:`set_attendance`)."""
+    """Correct a meeting record; attendance is kept (change it with :func:`set_attendance`).
+
+    ``version`` is the one the edit form read: a newer one (someone saved first) is refused with
+    ``Code.STALE`` and both values of each differing field (:mod:`dangvu.common.versions`)."""
     ensure_can_edit(by, meeting.organization)
     bad = set(fields) - set(MEETING_FIELDS)
     if bad:
         raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.", Code.INVALID)
+    _claim_meeting(by, meeting, version, fields, minutes_file, upper_attendees)
     data = {f: getattr(meeting, f) for f in MEETING_FIELDS} | fields
     _check_meeting(meeting.organization, data)
     for key, value in fields.items():

@@ -177,10 +177,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = meeting.organization
     require_edit(acc, org)
     members = sel.active_members(org)
-    initial = {k: getattr(meeting, k) for k in s.MEETING_FIELDS}
+    initial = {k: getattr(meeting, k) for k in s.MEETING_FIELDS} | {"version": meeting.version}
     initial["upper_attendees"] = "\n".join(
         f"{u.name} — {u.position}" if u.position else u.name for u in meeting.upper_attendees.all())
-    form = f.MeetingForm(_posted(request), _files(request), members=members, initial=initial)
+    form = f.MeetingEditForm(_posted(request), _files(request), members=members, initial=initial)
 
     def act(d):
         return s.update_meeting(request.user, meeting, **d)

@@ -14,6 +14,7 @@ from django.conf import settings
 from dangvu import indicators
 from dangvu.common.forms import Form, VNDateField, vietnamese_null_check
 from dangvu.common.uploads import LimitedFileField, megabytes
+from dangvu.common.version_forms import VersionedForm
 from dangvu.core import clock
 from dangvu.core.errors import Code
 from dangvu.core.plan_status import OP_LABELS
@@ -306,6 +307,10 @@ class TargetForm(Form):
         return data
 
 
+class TargetEditForm(VersionedForm, TargetForm):
+    """A target's edit page: the form above and the version it was opened on."""
+
+
 class DecisionForm(Form):
     """Before a draft is saved: for each binding still unconfirmed, the person's choice —
     confirm it or clear it. No choice is made for them."""
@@ -375,6 +380,10 @@ class TaskForm(Form):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "Thời hạn không thể trước ngày bắt đầu.")
         return data
+
+
+class TaskEditForm(VersionedForm, TaskForm):
+    """A task's edit page: the form above and the version it was opened on."""
 
 
 class TaskUpdateForm(Form):

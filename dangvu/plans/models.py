@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dangvu.core import clock
 from dangvu.core.plan_status import OP_LABELS, goal_text
-from dangvu.registry.models import Organization
+from dangvu.registry.models import Organization, Versioned
 
 
 class PlanState(models.TextChoices):
@@ -90,7 +90,7 @@ class Unit(models.TextChoices):
     COUNT = "count", "Số lượng"
 
 
-class Target(models.Model):
+class Target(Versioned):
     """Chỉ tiêu: a goal on one number, measured by its bindings (indicator key + params over the
     scope) — zero bindings: measured by hand (:class:`Measurement`)."""
 
@@ -198,7 +198,7 @@ OVERDUE = "overdue"
 TASK_STATUS_LABELS = {**dict(TaskStatus.choices), OVERDUE: "Quá hạn"}
 
 
-class Task(models.Model):
+class Task(Versioned):
     """Nhiệm vụ, giải pháp: who leads (chủ trì), who supports (phối hợp), by when."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")

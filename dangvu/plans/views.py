@@ -246,14 +246,15 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                                "baseline")}
     initial["by_year"] = target.by
     initial["scope"] = target.scope
+    initial["version"] = target.version
     current = sel.target_bindings(target)
     for k, b in enumerate(current, start=1):
         key, params = f.slot_names(k)
         initial[key], initial[params] = b.indicator, f.params_text(b.params)
     if not current:
         initial["indicator"] = f.MANUAL
-    form = f.TargetForm(request.POST or None, initial=initial, scopes=sel.scope_orgs(plan), unit=target.unit,
-                        slots=max(2, len(current) + 1))
+    form = f.TargetEditForm(request.POST or None, initial=initial, scopes=sel.scope_orgs(plan), unit=target.unit,
+                            slots=max(2, len(current) + 1))
 
     def act(d):
         return s.revise_target(request.user, target, bindings=d.pop("bindings"), scope=d.pop("scope"), **d)
@@ -352,8 +353,9 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def _task_form(request: HttpRequest, plan: Plan, task: Task | None = None) -> HttpResponse:
     """Fix a task the reader got wrong, or add one it missed."""
     fields = ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_text", "lead", "support", "lead_org")
-    initial = {k: getattr(task, k) for k in fields} if task else None
-    form = f.TaskForm(request.POST or None, initial=initial, orgs=sel.scope_orgs(plan))
+    initial = {k: getattr(task, k) for k in (*fields, "version")} if task else None
+    form_class = f.TaskForm if task is None else f.TaskEditForm
+    form = form_class(request.POST or None, initial=initial, orgs=sel.scope_orgs(plan))
     if task is None:
         title, success, act = "Thêm nhiệm vụ", "Đã thêm nhiệm vụ.", lambda d: s.add_task(request.user, plan, **d)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from dangvu.common.forms import Form, MemberChoiceField, VNDateField, not_future
+from dangvu.common.version_forms import VersionedForm
 from dangvu.core import clock
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, discipline_forms
 from dangvu.core.rulesets import ruleset_for
@@ -40,7 +41,7 @@ class OrganizationForm(Form):
         return code
 
 
-class OrganizationEditForm(OrganizationForm):
+class OrganizationEditForm(VersionedForm, OrganizationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["code"]
@@ -99,6 +100,10 @@ class LocalityForm(Form):
         return data
 
 
+class LocalityEditForm(VersionedForm, LocalityForm):
+    """A locality's edit page: its fields and the version it was opened on."""
+
+
 class MemberForm(Form):
     full_name = forms.CharField(label="Họ và tên", max_length=120)
     birth_date = VNDateField(label="Ngày sinh")
@@ -126,6 +131,10 @@ class MemberForm(Form):
 
     def clean_cccd(self):
         return self.cleaned_data.get("cccd") or None
+
+
+class MemberEditForm(VersionedForm, MemberForm):
+    """The member edit page: the record's fields and the version it was opened on."""
 
 
 class AdmitForm(MemberForm):

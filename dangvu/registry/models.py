@@ -57,6 +57,20 @@ def subtree_q(*orgs: Organization | str, via: str = "") -> Q:
     return q
 
 
+class Versioned(models.Model):
+    """A record people edit in forms: each edit through a form counts a version and records who
+    made it and when, so that a save over a newer version is refused instead of silently
+    overwriting it (optimistic concurrency: :mod:`dangvu.common.versions` does the check)."""
+
+    version = models.PositiveIntegerField("phiên bản", default=1, editable=False)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", editable=False, verbose_name="người sửa gần nhất")
+    edited_at = models.DateTimeField("lúc sửa gần nhất", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class OrganizationQuerySet(MP_NodeQuerySet):
     def subtree(self, org: Organization | str) -> OrganizationQuerySet:
         """The organization and everything under it (its materialized path is a prefix)."""
@@ -68,7 +82,7 @@ class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
         return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
 
-class Organization(MP_Node):
+class Organization(Versioned, MP_Node):
     """A party organization; the tree is stored as a materialized path (django-treebeard)."""
 
     code = models.CharField("mã", max_length=40, unique=True)
@@ -177,7 +191,7 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(subtree_q(org, via="organization__"))
 
 
-class Member(PersonIdentity):
+class Member(Versioned, PersonIdentity):
     """Đảng viên: the personal record a cell keeps (personal data: always scoped)."""
 
     objects = MemberQuerySet.as_manager()
@@ -333,7 +347,7 @@ class LocalityKind(models.TextChoices):
     RESIDENTIAL_GROUP = "residential_group", "Tổ dân phố"
 
 
-class Locality(models.Model):
+class Locality(Versioned):
     """Thôn, bản, tổ dân phố tied to its residential cell; heads may be members or not."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="localities")

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from dangvu.accounts.access import access_for
 from dangvu.accounts.throttle import spend_duplicate_checks
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.versions import claim
 from dangvu.core import clock
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
 from dangvu.core.rulesets import ruleset_for
@@ -69,11 +70,15 @@ def create_organization(by, parent: Organization | None, *, code: str, name: str
 
 
 @transaction.atomic
-def update_organization(by, org: Organization, **fields: Any) -> Organization:
+def update_organization(by, org: Organization, *, version: int | None = None, **fields: Any) -> Organization:
+    """Correct an organization's own fields; ``version`` is the one the edit form read (a newer
+    stored version is refused with ``Code.STALE``, see :mod:`dangvu.common.versions`)."""
     ensure_can_edit(by, org)
-    for key, value in fields.items():
+    for key in fields:
         if key not in ORG_FIELDS:
             raise ServiceError(f"Không sửa được trường {key}.", Code.INVALID)
+    claim(org, version, by, fields)
+    for key, value in fields.items():
         setattr(org, key, value)
     if "kind" in fields:
         check_parent_kind(Organization.objects.get_parent(org), org.kind)
@@ -131,10 +136,15 @@ def end_post(by, post: Post, ended_on: dt.date) -> Post:
 
 
 @transaction.atomic
-def save_locality(by, org: Organization, locality: Locality | None = None, **fields: Any) -> Locality:
+def save_locality(by, org: Organization, locality: Locality | None = None, *, version: int | None = None,
+                  **fields: Any) -> Locality:
+    """Add a locality, or correct one (``version``: the one its edit form read; see
+    :mod:`dangvu.common.versions`)."""
     ensure_can_edit(by, org)
     if org.sector != "residential":
         raise ServiceError("Chỉ chi bộ thôn, bản, tổ dân phố mới gắn với địa bàn dân cư.", Code.ORG_KIND)
+    if locality is not None:
+        claim(locality, version, by, fields)
     for who in ("head", "front_head"):
         if fields.get(f"{who}_member") and fields.get(f"{who}_name"):
             raise ServiceError("Chọn đảng viên hoặc ghi tên người ngoài Đảng, không cả hai.", Code.INVALID,
@@ -228,12 +238,16 @@ def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
 
 
 @transaction.atomic
-def update_member(by, member: Member, **fields: Any) -> Member:
-    """Correct identity fields; status and dates change only through lifecycle events."""
+def update_member(by, member: Member, *, version: int | None = None, **fields: Any) -> Member:
+    """Correct identity fields; status and dates change only through lifecycle events.
+
+    ``version`` is the one the edit form read: a newer stored version (someone saved first) is
+    refused with ``Code.STALE`` and both values of each differing field (:mod:`dangvu.common.versions`)."""
     ensure_can_edit(by, member.organization)
     bad = set(fields) - set(MEMBER_FIELDS)
     if bad:
         raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.", Code.INVALID)
+    claim(member, version, by, fields)
     merged = {f: getattr(member, f) for f in MEMBER_FIELDS} | fields
     problems = validate_member_data({**merged, "admitted_on": member.admitted_on, "full_on": member.full_on})
     if problems:
@@ -462,8 +476,10 @@ def add_training(by, member: Member, kind: str, finished_on: dt.date, title: str
               "theory_advanced": "advanced"}
     rank = ["", "elementary", "intermediate", "advanced"]
     if kind in levels and rank.index(levels[kind]) > rank.index(member.political_theory or ""):
-        member.political_theory = levels[kind]
-        member.save(update_fields=["political_theory"])
+        claim(member, None, by)  # a field of the member's edit form: an edit page opened before must not undo it
+        if rank.index(levels[kind]) > rank.index(member.political_theory or ""):
+            member.political_theory = levels[kind]
+            member.save(update_fields=["political_theory", "version", "edited_by", "edited_at"])
     return training
 
 

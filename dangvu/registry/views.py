@@ -96,7 +96,7 @@ def org_edit(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    initial = {k: getattr(org, k) for k in ("name", "kind", "sector", "established_on", "address")}
+    initial = {k: getattr(org, k) for k in ("name", "kind", "sector", "established_on", "address", "version")}
     form = f.OrganizationEditForm(request.POST or None, initial=initial)
     return service_form(request, form, {"title": f"Sửa thông tin {org.name}", "org": org},
                         lambda d: s.update_organization(request.user, org, **d), "Đã lưu.", _org_url)
@@ -153,8 +153,10 @@ def locality_edit(request: HttpRequest, code: str, pk: int | None = None) -> Htt
         if locality is None:
             raise Http404("Không tìm thấy địa bàn.")
         initial = {k: getattr(locality, k) for k in ("name", "kind", "head_member", "head_name",
-                                                     "front_head_member", "front_head_name", "households")}
-    form = f.LocalityForm(request.POST or None, members=sel.active_members_of(org), initial=initial)
+                                                     "front_head_member", "front_head_name", "households",
+                                                     "version")}
+    form_class = f.LocalityForm if locality is None else f.LocalityEditForm
+    form = form_class(request.POST or None, members=sel.active_members_of(org), initial=initial)
     return service_form(request, form, {"title": f"Thôn, bản, tổ dân phố — {org.name}", "org": org},
                         lambda d: s.save_locality(request.user, org, locality, **d), "Đã lưu địa bàn.",
                         _org_url(org))
@@ -252,8 +254,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     member = acc.get_member(pk)
     require_edit(acc, member.organization)
-    initial = {k: getattr(member, k) for k in s.MEMBER_FIELDS}
-    form = f.MemberForm(request.POST or None, initial=initial)
+    initial = {k: getattr(member, k) for k in s.MEMBER_FIELDS} | {"version": member.version}
+    form = f.MemberEditForm(request.POST or None, initial=initial)
     return service_form(request, form, {"title": f"Sửa hồ sơ — {member.full_name}", "member": member},
                         lambda d: s.update_member(request.user, member, **d), "Đã lưu hồ sơ.",
                         _member_url(member))

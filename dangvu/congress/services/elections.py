@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.versions import claim
 from dangvu.core.tally import TallyError, parse_ballots_csv
 from dangvu.core.text import nfc
 from dangvu.registry.models import Member
@@ -35,6 +36,7 @@ from ..selectors import (
     first_team_with_ballots,
     is_counted,
     official_tally,
+    team_figures,
     team_result,
 )
 
@@ -164,12 +166,25 @@ def add_team(by, election: Election, name: str) -> CountingTeam:
     return CountingTeam.objects.create(election=election, name=name, position=position)
 
 
+FIGURE_LABELS = {"ballots": "Số phiếu thu về", "valid": "Số phiếu hợp lệ", "invalid": "Số phiếu không hợp lệ"}
+
+
+def _claim_team(by, team: CountingTeam, version: int | None, typed: Mapping[str, object] | None = None) -> None:
+    """The counting team's entries follow the no-lost-update rule (:mod:`dangvu.common.versions`):
+    the team's row is locked, and an entry made from a page older than the team's last change is
+    refused (``Code.STALE``) with the team's figures as stored now beside the typed ones."""
+    labels = FIGURE_LABELS | {n: f"Số phiếu của {n}" for n in candidate_names(team.election)}
+    claim(team, version, by, typed, stored=lambda t: team_figures(t) or {}, labels=labels)
+
+
 @transaction.atomic
-def enter_ballots(by, team: CountingTeam, ballots: Sequence[Sequence[bool]]) -> list[Ballot]:
-    """Append ballots as the team reads them (kept flags in ballot order)."""
+def enter_ballots(by, team: CountingTeam, ballots: Sequence[Sequence[bool]], version: int | None = None) -> list[Ballot]:
+    """Append ballots as the team reads them (kept flags in ballot order); ``version``: the team's
+    version the entry page read (a newer one is refused)."""
     election = team.election
     ensure_can_edit(by, election.congress.organization)
     _require_open(election)
+    _claim_team(by, team, version)
     size = election.candidates.count()
     if not size:
         raise ServiceError("Chưa có danh sách bầu cử.", Code.INCOMPLETE)
@@ -183,11 +198,12 @@ def enter_ballots(by, team: CountingTeam, ballots: Sequence[Sequence[bool]]) -> 
         if len(kept) != size:
             raise ServiceError(f"Phiếu thứ {offset + 1} có {len(kept)} ô, danh sách có {size} người.", Code.INVALID)
         made.append(Ballot.objects.create(team=team, number=start + offset, kept=[bool(k) for k in kept]))
+    team.save()
     return made
 
 
 @transaction.atomic
-def import_ballots_csv(by, team: CountingTeam, text: str) -> list[Ballot]:
+def import_ballots_csv(by, team: CountingTeam, text: str, version: int | None = None) -> list[Ballot]:
     """Ballots from a CSV in the ``dangvu tally`` format (header of names, one 0/1 row per ballot)."""
     try:
         parsed = parse_ballots_csv(text, candidate_names(team.election))
@@ -199,15 +215,18 @@ def import_ballots_csv(by, team: CountingTeam, text: str) -> list[Ballot]:
     if len(parsed) > MAX_BALLOTS_PER_FILE:
         raise ServiceError(f"Tệp có {len(parsed)} phiếu, quá mức một lần nhập ({MAX_BALLOTS_PER_FILE}); "
                            "hãy chia theo từng tổ kiểm phiếu.", Code.FILE_TOO_LARGE, field="file")
-    return enter_ballots(by, team, [b.kept for b in parsed])
+    return enter_ballots(by, team, [b.kept for b in parsed], version)
 
 
 @transaction.atomic
-def delete_ballot(by, ballot: Ballot) -> None:
-    election = ballot.team.election
+def delete_ballot(by, ballot: Ballot, version: int | None = None) -> None:
+    team = ballot.team
+    election = team.election
     ensure_can_edit(by, election.congress.organization)
     _require_open(election)
+    _claim_team(by, team, version)
     ballot.delete()
+    team.save()
 
 
 def _checked_totals(election: Election, figures: Mapping[str, int]) -> dict[str, int]:
@@ -224,12 +243,15 @@ def _checked_totals(election: Election, figures: Mapping[str, int]) -> dict[str,
 
 
 @transaction.atomic
-def set_team_totals(by, team: CountingTeam, figures: Mapping[str, int] | None) -> CountingTeam:
+def set_team_totals(by, team: CountingTeam, figures: Mapping[str, int] | None,
+                    version: int | None = None) -> CountingTeam:
     """A team's per-candidate totals (and ballots/valid/invalid) when it does not enter every ballot;
-    None clears them."""
+    None clears them. ``version``: the team's version the entry page read (a newer one is refused,
+    with the stored and the typed figures)."""
     election = team.election
     ensure_can_edit(by, election.congress.organization)
     _require_open(election)
+    _claim_team(by, team, version, figures)
     if figures is not None:
         if team.ballots.exists():
             raise ServiceError("Tổ này đã nhập từng phiếu; số tổng hợp được tính từ các phiếu đó.", Code.STATE)

@@ -12,7 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
-from dangvu.common import ServiceError
+from dangvu.common import Code, ServiceError
+from dangvu.common.version_forms import show_stale
+from dangvu.common.versions import OLD_PAGE, StaleEdit, read_version
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports import congress as documents
@@ -112,14 +114,18 @@ GRID_ROWS = 10
 GRID_ROWS_MAX = 1000  # no form can post more ticked rows (DATA_UPLOAD_MAX_NUMBER_FIELDS)
 
 
+def _grid_size(post) -> int:
+    try:  # the row count comes from the browser: bound it (a huge number would loop for ever)
+        return min(max(int(post.get("rows") or GRID_ROWS), 0), GRID_ROWS_MAX)
+    except ValueError:
+        return GRID_ROWS
+
+
 def _grid_ballots(post, size: int) -> list[list[bool]]:
     """Rows of the checkbox grid: row ``i`` counts when its "Phiếu" box is ticked; box ``r{i}c{j}``
     ticked means the j-th name was struck out."""
     ballots = []
-    try:  # the row count comes from the browser: bound it (a huge number would loop for ever)
-        rows = min(max(int(post.get("rows") or GRID_ROWS), 0), GRID_ROWS_MAX)
-    except ValueError:
-        rows = GRID_ROWS
+    rows = _grid_size(post)
     for i in range(rows):
         if post.get(f"r{i}"):
             ballots.append([not post.get(f"r{i}c{j}") for j in range(size)])
@@ -143,8 +149,26 @@ def _again(team: CountingTeam) -> HttpResponse:
     return redirect("congress:team_entry", pk=team.pk)
 
 
+def _grid(names: list[str], post=None) -> list[tuple[int, bool, list[tuple[int, str, bool]]]]:
+    """The checkbox grid's rows: (row, "Phiếu" ticked, [(column, name, struck out)]); ticked as
+    posted when an entry was refused, so that nothing typed is lost."""
+    post = post or {}
+    rows = max(GRID_ROWS, _grid_size(post)) if post else GRID_ROWS
+    return [(i, bool(post.get(f"r{i}")), [(j, n, bool(post.get(f"r{i}c{j}"))) for j, n in enumerate(names)])
+            for i in range(rows)]
+
+
+def _version(request: HttpRequest) -> int:
+    """The team's version the entry page read (every form of the page carries it)."""
+    version = read_version(request.POST.get("version"))
+    if version is None:
+        raise ServiceError(OLD_PAGE, Code.STALE)
+    return version
+
+
 def _enter_grid(request, team, names, forms):
-    made = s.enter_ballots(request.user, team, _grid_ballots(request.POST, len(names)))
+    forms["grid"] = _grid(names, request.POST)
+    made = s.enter_ballots(request.user, team, _grid_ballots(request.POST, len(names)), _version(request))
     messages.success(request, f"Đã nhập {len(made)} phiếu.")
     return _again(team)
 
@@ -153,7 +177,7 @@ def _enter_csv(request, team, names, forms):
     forms["csv"] = f.CsvForm(request.POST, request.FILES)
     if not forms["csv"].is_valid():
         return None
-    made = s.import_ballots_csv(request.user, team, forms["csv"].cleaned_data["file"])
+    made = s.import_ballots_csv(request.user, team, forms["csv"].cleaned_data["file"], _version(request))
     messages.success(request, f"Đã nhập {len(made)} phiếu từ tệp CSV.")
     return _again(team)
 
@@ -162,13 +186,18 @@ def _enter_totals(request, team, names, forms):
     forms["totals"] = f.TotalsForm(request.POST, candidates=names)
     if not forms["totals"].is_valid():
         return None
-    s.set_team_totals(request.user, team, forms["totals"].figures())
+    try:
+        s.set_team_totals(request.user, team, forms["totals"].figures(), _version(request))
+    except StaleEdit as exc:  # the stored figures beside the typed ones
+        show_stale(forms["totals"], exc)
+        forms["stale"] = forms["totals"]
+        raise
     messages.success(request, "Đã lưu số tổng hợp của tổ.")
     return redirect(election_url(team.election))
 
 
 def _clear_totals(request, team, names, forms):
-    s.set_team_totals(request.user, team, None)
+    s.set_team_totals(request.user, team, None, _version(request))
     messages.success(request, "Đã xóa số tổng hợp của tổ.")
     return _again(team)
 
@@ -177,7 +206,7 @@ def _delete_ballot(request, team, names, forms):
     ballot = sel.team_ballot(team, request.POST.get("ballot"))
     if ballot is None:
         raise Http404("Không tìm thấy phiếu.")
-    s.delete_ballot(request.user, ballot)
+    s.delete_ballot(request.user, ballot, _version(request))
     messages.success(request, f"Đã xóa phiếu số {ballot.number}.")
     return _again(team)
 
@@ -214,13 +243,16 @@ def team_entry(request: HttpRequest, pk: int) -> HttpResponse:
         if done is not None:
             return done
         status = 400
+        team = found(sel.team(acc, pk), "tổ kiểm phiếu")  # as stored now (someone may have saved first)
     ballots = list(team.ballots.all())
     result = sel.team_result(team) if ballots else None
+    grid = forms.get("grid") or _grid(names)
     return render(request, "congress/team_entry.html", {
         "team": team, "election": election, "org": org, "names": names, "ballots": ballots,
         "ballot_rows": [(b, [(k, n) for k, n in zip(b.kept, names, strict=False)]) for b in ballots],
-        "result": result, "grid": range(GRID_ROWS), "grid_rows": GRID_ROWS,
-        "csv_form": forms["csv"], "totals_form": forms["totals"], "locked": sel.is_counted(election)},
+        "result": result, "grid": grid, "grid_rows": len(grid),
+        "csv_form": forms["csv"], "totals_form": forms["totals"], "stale_form": forms.get("stale"),
+        "locked": sel.is_counted(election)},
         status=status)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.versions import claim
 
 from .. import bindings as B
 from .. import selectors as sel
@@ -31,8 +32,12 @@ def confirm_binding(by, binding: Binding) -> Binding:
 def clear_binding(by, binding: Binding) -> None:
     """A person rejects a binding: the target is no longer measured that way (the reader's
     proposal stays in ``Target.proposed``)."""
-    ensure_can_edit(by, binding.target.plan.issuer)
+    target = binding.target
+    ensure_can_edit(by, target.plan.issuer)
     binding.delete()
+    # The bindings are part of the target's edit form: one opened before must not bring this one back.
+    claim(target, None, by)
+    target.save(update_fields=["version", "edited_by", "edited_at"])
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dangvu import indicators
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.versions import claim
 from dangvu.core import clock
 from dangvu.core.plan_status import OPS, UNITS
 from dangvu.registry.models import Organization
@@ -73,9 +74,30 @@ def _check_target(t: Target, *, keep_bindings: bool = True) -> None:
                 raise ServiceError(why, Code.UNIT_MISMATCH, field="unit")
 
 
+def _stored_target(t: Target) -> dict[str, Any]:
+    """A target's stored values under the names of its edit form (for a refused stale save)."""
+    values = {k: getattr(t, "by" if k == "by_year" else k) for k in TARGET_FIELDS}
+    values["scope"] = t.scope or t.plan.issuer
+    values["bindings"] = [B.describe(b.indicator, b.params) for b in sel.target_bindings(t)]
+    return values
+
+
+def _claim_target(by, target: Target, version: int | None, fields: dict[str, Any],
+                  bindings: list[BindingSpec] | None = None, scope: Organization | None = None) -> None:
+    """The optimistic-concurrency check of a target's edit (:mod:`dangvu.common.versions`)."""
+    typed = dict(fields)
+    if bindings is not None:
+        typed["scope"] = scope or target.plan.issuer
+        typed["bindings"] = [B.describe((key or "").strip(), B.clean_params(params))
+                             for key, params in bindings if (key or "").strip()]
+    claim(target, version, by, typed, stored=_stored_target, labels={"bindings": "Cách đo"})
+
+
 @transaction.atomic
-def update_target(by, target: Target, **fields: Any) -> Target:
+def update_target(by, target: Target, *, version: int | None = None, **fields: Any) -> Target:
+    """Correct a target's goal; ``version``: the one the edit form read (a newer one is refused)."""
     ensure_can_edit(by, target.plan.issuer)
+    _claim_target(by, target, version, fields)
     _set_target_fields(target, fields)
     _check_target(target)
     target.save()
@@ -111,11 +133,13 @@ def delete_target(by, target: Target) -> None:
 
 @transaction.atomic
 def revise_target(by, target: Target, *, bindings: list[BindingSpec], scope: Organization | None = None,
-                  **fields: Any) -> Target:
+                  version: int | None = None, **fields: Any) -> Target:
     """The target form's one use case: the goal's fields, the scope and the bindings, saved (and
     the bindings confirmed by the person) together. The bindings are checked against the new unit,
-    so a count target can become a percentage one with a percentage indicator in one step."""
+    so a count target can become a percentage one with a percentage indicator in one step.
+    ``version`` is the one the form read: someone else's newer save is refused (``Code.STALE``)."""
     ensure_can_edit(by, target.plan.issuer)
+    _claim_target(by, target, version, fields, bindings, scope)
     _set_target_fields(target, fields)
     _check_target(target, keep_bindings=False)  # the bindings are replaced and checked just below
     target.save()

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.versions import claim
 from dangvu.core import clock
 
 from ..models import Measurement, Plan, Target, Task, TaskStatus, TaskUpdate, TimingKind
@@ -19,9 +20,13 @@ TASK_FIELDS = ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_
 
 
 @transaction.atomic
-def edit_task(by, task: Task, **fields: Any) -> Task:
+def edit_task(by, task: Task, *, version: int | None = None, **fields: Any) -> Task:
+    """Correct a task (or fill a new one); ``version``: the one the edit form read (a newer one,
+    saved by someone else meanwhile, is refused with ``Code.STALE``)."""
     issuer = task.plan.issuer
     ensure_can_edit(by, issuer)
+    if task.pk is not None:
+        claim(task, version, by, fields)
     for key, value in fields.items():
         if key not in TASK_FIELDS:
             raise ServiceError(f"Không sửa được trường {key}.", Code.INVALID)
