@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 
-from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField, load_json_bounded
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.registry.models import Member, Organization, OrgKind
 
@@ -74,10 +72,7 @@ class TimelineForm(Form):
         except UnicodeDecodeError as exc:
             raise forms.ValidationError("Tệp kế hoạch phải là văn bản UTF-8 (.txt) hoặc JSON.") from exc
         if upload.name.lower().endswith(".json"):
-            try:
-                plan = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise forms.ValidationError(f"Tệp JSON không đọc được (dòng {exc.lineno}).") from exc
+            plan = load_json_bounded(text, "JSON")
             if not isinstance(plan, dict) or not isinstance(plan.get("tasks", []), list):
                 raise forms.ValidationError("Tệp JSON không đúng định dạng kế hoạch (thiếu “tasks”).")
             return plan

@@ -13,7 +13,20 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
+from dangvu.core.safefiles import strip_controls
+
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def xml_text(text: object) -> str:
+    """Text a .docx can hold: a stored control character (a pasted \\x01) would make python-docx
+    refuse the whole document, so it is dropped at write time (tab and line breaks kept)."""
+    return strip_controls(str(text))
+
+
+def paragraph(doc: Document, text: str = ""):
+    """``doc.add_paragraph`` for text that comes from the database."""
+    return doc.add_paragraph(xml_text(text))
 
 
 def new_document() -> Document:
@@ -30,7 +43,7 @@ def new_document() -> Document:
 def cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, underline: bool = False,
               center: bool = True, size: int | None = None) -> None:
     para = cell.paragraphs[0] if not cell.paragraphs[0].text else cell.add_paragraph()
-    run = para.add_run(text)
+    run = para.add_run(xml_text(text))
     run.bold, run.italic, run.underline = bold, italic, underline
     if size:
         run.font.size = Pt(size)
@@ -62,20 +75,20 @@ def title(doc: Document, text: str, sub: str = "", *, rule: bool = True) -> None
     """The centred bold title, its subtitle, and (``rule``) the short dashed line under them."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(text)
+    run = p.add_run(xml_text(text))
     run.bold = True
     run.font.size = Pt(15)
     if sub:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(sub).bold = True
+        p.add_run(xml_text(sub)).bold = True
     if rule:
         p = doc.add_paragraph("-----")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def heading(doc: Document, text: str) -> None:
-    doc.add_paragraph().add_run(text).bold = True
+    doc.add_paragraph().add_run(xml_text(text)).bold = True
 
 
 def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple[int, ...] = (1,),

@@ -134,26 +134,26 @@ def plan_report_docx(report: PlanReport) -> bytes:
     D.party_header(doc, upper.name if upper else None, _committee(issuer), report.number_line, plan.place,
                    report.today)
     D.title(doc, "BÁO CÁO", report.title)
-    doc.add_paragraph(f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
-    doc.add_paragraph(f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
+    D.paragraph(doc, f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
+    D.paragraph(doc, f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
 
     D.heading(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
-    doc.add_paragraph(_count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
+    D.paragraph(doc, _count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
     D.grid(doc, TARGET_HEADER, report.target_rows())
     png = targets_png(report.chart_items())
     if png:
-        doc.add_paragraph("Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
+        D.paragraph(doc, "Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
         doc.add_picture(io.BytesIO(png), width=Cm(16))
 
     D.heading(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
-    doc.add_paragraph(_count_sentence(task_counts(report.tasks), len(report.tasks), "nhiệm vụ"))
+    D.paragraph(doc, _count_sentence(task_counts(report.tasks), len(report.tasks), "nhiệm vụ"))
     D.grid(doc, TASK_HEADER, report.task_rows())
 
     D.heading(doc, "III. ĐÁNH GIÁ CHUNG")
     met = [r for r in report.targets if r.status == Status.MET]
     behind = [r for r in report.targets if r.status in (Status.AT_RISK, Status.MISSED)]
     overdue = [r for r in report.tasks if r.status == "overdue"]
-    doc.add_paragraph(f"1. Ưu điểm: {len(met)}/{len(report.targets)} chỉ tiêu đã đạt"
+    D.paragraph(doc, f"1. Ưu điểm: {len(met)}/{len(report.targets)} chỉ tiêu đã đạt"
                       + (f" ({'; '.join(r.target.text for r in met[:6])})" if met else "") + ".")
     weak = []
     if behind:
@@ -163,7 +163,7 @@ def plan_report_docx(report: PlanReport) -> bytes:
                         if x.status in (Status.AT_RISK, Status.MISSED)) for r in behind[:6]) + ")")
     if overdue:
         weak.append(f"{len(overdue)} nhiệm vụ quá hạn chưa hoàn thành")
-    doc.add_paragraph("2. Hạn chế: " + ("; ".join(weak) if weak else "không có chỉ tiêu, nhiệm vụ chậm tiến độ") + ".")
+    D.paragraph(doc, "2. Hạn chế: " + ("; ".join(weak) if weak else "không có chỉ tiêu, nhiệm vụ chậm tiến độ") + ".")
 
     D.heading(doc, "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
     lines = [f"Tập trung lãnh đạo, chỉ đạo để đạt chỉ tiêu «{r.target.text}» (mục tiêu {r.goal})." for r in behind]
@@ -171,7 +171,7 @@ def plan_report_docx(report: PlanReport) -> bytes:
               for r in overdue]
     lines = lines or ["Tiếp tục duy trì kết quả đạt được, thực hiện các nhiệm vụ theo kế hoạch."]
     for i, line in enumerate(lines[:12], start=1):
-        doc.add_paragraph(f"{i}. {line}")
+        D.paragraph(doc, f"{i}. {line}")
 
     cell = issuer.is_cell
     recipients = [f"Ban Thường vụ {_committee(upper)}" if upper else "Cấp ủy cấp trên",

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import ServiceError
+from dangvu.common.forms import parse_id
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports import congress as documents
@@ -174,7 +175,7 @@ def _clear_totals(request, team, names, forms):
 
 
 def _delete_ballot(request, team, names, forms):
-    ballot = sel.team_ballot(team, request.POST.get("ballot"))
+    ballot = sel.team_ballot(team, parse_id(request.POST.get("ballot")))
     if ballot is None:
         raise Http404("Không tìm thấy phiếu.")
     s.delete_ballot(request.user, ballot)
