@@ -39,9 +39,7 @@ def election_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(d):
         names = d.pop("candidates").splitlines()
-        election = s.create_election(request.user, congress, **d)
-        s.set_candidates(request.user, election, names)
-        return election
+        return s.create_election(request.user, congress, **d, candidates=names)
 
     return service_form(request, form, {"title": f"Bầu cử — {congress}", "org": congress.organization},
                         act, "Đã tạo cuộc bầu cử.", election_url)
