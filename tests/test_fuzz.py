@@ -268,3 +268,59 @@ def test_api_parameters_survive_hostile_values(world, name):
             assert VIETNAMESE.search(unicodedata.normalize("NFD", detail)), (url, show(query), detail)
 
     one()
+
+
+# -- control characters: refused on input, harmless when already stored --------------------------
+@pytest.mark.parametrize("name", ["plans:"])
+def test_plan_report_docx_survives_stored_control_characters(world, name):
+    """A target and a task stored with \\x02 (data from before the input check): the .docx report
+    is written, the characters dropped."""
+    import io
+    import zipfile
+
+    from dangvu.plans.models import Target, Task
+
+    plan = world.plans["in"]["plan"]
+    Target.objects.filter(plan=plan).update(text="Chỉ tiêu\x02 kết nạp\x01")  # as an old import left it
+    Task.objects.filter(plan=plan).update(title="Nhiệm vụ\x0b rà soát")
+    r = admin_client(world).get(url_for(world, "plans:plan_report", "in", "docx"))
+    assert r.status_code == 200, r.status_code
+    xml = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode()
+    assert "Chỉ tiêu kết nạp" in xml and "Nhiệm vụ rà soát" in xml
+    assert "\x02" not in xml and "\x01" not in xml
+
+
+def test_control_characters_in_text_fields_are_refused_with_a_message(world):
+    from dangvu.common.forms import CONTROL_CHARACTERS
+
+    an = world.tree.inside
+    url = url_for(world, "registry:member_edit", "in", "")
+    base = EXPECTED["registry:member_edit"].post(world, "in", "")
+    client = admin_client(world)
+    for value in ("Quê\x01 quán", "\x1b[31m", "a\x7f", "b\x9c"):
+        r = client.post(url, {**base, "home_town": value})
+        assert r.status_code == 400, show(value)
+        assert r.context["form"].errors["home_town"] == [CONTROL_CHARACTERS]
+        assert CONTROL_CHARACTERS in r.content.decode()
+    r = client.post(url, {**base, "home_town": "Xã An Bình\thuyện\nTỉnh"})  # tab and line breaks are text
+    assert r.status_code == 302
+    an.refresh_from_db()
+    assert an.home_town == "Xã An Bình\thuyện\nTỉnh"
+
+
+@pytest.mark.parametrize("name", ["congress:"])
+@pytest.mark.parametrize("depth", [21, 5_000, 200_000])
+def test_deeply_nested_json_timeline_is_refused(world, name, depth):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvu.common.forms import JSON_MAX_DEPTH
+    from dangvu.congress.models import TimelineTemplate
+
+    assert depth > JSON_MAX_DEPTH
+    body = ('{"tasks": ' + "[" * depth + "]" * depth + "}").encode()
+    before = rows()
+    r = admin_client(world).post(url_for(world, "congress:timeline_add", "in", ""),
+                                 {"term": "2030-2035", "plan": SimpleUploadedFile("ke-hoach.json", body)})
+    assert r.status_code in (200, 400), r.status_code
+    assert f"lồng nhau quá sâu (quá {JSON_MAX_DEPTH} cấp)" in r.content.decode()
+    assert rows() == before and TimelineTemplate.objects.filter(term="2030-2035").count() == 3
