@@ -324,3 +324,25 @@ def test_deeply_nested_json_timeline_is_refused(world, name, depth):
     assert r.status_code in (200, 400), r.status_code
     assert f"lồng nhau quá sâu (quá {JSON_MAX_DEPTH} cấp)" in r.content.decode()
     assert rows() == before and TimelineTemplate.objects.filter(term="2030-2035").count() == 3
+
+
+# -- the bench's fuzzer, on the test world ------------------------------------------------------------
+def test_bench_fuzzer_crawls_and_counts(world):
+    """``dangvu bench --fuzz`` in small: it finds forms by crawling, sends the requests it is asked
+    for, counts them by status, and finds no 500 on the test world."""
+    from dangvu.bench.fuzz import send_requests
+
+    admin = admin_client(world)
+    secretary = Client(raise_request_exception=False)
+    secretary.force_login(world.tree.users["secretary"])
+    _, key = issue_api_token(world.tree.users["admin"])
+    before = rows()
+    result = send_requests(admin, secretary, {"HTTP_AUTHORIZATION": f"Bearer {key}"}, 150, crawl_limit=60)
+    assert result["requests"] == 150 == sum(result["status"].values())
+    assert result["targets"] >= 20 and result["pages_crawled"] == 60
+    assert result["4xx"] > 0 and result["5xx"] == 0, result["errors_500"]
+    after = rows()
+    new_entries = LogEntry.objects.filter(pk__gt=LogEntry.objects.order_by("id")[before["log"] - 1].pk)
+    # every request was rolled back; what the crawl itself logs is reading (the exports it opened)
+    assert {k: v for k, v in after.items() if k != "log"} == {k: v for k, v in before.items() if k != "log"}
+    assert set(new_entries.values_list("action", flat=True)) <= {LogEntry.Action.ACCESS}

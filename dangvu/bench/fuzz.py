@@ -314,8 +314,7 @@ def _record(tally: Tally, target: Target, touched: list[str], payload: dict[str,
 
 
 def fuzz(requests: int = DEFAULT_REQUESTS, seed: int = 12, progress: bool = False) -> dict[str, Any]:
-    """Build the demo, crawl it, send ``requests`` generated requests; the figures as a dict."""
-    from django.core.signals import got_request_exception
+    """Build the commune demo, crawl it, send ``requests`` generated requests; the figures as a dict."""
     from django.test import Client
 
     from dangvu.accounts import selectors as accounts
@@ -326,8 +325,17 @@ def fuzz(requests: int = DEFAULT_REQUESTS, seed: int = 12, progress: bool = Fals
     admin, secretary = Client(raise_request_exception=False), Client(raise_request_exception=False)
     admin.force_login(accounts.user_by_username("admin"))
     secretary.force_login(accounts.user_by_username("bithu"))
-    site = crawl(admin)
     api = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(accounts.user_by_username('admin'))[1]}"}
+    return send_requests(admin, secretary, api, requests, seed=seed, progress=progress)
+
+
+def send_requests(admin: Any, secretary: Any, api: dict[str, str], requests: int, *, seed: int = 12,
+                  progress: bool = False, crawl_limit: int = CRAWL_PAGES) -> dict[str, Any]:
+    """Crawl as ``admin`` (a logged-in test client), then send the generated requests, a fifth of
+    the pages' ones as ``secretary``; ``api`` holds the administrator's bearer header."""
+    from django.core.signals import got_request_exception
+
+    site = crawl(admin, crawl_limit)
     targets = [t for t in site.targets if t.fields or t.method == "post"]
     targets += api_targets(admin, api, {"member_id": site.ids[:1]})
     rng, tally = random.Random(seed), Tally()
