@@ -18,6 +18,8 @@ def _bench(args: argparse.Namespace) -> int:
     # The bench signs nothing that outlives it (its own temporary or province data): without a
     # configured key a throwaway one will do (settings refuse to start with none; children inherit it).
     os.environ.setdefault("DANGVU_SECRET_KEY", secrets.token_urlsafe(50))
+    if args.fuzz:
+        return _fuzz(args)
     if args.scale == "province" and not args.no_dataset:
         from dangvu.bench.province_cli import province
 
@@ -53,6 +55,31 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fuzz(args: argparse.Namespace) -> int:
+    """``--fuzz``: hostile requests against a commune demo in a throwaway SQLite database."""
+    if not 1 <= args.requests <= 10_000_000:
+        raise CommandError("--requests phải từ 1 đến 10000000.")
+    os.environ.pop("DATABASE_URL", None)  # never the user's database, whatever is configured
+    temp = tempfile.mkdtemp(prefix="dangvu-fuzz-")
+    os.environ["DANGVU_HOME"] = temp
+    try:
+        setup_django()
+        from dangvu.bench.fuzz import fuzz
+
+        result = fuzz(args.requests, seed=args.seed, progress=not args.json)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    if args.json:
+        print_json(result)
+        return 1 if result["5xx"] else 0
+    for key in ("requests", "seconds", "per_second", "pages_crawled", "targets", "2xx", "3xx", "4xx", "5xx"):
+        sys.stdout.write(f"{key}: {result[key]}\n")
+    sys.stdout.write("status: " + ", ".join(f"{k}: {v}" for k, v in result["status"].items()) + "\n")
+    for err in result["errors_500"]:
+        sys.stdout.write(f"500 {err['method']} {err['url']} {err['fields']} {err['exception']} ({err['at']})\n")
+    return 1 if result["5xx"] else 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="đo hiệu năng (nhập Excel, …)")
     p.add_argument("--scale", choices=["commune", "province", "nation"], default="commune",
@@ -64,6 +91,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep", action="store_true", help="giữ lại dữ liệu thử sau khi đo")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--uploads", action="store_true", help="gửi các tệp độc hại lên trang thật; đo thời gian, bộ nhớ")
+    p.add_argument("--fuzz", action="store_true",
+                   help="gửi các yêu cầu có dữ liệu xấu tới mọi trang, biểu mẫu và API trên dữ liệu mẫu cấp xã "
+                        "(cơ sở dữ liệu SQLite tạm); đếm mã trả lời, liệt kê mọi lỗi 500")
+    p.add_argument("--requests", type=int, default=100_000, metavar="N",
+                   help="số yêu cầu của --fuzz (mặc định: 100000)")
     g = p.add_argument_group("quy mô tỉnh (--scale province)")
     g.add_argument("--seed", type=int, default=2026, help="hạt giống của dữ liệu mẫu cấp tỉnh (mặc định: 2026)")
     g.add_argument("--members", type=int, metavar="N",

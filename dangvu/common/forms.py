@@ -7,26 +7,46 @@ every app's forms derive from :class:`Form` so a refusal always reads in plain V
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 
 from dangvu.core import clock
+from dangvu.core.safefiles import has_controls
 
 NULL_CHARACTERS = "Không được chứa ký tự NUL (mã 0)."
+CONTROL_CHARACTERS = "Không được chứa ký tự điều khiển (ký tự không in được)."
 
 
 DB_INT_MAX = 2**63 - 1  # ids are 64-bit; a larger number would crash the query (OverflowError, DataError)
 FORM_INT_MAX = 2**31 - 1  # an integer field without its own bound is capped at the 32-bit column size
 
 
+def parse_id(value: Any) -> int | None:
+    """An id typed in a form or a query string: plain ASCII digits within the database's range, else None.
+
+    ``str.isdigit`` alone is not enough: "²" and "①" are digits to it but not to ``int``.
+    """
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if number <= DB_INT_MAX else None
+
+
 def _check_id(value) -> None:
-    """A chosen id: no NUL character, and no number the database cannot compare with an id."""
+    """A chosen id: no NUL character, and nothing but a number the database can compare with an id."""
     ProhibitNullCharactersValidator(message=NULL_CHARACTERS)(value)
-    digits = str(value).strip().lstrip("+-")
-    if digits.isdigit() and (len(digits) > 19 or int(digits) > DB_INT_MAX):
+    if isinstance(value, str) and value.strip() and parse_id(value) is None:
         raise forms.ValidationError("Lựa chọn không hợp lệ.", code="invalid_choice")
+
+
+def _refuse_controls(value: Any) -> None:
+    """No control character in typed text (tab and line breaks allowed): they break exports and XML."""
+    if isinstance(value, str) and "\x00" not in value and has_controls(value):
+        raise forms.ValidationError(CONTROL_CHARACTERS, code="control_characters")
 
 
 def vietnamese_null_check(field: forms.Field) -> None:
@@ -41,6 +61,33 @@ def vietnamese_null_check(field: forms.Field) -> None:
             "invalid_choice": "Lựa chọn «%(value)s» không có trong danh sách.",
             "invalid_list": "Hãy chọn trong danh sách.",
         })
+
+
+JSON_MAX_DEPTH = 20  # a plan, a timeline or a framework nests a few levels; more is an attack on the parser
+
+
+def load_json_bounded(text: str, what: str) -> Any:
+    """JSON typed or uploaded by a user, refused (Vietnamese ValidationError) when unreadable or nested
+    deeper than :data:`JSON_MAX_DEPTH` — checked on the text before the recursive parser sees it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > JSON_MAX_DEPTH:
+                raise forms.ValidationError(f"Tệp {what} lồng nhau quá sâu (quá {JSON_MAX_DEPTH} cấp).")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise forms.ValidationError(f"Tệp {what} không đọc được" + (f" (dòng {line})." if line else ".")) from exc
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -81,6 +128,8 @@ class Form(forms.Form):
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
             vietnamese_null_check(field)
+            if isinstance(field, forms.CharField):
+                field.validators.append(_refuse_controls)
             if isinstance(field, forms.IntegerField) and str(field.error_messages["invalid"]) == str(
                     forms.IntegerField.default_error_messages["invalid"]):
                 field.error_messages["invalid"] = "Hãy nhập một số nguyên."  # Django's vi: "số tổng thể"

@@ -143,7 +143,7 @@ def parse_term(text: str | None) -> tuple[int, int]:
     term; ValueError (Vietnamese) when it is not a term of at most ten years from 1930 on."""
     raw = nfc(text).replace("–", "-").replace("—", "-").replace(" ", "")
     first, sep, last = raw.partition("-")
-    if not sep or not (first.isdigit() and last.isdigit() and len(first) == 4 and len(last) == 4):
+    if not sep or not (raw.isascii() and first.isdigit() and last.isdigit() and len(first) == 4 and len(last) == 4):
         raise ValueError("Nhiệm kỳ ghi dạng năm đầu-năm cuối, ví dụ 2025-2030.")
     a, b = int(first), int(last)
     if not 1930 <= a < b <= a + 10:

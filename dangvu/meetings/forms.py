@@ -159,7 +159,7 @@ class MembersField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             text = str(pk)
-            if not text.isdigit() or len(text) > 18:
+            if not (text.isascii() and text.isdigit()) or len(text) > 18:
                 raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
         return super()._check_values(value)
 

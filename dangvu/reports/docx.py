@@ -18,6 +18,17 @@ from dangvu.core.safefiles import strip_controls
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def xml_text(text: object) -> str:
+    """Text a .docx can hold: a stored control character (a pasted \\x01) would make python-docx
+    refuse the whole document, so it is dropped at write time (tab and line breaks kept)."""
+    return strip_controls(str(text))
+
+
+def paragraph(doc: Document, text: str = ""):
+    """``doc.add_paragraph`` for text that comes from the database."""
+    return doc.add_paragraph(xml_text(text))
+
+
 def new_document() -> Document:
     doc = Document()
     style = doc.styles["Normal"]
@@ -78,11 +89,6 @@ def title(doc: Document, text: str, sub: str = "", *, rule: bool = True) -> None
 
 def heading(doc: Document, text: str) -> None:
     doc.add_paragraph().add_run(strip_controls(text)).bold = True
-
-
-def paragraph(doc: Document, text: str):
-    """A body paragraph; stored control characters (which XML cannot hold) are dropped (issue 12)."""
-    return doc.add_paragraph(strip_controls(text))
 
 
 def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple[int, ...] = (1,),

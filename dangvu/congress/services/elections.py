@@ -56,7 +56,10 @@ def _refresh_base(election: Election) -> None:
 @transaction.atomic
 def create_election(by, congress: Congress, *, title: str, seats: int, held_on: dt.date, base_kind: str = "",
                     delegates_convened: int | None = None, delegates_absent: int | None = None,
-                    issued: int | None = None, counting_board: str = "", round: int = 1) -> Election:
+                    issued: int | None = None, counting_board: str = "", round: int = 1,
+                    candidates: Sequence[str] | None = None) -> Election:
+    """A new election; with ``candidates`` its list too, in the same transaction (a refused list
+    leaves no election behind)."""
     ensure_can_edit(by, congress.organization)
     if not nfc(title):
         raise ServiceError("Nội dung bầu không được để trống.", Code.REQUIRED, field="title")
@@ -71,6 +74,8 @@ def create_election(by, congress: Congress, *, title: str, seats: int, held_on: 
                         counting_board=counting_board, round=round, base=0, base_computed=0)
     _refresh_base(election)
     election.save()
+    if candidates is not None:
+        set_candidates(by, election, candidates)
     return election
 
 

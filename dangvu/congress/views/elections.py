@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
+from dangvu.common.forms import parse_id
 from dangvu.common.version_forms import show_stale
 from dangvu.common.versions import OLD_PAGE, StaleEdit, read_version
 from dangvu.common.views import access, require_edit, service_form
@@ -40,9 +41,7 @@ def election_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(d):
         names = d.pop("candidates").splitlines()
-        election = s.create_election(request.user, congress, **d)
-        s.set_candidates(request.user, election, names)
-        return election
+        return s.create_election(request.user, congress, **d, candidates=names)
 
     return service_form(request, form, {"title": f"Bầu cử — {congress}", "org": congress.organization},
                         act, "Đã tạo cuộc bầu cử.", election_url)
@@ -203,7 +202,7 @@ def _clear_totals(request, team, names, forms):
 
 
 def _delete_ballot(request, team, names, forms):
-    ballot = sel.team_ballot(team, request.POST.get("ballot"))
+    ballot = sel.team_ballot(team, parse_id(request.POST.get("ballot")))
     if ballot is None:
         raise Http404("Không tìm thấy phiếu.")
     s.delete_ballot(request.user, ballot, _version(request))
