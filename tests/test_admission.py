@@ -231,8 +231,9 @@ def test_refused_completion_writes_nothing(tree, mai) -> None:
     counts = (counts[0] + 1, counts[1] + 1)
     with pytest.raises(ServiceError) as exc:
         s.complete_admission(None, mai, D(2026, 6, 1), "125-QĐ/ĐU", D(2026, 6, 20))
-    # The registry's refusal passes through (its code is the registry's): which one is the point.
-    assert exc.value.message == "Số CCCD này đã có trong hệ thống."
+    # The registry's refusal passes through: a duplicate CCCD, named with the cell that holds it.
+    assert exc.value.code == Code.DUPLICATE
+    assert exc.value.message == "Số CCCD này đã có: đảng viên Hoàng Thị Mai (chi bộ C1B)."
     assert (Member.objects.count(), StatusChange.objects.count()) == counts
     mai.refresh_from_db()
     assert (mai.stage, mai.member, mai.decision_on, mai.ceremony_on) == (Stage.CELL_RESOLVED, None, None, None)

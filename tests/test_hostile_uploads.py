@@ -283,11 +283,11 @@ def test_hostile_ballot_files_are_refused_and_write_no_ballot(tree, settings):
     cases = [(head + "1," + "1" * 200_000 + "\n", "ô quá dài"),
              (head + "1,0\n" * 3001, "quá mức một lần nhập")]
     for text, words in cases:
-        response = post(client, url, "file", "phieu.csv", text.encode(), {"action": "csv"}, f"ballots: {words}")
+        response = post(client, url, "file", "phieu.csv", text.encode(), {"action": "csv", "version": team.version}, f"ballots: {words}")
         assert response.status_code == 400 and words in response.content.decode()
         assert team.ballots.count() == 0
     settings.DANGVU_MAX_DATA_FILE_BYTES = 1000
-    response = post(client, url, "file", "phieu.csv", (head + "1,0\n" * 300).encode(), {"action": "csv"},
+    response = post(client, url, "file", "phieu.csv", (head + "1,0\n" * 300).encode(), {"action": "csv", "version": team.version},
                     "ballots over size")
     assert_refused(response, "file", "quá lớn", (Code.FILE_TOO_LARGE,), form="csv_form", status=(400,))
     assert team.ballots.count() == 0
