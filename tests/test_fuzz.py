@@ -313,16 +313,16 @@ def test_control_characters_in_text_fields_are_refused_with_a_message(world):
 def test_deeply_nested_json_timeline_is_refused(world, name, depth):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from dangvu.common.forms import JSON_MAX_DEPTH
     from dangvu.congress.models import TimelineTemplate
+    from dangvu.core.safefiles import MAX_JSON_DEPTH
 
-    assert depth > JSON_MAX_DEPTH
+    assert depth > MAX_JSON_DEPTH
     body = ('{"tasks": ' + "[" * depth + "]" * depth + "}").encode()
     before = rows()
     r = admin_client(world).post(url_for(world, "congress:timeline_add", "in", ""),
                                  {"term": "2030-2035", "plan": SimpleUploadedFile("ke-hoach.json", body)})
     assert r.status_code in (200, 400), r.status_code
-    assert f"lồng nhau quá sâu (quá {JSON_MAX_DEPTH} cấp)" in r.content.decode()
+    assert "Tệp JSON lồng quá nhiều tầng; không đọc." in r.content.decode()
     assert rows() == before and TimelineTemplate.objects.filter(term="2030-2035").count() == 3
 
 

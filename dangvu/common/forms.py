@@ -7,7 +7,6 @@ every app's forms derive from :class:`Form` so a refusal always reads in plain V
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django import forms
@@ -61,33 +60,6 @@ def vietnamese_null_check(field: forms.Field) -> None:
             "invalid_choice": "Lựa chọn «%(value)s» không có trong danh sách.",
             "invalid_list": "Hãy chọn trong danh sách.",
         })
-
-
-JSON_MAX_DEPTH = 20  # a plan, a timeline or a framework nests a few levels; more is an attack on the parser
-
-
-def load_json_bounded(text: str, what: str) -> Any:
-    """JSON typed or uploaded by a user, refused (Vietnamese ValidationError) when unreadable or nested
-    deeper than :data:`JSON_MAX_DEPTH` — checked on the text before the recursive parser sees it."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > JSON_MAX_DEPTH:
-                raise forms.ValidationError(f"Tệp {what} lồng nhau quá sâu (quá {JSON_MAX_DEPTH} cấp).")
-        elif ch in "]}":
-            depth -= 1
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise forms.ValidationError(f"Tệp {what} không đọc được" + (f" (dòng {line})." if line else ".")) from exc
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
