@@ -9,6 +9,7 @@ from html import escape
 from textwrap import shorten
 
 from dangvu.core.plan_status import number
+from dangvu.core.safefiles import strip_controls
 
 from .progress import Series
 
@@ -96,7 +97,7 @@ def targets_png(items: list[tuple[str, Series]], *, per_row: int = 3) -> bytes |
         ax.axhline(tp.target.value, color="#0b6b2e", linestyle="--", linewidth=1.2)
         if tp.target.unit == "%":
             ax.set_ylim(0, 105)
-        ax.set_title(shorten(caption, 48, placeholder=" …"), fontsize=8)
+        ax.set_title(shorten(strip_controls(caption), 48, placeholder=" …"), fontsize=8)
         ax.tick_params(labelsize=7)
     for j in range(n, lines * cols):
         axes[j // cols][j % cols].axis("off")
