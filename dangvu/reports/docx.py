@@ -43,7 +43,7 @@ def new_document() -> Document:
 def cell_text(cell, text: str, *, bold: bool = False, italic: bool = False, underline: bool = False,
               center: bool = True, size: int | None = None) -> None:
     para = cell.paragraphs[0] if not cell.paragraphs[0].text else cell.add_paragraph()
-    run = para.add_run(strip_controls(text))
+    run = para.add_run(xml_text(text))
     run.bold, run.italic, run.underline = bold, italic, underline
     if size:
         run.font.size = Pt(size)
@@ -75,20 +75,20 @@ def title(doc: Document, text: str, sub: str = "", *, rule: bool = True) -> None
     """The centred bold title, its subtitle, and (``rule``) the short dashed line under them."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(strip_controls(text))
+    run = p.add_run(xml_text(text))
     run.bold = True
     run.font.size = Pt(15)
     if sub:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(strip_controls(sub)).bold = True
+        p.add_run(xml_text(sub)).bold = True
     if rule:
         p = doc.add_paragraph("-----")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def heading(doc: Document, text: str) -> None:
-    doc.add_paragraph().add_run(strip_controls(text)).bold = True
+    doc.add_paragraph().add_run(xml_text(text)).bold = True
 
 
 def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple[int, ...] = (1,),
