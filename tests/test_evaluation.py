@@ -334,7 +334,7 @@ def test_quota_is_counted_per_grassroots_organization_across_rounds(tree):
     """Cells grading in separate rounds share their commune's quota: C1A alone (1 excellent, 1 good)
     would allow none, but with C1B's 5 good members already closed the commune allows 1."""
     extra = [rs.register_member(None, tree.orgs["C1B"], make_member_data(
-        f"Người thứ {i}", dt.date(1985, 2, i + 1), admitted_on=dt.date(2012, 1, 5), full_on=dt.date(2013, 1, 5)))
+        f"Người thứ {letters(i)}", dt.date(1985, 2, i + 1), admitted_on=dt.date(2012, 1, 5), full_on=dt.date(2013, 1, 5)))
         for i in range(5)]
     cell_b = es.open_round(None, tree.orgs["C1B"], "member", YEAR)
     for person in extra:
