@@ -308,6 +308,28 @@ def test_locality_head_name_outside_the_party_is_checked(world, tree):
     assert exc.value.field == "head_name"
 
 
+def test_excel_import_checks_dates_ages_and_names(client, tree):
+    from test_excel import batch_of, login, person, upload, xlsx
+
+    rows = [
+        person("C1A", "Hoàng Văn Em", dt.date(1985, 6, 15)),                                   # 2 good
+        person("C1A", "Lâm Văn Sai", "31/02/1980"),                                             # 3 no such day
+        person("C1A", "Trần Văn Nhỏ", dt.date(2005, 1, 1), admitted_on=dt.date(2015, 1, 1)),   # 4 aged 10
+        person("C1A", "Ngô Văn 🙂", dt.date(1980, 1, 1)),                                       # 5 emoji
+        person("C1A", "Mạc Văn Cổ", dt.date(1980, 1, 1), admitted_on="01/01/1900"),            # 6 before 1930
+    ]
+    before = Member.objects.count()
+    login(client, tree, "office")
+    batch = batch_of(upload(client, xlsx(rows)))
+    errors = {p["row"]: " ".join(p["errors"]) for p in batch.problems}
+    assert sorted(errors) == [3, 4, 5, 6]
+    assert "Ngày 31/02/1980 không có." in errors[3]
+    assert "mới 10 tuổi 0 tháng, chưa đủ 18 tuổi" in errors[4]
+    assert NAME_RULE in errors[5]
+    assert "01/01/1930" in errors[6]
+    assert Member.objects.count() == before
+
+
 # -- 4. plain messages ------------------------------------------------------------------------------
 
 def test_number_bounds_read_plainly(world):

@@ -44,7 +44,7 @@ class OrganizationForm(Form):
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
         if not code.replace("-", "").replace("_", "").replace(".", "").isalnum():
-            raise forms.ValidationError("Mã chỉ gồm chữ, số và dấu - _ .")
+            raise forms.ValidationError("Mã chỉ gồm chữ, số và các dấu gạch ngang (-), gạch dưới (_), chấm (.).")
         return code
 
 
