@@ -19,6 +19,8 @@ from conftest import make_member_data
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from test_access_matrix import (
     ELECTION_DATA,
     EXPECTED,
@@ -84,6 +86,34 @@ def test_a_date_that_does_not_exist_says_so(text, message):
     assert str(exc.value) == message
     assert core_dates.parse_date("29/02/2024") == D(2024, 2, 29)
     assert core_dates.parse_date("2026-03-05") == core_dates.parse_date("5/3/2026") == D(2026, 3, 5)
+
+
+@given(st.dates(min_value=D(1, 1, 1), max_value=D(9999, 12, 31)))
+def test_every_real_day_reads_back_in_both_forms(day):
+    from dangvu.core import dates as core_dates
+
+    assert core_dates.parse_date(f"{day.day}/{day.month}/{day.year:04d}") == day
+    assert core_dates.parse_date(day.isoformat()) == day
+
+
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(29, 31))
+def test_a_day_past_the_months_end_is_named(year, month, day):
+    from dangvu.core import dates as core_dates
+
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        with pytest.raises(core_dates.DateProblem, match=f"^Ngày {day:02d}/{month:02d}/{year:04d} không có.$"):
+            core_dates.parse_date(f"{day}/{month}/{year:04d}")
+
+
+@given(st.text(st.characters(categories=("Lu", "Ll", "Lt", "Lo", "Mn")), min_size=1, max_size=40)
+       .filter(lambda t: any(c.isalpha() for c in t)))
+def test_letters_of_any_script_make_a_name(text):
+    from dangvu.core.names import name_problem
+
+    assert name_problem(text) is None
+    assert name_problem(text + " 7") is not None
 
 
 def test_date_field_bounds_are_named():
