@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
+from person_names import letters
 
 from dangvu.common import Code, ServiceError
 from dangvu.congress import selectors as sel
@@ -188,7 +189,7 @@ def test_timeline_from_plan_text_of_seed(tree, shared_dir):
 def test_apportionment_page_equals_core(tree):
     c1, c1b = tree.orgs["C1"], tree.orgs["C1B"]
     for i in range(4):
-        full_member(c1b, f"Đảng viên Văn phòng {i}", 1970 + i)
+        full_member(c1b, f"Đảng viên Văn phòng {letters(i)}", 1970 + i)
     s.add_post(None, c1, tree.inside, "secretary", dt.date(2020, 6, 1))
     congress = congress_of(c1, dt.date(2027, 5, 10))
     client = client_as(tree, "office")
@@ -330,7 +331,7 @@ def _csv(ballots: list[list[int]], order: list[str]) -> io.BytesIO:
 def _election_with_base_5(tree):
     c1b = tree.orgs["C1B"]
     for i in range(3):
-        full_member(c1b, f"Đảng viên {i}", 1970 + i)
+        full_member(c1b, f"Đảng viên {letters(i)}", 1970 + i)
     congress = congress_of(tree.orgs["C1"], dt.date(2027, 5, 10), kind="members", place="Hòa Bình")
     client = client_as(tree, "office")
     r = client.post(reverse("congress:election_add", args=[congress.pk]), {

@@ -221,9 +221,10 @@ def test_upload_of_a_seed_document(tree, shared_dir):
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "không phải ảnh .jpg, .png hoặc .tif hợp lệ"),
-    ("ke-hoach.docx", b"khong phai docx", "không phải tệp Word (.docx) hợp lệ"),
-    ("ke-hoach.docx", b"PK\x03\x04 hong", "tệp hỏng hoặc sai định dạng"),
-    ("ke-hoach.pdf", b"%PDF-1.4 hong", "Không đọc được tệp"),
+    # Issue 13: what to do with the file, never a library's words or a path.
+    ("ke-hoach.docx", b"khong phai docx", "không mở được như một tệp Word (.docx). Hãy lưu lại bằng Word"),
+    ("ke-hoach.docx", b"PK\x03\x04 hong", "không mở được như một tệp Word (.docx). Hãy lưu lại bằng Word"),
+    ("ke-hoach.pdf", b"%PDF-1.4 hong", "không mở được như một tệp PDF. Hãy in lại ra PDF"),
     ("ke-hoach.txt", "Chỉ là một dòng chữ.".encode(), "Không tìm thấy chỉ tiêu hay nhiệm vụ nào"),
     ("bang.xlsx", b"PK\x03\x04", "Chưa hỗ trợ định dạng .xlsx"),
 ])

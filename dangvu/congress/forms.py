@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField, validate_name_lines
 from dangvu.common.uploads import LimitedFileField
 from dangvu.core.errors import Code
 from dangvu.core.planparse import PlanReadError, parse_text
@@ -90,8 +90,8 @@ class CongressForm(Form):
     pilot = forms.BooleanField(label="Đại hội điểm", required=False)
     campaign = forms.ModelChoiceField(label="Theo kế hoạch của cấp trên", queryset=TimelineTemplate.objects.none(),
                                       required=False)
-    starts_on = VNDateField(label="Ngày khai mạc (dự kiến)")
-    ends_on = VNDateField(label="Ngày bế mạc (dự kiến)")
+    starts_on = VNDateField(ahead_terms=2, label="Ngày khai mạc (dự kiến)")
+    ends_on = VNDateField(ahead_terms=2, label="Ngày bế mạc (dự kiến)")
     place = forms.CharField(label="Địa điểm", max_length=255, required=False)
     note = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -107,9 +107,9 @@ class TimelineForm(Form):
     term = forms.CharField(label="Nhiệm kỳ", max_length=20, help_text="Ví dụ: 2025-2030", required=False)
     document_number = forms.CharField(label="Số văn bản", max_length=60, required=False)
     issued_on = VNDateField(label="Ngày ban hành", required=False)
-    window_start = VNDateField(label="Đại hội cấp dưới từ ngày", required=False)
-    window_end = VNDateField(label="Đại hội cấp dưới hoàn thành trước ngày", required=False)
-    pilot_end = VNDateField(label="Đại hội điểm hoàn thành trước ngày", required=False)
+    window_start = VNDateField(ahead_terms=2, label="Đại hội cấp dưới từ ngày", required=False)
+    window_end = VNDateField(ahead_terms=2, label="Đại hội cấp dưới hoàn thành trước ngày", required=False)
+    pilot_end = VNDateField(ahead_terms=2, label="Đại hội điểm hoàn thành trước ngày", required=False)
     plan = LimitedFileField(label="Hoặc tải lên kế hoạch (.txt, hoặc .json của “dangvu plan parse”)",
                             required=False, limit="DANGVU_MAX_DATA_FILE_BYTES", what="Tệp kế hoạch",
                             help_text="Mỗi nhiệm vụ có thời hạn trở thành một mốc thời gian.")
@@ -145,13 +145,13 @@ class TimelineForm(Form):
 
 class PhaseForm(Form):
     title = forms.CharField(label="Giai đoạn", max_length=255)
-    starts_on = VNDateField(label="Từ ngày", required=False)
-    ends_on = VNDateField(label="Đến ngày", required=False)
+    starts_on = VNDateField(ahead_terms=2, label="Từ ngày", required=False)
+    ends_on = VNDateField(ahead_terms=2, label="Đến ngày", required=False)
 
 
 class MilestoneTemplateForm(Form):
     title = forms.CharField(label="Nội dung công việc", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    deadline = VNDateField(label="Thời hạn")
+    deadline = VNDateField(ahead_terms=2, label="Thời hạn")
     applies_to = forms.ChoiceField(label="Áp dụng cho", choices=AppliesTo.choices, initial=AppliesTo.ALL)
     kinds = forms.MultipleChoiceField(label="Chỉ các loại tổ chức (để trống: mọi loại)", choices=OrgKind.choices,
                                       required=False, widget=forms.CheckboxSelectMultiple)
@@ -226,7 +226,7 @@ class ElectionForm(Form):
     title = forms.CharField(label="Nội dung bầu", max_length=255, initial="Bầu Ban Chấp hành")
     round = forms.IntegerField(label="Lần bầu", min_value=1, max_value=20, initial=1)
     seats = forms.IntegerField(label="Số lượng cần bầu", min_value=1, max_value=500)
-    held_on = VNDateField(label="Ngày bầu")
+    held_on = VNDateField(ahead_terms=2, label="Ngày bầu")
     base_kind = forms.ChoiceField(label="Cơ sở tính theo", choices=CongressKind.choices)
     delegates_convened = forms.IntegerField(label="Đại hội đại biểu: số đại biểu được triệu tập", min_value=0,
                                             required=False)
@@ -235,9 +235,10 @@ class ElectionForm(Form):
         min_value=0, required=False)
     issued = forms.IntegerField(label="Số phiếu phát ra", min_value=0, required=False)
     counting_board = forms.CharField(label="Ban kiểm phiếu (mỗi dòng một người, trưởng ban ở dòng đầu)",
-                                     required=False, widget=forms.Textarea(attrs={"rows": 3}))
+                                     required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                     validators=[validate_name_lines])
     candidates = forms.CharField(label="Danh sách bầu cử (mỗi dòng một người, theo thứ tự trên phiếu)",
-                                 widget=forms.Textarea(attrs={"rows": 6}))
+                                 widget=forms.Textarea(attrs={"rows": 6}), validators=[validate_name_lines])
 
 
 class BaseForm(Form):
