@@ -31,13 +31,16 @@ CHART_WIDTH_CM = 16.0
 PNG_PER_ROW = 2
 PNG_LABEL_PT = 10
 PNG_TITLE_PT = 10
+PNG_ROW_IN = 2.9
+# Rows of panels in one picture: 3 × 2.9 in (22 cm) fit the 25.7 cm of an A4 page's text.
+PNG_ROWS_PER_IMAGE = 3
 
 
 def _top(tp: Series) -> float:
     if tp.target.unit == "%":
         return 100.0
     values = [v for _, v in tp.points] + [tp.target.value, tp.target.value_max or 0, tp.forecast or 0]
-    return max(1.0, max(values) * 1.15)
+    return float(max(1, math.ceil(max(values) * 1.15)))  # a count's scale in whole units
 
 
 def text_width(text: str, size: float = FONT_PX) -> float:
@@ -93,7 +96,7 @@ def _bars_svg(items: list[tuple[int, float, bool]], y_of, plot_w: float) -> list
                          f'text-anchor="middle">{year}</text>')
         if is_fc:
             parts.append(f'<text class="year" x="{min(cx, W - PAD_R - text_width("(dự báo)") / 2):.1f}" '
-                         f'y="{base + 2 * FONT_PX + 4}" font-size="{FONT_PX}" text-anchor="middle">(dự báo)</text>')
+                         f'y="{base + 2 * FONT_PX + 6}" font-size="{FONT_PX}" text-anchor="middle">(dự báo)</text>')
     return parts
 
 
@@ -152,12 +155,13 @@ def chart_figure(items: list[tuple[str, Series]], per_row: int = PNG_PER_ROW):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     n = len(items)
     cols = min(per_row, n)
     lines = (n + cols - 1) // cols
     width_in = CHART_WIDTH_CM / 2.54
-    fig, axes = plt.subplots(lines, cols, figsize=(width_in, 2.9 * lines), squeeze=False)
+    fig, axes = plt.subplots(lines, cols, figsize=(width_in, PNG_ROW_IN * lines), squeeze=False)
     chars = int(width_in / cols * 72 / (PNG_TITLE_PT * CHAR_EM)) - 2
     for i, (caption, tp) in enumerate(items):
         ax = axes[i // cols][i % cols]
@@ -168,6 +172,9 @@ def chart_figure(items: list[tuple[str, Series]], per_row: int = PNG_PER_ROW):
         ax.axhline(tp.target.value, color="#0b6b2e", linestyle="--", linewidth=1.2)
         if tp.target.unit == "%":
             ax.set_ylim(0, 105)
+        else:  # a count's axis in whole units: no "2.5 đảng viên"
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))  # decimal comma
         caption = shorten(strip_controls(caption), chars * 2, placeholder=" …")
         ax.set_title("\n".join(wrap(caption, chars)[:2]), fontsize=PNG_TITLE_PT)
         ax.tick_params(labelsize=PNG_LABEL_PT)
@@ -178,6 +185,14 @@ def chart_figure(items: list[tuple[str, Series]], per_row: int = PNG_PER_ROW):
     for i in range(n):
         _thin_ticks(axes[i // cols][i % cols], renderer)
     return fig
+
+
+def targets_pngs(items: list[tuple[str, Series]], *, rows_per_image: int = PNG_ROWS_PER_IMAGE) -> list[bytes]:
+    """:func:`targets_png` in pieces of ``rows_per_image`` rows, each short enough for a page (one
+    picture taller than the page is cut off by Word)."""
+    items = [(c, r) for c, r in items if r.points or r.forecast is not None]
+    size = rows_per_image * PNG_PER_ROW
+    return [png for i in range(0, len(items), size) if (png := targets_png(items[i:i + size]))]
 
 
 def targets_png(items: list[tuple[str, Series]], *, per_row: int = PNG_PER_ROW) -> bytes | None:

@@ -156,7 +156,7 @@ def comments_docx(congress: Congress, *, signer_post: int | None = None) -> byte
             D.heading(doc, f"{heading} ({len(group)})")
             rows = [[str(i), c.source, c.text, c.response or ""] for i, c in enumerate(group, start=1)]
             D.grid(doc, ["TT", "Nơi góp ý", "Nội dung góp ý", "Tiếp thu, giải trình"], rows, size=None,
-                   widths=COMMENT_WIDTHS_CM)
+                   widths=COMMENT_WIDTHS_CM, left=(1, 2, 3))
     _comment_recipients(doc, org, today, signer_post)
     return D.save(doc)
 

@@ -38,7 +38,7 @@ TABLE_PT = 13
 # The "TT" (số thứ tự) column: wide enough for "4.12", no wider.
 NUMBER_COL_CM = 1.2
 # The header's two blocks: the issuer on the left, the Party's name and the date line on the right.
-HEADER_COLS_CM = (7.0, TEXT_WIDTH_CM - 7.0)
+HEADER_COLS_CM = (8.0, TEXT_WIDTH_CM - 8.0)
 
 
 def xml_text(text: object) -> str:
@@ -199,6 +199,8 @@ def grid(doc: Document, header: list[str], rows: list[list[str]], *, left: tuple
     size = size or TABLE_PT
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell_text(cell, text, bold=True, size=size)
+    # The header row repeats at the top of each page a long table runs over.
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     for row in rows:
         cells = table.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, row, strict=True)):

@@ -24,7 +24,7 @@ from dangvu.core import clock
 from dangvu.core.partydoc import committee_name
 from dangvu.core.plan_status import Status
 from dangvu.plans import selectors as sel
-from dangvu.plans.charts import CHART_WIDTH_CM, targets_png
+from dangvu.plans.charts import CHART_WIDTH_CM, targets_pngs
 from dangvu.plans.progress import (
     Series,
     TargetProgress,
@@ -147,9 +147,10 @@ def plan_report_docx(report: PlanReport, *, signer_post: int | None = None) -> b
     D.heading(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
     D.paragraph(doc, _count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
     D.grid(doc, TARGET_HEADER, report.target_rows(), widths=TARGET_WIDTHS_CM)
-    png = targets_png(report.chart_items())
-    if png:
+    pictures = targets_pngs(report.chart_items())
+    if pictures:
         D.paragraph(doc, "Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
+    for png in pictures:
         doc.add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
 
     D.heading(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
