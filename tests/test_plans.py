@@ -472,7 +472,7 @@ def test_report_docx_and_xlsx_content(plan, tree):
     assert len(task_rows) == plan.tasks.count() == 10
     assert task_rows[0] == ["1", task.title, "Ban Tuyên giáo Đảng ủy", "30/04/2025", "Đã hoàn thành (25/04/2025)"]
     assert task_rows[3][4] == ("Quá hạn" if TODAY > dt.date(2026, 10, 31) else "Chưa thực hiện")
-    assert len(doc.inline_shapes) == 1  # the chart (matplotlib PNG)
+    assert len(doc.inline_shapes) == 2  # the chart (matplotlib PNG), cut into page-high pictures
 
     r = client.get(reverse("plans:plan_report", args=[plan.pk, "xlsx"]))
     assert r.status_code == 200
@@ -875,7 +875,7 @@ def test_report_docx_layout_elements(plan, tree):
     texts = [p.text for p in doc.paragraphs]
     assert texts[texts.index("BÁO CÁO") + 1] == ("Kết quả thực hiện Kế hoạch số 12-KH/ĐU, ngày 10/03/2025 "
                                                 "của Đảng bộ xã Hòa Bình")
-    assert len(doc.inline_shapes) == 1  # the chart
+    assert len(doc.inline_shapes) == 2  # the chart, in two page-high pictures
     left, right = doc.tables[-1].rows[0].cells
     assert [p.text for p in left.paragraphs] == ["Nơi nhận:", "- Ban Thường vụ Tỉnh ủy Thử Nghiệm,",
                                                  "- Các đồng chí cấp ủy viên,", "- Các chi bộ trực thuộc,",
