@@ -139,6 +139,7 @@ def _assert_page_and_fonts(doc, name: str) -> None:
     margins = {side: round(getattr(section, f"{side}_margin").cm, 2) for side in ("top", "bottom", "left", "right")}
     ranges = {"top": (2.0, 2.5), "bottom": (2.0, 2.5), "left": (3.0, 3.5), "right": (1.5, 2.0)}  # Word keeps twips
     assert all(low <= margins[side] <= high for side, (low, high) in ranges.items()), (name, margins)
+    assert "PAGE" in section.footer._element.xml, name  # numbered pages
     normal = doc.styles["Normal"]
     assert normal.font.name == "Times New Roman" and 13 <= normal.font.size.pt <= 14, name
     fonts = normal.element.rPr.find(qn("w:rFonts"))

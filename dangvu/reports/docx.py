@@ -81,14 +81,32 @@ def _style_fonts(doc: Document) -> None:
     doc.styles["Table Grid"].font.size = Pt(TABLE_PT)
 
 
+def _page_number(section) -> None:
+    """The page number in Arabic figures at the bottom right (Hướng dẫn 36-HD/VPTW, "Số trang")."""
+    para = section.footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = para.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
 def new_document() -> Document:
-    """An empty A4 document with the party layout's margins and Times New Roman on every style."""
+    """An empty A4 document with the party layout's margins, Times New Roman on every style and
+    page numbers."""
     doc = Document()
     _style_fonts(doc)
     for section in doc.sections:
         section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
         section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
         section.left_margin, section.right_margin = Cm(MARGINS_CM["left"]), Cm(MARGINS_CM["right"])
+        _page_number(section)
     return doc
 
 
