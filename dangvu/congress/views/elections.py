@@ -7,13 +7,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
-from dangvu.common.forms import parse_id
 from dangvu.common.version_forms import show_stale
 from dangvu.common.versions import OLD_PAGE, StaleEdit, read_version
 from dangvu.common.views import access, require_edit, service_form
@@ -55,17 +54,39 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figures, discrepancies = sel.compare_teams(election)
     names = sel.candidate_names(election)
     surplus_max = ruleset_for(election.held_on)["election.surplus_max_share"]
+    can_edit = acc.can_edit_org(org)
     return render(request, "congress/election_detail.html", {
-        "election": election, "congress": election.congress, "org": org, "can_edit": acc.can_edit_org(org),
+        "election": election, "congress": election.congress, "org": org, "can_edit": can_edit,
         "candidates": election.candidates.all(), "teams": election.teams.all(),
         "figures": figures, "discrepancies": discrepancies, "breakdown": sel.base_breakdown(election),
         "adjustments": sel.adjustments(election),
-        "rows": [(key, [figures[t].get(key) for t in figures]) for key in ["ballots", "valid", "invalid", *names]],
-        "labels": {"ballots": "Số phiếu thu về", "valid": "Số phiếu hợp lệ", "invalid": "Số phiếu không hợp lệ"},
+        "rows": _comparison_rows(election, figures, discrepancies, names, can_edit and not sel.is_counted(election)),
         "tallies": election.tallies.all(),
         "surplus_warning": len(names) - election.seats > surplus_max * election.seats,
         "surplus_max": surplus_max,
     })
+
+
+ROW_LABELS = {"ballots": "Số phiếu thu về", "valid": "Số phiếu hợp lệ", "invalid": "Số phiếu không hợp lệ"}
+
+
+def _comparison_rows(election: Election, figures: dict, discrepancies: list, names: list[str],
+                     can_correct: bool) -> list[tuple[str, bool, list[tuple[object, bool, str]]]]:
+    """(label, teams disagree, [(value, disagree, correction link)]) per item: the cells of an item
+    the teams disagree on are marked; a team that entered totals gets a link to correct that one
+    number ("ballots" follows from valid + invalid)."""
+    apart = {d.item for d in discrepancies}
+    totals_teams = {t.name: t for t in election.teams.all() if t.totals is not None} if can_correct else {}
+    rows = []
+    for key in ["ballots", "valid", "invalid", *names]:
+        query = key if key in ("valid", "invalid") else (f"c{names.index(key)}" if key in names else "")
+        cells = []
+        for team_name, team_figures in figures.items():
+            team = totals_teams.get(team_name)
+            link = (reverse("congress:total_correct", args=[team.pk]) + f"?muc={query}") if team and query else ""
+            cells.append((team_figures.get(key), key in apart, link))
+        rows.append((ROW_LABELS.get(key, key), key in apart, cells))
+    return rows
 
 
 @login_required
@@ -195,23 +216,9 @@ def _enter_totals(request, team, names, forms):
     return redirect(election_url(team.election))
 
 
-def _clear_totals(request, team, names, forms):
-    s.set_team_totals(request.user, team, None, _version(request))
-    messages.success(request, "Đã xóa số tổng hợp của tổ.")
-    return _again(team)
-
-
-def _delete_ballot(request, team, names, forms):
-    ballot = sel.team_ballot(team, parse_id(request.POST.get("ballot")))
-    if ballot is None:
-        raise Http404("Không tìm thấy phiếu.")
-    s.delete_ballot(request.user, ballot, _version(request))
-    messages.success(request, f"Đã xóa phiếu số {ballot.number}.")
-    return _again(team)
-
-
-ENTRY_ACTIONS: dict[str, EntryAction] = {"grid": _enter_grid, "csv": _enter_csv, "totals": _enter_totals,
-                                         "clear_totals": _clear_totals, "delete": _delete_ballot}
+# Removing a ballot or the totals is not an action of this page: each has a page that asks first
+# (views.corrections), so that no single tap removes anything.
+ENTRY_ACTIONS: dict[str, EntryAction] = {"grid": _enter_grid, "csv": _enter_csv, "totals": _enter_totals}
 
 
 def _entry_post(request: HttpRequest, team: CountingTeam, names: list[str], forms: dict) -> HttpResponse | None:
