@@ -245,7 +245,7 @@ def test_team_totals_corrected_one_number_at_a_time(tree):
 def test_correction_page_changes_one_number(tree):
     election, t1, t2 = _two_teams(tree)
     client = client_as(tree, "office")
-    url = reverse("congress:total_correct", args=[t2.pk]) + "?muc=c1"
+    url = reverse("congress:total_correct", args=[t2.pk, "c1"])
     page = client.get(url)
     assert page.status_code == 200 and page.context["form"]["value"].value() == 2
     assert "Lưu số đã sửa" in page.content.decode()
@@ -255,7 +255,8 @@ def test_correction_page_changes_one_number(tree):
     r = client.post(url, {"value": 3, "version": t2.version})  # the old page's version
     assert r.status_code == 400 and r.context["form"].stale
     assert CountingTeam.objects.get(pk=t2.pk).totals[NAMES[1]] == 4
-    assert client.get(reverse("congress:total_correct", args=[t2.pk]) + "?muc=c9").status_code == 404
+    assert client.get(reverse("congress:total_correct", args=[t2.pk, "c9"])).status_code == 404
+    assert client.get(reverse("congress:total_correct", args=[t2.pk, "ballots"])).status_code == 404
 
 
 def test_disagreeing_cells_are_highlighted(tree):
@@ -268,7 +269,7 @@ def test_disagreeing_cells_are_highlighted(tree):
     assert apart == [NAMES[1]]
     cells = dict((label, c) for label, _, c in rows)[NAMES[1]]
     assert [(v, m) for v, m, _ in cells] == [(4, True), (2, True)]
-    assert all(link.endswith("?muc=c1") for _, _, link in cells)
+    assert [link for _, _, link in cells] == [reverse("congress:total_correct", args=[t.pk, "c1"]) for t in (t1, t2)]
 
 
 # -- removals ask first ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dangvu.registry.models import Member, Organization, OrgKind
 from .models import (
     AdjustmentKind,
     AppliesTo,
+    Candidate,
     CommentState,
     CongressKind,
     DraftKind,
@@ -254,6 +255,15 @@ class ElectionListsForm(Form):
                                      required=False, widget=forms.Textarea(attrs={"rows": 3}))
     fewer_candidates_allowed = ElectionForm.base_fields["fewer_candidates_allowed"]
     fewer_candidates_note = ElectionForm.base_fields["fewer_candidates_note"]
+
+    def clean_candidates(self):
+        # checked before the page that asks about dropped names, so that it never shows a bad list
+        text = self.cleaned_data["candidates"]
+        longest = Candidate._meta.get_field("name").max_length
+        if any(len(line.strip()) > longest for line in text.splitlines()):
+            raise forms.ValidationError(f"Mỗi tên trong danh sách bầu cử dài tối đa {longest} ký tự.",
+                                        code=Code.TOO_LONG)
+        return text
 
 
 class TotalCorrectionForm(VersionedForm):

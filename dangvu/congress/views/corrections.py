@@ -102,14 +102,14 @@ def _entry_url(team: CountingTeam) -> str:
 
 @login_required
 @FORM_METHODS
-def total_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    """One number of a team's totals: ``?muc=valid|invalid|c<i>`` (the i-th name on the ballot)."""
+def total_correct(request: HttpRequest, pk: int, item: str) -> HttpResponse:
+    """One number of a team's totals: ``item`` valid, invalid or c<i> (the i-th name on the ballot)."""
     team = _team(request, pk)
     election = team.election
     if team.totals is None:
         raise Http404("Tổ này không nhập số tổng hợp.")
     names = sel.candidate_names(election)
-    key = request.GET.get("muc", "")
+    key = item
     if key in FIGURE_LABELS:
         item, label = key, FIGURE_LABELS[key]
     elif key.startswith("c") and key[1:].isdigit() and int(key[1:]) < len(names):

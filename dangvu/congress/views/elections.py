@@ -42,7 +42,8 @@ def election_add(request: HttpRequest, pk: int) -> HttpResponse:
         names = d.pop("candidates").splitlines()
         return s.create_election(request.user, congress, **d, candidates=names)
 
-    return service_form(request, form, {"title": f"Bầu cử — {congress}", "org": congress.organization},
+    return service_form(request, form, {"title": f"Bầu cử — {congress}", "org": congress.organization,
+                                          "submit": "Tạo cuộc bầu cử"},
                         act, "Đã tạo cuộc bầu cử.", election_url)
 
 
@@ -83,7 +84,7 @@ def _comparison_rows(election: Election, figures: dict, discrepancies: list, nam
         cells = []
         for team_name, team_figures in figures.items():
             team = totals_teams.get(team_name)
-            link = (reverse("congress:total_correct", args=[team.pk]) + f"?muc={query}") if team and query else ""
+            link = reverse("congress:total_correct", args=[team.pk, query]) if team and query else ""
             cells.append((team_figures.get(key), key in apart, link))
         rows.append((ROW_LABELS.get(key, key), key in apart, cells))
     return rows
@@ -98,7 +99,8 @@ def election_base(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.BaseForm(request.POST or None, initial={"base": election.base, "reason": election.base_reason})
     return service_form(request, form, {"title": f"Cơ sở tính — {election.title}",
                                         "org": election.congress.organization,
-                                        "intro": f"Theo dữ liệu: {sel.computed_base(election)}."},
+                                        "intro": f"Theo dữ liệu: {sel.computed_base(election)}.",
+                                        "submit": "Lưu cơ sở tính"},
                         lambda d: s.set_base(request.user, election, d["base"], d["reason"]), "Đã lưu cơ sở tính.",
                         election_url(election), template="congress/form.html")
 
@@ -111,7 +113,8 @@ def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
     org = election.congress.organization
     require_edit(acc, org)
     form = f.AdjustmentForm(request.POST or None, members=sel.adjustable_members(org))
-    return service_form(request, form, {"title": f"Điều chỉnh cơ sở tính — {election.title}", "org": org},
+    return service_form(request, form, {"title": f"Điều chỉnh cơ sở tính — {election.title}", "org": org,
+                                          "submit": "Ghi điều chỉnh cơ sở tính"},
                         lambda d: s.add_adjustment(request.user, election, **d), "Đã ghi.", election_url(election))
 
 
@@ -123,7 +126,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, election.congress.organization)
     form = f.TeamForm(request.POST or None, initial={"name": f"Tổ {election.teams.count() + 1}"})
     return service_form(request, form, {"title": f"Thêm tổ kiểm phiếu — {election.title}",
-                                        "org": election.congress.organization},
+                                        "org": election.congress.organization, "submit": "Thêm tổ kiểm phiếu"},
                         lambda d: s.add_team(request.user, election, d["name"]), "Đã thêm tổ kiểm phiếu.",
                         lambda t: reverse("congress:team_entry", args=[t.pk]))
 
