@@ -293,6 +293,8 @@ def test_ballot_delete_asks_first(tree):
     assert r.status_code == 200 and team.ballots.count() == 2
     assert "Phiếu số 2 của Tổ 1 sẽ bị xóa" in html and "tên bị gạch: Lê Văn Cường" in html
     assert "Xóa phiếu số 2" in html
+    r = client.post(url, {"version": team.version})  # not from the page's button
+    assert r.status_code == 400 and team.ballots.count() == 2
     r = client.post(url, {"version": team.version, "confirm": "1"})
     assert r.status_code == 302
     assert list(team.ballots.values_list("number", flat=True)) == [1]
@@ -317,9 +319,10 @@ def test_dropping_a_candidate_asks_first(tree):
     url = reverse("congress:election_lists", args=[election.pk])
     data = {"candidates": "Nguyễn Văn An\nHoàng Thị Hoa", "counting_board": "Trần Văn Bốn"}
     r = client.post(url, data)
-    assert r.status_code == 200 and "Sẽ bỏ khỏi danh sách bầu cử: Lê Văn Cường." in r.content.decode()
+    assert r.status_code == 400 and "Sẽ bỏ khỏi danh sách bầu cử: Lê Văn Cường." in r.content.decode()
+    assert r.context["form"].errors.as_data()["drop_confirmed"]
     assert list(election.candidates.values_list("name", flat=True)) == NAMES
-    r = client.post(url, data | {"confirm": "1"})
+    r = client.post(url, data | {"drop_confirmed": "on"})
     assert r.status_code == 302
     assert list(election.candidates.values_list("name", flat=True)) == ["Nguyễn Văn An", "Hoàng Thị Hoa"]
     election.refresh_from_db()

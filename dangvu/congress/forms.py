@@ -255,6 +255,8 @@ class ElectionListsForm(Form):
                                      required=False, widget=forms.Textarea(attrs={"rows": 3}))
     fewer_candidates_allowed = ElectionForm.base_fields["fewer_candidates_allowed"]
     fewer_candidates_note = ElectionForm.base_fields["fewer_candidates_note"]
+    drop_confirmed = forms.BooleanField(label="Đồng ý bỏ những tên không còn trong danh sách (nếu có)",
+                                        required=False)
 
     def clean_candidates(self):
         # checked before the page that asks about dropped names, so that it never shows a bad list

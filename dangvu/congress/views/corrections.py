@@ -30,29 +30,31 @@ def _team(request: HttpRequest, pk: int) -> CountingTeam:
     return team
 
 
-def _confirm(request: HttpRequest, *, title: str, lines: list[str], button: str, back: str, org,
-             hidden: dict | None = None, status: int = 200) -> HttpResponse:
-    """The page that says what will be removed; its button posts back with ``confirm``."""
-    return render(request, "congress/confirm_remove.html", {
-        "title": title, "lines": lines, "button": button, "back": back, "org": org,
-        "hidden": sorted((hidden or {}).items())}, status=status)
+def _confirm(request: HttpRequest, page: dict, *, status: int = 200) -> HttpResponse:
+    """The page that says what will be removed (``page``: title, lines, button, back, org, hidden);
+    only its button, posting ``confirm=1``, removes."""
+    return render(request, "congress/confirm_remove.html", {**page, "hidden": sorted(page["hidden"].items())},
+                  status=status)
 
 
 def _posted_version(request: HttpRequest) -> int:
+    if request.POST.get("confirm") != "1":
+        raise ServiceError("Hãy bấm nút xóa trên trang này để xác nhận.", Code.REQUIRED, field="confirm")
     version = read_version(request.POST.get("version"))
     if version is None:
         raise ServiceError(OLD_PAGE, Code.STALE)
     return version
 
 
-def _removal(request: HttpRequest, team: CountingTeam, action, done: str) -> HttpResponse:
-    """POST of a confirmation page: remove, then back to the team's page (the refusal shown there)."""
+def _removal(request: HttpRequest, team: CountingTeam, page: dict, action, done: str) -> HttpResponse:
+    """POST of a confirmation page: remove and go back to the team's page; a refusal shows the
+    same page again with the reason (nothing removed)."""
     try:
         action(_posted_version(request))
     except ServiceError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
+        return _confirm(request, page, status=400)
+    messages.success(request, done)
     return redirect("congress:team_entry", pk=team.pk)
 
 
@@ -63,18 +65,18 @@ def ballot_delete(request: HttpRequest, pk: int, ballot: int) -> HttpResponse:
     record = sel.team_ballot(team, ballot)
     if record is None:
         raise Http404("Không tìm thấy phiếu.")
-    if request.method == "POST":
-        return _removal(request, team, lambda v: s.delete_ballot(request.user, record, v),
-                        f"Đã xóa phiếu số {record.number}.")
     names = sel.candidate_names(team.election)
     kept = [n for k, n in zip(record.kept, names, strict=False) if k]
     struck = [n for k, n in zip(record.kept, names, strict=False) if not k]
-    return _confirm(request, title=f"Xóa phiếu số {record.number} của {team.name}?", org=team.election.congress.organization,
-                    lines=[f"Phiếu số {record.number} của {team.name} sẽ bị xóa khỏi các phiếu đã nhập.",
-                           f"Tên giữ lại: {', '.join(kept) or 'không có'}; tên bị gạch: {', '.join(struck) or 'không có'}.",
-                           "Số liệu của tổ sẽ được tính lại; muốn sửa phiếu thì nhập lại phiếu đúng sau khi xóa."],
-                    button=f"Xóa phiếu số {record.number}", back=_entry_url(team),
-                    hidden={"version": team.version})
+    page = {"title": f"Xóa phiếu số {record.number} của {team.name}?", "org": team.election.congress.organization,
+            "lines": [f"Phiếu số {record.number} của {team.name} sẽ bị xóa khỏi các phiếu đã nhập.",
+                      f"Tên giữ lại: {', '.join(kept) or 'không có'}; tên bị gạch: {', '.join(struck) or 'không có'}.",
+                      "Số liệu của tổ sẽ được tính lại; muốn sửa phiếu thì nhập lại phiếu đúng sau khi xóa."],
+            "button": f"Xóa phiếu số {record.number}", "back": _entry_url(team), "hidden": {"version": team.version}}
+    if request.method == "POST":
+        return _removal(request, team, page, lambda v: s.delete_ballot(request.user, record, v),
+                        f"Đã xóa phiếu số {record.number}.")
+    return _confirm(request, page)
 
 
 @login_required
@@ -84,16 +86,16 @@ def totals_clear(request: HttpRequest, pk: int) -> HttpResponse:
     if team.totals is None:
         messages.error(request, "Tổ này chưa nhập số tổng hợp.")
         return redirect("congress:team_entry", pk=team.pk)
-    if request.method == "POST":
-        return _removal(request, team, lambda v: s.set_team_totals(request.user, team, None, v),
-                        "Đã xóa số tổng hợp của tổ.")
     t = team.totals
-    return _confirm(request, title=f"Xóa số tổng hợp của {team.name}?", org=team.election.congress.organization,
-                    lines=[f"Toàn bộ số tổng hợp của {team.name} sẽ bị xóa: {t.get('ballots')} phiếu thu về, "
-                           f"{t.get('valid')} hợp lệ, {t.get('invalid')} không hợp lệ và số phiếu của từng người.",
-                           "Muốn sửa một số sai, hãy dùng “Sửa” ở từng ô trên trang bầu cử thay vì xóa hết."],
-                    button=f"Xóa số tổng hợp của {team.name}", back=_entry_url(team),
-                    hidden={"version": team.version})
+    page = {"title": f"Xóa số tổng hợp của {team.name}?", "org": team.election.congress.organization,
+            "lines": [f"Toàn bộ số tổng hợp của {team.name} sẽ bị xóa: {t.get('ballots')} phiếu thu về, "
+                      f"{t.get('valid')} hợp lệ, {t.get('invalid')} không hợp lệ và số phiếu của từng người.",
+                      "Muốn sửa một số sai, hãy dùng “Sửa” ở từng ô trên trang bầu cử thay vì xóa hết."],
+            "button": f"Xóa số tổng hợp của {team.name}", "back": _entry_url(team), "hidden": {"version": team.version}}
+    if request.method == "POST":
+        return _removal(request, team, page, lambda v: s.set_team_totals(request.user, team, None, v),
+                        "Đã xóa số tổng hợp của tổ.")
+    return _confirm(request, page)
 
 
 def _entry_url(team: CountingTeam) -> str:
@@ -142,14 +144,11 @@ def election_lists(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": "\n".join(before), "counting_board": election.counting_board,
         "fewer_candidates_allowed": election.fewer_candidates_allowed,
         "fewer_candidates_note": election.fewer_candidates_note})
-    if request.method == "POST" and form.is_valid() and not request.POST.get("confirm"):
+    if request.method == "POST" and form.is_valid() and not form.cleaned_data["drop_confirmed"]:
         dropped = [n for n in before if n not in s.clean_names(form.cleaned_data["candidates"].splitlines())]
-        if dropped:
-            return _confirm(request, title=f"Bỏ tên khỏi danh sách bầu cử — {election.title}?", org=org,
-                            lines=[f"Sẽ bỏ khỏi danh sách bầu cử: {', '.join(dropped)}.",
-                                   "Thứ tự trên phiếu được đánh lại theo danh sách mới."],
-                            button="Bỏ tên và lưu danh sách mới", back=election_url(election),
-                            hidden={k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"})
+        if dropped:  # asks first: the form comes back saying who would go, until the box is ticked
+            form.add_error("drop_confirmed", f"Sẽ bỏ khỏi danh sách bầu cử: {', '.join(dropped)}. Thứ tự trên phiếu "
+                                             "được đánh lại. Đánh dấu ô này rồi bấm lưu lần nữa nếu đúng như vậy.")
 
     def act(d):
         return s.edit_election_lists(request.user, election, candidates=d["candidates"].splitlines(),
