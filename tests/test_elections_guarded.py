@@ -170,6 +170,12 @@ def test_term_written_the_party_way(tree):
         rules.congress_term("2025-2027", "grassroots_committee", rs)
 
 
+def test_campaign_term_abc_refused(tree):
+    _refused(lambda: cs.create_timeline(None, tree.orgs["C1"], title="Kế hoạch đại hội", term="abc"),
+             Code.INVALID, "term")
+    assert cs.create_timeline(None, tree.orgs["C1"], title="Kế hoạch đại hội", term="2025–2030").term == "2025-2030"
+
+
 def test_term_abc_refused_on_the_form(tree):
     r = client_as(tree, "office").post(reverse("congress:congress_add", args=["C1"]), {
         "term": "abc", "kind": "delegates", "starts_on": "10/05/2027", "ends_on": "10/05/2027"})
@@ -198,6 +204,18 @@ def test_team_cannot_hold_more_ballots_than_issued(tree):
                    Code.OUT_OF_RANGE, "valid")
     assert NAMES[0] in err.message
     assert CountingTeam.objects.get(pk=other.pk).totals is None
+
+
+def test_totals_over_issued_shown_beside_the_number(tree):
+    election = _election(tree, issued=162)
+    team = cs.add_team(None, election, "Tổ 1")
+    post = {"action": "totals", "version": team.version, "ballots": 163, "valid": 163, "invalid": 0,
+            "c0": 100, "c1": 90, "c2": 80}
+    r = client_as(tree, "office").post(reverse("congress:team_entry", args=[team.pk]), post)
+    assert r.status_code == 400
+    errors = r.context["totals_form"].errors.as_data()["ballots"]
+    assert errors[0].code == Code.OUT_OF_RANGE and "163" in errors[0].message and "162" in errors[0].message
+    assert CountingTeam.objects.get(pk=team.pk).totals is None
 
 
 def test_grid_entry_over_issued_is_refused_on_the_page(tree):

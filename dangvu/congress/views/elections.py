@@ -15,7 +15,7 @@ from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
 from dangvu.common.version_forms import show_stale
 from dangvu.common.versions import OLD_PAGE, StaleEdit, read_version
-from dangvu.common.views import access, require_edit, service_form
+from dangvu.common.views import access, add_service_error, require_edit, service_form
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports import congress as documents
 
@@ -214,6 +214,10 @@ def _enter_totals(request, team, names, forms):
     except StaleEdit as exc:  # the stored figures beside the typed ones
         show_stale(forms["totals"], exc)
         forms["stale"] = forms["totals"]
+        raise
+    except ServiceError as exc:  # also beside the number it is about (e.g. more ballots than issued)
+        if exc.field in forms["totals"].fields:
+            add_service_error(forms["totals"], exc)
         raise
     messages.success(request, "Đã lưu số tổng hợp của tổ.")
     return redirect(election_url(team.election))
