@@ -191,3 +191,40 @@ def browser():
 @pytest.fixture
 def live_tree(transactional_db, live_server, tree):
     return tree
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(expect is None, reason="the playwright package is not installed")
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is not installed")
+def test_phone_disagreeing_cell_marked_and_corrected_one_number(live_tree, live_server, browser):
+    import datetime as dt
+
+    from test_browser import MIN_TAP_PX, _no_horizontal_scroll, _phone_login
+
+    from dangvu.congress import services as cs
+
+    day = dt.date(2027, 5, 10)
+    congress = cs.save_congress(None, live_tree.orgs["C1"], term="2025-2030", kind="members", starts_on=day,
+                                ends_on=day)
+    names = ["Nguyễn Văn An", "Lê Văn Cường"]
+    election = cs.create_election(None, congress, title="Bầu Ban Chấp hành", seats=1, held_on=day, issued=2,
+                                  candidates=names)
+    for team_name, votes in (("Tổ 1", (2, 1)), ("Tổ 2", (2, 0))):
+        team = cs.add_team(None, election, team_name)
+        cs.set_team_totals(None, team, {"ballots": 2, "valid": 2, "invalid": 0} | dict(zip(names, votes, strict=True)))
+    base = live_server.url
+    context, page = _phone_login(browser, base, "office")
+    page.goto(f"{base}/bau-cu/{election.pk}/")
+    _no_horizontal_scroll(page)
+    marked = page.locator("td.mismatch")
+    expect(marked).to_have_count(2)
+    fix = page.get_by_role("link", name="Sửa Lê Văn Cường").nth(1)  # Tổ 2's cell
+    box = fix.bounding_box()
+    assert box["height"] >= MIN_TAP_PX and box["width"] >= MIN_TAP_PX
+    fix.click()
+    page.get_by_label("Số phiếu của Lê Văn Cường (Tổ 2)").fill("1")
+    page.get_by_role("button", name="Lưu số đã sửa").click()
+    page.wait_for_url(f"{base}/bau-cu/{election.pk}/")
+    expect(page.locator("td.mismatch")).to_have_count(0)
+    expect(page.locator(".msg-success").last).to_contain_text("Số liệu các tổ khớp nhau.")
+    context.close()
