@@ -336,7 +336,7 @@ def _election_with_base_5(tree):
     client = client_as(tree, "office")
     r = client.post(reverse("congress:election_add", args=[congress.pk]), {
         "title": "Bầu Ban Chấp hành Đảng bộ", "round": 1, "seats": 2, "held_on": "2027-05-10",
-        "base_kind": "members", "issued": 7, "counting_board": "Nguyễn Văn An\nLê Văn Cường\nPhạm Thị Dung",
+        "base_kind": "members", "issued": 7, "counting_board": "Trần Văn Bốn\nVũ Thị Năm\nPhạm Thị Dung",
         "candidates": "\n".join(CANDIDATES)})
     assert r.status_code == 302, r.content.decode()[-1500:]
     election = congress.elections.get()
@@ -371,8 +371,8 @@ def test_election_two_teams_discrepancy_count_recount_and_minutes(tree):
 
     # team 2 corrects ballot 4
     bad = team2.ballots.get(number=4)
-    assert client.post(reverse("congress:team_entry", args=[team2.pk]),
-                       _as_read(team2, {"action": "delete", "ballot": bad.pk})).status_code == 302
+    assert client.post(reverse("congress:ballot_delete", args=[team2.pk, bad.pk]),
+                       _as_read(team2, {"confirm": "1"})).status_code == 302
     assert client.post(reverse("congress:team_entry", args=[team2.pk]),
                        _as_read(team2, _grid_post([BALLOTS[3]]))).status_code == 302
     assert cs.compare_teams(election)[1] == []

@@ -9,6 +9,7 @@ from django import forms
 
 from dangvu.common.forms import Form, MemberChoiceField, VNDateField, validate_name_lines
 from dangvu.common.uploads import LimitedFileField
+from dangvu.common.version_forms import VersionedForm
 from dangvu.core.errors import Code
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import MAX_PLAN_ITEMS, check_items
@@ -18,6 +19,7 @@ from dangvu.registry.models import Member, Organization, OrgKind
 from .models import (
     AdjustmentKind,
     AppliesTo,
+    Candidate,
     CommentState,
     CongressKind,
     DraftKind,
@@ -239,6 +241,39 @@ class ElectionForm(Form):
                                      validators=[validate_name_lines])
     candidates = forms.CharField(label="Danh sách bầu cử (mỗi dòng một người, theo thứ tự trên phiếu)",
                                  widget=forms.Textarea(attrs={"rows": 6}), validators=[validate_name_lines])
+    fewer_candidates_allowed = forms.BooleanField(
+        label="Đại hội đã biểu quyết đồng ý bầu khi danh sách ít hơn số lượng cần bầu", required=False)
+    fewer_candidates_note = forms.CharField(label="Căn cứ quyết định của đại hội (biên bản, nghị quyết, ngày)",
+                                            max_length=255, required=False)
+
+
+class ElectionListsForm(Form):
+    """The list, the counting board and the congress's decision on a short list, edited together."""
+
+    candidates = forms.CharField(label="Danh sách bầu cử (mỗi dòng một người, theo thứ tự trên phiếu)",
+                                 widget=forms.Textarea(attrs={"rows": 6}), validators=[validate_name_lines])
+    counting_board = forms.CharField(label="Ban kiểm phiếu (mỗi dòng một người, trưởng ban ở dòng đầu)",
+                                     required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                     validators=[validate_name_lines])
+    fewer_candidates_allowed = ElectionForm.base_fields["fewer_candidates_allowed"]
+    fewer_candidates_note = ElectionForm.base_fields["fewer_candidates_note"]
+    drop_confirmed = forms.BooleanField(label="Đồng ý bỏ những tên không còn trong danh sách (nếu có)",
+                                        required=False)
+
+    def clean_candidates(self):
+        # checked before the page that asks about dropped names, so that it never shows a bad list
+        text = self.cleaned_data["candidates"]
+        longest = Candidate._meta.get_field("name").max_length
+        if any(len(line.strip()) > longest for line in text.splitlines()):
+            raise forms.ValidationError(f"Mỗi tên trong danh sách bầu cử dài tối đa {longest} ký tự.",
+                                        code=Code.TOO_LONG)
+        return text
+
+
+class TotalCorrectionForm(VersionedForm):
+    """One number of a counting team's totals."""
+
+    value = forms.IntegerField(label="Số đúng", min_value=0, max_value=1_000_000)
 
 
 class BaseForm(Form):
