@@ -62,9 +62,12 @@ def test_secretary_home_lists_the_communes_round_with_her_cells_forms(tree, comm
     # her own forms counted: 56 of C1A waiting for their self-assessment (C1B's one is not hers)
     assert 'data-state="chua-tu-danh-gia" data-count="56"' in page
     assert reverse("evaluation:round_detail", args=[commune_round.pk]) in page
-    # the secretary of another commune does not see it
-    other = client_for(tree.users["viewer"]).get(reverse("evaluation:home"))
-    assert [x.pk for x in other.context["page"]] == [commune_round.pk]
+    # her cell's proposal screen one tap away; the office (two cells and more) goes through the round page
+    proposals = reverse("evaluation:cell_proposals", args=[commune_round.pk, "C1A"])
+    assert proposals in page
+    viewer = client_for(tree.users["viewer"]).get(reverse("evaluation:home"))
+    assert [x.pk for x in viewer.context["page"]] == [commune_round.pk]
+    assert proposals not in viewer.content.decode()  # read-only
 
 
 def test_round_page_is_grouped_by_unit_with_counts_filtered_and_paginated(tree, commune_round):

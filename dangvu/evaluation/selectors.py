@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from dangvu.core.evaluation import Grade, excellent_quota_check, last_graded_admission
 from dangvu.core.rulesets import RuleSet, ruleset_for
@@ -397,12 +397,12 @@ def unit_evaluations(rnd: EvaluationRound, unit: Organization) -> QuerySet[Evalu
 def rounds_visible(acc) -> QuerySet[EvaluationRound]:
     """Rounds run in the user's scope, and rounds run above it that grade someone of it (a commune's
     round seen by its cell secretary), newest first."""
-    roots = list(acc.roots[:50])
-    found = EvaluationRound.objects.none()
-    for root in roots:
-        found = found | EvaluationRound.objects.covering(root)
-    return (found.filter(evaluations__unit__in=acc.orgs()).distinct().select_related("organization")
-            .order_by("-year", "-quarter", "subject_kind", "-id"))
+    step = Organization.steplen
+    above = {root.path[:end] for root in acc.roots[:50] for end in range(step, len(root.path), step)}
+    mine = Evaluation.objects.filter(round=OuterRef("pk"), unit__in=acc.orgs())
+    return (EvaluationRound.objects.filter(Q(organization__in=acc.orgs())
+                                           | (Q(organization__path__in=above) & Exists(mine)))
+            .select_related("organization").order_by("-year", "-quarter", "subject_kind", "-id"))
 
 
 def my_counts(acc, rounds: Iterable[EvaluationRound]) -> dict[int, dict[str, int]]:
@@ -411,3 +411,15 @@ def my_counts(acc, rounds: Iterable[EvaluationRound]) -> dict[int, dict[str, int
     annotations = {key.replace("-", "_"): Count("id", filter=q) for key, q in STATE_FILTERS.items()}
     return {g["round_id"]: {key: g[key.replace("-", "_")] for key in STATE_FILTERS}
             for g in mine.order_by().values("round_id").annotate(**annotations)}
+
+
+def my_cells(acc, rounds: Iterable[EvaluationRound], most: int = 3) -> dict[int, list[tuple[str, str]]]:
+    """For each open members' round: the (code, name) of the units with forms the user may fill, when
+    there are at most ``most`` (a cell secretary's own cell, linked straight to its proposal screen)."""
+    open_ids = [r.pk for r in rounds if r.is_open and r.subject_kind != SubjectKind.ORGANIZATION]
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = (Evaluation.objects.filter(round__in=open_ids, unit__in=acc.editable_orgs())
+            .order_by("round_id", "unit__path").values_list("round_id", "unit__code", "unit__name").distinct())
+    for round_id, code, name in rows:
+        found[round_id].append((code, name))
+    return {pk: units for pk, units in found.items() if len(units) <= most}

@@ -68,9 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
     page = Paginator(sel.rounds_visible(acc), ROUNDS_PER_PAGE).get_page(request.GET.get("trang") or 1)
-    mine = sel.my_counts(acc, page)
-    rounds = [(r, [(key, label, mine.get(r.pk, {}).get(key, 0)) for key, label in sel.ROW_STATES.items()])
-              for r in page]
+    mine, cells = sel.my_counts(acc, page), sel.my_cells(acc, page)
+    rounds = [(r, [(key, label, mine.get(r.pk, {}).get(key, 0)) for key, label in sel.ROW_STATES.items()],
+               cells.get(r.pk, [])) for r in page]
     return render(request, "evaluation/rounds.html", {"org": None, "page": page, "roots": list(acc.roots[:20]),
                                                       "can_edit": False, "rounds": rounds})
 
@@ -83,7 +83,7 @@ def org_rounds(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     page = Paginator(sel.rounds_of(org), ROUNDS_PER_PAGE).get_page(request.GET.get("trang") or 1)
     return render(request, "evaluation/rounds.html", {"org": org, "page": page, "roots": [],
-                                                      "rounds": [(r, []) for r in page],
+                                                      "rounds": [(r, [], []) for r in page],
                                                       "can_edit": acc.can_edit_org(org)})
 
 
