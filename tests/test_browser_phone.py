@@ -29,6 +29,7 @@ from browser_util import (
     launch_browser,
     small_tap_targets,
 )
+from django.urls import reverse
 from test_access_matrix import EXPECTED, _congress_objects, build_world, expected_status, url_for
 
 pytestmark = BROWSER_MARKS
@@ -65,8 +66,20 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
-    complete(es.open_round(None, tree.orgs["C1"], "member", YEAR - 1))
+    w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
+    complete(w.commune_round)
     return w
+
+
+def extra_pages(world, role: str) -> list[str]:
+    """Pages of the long lists with their groups and filters (not in the access matrix's table):
+    the commune's round by unit, one unit, one state; alerts of one unit; members of one cell."""
+    if role == "member":
+        return []
+    rnd = reverse("evaluation:round_detail", args=[world.commune_round.pk])
+    return [rnd, f"{rnd}?don-vi=C1A", f"{rnd}?tinh-trang=da-quyet-dinh",
+            f"{reverse('alerts:list')}?don-vi=C1A&kind=cell_too_small",
+            f"{reverse('registry:member_list')}?status=all&org=C1A"]
 
 
 def phone_pages(world, role: str) -> list[str]:
@@ -84,7 +97,7 @@ def phone_pages(world, role: str) -> list[str]:
                 if url is not None:
                     urls.append(url)
                     break
-    return urls
+    return urls + extra_pages(world, role)
 
 
 def test_every_page_of_every_role_fits_a_phone(phone_world, live_server, browser):
