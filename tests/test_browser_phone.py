@@ -191,6 +191,9 @@ def test_secretary_proposes_her_cells_grades_from_the_menu_on_a_phone(cell_round
     assert horizontal_overflow(page) is None
     expect(page.locator('li[data-unit="C1A"] [data-state="cho-quyet-dinh"]')).to_have_attribute("data-count", "22")
     _shot(page, "round-cell-phone")
+    # the cell's forms as short cards, at most 380 px each (50 a page)
+    cards = page.evaluate("[...document.querySelectorAll('table.evals tbody tr')].map(r => r.offsetHeight)")
+    assert len(cards) == 22 and max(cards) <= 380, cards
     rows = Evaluation.objects.filter(round=cell_round, unit=tree.orgs["C1A"])
     assert rows.exclude(proposed_grade="").count() == 22
     assert rows.filter(proposed_grade="excellent").count() == 1
