@@ -545,6 +545,10 @@ EXPECTED: dict[str, Spec] = {
     "evaluation:evaluation_self": Spec("edit", _ev("evaluation"), OBJ_LOCS, post=_self_assessment_data),
     "evaluation:evaluation_proposal": Spec("edit", _ev("evaluation"), OBJ_LOCS, post=lambda w, loc, v: {
         "grade": "good", "note": "Gương mẫu nơi cư trú"}),
+    # one cell's proposals at once (issue 13): the round and the cell of the location
+    "evaluation:cell_proposals": Spec("edit", lambda w, loc, v: (w.evaluation[loc]["open"].pk, w.orgs[loc].code),
+                                      OBJ_LOCS, post=lambda w, loc, v: {
+                                          f"g{w.evaluation[loc]['evaluation'].pk}": "excellent"}),
     "evaluation:evaluation_decision": Spec("edit", _ev("evaluation"), OBJ_LOCS, post=lambda w, loc, v: {
         "grade": "good"}),
     # -- admission: prospects through the procedure, quotas, the pipeline -------------------------

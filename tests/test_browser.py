@@ -10,42 +10,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
+from browser_util import (  # noqa: F401 - shared helpers (also used as ``test_browser.X`` by other tests)
+    ARTIFACTS,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    MIN_TAP_PX,
+    PHONE,
+    _no_horizontal_scroll,
+    _phone_login,
+    _shot,
+    expect,
+    launch_browser,
+    sync_playwright,
+)
+from conftest import PASSWORD
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None
-
-from conftest import PASSWORD, ROOT
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None, reason="the playwright package is not installed"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def browser():
-    # ``launch`` gives every run a fresh temporary profile (user-data dir) and removes it after.
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_browser()
 
 
 LONG_GROUP = "Tổ đảng số 3 thôn Đồng Tâm (xóm Giữa, xóm Bãi và khu tái định cư Cầu Đá mới)"
@@ -61,20 +50,10 @@ def live_tree(transactional_db, live_server, tree):
     return tree
 
 
-def _no_horizontal_scroll(page) -> None:
-    """Nothing wider than the phone's screen. A mobile browser zooms out to fit wide content, and
-    then ``innerWidth`` grows with ``scrollWidth``: so it must also still be the screen's width."""
-    scroll, inner, layout = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth]")
-    assert scroll <= inner, f"{page.url}: page is {scroll}px wide in a {inner}px window"
-    assert inner == layout == PHONE["width"], f"{page.url}: zoomed out to {inner}px to fit wide content"
-
-
 # The phone menu: the monthly routine in front, the rest behind "Thêm" (a <details> menu).
 TOP_ENTRIES = ("Sinh hoạt chi bộ", "Đảng viên", "Kế hoạch", "Cảnh báo")
 MORE_ENTRIES = ("Trang chủ", "Tổ chức đảng", "Kết nạp đảng viên", "Đánh giá, xếp loại", "Đại hội", "Nhập Excel")
 MAX_PHONE_HEADER_PX = 140  # about two rows: brand and logout, then the menu
-MIN_TAP_PX = 44
 
 
 def _on_screen(box: dict) -> bool:
@@ -109,27 +88,6 @@ def _phone_menu(page) -> None:
     _shot(page, "menu-open-phone")
     nav.get_by_role("link", name="Tổ chức đảng", exact=True).click()
     page.wait_for_url(re.compile(r"/to-chuc/$"))
-
-
-def _shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 5_000
-    return path
-
-
-def _phone_login(browser, base: str, username: str):
-    """A phone-sized browser context, logged in as ``username``: (context, page)."""
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(f"{base}/")
-    return context, page
 
 
 def _count_line(page):

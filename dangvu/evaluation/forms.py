@@ -103,3 +103,37 @@ class DecisionForm(Form):
 
 class ConfirmForm(Form):
     """A confirmation button: the POST itself is the action."""
+
+
+SHORT_GRADES = [("excellent", "Xuất sắc"), ("good", "Tốt"), ("fulfilled", "Hoàn thành"),
+                ("unfulfilled", "Không hoàn thành")]
+"""The four grades in a word or two: four fit side by side on a phone (the page spells them out once)."""
+
+
+class CellProposalForm(Form):
+    """The cell's proposal for every member of the cell at once: one row of four large choices per
+    evaluation (``g<id>``), prefilled with the proposal made, else the self-assessed grade, else the
+    grade the points give. Rows without a self-assessment cannot take a proposal yet: they are
+    shown without choices."""
+
+    def __init__(self, *args, evaluations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for ev in evaluations:
+            name = f"g{ev.pk}"
+            open_row = ev.self_at is not None
+            if open_row:
+                self.fields[name] = forms.ChoiceField(
+                    label=ev.subject_name, choices=SHORT_GRADES, required=False,
+                    widget=forms.RadioSelect, initial=ev.proposed_grade or ev.self_grade or ev.computed_grade,
+                    error_messages={"invalid_choice": "Lựa chọn không hợp lệ."})  # added after the base's messages
+            self.rows.append((ev, self[name] if open_row else None))
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in self.fields):
+            raise forms.ValidationError("Chưa chọn mức xếp loại nào: hãy chọn cho ít nhất một người.")
+        return data
+
+    def grades(self) -> dict[int, str]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items() if value}

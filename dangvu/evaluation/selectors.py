@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from dangvu.core.evaluation import Grade, excellent_quota_check, last_graded_admission
 from dangvu.core.rulesets import RuleSet, ruleset_for
@@ -201,6 +201,11 @@ class QuotaRow:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def by_state(self) -> list[tuple[str, str, int]]:
+        """(state, its label, how many) in the order of the steps."""
+        return [(key, label, self.counts[key]) for key, label in ROW_STATES.items()]
+
 
 def excellent_allowed(good: int, rs: RuleSet) -> int:
     """The excellent maximum for ``good`` members graded good, as the core computes it."""
@@ -291,11 +296,6 @@ def evaluation_in_scope(acc, pk: int) -> Evaluation | None:
             .select_related("round__organization", "member", "organization", "unit").first())
 
 
-def rounds_in_scope(acc) -> QuerySet[EvaluationRound]:
-    """Rounds run by the organizations of the user's scope."""
-    return EvaluationRound.objects.filter(organization__in=acc.orgs()).select_related("organization")
-
-
 def rounds_of(org: Organization) -> QuerySet[EvaluationRound]:
     """Rounds run by this organization or below it, and rounds above that include it."""
     return (EvaluationRound.objects.covering(org).select_related("organization")
@@ -323,3 +323,103 @@ def published_rows_in_scope(acc, rnd: EvaluationRound, whole: bool) -> list[dict
         return rows
     units = set(acc.orgs().values_list("pk", flat=True))
     return [r for r in rows if r["unit_id"] in units]
+
+
+# -- the round page: grouped by unit, filtered by state ----------------------------------------------
+
+ROW_STATES: dict[str, str] = {
+    "chua-tu-danh-gia": "Chưa tự đánh giá",
+    "cho-de-xuat": "Chờ chi bộ đề xuất",
+    "cho-quyet-dinh": "Chờ cấp ủy quyết định",
+    "da-quyet-dinh": "Đã quyết định",
+}
+"""Where an evaluation stands, by its latest step (the query string's ``tinh-trang``)."""
+
+_UNDECIDED = Q(decided_grade="")
+STATE_FILTERS: dict[str, Q] = {
+    "chua-tu-danh-gia": _UNDECIDED & Q(proposed_grade="", self_at__isnull=True),
+    "cho-de-xuat": _UNDECIDED & Q(proposed_grade="", self_at__isnull=False),
+    "cho-quyet-dinh": _UNDECIDED & ~Q(proposed_grade=""),
+    "da-quyet-dinh": ~_UNDECIDED,
+}
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    """One unit (cell) of a round as the round page lists it: its evaluations by state."""
+
+    unit_id: int
+    code: str
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def by_state(self) -> list[tuple[str, str, int]]:
+        """(state, its label, how many) in the order of the steps."""
+        return [(key, label, self.counts[key]) for key, label in ROW_STATES.items()]
+
+
+def unit_counts(rows: QuerySet[Evaluation]) -> list[UnitCounts]:
+    """The evaluations of ``rows`` per unit, in tree order, with a count per state (one query)."""
+    annotations = {key.replace("-", "_"): Count("id", filter=q) for key, q in STATE_FILTERS.items()}
+    grouped = (rows.order_by().values("unit_id", "unit__code", "unit__name", "unit__path")
+               .annotate(**annotations).order_by("unit__path"))
+    return [UnitCounts(g["unit_id"], g["unit__code"], g["unit__name"],
+                       {key: g[key.replace("-", "_")] for key in STATE_FILTERS}) for g in grouped]
+
+
+def filter_rows(rows: QuerySet[Evaluation], unit: Organization | None, state: str) -> QuerySet[Evaluation]:
+    """``rows`` of one unit and/or in one state (an unknown state filters nothing)."""
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    if state in STATE_FILTERS:
+        rows = rows.filter(STATE_FILTERS[state])
+    return rows
+
+
+def unit_of_round(acc, rnd: EvaluationRound, code: str) -> Organization | None:
+    """A unit of the round's visible rows by its code, or None."""
+    if not code or "\x00" in code:
+        return None
+    units = rnd.evaluations.filter(unit__in=acc.orgs()).values("unit_id")
+    return Organization.objects.filter(code=code[:40], pk__in=units).first()
+
+
+def unit_evaluations(rnd: EvaluationRound, unit: Organization) -> QuerySet[Evaluation]:
+    """Every evaluation of one unit in the round, in the round page's order."""
+    return rnd.evaluations.filter(unit=unit).select_related("member", "organization", "unit")
+
+
+def rounds_visible(acc) -> QuerySet[EvaluationRound]:
+    """Rounds run in the user's scope, and rounds run above it that grade someone of it (a commune's
+    round seen by its cell secretary), newest first."""
+    step = Organization.steplen
+    above = {root.path[:end] for root in acc.roots[:50] for end in range(step, len(root.path), step)}
+    mine = Evaluation.objects.filter(round=OuterRef("pk"), unit__in=acc.orgs())
+    return (EvaluationRound.objects.filter(Q(organization__in=acc.orgs())
+                                           | (Q(organization__path__in=above) & Exists(mine)))
+            .select_related("organization").order_by("-year", "-quarter", "subject_kind", "-id"))
+
+
+def my_counts(acc, rounds: Iterable[EvaluationRound]) -> dict[int, dict[str, int]]:
+    """For each round: the user's own rows (those of their scope) counted by state."""
+    mine = Evaluation.objects.filter(round__in=[r.pk for r in rounds], unit__in=acc.orgs())
+    annotations = {key.replace("-", "_"): Count("id", filter=q) for key, q in STATE_FILTERS.items()}
+    return {g["round_id"]: {key: g[key.replace("-", "_")] for key in STATE_FILTERS}
+            for g in mine.order_by().values("round_id").annotate(**annotations)}
+
+
+def my_cells(acc, rounds: Iterable[EvaluationRound], most: int = 3) -> dict[int, list[tuple[str, str]]]:
+    """For each open members' round: the (code, name) of the units with forms the user may fill, when
+    there are at most ``most`` (a cell secretary's own cell, linked straight to its proposal screen)."""
+    open_ids = [r.pk for r in rounds if r.is_open and r.subject_kind != SubjectKind.ORGANIZATION]
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = (Evaluation.objects.filter(round__in=open_ids, unit__in=acc.editable_orgs())
+            .order_by("round_id", "unit__path").values_list("round_id", "unit__code", "unit__name").distinct())
+    for round_id, code, name in rows:
+        found[round_id].append((code, name))
+    return {pk: units for pk, units in found.items() if len(units) <= most}

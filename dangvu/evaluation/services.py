@@ -62,7 +62,7 @@ __all__ = [
     "COMMITTEE_ROLES", "DEFAULT_SHEET", "EVALUATED_STATUSES", "GRADED_FIELDS", "OFFICE_ROLES", "ROLE_LABELS",
     "ROLE_ORDER", "SHEETS_DIR", "QuotaRow", "ServiceError", "Subject", "conditions_for", "decide", "distribution",
     "excellent_allowed", "finalise_round", "grade_evaluation", "is_committee_office", "load_sheet",
-    "new_members_not_graded", "open_round", "period_of", "propose", "proposed_meeting_grade", "publish_round",
+    "new_members_not_graded", "open_round", "period_of", "propose", "propose_for_unit", "proposed_meeting_grade", "publish_round",
     "published_rows", "quota_breaches", "quota_rows", "refresh_round", "registry_facts", "round_period",
     "self_assess", "subject_orgs", "subjects_for",
 ]
@@ -225,6 +225,40 @@ def propose(by, ev: Evaluation, grade: str, note: str = "") -> Evaluation:
     grade_evaluation(rnd, ev, registry_facts(rnd, [ev]), ruleset_for(rnd.rule_day))
     ev.save()
     return ev
+
+
+@transaction.atomic
+def propose_for_unit(by, rnd: EvaluationRound, unit: Organization, grades: Mapping[int, str]) -> int:
+    """Step 2 for a whole cell at once: ``grades`` maps evaluation ids of ``unit`` in ``rnd`` to the
+    cell's proposed grade. All or nothing: the first refusal (a closed round, an id not of this cell, a
+    grade that is none of the four, a member without a self-assessment) writes nothing. Returns how
+    many proposals changed; each change is audited (one log entry per evaluation)."""
+    ensure_can_edit(by, unit)
+    rnd = EvaluationRound.objects.select_for_update().get(pk=rnd.pk)
+    _require_open(rnd)
+    rows = {ev.pk: ev for ev in Evaluation.objects.select_for_update().filter(round=rnd, unit=unit)
+            .select_related("member", "organization", "unit")}
+    changed: list[Evaluation] = []
+    for pk, grade in grades.items():
+        ev = rows.get(pk)
+        if ev is None:
+            raise ServiceError(f"Phiếu số {pk} không thuộc {unit.name} trong đợt đánh giá này.", Code.NOT_FOUND)
+        if not grade or grade == ev.proposed_grade:
+            continue
+        grade = _grade(grade, f"{ev.subject_name} — đề xuất xếp loại", f"g{pk}")
+        if ev.self_at is None:
+            raise ServiceError(f"{ev.subject_name}: chưa có phiếu tự đánh giá, chưa thể đề xuất xếp loại.",
+                               Code.INCOMPLETE, field=f"g{pk}")
+        ev.proposed_grade = grade
+        ev.proposed_by, ev.proposed_at = acting_user(by), timezone.now()
+        changed.append(ev)
+    if changed:
+        rs = ruleset_for(rnd.rule_day)
+        facts = registry_facts(rnd, changed)
+        for ev in changed:
+            grade_evaluation(rnd, ev, facts, rs)
+            ev.save()  # one save per row: the audit log keeps each member's before → after
+    return len(changed)
 
 
 def is_committee_office(by, org: Organization) -> bool:

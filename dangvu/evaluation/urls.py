@@ -11,6 +11,7 @@ urlpatterns = [
     path("danh-gia/<int:pk>/", views.round_detail, name="round_detail"),
     path("danh-gia/<int:pk>/chot/", views.round_finalise, name="round_finalise"),
     path("danh-gia/<int:pk>/cong-bo/", views.round_publish, name="round_publish"),
+    path("danh-gia/<int:pk>/don-vi/<str:code>/de-xuat/", views.cell_proposals, name="cell_proposals"),
     path("danh-gia/<int:pk>/ket-qua/", views.round_published, name="round_published"),
     path("danh-gia/<int:pk>/ket-qua.xlsx", views.round_xlsx, name="round_xlsx"),
     path("phieu-danh-gia/<int:pk>/tu-danh-gia/", views.evaluation_self, name="evaluation_self"),

@@ -8,6 +8,9 @@ rows of the user's subtree.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +30,7 @@ from . import services as s
 from .models import Evaluation, EvaluationRound, RoundState, SubjectKind
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
+ROUNDS_PER_PAGE = ROWS_PER_PAGE = UNITS_PER_PAGE = 50
 GRADES = [(g.value, g.label) for g in Grade]
 
 
@@ -58,13 +62,17 @@ def _bars(dist: dict[str, int]) -> list[dict]:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Rounds run by the organizations of the user's scope."""
+    """Rounds run in the user's scope or above it that grade someone of it, with the user's own
+    forms counted by state (a cell secretary sees the commune's round and her cell's forms)."""
     acc = access(request)
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
-    page = Paginator(sel.rounds_in_scope(acc), 50).get_page(request.GET.get("trang") or 1)
+    page = Paginator(sel.rounds_visible(acc), ROUNDS_PER_PAGE).get_page(request.GET.get("trang") or 1)
+    mine, cells = sel.my_counts(acc, page), sel.my_cells(acc, page)
+    rounds = [(r, [(key, label, mine.get(r.pk, {}).get(key, 0)) for key, label in sel.ROW_STATES.items()],
+               cells.get(r.pk, [])) for r in page]
     return render(request, "evaluation/rounds.html", {"org": None, "page": page, "roots": list(acc.roots[:20]),
-                                                      "can_edit": False})
+                                                      "can_edit": False, "rounds": rounds})
 
 
 @login_required
@@ -73,8 +81,9 @@ def org_rounds(request: HttpRequest, code: str) -> HttpResponse:
     """Rounds run by this organization or below it, and rounds above that include it."""
     acc = access(request)
     org = acc.get_org(code)
-    page = Paginator(sel.rounds_of(org), 50).get_page(request.GET.get("trang") or 1)
+    page = Paginator(sel.rounds_of(org), ROUNDS_PER_PAGE).get_page(request.GET.get("trang") or 1)
     return render(request, "evaluation/rounds.html", {"org": org, "page": page, "roots": [],
+                                                      "rounds": [(r, [], []) for r in page],
                                                       "can_edit": acc.can_edit_org(org)})
 
 
@@ -97,11 +106,21 @@ def round_open(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round grouped by unit: a compact table of units with their forms counted by state, each
+    opening its unit; the forms themselves when one unit is chosen (or only one is visible) or a
+    state is; both paginated."""
     acc = access(request)
     rnd, whole = _get_round(acc, pk)
     rows = sel.visible_evaluations(acc, rnd, whole)
     dist = sel.distribution(rows)
-    page = Paginator(rows, 100).get_page(request.GET.get("trang") or 1)
+    units = sel.unit_counts(rows)
+    unit = sel.unit_of_round(acc, rnd, request.GET.get("don-vi", ""))
+    state = request.GET.get("tinh-trang", "")
+    state = state if state in sel.ROW_STATES else ""
+    show_rows = unit is not None or bool(state) or len(units) <= 1
+    shown = sel.filter_rows(rows, unit, state) if show_rows else rows.none()
+    page = Paginator(shown, ROWS_PER_PAGE).get_page(request.GET.get("trang") or 1)
+    unit_page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("trang-dv") or 1)
     can_run = acc.can_edit_org(rnd.organization)
     editable_units = sel.editable_units(acc, rnd)
     proposed = {}
@@ -112,12 +131,22 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": [(ev, proposed.get(ev.pk), ev.unit_id in editable_units) for ev in page],
         "dist": dist, "bars": _bars(dist), "undecided": dist[""], "total": sum(dist.values()),
         "quota": sel.quota_rows(rnd) if whole else [], "can_run": can_run and whole,
-        "share": int(100 * _share_of_good(rnd)), "not_graded": sel.not_graded_in_scope(acc, rnd),
+        "share": _share_pct(rnd), "not_graded": sel.not_graded_in_scope(acc, rnd),
+        "units": unit_page, "unit": unit, "state": state, "states": sel.ROW_STATES, "show_rows": show_rows,
+        "editable_units": editable_units, "unit_count": len(units), "all_units": units,
+        "filter_query": _query(unit, state),
     })
 
 
-def _share_of_good(rnd: EvaluationRound) -> float:
-    return float(ruleset_for(rnd.rule_day)["evaluation.excellent_share_of_good_max"])
+def _query(unit, state: str) -> str:
+    """The filter part of the round page's links (kept when paging)."""
+    return urlencode({k: v for k, v in (("don-vi", unit.code if unit else ""), ("tinh-trang", state)) if v})
+
+
+def _share_pct(rnd: EvaluationRound) -> str:
+    """The excellent quota as a percentage of those graded good, from the round's rule set ("20")."""
+    share = Decimal(str(ruleset_for(rnd.rule_day)["evaluation.excellent_share_of_good_max"])) * 100
+    return f"{share.normalize():f}".replace(".", ",")
 
 
 def _step(request: HttpRequest, pk: int, which: str) -> HttpResponse:
@@ -177,6 +206,30 @@ def evaluation_decision(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "decision")
 
 
+@login_required
+@FORM_METHODS
+def cell_proposals(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """One screen per cell: the secretary proposes every member's grade at once, one save."""
+    acc = access(request)
+    rnd, _whole = _get_round(acc, pk)
+    unit = sel.unit_of_round(acc, rnd, code)
+    if unit is None:
+        raise Http404("Đơn vị này không có phiếu trong đợt đánh giá.")
+    require_edit(acc, unit)
+    evaluations = list(sel.unit_evaluations(rnd, unit))
+    form = f.CellProposalForm(request.POST or None, evaluations=evaluations)
+    back = reverse("evaluation:round_detail", args=[rnd.pk]) + "?" + _query(unit, "")
+
+    def act(_d):
+        return s.propose_for_unit(request.user, rnd, unit, form.grades())
+
+    waiting = sum(1 for ev in evaluations if ev.self_at is None)
+    return service_form(request, form, {"title": f"Chi bộ đề xuất xếp loại — {unit.name}", "round": rnd,
+                                        "org": rnd.organization, "unit": unit, "waiting_self": waiting,
+                                        "back": back, "is_open": rnd.is_open},
+                        act, "Đã ghi đề xuất xếp loại của chi bộ.", back, template="evaluation/cell_proposals.html")
+
+
 def _round_action(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     acc = access(request)
     rnd, whole = _get_round(acc, pk)
@@ -190,7 +243,7 @@ def _round_action(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     dist = sel.distribution(rnd.evaluations.all())
     return service_form(request, f.ConfirmForm(request.POST or None),
                         {"title": title, "round": rnd, "org": rnd.organization, "which": which, "dist": dist,
-                         "bars": _bars(dist), "quota": sel.quota_rows(rnd)},
+                         "bars": _bars(dist), "quota": sel.quota_rows(rnd), "share": _share_pct(rnd)},
                         lambda _d: action(request.user, rnd), done, _round_url(rnd),
                         template="evaluation/confirm.html")
 

@@ -195,6 +195,14 @@ def search_members(acc: Access, *, scope: Organization | None = None, words: Ite
     return qs.order_by("name_folded", "id")
 
 
+def counts_by_organization(members: QuerySet[Member], limit: int = 100) -> list[tuple[Organization, int]]:
+    """How many of ``members`` each organization (cell) holds, in tree order (the member list's
+    groups); at most ``limit`` organizations."""
+    counts = dict(members.order_by().values_list("organization_id").annotate(n=Count("id")))
+    orgs = Organization.objects.filter(pk__in=list(counts)).order_by("path")[:limit]
+    return [(o, counts[o.pk]) for o in orgs]
+
+
 def export_rows(members: QuerySet[Member], fields: Iterable[str]) -> Iterator[dict[str, Any]]:
     """The export's rows in tree order, streamed."""
     return (members.order_by("organization__path", "name_folded", "id").values(*fields)

@@ -188,6 +188,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(page_number or 1)
     query = request.GET.copy()
     query.pop("page", None)
+    group_query = query.copy()  # a group's link: the same search within one organization
+    group_query.pop("org", None)
+    groups = sel.counts_by_organization(qs) if acc.sees_registry else []
     from .views_excel import may_export_identity  # (views_excel imports this module)
 
     return render(request, "registry/member_list.html", {
@@ -195,6 +198,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "identity_export": may_export_identity(request.user, acc, scope),
         "total": paginator.count, "orgs": sel.org_choices(acc),
         "statuses": form.fields["status"].choices,
+        "groups": groups if len(groups) > 1 else [], "group_query": group_query.urlencode(),
     })
 
 
