@@ -139,13 +139,14 @@ def cell_round(transactional_db, live_server, tree):
     """C1's members' round over C1A, whose 22 members have all made their self-assessment."""
     from conftest import make_member_data
     from evaluation_world import self_points
+    from person_names import letters
 
     from dangvu.evaluation import services as es
     from dangvu.registry import services as rs
 
     for i in range(20):
         rs.register_member(None, tree.orgs["C1A"], make_member_data(
-            f"Đảng Viên Điện Thoại {i:02d}", dt.date(1960 + i, 1 + i % 12, 1 + i),
+            f"Đảng Viên Điện Thoại {letters(i)}", dt.date(1960 + i, 1 + i % 12, 1 + i),
             admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5)))
     rnd = es.open_round(None, tree.orgs["C1"], "member", 2025)
     for ev in rnd.evaluations.filter(unit=tree.orgs["C1A"]):
