@@ -16,7 +16,11 @@ from routine_world import DATA_DECIDED, EXPECTED_TOTAL, LAST_POINTS, PLACE, TODA
 from dangvu.common import Code
 from dangvu.core import clock
 from dangvu.core.meetings import FrameworkError, ScoringFramework, default_framework, meeting_warnings
-from dangvu.core.meetings_routine import PastMeeting, data_points, meeting_habit
+
+try:  # new with issue 13: on 7a982bc the core tests below fail on these names, the others still run
+    from dangvu.core.meetings_routine import PastMeeting, data_points, meeting_habit
+except ImportError:  # pragma: no cover
+    PastMeeting = data_points = meeting_habit = None
 from dangvu.meetings import services as s
 from dangvu.meetings.models import Attendance, Meeting
 
@@ -25,8 +29,9 @@ D, T = dt.date, dt.time
 
 # -- the habit rule (core) ------------------------------------------------------------------
 
-def _past(*days: dt.date, start=T(19, 0), end=T(21, 0), place="Nhà văn hóa", chair=7, lead=2) -> list[PastMeeting]:
-    return [PastMeeting(d, start, end, place, chair, d - dt.timedelta(days=lead) if lead is not None else None)
+def _past(*days: dt.date, place="Nhà văn hóa", chair=7, lead=2) -> list:
+    """Meetings 19:00–21:00 on ``days`` (newest first), materials ``lead`` days before."""
+    return [PastMeeting(d, T(19, 0), T(21, 0), place, chair, d - dt.timedelta(days=lead) if lead is not None else None)
             for d in sorted(days, reverse=True)]
 
 
@@ -189,6 +194,33 @@ def test_time_and_every_input_are_large(client, tree, world) -> None:
     assert "min-height: 48px" in style and "font-size: 1rem" in style  # 19 px root: 19 px text
     assert 'type="time"' in html
     assert "position: sticky" in html and 'class="savebar"' in html
+
+
+def test_attendance_page_is_the_compact_list_with_reasons(client, tree, world) -> None:
+    meeting = world["past"][-1]
+    people = world["people"]
+    client.force_login(tree.users["secretary"])
+    url = reverse("meetings:meeting_attendance", args=[meeting.pk])
+    html = client.get(url).content.decode()
+    assert html.count('data-cycle="id_m') == 45 and 'fieldset class="att"' not in html
+    assert "savebar" in html and "45</span>/45</b> đảng viên có mặt" in html
+    data = {f"m{a.member_id}": a.status for a in meeting.attendances.all()}
+    r = client.post(url, data | {f"m{people[3].pk}": "excused", f"r{people[3].pk}": "Con ốm"})
+    assert r.status_code == 302
+    assert Attendance.objects.get(meeting=meeting, member=people[3]).reason == "Con ốm"
+    assert 'value="Con ốm"' in client.get(url).content.decode()
+
+
+def test_score_page_of_an_unscored_meeting_starts_filled(client, tree, world) -> None:
+    with clock.frozen(TODAY):
+        meeting = s.record_meeting(None, world["cell"], held_on=D(2026, 11, 10), starts_at=T(19, 0),
+                                   ends_at=T(20, 0), materials_sent_on=D(2026, 11, 8))
+    client.force_login(tree.users["secretary"])
+    form = client.get(reverse("meetings:meeting_score", args=[meeting.pk])).context["form"]
+    values = {name: form[name].value() for name in form.fields}
+    assert values["content.review"] == 9 and values["results.follow_up"] == 6  # last month's
+    assert values["conduct.duration"] == 0 and values["prep.materials"] == 6  # 60 minutes; sent 2 days before
+    assert all(v is not None for v in values.values())
 
 
 # -- a second regular meeting in a month asks first ---------------------------------------

@@ -192,22 +192,38 @@ ATTENDANCE_CHOICES = [
 
 
 class AttendanceForm(Form):
-    """One radio group per member, named ``m<member id>``."""
+    """One status per member (``m<id>``) and the reason of an excused absence (``r<id>``), shown
+    as the compact list of the routine page (one tap per name steps its status)."""
 
     def __init__(self, *args, rows=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = list(rows)
-        for member, status in self.rows:
+        for member, status, reason in self.rows:
             self.fields[f"m{member.pk}"] = forms.ChoiceField(
-                label=member.full_name, choices=ATTENDANCE_CHOICES, initial=status, widget=forms.RadioSelect,
-                error_messages={"required": "Mục này không được để trống.",
-                                "invalid_choice": "Lựa chọn không hợp lệ."})
+                label=member.full_name, choices=ATTENDANCE_CHOICES, initial=status,
+                error_messages={"required": REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
+            self.fields[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False,
+                                                           initial=reason)
 
     def statuses(self) -> dict[int, str]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items() if name.startswith("m")}
 
+    def reasons(self) -> dict[int, str]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items() if name.startswith("r") and value}
+
     def members(self):
-        return [(member, self[f"m{member.pk}"]) for member, _status in self.rows]
+        """(member, status field, reason field, status shown) per row; those exempt last."""
+        out = [(m, self[f"m{m.pk}"], self[f"r{m.pk}"], self[f"m{m.pk}"].value() or status)
+               for m, status, _reason in self.rows]
+        return sorted(out, key=lambda row: row[3] == "exempt")
+
+    @property
+    def present_count(self) -> int:
+        return sum(1 for _m, _f, _r, status in self.members() if status == "present")
+
+    @property
+    def expected_count(self) -> int:
+        return sum(1 for _m, _f, _r, status in self.members() if status != "exempt")
 
 
 class ScoreForm(Form):

@@ -306,11 +306,11 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     meeting = _get_meeting(acc, pk)
     require_edit(acc, meeting.organization)
-    rows = [(a.member, a.status) for a in sel.attendances(meeting)]
+    rows = [(a.member, a.status, a.reason) for a in sel.attendances(meeting)]
     form = f.AttendanceForm(_posted(request), rows=rows)
 
     def act(_d):
-        return s.set_attendance(request.user, meeting, form.statuses())
+        return s.set_attendance(request.user, meeting, form.statuses(), form.reasons())
 
     return service_form(request, form, {"title": f"Điểm danh — {meeting.kind_label} {meeting.held_on:%d/%m/%Y}",
                                         "org": meeting.organization, "meeting": meeting}, act,
@@ -327,7 +327,13 @@ def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
     # A read only: the default framework, while none is stored, is shown unsaved; the first score
     # saved installs it (services.score_meeting).
     existing, framework = sel.scoring_for(meeting)
-    form = f.ScoreForm(_posted(request), framework=framework.core, initial=existing.points if existing else None)
+    if existing:
+        initial = existing.points
+    else:  # never empty boxes: last month's points, and the data's for the criteria it decides
+        known = framework.core.criteria
+        last = sel.last_score_points(meeting.organization, meeting.held_on)
+        initial = {k: v for k, v in last.items() if k in known} | sel.data_points_of(meeting, framework)
+    form = f.ScoreForm(_posted(request), framework=framework.core, initial=initial)
 
     def act(_d):
         return s.score_meeting(request.user, meeting, form.points())
