@@ -121,17 +121,20 @@ class RoutineForm(MeetingForm):
     criteria a person decides (prefilled from last month; the data decides the others)."""
 
     def __init__(self, *args, rows=(), framework: CoreFramework | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.rows = list(rows)
         self.framework = framework
-        for member, status in self.rows:
-            self.fields[f"m{member.pk}"] = forms.ChoiceField(
-                label=member.full_name, choices=ATTENDANCE_CHOICES, initial=status, required=False,
-                error_messages={"invalid_choice": "Lựa chọn không hợp lệ."})
-            self.fields[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False)
         self.manual = [c for g in framework.groups for c in g.criteria if not c.auto] if framework else []
+        extra: dict[str, forms.Field] = {}
+        for member, status in self.rows:
+            extra[f"m{member.pk}"] = forms.ChoiceField(label=member.full_name, choices=ATTENDANCE_CHOICES,
+                                                       initial=status, required=False)
+            extra[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False)
         for c in self.manual:
-            self.fields[c.code] = _points_field(c)
+            extra[c.code] = _points_field(c)
+        # Declared before the base form's __init__, so that it gives these fields its Vietnamese
+        # messages and its checks (NUL and control characters) like the declared ones.
+        self.base_fields = type(self).base_fields | extra
+        super().__init__(*args, **kwargs)
 
     def members(self):
         """(member, status field, reason field, the status it starts with) per row; exempt last."""
@@ -196,14 +199,14 @@ class AttendanceForm(Form):
     as the compact list of the routine page (one tap per name steps its status)."""
 
     def __init__(self, *args, rows=(), **kwargs):
-        super().__init__(*args, **kwargs)
         self.rows = list(rows)
+        extra: dict[str, forms.Field] = {}
         for member, status, reason in self.rows:
-            self.fields[f"m{member.pk}"] = forms.ChoiceField(
-                label=member.full_name, choices=ATTENDANCE_CHOICES, initial=status,
-                error_messages={"required": REQUIRED, "invalid_choice": "Lựa chọn không hợp lệ."})
-            self.fields[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False,
-                                                           initial=reason)
+            extra[f"m{member.pk}"] = forms.ChoiceField(label=member.full_name, choices=ATTENDANCE_CHOICES,
+                                                       initial=status)
+            extra[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False, initial=reason)
+        self.base_fields = type(self).base_fields | extra  # treated by the base form like declared fields
+        super().__init__(*args, **kwargs)
 
     def statuses(self) -> dict[int, str]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items() if name.startswith("m")}
