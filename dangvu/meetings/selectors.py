@@ -134,6 +134,12 @@ def month_meeting(org: Organization, year: int, month: int) -> Meeting | None:
             .select_related("score").order_by("held_on", "id").first())
 
 
+def deletion_footprint(meeting: Meeting) -> dict[str, Any]:
+    """What deleting the meeting takes with it: its attendance rows, score, upper-level attendees."""
+    return {"attendance_rows": meeting.attendances.count(), "score": score_of(meeting),
+            "upper_rows": meeting.upper_attendees.count()}
+
+
 def may_load_frameworks(acc: Any) -> bool:
     """Loading a scoring framework is a technical setting of the committee office: administrators,
     or those who edit a province's tree (the framework is the province's); not a cell secretary."""

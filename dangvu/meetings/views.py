@@ -1,5 +1,6 @@
-"""Meetings pages: a cell's meetings of the year, the monthly routine (record → attendance →
-score), meeting details with warnings, study sessions, scoring frameworks.
+"""Meetings pages: a cell's meetings of the year, the monthly routine (meeting, attendance and
+score on one screen; the attendance and score pages stay for corrections), meeting details with
+warnings and the minutes, study sessions, scoring frameworks.
 
 Every lookup goes through the user's Access: outside the subtree → 404, read-only → 403 on edits.
 """
@@ -244,9 +245,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, meeting.organization)
     form = f.ConfirmDeleteForm(_posted(request))
     title = f"Xóa {meeting.kind_label.lower()} ngày {meeting.held_on:%d/%m/%Y}"
-    context = {"title": title, "org": meeting.organization, "meeting": meeting,
-               "attendance_rows": len(sel.attendances(meeting)), "score": sel.score_of(meeting),
-               "upper_rows": meeting.upper_attendees.count()}
+    context = {"title": title, "org": meeting.organization, "meeting": meeting} | sel.deletion_footprint(meeting)
     return service_form(request, form, context,
                         lambda _d: s.delete_meeting(request.user, meeting), "Đã xóa buổi sinh hoạt.",
                         reverse("meetings:org_meetings", args=[meeting.organization.code]),
