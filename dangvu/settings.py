@@ -161,6 +161,11 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 
 # Scanned plans (PDF without text, photos) are read by Tesseract in a background thread: what one
 # upload may cost (pages, pixels a page), how many are read at once, where job state is kept.
+# Plausibility bounds of typed dates (issue 13; the earliest date, 1/1/1930, is the rule set's
+# ``dates.earliest``): no date after 31/12 of the year DANGVU_DATE_YEARS_AHEAD after this one, no
+# birth date more than DANGVU_BIRTH_MAX_AGE_YEARS ago.
+DANGVU_DATE_YEARS_AHEAD = int(os.environ.get("DANGVU_DATE_YEARS_AHEAD", "1"))
+DANGVU_BIRTH_MAX_AGE_YEARS = int(os.environ.get("DANGVU_BIRTH_MAX_AGE_YEARS", "120"))
 DANGVU_SCAN_MAX_PAGES = int(os.environ.get("DANGVU_SCAN_MAX_PAGES", "50"))
 DANGVU_SCAN_MAX_PIXELS = int(os.environ.get("DANGVU_SCAN_MAX_PIXELS", "40000000"))
 DANGVU_SCAN_WORKERS = int(os.environ.get("DANGVU_SCAN_WORKERS", "1"))

@@ -27,13 +27,14 @@ def admission_objects(orgs: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for loc in ("in", "side", "out"):
         org = orgs[loc]
+        tag = org.code.translate(str.maketrans("0123456789", "ABCDEFGHIJ"))  # names have no digits (issue 13)
         introducer = rs.register_member(None, org, {
-            "full_name": f"Người Giới Thiệu {org.code}", "birth_date": dt.date(1975, 4, 4), "gender": "male",
+            "full_name": f"Người Giới Thiệu {tag}", "birth_date": dt.date(1975, 4, 4), "gender": "male",
             "ethnicity": "Kinh", "admitted_on": dt.date(2012, 1, 5), "full_on": dt.date(2013, 1, 5)})
         made: dict[str, Any] = {}
         for i, stage in enumerate(("source", "course", "vetted", "resolved")):
             p = s.create_prospect(None, org, {
-                "full_name": f"Quần Chúng {stage} {org.code}", "birth_date": dt.date(1998, 1, 1 + i),
+                "full_name": f"Quần Chúng {stage} {tag}", "birth_date": dt.date(1998, 1, 1 + i),
                 "gender": "female", "ethnicity": "Kinh", "listed_on": LISTED, "nominated_by": "youth_union",
                 "introducer_1": introducer, "youth_union_resolution_on": _ago(50), "dossier_on": _ago(60)})
             if stage != "source":

@@ -252,12 +252,14 @@ NEW_PERSON = {"full_name": "Hoàng Văn Mới", "birth_date": "1995-05-05", "gen
               "religion": "Không", "resident": "on"}
 EVENT_DATA = {
     "exempt": lambda w, loc: {"on": "2026-06-01", "note": "Tuổi cao, sức yếu"},
+    # the rare events record only from their confirmation page ("confirm")
     "discipline": lambda w, loc: {"on": "2026-06-01", "form": "reprimand", "decision_number": "5-QĐ/ĐU",
-                                  "note": "Vắng họp nhiều lần"},
-    "strike_off": lambda w, loc: {"on": "2026-06-01", "decision_number": "7-QĐ/ĐU", "note": "Bỏ sinh hoạt"},
-    "death": lambda w, loc: {"on": "2026-06-01"},
+                                  "note": "Vắng họp nhiều lần", "confirm": "1"},
+    "strike_off": lambda w, loc: {"on": "2026-06-01", "decision_number": "7-QĐ/ĐU", "note": "Bỏ sinh hoạt",
+                                  "confirm": "1"},
+    "death": lambda w, loc: {"on": "2026-06-01", "confirm": "1"},
     "transfer_out": lambda w, loc: {"kind": "permanent", "to_org": w.tree.orgs["C1B" if loc != "side" else "C1A"].pk,
-                                    "letter_on": "2026-06-01", "reason": "Chuyển công tác"},
+                                    "letter_on": "2026-06-01", "reason": "Chuyển công tác", "confirm": "1"},
 }
 RECORD_DATA = {
     "dao-tao": {"kind": "party_work", "title": "Bồi dưỡng nghiệp vụ", "finished_on": "2025-05-05"},
@@ -325,9 +327,13 @@ def _congress_objects(org: m.Organization, member: m.Member) -> dict[str, Any]:
             cs.enter_ballots(None, cs.add_team(None, election, name), [[True]])
         elections[key] = election
     tally = cs.count_election(None, elections["counted"])
+    # a team that entered only totals (corrected one number at a time, cleared after asking)
+    totals_team = cs.add_team(None, elections["open"], "Tổ tổng hợp")
+    cs.set_team_totals(None, totals_team, {"ballots": 1, "valid": 1, "invalid": 0, member.full_name: 1})
+    team = elections["open"].teams.first()
     return {"congress": congress, "timeline": timeline, "milestone": milestone, "apportionment": apportionment,
             "draft": draft, "comment": comment, "election": elections["open"],
-            "team": elections["open"].teams.first(), "tally": tally}
+            "team": team, "ballot": team.ballots.first(), "totals_team": totals_team, "tally": tally}
 
 
 def _cg(key: str) -> ArgsFn:
@@ -507,12 +513,24 @@ EXPECTED: dict[str, Spec] = {
     "congress:election_add": Spec("edit", _cg("congress"), OBJ_LOCS, post=lambda w, loc, v: ELECTION_DATA),
     "congress:election_detail": Spec("read", _cg("election"), OBJ_LOCS),
     "congress:election_base": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {
-        "base": "99", "reason": "Đại hội biểu quyết"}),
+        "base": str(w.congress[loc]["election"].base_computed - 1), "reason": "Đại hội biểu quyết"}),
     "congress:adjustment_add": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {
         "member": w.members[loc].pk, "kind": "absent", "note": "Ốm"}),
     "congress:team_add": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {"name": "Tổ 3"}),
     "congress:team_entry": Spec("edit", _cg("team"), OBJ_LOCS, post=_with_version(lambda w, loc, v: {
         "action": "grid", "rows": "1", "r0": "on"}, lambda w, loc: w.congress[loc]["team"])),
+    "congress:election_lists": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {
+        "candidates": w.members[loc].full_name, "counting_board": "Nguyễn Văn Trưởng\nLê Thị Phó"}),
+    "congress:total_correct": Spec("edit", lambda w, loc, v: (w.congress[loc]["totals_team"].pk, "valid"), OBJ_LOCS,
+                                   post=_with_version(lambda w, loc, v: {"value": "1"},
+                                                      lambda w, loc: w.congress[loc]["totals_team"])),
+    "congress:totals_clear": Spec("edit", lambda w, loc, v: (w.congress[loc]["totals_team"].pk,), OBJ_LOCS,
+                                  post=_with_version(lambda w, loc, v: {"confirm": "1"},
+                                                     lambda w, loc: w.congress[loc]["totals_team"])),
+    "congress:ballot_delete": Spec("edit", lambda w, loc, v: (w.congress[loc]["team"].pk,
+                                                              w.congress[loc]["ballot"].pk), OBJ_LOCS,
+                                   post=_with_version(lambda w, loc, v: {"confirm": "1"},
+                                                      lambda w, loc: w.congress[loc]["team"])),
     "congress:tally_run": Spec("edit", _cg("election"), OBJ_LOCS, post=lambda w, loc, v: {}),
     "congress:tally_detail": Spec("read", _cg("tally"), OBJ_LOCS),
     "congress:tally_docx": Spec("read", _cg("tally"), OBJ_LOCS),

@@ -70,7 +70,7 @@ def test_age_counts_in_full_months_on_the_resolution_day(tree) -> None:
                  listed=D(2025, 9, 1), course=D(2025, 12, 10), vetted=D(2026, 2, 1), dossier=D(2026, 2, 1))
     with pytest.raises(ServiceError) as exc:
         s.record_cell_resolution(None, p, D(2026, 3, 14), 2, 2)
-    assert exc.value.code == Code.RULE
+    assert (exc.value.code, exc.value.field) == (Code.OUT_OF_RANGE, "resolved_on")  # issue 13: the age alone
     assert str(exc.value) == "Chưa đủ 18 tuổi (tính theo tháng): mới 17 tuổi 11 tháng."
     p.refresh_from_db()
     assert (p.stage, p.resolved_on) == (Stage.VETTED, None)

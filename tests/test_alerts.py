@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from person_names import letters
 
 from dangvu import indicators
 from dangvu.admission import services as adm
@@ -221,7 +222,7 @@ def test_cell_size_and_committee(tree) -> None:
     assert {a.org_code for a in of(p, "cell_too_small")} == {"C1B", "C2A"}
     assert of(p, "cell_needs_committee") == []
     for i in range(6):
-        full_member(c1a, f"Đảng Viên Số {i}")
+        full_member(c1a, f"Đảng Viên Số {letters(i)}")
     [big] = of(p, "cell_needs_committee")
     assert (big.org_code, big.member_id) == ("C1A", None)
     assert big.message == ("Chi bộ có 9 đảng viên chính thức (từ 9 trở lên) nhưng chưa có chi ủy: "
@@ -258,11 +259,11 @@ def test_queries_do_not_grow_with_the_data(tree) -> None:
     before = queries()
     for i in range(4):
         cell = rs.create_organization(None, tree.orgs["C2"], code=f"C2X{i}", name=f"Chi bộ {i}", kind="cell")
-        people = [full_member(cell, f"Người {i} {j}") for j in range(2)]
-        new_member(cell, f"Dự Bị {i}", D(2025, 7, 10))
+        people = [full_member(cell, f"Người {letters(i)} {letters(j)}") for j in range(2)]
+        new_member(cell, f"Dự Bị {letters(i)}", D(2025, 7, 10))
         m = meeting(cell, D(2026, 4, 8))
         ms.set_attendance(None, m, {people[0].pk: "absent"})
-        prospect(cell, f"Quần Chúng {i}", course=D(2021, 6, 1))
+        prospect(cell, f"Quần Chúng {letters(i)}", course=D(2021, 6, 1))
     assert queries() == before == 7
 
 

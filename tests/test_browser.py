@@ -190,15 +190,17 @@ def test_secretary_finds_member_and_records_discipline(live_tree, live_server, b
     expect(timeline.first).to_contain_text("19/05/2010 — Kết nạp (dự bị): Chi bộ thôn Đồng Tâm")
     expect(timeline.nth(1)).to_contain_text("19/05/2011 — Công nhận đảng viên chính thức")
 
-    # 3. Record a discipline decision through the form.
-    page.get_by_role("link", name="Kỷ luật", exact=True).click()
+    # 3. Record a discipline decision through the form (apart, under "Thao tác khác").
+    page.get_by_role("link", name="Ghi quyết định kỷ luật…", exact=True).click()
     page.wait_for_url(f"{base}/dang-vien/{member.pk}/su-kien/discipline/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kỷ luật — Nguyễn Văn An")
     page.get_by_label("Ngày").fill("2025-01-15")  # the date picker's value format
     page.get_by_label("Số quyết định").fill("12-QĐ/ĐU")
     page.get_by_label("Ghi chú, lý do").fill("Vi phạm quy chế sinh hoạt chi bộ")
     page.get_by_label("Hình thức kỷ luật").select_option(label="Khiển trách")
-    page.get_by_role("button", name="Lưu").click()
+    page.get_by_role("button", name="Tiếp tục: xem những gì sẽ thay đổi").click()
+    expect(page.locator(".consequences")).to_contain_text("hình thức khiển trách theo quyết định số 12-QĐ/ĐU")
+    page.get_by_role("button", name="Xác nhận kỷ luật đồng chí Nguyễn Văn An").click()
 
     # 4. Back on the member page: the message and the history show it.
     page.wait_for_url(f"{base}/dang-vien/{member.pk}/")

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
+from person_names import letters
 
 from dangvu.common import Code, ServiceError
 from dangvu.congress import selectors as sel
@@ -188,7 +189,7 @@ def test_timeline_from_plan_text_of_seed(tree, shared_dir):
 def test_apportionment_page_equals_core(tree):
     c1, c1b = tree.orgs["C1"], tree.orgs["C1B"]
     for i in range(4):
-        full_member(c1b, f"Đảng viên Văn phòng {i}", 1970 + i)
+        full_member(c1b, f"Đảng viên Văn phòng {letters(i)}", 1970 + i)
     s.add_post(None, c1, tree.inside, "secretary", dt.date(2020, 6, 1))
     congress = congress_of(c1, dt.date(2027, 5, 10))
     client = client_as(tree, "office")
@@ -330,12 +331,12 @@ def _csv(ballots: list[list[int]], order: list[str]) -> io.BytesIO:
 def _election_with_base_5(tree):
     c1b = tree.orgs["C1B"]
     for i in range(3):
-        full_member(c1b, f"Đảng viên {i}", 1970 + i)
+        full_member(c1b, f"Đảng viên {letters(i)}", 1970 + i)
     congress = congress_of(tree.orgs["C1"], dt.date(2027, 5, 10), kind="members", place="Hòa Bình")
     client = client_as(tree, "office")
     r = client.post(reverse("congress:election_add", args=[congress.pk]), {
         "title": "Bầu Ban Chấp hành Đảng bộ", "round": 1, "seats": 2, "held_on": "2027-05-10",
-        "base_kind": "members", "issued": 7, "counting_board": "Nguyễn Văn An\nLê Văn Cường\nPhạm Thị Dung",
+        "base_kind": "members", "issued": 7, "counting_board": "Trần Văn Bốn\nVũ Thị Năm\nPhạm Thị Dung",
         "candidates": "\n".join(CANDIDATES)})
     assert r.status_code == 302, r.content.decode()[-1500:]
     election = congress.elections.get()
@@ -370,8 +371,8 @@ def test_election_two_teams_discrepancy_count_recount_and_minutes(tree):
 
     # team 2 corrects ballot 4
     bad = team2.ballots.get(number=4)
-    assert client.post(reverse("congress:team_entry", args=[team2.pk]),
-                       _as_read(team2, {"action": "delete", "ballot": bad.pk})).status_code == 302
+    assert client.post(reverse("congress:ballot_delete", args=[team2.pk, bad.pk]),
+                       _as_read(team2, {"confirm": "1"})).status_code == 302
     assert client.post(reverse("congress:team_entry", args=[team2.pk]),
                        _as_read(team2, _grid_post([BALLOTS[3]]))).status_code == 302
     assert cs.compare_teams(election)[1] == []

@@ -163,7 +163,7 @@ def test_framework_validation(tmp_path: Path) -> None:
         ScoringFramework.from_dict(small(total=90, bands={"good": 80, "fair": 60, "average": 40}))
     with pytest.raises(FrameworkError, match="giảm dần"):
         ScoringFramework.from_dict(small(bands={"good": 70, "fair": 90, "average": 50}))
-    with pytest.raises(FrameworkError, match="thiếu trường"):
+    with pytest.raises(FrameworkError, match="thiếu mục «groups»"):
         ScoringFramework.from_dict({"name": "x"})
 
 

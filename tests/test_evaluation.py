@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from evaluation_world import self_points
 from openpyxl import load_workbook
+from person_names import letters
 
 from dangvu import indicators
 from dangvu.common import Code, ServiceError
@@ -293,7 +294,7 @@ def commune13(tree):
     c3 = rs.create_organization(None, tree.orgs["P"], code="C3", name="Đảng bộ xã Tân Lập",
                                 kind="grassroots_committee")
     cell = rs.create_organization(None, c3, code="C3A", name="Chi bộ thôn Trung", kind="cell")
-    people = [rs.register_member(None, cell, make_member_data(f"Đảng viên số {i:02d}", dt.date(1980, 1, i + 1),
+    people = [rs.register_member(None, cell, make_member_data(f"Đảng viên số {letters(i)}", dt.date(1980, 1, i + 1),
                                                               admitted_on=dt.date(2010, 1, 5),
                                                               full_on=dt.date(2011, 1, 5)))
               for i in range(13)]
@@ -333,7 +334,7 @@ def test_quota_is_counted_per_grassroots_organization_across_rounds(tree):
     """Cells grading in separate rounds share their commune's quota: C1A alone (1 excellent, 1 good)
     would allow none, but with C1B's 5 good members already closed the commune allows 1."""
     extra = [rs.register_member(None, tree.orgs["C1B"], make_member_data(
-        f"Người thứ {i}", dt.date(1985, 2, i + 1), admitted_on=dt.date(2012, 1, 5), full_on=dt.date(2013, 1, 5)))
+        f"Người thứ {letters(i)}", dt.date(1985, 2, i + 1), admitted_on=dt.date(2012, 1, 5), full_on=dt.date(2013, 1, 5)))
         for i in range(5)]
     cell_b = es.open_round(None, tree.orgs["C1B"], "member", YEAR)
     for person in extra:

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from conftest import make_member_data
+from person_names import letters
 
 from dangvu import indicators
 from dangvu.cli import main
@@ -30,7 +31,7 @@ def value(key: str, org, period: Period, **params) -> tuple:
 def person(org, name: str = "", *, admitted: D = LONG_AGO, full: D | None = FULL_SINCE, **extra):
     """A member entered through the registry service (full unless ``full=None``)."""
     n = next(_serial)
-    data = make_member_data(name or f"Đảng Viên Số {n}", D(1970, 1, 1) + dt.timedelta(days=n),
+    data = make_member_data(name or f"Đảng Viên Số {letters(n)}", D(1970, 1, 1) + dt.timedelta(days=n),
                             admitted_on=admitted, full_on=full, **extra)
     return s.register_member(None, org, data)
 
@@ -50,9 +51,9 @@ def test_village_resident_full_members(tree) -> None:
     person(o["C2A"], "Dự Bị Mới", admitted=D(2025, 2, 1), full=None)
     exempted = person(o["C2A"], "Miễn Sinh Hoạt")
     s.exempt(None, exempted, D(2024, 1, 1))
-    person(o["C1B"], "Cơ Quan 1")
-    person(o["C1B"], "Cơ Quan 2")
-    person(o["C1B"], "Cơ Quan 3")  # agency cells are not village cells
+    person(o["C1B"], "Cơ Quan Một")
+    person(o["C1B"], "Cơ Quan Hai")
+    person(o["C1B"], "Cơ Quan Ba")  # agency cells are not village cells
     key = "cells.village_resident_full_members_share"
     assert value(key, o["P"], Y2025) == (50.0, 1, 2)
     assert value(key, o["C1"], Y2025) == (100.0, 1, 1)

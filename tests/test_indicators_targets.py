@@ -10,6 +10,7 @@ import json
 
 import pytest
 from conftest import make_member_data
+from person_names import letters
 
 from dangvu import indicators
 from dangvu.cli import main
@@ -34,7 +35,7 @@ LONG_AGO, FULL_SINCE = D(2005, 1, 1), D(2006, 1, 1)
 
 def person(org, name: str = "", *, admitted: D = LONG_AGO, full: D | None = FULL_SINCE, **extra):
     n = next(_serial)
-    data = make_member_data(name or f"Đảng Viên Số {n}", D(1970, 1, 1) + dt.timedelta(days=n),
+    data = make_member_data(name or f"Đảng Viên Số {letters(n)}", D(1970, 1, 1) + dt.timedelta(days=n),
                             admitted_on=admitted, full_on=full, **extra)
     return s.register_member(None, org, data)
 

@@ -396,7 +396,7 @@ def test_cli_rejects_unsupported_and_missing_files(tmp_path, capsys):
     assert "Không tìm thấy tệp" in capsys.readouterr().err
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"not a zip")
-    with pytest.raises(PlanReadError, match="Không đọc được tệp"):
+    with pytest.raises(PlanReadError, match=r"không mở được như một tệp Word \(\.docx\)"):  # issue 13
         parse_file(broken)
 
 

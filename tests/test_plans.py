@@ -42,8 +42,9 @@ def test_forecast_linear_trend_hand_computed():
     # the same line further on is clamped at 100 for a percentage, not for a count
     assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2030, "%") == 100.0
     assert forecast([(2023, 80), (2024, 85), (2025, 90)], 2030, "count") == 115.0
-    # least squares through scattered points: 10, 14, 12, 18 in 2021–2024 → slope 2.2, mean 13.5 at 2022.5
-    assert forecast([(2021, 10), (2022, 14), (2023, 12), (2024, 18)], 2026, "count") == 21.2
+    # least squares through scattered points: 10, 14, 12, 18 in 2021–2024 → slope 2.2, mean 13.5 at 2022.5;
+    # 21.2 of a count is forecast in whole units
+    assert forecast([(2021, 10), (2022, 14), (2023, 12), (2024, 18)], 2026, "count") == 21.0
     assert forecast([(2025, 7)], 2030, "count") == 7.0
     assert forecast([], 2030) is None
     assert forecast([(2023, 30), (2024, 10)], 2026, "count") == 0.0  # never below zero
@@ -221,9 +222,10 @@ def test_upload_of_a_seed_document(tree, shared_dir):
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "không phải ảnh .jpg, .png hoặc .tif hợp lệ"),
-    ("ke-hoach.docx", b"khong phai docx", "không phải tệp Word (.docx) hợp lệ"),
-    ("ke-hoach.docx", b"PK\x03\x04 hong", "tệp hỏng hoặc sai định dạng"),
-    ("ke-hoach.pdf", b"%PDF-1.4 hong", "Không đọc được tệp"),
+    # Issue 13: what to do with the file, never a library's words or a path.
+    ("ke-hoach.docx", b"khong phai docx", "không mở được như một tệp Word (.docx). Hãy lưu lại bằng Word"),
+    ("ke-hoach.docx", b"PK\x03\x04 hong", "không mở được như một tệp Word (.docx). Hãy lưu lại bằng Word"),
+    ("ke-hoach.pdf", b"%PDF-1.4 hong", "không mở được như một tệp PDF. Hãy in lại ra PDF"),
     ("ke-hoach.txt", "Chỉ là một dòng chữ.".encode(), "Không tìm thấy chỉ tiêu hay nhiệm vụ nào"),
     ("bang.xlsx", b"PK\x03\x04", "Chưa hỗ trợ định dạng .xlsx"),
 ])
@@ -471,7 +473,7 @@ def test_report_docx_and_xlsx_content(plan, tree):
     assert len(task_rows) == plan.tasks.count() == 10
     assert task_rows[0] == ["1", task.title, "Ban Tuyên giáo Đảng ủy", "30/04/2025", "Đã hoàn thành (25/04/2025)"]
     assert task_rows[3][4] == ("Quá hạn" if TODAY > dt.date(2026, 10, 31) else "Chưa thực hiện")
-    assert len(doc.inline_shapes) == 1  # the chart (matplotlib PNG)
+    assert len(doc.inline_shapes) == 2  # the chart (matplotlib PNG), cut into page-high pictures
 
     r = client.get(reverse("plans:plan_report", args=[plan.pk, "xlsx"]))
     assert r.status_code == 200
@@ -874,7 +876,7 @@ def test_report_docx_layout_elements(plan, tree):
     texts = [p.text for p in doc.paragraphs]
     assert texts[texts.index("BÁO CÁO") + 1] == ("Kết quả thực hiện Kế hoạch số 12-KH/ĐU, ngày 10/03/2025 "
                                                 "của Đảng bộ xã Hòa Bình")
-    assert len(doc.inline_shapes) == 1  # the chart
+    assert len(doc.inline_shapes) == 2  # the chart, in two page-high pictures
     left, right = doc.tables[-1].rows[0].cells
     assert [p.text for p in left.paragraphs] == ["Nơi nhận:", "- Ban Thường vụ Tỉnh ủy Thử Nghiệm,",
                                                  "- Các đồng chí cấp ủy viên,", "- Các chi bộ trực thuộc,",

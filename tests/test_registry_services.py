@@ -122,7 +122,7 @@ def _transfer_out(client, member, to_org_pk, **extra):
     from django.urls import reverse
 
     data = {"kind": "permanent", "to_org": to_org_pk, "letter_on": "2026-06-01", "reason": "Chuyển nơi cư trú",
-            **extra}
+            "confirm": "1", **extra}  # as posted by the confirmation page
     return client.post(reverse("registry:member_event", args=[member.pk, "transfer_out"]), data)
 
 

@@ -78,7 +78,7 @@ def test_yaml_aliases_and_deep_nesting_are_refused():
         sf.load_yaml(bomb)
     with pytest.raises(sf.UnsafeFile, match="lồng quá nhiều tầng"):
         sf.load_yaml("[" * 50 + "]" * 50)
-    with pytest.raises(sf.UnsafeFile, match="sai cú pháp"):
+    with pytest.raises(sf.UnsafeFile, match="viết sai ở dòng 2: thiếu dấu ngoặc đóng"):  # issue 13: line, what to do
         sf.load_yaml("a: [1, 2\n")
     with pytest.raises(sf.UnsafeFile):
         sf.load_yaml("!!python/object/apply:os.system ['true']")

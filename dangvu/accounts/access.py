@@ -56,8 +56,11 @@ class Access:
     def members(self) -> QuerySet[Member]:
         if self.is_admin:
             return Member.objects.all()
-        q = self._paths_q(self.read_paths, "organization__") | Q(pk__in=list(self.own_member_ids))
-        return Member.objects.filter(q)
+        # Filter by the subtree's organization ids (a subquery on the organizations) so the
+        # members' organization index does the work, instead of joining every member to its
+        # organization's path: the cost follows the subtree, not the database.
+        q = Q(organization__in=self.orgs()) if self.read_paths else Q(pk__in=[])
+        return Member.objects.filter(q | Q(pk__in=list(self.own_member_ids)))
 
     def can_read_member(self, member: Member) -> bool:
         return member.pk in self.own_member_ids or self.can_read_org(member.organization)

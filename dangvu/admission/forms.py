@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 
-from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.forms import BirthDateField, Form, MemberChoiceField, PersonNameField, VNDateField
 from dangvu.core import clock
 from dangvu.registry.models import Gender, Member, Organization
 
@@ -31,8 +31,8 @@ class CellChoiceField(forms.ModelChoiceField):
 
 class ProspectForm(Form):
     organization = CellChoiceField(label="Chi bộ", queryset=Organization.objects.none())
-    full_name = forms.CharField(label="Họ và tên", max_length=120)
-    birth_date = PastDateField(label="Ngày sinh")
+    full_name = PersonNameField(label="Họ và tên", max_length=120)
+    birth_date = BirthDateField(label="Ngày sinh")
     gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
     ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
     religion = forms.CharField(label="Tôn giáo", max_length=40, required=False, initial="Không")

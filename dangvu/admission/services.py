@@ -18,18 +18,21 @@ from typing import Any
 from django.db import transaction
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.dates import check_birth_date, check_date
 from dangvu.core import clock
 from dangvu.core.admission import (
     age_check,
     course_certificate_expires,
     course_certificate_valid,
     dossier_stale,
+    event_age_problem,
     introducer_check,
     resolution_passes,
 )
 from dangvu.core.admission import parse_term as _parse_term
 from dangvu.core.cccd import validate_cccd
 from dangvu.core.deadlines import admission_decision
+from dangvu.core.names import name_problem
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import ACTIVE_STATUSES, CELL_KINDS, Gender, Member, Organization, OrgKind
@@ -72,11 +75,15 @@ def _identity_problems(data: Mapping[str, Any], today: dt.date, exclude_pk: int 
     problems: list[Problem] = []
     if not nfc(data.get("full_name")):
         problems.append(("Họ và tên không được để trống.", Code.REQUIRED, "full_name"))
+    elif why := name_problem(data.get("full_name")):
+        problems.append((why, Code.INVALID, "full_name"))
     birth = data.get("birth_date")
     if not birth:
         problems.append(("Ngày sinh không được để trống.", Code.REQUIRED, "birth_date"))
     elif birth > today:
         problems.append(("Ngày sinh không thể ở tương lai.", Code.FUTURE_DATE, "birth_date"))
+    elif why := check_birth_date(birth):
+        problems.append((why, Code.OUT_OF_RANGE, "birth_date"))
     if data.get("gender") not in Gender.values:
         problems.append(("Giới tính phải là Nam hoặc Nữ.", Code.INVALID, "gender"))
     cccd = data.get("cccd")
@@ -105,6 +112,8 @@ def _date_problems(data: Mapping[str, Any], today: dt.date) -> list[Problem]:
         label = Prospect._meta.get_field(name).verbose_name.capitalize()
         if value and value > today:
             problems.append((f"{label} không thể ở tương lai.", Code.FUTURE_DATE, name))
+        elif value and (why := check_date(value)):
+            problems.append((f"{label}: {why[0].lower()}{why[1:]}", Code.OUT_OF_RANGE, name))
         elif value and birth and value < birth:
             problems.append((f"{label} không thể trước ngày sinh.", Code.DATE_ORDER, name))
     return problems
@@ -184,6 +193,8 @@ def _not_future(day: dt.date | None, what: str, field: str) -> None:
         raise ServiceError(f"Cần ghi {what}.", Code.REQUIRED, field=field)
     if day > clock.today():
         raise ServiceError(f"{what.capitalize()} không thể ở tương lai.", Code.FUTURE_DATE, field=field)
+    if why := check_date(day):
+        raise ServiceError(f"{what.capitalize()}: {why[0].lower()}{why[1:]}", Code.OUT_OF_RANGE, field=field)
 
 
 @transaction.atomic
@@ -196,6 +207,8 @@ def record_course(by, prospect: Prospect, passed_on: dt.date, certificate: str =
     _not_future(passed_on, "ngày cấp giấy chứng nhận", "passed_on")
     if passed_on < prospect.birth_date:
         raise ServiceError("Ngày cấp giấy chứng nhận không thể trước ngày sinh.", Code.DATE_ORDER, field="passed_on")
+    if why := event_age_problem(prospect.birth_date, passed_on, "course"):
+        raise ServiceError(why, Code.OUT_OF_RANGE, field="passed_on")
     prospect.course_passed_on = passed_on
     prospect.course_certificate = nfc(certificate)
     if prospect.stage == Stage.SOURCE:
@@ -311,6 +324,10 @@ def record_cell_resolution(by, prospect: Prospect, resolved_on: dt.date, in_favo
     _not_future(resolved_on, "ngày chi bộ ra nghị quyết", "resolved_on")
     problems = resolution_problems(prospect, resolved_on, in_favour, full_members)
     if problems:
+        # The age (18–60 in full months on this day) comes first; alone, it is a value out of range.
+        age = resolved_on >= prospect.birth_date and age_check(prospect.birth_date, resolved_on)
+        if age and problems == [age]:
+            raise ServiceError(age, Code.OUT_OF_RANGE, field="resolved_on")
         raise ServiceError(" ".join(problems), Code.RULE)
     prospect.resolved_on = resolved_on
     prospect.votes_in_favour = in_favour

@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
-from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField, validate_name_lines
 from dangvu.common.uploads import LimitedFileField
+from dangvu.common.version_forms import VersionedForm
 from dangvu.core.errors import Code
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import MAX_PLAN_ITEMS, check_items
@@ -18,6 +19,7 @@ from dangvu.registry.models import Member, Organization, OrgKind
 from .models import (
     AdjustmentKind,
     AppliesTo,
+    Candidate,
     CommentState,
     CongressKind,
     DraftKind,
@@ -90,8 +92,8 @@ class CongressForm(Form):
     pilot = forms.BooleanField(label="Đại hội điểm", required=False)
     campaign = forms.ModelChoiceField(label="Theo kế hoạch của cấp trên", queryset=TimelineTemplate.objects.none(),
                                       required=False)
-    starts_on = VNDateField(label="Ngày khai mạc (dự kiến)")
-    ends_on = VNDateField(label="Ngày bế mạc (dự kiến)")
+    starts_on = VNDateField(ahead_terms=2, label="Ngày khai mạc (dự kiến)")
+    ends_on = VNDateField(ahead_terms=2, label="Ngày bế mạc (dự kiến)")
     place = forms.CharField(label="Địa điểm", max_length=255, required=False)
     note = forms.CharField(label="Ghi chú", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -107,9 +109,9 @@ class TimelineForm(Form):
     term = forms.CharField(label="Nhiệm kỳ", max_length=20, help_text="Ví dụ: 2025-2030", required=False)
     document_number = forms.CharField(label="Số văn bản", max_length=60, required=False)
     issued_on = VNDateField(label="Ngày ban hành", required=False)
-    window_start = VNDateField(label="Đại hội cấp dưới từ ngày", required=False)
-    window_end = VNDateField(label="Đại hội cấp dưới hoàn thành trước ngày", required=False)
-    pilot_end = VNDateField(label="Đại hội điểm hoàn thành trước ngày", required=False)
+    window_start = VNDateField(ahead_terms=2, label="Đại hội cấp dưới từ ngày", required=False)
+    window_end = VNDateField(ahead_terms=2, label="Đại hội cấp dưới hoàn thành trước ngày", required=False)
+    pilot_end = VNDateField(ahead_terms=2, label="Đại hội điểm hoàn thành trước ngày", required=False)
     plan = LimitedFileField(label="Hoặc tải lên kế hoạch (.txt, hoặc .json của “dangvu plan parse”)",
                             required=False, limit="DANGVU_MAX_DATA_FILE_BYTES", what="Tệp kế hoạch",
                             help_text="Mỗi nhiệm vụ có thời hạn trở thành một mốc thời gian.")
@@ -145,13 +147,13 @@ class TimelineForm(Form):
 
 class PhaseForm(Form):
     title = forms.CharField(label="Giai đoạn", max_length=255)
-    starts_on = VNDateField(label="Từ ngày", required=False)
-    ends_on = VNDateField(label="Đến ngày", required=False)
+    starts_on = VNDateField(ahead_terms=2, label="Từ ngày", required=False)
+    ends_on = VNDateField(ahead_terms=2, label="Đến ngày", required=False)
 
 
 class MilestoneTemplateForm(Form):
     title = forms.CharField(label="Nội dung công việc", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    deadline = VNDateField(label="Thời hạn")
+    deadline = VNDateField(ahead_terms=2, label="Thời hạn")
     applies_to = forms.ChoiceField(label="Áp dụng cho", choices=AppliesTo.choices, initial=AppliesTo.ALL)
     kinds = forms.MultipleChoiceField(label="Chỉ các loại tổ chức (để trống: mọi loại)", choices=OrgKind.choices,
                                       required=False, widget=forms.CheckboxSelectMultiple)
@@ -226,7 +228,7 @@ class ElectionForm(Form):
     title = forms.CharField(label="Nội dung bầu", max_length=255, initial="Bầu Ban Chấp hành")
     round = forms.IntegerField(label="Lần bầu", min_value=1, max_value=20, initial=1)
     seats = forms.IntegerField(label="Số lượng cần bầu", min_value=1, max_value=500)
-    held_on = VNDateField(label="Ngày bầu")
+    held_on = VNDateField(ahead_terms=2, label="Ngày bầu")
     base_kind = forms.ChoiceField(label="Cơ sở tính theo", choices=CongressKind.choices)
     delegates_convened = forms.IntegerField(label="Đại hội đại biểu: số đại biểu được triệu tập", min_value=0,
                                             required=False)
@@ -235,9 +237,43 @@ class ElectionForm(Form):
         min_value=0, required=False)
     issued = forms.IntegerField(label="Số phiếu phát ra", min_value=0, required=False)
     counting_board = forms.CharField(label="Ban kiểm phiếu (mỗi dòng một người, trưởng ban ở dòng đầu)",
-                                     required=False, widget=forms.Textarea(attrs={"rows": 3}))
+                                     required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                     validators=[validate_name_lines])
     candidates = forms.CharField(label="Danh sách bầu cử (mỗi dòng một người, theo thứ tự trên phiếu)",
-                                 widget=forms.Textarea(attrs={"rows": 6}))
+                                 widget=forms.Textarea(attrs={"rows": 6}), validators=[validate_name_lines])
+    fewer_candidates_allowed = forms.BooleanField(
+        label="Đại hội đã biểu quyết đồng ý bầu khi danh sách ít hơn số lượng cần bầu", required=False)
+    fewer_candidates_note = forms.CharField(label="Căn cứ quyết định của đại hội (biên bản, nghị quyết, ngày)",
+                                            max_length=255, required=False)
+
+
+class ElectionListsForm(Form):
+    """The list, the counting board and the congress's decision on a short list, edited together."""
+
+    candidates = forms.CharField(label="Danh sách bầu cử (mỗi dòng một người, theo thứ tự trên phiếu)",
+                                 widget=forms.Textarea(attrs={"rows": 6}), validators=[validate_name_lines])
+    counting_board = forms.CharField(label="Ban kiểm phiếu (mỗi dòng một người, trưởng ban ở dòng đầu)",
+                                     required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                     validators=[validate_name_lines])
+    fewer_candidates_allowed = ElectionForm.base_fields["fewer_candidates_allowed"]
+    fewer_candidates_note = ElectionForm.base_fields["fewer_candidates_note"]
+    drop_confirmed = forms.BooleanField(label="Đồng ý bỏ những tên không còn trong danh sách (nếu có)",
+                                        required=False)
+
+    def clean_candidates(self):
+        # checked before the page that asks about dropped names, so that it never shows a bad list
+        text = self.cleaned_data["candidates"]
+        longest = Candidate._meta.get_field("name").max_length
+        if any(len(line.strip()) > longest for line in text.splitlines()):
+            raise forms.ValidationError(f"Mỗi tên trong danh sách bầu cử dài tối đa {longest} ký tự.",
+                                        code=Code.TOO_LONG)
+        return text
+
+
+class TotalCorrectionForm(VersionedForm):
+    """One number of a counting team's totals."""
+
+    value = forms.IntegerField(label="Số đúng", min_value=0, max_value=1_000_000)
 
 
 class BaseForm(Form):

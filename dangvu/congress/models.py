@@ -277,6 +277,11 @@ class Election(models.Model):
     delegates_absent = models.PositiveIntegerField("số đại biểu vắng (không tính)", null=True, blank=True)
     issued = models.PositiveIntegerField("số phiếu phát ra", null=True, blank=True)
     counting_board = models.TextField("ban kiểm phiếu (mỗi dòng một người, trưởng ban trước)", blank=True)
+    # Quyết định 190-QĐ/TW: a list shorter than the seats only when the congress voted for it; the
+    # flag and where that decision is written (minutes, resolution) are kept with the election.
+    fewer_candidates_allowed = models.BooleanField("đại hội quyết định bầu khi danh sách ít hơn số lượng cần bầu",
+                                                   default=False)
+    fewer_candidates_note = models.CharField("căn cứ quyết định của đại hội", max_length=255, blank=True)
 
     class Meta:
         ordering = ["held_on", "id"]

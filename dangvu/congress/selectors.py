@@ -318,6 +318,11 @@ def members_base(org: Organization, adjustments: Iterable[BaseAdjustment] = ()) 
                        excluded=excluded)
 
 
+def members_ceiling(org: Organization) -> int:
+    """Everyone a members' congress base could count: full and exempt members of the subtree."""
+    return Member.objects.in_subtree(org).filter(status__in=("full", "exempt")).count()
+
+
 def adjustments(election: Election) -> QuerySet[BaseAdjustment]:
     return election.adjustments.select_related("member__organization")
 

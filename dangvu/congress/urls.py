@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import drafts, elections, preparation
+from .views import corrections, drafts, elections, preparation
 
 app_name = "congress"
 
@@ -28,11 +28,15 @@ urlpatterns = [
     path("gop-y/<int:pk>/", drafts.comment_answer, name="comment_answer"),
     path("dai-hoi/<int:pk>/bau-cu/them/", elections.election_add, name="election_add"),
     path("bau-cu/<int:pk>/", elections.election_detail, name="election_detail"),
+    path("bau-cu/<int:pk>/danh-sach/", corrections.election_lists, name="election_lists"),
     path("bau-cu/<int:pk>/co-so-tinh/", elections.election_base, name="election_base"),
     path("bau-cu/<int:pk>/dieu-chinh/", elections.adjustment_add, name="adjustment_add"),
     path("bau-cu/<int:pk>/to-kiem-phieu/", elections.team_add, name="team_add"),
     path("bau-cu/<int:pk>/kiem-phieu/", elections.tally_run, name="tally_run"),
     path("to-kiem-phieu/<int:pk>/", elections.team_entry, name="team_entry"),
+    path("to-kiem-phieu/<int:pk>/sua-so/<str:item>/", corrections.total_correct, name="total_correct"),
+    path("to-kiem-phieu/<int:pk>/xoa-so-tong-hop/", corrections.totals_clear, name="totals_clear"),
+    path("to-kiem-phieu/<int:pk>/phieu/<int:ballot>/xoa/", corrections.ballot_delete, name="ballot_delete"),
     path("kiem-phieu/<int:pk>/", elections.tally_detail, name="tally_detail"),
     path("kiem-phieu/<int:pk>/bien-ban/", elections.tally_docx, name="tally_docx"),
 ]

@@ -57,6 +57,34 @@ def age_check(birth: dt.date, on: dt.date, rs: RuleSet | None = None) -> str | N
     return None
 
 
+def age_text(birth: dt.date, on: dt.date) -> str:
+    """"17 tuổi 3 tháng": the age on ``on`` in full years and months."""
+    months = age_in_full_months(birth, on)
+    return f"{months // 12} tuổi {months % 12} tháng"
+
+
+def event_age_problem(birth: dt.date, on: dt.date, event: str, rs: RuleSet | None = None) -> str | None:
+    """None when a person's age on the day of a recorded ``event`` is plausible under the rule set.
+
+    ``event``: "admission" (the admission decision) and "full" (recognition as a full member) need
+    at least ``admission.age_min_years`` in full months, since the cell may consider only a person of
+    that age and the decision and recognition come after (Điều lệ Đảng, Điều 1; Quy định 232-QĐ/TW,
+    20/1/2025); "course" (the party-awareness course) needs ``admission.course_min_age_years``
+    (a plausibility bound, unconfirmed: a pupil may attend the year before turning 18). A day
+    before the birth is always refused.
+    """
+    rs = rs or ruleset_for(on)
+    what = {"admission": "vào Đảng", "full": "được công nhận đảng viên chính thức",
+            "course": "học lớp bồi dưỡng nhận thức về Đảng"}[event]
+    if on < birth:
+        return f"Ngày {what} ({on:%d/%m/%Y}) không thể trước ngày sinh ({birth:%d/%m/%Y})."
+    low = rs["admission.course_min_age_years" if event == "course" else "admission.age_min_years"]
+    if age_in_full_months(birth, on) < low * 12:
+        return (f"Ngày {what} ({on:%d/%m/%Y}) người này mới {age_text(birth, on)}, chưa đủ {low} tuổi: "
+                "hãy kiểm tra lại ngày sinh và ngày này.")
+    return None
+
+
 def course_certificate_expires(passed_on: dt.date, rs: RuleSet | None = None) -> dt.date:
     """Last day the party-awareness course certificate is valid: the corresponding day N years on.
 

@@ -9,6 +9,7 @@ congresses, pilot congress before the others). Every number comes from the rule 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from dangvu.core.rulesets import RuleSet, ruleset_for
-from dangvu.core.text import fold
+from dangvu.core.text import fold, nfc
 
 # Organization kinds whose congress is at grassroots level or below (the rest are upper levels).
 UPPER_KINDS = ("province", "upper")
@@ -136,8 +137,6 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _term(text: str) -> str:
-    import re
-
     m = re.search(r"(20\d\d)\s*[-–]\s*(20\d\d)", text or "")
     return f"{m.group(1)}-{m.group(2)}" if m else ""
 
@@ -187,3 +186,100 @@ def timeline_from_plan(plan: Mapping[str, Any]) -> PlanTimeline:
         tl.items.append(PlanItem(title=title[:500], deadline=end, applies_to=_applies_to(task),
                                  phase=phase if phase in phase_ids else None, source_id=tid))
     return tl
+
+
+# -- terms and elections ------------------------------------------------------------------------
+
+
+class ElectionRuleError(ValueError):
+    """A value the congress or election rules refuse; the message is plain Vietnamese."""
+
+
+_TERM = re.compile(r"^\s*(\d{4})\s*[-–—]\s*(\d{4})\s*$")
+
+
+def term_spans(congresses_per_term: int, rs: RuleSet) -> tuple[int, ...]:
+    """How many years a congress term of an organization may cover.
+
+    Điều lệ Đảng, Điều 13, 15: a congress term is ``indicators.term_years`` (5) years. An
+    organization that may hold its congress ``congresses_per_term`` times a term (a cell or a
+    sub-committee under a grassroots committee: twice, ``congress.lower_congresses_per_term``)
+    splits it, e.g. 2025-2027 then 2027-2030, or keeps the whole term where its committee decided so.
+    """
+    years = int(rs["indicators.term_years"])
+    if congresses_per_term <= 1:
+        return (years,)
+    short = years // congresses_per_term
+    return tuple(sorted({short, years - short * (congresses_per_term - 1), years}))
+
+
+# Kinds under a grassroots committee that hold their congress twice a term (Quy định 24-QĐ/TW, 2021).
+LOWER_KINDS = ("cell", "sub_committee")
+
+
+def congress_term(text: str, org_kind: str, rs: RuleSet) -> str:
+    """The term of a congress of an organization of ``org_kind``, written the party's way
+    (Điều lệ Đảng, Điều 13, 15; Quy định 24-QĐ/TW, 30/7/2021 for the cells under a grassroots
+    committee); see :func:`parse_term`."""
+    per_term = int(rs["congress.lower_congresses_per_term"]) if org_kind in LOWER_KINDS else 1
+    return parse_term(text, term_spans(per_term, rs), rs)
+
+
+def parse_term(text: str, spans: Sequence[int], rs: RuleSet) -> str:
+    """The term written the party's way ("2025-2030"), from what a person typed ("2025 – 2030").
+
+    Điều lệ Đảng, Điều 13, 15: the term runs from the congress year for ``spans`` years (see
+    :func:`term_spans`). Years before ``congress.first_term_year`` (the Party's founding) are refused.
+    """
+    match = _TERM.match(text or "")
+    if not match:
+        raise ElectionRuleError(f"Nhiệm kỳ “{(text or '').strip()[:20]}” không đúng dạng; "
+                                "ghi năm đầu và năm cuối, ví dụ 2025-2030.")
+    start, end = int(match.group(1)), int(match.group(2))
+    if start < int(rs["congress.first_term_year"]):
+        raise ElectionRuleError(f"Năm đầu nhiệm kỳ {start} quá sớm; ghi năm đầu và năm cuối, ví dụ 2025-2030.")
+    if end - start not in spans:
+        allowed = " hoặc ".join(f"{start}-{start + n}" for n in spans)
+        raise ElectionRuleError(f"Nhiệm kỳ {start}-{end} không đúng số năm; nhiệm kỳ bắt đầu năm {start} "
+                                f"là {allowed}.")
+    return f"{start}-{end}"
+
+
+def person_key(name: str) -> str:
+    """A name compared as a person: composed, case-folded, single spaces."""
+    return " ".join(nfc(name).casefold().split())
+
+
+def board_candidates(board: Iterable[str], candidates: Iterable[str]) -> list[str]:
+    """Names that are both on the counting board and in the list of candidates.
+
+    Quyết định 190-QĐ/TW, 10/10/2024 (quy chế bầu cử trong Đảng): the counting board (ban kiểm
+    phiếu) is elected among delegates or members who are not in the list of candidates.
+    """
+    on_board = {person_key(n) for n in board if n.strip()}
+    return [n for n in candidates if person_key(n) in on_board]
+
+
+def too_few_candidates(seats: int, candidates: int) -> bool:
+    """Fewer names on the list than seats to fill.
+
+    Quyết định 190-QĐ/TW, 10/10/2024: the list has more names than seats (the congress sets the
+    surplus); a list shorter than the seats needs a decision of the congress, recorded with the
+    election.
+    """
+    return candidates < seats
+
+
+def delegates_base(convened: int | None, absent: int | None) -> int:
+    """The delegates' congress base: official delegates convened minus those absent throughout
+    without an alternate (Quyết định 190-QĐ/TW, 10/10/2024). Refuses a base of 0 or less and more
+    absent than convened."""
+    convened, absent = convened or 0, absent or 0
+    if convened < 1:
+        raise ElectionRuleError("Số đại biểu được triệu tập phải từ 1 trở lên.")
+    if absent < 0 or absent > convened:
+        raise ElectionRuleError(f"Số đại biểu vắng ({absent}) không thể nhiều hơn số đại biểu được triệu tập "
+                                f"({convened}).")
+    if convened - absent < 1:
+        raise ElectionRuleError(f"Cả {convened} đại biểu được triệu tập đều vắng: cơ sở tính bằng 0, không bầu được.")
+    return convened - absent

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import Code
 from .rulesets import RuleSet, ruleset_for
-from .safefiles import UnsafeFile, load_json, load_yaml
+from .safefiles import UnsafeFile, YamlSyntax, load_json, load_yaml
 from .text import nfc
 
 KINDS = ("regular", "thematic")
@@ -222,6 +222,10 @@ def parse_framework_text(raw: bytes | str, *, json_format: bool | None = None) -
         json_format = text.lstrip().startswith("{")
     try:
         data = load_json(text) if json_format else load_yaml(text)
+    except YamlSyntax as exc:
+        where = f" ở dòng {exc.line}" if exc.line else ""
+        raise FrameworkError(f"Tệp khung chấm điểm viết sai{where}: {exc.hint}. Hãy sửa dòng đó (hoặc dòng ngay "
+                             "trên nó) rồi tải lên lại.", Code.FILE) from exc
     except UnsafeFile as exc:
         raise FrameworkError(str(exc), Code.FILE) from exc
     if not isinstance(data, Mapping):
@@ -297,9 +301,13 @@ class ScoringFramework:
                 bands={k: float(v) for k, v in data["bands"].items()},
             )
         except KeyError as exc:
-            raise FrameworkError(f"Khung chấm điểm thiếu trường {exc.args[0]!r}.") from exc
+            raise FrameworkError(f"Khung chấm điểm thiếu mục «{exc.args[0]}»; hãy thêm mục này (xem tệp khung mẫu) "
+                                 "rồi tải lên lại.") from exc
         except (TypeError, ValueError, AttributeError) as exc:
-            raise FrameworkError(f"Khung chấm điểm không đúng định dạng: {exc}") from exc
+            # The library's own words (English, Python types) mean nothing to the office: say what to check.
+            raise FrameworkError("Khung chấm điểm ghi sai kiểu: năm, điểm tối đa (max_points), tổng điểm và các "
+                                 "ngưỡng xếp loại (bands) phải là số; groups và criteria là danh sách các mục. "
+                                 "Hãy sửa theo tệp khung mẫu rồi tải lên lại.") from exc
         framework.validate()
         return framework
 

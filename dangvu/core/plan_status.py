@@ -15,7 +15,8 @@ Status, as of ``this_year``:
 - **unknown**: no value at all yet.
 
 The forecast is the least-squares straight line through the yearly values, read at the due year,
-clamped to [0, 100] for a percentage (and to ≥ 0 for a count), rounded to 2 decimals.
+clamped to [0, 100] for a percentage (and to ≥ 0 for a count), rounded to 2 decimals for a share
+and to a whole number for a count (people, cells, meetings: nobody reads "0,4 đảng viên").
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def forecast(points: Sequence[tuple[int, float]], year: int, unit: str = "%") ->
     """The least-squares linear trend through ``(year, value)`` points, read at ``year``.
 
     One point: the value itself (no trend). None without points. Clamped to [0, 100] for "%"
-    (≥ 0 for a count) and rounded to 2 decimals.
+    (≥ 0 for a count); a share is rounded to 2 decimals, a count to whole units, half up
+    (:func:`round_for_unit`).
     """
     pts = [(int(y), float(v)) for y, v in points if v is not None and math.isfinite(float(v))]
     if not pts:
@@ -93,7 +95,16 @@ def forecast(points: Sequence[tuple[int, float]], year: int, unit: str = "%") ->
         x0 = xs.mean()  # centre the years: a better-conditioned fit
         slope, intercept = np.polyfit(xs - x0, ys, 1)
         value = float(slope * (year - x0) + intercept)
-    return round(clamp(value, unit), 2)
+    return round_for_unit(clamp(value, unit), unit)
+
+
+def round_for_unit(value: float, unit: str) -> float:
+    """A figure as a plan states it: a count (``unit != "%"``: members, cells, meetings) in whole
+    units, half up — a target counts people and things, never fractions of them (Hướng dẫn
+    36-HD/VPTW: a report states its figures as the plan does); a share keeps 2 decimals."""
+    if unit == "%":
+        return round(value, 2)
+    return float(math.floor(value + 0.5))
 
 
 def target_status(current: float | None, op: str, goal: float, goal_max: float | None, *,

@@ -180,12 +180,49 @@ class _NoAliasLoader(yaml.SafeLoader):
             self._depth = depth - 1
 
 
+class YamlSyntax(UnsafeFile):
+    """A YAML text that breaks the format's rules: ``line`` (1-based, 0 when unknown) and ``hint``,
+    what to fix, in plain Vietnamese (never the parser's English)."""
+
+    def __init__(self, line: int, hint: str) -> None:
+        where = f" ở dòng {line}" if line else ""
+        super().__init__(f"Tệp viết sai{where}: {hint}.")
+        self.line, self.hint = line, hint
+
+
+# The parser's problem (English) → what the person should fix; the first phrase found wins.
+_YAML_HINTS = (
+    ("'\\t'", "có ký tự Tab; hãy thụt lề bằng dấu cách"),
+    ("\t", "có ký tự Tab; hãy thụt lề bằng dấu cách"),
+    ("mapping values are not allowed", "dấu hai chấm (:) đặt sai chỗ; nếu nội dung có dấu hai chấm, hãy đặt "
+     "cả nội dung trong ngoặc kép"),
+    ("could not find expected ':'", "thiếu dấu hai chấm (:) sau tên mục"),
+    ("quoted scalar", "thiếu dấu ngoặc kép đóng"),
+    ("flow", "thiếu dấu ngoặc đóng ] hoặc }"),
+    ("indentation", "thụt lề không thẳng hàng với các dòng cùng cấp"),
+    ("expected <block end>", "thụt lề không thẳng hàng với các dòng cùng cấp"),
+    ("did not find expected", "thụt lề không thẳng hàng với các dòng cùng cấp, hoặc thiếu dấu gạch đầu dòng (-)"),
+    ("duplicate", "một mục được ghi hai lần"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> YamlSyntax:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 0
+    problem = f"{getattr(exc, 'problem', '') or ''} {getattr(exc, 'context', '') or ''}"
+    hint = next((h for phrase, h in _YAML_HINTS if phrase in problem),
+                "cách viết không đúng quy tắc (tên mục, dấu hai chấm, thụt lề bằng dấu cách)")
+    return YamlSyntax(line, hint)
+
+
 def load_yaml(text: str) -> Any:
-    """Parse YAML safely: no Python objects, no aliases, nesting at most ``MAX_YAML_DEPTH``."""
+    """Parse YAML safely: no Python objects, no aliases, nesting at most ``MAX_YAML_DEPTH``.
+
+    A syntax error is a :class:`YamlSyntax` naming the line and what to fix."""
     try:
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
-        raise UnsafeFile("Tệp YAML sai cú pháp.") from exc
+        raise _yaml_problem(exc) from exc
 
 
 def load_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:

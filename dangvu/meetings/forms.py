@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 
 from dangvu.common import ServiceError
-from dangvu.common.forms import Form, MemberChoiceField, VNDateField
+from dangvu.common.forms import Form, MemberChoiceField, VNDateField, validate_person_name
 from dangvu.common.uploads import LimitedFileField
 from dangvu.common.version_forms import VersionedForm
 from dangvu.core import clock
@@ -88,7 +89,14 @@ class MeetingForm(Form):
 
     def clean_upper_attendees(self):
         lines = [ln for ln in self.cleaned_data.get("upper_attendees", "").splitlines() if ln.strip()]
-        return [parse_upper_line(ln) for ln in lines]
+        people = [parse_upper_line(ln) for ln in lines]
+        for n, person in enumerate(people, start=1):
+            try:
+                # "Họ tên — chức vụ": the part before the dash, after a courtesy "Đ/c" ("đồng chí")
+                validate_person_name(re.sub(r"(?i)^\s*đ\s*/\s*c\.?\s+", "", person["name"]))
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(f"Dòng {n}: {exc.messages[0]}", code="invalid_name") from exc
+        return people
 
     def clean(self):
         data = super().clean()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.dates import check_date
 from dangvu.common.uploads import too_large
 from dangvu.common.versions import claim
 from dangvu.core import clock
@@ -108,6 +109,8 @@ def _check_meeting(org: Organization, data: Mapping[str, Any]) -> None:
     if held_on > clock.today():
         raise ServiceError("Không ghi buổi sinh hoạt chưa diễn ra (ngày sinh hoạt ở tương lai).", Code.FUTURE_DATE,
                            field="held_on")
+    if why := check_date(held_on):  # 01/01/1900: refused on every path (issue 13)
+        raise ServiceError(why, Code.OUT_OF_RANGE, field="held_on")
     if end <= start:
         raise ServiceError("Giờ kết thúc phải sau giờ bắt đầu.", Code.DATE_ORDER, field="ends_at")
     if data.get("kind") not in MeetingKind.values:

@@ -24,9 +24,11 @@ from dangvu.core.planparse.extract import (
     MAX_TEXT_CHARS,
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
+    UNREADABLE,
     check_items,
     ocr_pages,
     read_text,
+    unreadable,
 )
 from dangvu.registry.models import Organization
 
@@ -64,10 +66,21 @@ def indicator_choices(unit: str | None = None) -> list[tuple[str, str]]:
     reg = indicators.load_all()
     keys = sorted(reg, key=lambda k: (unit is not None and reg[k].unit != unit, reg[k].label))
     return [(MANUAL, "— Không có chỉ số: nhập số liệu thủ công —")] + [
-        (k, f"{reg[k].label} ({'%' if reg[k].unit == '%' else 'số lượng'}) — {k}") for k in keys]
+        # The Vietnamese label only: the internal key (admission.admitted_count…) stays the option's value.
+        (k, f"{reg[k].label} ({'%' if reg[k].unit == '%' else 'số lượng'})") for k in keys]
 
 
 # -- upload ----------------------------------------------------------------------------------------
+
+_TECHNICAL = re.compile(r"(?:^|[\s'\"(])/(?:tmp|work|home|var|usr|srv|opt)/|[A-Za-z]:\\|Traceback|\b[A-Z]\w+Error\b"
+                        r"|\bnot found\b|\bPackage\b")
+
+
+def _for_user(message: str, name: str) -> str:
+    """The reader's refusal as shown: a message naming a server path or a library's words (never
+    expected, but a net) becomes what to do with the file."""
+    return unreadable(name or "x.txt").args[0] if _TECHNICAL.search(message) else message
+
 
 class UploadForm(Form):
     file = LimitedFileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf, hoặc ảnh quét .jpg, .png, .tif)",
@@ -108,7 +121,8 @@ class UploadForm(Form):
                 self.source_name, self.source_text = "", text
                 self.parsed = check_items(parse_text(text))
         except PlanReadError as exc:  # the reader could not read the file
-            self.add_error("file" if upload else "text", forms.ValidationError(str(exc), code=Code.FILE))
+            self.add_error("file" if upload else "text", forms.ValidationError(
+                _for_user(str(exc), upload.name if upload else ""), code=Code.FILE))
             return data
         except forms.ValidationError as exc:  # the upload's own checks, each with its code
             self.add_error("file", exc)
@@ -135,9 +149,9 @@ class UploadForm(Form):
                 f"{MAX_TEXT_CHARS:,} ký tự.".replace(",", "."), code=Code.FILE_TOO_LARGE)
         raw = upload.read()
         if suffix == ".docx" and not raw.startswith(b"PK"):
-            raise forms.ValidationError(f"Tệp {name} không phải tệp Word (.docx) hợp lệ.", code=Code.FILE)
+            raise forms.ValidationError(UNREADABLE[".docx"], code=Code.FILE)
         if suffix == ".pdf" and not raw.startswith(b"%PDF"):
-            raise forms.ValidationError(f"Tệp {name} không phải tệp PDF hợp lệ.", code=Code.FILE)
+            raise forms.ValidationError(UNREADABLE[".pdf"], code=Code.FILE)
         if suffix == ".txt" and b"\x00" in raw[:4096] and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):
             raise forms.ValidationError(f"Tệp {name} không phải văn bản thuần (.txt).", code=Code.FILE)
         with tempfile.TemporaryDirectory() as tmp:
@@ -362,8 +376,8 @@ class TaskForm(Form):
                             widget=forms.Textarea(attrs={"rows": 3}))
     timing_kind = forms.ChoiceField(label="Thời gian", choices=[("", "— Không nêu —"), *TimingKind.choices],
                                     required=False)
-    starts_on = VNDateField(label="Từ ngày", required=False)
-    ends_on = VNDateField(label="Thời hạn (hoàn thành trước ngày)", required=False)
+    starts_on = VNDateField(ahead_terms=1, label="Từ ngày", required=False)
+    ends_on = VNDateField(ahead_terms=1, label="Thời hạn (hoàn thành trước ngày)", required=False)
     timing_text = forms.CharField(label="Thời gian (như trong văn bản)", max_length=255, required=False)
     lead = forms.CharField(label="Đơn vị chủ trì", max_length=500, required=False)
     support = forms.CharField(label="Đơn vị phối hợp", max_length=500, required=False)

@@ -22,9 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
+from dangvu.common.signer import SignerForm
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.text import fold
+from dangvu.registry.selectors import document_signers
 
 from . import bindings, scan_views
 from . import forms as f
@@ -426,6 +428,7 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "task_counts": task_counts(tasks), "overdue": [r for r in tasks if r.status == "overdue"],
         "can_edit": acc.can_edit_org(plan.issuer), "children": sel.child_plans(acc, plan),
         "parent_visible": sel.parent_visible(acc, plan),
+        "signer_form": SignerForm(signers=document_signers(plan.issuer, today)),
     })
 
 
@@ -468,7 +471,11 @@ def plan_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     from dangvu.reports.plan_report import build, plan_report_docx, plan_report_xlsx
 
     report = build(plan)
-    content = plan_report_docx(report) if fmt == "docx" else plan_report_xlsx(report)
+    if fmt == "docx":
+        signer = SignerForm(request.GET, signers=document_signers(plan.issuer, report.today)).post_id
+        content = plan_report_docx(report, signer_post=signer)
+    else:
+        content = plan_report_xlsx(report)
     log_export(request.user, plan, f"plan-report.{fmt}", rows=len(report.targets) + len(report.tasks))
     name = f"bao-cao-{_slug(plan.number or str(plan.pk))}-{clock.today():%Y%m%d}.{fmt}"
     response = HttpResponse(content, content_type=DOCX_MIME if fmt == "docx" else XLSX_MIME)

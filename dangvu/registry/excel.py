@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from dangvu.core import dates as core_dates
 from dangvu.core.errors import Code
 from dangvu.core.safefiles import BrokenArchive, UnsafeFile, check_workbook
 from dangvu.core.text import fold, nfc
@@ -327,12 +328,8 @@ def parse_date(value: Any) -> dt.date | None:
     if not text:
         return None
     text = text.split(" ")[0]
-    m = _DATE_TEXT.match(text)
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    m = _ISO_TEXT.match(text)
-    if m:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    if _DATE_TEXT.match(text) or _ISO_TEXT.match(text):
+        return core_dates.parse_date(text)  # a day that does not exist: DateProblem, which says so
     raise ValueError(text)
 
 

@@ -15,7 +15,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from dangvu.common import ServiceError
+from dangvu.common.dates import check_birth_date, check_date
 from dangvu.core import clock
+from dangvu.core.dates import DateProblem
 from dangvu.core.text import fold
 
 from .excel import (
@@ -77,6 +79,9 @@ class _Row:
         raw = self.raw.get(key)
         try:
             value = parse_date(raw)
+        except DateProblem as exc:  # "Ngày 31/02/2026 không có." rather than "wrong form"
+            self.error(f"{col.title}: {exc}", key)
+            return None
         except (ValueError, OverflowError):
             self.error(f"{col.title} «{_cell_text(raw)}» không đúng dạng ngày dd/mm/yyyy.", key)
             return None
@@ -84,8 +89,10 @@ class _Row:
             if col.required:
                 self.error(f"{col.title} không được để trống.", key)
             return None
-        if value.year < 1900 or value > clock.today():
-            self.error(f"{col.title} {value:%d/%m/%Y} không hợp lý.", key)
+        why = check_birth_date(value) if key == "birth_date" else check_date(value)
+        if value > clock.today() or why:
+            self.error(f"{col.title} {value:%d/%m/%Y} không hợp lý" + (f": {why[0].lower()}{why[1:]}" if why else "."),
+                       key)
             return None
         return value
 

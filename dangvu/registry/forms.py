@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from dangvu.common.forms import Form, MemberChoiceField, VNDateField, not_future
+from dangvu.common.forms import (
+    BirthDateField,
+    Form,
+    MemberChoiceField,
+    PersonNameField,
+    VNDateField,
+    not_future,
+)
 from dangvu.common.version_forms import VersionedForm
 from dangvu.core import clock
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, discipline_forms
@@ -37,7 +44,7 @@ class OrganizationForm(Form):
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
         if not code.replace("-", "").replace("_", "").replace(".", "").isalnum():
-            raise forms.ValidationError("Mã chỉ gồm chữ, số và dấu - _ .")
+            raise forms.ValidationError("Mã chỉ gồm chữ, số và các dấu gạch ngang (-), gạch dưới (_), chấm (.).")
         return code
 
 
@@ -79,10 +86,10 @@ class LocalityForm(Form):
     name = forms.CharField(label="Tên thôn, bản, tổ dân phố", max_length=120)
     kind = forms.ChoiceField(label="Loại", choices=LocalityKind.choices)
     head_member = MemberChoiceField(label="Trưởng thôn là đảng viên", queryset=Member.objects.none(), required=False)
-    head_name = forms.CharField(label="…hoặc tên trưởng thôn (ngoài Đảng)", max_length=120, required=False)
+    head_name = PersonNameField(label="…hoặc tên trưởng thôn (ngoài Đảng)", max_length=120, required=False)
     front_head_member = MemberChoiceField(label="Trưởng ban công tác mặt trận là đảng viên",
                                           queryset=Member.objects.none(), required=False)
-    front_head_name = forms.CharField(label="…hoặc tên trưởng ban công tác mặt trận (ngoài Đảng)",
+    front_head_name = PersonNameField(label="…hoặc tên trưởng ban công tác mặt trận (ngoài Đảng)",
                                       max_length=120, required=False)
     households = forms.IntegerField(label="Số hộ", min_value=0, max_value=100000, required=False)
 
@@ -105,8 +112,8 @@ class LocalityEditForm(VersionedForm, LocalityForm):
 
 
 class MemberForm(Form):
-    full_name = forms.CharField(label="Họ và tên", max_length=120)
-    birth_date = VNDateField(label="Ngày sinh")
+    full_name = PersonNameField(label="Họ và tên", max_length=120)
+    birth_date = BirthDateField(label="Ngày sinh")
     gender = forms.ChoiceField(label="Giới tính", choices=Gender.choices)
     ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
     religion = forms.CharField(label="Tôn giáo", max_length=40, required=False, initial="Không")

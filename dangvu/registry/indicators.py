@@ -76,14 +76,28 @@ def events_in_period(org: Organization, period: Period) -> Value:
 
 
 def count_members_by_org(orgs) -> dict[int, int]:
-    """Active members under each given organization (one query per call, for tree pages)."""
-    q = {}
-    for org in orgs:
-        q[f"o{org.pk}"] = Count("id", filter=subtree_q(org, via="organization__"))
-    if not q:
+    """Active members under each given organization, for tree pages: one query grouped by
+    organization over the given subtrees alone (its cost follows what the user can see, not the
+    database), then each count is rolled up its materialized path in Python. One column per
+    organization would exceed the database's column limit on a province's tree."""
+    wanted = {o.path: o.pk for o in orgs}
+    if not wanted:
         return {}
-    agg = Member.objects.filter(status__in=ACTIVE_STATUSES).aggregate(**q)
-    return {int(k[1:]): v for k, v in agg.items()}
+    roots: list[str] = []
+    for path in sorted(wanted):  # a path sorts right after its ancestors
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    rows = (Member.objects.filter(status__in=ACTIVE_STATUSES,
+                                  organization__in=Organization.objects.filter(subtree_q(*roots)))
+            .values_list("organization__path").annotate(n=Count("id")).order_by())
+    counts = dict.fromkeys(wanted.values(), 0)
+    step = Organization.steplen
+    for path, n in rows:
+        for end in range(step, len(path) + 1, step):
+            pk = wanted.get(path[:end])
+            if pk is not None:
+                counts[pk] += n
+    return counts
 
 
 # -- shared helpers for the plan-target indicators -----------------------------------------

@@ -8,10 +8,13 @@ organization) and returns a queryset or plain data; none writes. The subtree fil
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
+
+from dangvu.core import partydoc
 
 from .models import (
     ACTIVE_STATUSES,
@@ -297,3 +300,25 @@ def transfer_in_scope(acc: Access, pk: int) -> Transfer | None:
 
 def import_batch(pk: int) -> ImportBatch | None:
     return ImportBatch.objects.select_related("scope").filter(pk=pk).first()
+
+
+# -- what a party document says about its issuer ---------------------------------------------------
+
+def parent_of(org: Organization) -> Organization | None:
+    """The organization directly above ``org`` (its superior committee line; None at the root)."""
+    return Organization.objects.get_parent(org)
+
+
+def issuing_place(org: Organization) -> str:
+    """The place on the "place, date" line of ``org``'s documents: its own locality, else the
+    nearest ancestor's (a village cell writes its commune's name); blank when none is named after
+    a locality (:func:`dangvu.core.partydoc.issuing_place`)."""
+    ancestors = list(Organization.objects.get_ancestors(org).only("name"))
+    return partydoc.issuing_place([org.name, *(o.name for o in reversed(ancestors))])
+
+
+def document_signers(org: Organization, on: dt.date) -> list[Post]:
+    """Who may sign ``org``'s documents on ``on``: its secretary first, then its deputies."""
+    posts = (Post.objects.held_on(on).filter(organization=org, role__in=partydoc.SIGNING_ROLES)
+             .select_related("member").order_by("member__full_name", "pk"))
+    return sorted(posts, key=lambda p: partydoc.SIGNING_ROLES.index(p.role))

@@ -17,9 +17,11 @@ from django.db import IntegrityError, transaction
 from dangvu.accounts.access import access_for
 from dangvu.accounts.throttle import spend_duplicate_checks
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.dates import check_date
 from dangvu.common.versions import claim
 from dangvu.core import clock
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
+from dangvu.core.names import name_problem
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 
@@ -45,7 +47,13 @@ from .models import (
 )
 
 # MEMBER_FIELDS, check_parent_kind, validate_member_data: other apps and tests import them from here.
-from .rules import MEMBER_FIELDS, check_parent_kind, validate_member_data
+from .rules import (  # noqa: F401 (validate_member_data re-exported)
+    MEMBER_FIELDS,
+    check_parent_kind,
+    member_problems,
+    refuse_member,
+    validate_member_data,
+)
 
 # -- organizations ------------------------------------------------------------------------
 
@@ -149,6 +157,8 @@ def save_locality(by, org: Organization, locality: Locality | None = None, *, ve
         if fields.get(f"{who}_member") and fields.get(f"{who}_name"):
             raise ServiceError("Chọn đảng viên hoặc ghi tên người ngoài Đảng, không cả hai.", Code.INVALID,
                                field=f"{who}_name")
+        if why := name_problem(fields.get(f"{who}_name")):
+            raise ServiceError(why, Code.INVALID, field=f"{who}_name")
     locality = locality or Locality(organization=org)
     for key, value in fields.items():
         setattr(locality, key, value)
@@ -195,9 +205,7 @@ def admit_member(by, org: Organization, data: dict[str, Any], admitted_on: dt.da
     if not org.is_cell and org.kind != OrgKind.GROUP:
         raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.", Code.ORG_KIND)
     data = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
-    problems = validate_member_data({**data, "admitted_on": admitted_on})
-    if problems:
-        raise ServiceError(" ".join(problems), Code.INVALID)
+    refuse_member(member_problems({**data, "admitted_on": admitted_on}))
     try:
         check_transition(Event.ADMIT, None, admitted_on)
     except TransitionRefused as exc:
@@ -219,11 +227,10 @@ def register_member(by, org: Organization, data: dict[str, Any]) -> Member:
     ensure_can_edit(by, org)
     if not org.is_cell and org.kind != OrgKind.GROUP:
         raise ServiceError("Đảng viên phải sinh hoạt tại một chi bộ.", Code.ORG_KIND)
-    problems = validate_member_data(data)
+    problems = member_problems(data)
     if not data.get("admitted_on"):
-        problems.append("Ngày vào Đảng không được để trống.")
-    if problems:
-        raise ServiceError(" ".join(problems), Code.INVALID)
+        problems.append(("Ngày vào Đảng không được để trống.", Code.REQUIRED, "admitted_on"))
+    refuse_member(problems)
     fields = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     status = "full" if data.get("full_on") else "probationary"
     member = Member(organization=org, status=status, admitted_on=data["admitted_on"],
@@ -249,9 +256,7 @@ def update_member(by, member: Member, *, version: int | None = None, **fields: A
         raise ServiceError(f"Không sửa được: {', '.join(sorted(bad))}.", Code.INVALID)
     claim(member, version, by, fields)
     merged = {f: getattr(member, f) for f in MEMBER_FIELDS} | fields
-    problems = validate_member_data({**merged, "admitted_on": member.admitted_on, "full_on": member.full_on})
-    if problems:
-        raise ServiceError(" ".join(problems), Code.INVALID)
+    refuse_member(member_problems({**merged, "admitted_on": member.admitted_on, "full_on": member.full_on}))
     for key, value in fields.items():
         setattr(member, key, nfc(value) if key == "full_name" else value)
     _save_member(member, by)
@@ -260,6 +265,8 @@ def update_member(by, member: Member, *, version: int | None = None, **fields: A
 
 def _transition(by, member: Member, event: str, on: dt.date, **kw: Any) -> str:
     ensure_can_edit(by, member.organization)
+    if why := check_date(on):  # 01/01/1900 or a slip years ahead: refused on every path, not only forms
+        raise ServiceError(why, Code.OUT_OF_RANGE, field="on")
     member = Member.objects.select_for_update().get(pk=member.pk)
     try:
         return check_transition(event, member.status, on, admitted_on=member.admitted_on,

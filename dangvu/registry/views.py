@@ -17,7 +17,6 @@ from dangvu import indicators
 from dangvu.accounts.audit import log_read
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
-from dangvu.core.lifecycle import ALLOWED_FROM, EVENT_LABELS, Event
 from dangvu.core.text import fold
 
 from . import forms as f
@@ -25,6 +24,7 @@ from . import selectors as sel
 from . import services as s
 from .indicators import count_members_by_org
 from .models import ACTIVE_STATUSES, Member, MemberStatus, Organization
+from .views_events import MEMBER_EVENTS, member_actions, member_event  # noqa: F401  (urls, tests)
 
 PAGE_SIZE = 50
 FORM_METHODS = require_http_methods(["GET", "POST"])
@@ -204,23 +204,14 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = acc.get_member(pk)
     log_read(request.user, member, "member_record")
     can_edit = acc.can_edit_member(member)
-    events = []
-    if can_edit:
-        events = [(e, EVENT_LABELS[e]) for e in MEMBER_EVENTS if _event_possible(e, member)]
+    routine, rare = member_actions(member) if can_edit else ([], [])
     return render(request, "registry/member_detail.html", {
         "member": member,
         **sel.member_record(member),
         "can_edit": can_edit,
-        "events": events,
+        "events": routine,
+        "rare_events": rare,
     })
-
-
-MEMBER_EVENTS = (Event.RECOGNIZE_FULL, Event.TRANSFER_OUT, Event.EXEMPT, Event.END_EXEMPTION,
-                 Event.DISCIPLINE, Event.STRIKE_OFF, Event.DEATH)
-
-
-def _event_possible(event: str, member: Member) -> bool:
-    return member.status in ALLOWED_FROM.get(event, ())
 
 
 @login_required
@@ -259,44 +250,6 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return service_form(request, form, {"title": f"Sửa hồ sơ — {member.full_name}", "member": member},
                         lambda d: s.update_member(request.user, member, **d), "Đã lưu hồ sơ.",
                         _member_url(member))
-
-
-@login_required
-@FORM_METHODS
-def member_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
-    """One form per lifecycle event; the service decides whether the event is legal."""
-    acc = access(request)
-    member = acc.get_member(pk)
-    require_edit(acc, member.organization)
-    if event not in MEMBER_EVENTS:
-        raise Http404("Không có sự kiện này.")
-    user = request.user
-    data = request.POST or None
-    if event == Event.DISCIPLINE:
-        form = f.DisciplineForm(data, member=member)
-
-        def act(d):
-            return s.discipline_member(user, member, d["form"], d["on"], d["decision_number"], d["note"],
-                                       d["self_corrected"])
-    elif event == Event.TRANSFER_OUT:
-        form = f.TransferForm(data, destinations=sel.transfer_destinations(member))
-
-        def act(d):
-            return s.start_transfer(user, member, d["kind"], d["to_org"], d["letter_on"], cause_on=d["cause_on"],
-                                    ends_on=d["ends_on"], reason=d["reason"])
-    else:
-        form = f.EventForm(data)
-        actions = {
-            Event.RECOGNIZE_FULL: lambda d: s.recognize_full(user, member, d["on"], d["decision_number"]),
-            Event.EXEMPT: lambda d: s.exempt(user, member, d["on"], d["note"]),
-            Event.END_EXEMPTION: lambda d: s.end_exemption(user, member, d["on"], d["note"]),
-            Event.STRIKE_OFF: lambda d: s.strike_off(user, member, d["on"], d["decision_number"], d["note"]),
-            Event.DEATH: lambda d: s.record_death(user, member, d["on"], d["note"]),
-        }
-        act = actions[event]
-    title = f"{EVENT_LABELS[event]} — {member.full_name}"
-    return service_form(request, form, {"title": title, "member": member}, act,
-                        f"Đã ghi: {EVENT_LABELS[event].lower()}.", _member_url(member))
 
 
 @login_required

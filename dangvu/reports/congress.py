@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from dangvu.congress import selectors as sel
 from dangvu.congress.models import CommentState, Congress, DelegateApportionment, Election, Tally
-from dangvu.core import clock
+from dangvu.core import clock, partydoc
 from dangvu.core.tally import INVALID_REASONS
 from dangvu.registry.models import Organization
 
@@ -27,6 +27,11 @@ from .xlsx import XLSX_MIME, safe_append, save_workbook
 
 __all__ = ["DOCX_MIME", "XLSX_MIME", "apportionment_xlsx", "comments_docx", "percent", "tally_report_docx"]
 
+BOARD = "Ban kiểm phiếu"
+# Column widths (cm): "TT" narrow, the comment's text widest.
+COMMENT_WIDTHS_CM = (1.2, 3.5, 6.4, 5.4)
+FIGURE_WIDTHS_CM = (1.2, 11.8, 3.5)
+VOTE_WIDTHS_CM = (1.2, 5.8, 2.5, 3.8, 3.2)
 _REASONS = {"too_many_kept": "Để lại nhiều tên hơn số lượng cần bầu", "all_struck": "Gạch hết tên"}
 
 
@@ -38,10 +43,12 @@ def percent(part: int, whole: int) -> str:
     return f"{hundredths // 100},{hundredths % 100:02d}%"
 
 
-def _header(doc: Document, org: Organization, place: str, on) -> None:
-    """The congress documents' header: the organization above, the organization, no number."""
-    parent = sel.parent_of(org)
-    D.party_header(doc, parent.name if parent is not None else None, org.name, None, place, on)
+def _header(doc: Document, org: Organization, on, *, issuer: str | None = None, kind: str = "BC",
+            extra: str = "") -> None:
+    """The congress documents' header: the organization above, the issuer, the number, and the
+    place of the organization itself (not the congress's venue)."""
+    name = issuer or org.name
+    D.org_header(doc, org, issuer=name, number_line=partydoc.number_line(kind, extra or name), on=on, extra=extra)
 
 
 # -- biên bản kiểm phiếu ----------------------------------------------------------------------------
@@ -58,7 +65,7 @@ def _tally_figures(doc: Document, tally: Tally, election: Election) -> None:
                ["4", "Số phiếu không hợp lệ", str(result["invalid"])]]
     for i, key in enumerate(INVALID_REASONS, start=1):
         figures.append([f"4.{i}", f"Trong đó: {_REASONS[key].lower()}", str(result["invalid_reasons"].get(key, 0))])
-    D.grid(doc, ["TT", "Nội dung", "Số phiếu"], figures, size=None)
+    D.grid(doc, ["TT", "Nội dung", "Số phiếu"], figures, size=None, widths=FIGURE_WIDTHS_CM)
     D.paragraph(doc, f"Ngưỡng trúng cử: quá một nửa so với cơ sở tính {tally.base}, tức từ "
                       f"{result['threshold']} phiếu trở lên.")
 
@@ -72,7 +79,8 @@ def _tally_votes(doc: Document, tally: Tally) -> None:
         votes = result["votes"][name]
         rows.append([str(i), name, str(votes), percent(votes, tally.base),
                      "Trúng cử" if name in elected else ("Bằng phiếu" if name in result["tied"] else "")])
-    D.grid(doc, ["TT", "Họ và tên", "Số phiếu", "Tỷ lệ % so với cơ sở tính", "Ghi chú"], rows, size=None)
+    D.grid(doc, ["TT", "Họ và tên", "Số phiếu", "Tỷ lệ % so với cơ sở tính", "Ghi chú"], rows, size=None,
+           widths=VOTE_WIDTHS_CM)
 
 
 def _tally_elected(doc: Document, tally: Tally, election: Election) -> None:
@@ -101,7 +109,7 @@ def tally_report_docx(tally: Tally) -> bytes:
     congress = election.congress
     org = congress.organization
     doc = D.new_document()
-    _header(doc, org, congress.place, election.held_on)
+    _header(doc, org, election.held_on, kind="BB", extra=BOARD)
     D.title(doc, "BIÊN BẢN KIỂM PHIẾU" + (f" (KIỂM LẠI LẦN {tally.number - 1})" if tally.is_recount else ""),
             f"{election.title}" + (f" — lần bầu thứ {election.round}" if election.round > 1 else ""), rule=False)
     D.paragraph(doc, f"Đại hội {org.name}, nhiệm kỳ {congress.term}.")
@@ -117,6 +125,7 @@ def tally_report_docx(tally: Tally) -> bytes:
                       f"{tally.result['ballots']} phiếu đã nhập ({tally.source_team.name}).")
     D.signatures(doc, ("CÁC THÀNH VIÊN BAN KIỂM PHIẾU", board[1:]),
                  ("TRƯỞNG BAN KIỂM PHIẾU", [board[0] if board else ""]), gap="\n\n")
+    D.recipients(doc, ["Đoàn Chủ tịch đại hội"], "", archive="Lưu hồ sơ đại hội")
     return D.save(doc)
 
 
@@ -126,25 +135,38 @@ _COMMENT_GROUPS = ((CommentState.ACCEPTED, "Ý kiến tiếp thu"), (CommentStat
                    (CommentState.PENDING, "Ý kiến chưa xử lý"))
 
 
-def comments_docx(congress: Congress) -> bytes:
-    """Tổng hợp ý kiến góp ý dự thảo văn kiện: per draft, grouped by how each comment was handled."""
+def comments_docx(congress: Congress, *, signer_post: int | None = None) -> bytes:
+    """Tổng hợp ý kiến góp ý dự thảo văn kiện: per draft, grouped by how each comment was handled;
+    issued by the organization's committee, signed by ``signer_post`` (a post id among its signers;
+    default the secretary)."""
     org = congress.organization
+    today = clock.today()
     doc = D.new_document()
-    _header(doc, org, congress.place, clock.today())
+    _header(doc, org, today, issuer=partydoc.committee_name(org.name, org.is_cell))
     D.title(doc, "BÁO CÁO TỔNG HỢP Ý KIẾN GÓP Ý DỰ THẢO VĂN KIỆN", f"Đại hội {org.name}, nhiệm kỳ {congress.term}",
             rule=False)
     for number, draft in enumerate(sel.drafts_in_order(congress), start=1):
         comments = sel.draft_comments(draft)
-        doc.add_heading(f"{number}. {draft.get_kind_display()} — dự thảo lần {draft.version} "
-                        f"({draft.issued_on:%d/%m/%Y}): {len(comments)} ý kiến", level=2)
+        D.heading(doc, f"{number}. {draft.get_kind_display()} — dự thảo lần {draft.version} "
+                       f"({draft.issued_on:%d/%m/%Y}): {len(comments)} ý kiến")
         for state, heading in _COMMENT_GROUPS:
             group = [c for c in comments if c.state == state]
             if not group:
                 continue
             D.heading(doc, f"{heading} ({len(group)})")
             rows = [[str(i), c.source, c.text, c.response or ""] for i, c in enumerate(group, start=1)]
-            D.grid(doc, ["TT", "Nơi góp ý", "Nội dung góp ý", "Tiếp thu, giải trình"], rows, size=None)
+            D.grid(doc, ["TT", "Nơi góp ý", "Nội dung góp ý", "Tiếp thu, giải trình"], rows, size=None,
+                   widths=COMMENT_WIDTHS_CM, left=(1, 2, 3))
+    _comment_recipients(doc, org, today, signer_post)
     return D.save(doc)
+
+
+def _comment_recipients(doc: Document, org: Organization, today, signer_post: int | None) -> None:
+    upper = sel.parent_of(org)
+    lines = [f"Ban Thường vụ {partydoc.committee_name(upper.name, upper.is_cell)}" if upper else "Cấp ủy cấp trên"]
+    lines.append("Các đồng chí cấp ủy viên" if not org.is_cell else "Đảng viên trong chi bộ")
+    signer = D.signer_for(org, today, signer_post)
+    D.recipients(doc, lines, signer.capacity, signer.name, archive="Lưu chi bộ" if org.is_cell else "Lưu văn phòng")
 
 
 # -- phân bổ đại biểu -------------------------------------------------------------------------------

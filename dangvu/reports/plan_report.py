@@ -21,9 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from dangvu.core import clock
+from dangvu.core.partydoc import committee_name
 from dangvu.core.plan_status import Status
 from dangvu.plans import selectors as sel
-from dangvu.plans.charts import targets_png
+from dangvu.plans.charts import CHART_WIDTH_CM, targets_pngs
 from dangvu.plans.progress import (
     Series,
     TargetProgress,
@@ -46,6 +47,9 @@ TARGET_HEADER = ["TT", "Chỉ tiêu", "Mục tiêu", "Kết quả", "Dự báo n
 XLSX_TARGET_HEADER = ["TT", "Mục", "Chỉ tiêu", "Mục tiêu", "Đến năm", "Cách đo", "Phạm vi của cách đo", "Kết quả",
                       "Năm số liệu", "Dự báo", "Năm đến hạn", "Đánh giá theo cách đo", "Đánh giá chỉ tiêu"]
 TASK_HEADER = ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn", "Tình trạng"]
+# Column widths (cm) over the 16.5 cm of text: "TT" narrow, the target's or task's text wide.
+TARGET_WIDTHS_CM = (1.2, 5.6, 2.3, 2.5, 2.5, 2.4)
+TASK_WIDTHS_CM = (1.2, 6.3, 3.5, 2.5, 3.0)
 
 
 @dataclass
@@ -127,28 +131,31 @@ def _count_sentence(pairs: list[tuple[str, str, int]], total: int, what: str) ->
     return f"Tổng số {total} {what}; " + ("; ".join(parts) if parts else "chưa có đánh giá") + "."
 
 
-def plan_report_docx(report: PlanReport) -> bytes:
+def plan_report_docx(report: PlanReport, *, signer_post: int | None = None) -> bytes:
+    """The report in the party layout, issued by the plan's issuer (its committee) at the issuer's
+    own place, signed by ``signer_post`` (a post id among the issuer's signers; default the
+    secretary)."""
     plan = report.plan
     issuer = plan.issuer
     upper = sel.upper_organization(issuer)
     doc = D.new_document()
-    D.party_header(doc, upper.name if upper else None, _committee(issuer), report.number_line, plan.place,
-                   report.today)
+    D.org_header(doc, issuer, issuer=_committee(issuer), number_line=report.number_line, on=report.today)
     D.title(doc, "BÁO CÁO", report.title)
     D.paragraph(doc, f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ".")
     D.paragraph(doc, f"{issuer.name} báo cáo kết quả thực hiện đến ngày {report.today:%d/%m/%Y} như sau:")
 
     D.heading(doc, "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU")
     D.paragraph(doc, _count_sentence(status_counts(report.targets), len(report.targets), "chỉ tiêu"))
-    D.grid(doc, TARGET_HEADER, report.target_rows())
-    png = targets_png(report.chart_items())
-    if png:
+    D.grid(doc, TARGET_HEADER, report.target_rows(), widths=TARGET_WIDTHS_CM)
+    pictures = targets_pngs(report.chart_items())
+    if pictures:
         D.paragraph(doc, "Biểu đồ: số liệu các năm, dự báo năm đến hạn (cột viền nét đứt) và mục tiêu (đường nét đứt).")
-        doc.add_picture(io.BytesIO(png), width=Cm(16))
+    for png in pictures:
+        doc.add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
 
     D.heading(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
     D.paragraph(doc, _count_sentence(task_counts(report.tasks), len(report.tasks), "nhiệm vụ"))
-    D.grid(doc, TASK_HEADER, report.task_rows())
+    D.grid(doc, TASK_HEADER, report.task_rows(), widths=TASK_WIDTHS_CM)
 
     D.heading(doc, "III. ĐÁNH GIÁ CHUNG")
     met = [r for r in report.targets if r.status == Status.MET]
@@ -179,25 +186,14 @@ def plan_report_docx(report: PlanReport) -> bytes:
                   "Đảng viên trong chi bộ" if cell else "Các đồng chí cấp ủy viên"]
     if not cell:
         recipients.append("Các chi bộ trực thuộc")
-    D.recipients(doc, recipients, f"{'T/M CHI BỘ' if cell else 'T/M ĐẢNG ỦY'}\nBÍ THƯ",
-                 sel.secretary_name(issuer, report.today), archive="Lưu chi bộ" if cell else "Lưu văn phòng")
+    signer = D.signer_for(issuer, report.today, signer_post)
+    D.recipients(doc, recipients, signer.capacity, signer.name, archive="Lưu chi bộ" if cell else "Lưu văn phòng")
     return D.save(doc)
 
 
-_LOCAL_COMMITTEES = {"tỉnh": "Tỉnh ủy", "thành phố": "Thành ủy", "huyện": "Huyện ủy", "quận": "Quận ủy",
-                     "thị xã": "Thị ủy"}
-_LOCAL_COMMITTEE = re.compile(r"Đảng bộ (tỉnh|thành phố|huyện|quận|thị xã) ", re.I)
-
-
 def _committee(org: Organization) -> str:
-    """The body that issues for a party organization: its committee ("Đảng bộ xã X" → "Đảng ủy xã X";
-    Hướng dẫn 36-HD/VPTW names the issuing committee under the upper organization); a cell issues itself."""
-    if org.is_cell:
-        return org.name
-    m = _LOCAL_COMMITTEE.match(org.name)
-    if m:  # "Đảng bộ tỉnh X" → "Tỉnh ủy X"
-        return f"{_LOCAL_COMMITTEES[m.group(1).lower()]} {org.name[m.end():]}"
-    return re.sub(r"^Đảng bộ\b", "Đảng ủy", org.name)
+    """The committee that issues for ``org`` (:func:`dangvu.core.partydoc.committee_name`)."""
+    return committee_name(org.name, org.is_cell)
 
 
 def _header(ws, row: int, titles: list[str]) -> None:

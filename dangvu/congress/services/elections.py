@@ -14,6 +14,7 @@ from django.db.models import Max
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
 from dangvu.common.versions import claim
+from dangvu.core import congress as rules
 from dangvu.core.tally import TallyError, parse_ballots_csv
 from dangvu.core.text import nfc
 from dangvu.registry.models import Member
@@ -35,6 +36,7 @@ from ..selectors import (
     computed_base,
     first_team_with_ballots,
     is_counted,
+    members_ceiling,
     official_tally,
     team_figures,
     team_result,
@@ -51,13 +53,40 @@ def _refresh_base(election: Election) -> None:
     election.base_computed = computed_base(election)
     if not election.base_reason:
         election.base = election.base_computed
+    if election.base < 1:  # nobody to take "more than half" of: nobody could be elected
+        raise ServiceError(f"Cơ sở tính bằng {election.base}: {election.congress.organization.name} không còn "
+                           "đảng viên chính thức nào được tính, không bầu được.", Code.OUT_OF_RANGE, field="base")
+
+
+def _check_delegates(base_kind: str, convened: int | None, absent: int | None) -> None:
+    if base_kind != CongressKind.DELEGATES:
+        return
+    if not convened:
+        raise ServiceError("Đại hội đại biểu: ghi số đại biểu được triệu tập.", Code.REQUIRED,
+                           field="delegates_convened")
+    try:
+        rules.delegates_base(convened, absent)
+    except rules.ElectionRuleError as exc:
+        field = "delegates_convened" if convened < 1 else "delegates_absent"
+        raise ServiceError(str(exc), Code.OUT_OF_RANGE, field=field) from exc
+
+
+def _record_decision(election: Election, allowed: bool, note: str) -> None:
+    """The congress's decision to elect from a list shorter than the seats, with where it is written."""
+    note = nfc(note)
+    if allowed and not note:
+        raise ServiceError("Ghi căn cứ quyết định của đại hội (biên bản, nghị quyết biểu quyết, ngày).",
+                           Code.REQUIRED, field="fewer_candidates_note")
+    election.fewer_candidates_allowed = bool(allowed)
+    election.fewer_candidates_note = note if allowed else ""
 
 
 @transaction.atomic
 def create_election(by, congress: Congress, *, title: str, seats: int, held_on: dt.date, base_kind: str = "",
                     delegates_convened: int | None = None, delegates_absent: int | None = None,
                     issued: int | None = None, counting_board: str = "", round: int = 1,
-                    candidates: Sequence[str] | None = None) -> Election:
+                    candidates: Sequence[str] | None = None, fewer_candidates_allowed: bool = False,
+                    fewer_candidates_note: str = "") -> Election:
     """A new election; with ``candidates`` its list too, in the same transaction (a refused list
     leaves no election behind)."""
     ensure_can_edit(by, congress.organization)
@@ -66,12 +95,13 @@ def create_election(by, congress: Congress, *, title: str, seats: int, held_on: 
     if seats < 1:
         raise ServiceError("Số lượng cần bầu phải từ 1 trở lên.", Code.OUT_OF_RANGE, field="seats")
     base_kind = base_kind or congress.kind
-    if base_kind == CongressKind.DELEGATES and not delegates_convened:
-        raise ServiceError("Đại hội đại biểu: ghi số đại biểu được triệu tập.", Code.REQUIRED,
-                           field="delegates_convened")
+    _check_delegates(base_kind, delegates_convened, delegates_absent)
+    if issued is not None and issued < 0:
+        raise ServiceError("Số phiếu phát ra không được âm.", Code.OUT_OF_RANGE, field="issued")
     election = Election(congress=congress, title=nfc(title), seats=seats, held_on=held_on, base_kind=base_kind,
                         delegates_convened=delegates_convened, delegates_absent=delegates_absent, issued=issued,
-                        counting_board=counting_board, round=round, base=0, base_computed=0)
+                        counting_board=_board_text(counting_board), round=round, base=0, base_computed=0)
+    _record_decision(election, fewer_candidates_allowed, fewer_candidates_note)
     _refresh_base(election)
     election.save()
     if candidates is not None:
@@ -122,6 +152,7 @@ def set_base(by, election: Election, base: int, reason: str = "") -> Election:
     election.base_computed = computed_base(election)
     if base < 1:
         raise ServiceError("Cơ sở tính phải từ 1 trở lên.", Code.OUT_OF_RANGE, field="base")
+    _check_ceiling(election, base)
     if base != election.base_computed and not nfc(reason):
         raise ServiceError(f"Cơ sở tính theo dữ liệu là {election.base_computed}; muốn dùng {base} phải ghi lý do.",
                            Code.REQUIRED, field="reason")
@@ -131,14 +162,52 @@ def set_base(by, election: Election, base: int, reason: str = "") -> Election:
     return election
 
 
-# -- candidates, teams, ballots -------------------------------------------------------------------
+def _check_ceiling(election: Election, base: int) -> None:
+    """A base above everyone who could be counted is a typing error (20 for 10 convened)."""
+    if election.base_kind == CongressKind.DELEGATES:
+        ceiling, who = election.delegates_convened or 0, "số đại biểu được triệu tập"
+    else:
+        ceiling = members_ceiling(election.congress.organization)
+        who = f"số đảng viên chính thức và miễn sinh hoạt của {election.congress.organization.name}"
+    if base > ceiling:
+        raise ServiceError(f"Cơ sở tính ({base}) không thể lớn hơn {who} ({ceiling}).", Code.OUT_OF_RANGE,
+                           field="base")
+
+
+# -- candidates, counting board ------------------------------------------------------------------
+
+def _board_text(board: str) -> str:
+    return "\n".join(nfc(line) for line in (board or "").splitlines() if nfc(line))
+
+
+def _check_list(election: Election, names: Sequence[str], field: str = "candidates") -> None:
+    """The counting board is not on the list; the list is not shorter than the seats unless the
+    congress decided so (core.congress, Quyết định 190-QĐ/TW)."""
+    clash = rules.board_candidates(election.board, names)
+    if clash and field == "candidates":
+        raise ServiceError(f"{', '.join(clash)} đang ở Ban kiểm phiếu nên không thể có tên trong danh sách bầu cử "
+                           "(Quyết định 190-QĐ/TW); hãy bỏ tên khỏi danh sách hoặc chọn người khác vào Ban kiểm "
+                           "phiếu.", Code.RULE, field=field)
+    if clash:
+        raise ServiceError(f"{', '.join(clash)} có tên trong danh sách bầu cử nên không thể ở Ban kiểm phiếu "
+                           "(Quyết định 190-QĐ/TW).", Code.RULE, field=field)
+    if rules.too_few_candidates(election.seats, len(names)) and not election.fewer_candidates_allowed:
+        raise ServiceError(f"Danh sách bầu cử có {len(names)} người, ít hơn số lượng cần bầu ({election.seats}). "
+                           "Chỉ bầu như vậy khi đại hội đã biểu quyết đồng ý: đánh dấu ô quyết định của đại hội "
+                           "và ghi căn cứ.", Code.RULE, field="candidates")
+
+
+def clean_names(names: Sequence[str]) -> list[str]:
+    """The list as typed: composed, blank lines dropped."""
+    return [nfc(n) for n in names if nfc(n)]
+
 
 @transaction.atomic
 def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candidate]:
     """The list in ballot order (replaces the previous list while no ballot is entered)."""
     ensure_can_edit(by, election.congress.organization)
     _require_open(election)
-    names = [nfc(n) for n in names if nfc(n)]
+    names = clean_names(names)
     if not names:
         raise ServiceError("Danh sách bầu cử không có ai.", Code.REQUIRED, field="candidates")
     longest = Candidate._meta.get_field("name").max_length
@@ -148,6 +217,7 @@ def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candida
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ServiceError(f"Tên bị trùng trong danh sách: {', '.join(dupes)}.", Code.DUPLICATE, field="candidates")
+    _check_list(election, names)
     if Ballot.objects.filter(team__election=election).exists() or \
             election.teams.filter(totals__isnull=False).exists():
         raise ServiceError("Các tổ đã nhập phiếu; không đổi danh sách được nữa.", Code.STATE)
@@ -157,6 +227,26 @@ def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candida
     return [Candidate.objects.create(election=election, name=n, position=i, member=members.get(n))
             for i, n in enumerate(names, start=1)]
 
+
+@transaction.atomic
+def edit_election_lists(by, election: Election, *, candidates: Sequence[str], counting_board: str,
+                        fewer_candidates_allowed: bool = False, fewer_candidates_note: str = "") -> Election:
+    """The list, the counting board and the congress's decision on a short list, together: a
+    candidate cannot be put on the board, nor a board member on the list, in either order."""
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    _record_decision(election, fewer_candidates_allowed, fewer_candidates_note)
+    election.counting_board = _board_text(counting_board)
+    names = clean_names(candidates)
+    if names != candidate_names(election):
+        set_candidates(by, election, names)
+    else:  # the list stays: a clash comes from the board just typed
+        _check_list(election, names, field="counting_board")
+    election.save()
+    return election
+
+
+# -- teams, ballots -------------------------------------------------------------------------------
 
 @transaction.atomic
 def add_team(by, election: Election, name: str) -> CountingTeam:
@@ -197,6 +287,11 @@ def enter_ballots(by, team: CountingTeam, ballots: Sequence[Sequence[bool]], ver
         raise ServiceError("Tổ này đã nhập số tổng hợp; xóa số tổng hợp trước khi nhập từng phiếu.", Code.STATE)
     if not ballots:
         raise ServiceError("Chưa nhập phiếu nào.", Code.REQUIRED)
+    held = team.ballots.count()
+    if election.issued is not None and held + len(ballots) > election.issued:
+        raise ServiceError(f"{team.name} đã có {held} phiếu, nhập thêm {len(ballots)} thành {held + len(ballots)} "
+                           f"phiếu, nhiều hơn số phiếu phát ra ({election.issued}); hãy đếm lại phiếu của tổ.",
+                           Code.OUT_OF_RANGE)
     start = (team.ballots.aggregate(m=Max("number"))["m"] or 0) + 1
     made = []
     for offset, kept in enumerate(ballots):
@@ -244,6 +339,13 @@ def _checked_totals(election: Election, figures: Mapping[str, int]) -> dict[str,
     if int(figures["valid"]) + int(figures["invalid"]) != int(figures["ballots"]):
         raise ServiceError("Số phiếu hợp lệ cộng không hợp lệ phải bằng số phiếu thu về.", Code.INVALID,
                            field="ballots")
+    if election.issued is not None and int(figures["ballots"]) > election.issued:
+        raise ServiceError(f"Số phiếu thu về ({int(figures['ballots'])}) nhiều hơn số phiếu phát ra "
+                           f"({election.issued}); hãy đếm lại phiếu của tổ.", Code.OUT_OF_RANGE, field="ballots")
+    over = [n for n in expected[3:] if int(figures[n]) > int(figures["valid"])]
+    if over:  # each valid ballot gives a name at most one vote
+        raise ServiceError(f"Số phiếu của {over[0]} ({int(figures[over[0]])}) nhiều hơn số phiếu hợp lệ "
+                           f"({int(figures['valid'])}).", Code.OUT_OF_RANGE, field="valid")
     return {k: int(figures[k]) for k in expected}
 
 
@@ -262,6 +364,34 @@ def set_team_totals(by, team: CountingTeam, figures: Mapping[str, int] | None,
             raise ServiceError("Tổ này đã nhập từng phiếu; số tổng hợp được tính từ các phiếu đó.", Code.STATE)
         figures = _checked_totals(election, figures)
     team.totals = figures
+    team.save()
+    return team
+
+
+CORRECTABLE = ("valid", "invalid")  # "ballots" follows from these two
+
+
+@transaction.atomic
+def correct_team_total(by, team: CountingTeam, item: str, value: int, version: int | None = None) -> CountingTeam:
+    """Correct one number of a team's totals (a candidate's votes, the valid or the invalid
+    ballots) and keep the others; ``version``: the team's version the page read."""
+    election = team.election
+    ensure_can_edit(by, election.congress.organization)
+    _require_open(election)
+    names = candidate_names(election)
+    if item not in (*CORRECTABLE, *names):
+        raise ServiceError("Mục cần sửa không có trong số tổng hợp của tổ.", Code.INVALID, field="item")
+    _claim_team(by, team, version, {item: value})
+    if team.totals is None:
+        raise ServiceError("Tổ này nhập từng phiếu: sửa bằng cách xóa phiếu sai rồi nhập lại.", Code.STATE)
+    if value is None or value < 0:
+        raise ServiceError("Số phiếu không được âm.", Code.OUT_OF_RANGE, field="value")
+    figures = dict(team.totals) | {item: value}
+    figures["ballots"] = int(figures["valid"]) + int(figures["invalid"])
+    try:
+        team.totals = _checked_totals(election, figures)
+    except ServiceError as exc:
+        raise ServiceError(exc.message, exc.code, field="value") from exc
     team.save()
     return team
 

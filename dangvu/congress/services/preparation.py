@@ -47,6 +47,10 @@ def save_congress(by, org: Organization, *, term: str, kind: str, starts_on: dt.
     term = nfc(term).replace(" ", "")
     if not term:
         raise ServiceError("Nhiệm kỳ không được để trống (ví dụ 2025-2030).", Code.REQUIRED, field="term")
+    try:
+        term = rules.congress_term(term, org.kind, ruleset_for(starts_on))
+    except rules.ElectionRuleError as exc:
+        raise ServiceError(str(exc), Code.INVALID, field="term") from exc
     if kind not in CongressKind.values:
         raise ServiceError("Hình thức đại hội không hợp lệ.", Code.INVALID, field="kind")
     other = Congress.objects.filter(organization=org, term=term)
@@ -94,8 +98,17 @@ def create_timeline(by, org: Organization, *, title: str, term: str, document_nu
     if window_start and window_end and window_end < window_start:
         raise ServiceError("Ngày kết thúc đợt đại hội không thể trước ngày bắt đầu.", Code.DATE_ORDER,
                            field="window_end")
+    term = nfc(term).replace(" ", "")
+    if term and term != "?":  # "?": a plan read from a file that did not state its term
+        rs = ruleset_for(issued_on)
+        spans = tuple(sorted(set(rules.term_spans(1, rs) + rules.term_spans(
+            int(rs["congress.lower_congresses_per_term"]), rs))))
+        try:
+            term = rules.parse_term(term, spans, rs)
+        except rules.ElectionRuleError as exc:
+            raise ServiceError(str(exc), Code.INVALID, field="term") from exc
     return TimelineTemplate.objects.create(
-        organization=org, title=nfc(title), term=nfc(term).replace(" ", ""), document_number=nfc(document_number),
+        organization=org, title=nfc(title), term=term, document_number=nfc(document_number),
         issued_on=issued_on, window_start=window_start, window_end=window_end, pilot_end=pilot_end)
 
 

@@ -9,7 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
+from dangvu.common.signer import SignerForm
 from dangvu.common.views import access, require_edit, service_form
+from dangvu.core import clock
+from dangvu.registry.selectors import document_signers
 from dangvu.reports import congress as documents
 
 from .. import forms as f
@@ -46,9 +49,11 @@ def draft_add(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     draft = _draft(acc, pk)
+    org = draft.congress.organization
     return render(request, "congress/draft_detail.html", {
-        "draft": draft, "congress": draft.congress, "org": draft.congress.organization,
-        "comments": sel.draft_comments(draft), "can_edit": acc.can_edit_org(draft.congress.organization)})
+        "draft": draft, "congress": draft.congress, "org": org,
+        "comments": sel.draft_comments(draft), "can_edit": acc.can_edit_org(org),
+        "signer_form": SignerForm(signers=document_signers(org, clock.today()))})
 
 
 @login_required
@@ -94,4 +99,5 @@ def comments_docx(request: HttpRequest, pk: int) -> HttpResponse:
     congress = found(sel.congress(acc, pk), "đại hội")
     name = f"tong-hop-gop-y-{congress.organization.code}-{congress.term}.docx"
     log_export(request.user, congress, name, rows=sel.comment_count(congress))
-    return file_response(documents.comments_docx(congress), name, documents.DOCX_MIME)
+    signer = SignerForm(request.GET, signers=document_signers(congress.organization, clock.today())).post_id
+    return file_response(documents.comments_docx(congress, signer_post=signer), name, documents.DOCX_MIME)

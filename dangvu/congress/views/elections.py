@@ -7,16 +7,15 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
-from dangvu.common.forms import parse_id
 from dangvu.common.version_forms import show_stale
 from dangvu.common.versions import OLD_PAGE, StaleEdit, read_version
-from dangvu.common.views import access, require_edit, service_form
+from dangvu.common.views import access, add_service_error, require_edit, service_form
 from dangvu.core.rulesets import ruleset_for
 from dangvu.reports import congress as documents
 
@@ -43,7 +42,8 @@ def election_add(request: HttpRequest, pk: int) -> HttpResponse:
         names = d.pop("candidates").splitlines()
         return s.create_election(request.user, congress, **d, candidates=names)
 
-    return service_form(request, form, {"title": f"Bầu cử — {congress}", "org": congress.organization},
+    return service_form(request, form, {"title": f"Bầu cử — {congress}", "org": congress.organization,
+                                          "submit": "Tạo cuộc bầu cử"},
                         act, "Đã tạo cuộc bầu cử.", election_url)
 
 
@@ -55,17 +55,39 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figures, discrepancies = sel.compare_teams(election)
     names = sel.candidate_names(election)
     surplus_max = ruleset_for(election.held_on)["election.surplus_max_share"]
+    can_edit = acc.can_edit_org(org)
     return render(request, "congress/election_detail.html", {
-        "election": election, "congress": election.congress, "org": org, "can_edit": acc.can_edit_org(org),
+        "election": election, "congress": election.congress, "org": org, "can_edit": can_edit,
         "candidates": election.candidates.all(), "teams": election.teams.all(),
         "figures": figures, "discrepancies": discrepancies, "breakdown": sel.base_breakdown(election),
         "adjustments": sel.adjustments(election),
-        "rows": [(key, [figures[t].get(key) for t in figures]) for key in ["ballots", "valid", "invalid", *names]],
-        "labels": {"ballots": "Số phiếu thu về", "valid": "Số phiếu hợp lệ", "invalid": "Số phiếu không hợp lệ"},
+        "rows": _comparison_rows(election, figures, discrepancies, names, can_edit and not sel.is_counted(election)),
         "tallies": election.tallies.all(),
         "surplus_warning": len(names) - election.seats > surplus_max * election.seats,
         "surplus_max": surplus_max,
     })
+
+
+ROW_LABELS = {"ballots": "Số phiếu thu về", "valid": "Số phiếu hợp lệ", "invalid": "Số phiếu không hợp lệ"}
+
+
+def _comparison_rows(election: Election, figures: dict, discrepancies: list, names: list[str],
+                     can_correct: bool) -> list[tuple[str, bool, list[tuple[object, bool, str]]]]:
+    """(label, teams disagree, [(value, disagree, correction link)]) per item: the cells of an item
+    the teams disagree on are marked; a team that entered totals gets a link to correct that one
+    number ("ballots" follows from valid + invalid)."""
+    apart = {d.item for d in discrepancies}
+    totals_teams = {t.name: t for t in election.teams.all() if t.totals is not None} if can_correct else {}
+    rows = []
+    for key in ["ballots", "valid", "invalid", *names]:
+        query = key if key in ("valid", "invalid") else (f"c{names.index(key)}" if key in names else "")
+        cells = []
+        for team_name, team_figures in figures.items():
+            team = totals_teams.get(team_name)
+            link = reverse("congress:total_correct", args=[team.pk, query]) if team and query else ""
+            cells.append((team_figures.get(key), key in apart, link))
+        rows.append((ROW_LABELS.get(key, key), key in apart, cells))
+    return rows
 
 
 @login_required
@@ -77,7 +99,8 @@ def election_base(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.BaseForm(request.POST or None, initial={"base": election.base, "reason": election.base_reason})
     return service_form(request, form, {"title": f"Cơ sở tính — {election.title}",
                                         "org": election.congress.organization,
-                                        "intro": f"Theo dữ liệu: {sel.computed_base(election)}."},
+                                        "intro": f"Theo dữ liệu: {sel.computed_base(election)}.",
+                                        "submit": "Lưu cơ sở tính"},
                         lambda d: s.set_base(request.user, election, d["base"], d["reason"]), "Đã lưu cơ sở tính.",
                         election_url(election), template="congress/form.html")
 
@@ -90,7 +113,8 @@ def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
     org = election.congress.organization
     require_edit(acc, org)
     form = f.AdjustmentForm(request.POST or None, members=sel.adjustable_members(org))
-    return service_form(request, form, {"title": f"Điều chỉnh cơ sở tính — {election.title}", "org": org},
+    return service_form(request, form, {"title": f"Điều chỉnh cơ sở tính — {election.title}", "org": org,
+                                          "submit": "Ghi điều chỉnh cơ sở tính"},
                         lambda d: s.add_adjustment(request.user, election, **d), "Đã ghi.", election_url(election))
 
 
@@ -102,7 +126,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, election.congress.organization)
     form = f.TeamForm(request.POST or None, initial={"name": f"Tổ {election.teams.count() + 1}"})
     return service_form(request, form, {"title": f"Thêm tổ kiểm phiếu — {election.title}",
-                                        "org": election.congress.organization},
+                                        "org": election.congress.organization, "submit": "Thêm tổ kiểm phiếu"},
                         lambda d: s.add_team(request.user, election, d["name"]), "Đã thêm tổ kiểm phiếu.",
                         lambda t: reverse("congress:team_entry", args=[t.pk]))
 
@@ -191,27 +215,17 @@ def _enter_totals(request, team, names, forms):
         show_stale(forms["totals"], exc)
         forms["stale"] = forms["totals"]
         raise
+    except ServiceError as exc:  # also beside the number it is about (e.g. more ballots than issued)
+        if exc.field in forms["totals"].fields:
+            add_service_error(forms["totals"], exc)
+        raise
     messages.success(request, "Đã lưu số tổng hợp của tổ.")
     return redirect(election_url(team.election))
 
 
-def _clear_totals(request, team, names, forms):
-    s.set_team_totals(request.user, team, None, _version(request))
-    messages.success(request, "Đã xóa số tổng hợp của tổ.")
-    return _again(team)
-
-
-def _delete_ballot(request, team, names, forms):
-    ballot = sel.team_ballot(team, parse_id(request.POST.get("ballot")))
-    if ballot is None:
-        raise Http404("Không tìm thấy phiếu.")
-    s.delete_ballot(request.user, ballot, _version(request))
-    messages.success(request, f"Đã xóa phiếu số {ballot.number}.")
-    return _again(team)
-
-
-ENTRY_ACTIONS: dict[str, EntryAction] = {"grid": _enter_grid, "csv": _enter_csv, "totals": _enter_totals,
-                                         "clear_totals": _clear_totals, "delete": _delete_ballot}
+# Removing a ballot or the totals is not an action of this page: each has a page that asks first
+# (views.corrections), so that no single tap removes anything.
+ENTRY_ACTIONS: dict[str, EntryAction] = {"grid": _enter_grid, "csv": _enter_csv, "totals": _enter_totals}
 
 
 def _entry_post(request: HttpRequest, team: CountingTeam, names: list[str], forms: dict) -> HttpResponse | None:

@@ -11,11 +11,13 @@ from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import ServiceError
+from dangvu.common.signer import SignerForm
 from dangvu.common.views import access, add_service_error, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.apportion import ApportionError, apportion_detail
 from dangvu.core.congress import freeze_starts
 from dangvu.core.rulesets import ruleset_for
+from dangvu.registry.selectors import document_signers
 from dangvu.reports import congress as documents
 
 from .. import forms as f
@@ -97,6 +99,7 @@ def congress_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "elections": congress.elections.all(),
         "milestones": sel.org_milestones(org),
         "today": clock.today(),
+        "signer_form": SignerForm(signers=document_signers(org, clock.today())),
     })
 
 

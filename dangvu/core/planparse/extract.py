@@ -90,7 +90,7 @@ def read_text(path: str | Path, progress: Progress | None = None, *, max_pages: 
     except PlanReadError:
         raise
     except Exception as exc:  # a broken file: zip, XML, PDF or image errors of many kinds
-        raise PlanReadError(f"Không đọc được tệp {path.name}: tệp hỏng hoặc sai định dạng.") from exc
+        raise unreadable(path.name) from exc
     raise PlanReadError(
         f"Chưa hỗ trợ định dạng {suffix or '(không có đuôi)'} — hãy dùng .txt, .docx, .pdf "
         "hoặc ảnh quét .jpg, .png, .tif."
@@ -118,10 +118,29 @@ def ocr_pages(path: str | Path, *, max_pages: int = MAX_PAGES, max_pixels: int =
     except PlanReadError:
         raise
     except Exception as exc:
-        raise PlanReadError(f"Không đọc được tệp {path.name}: tệp hỏng hoặc sai định dạng.") from exc
+        raise unreadable(path.name) from exc
     if n:
         require_tesseract()
     return n
+
+
+# What to do with a file its library cannot open, by kind: the library's own words (English, with the
+# server's temporary path, e.g. python-docx's "Package not found at '/tmp/…'") never reach the user.
+UNREADABLE = {
+    ".docx": "Tệp này không mở được như một tệp Word (.docx). Hãy lưu lại bằng Word rồi tải lên, hoặc tải bản PDF.",
+    ".pdf": "Tệp này không mở được như một tệp PDF. Hãy in lại ra PDF (hoặc lưu lại bằng phần mềm đã tạo ra "
+            "nó) rồi tải lên, hoặc tải bản Word (.docx).",
+    "image": "Tệp này không mở được như một ảnh (.jpg, .png, .tif). Hãy chụp hoặc quét lại rồi tải lên.",
+    ".txt": "Tệp này không đọc được như văn bản thuần (.txt). Hãy lưu lại dạng văn bản (UTF-8) rồi tải lên, "
+            "hoặc dán nội dung vào ô bên dưới.",
+}
+
+
+def unreadable(name: str) -> PlanReadError:
+    """The refusal of a file its reader cannot open: what to do, by the file's kind (no library text)."""
+    suffix = Path(name).suffix.lower()
+    kind = "image" if suffix in IMAGE_SUFFIXES else suffix if suffix in UNREADABLE else ".txt"
+    return PlanReadError(UNREADABLE[kind])
 
 
 def require_tesseract(lang: str = OCR_LANG) -> None:

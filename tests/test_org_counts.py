@@ -1,0 +1,56 @@
+"""Member counts on the organization tree: one grouped query over the subtree, right on a tree
+wider than the database's column limit (a province has more than 2,000 organizations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import PASSWORD, make_member_data
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+WIDE = 2_100  # SQLite refuses 2,000 result columns, PostgreSQL 1,664 target entries
+
+
+def _many_cells(parent, n: int) -> list:
+    """n cells under ``parent`` written in bulk (treebeard paths computed here: the service
+    would take minutes for a tree this wide, and the paths are all this test needs)."""
+    from dangvu.registry.models import Organization
+
+    base = parent.numchild
+    cells = [Organization(code=f"W{i:05d}", name=f"Chi bộ thử {i}", kind="cell", sector="residential",
+                          depth=parent.depth + 1, numchild=0,
+                          path=Organization._get_path(parent.path, parent.depth + 1, base + i + 1))
+             for i in range(n)]
+    Organization.objects.bulk_create(cells)
+    Organization.objects.filter(pk=parent.pk).update(numchild=base + n)
+    return list(Organization.objects.filter(code__startswith="W").order_by("path"))
+
+
+def test_counts_roll_up_the_tree_in_one_query(tree) -> None:
+    from dangvu.registry import services as s
+    from dangvu.registry.indicators import count_members_by_org
+    from dangvu.registry.models import Member, Organization
+
+    wide = _many_cells(tree.orgs["C2"], WIDE)
+    for cell, names in ((wide[0], ("Đỗ Văn Khải", "Đỗ Thị Hạnh")), (wide[-1], ("Vũ Văn Long", "Vũ Thị Mai"))):
+        for k, name in enumerate(names):
+            s.register_member(None, cell, make_member_data(name, dt.date(1985, 1, 1 + k),
+                                                            admitted_on=dt.date(2012, 5, 1)))
+    orgs = list(Organization.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        counts = count_members_by_org(orgs)
+    assert len(queries) == 1
+    for org in orgs:
+        expected = Member.objects.active().filter(organization__path__startswith=org.path).count()
+        assert counts[org.pk] == expected, org.code
+    assert counts[tree.orgs["P"].pk] == 4 + 4  # the fixture's four and the wide cells' four
+    assert counts[wide[0].pk] == 2 and counts[wide[1].pk] == 0
+
+
+def test_organization_tree_page_of_a_wide_province(tree, client) -> None:
+    _many_cells(tree.orgs["C2"], WIDE)
+    client.login(username="admin", password=PASSWORD)
+    response = client.get("/to-chuc/")
+    assert response.status_code == 200
+    assert "Chi bộ thử 2099" in response.content.decode()
