@@ -48,7 +48,7 @@ def build(tree) -> dict:
         if i >= EXTRA:
             break
         people.append(rs.register_member(None, cell, make_member_data(
-            f"{family} {given}", D(1960 + i % 40, 1 + i % 12, 1 + i % 27), "female" if "Thị" in given else "male",
+            f"{family} {given}", D(1950 + i % 30, 1 + i % 12, 1 + i % 27), "female" if "Thị" in given else "male",
             admitted_on=D(2005, 3, 1), full_on=D(2006, 3, 1))))
     exempt = people[-1]
     rs.exempt(None, exempt, D(2024, 1, 15), "Tuổi cao, sức yếu")

@@ -283,7 +283,9 @@ def test_minutes_docx_holds_names_counts_and_score(client, tree, world) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "ĐẢNG BỘ XÃ HÒA BÌNH" in cells and "CHI BỘ THÔN ĐỒNG TÂM" in cells and "ĐẢNG CỘNG SẢN VIỆT NAM" in cells
-    assert f"{PLACE}, ngày 10 tháng 11 năm 2026" in cells
+    # The issuer's place on the date line (the commune the village cell belongs to), the venue in the text.
+    assert "Hòa Bình, ngày 10 tháng 11 năm 2026" in cells and PLACE not in cells
+    assert f"Địa điểm: {PLACE}." in text
     assert "BIÊN BẢN" in text and "Tổng số đảng viên phải dự: 45 đồng chí" in text
     assert "Có mặt: 43 đồng chí." in text
     assert f"Vắng có lý do: 1 đồng chí: {people[0].full_name} (lý do: Ốm, nằm viện)." in text

@@ -300,6 +300,8 @@ class ScoringFramework:
                 groups=groups,
                 bands={k: float(v) for k, v in data["bands"].items()},
             )
+        except FrameworkError:
+            raise  # already says what to fix (e.g. an unknown «auto»)
         except KeyError as exc:
             raise FrameworkError(f"Khung chấm điểm thiếu mục «{exc.args[0]}»; hãy thêm mục này (xem tệp khung mẫu) "
                                  "rồi tải lên lại.") from exc

@@ -147,15 +147,12 @@ def may_load_frameworks(acc: Any) -> bool:
 
 
 def minutes_data(meeting: Meeting) -> dict[str, Any]:
-    """What the minutes (biên bản) of a meeting say: the meeting, its cell and upper committee,
-    attendance by status (names, reasons), upper-level attendees and the score."""
+    """What the minutes (biên bản) of a meeting say: the meeting, its cell, attendance by status (names, reasons), upper-level attendees and the score."""
     rows = attendances(meeting)
     by_status: dict[str, list[Attendance]] = {s: [] for s in AttendanceStatus.values}
     for a in rows:
         by_status[a.status].append(a)
-    org = meeting.organization
-    parent = Organization.objects.filter(path=org.path[: -Organization.steplen]).first() if org.depth > 1 else None
-    return {"meeting": meeting, "org": org, "parent": parent, "by_status": by_status,
+    return {"meeting": meeting, "org": meeting.organization, "by_status": by_status,
             "expected": len(rows) - len(by_status[AttendanceStatus.EXEMPT]),
             "upper": list(meeting.upper_attendees.all()), "score": score_of(meeting),
             "recorder": meeting.recorded_by}

@@ -12,6 +12,9 @@ from dangvu.meetings.selectors import minutes_data
 
 from . import docx as layout
 
+# The score table: a narrow number, the criterion's text as wide as the page allows, two points columns.
+MARK_COLUMNS_CM = (1.2, layout.TEXT_WIDTH_CM - 1.2 - 2 * 2.0, 2.0, 2.0)
+
 
 def _num(value: object) -> str:
     """A number as Vietnamese write it: 8,5 (decimal comma), 92 (no trailing zeros)."""
@@ -50,17 +53,16 @@ def _score(doc, data: dict[str, Any]) -> None:
         for c in group.criteria:
             got = score.points.get(c.code)
             rows.append([str(len(rows) + 1), c.label, _num(got) if got is not None else "—", _num(c.max_points)])
-    layout.grid(doc, ["TT", "Tiêu chí", "Điểm", "Tối đa"], rows)
+    layout.grid(doc, ["TT", "Tiêu chí", "Điểm", "Tối đa"], rows, widths=MARK_COLUMNS_CM)
     layout.paragraph(doc, f"Tổng điểm: {_num(score.total)}/{_num(fw.total)} điểm. Xếp loại: {score.get_grade_display()}.")
 
 
 def meeting_minutes_docx(meeting: Meeting) -> bytes:
     """The minutes of ``meeting`` as .docx bytes."""
     data = minutes_data(meeting)
-    org, parent = data["org"], data["parent"]
     doc = layout.new_document()
-    place = meeting.place or ""
-    layout.party_header(doc, parent.name if parent else None, org.name, None, place, meeting.held_on)
+    place = meeting.place or ""  # the venue: in the text, never on the header's "place, date" line
+    layout.org_header(doc, data["org"], on=meeting.held_on)
     layout.title(doc, "BIÊN BẢN", f"{meeting.kind_label.upper()} THÁNG {meeting.held_on.month}/{meeting.held_on.year}")
     layout.heading(doc, "I. THỜI GIAN, ĐỊA ĐIỂM")
     layout.paragraph(doc, f"Bắt đầu lúc {meeting.starts_at:%H giờ %M} phút, ngày {meeting.held_on:%d/%m/%Y}; "
