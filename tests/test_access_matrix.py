@@ -465,9 +465,11 @@ EXPECTED: dict[str, Spec] = {
     "meetings:home": Spec("page", status=REGISTRY_READERS),
     "meetings:frameworks": Spec("page", status=REGISTRY_READERS),
     "meetings:org_meetings": Spec("read", _org, ORG_LOCS),
-    "meetings:meeting_create": Spec("edit", _org, OBJ_LOCS, post=lambda w, loc, v: MEETING_DATA),
+    # April: May has its regular meeting already, and a second one would be asked about first.
+    "meetings:meeting_create": Spec("edit", _org, OBJ_LOCS, post=lambda w, loc, v: MEETING_DATA | {"held_on": "2026-04-21"}),
     "meetings:meeting_detail": Spec("read", _meeting, OBJ_LOCS),
     "meetings:meeting_minutes": Spec("read", _meeting, OBJ_LOCS),
+    "meetings:meeting_minutes_draft": Spec("read", _meeting, OBJ_LOCS),
     "meetings:meeting_edit": Spec("edit", _meeting, OBJ_LOCS,
                                   post=_with_version(lambda w, loc, v: MEETING_DATA, lambda w, loc: w.meetings[loc])),
     "meetings:meeting_delete": Spec("edit", _meeting, OBJ_LOCS, post=lambda w, loc, v: {"confirm": "xoa"}),

@@ -361,10 +361,10 @@ def test_two_meetings_a_month_when_the_rule_set_asks_for_two(tree, q1_meetings, 
     monkeypatch.setattr(mi, "ruleset_for", lambda day: real(day).with_overrides({"meeting.regular_per_month": 2}))
     q1, c1a = Period.quarter(2025, 1), tree.orgs["C1A"]
     assert value("cells.regular_meetings_complete_share", c1a, q1) == (0.0, 0, 1)
-    for day in (D(2025, 1, 22), D(2025, 2, 26)):
-        meet(c1a, day)
+    for day in (D(2025, 1, 22), D(2025, 2, 26)):  # second meetings: confirmed (the services' rule set asks one)
+        meet(c1a, day, second_regular=True)
     assert value("cells.regular_meetings_complete_share", c1a, q1) == (0.0, 0, 1)  # March has one
-    meet(c1a, D(2025, 3, 26))
+    meet(c1a, D(2025, 3, 26), second_regular=True)
     assert value("cells.regular_meetings_complete_share", tree.orgs["C1"], q1) == (50.0, 1, 2)
 
 
@@ -499,12 +499,14 @@ def test_monthly_routine_end_to_end(client, tree, settings, tmp_path) -> None:
     pdf = b"%PDF-1.4\n% bien ban\n"
     r = client.post(create, data | {"minutes_file": SimpleUploadedFile("bien-ban.pdf", pdf)})
     meeting = Meeting.objects.get()
-    assert r.status_code == 302 and r.url == reverse("meetings:meeting_attendance", args=[meeting.pk])
+    # One screen records meeting, attendance and score (tests/test_monthly_routine.py); the
+    # separate attendance and score pages stay for corrections.
+    assert r.status_code == 302 and r.url == reverse("meetings:meeting_detail", args=[meeting.pk])
     assert meeting.upper_attendees.count() == 1 and meeting.chair == tree.inside
-
-    att_page = client.get(r.url).content.decode()
-    assert len(re.findall(r'value="present"[^>]*checked', att_page)) == 2  # present by default
-    r = client.post(r.url, {f"m{tree.inside.pk}": "present", f"m{tree.own.pk}": "excused"})
+    att_url = reverse("meetings:meeting_attendance", args=[meeting.pk])
+    att_page = client.get(att_url).content.decode()
+    assert len(re.findall(r'value="present"[^>]*selected', att_page)) == 2  # present by default
+    r = client.post(att_url, {f"m{tree.inside.pk}": "present", f"m{tree.own.pk}": "excused"})
     assert r.status_code == 302 and r.url == reverse("meetings:meeting_score", args=[meeting.pk])
     assert dict(meeting.attendances.values_list("member_id", "status")) == {tree.inside.pk: "present",
                                                                              tree.own.pk: "excused"}

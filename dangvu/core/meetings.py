@@ -233,11 +233,27 @@ def parse_framework_text(raw: bytes | str, *, json_format: bool | None = None) -
     return dict(data)
 
 
+# Criteria a framework may mark ``auto: …``: the recorded data decides their points
+# (:func:`dangvu.core.meetings_routine.data_points`).
+AUTO_KINDS = ("duration", "materials", "attendance")
+
+
 @dataclass(frozen=True)
 class Criterion:
     code: str
     label: str
     max_points: float
+    auto: str = ""  # one of AUTO_KINDS, or blank: scored by a person
+    full_at: float | None = None  # attendance: the rate (percent) from which the points are full
+
+
+def _criterion(c: Mapping[str, Any]) -> Criterion:
+    auto = str(c.get("auto") or "")
+    if auto and auto not in AUTO_KINDS:
+        raise FrameworkError(f"Tiêu chí {c.get('code')}: «auto» phải là một trong: {', '.join(AUTO_KINDS)}.")
+    full_at = c.get("full_at")
+    return Criterion(str(c["code"]), str(c["label"]), float(c["max_points"]), auto,
+                     float(full_at) if full_at is not None else None)
 
 
 @dataclass(frozen=True)
@@ -271,10 +287,7 @@ class ScoringFramework:
                 CriteriaGroup(
                     code=str(g["code"]),
                     label=str(g["label"]),
-                    criteria=tuple(
-                        Criterion(str(c["code"]), str(c["label"]), float(c["max_points"]))
-                        for c in g["criteria"]
-                    ),
+                    criteria=tuple(_criterion(c) for c in g["criteria"]),
                 )
                 for g in data["groups"]
             )
@@ -287,6 +300,8 @@ class ScoringFramework:
                 groups=groups,
                 bands={k: float(v) for k, v in data["bands"].items()},
             )
+        except FrameworkError:
+            raise  # already says what to fix (e.g. an unknown «auto»)
         except KeyError as exc:
             raise FrameworkError(f"Khung chấm điểm thiếu mục «{exc.args[0]}»; hãy thêm mục này (xem tệp khung mẫu) "
                                  "rồi tải lên lại.") from exc
@@ -313,6 +328,11 @@ class ScoringFramework:
     def criteria(self) -> dict[str, Criterion]:
         return {c.code: c for g in self.groups for c in g.criteria}
 
+    @property
+    def auto_criteria(self) -> list[Criterion]:
+        """The criteria whose points the recorded data decides."""
+        return [c for g in self.groups for c in g.criteria if c.auto]
+
     def validate(self) -> None:
         codes = [c.code for g in self.groups for c in g.criteria]
         if len(codes) > MAX_CRITERIA:
@@ -328,6 +348,8 @@ class ScoringFramework:
             for c in g.criteria:
                 if not (math.isfinite(c.max_points) and c.max_points > 0):
                     raise FrameworkError(f"Điểm tối đa của tiêu chí {c.code} phải là số dương.")
+                if c.full_at is not None and not (math.isfinite(c.full_at) and 0 < c.full_at <= 100):
+                    raise FrameworkError(f"Tiêu chí {c.code}: «full_at» là tỷ lệ phần trăm, từ trên 0 đến 100.")
         maxima = sum((Fraction(str(c.max_points)) for g in self.groups for c in g.criteria), Fraction(0))
         if maxima != Fraction(str(self.total)):
             raise FrameworkError(

@@ -18,9 +18,10 @@ from dangvu.core.meetings import parse_upper_line
 from dangvu.registry.models import Member
 
 from .models import DocumentKind, MeetingKind
-from .services import validate_minutes_file
+from .services import SECOND_REGULAR_LABEL, validate_minutes_file
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+REQUIRED = "Mục này không được để trống."
 
 
 class VNTimeField(forms.TimeField):
@@ -64,12 +65,21 @@ class MeetingForm(Form):
     upper_attendees = forms.CharField(
         label="Cấp ủy viên cấp trên dự (mỗi dòng một người: Họ tên — chức vụ)", required=False,
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    minutes_file = MinutesFileField(label="Biên bản (PDF, Word .docx, ảnh JPG/PNG)", required=False)
+    conclusion = forms.CharField(label="Kết luận, nghị quyết", required=False, max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    minutes_file = MinutesFileField(label="Biên bản đã ký (PDF, Word .docx, ảnh JPG/PNG)", required=False)
+    # Shown only after the service refused a second regular meeting in the month (asks_second).
+    second_regular = forms.BooleanField(label=SECOND_REGULAR_LABEL, required=False)
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = members if members is not None else Member.objects.none()
         self.fields["chair"].error_messages["invalid_choice"] = "Hãy chọn một đảng viên trong danh sách."
+
+    @property
+    def asks_second(self) -> bool:
+        """The confirmation box is shown once a second regular meeting was refused (or ticked)."""
+        return self.has_error("held_on", Code.DUPLICATE) or bool(self.data.get("second_regular"))
 
     def clean_held_on(self):
         value = self.cleaned_data["held_on"]
@@ -100,6 +110,90 @@ class MeetingEditForm(VersionedForm, MeetingForm):
     """A meeting's edit page: the form above and the version it was opened on."""
 
 
+CYCLE = ("present", "excused", "absent")  # what one tap on a name steps through
+
+
+def _points_field(c) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=f"{c.label} (tối đa {c.max_points:g})", min_value=0, max_value=c.max_points, max_digits=6,
+        decimal_places=2, required=False,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "max": f"{c.max_points:g}", "inputmode": "decimal"}),
+        error_messages={"max_value": f"Tối đa {c.max_points:g} điểm.", "min_value": "Điểm không thể âm.",
+                        "invalid": "Điểm phải là một con số.", "max_decimal_places": "Tối đa 2 chữ số thập phân.",
+                        "max_digits": "Số quá lớn.", "max_whole_digits": "Số quá lớn."})
+
+
+class RoutineForm(MeetingForm):
+    """This month's meeting on one screen: the record (prefilled from the cell's habits), the
+    exceptions to "everyone present" (``m<id>`` status, ``r<id>`` reason) and the score of the
+    criteria a person decides (prefilled from last month; the data decides the others)."""
+
+    def __init__(self, *args, rows=(), framework: CoreFramework | None = None, **kwargs):
+        self.rows = list(rows)
+        self.framework = framework
+        self.manual = [c for g in framework.groups for c in g.criteria if not c.auto] if framework else []
+        extra: dict[str, forms.Field] = {}
+        for member, status in self.rows:
+            extra[f"m{member.pk}"] = forms.ChoiceField(label=member.full_name, choices=ATTENDANCE_CHOICES,
+                                                       initial=status, required=False)
+            extra[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False)
+        for c in self.manual:
+            extra[c.code] = _points_field(c)
+        # Declared before the base form's __init__, so that it gives these fields its Vietnamese
+        # messages and its checks (NUL and control characters) like the declared ones.
+        self.base_fields = type(self).base_fields | extra
+        super().__init__(*args, **kwargs)
+
+    def members(self):
+        """(member, status field, reason field, the status it starts with) per row; exempt last."""
+        out = [(m, self[f"m{m.pk}"], self[f"r{m.pk}"], self[f"m{m.pk}"].value() or status)
+               for m, status in self.rows]
+        return sorted(out, key=lambda row: row[3] == "exempt")
+
+    def score_fields(self):
+        return [(c, self[c.code]) for c in self.manual]
+
+    def preview_total(self, auto: list) -> float | None:
+        """The total the prefilled points and the data-decided ones give (None: not all given)."""
+        manual = [self.initial.get(c.code) for c in self.manual]
+        if any(v is None for v in manual) or any(p is None for _c, p in auto):
+            return None
+        return round(sum(float(v) for v in manual) + sum(p for _c, p in auto), 2)
+
+    def exceptions(self) -> dict[int, str]:
+        """The statuses that differ from the row's default (present, or exempt)."""
+        out = {}
+        for member, status in self.rows:
+            value = self.cleaned_data.get(f"m{member.pk}") or status
+            if value != status:
+                out[member.pk] = value
+        return out
+
+    def reasons(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data.get(f"r{m.pk}", "") for m, _s in self.rows if self.cleaned_data.get(f"r{m.pk}")}
+
+    def points(self) -> dict[str, float] | None:
+        """The person's points; ``None`` when none is given (the meeting is scored later)."""
+        given = {c.code: self.cleaned_data.get(c.code) for c in self.manual}
+        if all(v is None for v in given.values()):
+            return None
+        return {k: float(v) for k, v in given.items() if v is not None}
+
+    def clean(self):
+        data = super().clean()
+        given = [c.code for c in self.manual if data.get(c.code) is not None]
+        if given and len(given) < len(self.manual):
+            for c in self.manual:
+                if data.get(c.code) is None and c.code not in self.errors:
+                    self.add_error(c.code, "Chấm đủ các tiêu chí, hoặc để trống cả phần chấm điểm để chấm sau.")
+        return data
+
+    def service_args(self) -> dict:
+        """The keyword arguments of :func:`~dangvu.meetings.services.record_month_meeting`."""
+        data = {k: v for k, v in self.cleaned_data.items() if k in MeetingForm.base_fields}
+        return data | {"exceptions": self.exceptions(), "reasons": self.reasons(), "points": self.points()}
+
+
 ATTENDANCE_CHOICES = [
     ("present", "Có mặt"),
     ("excused", "Vắng có lý do"),
@@ -109,22 +203,38 @@ ATTENDANCE_CHOICES = [
 
 
 class AttendanceForm(Form):
-    """One radio group per member, named ``m<member id>``."""
+    """One status per member (``m<id>``) and the reason of an excused absence (``r<id>``), shown
+    as the compact list of the routine page (one tap per name steps its status)."""
 
     def __init__(self, *args, rows=(), **kwargs):
-        super().__init__(*args, **kwargs)
         self.rows = list(rows)
-        for member, status in self.rows:
-            self.fields[f"m{member.pk}"] = forms.ChoiceField(
-                label=member.full_name, choices=ATTENDANCE_CHOICES, initial=status, widget=forms.RadioSelect,
-                error_messages={"required": "Mục này không được để trống.",
-                                "invalid_choice": "Lựa chọn không hợp lệ."})
+        extra: dict[str, forms.Field] = {}
+        for member, status, reason in self.rows:
+            extra[f"m{member.pk}"] = forms.ChoiceField(label=member.full_name, choices=ATTENDANCE_CHOICES,
+                                                       initial=status)
+            extra[f"r{member.pk}"] = forms.CharField(label="Lý do", max_length=200, required=False, initial=reason)
+        self.base_fields = type(self).base_fields | extra  # treated by the base form like declared fields
+        super().__init__(*args, **kwargs)
 
     def statuses(self) -> dict[int, str]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items() if name.startswith("m")}
 
+    def reasons(self) -> dict[int, str]:
+        return {int(name[1:]): value for name, value in self.cleaned_data.items() if name.startswith("r") and value}
+
     def members(self):
-        return [(member, self[f"m{member.pk}"]) for member, _status in self.rows]
+        """(member, status field, reason field, status shown) per row; those exempt last."""
+        out = [(m, self[f"m{m.pk}"], self[f"r{m.pk}"], self[f"m{m.pk}"].value() or status)
+               for m, status, _reason in self.rows]
+        return sorted(out, key=lambda row: row[3] == "exempt")
+
+    @property
+    def present_count(self) -> int:
+        return sum(1 for _m, _f, _r, status in self.members() if status == "present")
+
+    @property
+    def expected_count(self) -> int:
+        return sum(1 for _m, _f, _r, status in self.members() if status != "exempt")
 
 
 class ScoreForm(Form):

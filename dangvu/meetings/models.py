@@ -52,6 +52,7 @@ class Meeting(Versioned):
     kind = models.CharField("loại", max_length=10, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
     combined = models.BooleanField("thường kỳ kết hợp chuyên đề", default=False)
     topic = models.CharField("nội dung, chuyên đề", max_length=255, blank=True)
+    conclusion = models.TextField("kết luận, nghị quyết", max_length=4000, blank=True)
     online = models.BooleanField("sinh hoạt trực tuyến", default=False)
     place = models.CharField("địa điểm", max_length=255, blank=True)
     chair = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -130,6 +131,8 @@ class Attendance(models.Model):
                                db_index=False)
     status = models.CharField("tham dự", max_length=10, choices=AttendanceStatus.choices,
                               default=AttendanceStatus.PRESENT)
+    # Kept only with "vắng có lý do": the minutes name the reason.
+    reason = models.CharField("lý do vắng", max_length=200, blank=True)
 
     class Meta:
         ordering = ["member__name_folded", "id"]

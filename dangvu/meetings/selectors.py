@@ -28,6 +28,7 @@ from dangvu.core.meetings import (
     parse_framework_text,
     score_grade,
 )
+from dangvu.core.meetings_routine import PastMeeting, data_points
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization
@@ -101,6 +102,62 @@ def cell_members(org: Organization, on: dt.date) -> QuerySet[Member]:
             .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=on)))
 
 
+def regular_meetings_in_month(org: Organization, day: dt.date, exclude: int | None = None) -> list[Meeting]:
+    """The cell's regular (or combined) meetings in ``day``'s month, oldest first."""
+    qs = Meeting.objects.filter(regular_q(), organization=org, held_on__year=day.year, held_on__month=day.month)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("held_on", "id"))
+
+
+def past_regular_meetings(org: Organization, before: dt.date, limit: int) -> list[PastMeeting]:
+    """The cell's latest ``limit`` regular meetings held before ``before``'s month, newest first,
+    as the habit rule reads them (:func:`dangvu.core.meetings_routine.meeting_habit`)."""
+    rows = (Meeting.objects.filter(regular_q(), organization=org, held_on__lt=before.replace(day=1))
+            .order_by("-held_on", "-id")
+            .values_list("held_on", "starts_at", "ends_at", "place", "chair_id", "materials_sent_on")[:limit])
+    return [PastMeeting(*row) for row in rows]
+
+
+def last_score_points(org: Organization, before: dt.date) -> dict[str, float]:
+    """The points of the cell's latest scored regular meeting before ``before``'s month (empty
+    when there is none): the proposal for this month's criteria that a person scores."""
+    score = (MeetingScore.objects.filter(regular_q("meeting__"), meeting__organization=org,
+                                         meeting__held_on__lt=before.replace(day=1))
+             .order_by("-meeting__held_on", "-meeting_id").first())
+    return dict(score.points) if score else {}
+
+
+def month_meeting(org: Organization, year: int, month: int) -> Meeting | None:
+    """The cell's first regular meeting of the month, with its score, or ``None``."""
+    return (Meeting.objects.filter(regular_q(), organization=org, held_on__year=year, held_on__month=month)
+            .select_related("score").order_by("held_on", "id").first())
+
+
+def deletion_footprint(meeting: Meeting) -> dict[str, Any]:
+    """What deleting the meeting takes with it: its attendance rows, score, upper-level attendees."""
+    return {"attendance_rows": meeting.attendances.count(), "score": score_of(meeting),
+            "upper_rows": meeting.upper_attendees.count()}
+
+
+def may_load_frameworks(acc: Any) -> bool:
+    """Loading a scoring framework is a technical setting of the committee office: administrators,
+    or those who edit a province's tree (the framework is the province's); not a cell secretary."""
+    return acc.is_admin or any(r.depth == 1 and acc.can_edit_org(r) for r in acc.roots)
+
+
+def minutes_data(meeting: Meeting) -> dict[str, Any]:
+    """What the minutes (biên bản) of a meeting say: the meeting, its cell, attendance by status (names, reasons), upper-level attendees and the score."""
+    rows = attendances(meeting)
+    by_status: dict[str, list[Attendance]] = {s: [] for s in AttendanceStatus.values}
+    for a in rows:
+        by_status[a.status].append(a)
+    return {"meeting": meeting, "org": meeting.organization, "by_status": by_status,
+            "expected": len(rows) - len(by_status[AttendanceStatus.EXEMPT]),
+            "upper": list(meeting.upper_attendees.all()), "score": score_of(meeting),
+            "recorder": meeting.recorded_by}
+
+
 def attendances(meeting: Meeting) -> list:
     """The meeting's attendance rows with their members."""
     return list(meeting.attendances.select_related("member"))
@@ -115,6 +172,12 @@ def warnings_for(meeting: Meeting) -> list[MeetingWarning]:
     """The core's warnings (too short, materials late) for a recorded meeting."""
     return meeting_warnings(meeting.kind, meeting.combined, meeting.starts_at, meeting.ends_at, meeting.held_on,
                             meeting.materials_sent_on, ruleset_for(meeting.held_on))
+
+
+def data_points_of(meeting: Meeting, framework: ScoringFramework) -> dict[str, float]:
+    """The points of the framework's data-decided criteria for a recorded meeting (its times,
+    materials date and attendance head counts)."""
+    return data_points(framework.core, warnings_for(meeting), meeting.present_count, meeting.expected_count)
 
 
 # -- scoring frameworks ------------------------------------------------------------------------

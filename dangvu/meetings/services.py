@@ -33,6 +33,8 @@ from dangvu.core.meetings import (
     parse_upper_line,
 )
 from dangvu.core.meetings import ScoringFramework as CoreFramework
+from dangvu.core.meetings_routine import merge_points
+from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import CELL_KINDS, Member, Organization
 
@@ -93,7 +95,9 @@ def validate_minutes_file(upload) -> None:
 # -- meetings -----------------------------------------------------------------------------
 
 MEETING_FIELDS = ("held_on", "starts_at", "ends_at", "kind", "combined", "topic", "online", "place", "chair",
-                  "materials_sent_on")
+                  "materials_sent_on", "conclusion")
+# The confirmation a second regular meeting in one month needs (the form's tick box says it).
+SECOND_REGULAR_LABEL = "Vẫn ghi buổi thứ hai trong tháng"
 
 
 def _check_meeting(org: Organization, data: Mapping[str, Any]) -> None:
@@ -119,6 +123,22 @@ def _check_meeting(org: Organization, data: Mapping[str, Any]) -> None:
         raise ServiceError("Người chủ trì phải là đảng viên của chi bộ.", Code.OUT_OF_SUBTREE, field="chair")
 
 
+def _check_second_regular(org: Organization, data: Mapping[str, Any], confirmed: bool,
+                          exclude: int | None = None) -> None:
+    """A regular meeting in a month that has its regular meetings already (the rule set's
+    ``meeting.regular_per_month``, Điều lệ Đảng, Điều 24) is refused unless confirmed: it is most
+    often the same meeting entered twice."""
+    if confirmed or not (data.get("kind") == MeetingKind.REGULAR or data.get("combined")):
+        return
+    day = data["held_on"]
+    existing = selectors.regular_meetings_in_month(org, day, exclude)
+    if len(existing) >= ruleset_for(day)["meeting.regular_per_month"]:
+        days = ", ".join(f"{m.held_on:%d/%m/%Y}" for m in existing)
+        raise ServiceError(f"Tháng {day.month}/{day.year} chi bộ đã ghi buổi sinh hoạt thường kỳ ngày {days}. "
+                           f"Nếu đây đúng là buổi thứ hai trong tháng, hãy đánh dấu «{SECOND_REGULAR_LABEL}» "
+                           "rồi bấm Lưu; nếu không, hãy sửa buổi đã ghi.", Code.DUPLICATE, field="held_on")
+
+
 def _set_upper(meeting: Meeting, upper: Iterable[str | Mapping[str, Any]]) -> None:
     meeting.upper_attendees.all().delete()
     for raw in upper:
@@ -133,20 +153,23 @@ def _set_upper(meeting: Meeting, upper: Iterable[str | Mapping[str, Any]]) -> No
 def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.time, ends_at: dt.time,
                    kind: str = MeetingKind.REGULAR, combined: bool = False, topic: str = "", online: bool = False,
                    place: str = "", chair: Member | None = None, materials_sent_on: dt.date | None = None,
-                   minutes_file=None, upper_attendees: Iterable[str | Mapping[str, Any]] = ()) -> Meeting:
+                   minutes_file=None, upper_attendees: Iterable[str | Mapping[str, Any]] = (),
+                   conclusion: str = "", second_regular: bool = False) -> Meeting:
     """Record a held meeting of a cell; every active member gets an attendance row
-    (present, or exempt for members exempted from activity) to be corrected on the attendance page."""
+    (present, or exempt for members exempted from activity) to be corrected on the attendance page.
+    A second regular meeting in a month needs ``second_regular`` (else ``Code.DUPLICATE``)."""
     ensure_can_edit(by, org)
     if org.kind not in CELL_KINDS:
         raise ServiceError("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.", Code.ORG_KIND)
     data = {"held_on": held_on, "starts_at": starts_at, "ends_at": ends_at, "kind": kind, "chair": chair,
-            "materials_sent_on": materials_sent_on}
+            "materials_sent_on": materials_sent_on, "combined": combined}
     _check_meeting(org, data)
+    _check_second_regular(org, data, second_regular)
     if minutes_file:
         validate_minutes_file(minutes_file)
     meeting = Meeting(organization=org, held_on=held_on, starts_at=starts_at, ends_at=ends_at, kind=kind,
                       combined=combined, topic=nfc(topic), online=online, place=nfc(place), chair=chair,
-                      materials_sent_on=materials_sent_on, recorded_by=acting_user(by))
+                      materials_sent_on=materials_sent_on, conclusion=nfc(conclusion), recorded_by=acting_user(by))
     if minutes_file:
         meeting.minutes_file = minutes_file
     statuses = {pk: AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT
@@ -185,7 +208,8 @@ def _claim_meeting(by, meeting: Meeting, version: int | None, fields: dict[str, 
 
 @transaction.atomic
 def update_meeting(by, meeting: Meeting, *, minutes_file=None, version: int | None = None,
-                   upper_attendees: Iterable[str | Mapping[str, Any]] | None = None, **fields: Any) -> Meeting:
+                   upper_attendees: Iterable[str | Mapping[str, Any]] | None = None, second_regular: bool = False,
+                   **fields: Any) -> Meeting:
     """Correct a meeting record; attendance is kept (change it with :func:`set_attendance`).
 
     ``version`` is the one the edit form read: a newer one (someone saved first) is refused with
@@ -197,8 +221,11 @@ def update_meeting(by, meeting: Meeting, *, minutes_file=None, version: int | No
     _claim_meeting(by, meeting, version, fields, minutes_file, upper_attendees)
     data = {f: getattr(meeting, f) for f in MEETING_FIELDS} | fields
     _check_meeting(meeting.organization, data)
+    moved = any(data[k] != getattr(meeting, k) for k in ("held_on", "kind", "combined"))
+    if moved:  # only a change of month or kind can make it a second regular meeting
+        _check_second_regular(meeting.organization, data, second_regular, exclude=meeting.pk)
     for key, value in fields.items():
-        setattr(meeting, key, nfc(value) if key in ("topic", "place") else value)
+        setattr(meeting, key, nfc(value) if key in ("topic", "place", "conclusion") else value)
     old_file = None
     if minutes_file:
         validate_minutes_file(minutes_file)
@@ -224,9 +251,11 @@ def delete_meeting(by, meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str]) -> int:
+def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str],
+                   reasons: Mapping[int, str] | None = None) -> int:
     """Set attendance ``{member_id: status}``; a member must be on the meeting's list or an active
-    member of the cell (e.g. transferred in since). Returns how many rows changed."""
+    member of the cell (e.g. transferred in since). ``reasons`` (member id → text) are kept for
+    those excused (vắng có lý do) and cleared for the others. Returns how many rows changed."""
     ensure_can_edit(by, meeting.organization)
     bad = {s for s in statuses.values() if s not in AttendanceStatus.values}
     if bad:
@@ -240,16 +269,18 @@ def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str]) -> int:
         if new_ids - allowed:
             raise ServiceError("Có người không phải đảng viên của chi bộ trong danh sách điểm danh.",
                                Code.OUT_OF_SUBTREE)
+    reasons = {int(k): nfc(v)[:200] for k, v in (reasons or {}).items()}
     changed = []
     for pk, status in statuses.items():
         row = rows.get(int(pk))
+        reason = reasons.get(int(pk), "") if status == AttendanceStatus.EXCUSED else ""
         if row is None:
-            Attendance.objects.create(meeting=meeting, member_id=int(pk), status=status)
-        elif row.status != status:
-            row.status = status
+            Attendance.objects.create(meeting=meeting, member_id=int(pk), status=status, reason=reason)
+        elif (row.status, row.reason) != (status, reason):
+            row.status, row.reason = status, reason
             changed.append(row)
     for row in changed:
-        row.save(update_fields=["status"])  # one save per row keeps the audit log's before → after
+        row.save(update_fields=["status", "reason"])  # one save per row keeps the audit log's before → after
     if changed or new_ids:
         _refresh_totals(meeting)
     return len(changed) + len(new_ids)
@@ -365,14 +396,19 @@ def ensure_framework_for(org: Organization, year: int) -> ScoringFramework:
 
 
 @transaction.atomic
-def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | int]) -> MeetingScore:
+def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | int], *,
+                  from_data: bool = False) -> MeetingScore:
     """Score a meeting: points per criterion code; total and grade are computed by the core.
-    A meeting scored before keeps its framework when rescored."""
+    A meeting scored before keeps its framework when rescored. ``from_data``: the criteria the
+    framework marks ``auto`` (duration, materials, attendance) are set from the recorded meeting,
+    whatever ``points`` says of them."""
     ensure_can_edit(by, meeting.organization)
     existing = selectors.score_of(meeting)
     framework = existing.framework if existing else ensure_framework_for(meeting.organization, meeting.held_on.year)
     clean = {code: (float(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v)
              for code, v in points.items()}
+    if from_data:
+        clean = merge_points(framework.core, selectors.data_points_of(meeting, framework), clean)
     try:
         total, grade = framework.core.score(clean)
     except FrameworkError as exc:
@@ -384,6 +420,21 @@ def score_meeting(by, meeting: Meeting, points: Mapping[str, float | Decimal | i
     score.scored_by = acting_user(by)
     score.save()
     return score
+
+
+@transaction.atomic
+def record_month_meeting(by, org: Organization, *, exceptions: Mapping[int, str] | None = None,
+                         reasons: Mapping[int, str] | None = None, points: Mapping[str, float] | None = None,
+                         **meeting: Any) -> Meeting:
+    """The monthly routine in one step: record the meeting (everyone expected present), mark the
+    ``exceptions`` (member id → status, with ``reasons``), and score it when ``points`` are given
+    (the data-decided criteria from the record itself). All or nothing."""
+    record = record_meeting(by, org, **meeting)
+    if exceptions:
+        set_attendance(by, record, exceptions, reasons)
+    if points is not None:
+        score_meeting(by, record, points, from_data=True)
+    return record
 
 
 # -- study of documents -------------------------------------------------------------------

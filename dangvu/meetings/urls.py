@@ -14,6 +14,7 @@ urlpatterns = [
     path("sinh-hoat/<int:pk>/diem-danh/", views.meeting_attendance, name="meeting_attendance"),
     path("sinh-hoat/<int:pk>/cham-diem/", views.meeting_score, name="meeting_score"),
     path("sinh-hoat/<int:pk>/bien-ban/", views.meeting_minutes, name="meeting_minutes"),
+    path("sinh-hoat/<int:pk>/bien-ban.docx", views.meeting_minutes_draft, name="meeting_minutes_draft"),
     path("to-chuc/<str:code>/hoc-tap/", views.study_list, name="study_list"),
     path("to-chuc/<str:code>/hoc-tap/ghi/", views.study_create, name="study_create"),
     path("hoc-tap/<int:pk>/", views.study_detail, name="study_detail"),

@@ -1,5 +1,6 @@
-"""Meetings pages: a cell's meetings of the year, the monthly routine (record → attendance →
-score), meeting details with warnings, study sessions, scoring frameworks.
+"""Meetings pages: a cell's meetings of the year, the monthly routine (meeting, attendance and
+score on one screen; the attendance and score pages stay for corrections), meeting details with
+warnings and the minutes, study sessions, scoring frameworks.
 
 Every lookup goes through the user's Access: outside the subtree → 404, read-only → 403 on edits.
 """
@@ -18,13 +19,22 @@ from django.views.decorators.http import require_http_methods
 
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
-from dangvu.core.meetings import missing_months, missing_quarters, pending_month, pending_quarter
-from dangvu.registry.models import CELL_KINDS, Organization
+from dangvu.core.meetings import (
+    meeting_warnings,
+    missing_months,
+    missing_quarters,
+    pending_month,
+    pending_quarter,
+)
+from dangvu.core.meetings_routine import HABIT_WINDOW, data_points, meeting_habit
+from dangvu.registry.models import CELL_KINDS, MemberStatus, Organization
+from dangvu.reports.docx import DOCX_MIME
+from dangvu.reports.minutes import meeting_minutes_docx
 
 from . import forms as f
 from . import selectors as sel
 from . import services as s
-from .models import AttendanceStatus, Meeting, StudySession
+from .models import AttendanceStatus, Meeting, MeetingKind, StudySession
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
 MONTH_NAMES = [f"T{m}" for m in range(1, 13)]
@@ -144,29 +154,66 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "meetings/org_meetings.html", {
         "org": org, "year": year, "meetings": meetings, "strip": strip, "notices": notices, "todo": todo,
         "can_edit": acc.can_edit_org(org), "proposed": sel.proposed_annual_meeting_grade(org, year),
+        "can_load": sel.may_load_frameworks(acc),
         "years": range(today.year, today.year - 4, -1),
     })
+
+
+def _routine_initial(org: Organization, kind: str, framework) -> dict:
+    """This month's meeting as the cell usually holds it (core habit rule), everyone present, and
+    last month's points for the criteria a person scores."""
+    today = clock.today()
+    habit = meeting_habit(sel.past_regular_meetings(org, today, HABIT_WINDOW), today)
+    initial = {"held_on": habit.held_on, "kind": kind if kind in MeetingKind.values else MeetingKind.REGULAR,
+               "place": habit.place, "chair": habit.chair_id, "materials_sent_on": habit.materials_sent_on}
+    if habit.starts_at and habit.ends_at:
+        initial |= {"starts_at": habit.starts_at, "ends_at": habit.ends_at}
+    manual = {c.code for g in framework.groups for c in g.criteria if not c.auto}
+    return initial | {k: v for k, v in sel.last_score_points(org, today).items() if k in manual}
+
+
+def _data_preview(form: f.RoutineForm, framework) -> list[tuple]:
+    """The data-decided criteria with the points the prefilled (or posted) values give, assuming
+    everyone expected is present: shown beside the score; the service recomputes them on save."""
+    def value(name):
+        return form[name].value() if form.is_bound else form.initial.get(name, form.fields[name].initial)
+
+    try:
+        held = dt.date.fromisoformat(str(value("held_on")))
+        start, end = (dt.time.fromisoformat(str(value(n))[:5]) for n in ("starts_at", "ends_at"))
+        sent = value("materials_sent_on")
+        sent = dt.date.fromisoformat(str(sent)) if sent else None
+        warnings = meeting_warnings(MeetingKind.REGULAR, bool(value("combined")), start, end, held, sent)
+    except (TypeError, ValueError):
+        return [(c, None) for c in framework.auto_criteria]
+    expected = sum(1 for _m, status in form.rows if status != "exempt")
+    points = data_points(framework, warnings, expected, expected)
+    return [(c, points.get(c.code)) for c in framework.auto_criteria]
 
 
 @login_required
 @FORM_METHODS
 def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
+    """The monthly routine on one screen: the meeting prefilled from the cell's habits, everyone
+    present unless tapped, the score prefilled; one save records all three."""
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
     if org.kind not in CELL_KINDS:
         raise Http404("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
-    members = sel.active_members(org)
-    initial = {"held_on": clock.today(), "kind": request.GET.get("loai", "regular")}
-    form = f.MeetingForm(_posted(request), _files(request), members=members, initial=initial)
-
-    def act(d):
-        return s.record_meeting(request.user, org, **d)
-
-    return service_form(request, form, {"title": f"Ghi buổi sinh hoạt — {org.name}", "org": org}, act,
-                        "Đã ghi buổi sinh hoạt. Bây giờ điểm danh đảng viên.",
-                        lambda m: reverse("meetings:meeting_attendance", args=[m.pk]),
-                        template="meetings/form.html")
+    framework = sel.scoring_framework(org, clock.today().year).core
+    rows = [(m, "exempt" if m.status == MemberStatus.EXEMPT else "present")
+            for m in sel.cell_members(org, clock.today()).order_by("name_folded")]
+    form = f.RoutineForm(_posted(request), _files(request), members=sel.active_members(org), rows=rows,
+                         framework=framework, initial=_routine_initial(org, request.GET.get("loai", ""), framework))
+    auto = _data_preview(form, framework)
+    context = {"title": f"Ghi buổi sinh hoạt — {org.name}", "org": org, "framework": framework, "auto_points": auto,
+               "preview_total": form.preview_total(auto),
+               "expected_count": sum(1 for _m, status in rows if status != "exempt")}
+    return service_form(request, form, context, lambda _d: s.record_month_meeting(request.user, org,
+                                                                                 **form.service_args()),
+                        "Đã ghi buổi sinh hoạt, điểm danh và chấm điểm.", _meeting_url,
+                        template="meetings/routine.html")
 
 
 @login_required
@@ -198,10 +245,11 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, meeting.organization)
     form = f.ConfirmDeleteForm(_posted(request))
     title = f"Xóa {meeting.kind_label.lower()} ngày {meeting.held_on:%d/%m/%Y}"
-    return service_form(request, form, {"title": title, "org": meeting.organization, "meeting": meeting},
+    context = {"title": title, "org": meeting.organization, "meeting": meeting} | sel.deletion_footprint(meeting)
+    return service_form(request, form, context,
                         lambda _d: s.delete_meeting(request.user, meeting), "Đã xóa buổi sinh hoạt.",
                         reverse("meetings:org_meetings", args=[meeting.organization.code]),
-                        template="meetings/form.html")
+                        template="meetings/delete.html")
 
 
 @login_required
@@ -228,6 +276,15 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def meeting_minutes_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes (biên bản) written from what was recorded, as a .docx to print and sign."""
+    meeting = _get_meeting(access(request), pk)
+    response = HttpResponse(meeting_minutes_docx(meeting), content_type=DOCX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="bien-ban-{meeting.held_on:%Y-%m-%d}.docx"'
+    return response
+
+
+@login_required
 def meeting_minutes(request: HttpRequest, pk: int) -> FileResponse:
     """The minutes file, served only inside the reader's scope (never from a public media URL)."""
     acc = access(request)
@@ -248,11 +305,11 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     meeting = _get_meeting(acc, pk)
     require_edit(acc, meeting.organization)
-    rows = [(a.member, a.status) for a in sel.attendances(meeting)]
+    rows = [(a.member, a.status, a.reason) for a in sel.attendances(meeting)]
     form = f.AttendanceForm(_posted(request), rows=rows)
 
     def act(_d):
-        return s.set_attendance(request.user, meeting, form.statuses())
+        return s.set_attendance(request.user, meeting, form.statuses(), form.reasons())
 
     return service_form(request, form, {"title": f"Điểm danh — {meeting.kind_label} {meeting.held_on:%d/%m/%Y}",
                                         "org": meeting.organization, "meeting": meeting}, act,
@@ -269,7 +326,13 @@ def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
     # A read only: the default framework, while none is stored, is shown unsaved; the first score
     # saved installs it (services.score_meeting).
     existing, framework = sel.scoring_for(meeting)
-    form = f.ScoreForm(_posted(request), framework=framework.core, initial=existing.points if existing else None)
+    if existing:
+        initial = existing.points
+    else:  # never empty boxes: last month's points, and the data's for the criteria it decides
+        known = framework.core.criteria
+        last = sel.last_score_points(meeting.organization, meeting.held_on)
+        initial = {k: v for k, v in last.items() if k in known} | sel.data_points_of(meeting, framework)
+    form = f.ScoreForm(_posted(request), framework=framework.core, initial=initial)
 
     def act(_d):
         return s.score_meeting(request.user, meeting, form.points())
@@ -349,7 +412,7 @@ def frameworks(request: HttpRequest) -> HttpResponse:
     acc = access(request)
     if not acc.sees_registry:
         raise Http404("Bạn chưa được phân quyền.")
-    can_load = acc.is_admin or any(acc.can_edit_org(r) for r in acc.roots)
+    can_load = sel.may_load_frameworks(acc)
     if request.method == "POST" and not can_load:
         raise PermissionDenied("Chỉ quản trị hệ thống hoặc văn phòng tỉnh ủy mới nạp được khung chấm điểm.")
     form = f.FrameworkUploadForm(_posted(request), _files(request)) if can_load else None

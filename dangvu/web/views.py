@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -15,7 +17,8 @@ from dangvu.accounts.selectors import audit_entries
 from dangvu.common.forms import vietnamese_null_check
 from dangvu.common.views import access
 from dangvu.core import clock
-from dangvu.registry.models import MemberStatus
+from dangvu.meetings import selectors as meeting_sel
+from dangvu.registry.models import CELL_KINDS, MemberStatus, Organization
 from dangvu.registry.selectors import own_members
 
 
@@ -34,13 +37,59 @@ class LoginForm(AuthenticationForm):
             vietnamese_null_check(field)
 
 
+RECENT_MONTHS = 6  # the landing page's strip of the cell's last months
+
+
+def _single_cell(acc) -> Organization | None:
+    """The cell of a user whose whole scope is one cell (a secretary, a deputy), else None."""
+    roots = list(acc.roots[:2])
+    return roots[0] if len(roots) == 1 and roots[0].kind in CELL_KINDS else None
+
+
+def _recent_months(org: Organization, today: dt.date) -> list[dict]:
+    """This month and the ones before it: held (with the meeting), missed, or open (this month)."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(RECENT_MONTHS):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    rows = meeting_sel.meeting_rows_by_cell([org], months[-1][0])[org.pk]
+    if months[-1][0] != today.year:
+        rows += meeting_sel.meeting_rows_by_cell([org], today.year)[org.pk]
+    first = {}
+    for pk, day, kind, combined in sorted(rows, key=lambda r: r[1]):
+        if kind == "regular" or combined:
+            first.setdefault((day.year, day.month), pk)
+    return [{"label": f"T{m}/{y % 100:02d}", "pk": first.get((y, m)),
+             "state": "held" if (y, m) in first else "open" if (y, m) == (today.year, today.month) else "missed"}
+            for y, m in reversed(months)]
+
+
+def _cell_month(request: HttpRequest, acc, org: Organization) -> HttpResponse:
+    """The secretary's landing page: her cell's month, the button to record its meeting, the
+    last months and the cell's figures (from the indicator registry)."""
+    today = clock.today()
+    year = indicators.Period.year(today.year)
+    figures = [(indicators.compute(key, org, year), label) for key, label in (
+        ("members.by_status", "đảng viên đang sinh hoạt"),
+        ("meetings.count", f"buổi sinh hoạt năm {today.year}"),
+        ("meetings.attendance_rate", f"tỷ lệ dự sinh hoạt năm {today.year} (%)"))]
+    return render(request, "web/home.html", {
+        "cell": org, "month": today.month, "year": today.year, "can_edit": acc.can_edit_org(org),
+        "meeting": meeting_sel.month_meeting(org, today.year, today.month),
+        "recent": _recent_months(org, today), "figures": figures, "own": own_members(acc)})
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from dangvu.plans.landing import landing_url
 
-    if (plan_url := landing_url(request)) is not None:  # right after login: the current plan's dashboard
-        return redirect(plan_url)
     acc = access(request)
+    plan_url = landing_url(request)  # asked once after login in any case (it clears its mark)
+    if (cell := _single_cell(acc)) is not None:  # a cell's secretary: the month's routine first
+        return _cell_month(request, acc, cell)
+    if plan_url is not None:  # right after login: the current plan's dashboard
+        return redirect(plan_url)
     period = indicators.Period.year(clock.today().year)
     blocks = []
     for org in acc.roots[:5]:

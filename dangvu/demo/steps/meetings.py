@@ -187,7 +187,7 @@ class _Builder:
             self.drifting.add(e[0])
 
     def _attendance(self, habits: _Cell, meeting_id: int, day: dt.date,
-                    chair: int | None) -> tuple[list[tuple[int, int, str]], int, int]:
+                    chair: int | None) -> tuple[list[tuple[int, int, str, str]], int, int]:
         """Attendance rows of one meeting, present and expected (exempt members are not expected)."""
         rng, rows = self.rng, []
         present = expected = 0
@@ -196,7 +196,7 @@ class _Builder:
             if not start <= day < end:
                 continue
             if exempt <= day:
-                rows.append((meeting_id, pk, "exempt"))
+                rows.append((meeting_id, pk, "exempt", ""))
                 continue
             expected += 1
             if pk == chair:
@@ -209,7 +209,7 @@ class _Builder:
                 status = ("absent" if r < absent else "excused" if r < absent + excused * scale
                           else "present")
             present += status == "present"
-            rows.append((meeting_id, pk, status))
+            rows.append((meeting_id, pk, status, ""))  # no absence reason in the demo
         return rows, present, expected
 
     # -- one meeting ------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ class _Builder:
                    kind=kind, combined=combined, topic=topic, online=online,
                    place="Trực tuyến, kết nối các điểm cầu" if online else habits.place, chair_id=chair,
                    materials_sent_on=sent, minutes_file="", present_count=present, expected_count=expected)
-        self.w.add_rows(Attendance, ("meeting_id", "member_id", "status"), rows)
+        self.w.add_rows(Attendance, ("meeting_id", "member_id", "status", "reason"), rows)
         self._upper(cell, pk, day, 0.45 if kind == MeetingKind.THEMATIC or combined else 0.22)
         # Scoring took hold over the years; the last week's meetings are not scored yet.
         scored = habits.scoring * (0.72 + 0.08 * (3 - (self.today.year - day.year)))
