@@ -190,6 +190,25 @@ def test_each_document_is_in_the_party_layout(world):
         assert VENUE not in text.split("\n")[0:12] and "Tân Phú, ngày" not in text, name
 
 
+def test_meeting_minutes_are_in_the_party_layout(world):
+    """The cell's minutes (biên bản sinh hoạt): issued by the cell under its commune's committee,
+    dated at the commune, on A4 in Times New Roman like every other document."""
+    from dangvu.meetings import services as ms
+
+    meeting = ms.record_meeting(None, world.tree.orgs["C1B"], held_on=dt.date(2026, 3, 12),
+                                starts_at=dt.time(14), ends_at=dt.time(16), place=VENUE,
+                                topic="Kiểm điểm công tác quý I")
+    content = _client(world.tree).get(reverse("meetings:meeting_minutes_draft", args=[meeting.pk])).content
+    doc = Document(io.BytesIO(content))
+    _assert_page_and_fonts(doc, "minutes")
+    left, right = doc.tables[0].rows[0].cells
+    assert [line for p in left.paragraphs for line in p.text.split("\n")][:2] == [
+        "ĐẢNG BỘ XÃ HÒA BÌNH", "CHI BỘ VĂN PHÒNG XÃ"]
+    assert right.paragraphs[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
+    assert [m["place"] for p in right.paragraphs if (m := DATE_LINE.match(p.text))] == ["Hòa Bình"]
+    assert f"Địa điểm: {VENUE}." in _all_text(doc)  # the venue in the text, not on the date line
+
+
 def test_a_cells_report_is_dated_at_its_communes_place_under_its_committee(world):
     plan = _plan(world.tree.orgs["C1A"])
     content = _client(world.tree).get(reverse("plans:plan_report", args=[plan.pk, "docx"])).content
