@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -377,8 +378,11 @@ def test_the_report_picture_is_drawn_at_the_charts_own_width(world):
 # -- through LibreOffice ---------------------------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_the_plan_report_prints_on_a4_through_libreoffice(world, tmp_path):
+    if shutil.which("soffice") is None:  # CI installs it (.ci/run); elsewhere the test is optional
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must install LibreOffice Writer (apt-get install libreoffice-writer-nogui)")
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
     import pypdfium2
     from pypdf import PdfReader
 
