@@ -12,10 +12,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from browser_util import launch_browser
 from routine_world import EXPECTED_TOTAL, TODAY, build, second_tuesday
 from test_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     MIN_TAP_PX,
     PHONE,
     _no_horizontal_scroll,
@@ -46,12 +46,7 @@ document.addEventListener("click", function () {
 @pytest.fixture
 def phone_browser():
     """Debian's Chromium, as test_browser.py launches it (a fresh profile each run)."""
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_browser()
 
 
 @pytest.fixture

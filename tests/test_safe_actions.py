@@ -178,14 +178,9 @@ def test_phone_routine_first_and_removal_needs_a_confirmation(live_tree, live_se
 
 @pytest.fixture
 def browser():
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, sync_playwright
+    from browser_util import launch_browser
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_browser()
 
 
 @pytest.fixture

@@ -180,8 +180,23 @@ def _grassroots_of(unit_paths: Iterable[str], fallback: Organization) -> dict[st
     return out
 
 
+class _StateCounts:
+    """How many forms are in each step (``counts`` by state), shared by the rows that show them."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def by_state(self) -> list[tuple[str, str, int]]:
+        """(state, its label, how many) in the order of the steps."""
+        return [(key, label, self.counts[key]) for key, label in ROW_STATES.items()]
+
+
 @dataclass(frozen=True)
-class QuotaRow:
+class QuotaRow(_StateCounts):
     """Members' grades in one grassroots organization, with what the quota allows."""
 
     organization: Organization
@@ -196,15 +211,6 @@ class QuotaRow:
     @property
     def excess(self) -> int:
         return max(0, self.excellent - self.allowed)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def by_state(self) -> list[tuple[str, str, int]]:
-        """(state, its label, how many) in the order of the steps."""
-        return [(key, label, self.counts[key]) for key, label in ROW_STATES.items()]
 
 
 def excellent_allowed(good: int, rs: RuleSet) -> int:
@@ -345,22 +351,13 @@ STATE_FILTERS: dict[str, Q] = {
 
 
 @dataclass(frozen=True)
-class UnitCounts:
+class UnitCounts(_StateCounts):
     """One unit (cell) of a round as the round page lists it: its evaluations by state."""
 
     unit_id: int
     code: str
     name: str
     counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def by_state(self) -> list[tuple[str, str, int]]:
-        """(state, its label, how many) in the order of the steps."""
-        return [(key, label, self.counts[key]) for key, label in ROW_STATES.items()]
 
 
 def unit_counts(rows: QuerySet[Evaluation]) -> list[UnitCounts]:
