@@ -11,3 +11,17 @@ def letters(n: int) -> str:
         text = chr(65 + r) + text
         if n == 0:
             return text
+
+
+def register_people(org, count: int, stem: str) -> None:
+    """``count`` full members of ``org`` named "<stem> A", "<stem> B", …, all of age at admission."""
+    import datetime as dt
+
+    from conftest import make_member_data
+
+    from dangvu.registry import services as rs
+
+    for i in range(count):
+        rs.register_member(None, org, make_member_data(
+            f"{stem} {letters(i)}", dt.date(1950 + i % 30, 1 + i % 12, 1 + i % 28),
+            admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5)))

@@ -18,7 +18,7 @@ from conftest import make_member_data
 from django.test import Client
 from django.urls import reverse
 from evaluation_world import self_points
-from person_names import letters
+from person_names import register_people
 
 from dangvu.common import Code, ServiceError
 from dangvu.evaluation import services as es
@@ -40,10 +40,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def commune_round(tree):
     """C1's members' round of 2025: C1A (secretary's cell) with 56 members, C1B with one."""
-    for i in range(EXTRA):
-        rs.register_member(None, tree.orgs["C1A"], make_member_data(
-            f"Đảng Viên Thử {letters(i)}", dt.date(1950 + i % 30, 1 + i % 12, 1 + i % 28),
-            admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5)))
+    register_people(tree.orgs["C1A"], EXTRA, "Đảng Viên Thử")
     rs.register_member(None, tree.orgs["C1B"], make_member_data(
         "Vũ Văn Bảy", dt.date(1988, 8, 8), admitted_on=dt.date(2010, 1, 5), full_on=dt.date(2011, 1, 5)))
     return es.open_round(tree.users["office"], tree.orgs["C1"], "member", YEAR)

@@ -4,16 +4,12 @@ of a committee office (a count per cell, each a filter; 50 a page; search withou
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
-from conftest import make_member_data
 from django.test import Client
 from django.urls import reverse
-from person_names import letters
-
-from dangvu.registry import services as rs
+from person_names import letters, register_people
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +25,7 @@ def client_for(user) -> Client:
 @pytest.fixture
 def big_cell(tree):
     """C1A with 62 members (each without this year's assignment: one alert each)."""
-    for i in range(EXTRA):
-        rs.register_member(None, tree.orgs["C1A"], make_member_data(
-            f"Hội Viên Thử {letters(i)}", dt.date(1950 + i % 30, 1 + i % 12, 1 + i % 28),
-            admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5)))
+    register_people(tree.orgs["C1A"], EXTRA, "Hội Viên Thử")
     return tree
 
 
