@@ -236,7 +236,8 @@ def propose_for_unit(by, rnd: EvaluationRound, unit: Organization, grades: Mappi
     ensure_can_edit(by, unit)
     rnd = EvaluationRound.objects.select_for_update().get(pk=rnd.pk)
     _require_open(rnd)
-    rows = {ev.pk: ev for ev in Evaluation.objects.select_for_update().filter(round=rnd, unit=unit)
+    # Lock the forms only: PostgreSQL cannot lock the nullable side of the outer joins below.
+    rows = {ev.pk: ev for ev in Evaluation.objects.select_for_update(of=("self",)).filter(round=rnd, unit=unit)
             .select_related("member", "organization", "unit")}
     changed: list[Evaluation] = []
     for pk, grade in grades.items():
