@@ -328,6 +328,34 @@ def test_upper_attendee_names_are_checked(world):
     assert Meeting.objects.count() == before + 1
 
 
+def test_candidate_board_and_attendee_names_are_checked_in_the_services(tree):
+    """The same rule where no form stands in front (the CLI, imports, other callers)."""
+    from dangvu.congress import services as cs
+    from dangvu.congress.models import Election
+
+    on = D(2026, 6, 10)
+    congress = cs.save_congress(None, tree.orgs["C1"], term="2025-2030", kind="members", starts_on=on, ends_on=on)
+    with pytest.raises(ServiceError) as exc:
+        cs.create_election(None, congress, title="Bầu Ban Chấp hành", seats=1, held_on=on,
+                           counting_board="Trần Văn Bảy 7", candidates=["Nguyễn Văn An"])
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "counting_board")
+    with pytest.raises(ServiceError) as exc:
+        cs.create_election(None, congress, title="Bầu Ban Chấp hành", seats=1, held_on=on,
+                           candidates=["Nguyễn Văn An", "Lê Văn 🙂"])
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "candidates")
+    assert exc.value.message.startswith("Danh sách bầu cử, dòng 2 («Lê Văn 🙂»): ")
+    assert Election.objects.filter(congress=congress).count() == 0  # nothing half-written
+    before = Meeting.objects.count()
+    with pytest.raises(ServiceError) as exc:
+        ms.record_meeting(None, tree.orgs["C1A"], held_on=D(2026, 4, 20), starts_at=dt.time(19),
+                          ends_at=dt.time(21), upper_attendees=["Trần Văn Hải 2 — Phó Bí thư Đảng ủy xã"])
+    assert (exc.value.code, exc.value.field) == (Code.INVALID, "upper_attendees")
+    assert Meeting.objects.count() == before
+    meeting = ms.record_meeting(None, tree.orgs["C1A"], held_on=D(2026, 4, 20), starts_at=dt.time(19),
+                                ends_at=dt.time(21), upper_attendees=["Đ/c Trần Văn Hải — Phó Bí thư Đảng ủy xã"])
+    assert [u.name for u in meeting.upper_attendees.all()] == ["Đ/c Trần Văn Hải"]
+
+
 def test_locality_head_name_outside_the_party_is_checked(world, tree):
     url = url_for(world, "registry:locality_add", "in", "")
     r = admin_client(world).post(url, {"name": "Thôn Mới", "kind": "village", "head_name": "Ông Ba 3"})

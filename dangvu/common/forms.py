@@ -13,7 +13,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 
 from dangvu.core import clock, dates
-from dangvu.core.names import name_problem
+from dangvu.core.names import lines_problem, name_problem
 from dangvu.core.safefiles import has_controls
 
 from .dates import birth_bounds, check_birth_date, date_bounds
@@ -138,10 +138,8 @@ def validate_person_name(value: Any) -> None:
 
 def validate_name_lines(value: Any) -> None:
     """A list typed one person a line (candidates, a counting board): each line a name."""
-    if isinstance(value, str):
-        for n, line in enumerate(value.splitlines(), start=1):
-            if why := name_problem(line):
-                raise forms.ValidationError(f"Dòng {n} («{line.strip()[:60]}»): {why}", code="invalid_name")
+    if isinstance(value, str) and (why := lines_problem(value.splitlines())):
+        raise forms.ValidationError(why, code="invalid_name")
 
 
 class PersonNameField(forms.CharField):

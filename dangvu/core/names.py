@@ -8,6 +8,7 @@ prints wrongly on every list, card and document. Pure Python, shared by forms an
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 NAME_PUNCTUATION = frozenset("-'’.")
@@ -28,4 +29,20 @@ def name_problem(text: str | None) -> str | None:
         return f"{NAME_RULE} Có ký tự không dùng được: {shown}."
     if not any(unicodedata.category(ch)[0] == "L" for ch in text):
         return NAME_RULE
+    return None
+
+
+COURTESY = re.compile(r"(?i)^\s*đ\s*/\s*c\.?\s+")  # "Đ/c" (đồng chí) before a name in a list of attendees
+
+
+def without_courtesy(text: str) -> str:
+    """The name without a leading "Đ/c" that people write before a comrade's name."""
+    return COURTESY.sub("", text or "")
+
+
+def lines_problem(lines: list[str]) -> str | None:
+    """The first line of a typed list of people (one a line) that is not a name, with its number."""
+    for n, line in enumerate(lines, start=1):
+        if why := name_problem(line):
+            return f"Dòng {n} («{line.strip()[:60]}»): {why}"
     return None

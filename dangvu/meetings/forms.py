@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django import forms
 
@@ -15,6 +14,7 @@ from dangvu.core import clock
 from dangvu.core.errors import Code
 from dangvu.core.meetings import ScoringFramework as CoreFramework
 from dangvu.core.meetings import parse_upper_line
+from dangvu.core.names import without_courtesy
 from dangvu.registry.models import Member
 
 from .models import DocumentKind, MeetingKind
@@ -93,7 +93,7 @@ class MeetingForm(Form):
         for n, person in enumerate(people, start=1):
             try:
                 # "Họ tên — chức vụ": the part before the dash, after a courtesy "Đ/c" ("đồng chí")
-                validate_person_name(re.sub(r"(?i)^\s*đ\s*/\s*c\.?\s+", "", person["name"]))
+                validate_person_name(without_courtesy(person["name"]))
             except forms.ValidationError as exc:
                 raise forms.ValidationError(f"Dòng {n}: {exc.messages[0]}", code="invalid_name") from exc
         return people

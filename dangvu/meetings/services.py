@@ -34,6 +34,7 @@ from dangvu.core.meetings import (
 )
 from dangvu.core.meetings import ScoringFramework as CoreFramework
 from dangvu.core.meetings_routine import merge_points
+from dangvu.core.names import name_problem, without_courtesy
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import CELL_KINDS, Member, Organization
@@ -144,6 +145,8 @@ def _set_upper(meeting: Meeting, upper: Iterable[str | Mapping[str, Any]]) -> No
     for raw in upper:
         item = parse_upper_line(raw) if isinstance(raw, str) else raw
         name = nfc(item.get("name"))
+        if why := name_problem(without_courtesy(name)):
+            raise ServiceError(f"Cấp trên dự «{name[:60]}»: {why}", Code.INVALID, field="upper_attendees")
         if name:
             UpperAttendee.objects.create(meeting=meeting, name=name[:120], position=nfc(item.get("position"))[:160],
                                          member=item.get("member"))

@@ -15,6 +15,7 @@ from django.db.models import Max
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
 from dangvu.common.versions import claim
 from dangvu.core import congress as rules
+from dangvu.core.names import lines_problem
 from dangvu.core.tally import TallyError, parse_ballots_csv
 from dangvu.core.text import nfc
 from dangvu.registry.models import Member
@@ -177,7 +178,10 @@ def _check_ceiling(election: Election, base: int) -> None:
 # -- candidates, counting board ------------------------------------------------------------------
 
 def _board_text(board: str) -> str:
-    return "\n".join(nfc(line) for line in (board or "").splitlines() if nfc(line))
+    lines = [nfc(line) for line in (board or "").splitlines() if nfc(line)]
+    if why := lines_problem(lines):
+        raise ServiceError(f"Ban kiểm phiếu, {why[0].lower()}{why[1:]}", Code.INVALID, field="counting_board")
+    return "\n".join(lines)
 
 
 def _check_list(election: Election, names: Sequence[str], field: str = "candidates") -> None:
@@ -210,6 +214,8 @@ def set_candidates(by, election: Election, names: Sequence[str]) -> list[Candida
     names = clean_names(names)
     if not names:
         raise ServiceError("Danh sách bầu cử không có ai.", Code.REQUIRED, field="candidates")
+    if why := lines_problem(names):
+        raise ServiceError(f"Danh sách bầu cử, {why[0].lower()}{why[1:]}", Code.INVALID, field="candidates")
     longest = Candidate._meta.get_field("name").max_length
     if any(len(n) > longest for n in names):
         raise ServiceError(f"Mỗi tên trong danh sách bầu cử dài tối đa {longest} ký tự.", Code.TOO_LONG,
