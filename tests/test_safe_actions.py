@@ -93,6 +93,24 @@ def test_strike_off_asks_first_and_says_what_will_change(tree):
     assert Member.objects.get(pk=an.pk).status == "struck_off"
 
 
+def test_a_refused_event_says_so_before_the_confirmation(tree):
+    """A date before the member joined is refused on the first tap, not after "Xác nhận"; the
+    dry run keeps nothing (no event, no audit entry)."""
+    from auditlog.models import LogEntry
+
+    from dangvu.registry.models import StatusChange
+
+    an = tree.inside
+    client = client_as(tree, "secretary")
+    events, audit = StatusChange.objects.filter(member=an).count(), LogEntry.objects.count()
+    r = client.post(_event_url(an, "strike_off"), {"on": "01/06/2009", "decision_number": "7-QĐ/ĐU"})
+    assert r.status_code == 400
+    assert "Xác nhận xóa tên" not in r.content.decode()
+    assert r.context["form"].errors  # the service's refusal, on the form
+    assert Member.objects.get(pk=an.pk).status == "full"
+    assert StatusChange.objects.filter(member=an).count() == events and LogEntry.objects.count() == audit
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("event", "data", "words"), [
     ("death", {"on": "01/06/2026"}, "Đồng chí Nguyễn Văn An sẽ được ghi là đã từ trần ngày 01/06/2026."),

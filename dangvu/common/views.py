@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -32,6 +33,23 @@ def add_service_error(form, exc: ServiceError) -> None:
     form.add_error(field, ValidationError(exc.message, code=exc.code))  # the code kept for tests and the API
     if isinstance(exc, StaleEdit):  # someone saved first: show both values of each differing field
         show_stale(form, exc)
+
+
+class _DryRun(Exception):
+    """Raised inside :func:`refusal_of` to roll its transaction back."""
+
+
+def refusal_of(action: Callable[[dict[str, Any]], Any], data: dict[str, Any]) -> ServiceError | None:
+    """The service's refusal of ``data``, if any, without keeping anything: the action runs in a
+    transaction that is always rolled back. A confirmation page asks only about what will pass."""
+    try:
+        with transaction.atomic():
+            action(data)
+            raise _DryRun
+    except ServiceError as exc:
+        return exc
+    except _DryRun:
+        return None
 
 
 def service_form(request: HttpRequest, form, context: dict[str, Any], action: Callable[[dict[str, Any]], Any],

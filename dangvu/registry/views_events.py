@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from dangvu.common.views import access, require_edit, service_form
+from dangvu.common.views import access, add_service_error, refusal_of, require_edit, service_form
 from dangvu.core.lifecycle import ALLOWED_FROM, DISCIPLINE_LABELS, EVENT_LABELS, Event
 
 from . import forms as f
@@ -154,6 +154,9 @@ def member_event(request: HttpRequest, pk: int, event: str) -> HttpResponse:
     if rare and request.method == "POST" and not request.POST.get("confirm") and form.is_valid():
         if request.POST.get("edit"):  # "Quay lại sửa" from the confirmation page
             return render(request, "web/form.html", {**context, "form": form})
+        if refused := refusal_of(act, form.cleaned_data):  # say so now, not after the confirm tap
+            add_service_error(form, refused)
+            return render(request, "web/form.html", {**context, "form": form}, status=400)
         return render(request, "registry/confirm_event.html", {
             "title": f"Xác nhận: {EVENT_LABELS[event].lower()} — {member.full_name}", "member": member,
             "lines": consequences(event, member, form.cleaned_data),
