@@ -222,3 +222,26 @@ def test_every_indicator_of_a_commune_costs_the_same_whatever_lies_outside(tree,
     costly = {f"{key} @ {code}": f"{small[key, code]} → {big[key, code]}" for key, code in small
               if big[key, code] > FACTOR * small[key, code] + 50}
     assert not costly, f"indicators whose work grew with data outside the commune: {costly}"
+
+
+def test_a_subtree_is_read_on_the_path_index_and_is_exactly_the_prefix(tree) -> None:
+    from dangvu.registry.models import Member, Organization, subtree_q
+
+    _outside(tree)
+    every = list(Organization.objects.all())
+    for org in every:
+        expected = {o.pk for o in every if o.path.startswith(org.path)}
+        assert set(Organization.objects.subtree(org).values_list("pk", flat=True)) == expected, org.code
+        members = Member.objects.filter(subtree_q(org, via="organization__"))
+        assert set(members.values_list("pk", flat=True)) == set(
+            Member.objects.filter(organization__path__startswith=org.path).values_list("pk", flat=True))
+    # Several roots: their union; none: nothing.
+    two = Organization.objects.filter(subtree_q(tree.orgs["C1"], tree.orgs["C2"]))
+    assert set(two.values_list("code", flat=True)) == {"C1", "C1A", "C1B", "C2", "C2A"}
+    assert not Organization.objects.filter(subtree_q()).exists()
+    if connection.vendor == "sqlite":  # a range on the unique path index, not a scan with LIKE
+        sql, params = Member.objects.filter(subtree_q(tree.orgs["C1"], via="organization__")).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " | ".join(row[-1] for row in cursor.fetchall())
+        assert "(path>? AND path<?)" in plan and "SCAN" not in plan, plan

@@ -58,8 +58,10 @@ class PathPrefix(StartsWith):
     lookup_name = "subtree_of"
 
     def as_sqlite(self, compiler, connection):
+        if not isinstance(self.rhs, str):  # an expression: no literal bounds to compute
+            return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        prefix = str(self.rhs)
+        prefix = self.rhs
         upper = prefix + chr(ord(max(Organization.alphabet)) + 1)
         return f"({lhs} >= %s AND {lhs} < %s)", (*lhs_params, prefix, *lhs_params, upper)
 
