@@ -38,9 +38,12 @@ STEP = 1  # the progress handler runs every STEP virtual-machine instructions (p
 def _outside(tree) -> int:
     """Ten communes beside C1 (three cells of 40 members each, a year of monthly meetings with
     everyone's attendance, an admission event per member), written in bulk; returns the rows added."""
+    from dangvu.core import clock
     from dangvu.meetings.models import Attendance, Meeting
     from dangvu.registry.models import Member, Organization, StatusChange
 
+    today = clock.today()
+    this_year = today.replace(month=1, day=15)
     province = Organization.objects.get(pk=tree.orgs["P"].pk)
     added = 0
     for c in range(OUTSIDE_COMMUNES):
@@ -57,39 +60,43 @@ def _outside(tree) -> int:
         Organization.objects.bulk_create(cells)
         added += 1 + len(cells)
         for cell in Organization.objects.filter(code__startswith=f"X{c:02d}", depth=3):
+            # One member in eight was admitted this year (a probationary member), the others long ago.
+            recent = [i % 8 == 0 for i in range(MEMBERS_PER_CELL)]
             members = Member.objects.bulk_create([
                 Member(organization=cell, full_name=f"Người Ngoài {letters(i)}", name_folded=f"nguoi ngoai {i}",
                        birth_date=dt.date(1960 + i % 40, 1 + i % 12, 1 + i % 28), gender="male",
-                       status="full", admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5))
+                       status="probationary" if recent[i] else "full",
+                       admitted_on=this_year if recent[i] else dt.date(2005, 1, 5),
+                       full_on=None if recent[i] else dt.date(2006, 1, 5))
                 for i in range(MEMBERS_PER_CELL)])
-            StatusChange.objects.bulk_create([StatusChange(member=m, event="admitted", on=dt.date(2005, 1, 5),
+            StatusChange.objects.bulk_create([StatusChange(member=m, event="admit", on=m.admitted_on,
                                                            to_status="probationary", to_org=cell)
                                               for m in members])
-            meetings = Meeting.objects.bulk_create([
-                Meeting(organization=cell, held_on=dt.date(2025, month, 10), starts_at=dt.time(19, 30),
+            meetings = Meeting.objects.bulk_create([  # monthly over the last year
+                Meeting(organization=cell, held_on=today - dt.timedelta(days=30 * k + 1), starts_at=dt.time(19, 30),
                         ends_at=dt.time(21, 30), present_count=len(members), expected_count=len(members))
-                for month in range(1, MEETINGS_PER_CELL + 1)])
+                for k in range(MEETINGS_PER_CELL)])
             Attendance.objects.bulk_create([Attendance(meeting=mt, member=m, status="present")
                                             for mt in meetings for m in members])
             added += len(members) * (2 + len(meetings)) + len(meetings)
-            added += _outside_extras(cell, members)
+            added += _outside_extras(cell, members, this_year)
     return added
 
 
-def _outside_extras(cell, members: list) -> int:
+def _outside_extras(cell, members: list, this_year: dt.date) -> int:
     """A cell's secretary (trained), a study session everyone attended, and prospects."""
     from dangvu.admission.models import Prospect
     from dangvu.meetings.models import StudyAttendance, StudySession
     from dangvu.registry.models import Post, Training
 
-    Post.objects.create(organization=cell, member=members[0], role="secretary", started_on=dt.date(2025, 1, 2))
-    Training.objects.create(member=members[0], kind="party_work", finished_on=dt.date(2025, 3, 1))
+    Post.objects.create(organization=cell, member=members[0], role="secretary", started_on=dt.date(2020, 1, 2))
+    Training.objects.create(member=members[0], kind="party_work", finished_on=this_year)
     session = StudySession.objects.create(organization=cell, document_title="Nghị quyết thử",
-                                          document_number="21-NQ/TW", held_on=dt.date(2025, 6, 1))
+                                          document_number="21-NQ/TW", held_on=this_year)
     StudyAttendance.objects.bulk_create([StudyAttendance(session=session, member=m) for m in members])
     Prospect.objects.bulk_create([
         Prospect(organization=cell, full_name=f"Quần Chúng {letters(i)}", name_folded=f"quan chung {i}",
-                 birth_date=dt.date(2000, 1 + i % 12, 1), gender="female", listed_on=dt.date(2025, 2, 1))
+                 birth_date=dt.date(2000, 1 + i % 12, 1), gender="female", listed_on=this_year)
         for i in range(5)])
     return 4 + len(members) + 5
 
