@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dangvu.registry.models import Member, Organization, PersonIdentity
+from dangvu.registry.models import Member, Organization, PersonIdentity, subtree_q
 
 
 class MassOrganization(models.TextChoices):
@@ -45,7 +45,7 @@ class InSubtreeQuerySet(models.QuerySet):
 
     def in_subtree(self, org: Organization | str) -> models.QuerySet:
         """Rows whose organization is ``org`` (organization or path) or lies under it."""
-        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+        return self.filter(subtree_q(org, via="organization__"))  # by organization ids: see subtree_q
 
 
 class Prospect(PersonIdentity):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from dangvu.registry.models import Member, Organization, Versioned
+from dangvu.registry.models import Member, Organization, Versioned, subtree_q
 
 
 class OrgScopedQuerySet(models.QuerySet):
@@ -17,7 +17,7 @@ class OrgScopedQuerySet(models.QuerySet):
 
     def in_subtree(self, org: Organization | str) -> OrgScopedQuerySet:
         """Rows whose organization lies in the subtree of ``org`` (organization or path)."""
-        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+        return self.filter(subtree_q(org, via="organization__"))  # by organization ids: see subtree_q
 
 
 # -- timeline ---------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from dangvu.core.evaluation import GRADE_LABELS, Grade
-from dangvu.registry.models import Member, Organization
+from dangvu.registry.models import Member, Organization, subtree_q
 
 
 class SubjectKind(models.TextChoices):
@@ -50,20 +51,20 @@ GOOD_OR_BETTER = (Grade.EXCELLENT.value, Grade.GOOD.value)
 class EvaluationRoundQuerySet(models.QuerySet):
     def in_subtree(self, org: Organization | str) -> EvaluationRoundQuerySet:
         """Rounds run by ``org`` (organization or path) or an organization under it."""
-        return self.filter(organization__path__startswith=org if isinstance(org, str) else org.path)
+        return self.filter(subtree_q(org, via="organization__"))  # by organization ids: see subtree_q
 
     def covering(self, org: Organization) -> EvaluationRoundQuerySet:
         """Rounds whose rows can lie in ``org``'s subtree: a round grades units of its own
         organization's subtree, so those run inside ``org``'s subtree or by one of its ancestors."""
         step = org.steplen
         above = [org.path[:end] for end in range(step, len(org.path), step)]
-        return self.in_subtree(org) | self.filter(organization__path__in=above)
+        return self.filter(organization__in=Organization.objects.filter(subtree_q(org) | Q(path__in=above)))
 
 
 class EvaluationQuerySet(models.QuerySet):
     def in_subtree(self, org: Organization | str) -> EvaluationQuerySet:
         """Evaluations whose unit (where the subject sat when the round opened) lies under ``org``."""
-        return self.filter(unit__path__startswith=org if isinstance(org, str) else org.path)
+        return self.filter(subtree_q(org, via="unit__"))  # by organization ids: see subtree_q
 
 
 class EvaluationRound(models.Model):

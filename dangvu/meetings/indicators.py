@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from dangvu.core.meetings import month_end, normalize_document_number
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
-from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization, OrgKind
+from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization, OrgKind, subtree_q
 
 from .models import (
     Attendance,
@@ -216,5 +216,8 @@ def organizations_studied_document_share(org: Organization, period: Period, docu
     orgs = Organization.objects.subtree(org).exclude(kind=OrgKind.GROUP).filter(
         Q(established_on__isnull=True) | Q(established_on__lte=day),
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
+    # Only the subtree's sessions: the others cannot count, and reading them would cost what the
+    # whole database holds.
+    sessions = sessions.filter(subtree_q(org, via="organization__"))
     agg = orgs.aggregate(total=Count("id"), ok=Count("id", filter=Q(pk__in=sessions.values("organization_id"))))
     return Value.share(agg["ok"], agg["total"])

@@ -38,9 +38,10 @@ from .models import (
 
 
 def members_in(org: Organization):
-    # ``organization__in`` (a subquery of the subtree's ids), not a join on the path: the
-    # database then reads a commune's members from the index on organization, not the province's.
-    return Member.objects.filter(organization__in=Organization.objects.subtree(org))
+    # ``organization__in`` (a subquery of the subtree's ids, see subtree_q), not a join on the
+    # path: the database then reads a commune's members from the index on organization, not the
+    # province's.
+    return Member.objects.filter(subtree_q(org, via="organization__"))
 
 
 @indicator("members.count", "Số đảng viên đang sinh hoạt", "count")
@@ -376,13 +377,14 @@ def officers_trained_share(org: Organization, period: Period, within_years: int 
     day = period.as_of
     if within_years is None:
         within_years = _rule(period, "indicators.officer_training_within_years")
-    officer = Exists(Post.objects.held_on(day).filter(subtree_q(org, via="organization__"), member=OuterRef("pk"),
-                                                      role__in=OFFICER_ROLES).filter(
-        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day)))
+    # The officers are read from the subtree's posts (``pk IN``), not found by testing every
+    # active member of the database for a post in the subtree.
+    posts = Post.objects.held_on(day).filter(subtree_q(org, via="organization__"), role__in=OFFICER_ROLES).filter(
+        Q(organization__dissolved_on__isnull=True) | Q(organization__dissolved_on__gt=day))
     courses = Training.objects.filter(member=OuterRef("pk"), kind=TrainingKind.PARTY_WORK, finished_on__lte=day)
     if within_years:
         courses = courses.filter(finished_on__gt=day - relativedelta(years=within_years))
-    officers = Member.objects.filter(status__in=ACTIVE_STATUSES).filter(officer)
+    officers = Member.objects.filter(status__in=ACTIVE_STATUSES, pk__in=posts.values("member_id"))
     return _share_of(officers, Exists(courses))
 
 

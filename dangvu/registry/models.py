@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import StartsWith
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, EVENT_LABELS, STATUS_LABELS
@@ -44,17 +45,45 @@ class Sector(models.TextChoices):
     POLICE = "police", "Công an"
 
 
+class PathPrefix(StartsWith):
+    """``path__subtree_of=P``: the materialized path starts with ``P`` (P's subtree).
+
+    PostgreSQL and others keep ``LIKE 'P%'``, which the path's pattern index answers. SQLite's
+    ``LIKE`` is case-insensitive and Django adds an ESCAPE clause, so it never uses the path
+    index there and every subtree filter scanned the whole organization table; the same set is
+    the range ``P <= path < P + (the character after the alphabet's last)``, which the unique
+    index on ``path`` answers (paths hold only the upper-case alphabet, so the range is exact).
+    """
+
+    lookup_name = "subtree_of"
+
+    def as_sqlite(self, compiler, connection):
+        if not isinstance(self.rhs, str):  # an expression: no literal bounds to compute
+            return self.as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prefix = self.rhs
+        upper = prefix + chr(ord(max(Organization.alphabet)) + 1)
+        return f"({lhs} >= %s AND {lhs} < %s)", (*lhs_params, prefix, *lhs_params, upper)
+
+
 def subtree_q(*orgs: Organization | str, via: str = "") -> Q:
     """The condition "lies in the subtree of one of ``orgs``" (organizations or paths) on a model
     that reaches Organization through ``via`` (e.g. ``"organization__"``): the one place the
-    materialized-path prefix filter is written. No ``orgs`` matches nothing."""
-    parts = [Q(**{f"{via}path__startswith": org if isinstance(org, str) else org.path}) for org in orgs]
-    if not parts:
+    subtree filter is written. No ``orgs`` matches nothing.
+
+    Through ``via`` the condition is ``<via>in (the subtree's organization ids)``, not a join on
+    the organizations' paths: the big table (members, attendances, …) is then read through its
+    organization index for the subtree's organizations only, so the cost follows the subtree and
+    not the database."""
+    paths = [org if isinstance(org, str) else org.path for org in orgs]
+    if not paths:
         return Q(pk__in=[])
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
+    q = Q(path__subtree_of=paths[0])
+    for path in paths[1:]:
+        q |= Q(path__subtree_of=path)
+    if not via:
+        return q
+    return Q(**{f"{via}in": Organization.objects.filter(q).values("pk")})
 
 
 class Versioned(models.Model):
@@ -107,6 +136,9 @@ class Organization(Versioned, MP_Node):
     @property
     def is_cell(self) -> bool:
         return self.kind in CELL_KINDS
+
+
+Organization._meta.get_field("path").register_lookup(PathPrefix)
 
 
 class WorkingRules(models.Model):
@@ -240,7 +272,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["on", "id"]
         verbose_name = "biến động đảng viên"
-        indexes = [models.Index(fields=["event", "on"])]
+        # (to_org, event, on): a subtree's admissions in a period are read for its organizations
+        # only, not among every admission of the province in that period.
+        indexes = [models.Index(fields=["event", "on"]), models.Index(fields=["to_org", "event", "on"])]
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} {self.on:%d/%m/%Y}"
