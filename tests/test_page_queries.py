@@ -1,0 +1,151 @@
+"""Bounded queries per page (issue 14, point 2).
+
+Every GET page of the access matrix (tests/test_access_matrix.py), opened by the roles that see
+the most (admin on the province, office on a commune) on a small world, then again after rows
+that the pages show were added (members, meetings, prospects, evaluation forms, cells, and the
+alerts they raise): the query count must not grow with the rows (at most ``PAGINATION_SLACK``
+more, for a paginator's count) and must stay under ``CEILING`` (named exceptions below, each
+with its reason). File downloads are left out, like in the phone test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+
+import pytest
+from conftest import make_member_data
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from test_access_matrix import EXPECTED, _congress_objects, build_world, client_for, expected_status, url_for
+from test_browser_phone import DOWNLOADS, LOCATION_ORDER
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("admin", "office")
+CEILING = 60
+PAGINATION_SLACK = 2
+# Pages allowed above CEILING, with why (still bounded: they must not grow with the rows).
+CEILING_EXCEPTIONS: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def page_world(tree, settings, tmp_path):
+    """The access matrix's world with every app's objects, plus a commune's members' round and an
+    organizations' round over its cells (the round page's per-cell meeting grade)."""
+    from admission_world import admission_objects
+    from evaluation_world import YEAR, complete, evaluation_objects
+    from plans_world import plans_objects
+
+    from dangvu.evaluation import services as es
+
+    w = build_world(tree, settings, tmp_path, types.SimpleNamespace(node=types.SimpleNamespace()))
+    w.congress = {loc: _congress_objects(w.orgs[loc], w.members[loc]) for loc in ("in", "side", "out")}
+    w.evaluation = evaluation_objects(w.orgs, w.members)
+    w.admission = admission_objects(w.orgs)
+    w.plans = plans_objects(w.orgs)
+    w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
+    complete(w.commune_round)
+    w.org_round = es.open_round(None, tree.orgs["C1"], "organization", YEAR - 1)
+    return w
+
+
+def pages(world, role: str) -> list[str]:
+    """Every page ``role`` may open (200), one location per URL name and variant, plus the long
+    lists with their filters."""
+    from django.urls import reverse
+
+    urls = []
+    for name, spec in EXPECTED.items():
+        if spec.kind in ("public", "api", "api_page") or not spec.get_allowed or name in DOWNLOADS:
+            continue
+        for variant in spec.variants:
+            for loc in sorted(spec.locations, key=LOCATION_ORDER.index):
+                if expected_status(spec, role, loc) != 200:
+                    continue
+                url = url_for(world, name, loc, variant)
+                if url is not None:
+                    urls.append(url)
+                    break
+    for rnd in (world.commune_round, world.org_round):
+        detail = reverse("evaluation:round_detail", args=[rnd.pk])
+        urls += [detail, f"{detail}?don-vi=C1A", f"{detail}?tinh-trang=da-quyet-dinh",
+                 f"{detail}?tinh-trang=chua-tu-danh-gia"]
+    urls += [f"{reverse('alerts:list')}?don-vi=C1A", f"{reverse('alerts:list')}?kind=no_assignment",
+             f"{reverse('registry:member_list')}?status=all&org=C1A",
+             reverse("admission:pipeline", args=["C1"])]
+    return urls
+
+
+def count_queries(world, role: str) -> dict[str, int]:
+    client, headers = client_for(world, role)
+    out: dict[str, int] = {}
+    for url in pages(world, role):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(url, **headers)
+        assert r.status_code == 200, (role, url, r.status_code)
+        out[url] = len(ctx.captured_queries)
+    return out
+
+
+def grow(world, n: int = 12) -> None:
+    """Rows every page shows, ``n`` more of each: members (each an alert: no assignment this year),
+    meetings, prospects, evaluation forms of every open round, and cells under the commune."""
+    from person_names import letters
+
+    from dangvu.admission import services as ads
+    from dangvu.evaluation.models import Evaluation
+    from dangvu.meetings import services as ms
+    from dangvu.registry import services as rs
+
+    tree = world.tree
+    c1a = tree.orgs["C1A"]
+    members = [rs.register_member(None, c1a, make_member_data(
+        f"Đảng Viên Thêm {letters(i)}", dt.date(1970 + i, 1 + i % 12, 1 + i),
+        admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5))) for i in range(n)]
+    cells = [rs.create_organization(None, tree.orgs["C1"], code=f"C1X{letters(i)}", name=f"Chi bộ thôn Mới {letters(i)}",
+                                    kind="cell", sector="residential") for i in range(n)]
+    year = dt.date.today().year
+    for i in range(n):
+        month = 1 + i % 12
+        held = dt.date(year - 1, month, 10 + i // 12)
+        ms.record_meeting(None, c1a, held_on=held, starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
+    introducer = members[0]
+    for i in range(n):
+        ads.create_prospect(None, c1a, {
+            "full_name": f"Quần Chúng Thêm {letters(i)}", "birth_date": dt.date(1999, 1, 1 + i), "gender": "female",
+            "ethnicity": "Kinh", "listed_on": dt.date.today() - dt.timedelta(days=100), "nominated_by": "youth_union",
+            "introducer_1": introducer})
+    from dangvu.evaluation.models import EvaluationRound
+
+    for rnd in EvaluationRound.objects.all():
+        if rnd.subject_kind == "organization":
+            Evaluation.objects.bulk_create(Evaluation(round=rnd, organization=c, unit=c) for c in cells
+                                           if c.path.startswith(rnd.organization.path))
+        elif rnd.organization.path and c1a.path.startswith(rnd.organization.path):
+            Evaluation.objects.bulk_create(Evaluation(round=rnd, member=mb, unit=c1a) for mb in members)
+
+
+def test_page_queries_are_bounded_and_do_not_grow_with_rows(page_world):
+    before = {role: count_queries(page_world, role) for role in ROLES}
+    grow(page_world)
+    after = {role: count_queries(page_world, role) for role in ROLES}
+    growing, heavy = [], []
+    for role in ROLES:
+        for url, n in after[role].items():
+            if n > before[role][url] + PAGINATION_SLACK:
+                growing.append(f"{role} {url}: {before[role][url]} → {n}")
+            path = url.split("?")[0]
+            if n > CEILING_EXCEPTIONS.get(path, CEILING):
+                heavy.append(f"{role} {url}: {n}")
+    report = "\n".join(["grows with the rows:", *growing, "over the ceiling:", *heavy])
+    for role in ROLES:
+        for url, n in after[role].items():
+            print(role, before[role][url], n, url)
+    print(report)
+    assert not growing and not heavy, report
