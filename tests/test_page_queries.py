@@ -149,3 +149,81 @@ def test_page_queries_are_bounded_and_do_not_grow_with_rows(page_world):
             print(role, before[role][url], n, url)
     print(report)
     assert not growing and not heavy, report
+
+
+# -- alerts in SQL: the same alerts as the Python computation ------------------------------------
+
+def _alert_world(tree) -> None:
+    """Every kind of alert, with its dates swept day by day across each warning window and deadline
+    (working days, Tết and a 29 February included): probationary members admitted on each day of
+    ~16 months, prospects whose course, cell resolution or decision fall on each day of their
+    windows, cells too small and one needing a committee, missed meetings, unexcused absences."""
+    from person_names import letters
+
+    from dangvu.admission import services as ads
+    from dangvu.admission.models import Prospect
+    from dangvu.meetings import services as ms
+    from dangvu.registry import services as rs
+
+    cells = [tree.orgs["C1A"], tree.orgs["C1B"], tree.orgs["C2A"]]
+    first = dt.date(2024, 1, 20)
+    for i in range(0, 600, 2):
+        rs.admit_member(None, cells[i % 3], make_member_data(f"Dự Bị {letters(i)}", dt.date(1995, 1, 1)),
+                        admitted_on=first + dt.timedelta(days=i))
+    rs.admit_member(None, cells[0], make_member_data("Dự Bị Nhuận", dt.date(1995, 1, 1)), admitted_on=dt.date(2024, 2, 29))
+    for i in range(10):  # C1B: ten full members, no committee
+        rs.register_member(None, cells[1], make_member_data(f"Chính Thức {letters(i)}", dt.date(1970, 1, 1 + i),
+                                                            admitted_on=dt.date(2000, 1, 5), full_on=dt.date(2001, 1, 5)))
+    sweeps = {  # stage, date field, first day, days
+        "course": ("course", "course_passed_on", dt.date(2020, 12, 1), 420),
+        "resolved": ("cell_resolved", "resolved_on", dt.date(2025, 10, 1), 300),
+        "decided": ("decided", "decision_on", dt.date(2025, 12, 1), 230),
+    }
+    for name, (stage, field_name, start, days) in sweeps.items():
+        for i in range(0, days, 3):
+            p = ads.create_prospect(None, cells[i % 3], {
+                "full_name": f"Quần Chúng {name} {letters(i)}", "birth_date": dt.date(2000, 1, 1), "gender": "female",
+                "ethnicity": "Kinh", "listed_on": dt.date(2020, 1, 1), "nominated_by": "youth_union"})
+            Prospect.objects.filter(pk=p.pk).update(**{"stage": stage, "course_passed_on": dt.date(2025, 1, 1),
+                                                       field_name: start + dt.timedelta(days=i)})
+    for day in (dt.date(2025, 12, 10), dt.date(2026, 1, 14), dt.date(2026, 3, 11), dt.date(2026, 4, 8)):
+        m = ms.record_meeting(None, cells[0], held_on=day, starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
+        ms.set_attendance(None, m, {tree.inside.pk: "absent"})
+
+
+def _old_pages(alerts, kind: str = "") -> list:
+    from dangvu.alerts.queries import page_key
+
+    return sorted((a for a in alerts if not kind or a.kind == kind), key=page_key)
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 6, 24), dt.date(2026, 2, 16), dt.date(2025, 3, 3)])
+def test_alerts_in_sql_are_the_python_alerts(tree, today):
+    from collections import Counter
+
+    from dangvu.alerts.queries import SubtreeAlerts, alert_counts_by_kind
+    from dangvu.alerts.selectors import alerts_for
+    from dangvu.alerts.views import _AlertPages
+    from dangvu.core.alerts import KINDS, count_by_kind
+
+    _alert_world(tree)
+    for code in ("P", "C1", "C1A"):
+        org = tree.orgs[code]
+        old = alerts_for(org, today)
+        kinds = {a.kind for a in old}
+        if code == "P" and today == dt.date(2026, 6, 24):
+            assert kinds == set(KINDS), kinds  # every kind of alert
+        assert alert_counts_by_kind(org, today) == count_by_kind(old)
+        st = SubtreeAlerts(org, today)
+        counts = Counter()
+        for path, c, name, kind, severity, n in st.counts():
+            counts[(path, c, name, kind, severity)] += n
+        assert counts == Counter((a.org_path, a.org_code, a.org_name, a.kind, a.severity) for a in old)
+        for kind in ("", "recognition_overdue", "certificate_expiring"):
+            want = _old_pages(old, kind)
+            per_org = Counter(a.org_path for a in want)
+            pages = _AlertPages([st], sorted(per_org.items()), kind)
+            assert len(pages) == len(want)
+            for start in range(0, len(want), 50):
+                got = pages[start:start + 50]
+                assert [(a, a.org_path) for a in got] == [(a, a.org_path) for a in want[start:start + 50]], (kind, start)
