@@ -227,3 +227,44 @@ def test_alerts_in_sql_are_the_python_alerts(tree, today):
             for start in range(0, len(want), 50):
                 got = pages[start:start + 50]
                 assert [(a, a.org_path) for a in got] == [(a, a.org_path) for a in want[start:start + 50]], (kind, start)
+
+
+# -- the admission pipeline: 50 a page, counts per stage over all ---------------------------------
+
+def test_admission_pipeline_pages_fifty_with_counts_per_stage(tree):
+    from django.test import Client
+    from django.urls import reverse
+    from person_names import letters
+
+    from dangvu.admission import selectors as adsel
+    from dangvu.admission import services as ads
+    from dangvu.admission.models import Prospect
+
+    today = dt.date.today()
+    for i in range(75):
+        p = ads.create_prospect(None, tree.orgs["C1A" if i % 2 else "C1B"], {
+            "full_name": f"Quần Chúng Trang {letters(i)}", "birth_date": dt.date(2000, 1, 1 + i % 28),
+            "gender": "female", "ethnicity": "Kinh", "listed_on": today - dt.timedelta(days=400),
+            "nominated_by": "youth_union"})
+        if i < 15:  # at the course stage; ten of them with a certificate long expired
+            Prospect.objects.filter(pk=p.pk).update(stage="course", course_passed_on=today - dt.timedelta(
+                days=3000 if i < 10 else 30))
+    want_overdue = sum(1 for p in Prospect.objects.all() if (d := adsel.deadlines_for(p, today)) and d[0].overdue)
+    assert want_overdue == 10
+    client = Client()
+    client.force_login(tree.users["office"])
+    url = reverse("admission:pipeline", args=["C1"])
+    client.get(url)  # the session's first reads are not the page's
+    queries = []
+    for page, shown in ((1, 50), (2, 25)):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(f"{url}?trang={page}")
+        queries.append(len(ctx.captured_queries))
+        html = r.content.decode()
+        assert html.count('data-prospect="') == shown
+        assert 'data-count="60"' in html and 'data-count="15"' in html
+        assert r.context["open_count"] == 75 and r.context["overdue"] == want_overdue
+        assert {st.value: n for st, _items, n in r.context["sections"]}["source"] == 60
+        assert {st.value: n for st, _items, n in r.context["sections"]}["course"] == 15
+        assert f"Trang {page}/2" in html
+    assert queries[0] == queries[1], queries
