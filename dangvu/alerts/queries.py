@@ -28,7 +28,7 @@ from django.db.models import Case, CharField, Count, Value, When
 from dangvu.admission.models import Prospect, Stage
 from dangvu.core import clock
 from dangvu.core.alerts import KINDS, SEVERITIES, Alert, assignment_cutoff, count_by_kind, sort_key
-from dangvu.core.rulesets import RuleSet, ruleset_for
+from dangvu.core.rulesets import RuleSet, load_rulesets, ruleset_for
 from dangvu.registry.models import Organization
 
 from . import selectors as sel
@@ -87,6 +87,34 @@ def _date_whens(field_name: str, tabulated, extra: dict | None = None) -> list[W
     return whens
 
 
+PROSPECT_DATES = (((Stage.COURSE, Stage.VETTED), "course_passed_on"), ((Stage.CELL_RESOLVED,), "resolved_on"),
+                  ((Stage.DECIDED,), "decision_on"))
+"""The date each open stage's alerted deadline is counted from."""
+
+_TABLES: dict[tuple, dict] = {}
+
+
+def _tables(today: dt.date, rs: RuleSet) -> dict:
+    """The day tables of the probation and prospect kinds on ``today``: computed once per day and
+    rule set in a process (a few hundred deadline computations), then reused by every request."""
+    key = (today, rs.name, repr(sorted(rs.params.items())), tuple(id(x) for x in load_rulesets()))
+    if key not in _TABLES:
+        if len(_TABLES) > 64:
+            _TABLES.clear()
+
+        def classify(stage: str, name: str) -> Callable[[dt.date], Tag | None]:
+            def tag_of(d: dt.date) -> Tag | None:
+                found = sel.prospect_tags(Prospect(stage=stage, **{name: d}), today, rs)
+                return found[0][:2] if found else None
+            return tag_of
+
+        tables = {name: date_classes(classify(stages[0], name), today) for stages, name in PROSPECT_DATES}
+        tables["probation"] = date_classes(lambda d: sel.probation_tag(d, today, rs),
+                                           sel.latest_probation_admission(today, rs))
+        _TABLES[key] = tables
+    return _TABLES[key]
+
+
 @dataclass
 class KindQuery:
     """One SQL kind: its rows annotated with ``tag`` (only alerted rows), and how a row becomes
@@ -106,6 +134,7 @@ class SubtreeAlerts:
         self.org, self.today = org, today or clock.today()
         self.rs: RuleSet = ruleset_for(self.today)
         self._lists: list[Alert] | None = None
+        self._kinds: list[KindQuery] | None = None
 
     # -- the kinds -----------------------------------------------------------------------------
     def list_alerts(self) -> list[Alert]:
@@ -116,8 +145,7 @@ class SubtreeAlerts:
 
     def _probation(self) -> KindQuery:
         today, rs = self.today, self.rs
-        start = sel.latest_probation_admission(today, rs)
-        whens = _date_whens("admitted_on", date_classes(lambda d: sel.probation_tag(d, today, rs), start))
+        whens = _date_whens("admitted_on", _tables(today, rs)["probation"])
         cols = ("pk", "full_name", "admitted_on", "organization__code", "organization__name", "organization__path")
         qs = sel.probation_members(self.org, today, rs).annotate(tag=_case(whens)).exclude(tag="")
         return KindQuery(qs, ("name_folded", "admitted_on", "pk"),
@@ -125,17 +153,10 @@ class SubtreeAlerts:
 
     def _prospects(self) -> KindQuery:
         today, rs = self.today, self.rs
-
-        def classify(stage: str, name: str) -> Callable[[dt.date], Tag | None]:
-            def tag_of(d: dt.date) -> Tag | None:
-                found = sel.prospect_tags(Prospect(stage=stage, **{name: d}), today, rs)
-                return found[0][:2] if found else None
-            return tag_of
-
+        tables = _tables(today, rs)
         whens: list[When] = []
-        for stages, name in (((Stage.COURSE, Stage.VETTED), "course_passed_on"),
-                             ((Stage.CELL_RESOLVED,), "resolved_on"), ((Stage.DECIDED,), "decision_on")):
-            whens += _date_whens(name, date_classes(classify(stages[0], name), today), {"stage__in": stages})
+        for stages, name in PROSPECT_DATES:
+            whens += _date_whens(name, tables[name], {"stage__in": stages})
         qs = sel.open_prospects(self.org).annotate(tag=_case(whens)).exclude(tag="").select_related("organization")
         return KindQuery(qs, ("name_folded", "pk"), lambda p: sel.prospect_alerts_for(p, today, rs))
 
@@ -148,7 +169,9 @@ class SubtreeAlerts:
         return KindQuery(qs, ("name_folded", "pk"), lambda row: [sel.assignment_alert_for(row, self.today)], cols)
 
     def _queries(self) -> list[KindQuery]:
-        return [q for q in (self._probation(), self._prospects(), self._assignments()) if q is not None]
+        if self._kinds is None:
+            self._kinds = [q for q in (self._probation(), self._prospects(), self._assignments()) if q is not None]
+        return self._kinds
 
     # -- counts and pages ----------------------------------------------------------------------
     def counts(self) -> list[tuple[str, str, str, str, str, int]]:
