@@ -95,7 +95,8 @@ def count_queries(world, role: str) -> dict[str, int]:
 
 def grow(world, n: int = 12) -> None:
     """Rows every page shows, ``n`` more of each: members (each an alert: no assignment this year),
-    meetings, prospects, evaluation forms of every open round, and cells under the commune."""
+    meetings, prospects, evaluation forms of every open round, cells under the commune, and a
+    plan's targets and tasks."""
     from person_names import letters
 
     from dangvu.admission import services as ads
@@ -121,6 +122,12 @@ def grow(world, n: int = 12) -> None:
             "full_name": f"Quần Chúng Thêm {letters(i)}", "birth_date": dt.date(1999, 1, 1 + i), "gender": "female",
             "ethnicity": "Kinh", "listed_on": dt.date.today() - dt.timedelta(days=100), "nominated_by": "youth_union",
             "introducer_1": introducer})
+    from dangvu.plans import services as ps
+
+    plan = world.plans["in"]["plan"]
+    for i in range(n):
+        ps.add_target(None, plan, text=f"Chỉ tiêu thêm {letters(i)}", op=">=", value=50 + i, unit="%")
+        ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
     from dangvu.evaluation.models import EvaluationRound
 
     for rnd in EvaluationRound.objects.all():
