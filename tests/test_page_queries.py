@@ -43,12 +43,14 @@ def page_world(tree, settings, tmp_path):
     from plans_world import plans_objects
 
     from dangvu.evaluation import services as es
+    from dangvu.plans import services as ps
 
     w = build_world(tree, settings, tmp_path, types.SimpleNamespace(node=types.SimpleNamespace()))
     w.congress = {loc: _congress_objects(w.orgs[loc], w.members[loc]) for loc in ("in", "side", "out")}
     w.evaluation = evaluation_objects(w.orgs, w.members)
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
+    ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
     w.org_round = es.open_round(None, tree.orgs["C1"], "organization", YEAR - 1)
@@ -126,7 +128,8 @@ def grow(world, n: int = 12) -> None:
 
     plan = world.plans["in"]["plan"]
     for i in range(n):
-        ps.add_target(None, plan, text=f"Chỉ tiêu thêm {letters(i)}", op=">=", value=50 + i, unit="%")
+        target = ps.add_target(None, plan, text=f"Chỉ tiêu thêm {letters(i)}", op=">=", value=50 + i, unit="%")
+        ps.bind_target(None, target, "meetings.attendance_rate")
         ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
     from dangvu.evaluation.models import EvaluationRound
 
