@@ -287,15 +287,23 @@ def _overdue(rows: QuerySet[Prospect], today: dt.date) -> int:
     """Prospects whose next deadline has passed: grouped by the dates a deadline is counted from,
     so the working-day rules run once per distinct date, not once per prospect."""
     fields = ("stage", "course_passed_on", "resolved_on", "decision_on", "member__status")
+    late: dict[tuple, bool] = {}  # by the stage and the one date its deadline is counted from
     n = 0
     for row in rows.exclude(stage=Stage.DROPPED).values(*fields).annotate(n=Count("id")).order_by():
-        p = Prospect(stage=row["stage"], course_passed_on=row["course_passed_on"], resolved_on=row["resolved_on"],
-                     decision_on=row["decision_on"])
-        status = row["member__status"]
-        p.member = Member(status=status) if status else None
-        first = deadlines_for(p, today)[:1]
-        n += row["n"] if first and first[0].overdue else 0
+        key = (row["stage"], row[_COUNTED_FROM.get(row["stage"], "stage")], row["member__status"])
+        if key not in late:
+            p = Prospect(stage=row["stage"], course_passed_on=row["course_passed_on"],
+                         resolved_on=row["resolved_on"], decision_on=row["decision_on"])
+            p.member = Member(status=row["member__status"]) if row["member__status"] else None
+            first = deadlines_for(p, today)[:1]
+            late[key] = bool(first and first[0].overdue)
+        n += row["n"] if late[key] else 0
     return n
+
+
+_COUNTED_FROM = {Stage.COURSE: "course_passed_on", Stage.VETTED: "course_passed_on",
+                 Stage.CELL_RESOLVED: "resolved_on", Stage.DECIDED: "decision_on", Stage.ADMITTED: "decision_on"}
+"""The date each stage's next deadline is counted from (:func:`deadlines_for`)."""
 
 
 def pipeline(org: Organization, year: int, today: dt.date, page: str | int | None, per_page: int) -> Pipeline:
