@@ -332,7 +332,7 @@ def test_secretary_cannot_see_other_communes_prospects(tree) -> None:
     assert "Quần Chúng Đồng Tâm" in html and "Quần Chúng Yên Lạc" not in html
     r = client.get(reverse("admission:home"))  # one root: the pipeline of C1A
     assert r.status_code == 200 and r.context["org"] == tree.orgs["C1A"]
-    assert [p.full_name for _stage, items in r.context["sections"] for p, _d, _rest in items] == [
+    assert [p.full_name for _stage, items, _n in r.context["sections"] for p, _d, _rest in items] == [
         "Quần Chúng Đồng Tâm"]
     r = client.get(reverse("admission:prospect_detail", args=[inside.pk]))
     assert r.status_code == 200 and r.context["p"] == inside and r.context["can_edit"]

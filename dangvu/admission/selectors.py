@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from dangvu.core import clock
 from dangvu.core.admission import (
@@ -261,34 +263,68 @@ def prospect_in_scope(acc, pk: int) -> Prospect | None:
 
 @dataclass
 class Pipeline:
-    """The pipeline page of a subtree: prospects by stage, each with its next deadline first."""
+    """The pipeline page of a subtree: one page of prospects by stage, each with its next deadline
+    first, and the counts of the whole subtree (per stage, open, overdue)."""
 
-    sections: list[tuple[Stage, list]]
+    sections: list[tuple[Stage, list, int]]  # (stage, this page's prospects, all at the stage)
     dropped: list
+    dropped_count: int
     open_count: int
     overdue: int
-    truncated: bool
+    page: Any
 
 
-def pipeline(org: Organization, year: int, today: dt.date, limit: int) -> Pipeline:
-    """Open prospects of the subtree, those admitted in ``year`` or still probationary, and those
-    dropped in ``year``: at most ``limit`` of them (``truncated`` says more were left out)."""
+PIPELINE_ORDER = [*STAGE_ORDER, Stage.DROPPED]
+
+
+def _pipeline_rows(org: Organization, year: int) -> QuerySet[Prospect]:
     shown = (Q(stage__in=OPEN_STAGES) | Q(stage=Stage.ADMITTED, decision_on__year=year)
              | Q(stage=Stage.ADMITTED, member__status="probationary") | Q(stage=Stage.DROPPED, dropped_on__year=year))
-    prospects = list(Prospect.objects.in_subtree(org).filter(shown)
-                     .select_related("organization", "member").order_by("name_folded", "id")[:limit + 1])
-    truncated = len(prospects) > limit
-    by_stage: dict[str, list] = {st: [] for st in (*STAGE_ORDER, Stage.DROPPED)}
-    for p in prospects[:limit]:
+    return Prospect.objects.in_subtree(org).filter(shown)
+
+
+def _overdue(rows: QuerySet[Prospect], today: dt.date) -> int:
+    """Prospects whose next deadline has passed: grouped by the dates a deadline is counted from,
+    so the working-day rules run once per distinct date, not once per prospect."""
+    fields = ("stage", "course_passed_on", "resolved_on", "decision_on", "member__status")
+    late: dict[tuple, bool] = {}  # by the stage and the one date its deadline is counted from
+    n = 0
+    for row in rows.exclude(stage=Stage.DROPPED).values(*fields).annotate(n=Count("id")).order_by():
+        key = (row["stage"], row[_COUNTED_FROM.get(row["stage"], "stage")], row["member__status"])
+        if key not in late:
+            p = Prospect(stage=row["stage"], course_passed_on=row["course_passed_on"],
+                         resolved_on=row["resolved_on"], decision_on=row["decision_on"])
+            p.member = Member(status=row["member__status"]) if row["member__status"] else None
+            first = deadlines_for(p, today)[:1]
+            late[key] = bool(first and first[0].overdue)
+        n += row["n"] if late[key] else 0
+    return n
+
+
+_COUNTED_FROM = {Stage.COURSE: "course_passed_on", Stage.VETTED: "course_passed_on",
+                 Stage.CELL_RESOLVED: "resolved_on", Stage.DECIDED: "decision_on", Stage.ADMITTED: "decision_on"}
+"""The date each stage's next deadline is counted from (:func:`deadlines_for`)."""
+
+
+def pipeline(org: Organization, year: int, today: dt.date, page: str | int | None, per_page: int) -> Pipeline:
+    """Open prospects of the subtree, those admitted in ``year`` or still probationary, and those
+    dropped in ``year``: ``per_page`` of them on page ``page`` (by stage, then name), with the
+    counts per stage and of overdue steps over all of them."""
+    rows = _pipeline_rows(org, year)
+    counts = dict(rows.values_list("stage").annotate(n=Count("id")).order_by())
+    rank = Case(*[When(stage=st, then=Value(i)) for i, st in enumerate(PIPELINE_ORDER)], output_field=IntegerField())
+    ordered = rows.select_related("organization", "member").annotate(rank=rank).order_by("rank", "name_folded", "id")
+    shown = Paginator(ordered, per_page).get_page(page or 1)
+    by_stage: dict[str, list] = {st: [] for st in PIPELINE_ORDER}
+    for p in shown:
         deadlines = deadlines_for(p, today)
         by_stage[p.stage].append((p, deadlines[0] if deadlines else None, deadlines[1:]))
     for items in by_stage.values():
         items.sort(key=lambda it: (it[1].on if it[1] else dt.date.max, it[0].name_folded))
     return Pipeline(
-        sections=[(Stage(st), by_stage[st]) for st in STAGE_ORDER], dropped=by_stage[Stage.DROPPED],
-        open_count=sum(len(by_stage[st]) for st in OPEN_STAGES),
-        overdue=sum(1 for st in STAGE_ORDER for _p, d, _rest in by_stage[st] if d and d.overdue),
-        truncated=truncated)
+        sections=[(Stage(st), by_stage[st], counts.get(st, 0)) for st in STAGE_ORDER],
+        dropped=by_stage[Stage.DROPPED], dropped_count=counts.get(Stage.DROPPED, 0),
+        open_count=sum(counts.get(st, 0) for st in OPEN_STAGES), overdue=_overdue(rows, today), page=shown)
 
 
 def quotas_of(org: Organization) -> QuerySet[AdmissionQuota]:

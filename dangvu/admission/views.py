@@ -23,8 +23,8 @@ from . import services as s
 from .models import OPEN_STAGES, Prospect, Stage
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
-LIMIT = 2000
-"""Prospects shown on one pipeline page (a province has more: open a commune's page)."""
+PER_PAGE = 50
+"""Prospects shown on one pipeline page; the counts per stage cover them all."""
 
 
 def _year(request: HttpRequest) -> int:
@@ -64,12 +64,12 @@ def pipeline(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     today, year = clock.today(), _year(request)
-    line = sel.pipeline(org, year, today, LIMIT)
+    line = sel.pipeline(org, year, today, request.GET.get("trang"), PER_PAGE)
     return render(request, "admission/pipeline.html", {
         "org": org, "year": year, "today": today, "sections": line.sections, "dropped": line.dropped,
-        "open_count": line.open_count, "overdue": line.overdue,
-        "table": sel.quota_table(org, year), "is_cell": org.kind in CELL_KINDS,
-        "truncated": line.truncated, "can_edit": acc.can_edit_org(org), "years": range(today.year, today.year - 4, -1),
+        "dropped_count": line.dropped_count, "open_count": line.open_count, "overdue": line.overdue,
+        "table": sel.quota_table(org, year), "is_cell": org.kind in CELL_KINDS, "page": line.page,
+        "can_edit": acc.can_edit_org(org), "years": range(today.year, today.year - 4, -1),
         "quotas": sel.quotas_of(org),
     })
 

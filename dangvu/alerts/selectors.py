@@ -150,33 +150,51 @@ def probation_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Ale
     :func:`dangvu.core.lifecycle.probation_ends`; the recognition deadline from
     :func:`dangvu.core.deadlines.deadlines_for` (``admission_decision``). Source: Điều lệ Đảng, Điều 5;
     Hướng dẫn 06-HD/TW, 9/6/2025."""
-    horizon = today + dt.timedelta(days=rs["alerts.probation_ending_days"])
-    latest_admission = add_months(horizon, -rs["admission.probation_months"]) + CLAMP_SLACK
-    rows = (_subtree_members(org).filter(status="probationary", admitted_on__isnull=False,
-                                         admitted_on__lte=latest_admission)
+    rows = (probation_members(org, today, rs)
             .values_list("pk", "full_name", "admitted_on", "organization__code", "organization__name",
                          "organization__path"))
-    out: list[Alert] = []
-    for pk, name, admitted_on, code, org_name, path in rows:
-        ends = probation_ends(admitted_on)
-        recognition_by = deadlines_for("admission_decision", admitted_on)["recognition_by"]
-        found = probation_alert(today, ends, recognition_by, rs)
-        if found is None:
-            continue
-        kind, severity = found
-        if kind == "probation_ending":
-            message = f"Hết thời gian dự bị ngày {_d(ends)}: chi bộ chuẩn bị xét chuyển đảng viên chính thức."
-            date = ends
-        elif severity == "passed":
-            message = (f"Đã hết thời gian dự bị từ {_d(ends)}, quá hạn xét chuyển đảng viên chính thức "
-                       f"(hạn {_d(recognition_by)}).")
-            date = recognition_by
-        else:
-            message = (f"Đã hết thời gian dự bị ngày {_d(ends)}: chi bộ xét chuyển đảng viên chính thức "
-                       f"chậm nhất ngày {_d(recognition_by)}.")
-            date = recognition_by
-        out.append(Alert(kind, code, org_name, message, severity, date, pk, name, org_path=path))
-    return out
+    return [a for row in rows if (a := probation_alert_for(row, today, rs)) is not None]
+
+
+def latest_probation_admission(today: dt.date, rs: RuleSet) -> dt.date:
+    """No member admitted after this day can have a probation alert on ``today``."""
+    horizon = today + dt.timedelta(days=rs["alerts.probation_ending_days"])
+    return add_months(horizon, -rs["admission.probation_months"]) + CLAMP_SLACK
+
+
+def probation_members(org: Organization, today: dt.date, rs: RuleSet):
+    """Probationary members who may have a probation alert (a query, not evaluated)."""
+    return _subtree_members(org).filter(status="probationary", admitted_on__isnull=False,
+                                        admitted_on__lte=latest_probation_admission(today, rs))
+
+
+def probation_tag(admitted_on: dt.date, today: dt.date, rs: RuleSet) -> tuple[str, str] | None:
+    """(kind, severity) of the probation alert of a member admitted on ``admitted_on``, or None."""
+    ends = probation_ends(admitted_on)
+    return probation_alert(today, ends, deadlines_for("admission_decision", admitted_on)["recognition_by"], rs)
+
+
+def probation_alert_for(row: tuple, today: dt.date, rs: RuleSet) -> Alert | None:
+    """The alert of one probationary member ``(pk, name, admitted_on, org code, org name, org path)``."""
+    pk, name, admitted_on, code, org_name, path = row
+    found = probation_tag(admitted_on, today, rs)
+    if found is None:
+        return None
+    kind, severity = found
+    ends = probation_ends(admitted_on)
+    recognition_by = deadlines_for("admission_decision", admitted_on)["recognition_by"]
+    if kind == "probation_ending":
+        message = f"Hết thời gian dự bị ngày {_d(ends)}: chi bộ chuẩn bị xét chuyển đảng viên chính thức."
+        date = ends
+    elif severity == "passed":
+        message = (f"Đã hết thời gian dự bị từ {_d(ends)}, quá hạn xét chuyển đảng viên chính thức "
+                   f"(hạn {_d(recognition_by)}).")
+        date = recognition_by
+    else:
+        message = (f"Đã hết thời gian dự bị ngày {_d(ends)}: chi bộ xét chuyển đảng viên chính thức "
+                   f"chậm nhất ngày {_d(recognition_by)}.")
+        date = recognition_by
+    return Alert(kind, code, org_name, message, severity, date, pk, name, org_path=path)
 
 
 # -- admission ------------------------------------------------------------------------------------
@@ -210,22 +228,36 @@ def admission_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Ale
     resolution), the ceremony (30 working days after the decision). One query; the dates are the
     admission app's own (:func:`dangvu.admission.selectors.deadlines_for`). Sources: Quy định
     232-QĐ/TW, 20/1/2025; Hướng dẫn 06-HD/TW, 9/6/2025."""
-    prospects = (Prospect.objects.filter(organization__in=_subtree(org),
-                                         stage__in=(Stage.COURSE, Stage.VETTED, Stage.CELL_RESOLVED, Stage.DECIDED))
-                 .select_related("organization"))
-    out: list[Alert] = []
-    for p in prospects:
-        for d in admission.deadlines_for(p, today):
-            if d.key not in _PROSPECT_KINDS:
-                continue
-            kind, window = _PROSPECT_KINDS[d.key]
-            severity = deadline_alert_severity(today, d.on, rs[window])
-            if severity is None:
-                continue
-            out.append(Alert(kind, p.organization.code, p.organization.name,
-                             _prospect_message(d.key, severity, d.on, p), severity, d.on,
-                             prospect_id=p.pk, prospect_name=p.full_name, org_path=p.organization.path))
+    prospects = open_prospects(org).select_related("organization")
+    return [a for p in prospects for a in prospect_alerts_for(p, today, rs)]
+
+
+ALERTED_STAGES = (Stage.COURSE, Stage.VETTED, Stage.CELL_RESOLVED, Stage.DECIDED)
+
+
+def open_prospects(org: Organization):
+    """Prospects of the subtree at a stage that has an alerted deadline (a query, not evaluated)."""
+    return Prospect.objects.filter(organization__in=_subtree(org), stage__in=ALERTED_STAGES)
+
+
+def prospect_tags(p: Prospect, today: dt.date, rs: RuleSet) -> list[tuple[str, str, object]]:
+    """(kind, severity, deadline) of each alert of one open prospect."""
+    out = []
+    for d in admission.deadlines_for(p, today):
+        if d.key not in _PROSPECT_KINDS:
+            continue
+        kind, window = _PROSPECT_KINDS[d.key]
+        severity = deadline_alert_severity(today, d.on, rs[window])
+        if severity is not None:
+            out.append((kind, severity, d))
     return out
+
+
+def prospect_alerts_for(p: Prospect, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """The alerts of one open prospect (its organization selected with it)."""
+    return [Alert(kind, p.organization.code, p.organization.name, _prospect_message(d.key, severity, d.on, p),
+                  severity, d.on, prospect_id=p.pk, prospect_name=p.full_name, org_path=p.organization.path)
+            for kind, severity, d in prospect_tags(p, today, rs)]
 
 
 # -- yearly records, organization ----------------------------------------------------------------
@@ -237,14 +269,24 @@ def assignment_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Al
     cutoff = assignment_cutoff(today, rs)
     if cutoff is None:
         return []
-    assigned = Assignment.objects.filter(member=OuterRef("pk"), year=today.year)
-    rows = (_subtree_members(org).filter(status__in=("probationary", "full"))
-            .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=cutoff))
-            .filter(~Exists(assigned))
+    rows = (unassigned_members(org, today, cutoff)
             .values_list("pk", "full_name", "organization__code", "organization__name", "organization__path"))
-    return [Alert("no_assignment", code, org_name, f"Chưa được phân công nhiệm vụ năm {today.year}.", "info",
-                  None, pk, name, org_path=path)
-            for pk, name, code, org_name, path in rows]
+    return [assignment_alert_for(row, today) for row in rows]
+
+
+def unassigned_members(org: Organization, today: dt.date, cutoff: dt.date):
+    """Members due an assignment for ``today``'s year who have none (a query, not evaluated)."""
+    assigned = Assignment.objects.filter(member=OuterRef("pk"), year=today.year)
+    return (_subtree_members(org).filter(status__in=("probationary", "full"))
+            .filter(Q(admitted_on__isnull=True) | Q(admitted_on__lte=cutoff))
+            .filter(~Exists(assigned)))
+
+
+def assignment_alert_for(row: tuple, today: dt.date) -> Alert:
+    """The alert of one member ``(pk, name, org code, org name, org path)`` without an assignment."""
+    pk, name, code, org_name, path = row
+    return Alert("no_assignment", code, org_name, f"Chưa được phân công nhiệm vụ năm {today.year}.", "info",
+                 None, pk, name, org_path=path)
 
 
 def _full_members_per_cell(org: Organization, cell_paths: set[str]) -> dict[str, int]:

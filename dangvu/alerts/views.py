@@ -15,10 +15,11 @@ from django.urls import reverse
 
 from dangvu.common.views import access
 from dangvu.core import clock
-from dangvu.core.alerts import KIND_LABELS, KINDS, Alert, count_by_kind, count_passed_by_kind, sort_key
+from dangvu.core.alerts import KIND_LABELS, KINDS, Alert
 from dangvu.registry.models import Organization
 
-from .selectors import alerts_for, organizations_at
+from .queries import SubtreeAlerts, page_key
+from .selectors import organizations_at
 
 PER_PAGE = 50
 MEETING_KINDS = ("no_regular_meeting", "no_thematic_meeting")
@@ -35,15 +36,44 @@ def alert_url(alert: Alert) -> str:
     return reverse("registry:org_detail", args=[alert.org_code])
 
 
-def _by_child(scope: Organization, alerts: list[Alert]) -> list[tuple[Organization, int, int]]:
+def _by_child(scope: Organization, counts: list[tuple]) -> list[tuple[Organization, int, int]]:
     """(child organization, alerts, of which passed) for each child of ``scope`` that has alerts."""
     end = len(scope.path) + Organization.steplen
-    total = Counter(a.org_path[:end] for a in alerts if len(a.org_path) >= end)
-    passed = Counter(a.org_path[:end] for a in alerts if len(a.org_path) >= end and a.severity == "passed")
+    total: Counter = Counter()
+    passed: Counter = Counter()
+    for path, _code, _name, _kind, severity, n in counts:
+        if len(path) >= end:
+            total[path[:end]] += n
+            if severity == "passed":
+                passed[path[:end]] += n
     if not total:
         return []
     children = organizations_at(total)
     return [(c, total[c.path], passed[c.path]) for c in children]
+
+
+class _AlertPages:
+    """The filtered alerts as the paginator's list: its length from the counts, a slice fetched
+    for the organizations it covers only (each kind with ``LIMIT``)."""
+
+    def __init__(self, subtrees: list[SubtreeAlerts], per_org: list[tuple[str, int]], kind: str) -> None:
+        self.subtrees, self.per_org, self.kind = subtrees, per_org, kind
+
+    def __len__(self) -> int:
+        return sum(n for _path, n in self.per_org)
+
+    def __getitem__(self, s: slice) -> list[Alert]:
+        start, stop = s.start or 0, min(s.stop if s.stop is not None else len(self), len(self))
+        seen, skip, paths = 0, 0, []
+        for path, n in self.per_org:
+            if seen + n > start and seen < stop:
+                skip = skip if paths else start - seen
+                paths.append(path)
+            seen += n
+        limit = skip + stop - start
+        rows = [a for st in self.subtrees
+                for a in st.rows([p for p in paths if p.startswith(st.org.path)], self.kind, limit)]
+        return sorted(rows, key=page_key)[skip:skip + stop - start]
 
 
 @login_required
@@ -53,42 +83,52 @@ def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
     scopes = [acc.get_org(code)] if code is not None else list(acc.roots.order_by("path"))
     today = clock.today()
-    alerts = sorted((a for org in scopes for a in alerts_for(org, today)), key=sort_key)
+    subtrees = [SubtreeAlerts(org, today) for org in scopes]
+    counts = [row for st in subtrees for row in st.counts()]
     kind = request.GET.get("kind", "")
     error = ""
     if kind and kind not in KINDS:
         error = f"Không có loại cảnh báo «{kind[:60]}»; đang hiện mọi loại cảnh báo."
         kind = ""
-    of_kind = [a for a in alerts if a.kind == kind] if kind else alerts
+    of_kind = [r for r in counts if r[3] == kind] if kind else counts
     places = _places(of_kind)
     where = request.GET.get("don-vi", "")
     if where and where not in {code for code, _name, _n in places}:
         error = error or "Đơn vị này không có cảnh báo nào (hoặc không thuộc phạm vi của bạn); đang hiện mọi đơn vị."
         where = ""
-    shown = [a for a in of_kind if a.org_code == where] if where else of_kind
-    # Grouped by organization (tree order), the most urgent first within each.
-    shown = sorted(shown, key=lambda a: a.org_path)
-    page = Paginator(shown, PER_PAGE).get_page(request.GET.get("trang") or 1)
-    counts, passed = count_by_kind(alerts), count_passed_by_kind(alerts)
-    tiles = [{"kind": k, "label": KIND_LABELS[k], "n": counts[k], "passed": passed[k]} for k in KINDS]
+    shown = [r for r in of_kind if r[1] == where] if where else of_kind
+    per_org: Counter = Counter()
+    for path, _code, _name, _kind, _severity, n in shown:
+        per_org[path] += n
+    page = Paginator(_AlertPages(subtrees, sorted(per_org.items()), kind), PER_PAGE).get_page(
+        request.GET.get("trang") or 1)
+    by_kind, passed = Counter(), Counter()
+    for _path, _code, _name, k, severity, n in counts:
+        by_kind[k] += n
+        passed[k] += n if severity == "passed" else 0
+    tiles = [{"kind": k, "label": KIND_LABELS[k], "n": by_kind[k], "passed": passed[k]} for k in KINDS]
     filters = urlencode({k: v for k, v in (("kind", kind), ("don-vi", where)) if v})
+    totals = Counter()
+    for _path, c, _name, _kind, _severity, n in shown:
+        totals[c] += n
     return render(request, "alerts/list.html", {
         "scopes": scopes, "org": scopes[0] if code is not None else None, "today": today,
-        "total": len(alerts), "total_passed": sum(passed.values()), "tiles": tiles, "kind": kind,
+        "total": sum(by_kind.values()), "total_passed": sum(passed.values()), "tiles": tiles, "kind": kind,
         "kind_label": KIND_LABELS.get(kind, ""), "error": error, "page": page,
-        "rows": [(a, alert_url(a)) for a in page], "groups": _groups(page, Counter(a.org_code for a in shown)),
+        "rows": [(a, alert_url(a)) for a in page], "groups": _groups(page, totals),
         "places": places, "where": where, "filters": filters,
-        "children": _by_child(scopes[0], alerts) if len(scopes) == 1 else [],
+        "children": _by_child(scopes[0], counts) if len(scopes) == 1 else [],
     })
 
 
-def _places(alerts: list[Alert]) -> list[tuple[str, str, int]]:
+def _places(counts: list[tuple]) -> list[tuple[str, str, int]]:
     """(organization code, name, alerts) of every organization that has alerts, in tree order."""
-    n = Counter(a.org_code for a in alerts)
-    first = {}
-    for a in alerts:
-        first.setdefault(a.org_code, a)
-    return [(c, first[c].org_name, n[c]) for c in sorted(first, key=lambda c: first[c].org_path)]
+    n: Counter = Counter()
+    first: dict[str, tuple[str, str]] = {}
+    for path, c, name, _kind, _severity, k in counts:
+        n[c] += k
+        first.setdefault(c, (path, name))
+    return [(c, first[c][1], n[c]) for c in sorted(first, key=lambda c: first[c][0])]
 
 
 def _groups(page, totals: Counter) -> list[dict]:

@@ -420,3 +420,15 @@ def my_cells(acc, rounds: Iterable[EvaluationRound], most: int = 3) -> dict[int,
     for round_id, code, name in rows:
         found[round_id].append((code, name))
     return {pk: units for pk, units in found.items() if len(units) <= most}
+
+
+def proposed_meeting_grades(rnd: EvaluationRound, evaluations: Iterable[Evaluation]) -> dict[int, Any]:
+    """The meetings app's proposed annual meeting grade of each cell being graded on a page of an
+    organizations' round, by evaluation id (``None`` for a subject that is not a cell): a fixed
+    number of grouped queries for the whole page instead of four per row."""
+    from dangvu.meetings.selectors import proposed_annual_meeting_grades
+
+    cells = {ev.pk: ev.organization for ev in evaluations
+             if ev.organization_id is not None and ev.organization.is_cell}
+    grades = proposed_annual_meeting_grades({o.pk: o for o in cells.values()}.values(), rnd.year)
+    return {pk: grades[org.pk] for pk, org in cells.items()}

@@ -125,7 +125,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable_units = sel.editable_units(acc, rnd)
     proposed = {}
     if rnd.subject_kind == SubjectKind.ORGANIZATION:
-        proposed = {ev.pk: s.proposed_meeting_grade(ev) for ev in page}
+        proposed = sel.proposed_meeting_grades(rnd, page)
     return render(request, "evaluation/round_detail.html", {
         "round": rnd, "org": rnd.organization, "whole": whole, "page": page,
         "rows": [(ev, proposed.get(ev.pk), ev.unit_id in editable_units) for ev in page],

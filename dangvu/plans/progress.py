@@ -157,12 +157,20 @@ class TargetProgress:
         return shorten(self.target.text, 160, placeholder=" …")
 
 
-def _indicator_value(key: str, target: Target, params: dict, period: indicators.Period) -> tuple[float | None, str]:
+def _indicator_value(key: str, target: Target, params: dict, period: indicators.Period,
+                     memo: dict | None = None) -> tuple[float | None, str]:
+    """One indicator figure; ``memo`` (one per page) computes a figure several targets share once."""
+    memo_key = (key, target.scope_org.pk, period, repr(sorted(params.items())))
+    if memo is not None and memo_key in memo:
+        return memo[memo_key]
     v = indicators.compute(key, target.scope_org, period, **params)
     detail = ""
     if v.denominator:
         detail = f"{number(v.numerator)}/{number(v.denominator)}"
-    return (None if v.value is None else float(v.value)), detail
+    out = (None if v.value is None else float(v.value)), detail
+    if memo is not None:
+        memo[memo_key] = out
+    return out
 
 
 def _period(target: Target, year: int) -> indicators.Period:
@@ -187,7 +195,7 @@ def _finish(target: Target, binding: Binding | None, label: str, params_text: st
                   points=points, due_year=due, forecast=fc, status=status, detail=detail, **extra)
 
 
-def binding_series(target: Target, binding: Binding, today: dt.date) -> Series:
+def binding_series(target: Target, binding: Binding, today: dt.date, memo: dict | None = None) -> Series:
     """A binding's figures: its indicator over the target's scope, with its params, year by year."""
     plan = target.plan
     year = min(today.year, target.due_year)
@@ -204,7 +212,7 @@ def binding_series(target: Target, binding: Binding, today: dt.date) -> Series:
     value, detail = None, ""
     try:
         for y in range(first, year + 1):
-            v, d = _indicator_value(key, target, params, _period(target, y))
+            v, d = _indicator_value(key, target, params, _period(target, y), memo)
             if v is not None:
                 points.append((y, v))
             if y == year:
@@ -238,15 +246,16 @@ def manual_series(target: Target, today: dt.date) -> Series:
                    entries=measured[::-1][:ENTRIES_SHOWN])
 
 
-def target_progress(target: Target, today: dt.date | None = None) -> TargetProgress:
+def target_progress(target: Target, today: dt.date | None = None, memo: dict | None = None) -> TargetProgress:
     today = today or clock.today()
     bindings = list(target.bindings.all())
-    series = [binding_series(target, b, today) for b in bindings] or [manual_series(target, today)]
+    series = [binding_series(target, b, today, memo) for b in bindings] or [manual_series(target, today)]
     return TargetProgress(target=target, series=series, status=worst([x.status for x in series]))
 
 
 def plan_progress(plan: Plan, today: dt.date | None = None) -> list[TargetProgress]:
-    return [target_progress(t, today) for t in sel.targets_with_figures(plan)]
+    memo: dict = {}  # targets of one plan often share an indicator: each figure computed once
+    return [target_progress(t, today, memo) for t in sel.targets_with_figures(plan)]
 
 
 def status_counts(rows: list[TargetProgress]) -> list[tuple[str, str, int]]:

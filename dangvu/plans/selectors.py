@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from dangvu.core.text import fold
 from dangvu.registry.models import Organization, Post, PostRole
@@ -114,7 +114,12 @@ def review_targets(plan: Plan) -> list[Target]:
 
 
 def plan_tasks(plan: Plan) -> QuerySet[Task]:
-    return plan.tasks.select_related("lead_org")
+    """The plan's tasks, each with its latest update as ``latest_updates`` (a list of at most one;
+    one query for the whole list, the evidence file left out)."""
+    newest = TaskUpdate.objects.filter(task=OuterRef("task")).order_by("-at", "-id").values("pk")[:1]
+    latest = TaskUpdate.objects.filter(pk=Subquery(newest)).defer("evidence_content")
+    return plan.tasks.select_related("lead_org").prefetch_related(
+        Prefetch("updates", queryset=latest, to_attr="latest_updates"))
 
 
 def plan_references(plan: Plan) -> list[Reference]:

@@ -1,0 +1,215 @@
+"""Alerts counted and paged in SQL (issue 14): the alerts page and ``alerts.count`` no longer build
+every alert of the subtree as Python objects.
+
+Kinds about members and prospects (probation, admission deadlines, assignments) can be many
+thousands at a province. For each, the alert's kind and severity is a function of one date of
+the row (the admission date, the course, resolution or decision date); the working-day deadlines
+behind it are computed in Python once per calendar day of a short window (:func:`date_classes`),
+never once per row, and the result is pushed into the query as a ``CASE`` over those days. Counts
+per kind, severity and organization are then one grouped query per kind, and a page's rows are
+fetched per kind with ``LIMIT`` for the organizations the page covers only; the alerts of those
+rows are built by the same per-row functions as :func:`dangvu.alerts.selectors.alerts_for`, so
+the messages are the same.
+
+Kinds about cells (meetings, cell size, committee) and unexcused absences already come from one
+grouped query whose rows are the alerts (a row per cell or per absent member): they are built as
+before, once per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, Count, Value, When
+
+from dangvu.admission.models import Prospect, Stage
+from dangvu.core import clock
+from dangvu.core.alerts import KINDS, SEVERITIES, Alert, assignment_cutoff, count_by_kind, sort_key
+from dangvu.core.rulesets import RuleSet, load_rulesets, ruleset_for
+from dangvu.registry.models import Organization
+
+from . import selectors as sel
+
+Tag = tuple[str, str]  # (kind, severity)
+
+STABLE_DAYS = 31
+"""A passed deadline repeated this many consecutive days (going back in time) holds for every
+earlier day: deadlines grow with the day they are counted from, so an older day is as late."""
+MAX_SCAN_DAYS = 4000
+"""Longest scan back (the course certificate's validity of years comes first)."""
+
+ROW_KINDS = ("probation", "prospects", "no_assignment")
+LIST_GATHERERS = (sel.meeting_alerts, sel.absence_alerts, sel.organization_alerts)
+
+
+def _code(tag: Tag) -> str:
+    """Tags sort as the alerts do: severity first, then kind."""
+    return f"{SEVERITIES.index(tag[1])}{KINDS.index(tag[0]):02d}"
+
+
+def _tag(code: str) -> Tag:
+    return KINDS[int(code[1:])], SEVERITIES[int(code[0])]
+
+
+def date_classes(classify: Callable[[dt.date], Tag | None], start: dt.date
+                 ) -> tuple[dict[Tag, list[dt.date]], dt.date, Tag | None]:
+    """The alert of a row as a function of one of its dates, tabulated: ``(days by tag, lower,
+    default)`` — a day listed under a tag has it, a day before ``lower`` has ``default``, any
+    other day (later than ``start`` included) has none. Scans back from ``start`` until a passed
+    deadline has held :data:`STABLE_DAYS` days in a row."""
+    classes: dict[Tag, list[dt.date]] = defaultdict(list)
+    day, run, last = start, 0, None
+    for _ in range(MAX_SCAN_DAYS):
+        tag = classify(day)
+        run = run + 1 if tag is not None and tag == last else 1
+        last = tag
+        if tag is not None:
+            classes[tag].append(day)
+            if run >= STABLE_DAYS and tag[1] == "passed":
+                return classes, day, tag
+        day -= dt.timedelta(days=1)
+    return classes, day, None
+
+
+def _case(whens: list[When]) -> Case:
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _date_whens(field_name: str, tabulated, extra: dict | None = None) -> list[When]:
+    classes, lower, default = tabulated
+    extra = extra or {}
+    whens = [When(**extra, **{f"{field_name}__in": days}, then=Value(_code(tag))) for tag, days in classes.items()]
+    if default is not None:
+        whens.append(When(**extra, **{f"{field_name}__lt": lower}, then=Value(_code(default))))
+    return whens
+
+
+PROSPECT_DATES = (((Stage.COURSE, Stage.VETTED), "course_passed_on"), ((Stage.CELL_RESOLVED,), "resolved_on"),
+                  ((Stage.DECIDED,), "decision_on"))
+"""The date each open stage's alerted deadline is counted from."""
+
+_TABLES: dict[tuple, dict] = {}
+
+
+def _tables(today: dt.date, rs: RuleSet) -> dict:
+    """The day tables of the probation and prospect kinds on ``today``: computed once per day and
+    rule set in a process (a few hundred deadline computations), then reused by every request."""
+    key = (today, rs.name, repr(sorted(rs.params.items())), tuple(id(x) for x in load_rulesets()))
+    if key not in _TABLES:
+        if len(_TABLES) > 64:
+            _TABLES.clear()
+
+        def classify(stage: str, name: str) -> Callable[[dt.date], Tag | None]:
+            def tag_of(d: dt.date) -> Tag | None:
+                found = sel.prospect_tags(Prospect(stage=stage, **{name: d}), today, rs)
+                return found[0][:2] if found else None
+            return tag_of
+
+        tables = {name: date_classes(classify(stages[0], name), today) for stages, name in PROSPECT_DATES}
+        tables["probation"] = date_classes(lambda d: sel.probation_tag(d, today, rs),
+                                           sel.latest_probation_admission(today, rs))
+        _TABLES[key] = tables
+    return _TABLES[key]
+
+
+@dataclass
+class KindQuery:
+    """One SQL kind: its rows annotated with ``tag`` (only alerted rows), and how a row becomes
+    an alert."""
+
+    qs: object
+    order: tuple[str, ...]
+    build: Callable[[object], list[Alert]]
+    values: tuple[str, ...] = field(default=())
+
+
+class SubtreeAlerts:
+    """The alerts of one organization's subtree on ``today``, counted and paged without building
+    them all. ``counts()`` rows: (org path, org code, org name, kind, severity, n)."""
+
+    def __init__(self, org: Organization, today: dt.date | None = None) -> None:
+        self.org, self.today = org, today or clock.today()
+        self.rs: RuleSet = ruleset_for(self.today)
+        self._lists: list[Alert] | None = None
+        self._kinds: list[KindQuery] | None = None
+
+    # -- the kinds -----------------------------------------------------------------------------
+    def list_alerts(self) -> list[Alert]:
+        """Alerts of the cell-level kinds and unexcused absences (their queries' rows are the alerts)."""
+        if self._lists is None:
+            self._lists = [a for gather in LIST_GATHERERS for a in gather(self.org, self.today, self.rs)]
+        return self._lists
+
+    def _probation(self) -> KindQuery:
+        today, rs = self.today, self.rs
+        whens = _date_whens("admitted_on", _tables(today, rs)["probation"])
+        cols = ("pk", "full_name", "admitted_on", "organization__code", "organization__name", "organization__path")
+        qs = sel.probation_members(self.org, today, rs).annotate(tag=_case(whens)).exclude(tag="")
+        return KindQuery(qs, ("name_folded", "admitted_on", "pk"),
+                         lambda row: [a for a in [sel.probation_alert_for(row, today, rs)] if a], cols)
+
+    def _prospects(self) -> KindQuery:
+        today, rs = self.today, self.rs
+        tables = _tables(today, rs)
+        whens: list[When] = []
+        for stages, name in PROSPECT_DATES:
+            whens += _date_whens(name, tables[name], {"stage__in": stages})
+        qs = sel.open_prospects(self.org).annotate(tag=_case(whens)).exclude(tag="").select_related("organization")
+        return KindQuery(qs, ("name_folded", "pk"), lambda p: sel.prospect_alerts_for(p, today, rs))
+
+    def _assignments(self) -> KindQuery | None:
+        cutoff = assignment_cutoff(self.today, self.rs)
+        if cutoff is None:
+            return None
+        qs = sel.unassigned_members(self.org, self.today, cutoff).annotate(tag=Value(_code(("no_assignment", "info"))))
+        cols = ("pk", "full_name", "organization__code", "organization__name", "organization__path")
+        return KindQuery(qs, ("name_folded", "pk"), lambda row: [sel.assignment_alert_for(row, self.today)], cols)
+
+    def _queries(self) -> list[KindQuery]:
+        if self._kinds is None:
+            self._kinds = [q for q in (self._probation(), self._prospects(), self._assignments()) if q is not None]
+        return self._kinds
+
+    # -- counts and pages ----------------------------------------------------------------------
+    def counts(self) -> list[tuple[str, str, str, str, str, int]]:
+        """Alerts per organization, kind and severity: one grouped query per SQL kind."""
+        out: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
+        for q in self._queries():
+            rows = (q.qs.values("organization__path", "organization__code", "organization__name", "tag")
+                    .annotate(n=Count("pk")).order_by())
+            for r in rows:
+                kind, severity = _tag(r["tag"])
+                out[(r["organization__path"], r["organization__code"], r["organization__name"], kind, severity)] += r["n"]
+        for a in self.list_alerts():
+            out[(a.org_path, a.org_code, a.org_name, a.kind, a.severity)] += 1
+        return [(*key, n) for key, n in out.items()]
+
+    def rows(self, paths: Iterable[str], kind: str, limit: int) -> list[Alert]:
+        """The first ``limit`` alerts (of ``kind``, or every kind when empty) of the organizations at
+        ``paths``, ordered as the page lists them: by organization (tree order), then most urgent."""
+        paths = list(paths)
+        out: list[Alert] = [a for a in self.list_alerts() if a.org_path in paths and (not kind or a.kind == kind)]
+        for q in self._queries():
+            qs = q.qs.filter(organization__path__in=paths)
+            if kind:
+                qs = qs.filter(tag__in=[_code((kind, s)) for s in SEVERITIES])
+            qs = qs.order_by("organization__path", "tag", *q.order)
+            for row in (qs.values_list(*q.values) if q.values else qs)[:limit]:
+                out += q.build(row)
+        return sorted(out, key=page_key)[:limit]
+
+
+def page_key(a: Alert) -> tuple:
+    """The page's order: by organization (tree order), then as :func:`dangvu.core.alerts.sort_key`."""
+    return (a.org_path, *sort_key(a))
+
+
+def alert_counts_by_kind(org: Organization, today: dt.date | None = None) -> dict[str, int]:
+    """Alerts of the subtree per kind (every kind listed), as ``count_by_kind(alerts_for(...))``."""
+    counts = count_by_kind([])
+    for *_rest, kind, _severity, n in SubtreeAlerts(org, today).counts():
+        counts[kind] += n
+    return counts

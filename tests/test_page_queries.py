@@ -1,0 +1,280 @@
+"""Bounded queries per page (issue 14, point 2).
+
+Every GET page of the access matrix (tests/test_access_matrix.py), opened by the roles that see
+the most (admin on the province, office on a commune) on a small world, then again after rows
+that the pages show were added (members, meetings, prospects, evaluation forms, cells, and the
+alerts they raise): the query count must not grow with the rows (at most ``PAGINATION_SLACK``
+more, for a paginator's count) and must stay under ``CEILING`` (named exceptions below, each
+with its reason). File downloads are left out, like in the phone test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+
+import pytest
+from conftest import make_member_data
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from test_access_matrix import EXPECTED, _congress_objects, build_world, client_for, expected_status, url_for
+from test_browser_phone import DOWNLOADS, LOCATION_ORDER
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("admin", "office")
+CEILING = 60
+PAGINATION_SLACK = 2
+# Pages allowed above CEILING, with why (still bounded: they must not grow with the rows).
+CEILING_EXCEPTIONS: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def page_world(tree, settings, tmp_path):
+    """The access matrix's world with every app's objects, plus a commune's members' round and an
+    organizations' round over its cells (the round page's per-cell meeting grade)."""
+    from admission_world import admission_objects
+    from evaluation_world import YEAR, complete, evaluation_objects
+    from plans_world import plans_objects
+
+    from dangvu.evaluation import services as es
+    from dangvu.plans import services as ps
+
+    w = build_world(tree, settings, tmp_path, types.SimpleNamespace(node=types.SimpleNamespace()))
+    w.congress = {loc: _congress_objects(w.orgs[loc], w.members[loc]) for loc in ("in", "side", "out")}
+    w.evaluation = evaluation_objects(w.orgs, w.members)
+    w.admission = admission_objects(w.orgs)
+    w.plans = plans_objects(w.orgs)
+    ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
+    w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
+    complete(w.commune_round)
+    w.org_round = es.open_round(None, tree.orgs["C1"], "organization", YEAR - 1)
+    return w
+
+
+def pages(world, role: str) -> list[str]:
+    """Every page ``role`` may open (200), one location per URL name and variant, plus the long
+    lists with their filters."""
+    from django.urls import reverse
+
+    urls = []
+    for name, spec in EXPECTED.items():
+        if spec.kind in ("public", "api", "api_page") or not spec.get_allowed or name in DOWNLOADS:
+            continue
+        for variant in spec.variants:
+            for loc in sorted(spec.locations, key=LOCATION_ORDER.index):
+                if expected_status(spec, role, loc) != 200:
+                    continue
+                url = url_for(world, name, loc, variant)
+                if url is not None:
+                    urls.append(url)
+                    break
+    for rnd in (world.commune_round, world.org_round):
+        detail = reverse("evaluation:round_detail", args=[rnd.pk])
+        urls += [detail, f"{detail}?don-vi=C1A", f"{detail}?tinh-trang=da-quyet-dinh",
+                 f"{detail}?tinh-trang=chua-tu-danh-gia"]
+    urls += [f"{reverse('alerts:list')}?don-vi=C1A", f"{reverse('alerts:list')}?kind=no_assignment",
+             f"{reverse('registry:member_list')}?status=all&org=C1A",
+             reverse("admission:pipeline", args=["C1"])]
+    return urls
+
+
+def count_queries(world, role: str) -> dict[str, int]:
+    client, headers = client_for(world, role)
+    out: dict[str, int] = {}
+    for url in pages(world, role):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(url, **headers)
+        assert r.status_code == 200, (role, url, r.status_code)
+        out[url] = len(ctx.captured_queries)
+    return out
+
+
+def grow(world, n: int = 12) -> None:
+    """Rows every page shows, ``n`` more of each: members (each an alert: no assignment this year),
+    meetings, prospects, evaluation forms of every open round, cells under the commune, and a
+    plan's targets and tasks."""
+    from person_names import letters
+
+    from dangvu.admission import services as ads
+    from dangvu.evaluation.models import Evaluation
+    from dangvu.meetings import services as ms
+    from dangvu.registry import services as rs
+
+    tree = world.tree
+    c1a = tree.orgs["C1A"]
+    members = [rs.register_member(None, c1a, make_member_data(
+        f"Đảng Viên Thêm {letters(i)}", dt.date(1970 + i, 1 + i % 12, 1 + i),
+        admitted_on=dt.date(2005, 1, 5), full_on=dt.date(2006, 1, 5))) for i in range(n)]
+    cells = [rs.create_organization(None, tree.orgs["C1"], code=f"C1X{letters(i)}", name=f"Chi bộ thôn Mới {letters(i)}",
+                                    kind="cell", sector="residential") for i in range(n)]
+    year = dt.date.today().year
+    for i in range(n):
+        month = 1 + i % 12
+        held = dt.date(year - 1, month, 10 + i // 12)
+        ms.record_meeting(None, c1a, held_on=held, starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
+    introducer = members[0]
+    for i in range(n):
+        ads.create_prospect(None, c1a, {
+            "full_name": f"Quần Chúng Thêm {letters(i)}", "birth_date": dt.date(1999, 1, 1 + i), "gender": "female",
+            "ethnicity": "Kinh", "listed_on": dt.date.today() - dt.timedelta(days=100), "nominated_by": "youth_union",
+            "introducer_1": introducer})
+    from dangvu.plans import services as ps
+
+    plan = world.plans["in"]["plan"]
+    for i in range(n):
+        target = ps.add_target(None, plan, text=f"Chỉ tiêu thêm {letters(i)}", op=">=", value=50 + i, unit="%")
+        ps.bind_target(None, target, "meetings.attendance_rate")
+        ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
+    from dangvu.evaluation.models import EvaluationRound
+
+    for rnd in EvaluationRound.objects.all():
+        if rnd.subject_kind == "organization":
+            Evaluation.objects.bulk_create(Evaluation(round=rnd, organization=c, unit=c) for c in cells
+                                           if c.path.startswith(rnd.organization.path))
+        elif rnd.organization.path and c1a.path.startswith(rnd.organization.path):
+            Evaluation.objects.bulk_create(Evaluation(round=rnd, member=mb, unit=c1a) for mb in members)
+
+
+def test_page_queries_are_bounded_and_do_not_grow_with_rows(page_world):
+    before = {role: count_queries(page_world, role) for role in ROLES}
+    grow(page_world)
+    after = {role: count_queries(page_world, role) for role in ROLES}
+    growing, heavy = [], []
+    for role in ROLES:
+        for url, n in after[role].items():
+            if n > before[role][url] + PAGINATION_SLACK:
+                growing.append(f"{role} {url}: {before[role][url]} → {n}")
+            path = url.split("?")[0]
+            if n > CEILING_EXCEPTIONS.get(path, CEILING):
+                heavy.append(f"{role} {url}: {n}")
+    report = "\n".join(["grows with the rows:", *growing, "over the ceiling:", *heavy])
+    for role in ROLES:
+        for url, n in after[role].items():
+            print(role, before[role][url], n, url)
+    print(report)
+    assert not growing and not heavy, report
+
+
+# -- alerts in SQL: the same alerts as the Python computation ------------------------------------
+
+def _alert_world(tree) -> None:
+    """Every kind of alert, with its dates swept day by day across each warning window and deadline
+    (working days, Tết and a 29 February included): probationary members admitted on each day of
+    ~16 months, prospects whose course, cell resolution or decision fall on each day of their
+    windows, cells too small and one needing a committee, missed meetings, unexcused absences."""
+    from person_names import letters
+
+    from dangvu.admission import services as ads
+    from dangvu.admission.models import Prospect
+    from dangvu.meetings import services as ms
+    from dangvu.registry import services as rs
+
+    cells = [tree.orgs["C1A"], tree.orgs["C1B"], tree.orgs["C2A"]]
+    first = dt.date(2024, 1, 20)
+    for i in range(0, 600, 2):
+        rs.admit_member(None, cells[i % 3], make_member_data(f"Dự Bị {letters(i)}", dt.date(1995, 1, 1)),
+                        admitted_on=first + dt.timedelta(days=i))
+    rs.admit_member(None, cells[0], make_member_data("Dự Bị Nhuận", dt.date(1995, 1, 1)), admitted_on=dt.date(2024, 2, 29))
+    for i in range(10):  # C1B: ten full members, no committee
+        rs.register_member(None, cells[1], make_member_data(f"Chính Thức {letters(i)}", dt.date(1970, 1, 1 + i),
+                                                            admitted_on=dt.date(2000, 1, 5), full_on=dt.date(2001, 1, 5)))
+    sweeps = {  # stage, date field, first day, days
+        "course": ("course", "course_passed_on", dt.date(2020, 12, 1), 420),
+        "resolved": ("cell_resolved", "resolved_on", dt.date(2025, 10, 1), 300),
+        "decided": ("decided", "decision_on", dt.date(2025, 12, 1), 230),
+    }
+    for name, (stage, field_name, start, days) in sweeps.items():
+        for i in range(0, days, 3):
+            p = ads.create_prospect(None, cells[i % 3], {
+                "full_name": f"Quần Chúng {name} {letters(i)}", "birth_date": dt.date(2000, 1, 1), "gender": "female",
+                "ethnicity": "Kinh", "listed_on": dt.date(2020, 1, 1), "nominated_by": "youth_union"})
+            Prospect.objects.filter(pk=p.pk).update(**{"stage": stage, "course_passed_on": dt.date(2025, 1, 1),
+                                                       field_name: start + dt.timedelta(days=i)})
+    for day in (dt.date(2025, 12, 10), dt.date(2026, 1, 14), dt.date(2026, 3, 11), dt.date(2026, 4, 8)):
+        m = ms.record_meeting(None, cells[0], held_on=day, starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
+        ms.set_attendance(None, m, {tree.inside.pk: "absent"})
+
+
+def _old_pages(alerts, kind: str = "") -> list:
+    from dangvu.alerts.queries import page_key
+
+    return sorted((a for a in alerts if not kind or a.kind == kind), key=page_key)
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 6, 24), dt.date(2026, 2, 16), dt.date(2025, 3, 3)])
+def test_alerts_in_sql_are_the_python_alerts(tree, today):
+    from collections import Counter
+
+    from dangvu.alerts.queries import SubtreeAlerts, alert_counts_by_kind
+    from dangvu.alerts.selectors import alerts_for
+    from dangvu.alerts.views import _AlertPages
+    from dangvu.core.alerts import KINDS, count_by_kind
+
+    _alert_world(tree)
+    for code in ("P", "C1", "C1A"):
+        org = tree.orgs[code]
+        old = alerts_for(org, today)
+        kinds = {a.kind for a in old}
+        if code == "P" and today == dt.date(2026, 6, 24):
+            assert kinds == set(KINDS), kinds  # every kind of alert
+        assert alert_counts_by_kind(org, today) == count_by_kind(old)
+        st = SubtreeAlerts(org, today)
+        counts = Counter()
+        for path, c, name, kind, severity, n in st.counts():
+            counts[(path, c, name, kind, severity)] += n
+        assert counts == Counter((a.org_path, a.org_code, a.org_name, a.kind, a.severity) for a in old)
+        for kind in ("", "recognition_overdue", "certificate_expiring"):
+            want = _old_pages(old, kind)
+            per_org = Counter(a.org_path for a in want)
+            pages = _AlertPages([st], sorted(per_org.items()), kind)
+            assert len(pages) == len(want)
+            for start in range(0, len(want), 50):
+                got = pages[start:start + 50]
+                assert [(a, a.org_path) for a in got] == [(a, a.org_path) for a in want[start:start + 50]], (kind, start)
+
+
+# -- the admission pipeline: 50 a page, counts per stage over all ---------------------------------
+
+def test_admission_pipeline_pages_fifty_with_counts_per_stage(tree):
+    from django.test import Client
+    from django.urls import reverse
+    from person_names import letters
+
+    from dangvu.admission import selectors as adsel
+    from dangvu.admission import services as ads
+    from dangvu.admission.models import Prospect
+
+    today = dt.date.today()
+    for i in range(75):
+        p = ads.create_prospect(None, tree.orgs["C1A" if i % 2 else "C1B"], {
+            "full_name": f"Quần Chúng Trang {letters(i)}", "birth_date": dt.date(2000, 1, 1 + i % 28),
+            "gender": "female", "ethnicity": "Kinh", "listed_on": today - dt.timedelta(days=400),
+            "nominated_by": "youth_union"})
+        if i < 15:  # at the course stage; ten of them with a certificate long expired
+            Prospect.objects.filter(pk=p.pk).update(stage="course", course_passed_on=today - dt.timedelta(
+                days=3000 if i < 10 else 30))
+    want_overdue = sum(1 for p in Prospect.objects.all() if (d := adsel.deadlines_for(p, today)) and d[0].overdue)
+    assert want_overdue == 10
+    client = Client()
+    client.force_login(tree.users["office"])
+    url = reverse("admission:pipeline", args=["C1"])
+    client.get(url)  # the session's first reads are not the page's
+    queries = []
+    for page, shown in ((1, 50), (2, 25)):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(f"{url}?trang={page}")
+        queries.append(len(ctx.captured_queries))
+        html = r.content.decode()
+        assert html.count('data-prospect="') == shown
+        assert 'data-count="60"' in html and 'data-count="15"' in html
+        assert r.context["open_count"] == 75 and r.context["overdue"] == want_overdue
+        assert {st.value: n for st, _items, n in r.context["sections"]}["source"] == 60
+        assert {st.value: n for st, _items, n in r.context["sections"]}["course"] == 15
+        assert f"Trang {page}/2" in html
+    assert queries[0] == queries[1], queries
