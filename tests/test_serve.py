@@ -237,6 +237,7 @@ def test_ctrl_c_stops_at_once_and_the_log_stays_quiet(home) -> None:
 def test_workers_and_threads_come_from_options_then_environment_then_cores(monkeypatch) -> None:
     from gunicorn.app.base import BaseApplication
 
+    assert cmd_demo.DEFAULT_THREADS >= 2  # several threads a worker (and no real server started below)
     seen = {}
 
     def fake_run(self) -> None:
@@ -338,3 +339,26 @@ def test_the_shared_cache_counts_exactly_across_processes_and_keeps_the_expiry(t
         cache.incr("unknown")
     cache.clear()
     assert cache.get("budget") is None and cache.add("budget", 1)
+
+
+def test_a_scan_job_read_by_one_worker_is_followed_from_another(settings, tmp_path) -> None:
+    """A scan is read in the worker that took the upload; the progress page may be polled through
+    any other. The job lives in files with the reading worker's process id: alive means still
+    going, gone means interrupted (a worker ended), whichever process looks."""
+    from dangvu.plans import scan_jobs
+
+    settings.DANGVU_SCAN_JOBS_DIR = tmp_path
+    reader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the other worker
+    try:
+        job = tmp_path / ("a" * 32)
+        job.mkdir()
+        scan_jobs._write(job / "job.json", {"user": 7, "org": "X", "name": "Kế hoạch", "pages": 2})
+        scan_jobs._set_state(job, status=scan_jobs.RUNNING, done=1, total=2, pid=reader.pid)
+        seen = scan_jobs.get(job.name, 7)
+        assert reader.pid != os.getpid() and seen.status == scan_jobs.RUNNING and seen.state["done"] == 1
+        assert scan_jobs.get(job.name, 8) is None  # someone else's job, from any worker
+    finally:
+        reader.kill()
+        reader.wait(timeout=STOP_SECONDS)
+    gone = scan_jobs.get(job.name, 7)
+    assert gone.status == scan_jobs.FAILED and gone.state["error"] == scan_jobs.INTERRUPTED
