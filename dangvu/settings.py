@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -139,6 +140,10 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DANGVU_HOME / "static"
+# Filled only by an operator's collectstatic, but whitenoise lists it as each server process starts
+# (and warns when it is missing); the app's own files are found where they are.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DANGVU_HOME / "media"
 WHITENOISE_USE_FINDERS = True
 # Static files are read once when a worker starts and kept by browsers for DANGVU_STATIC_MAX_AGE

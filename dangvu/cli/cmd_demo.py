@@ -127,12 +127,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int | Non
           threads: int | None = None) -> None:
     """Serve the web UI with gunicorn (static files through whitenoise, no collectstatic).
     Ctrl+C (SIGINT) stops at once; SIGTERM lets requests in progress finish first."""
-    from django.conf import settings
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    # whitenoise lists STATIC_ROOT (filled only by an operator's collectstatic) as each worker starts
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     from dangvu.wsgi import application
 
     workers = workers or _env_count("DANGVU_WORKERS", _cores())
