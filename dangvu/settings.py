@@ -4,6 +4,9 @@
   file under ``DANGVU_HOME`` (default ``~/.local/share/dangvu``).
 - ``DANGVU_SECRET_KEY`` (required unless ``DANGVU_DEBUG=1`` or under pytest), ``DANGVU_DEBUG``,
   ``DANGVU_ALLOWED_HOSTS``.
+- Serving (issue 14): ``DANGVU_DB_CONN_MAX_AGE`` (persistent database connections),
+  ``DANGVU_STATIC_MAX_AGE`` (browser caching of static files); workers and threads are
+  ``dangvu serve`` options (``DANGVU_WORKERS``, ``DANGVU_THREADS``).
 - Accounts (issue 12): ``DANGVU_LOGIN_FAILURES``, ``DANGVU_LOGIN_COOLOFF_MINUTES``, ``DANGVU_PROXY_COUNT``
   (login throttling, policy below), ``DANGVU_TOKEN_DAYS`` / ``DANGVU_TOKEN_MAX_DAYS`` (API token
   lifetime), ``DANGVU_DUPLICATE_CHECKS`` / ``DANGVU_DUPLICATE_CHECK_HOURS`` (duplicate-check budget).
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,7 +104,12 @@ def _database() -> dict:
     if not url:
         DANGVU_HOME.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DANGVU_HOME / 'dangvu.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=0)
+    # A server database keeps each worker thread's connection for DANGVU_DB_CONN_MAX_AGE seconds
+    # (default 60) instead of opening one per request, checked before reuse; SQLite opens a local
+    # file, which costs little (default 0).
+    default_age = "0" if url.startswith("sqlite") else "60"
+    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DANGVU_DB_CONN_MAX_AGE", default_age)),
+                               conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server read while an import writes; IMMEDIATE avoids
         # "database is locked" upgrades inside transactions; timeout is the busy wait.
@@ -131,9 +140,23 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DANGVU_HOME / "static"
+# Filled only by an operator's collectstatic, but whitenoise lists it as each server process starts
+# (and warns when it is missing); the app's own files are found where they are.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DANGVU_HOME / "media"
 WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+# Static files are read once when a worker starts and kept by browsers for DANGVU_STATIC_MAX_AGE
+# seconds (default an hour: names carry no hash, so a new version's CSS reaches everyone within the
+# hour); a developer's DEBUG run rereads them on every request and lets nothing keep them.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 0 if DEBUG else int(os.environ.get("DANGVU_STATIC_MAX_AGE", "3600"))
+
+# One cache shared by every server process (the duplicate-check budget, anything else counted):
+# files under DANGVU_HOME/cache. Tests keep theirs in memory, one per test process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"} if os.environ.get("PYTEST_VERSION")
+          else {"BACKEND": "dangvu.common.cache.SharedFileCache", "LOCATION": str(DANGVU_HOME / "cache"),
+                "OPTIONS": {"MAX_ENTRIES": 10000}}}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -11,6 +11,9 @@ from dangvu.cli import CommandError, local_secret_key, setup_django
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_THREADS = 4   # per worker process: requests mostly wait on the database, a few threads cover that
+MAX_PROCESSES = 64
+GRACEFUL_SECONDS = 10  # on SIGTERM, how long requests in progress may take to finish
 
 
 def _port(text: str) -> int:
@@ -73,15 +76,79 @@ def empty_database(force: bool = False) -> None:
     call_command("flush", interactive=False, verbosity=0)
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve the web UI with waitress (static files through whitenoise, no collectstatic)."""
-    from waitress import serve as waitress_serve
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"số không hợp lệ: {text!r}") from None
+    if not 1 <= number <= MAX_PROCESSES:
+        raise argparse.ArgumentTypeError(f"phải từ 1 đến {MAX_PROCESSES}: {number}")
+    return number
+
+
+def _env_count(name: str, default: int) -> int:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        return _count(text)
+    except argparse.ArgumentTypeError as exc:
+        raise CommandError(f"{name} {exc}") from None
+
+
+def _server_options(host: str, port: int, workers: int, threads: int) -> dict:
+    """gunicorn's settings: ``workers`` processes of ``threads`` threads each, forked from this
+    process once Django is set up (preloaded), logging only warnings and errors (the app logs its
+    own 403/404 lines); no worker is ever recycled, so a scan being read in one is not cut off."""
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "preload_app": True,
+        "loglevel": "warning",
+        "accesslog": None,
+        "errorlog": "-",
+        "timeout": 120,  # a worker silent this long is restarted (gthread workers report while serving)
+        "graceful_timeout": GRACEFUL_SECONDS,
+        "max_requests": 0,
+        "proc_name": "dangvu",
+    }
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int | None = None,
+          threads: int | None = None) -> None:
+    """Serve the web UI with gunicorn (static files through whitenoise, no collectstatic).
+    Ctrl+C (SIGINT) stops at once; SIGTERM lets requests in progress finish first."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
 
     from dangvu.wsgi import application
 
-    sys.stdout.write(f"Đảng vụ đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)\n")
+    workers = workers or _env_count("DANGVU_WORKERS", _cores())
+    threads = threads or _env_count("DANGVU_THREADS", DEFAULT_THREADS)
+    options = _server_options(host, port, workers, threads)
+    connections.close_all()  # the workers are forked from this process: none may share its connection
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # noqa: ANN202 — a WSGI callable
+            return application
+
+    sys.stdout.write(f"Đảng vụ đang chạy tại http://{host}:{port}/ ({workers} tiến trình × {threads} luồng; "
+                     "Ctrl+C để dừng)\n")
     sys.stdout.flush()
-    waitress_serve(application, host=host, port=port, threads=4)
+    Server().run()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -105,7 +172,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         out.write("Chạy `dangvu serve` để mở giao diện web.\n")
         return 0
-    serve(args.host, args.port)
+    serve(args.host, args.port, args.workers, args.threads)
     return 0
 
 
@@ -114,8 +181,15 @@ def _serve(args: argparse.Namespace) -> int:
     # (DATABASE_URL) is a deployment, which must set DANGVU_SECRET_KEY itself.
     local_secret_key(create=not os.environ.get("DATABASE_URL"))
     setup_django()
-    serve(args.host, args.port)
+    serve(args.host, args.port, args.workers, args.threads)
     return 0
+
+
+def _server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_count, default=None, metavar="N",
+                        help="số tiến trình phục vụ (mặc định DANGVU_WORKERS, hoặc số lõi CPU)")
+    parser.add_argument("--threads", type=_count, default=None, metavar="N",
+                        help=f"số luồng mỗi tiến trình (mặc định DANGVU_THREADS, hoặc {DEFAULT_THREADS})")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -130,9 +204,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help="xóa cả một cơ sở dữ liệu đang dùng thật (không chỉ dữ liệu mẫu cũ)")
     demo.add_argument("--port", type=_port, default=DEFAULT_PORT)
     demo.add_argument("--host", default=DEFAULT_HOST, help=argparse.SUPPRESS)
+    _server_arguments(demo)
     demo.set_defaults(func=_demo)
 
-    srv = sub.add_parser("serve", help="mở giao diện web trên cơ sở dữ liệu hiện có (waitress)")
+    srv = sub.add_parser("serve", help="mở giao diện web trên cơ sở dữ liệu hiện có (gunicorn, nhiều tiến trình)")
     srv.add_argument("--port", type=_port, default=DEFAULT_PORT)
     srv.add_argument("--host", default=DEFAULT_HOST)
+    _server_arguments(srv)
     srv.set_defaults(func=_serve)
