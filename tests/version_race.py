@@ -1,7 +1,7 @@
 """Two sessions saving the same member at the same moment (used by tests/test_versions.py).
 
-Each session is a thread with its own database connection, as under the web server (waitress serves
-each request in a thread): both read the member (the edit page is open), wait for each other, then
+Each session is a thread with its own database connection, as under the web server (each worker
+serves requests in threads): both read the member (the edit page is open), wait for each other, then
 save ``occupation`` together. A round counts the saves, the refusals (``Code.STALE``), the crashes
 (e.g. "database is locked") and the lost changes (a save reported as done whose value is not the
 one stored).
