@@ -57,6 +57,10 @@ class PathPrefix(StartsWith):
 
     lookup_name = "subtree_of"
 
+    def as_sql(self, compiler, connection):
+        # The backends know the operator by its built-in name only ("startswith").
+        return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+
     def as_sqlite(self, compiler, connection):
         if not isinstance(self.rhs, str):  # an expression: no literal bounds to compute
             return self.as_sql(compiler, connection)
