@@ -17,8 +17,8 @@ import pytest
 from conftest import make_member_data
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from test_access_matrix import EXPECTED, _congress_objects, build_world, client_for, expected_status, url_for
-from test_browser_phone import DOWNLOADS, LOCATION_ORDER
+from test_access_matrix import _congress_objects, build_world, client_for
+from test_browser_phone import allowed_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -62,18 +62,7 @@ def pages(world, role: str) -> list[str]:
     lists with their filters."""
     from django.urls import reverse
 
-    urls = []
-    for name, spec in EXPECTED.items():
-        if spec.kind in ("public", "api", "api_page") or not spec.get_allowed or name in DOWNLOADS:
-            continue
-        for variant in spec.variants:
-            for loc in sorted(spec.locations, key=LOCATION_ORDER.index):
-                if expected_status(spec, role, loc) != 200:
-                    continue
-                url = url_for(world, name, loc, variant)
-                if url is not None:
-                    urls.append(url)
-                    break
+    urls = allowed_pages(world, role)
     for rnd in (world.commune_round, world.org_round):
         detail = reverse("evaluation:round_detail", args=[rnd.pk])
         urls += [detail, f"{detail}?don-vi=C1A", f"{detail}?tinh-trang=da-quyet-dinh",
