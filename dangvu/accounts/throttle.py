@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from dangvu.common import Code, ServiceError
+from dangvu.core.numbers import thousands
 
 from .access import access_for
 
@@ -56,7 +57,7 @@ def spend_duplicate_checks(user: Any, count: int, once: str = "") -> None:
     used = cache.incr(key, count)
     if used > limit:
         cache.decr(key, count)
-        raise ServiceError(DUPLICATE_CHECKS_EXCEEDED.format(limit=f"{limit:,}".replace(",", "."),
+        raise ServiceError(DUPLICATE_CHECKS_EXCEEDED.format(limit=thousands(limit),
                                                             hours=settings.DANGVU_DUPLICATE_CHECK_HOURS),
                            Code.RATE_LIMITED, field="file")
     if once:

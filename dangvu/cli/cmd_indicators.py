@@ -9,6 +9,7 @@ from typing import Any
 
 from dangvu.cli import CommandError, print_json, setup_django
 from dangvu.core import clock
+from dangvu.core.numbers import thousands
 
 MIN_YEAR = 1930
 
@@ -42,7 +43,7 @@ def _number(value: Any) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:,.2f}".replace(",", " ").replace(".", ",").rstrip("0").rstrip(",")
-    return f"{value:,}".replace(",", ".")
+    return thousands(value)
 
 
 def _table(org, period, rows: dict[str, dict[str, Any]]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dangvu.core.numbers import decimal, thousands
 from dangvu.core.rulesets import RuleSet
 
 SOURCE = "Quyết định 342-QĐ/TW, 28/12/2010"
@@ -45,9 +46,7 @@ class FeeDue:
     rule: str  # the source and the rate, for the book and the CLI
 
 
-def dong(amount: int) -> str:
-    """An amount as Vietnamese write it: 73.500 (dots between thousands)."""
-    return f"{amount:,}".replace(",", ".")
+dong = thousands  # an amount of đồng as Vietnamese write it: 73.500
 
 
 def round_dong(amount_x1000: int, unit: int) -> int:
@@ -73,13 +72,13 @@ def monthly_due(category: str, base: int, rs: RuleSet, *, past_working_age: bool
     if cat is FeeCategory.OTHER:
         low, high = rs["fees.other_range"]["min"], rs["fees.other_range"]["max"]
         if not low <= base <= high:
-            raise FeeError(f"Mức đóng của đảng viên khác do chi bộ quy định trong khoảng {low:,}–{high:,} đồng "
-                           f"một tháng; {base:,} đồng nằm ngoài khoảng đó.".replace(",", "."))
+            raise FeeError(f"Mức đóng của đảng viên khác do chi bộ quy định trong khoảng {dong(low)}–{dong(high)} "
+                           f"đồng một tháng; {dong(base)} đồng nằm ngoài khoảng đó.")
         if not past_working_age:
             return FeeDue(base, f"{SOURCE}: mức chi bộ quy định ({dong(low)}–{dong(high)} đồng/tháng)")
         percent = rs["fees.past_working_age_percent"]
         return FeeDue(round_dong(base * percent * 10, unit),
                       f"{SOURCE}: đảng viên quá tuổi lao động đóng {percent}% mức chi bộ quy định")
     per_mille = rs["fees.rate_per_mille"][cat.value]
-    rate = f"{per_mille / 10:g}".replace(".", ",")
+    rate = decimal(per_mille / 10)
     return FeeDue(round_dong(base * per_mille, unit), f"{SOURCE}: {rate}% {RULE_PHRASES[cat]}")

@@ -19,6 +19,8 @@ from xml.parsers import expat
 
 import yaml
 
+from dangvu.core.numbers import thousands
+
 # Limits of files people really upload: a commune's member workbook is a few MB inflated, a plan a
 # few hundred KB. Far above real use, far below what hurts a small server.
 MAX_ENTRIES = 2_000
@@ -160,8 +162,8 @@ def _stream_xml(stream: IO[bytes], start: Any) -> None:
 
 
 def _too_wide(max_rows: int, max_cols: int) -> str:
-    return (f"Bảng tính có ô nằm ngoài phạm vi cho phép ({max_rows:,} dòng × {max_cols} cột); "
-            "hãy xóa các ô thừa rồi tải lên lại.").replace(",", ".")
+    return (f"Bảng tính có ô nằm ngoài phạm vi cho phép ({thousands(max_rows)} dòng × {max_cols} cột); "
+            "hãy xóa các ô thừa rồi tải lên lại.")
 
 
 class _NoAliasLoader(yaml.SafeLoader):

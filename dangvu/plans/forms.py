@@ -17,6 +17,7 @@ from dangvu.common.uploads import LimitedFileField, megabytes
 from dangvu.common.version_forms import VersionedForm
 from dangvu.core import clock
 from dangvu.core.errors import Code
+from dangvu.core.numbers import thousands
 from dangvu.core.plan_status import OP_LABELS
 from dangvu.core.planparse import PlanReadError, parse_text
 from dangvu.core.planparse.extract import (
@@ -85,7 +86,7 @@ def _for_user(message: str, name: str) -> str:
 class UploadForm(Form):
     file = LimitedFileField(label="Tệp văn bản kế hoạch (.txt, .docx, .pdf, hoặc ảnh quét .jpg, .png, .tif)",
                             required=False, limit="DANGVU_MAX_UPLOAD_BYTES",
-                            help_text=f"Văn bản tối đa {MAX_TEXT_CHARS:,} ký tự.".replace(",", "."))
+                            help_text=f"Văn bản tối đa {thousands(MAX_TEXT_CHARS)} ký tự.")
     text = forms.CharField(label="Hoặc dán nội dung văn bản", required=False, max_length=MAX_TEXT_CHARS,
                            widget=forms.Textarea(attrs={"rows": 8}))
     start_year = forms.IntegerField(label="Từ năm (để trống: lấy theo văn bản)", required=False, min_value=2000,
@@ -97,7 +98,7 @@ class UploadForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ",".join(DOCUMENT_SUFFIXES)
         self.fields["text"].error_messages["max_length"] = (
-            f"Văn bản quá dài (tối đa {MAX_TEXT_CHARS:,} ký tự).".replace(",", "."))
+            f"Văn bản quá dài (tối đa {thousands(MAX_TEXT_CHARS)} ký tự).")
         self.parsed: dict[str, Any] | None = None
         self.source_name = ""
         self.source_text = ""
@@ -146,7 +147,7 @@ class UploadForm(Form):
         if suffix in TEXT_SUFFIXES and upload.size > MAX_TEXT_BYTES:
             raise forms.ValidationError(
                 f"Tệp văn bản quá lớn ({megabytes(upload.size)}); một kế hoạch tối đa "
-                f"{MAX_TEXT_CHARS:,} ký tự.".replace(",", "."), code=Code.FILE_TOO_LARGE)
+                f"{thousands(MAX_TEXT_CHARS)} ký tự.", code=Code.FILE_TOO_LARGE)
         raw = upload.read()
         if suffix == ".docx" and not raw.startswith(b"PK"):
             raise forms.ValidationError(UNREADABLE[".docx"], code=Code.FILE)

@@ -21,6 +21,7 @@ from typing import Any
 
 from dangvu.core import dates as core_dates
 from dangvu.core.errors import Code
+from dangvu.core.numbers import thousands
 from dangvu.core.safefiles import BrokenArchive, UnsafeFile, check_workbook
 from dangvu.core.text import fold, nfc
 
@@ -292,7 +293,7 @@ def _read_rows(rows_iter: Iterator[tuple[int, tuple[Any, ...]]], columns: tuple[
         if limit is not None and len(rows) >= limit:
             break
         if len(rows) > max_rows:
-            raise WorkbookError(f"Tệp có hơn {max_rows:,} dòng dữ liệu; hãy chia thành nhiều tệp.".replace(",", "."),
+            raise WorkbookError(f"Tệp có hơn {thousands(max_rows)} dòng dữ liệu; hãy chia thành nhiều tệp.",
                                 Code.OUT_OF_RANGE)
     if not rows and limit is None:
         raise WorkbookError("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dangvu.core.numbers import decimal
 from dangvu.meetings.models import Meeting
 from dangvu.meetings.selectors import minutes_data
 
@@ -18,7 +19,7 @@ MARK_COLUMNS_CM = (1.2, layout.TEXT_WIDTH_CM - 1.2 - 2 * 2.0, 2.0, 2.0)
 
 def _num(value: object) -> str:
     """A number as Vietnamese write it: 8,5 (decimal comma), 92 (no trailing zeros)."""
-    return f"{float(value):g}".replace(".", ",")
+    return decimal(float(value))
 
 
 def _names(rows: list, with_reason: bool = False) -> str:

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from dangvu.core.numbers import thousands
 from dangvu.core.safefiles import BrokenArchive, UnsafeFile, check_archive
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -164,16 +165,16 @@ def check_items(parsed: dict, limit: int = MAX_PLAN_ITEMS) -> dict:
     """The parse, or a refusal when it holds more targets and tasks than any plan (bounded writes)."""
     count = len(parsed.get("targets") or ()) + len(parsed.get("tasks") or ())
     if count > limit:
-        raise PlanReadError(f"Văn bản có {count:,} chỉ tiêu và nhiệm vụ, quá mức của một kế hoạch (tối đa "
-                            f"{limit:,}). Hãy tách thành từng kế hoạch.".replace(",", "."))
+        raise PlanReadError(f"Văn bản có {thousands(count)} chỉ tiêu và nhiệm vụ, quá mức của một kế hoạch "
+                            f"(tối đa {thousands(limit)}). Hãy tách thành từng kế hoạch.")
     return parsed
 
 
 def check_length(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """The text, or a refusal when it is longer than any plan (bounded work for the reader)."""
     if len(text) > limit:
-        raise PlanReadError(f"Văn bản quá dài ({len(text):,} ký tự; tối đa {limit:,}). Hãy tách thành "
-                            "từng kế hoạch hoặc chỉ tải phần mục tiêu, nhiệm vụ.".replace(",", "."))
+        raise PlanReadError(f"Văn bản quá dài ({thousands(len(text))} ký tự; tối đa {thousands(limit)}). Hãy "
+                            "tách thành từng kế hoạch hoặc chỉ tải phần mục tiêu, nhiệm vụ.")
     return text
 
 
@@ -181,8 +182,8 @@ def check_length(text: str, limit: int = MAX_TEXT_CHARS) -> str:
 
 def _txt(path: Path) -> str:
     if path.stat().st_size > MAX_TEXT_BYTES:
-        raise PlanReadError(f"Tệp {path.name} quá dài so với một kế hoạch (tối đa {MAX_TEXT_CHARS:,} ký tự)."
-                            .replace(",", "."))
+        raise PlanReadError(f"Tệp {path.name} quá dài so với một kế hoạch (tối đa {thousands(MAX_TEXT_CHARS)} "
+                            "ký tự).")
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "utf-16"):
         try:
