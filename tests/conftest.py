@@ -116,3 +116,12 @@ def tree(db) -> Tree:
         t.users[username] = user
     t.users["nobody"] = User.objects.create_user("nobody", password=PASSWORD)
     return t
+
+
+def logged_in(user):
+    """A test client signed in as ``user`` that answers errors as pages (not exceptions)."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client

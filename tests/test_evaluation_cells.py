@@ -14,8 +14,7 @@ import re
 
 import pytest
 from auditlog.models import LogEntry
-from conftest import make_member_data
-from django.test import Client
+from conftest import logged_in, make_member_data
 from django.urls import reverse
 from evaluation_world import self_points
 from person_names import register_people
@@ -31,10 +30,7 @@ YEAR = 2025
 EXTRA = 54  # the cell: 54 forms waiting
 
 
-def client_for(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
+client_for = logged_in
 
 
 @pytest.fixture

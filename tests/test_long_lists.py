@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
+from conftest import logged_in
 from django.urls import reverse
 from person_names import letters, register_people
 
@@ -16,10 +16,7 @@ pytestmark = pytest.mark.django_db
 EXTRA = 60
 
 
-def client_for(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
+client_for = logged_in
 
 
 @pytest.fixture
