@@ -7,6 +7,7 @@ month's first day. Pure Python, no Django.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -82,3 +83,59 @@ def monthly_due(category: str, base: int, rs: RuleSet, *, past_working_age: bool
     per_mille = rs["fees.rate_per_mille"][cat.value]
     rate = decimal(per_mille / 10)
     return FeeDue(round_dong(base * per_mille, unit), f"{SOURCE}: {rate}% {RULE_PHRASES[cat]}")
+
+
+# -- months and the state of a member's month --------------------------------------------------
+
+def month_start(day: dt.date) -> dt.date:
+    """A month is stored as its first day."""
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    """The first day of the month ``n`` months after ``month`` (``n`` may be negative)."""
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from ``first`` to ``last`` inclusive (first days), empty when ``last`` is earlier."""
+    first, last = month_start(first), month_start(last)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, i) for i in range(max(count, 0))]
+
+
+class MonthState(StrEnum):
+    """How a member stands for one month of the book."""
+    PAID = "paid"          # paid at least what was due
+    PARTIAL = "partial"    # paid something, less than due
+    UNPAID = "unpaid"      # nothing paid, no reason recorded
+    EXCUSED = "excused"    # not paid, with a reason the cell accepted
+    NO_BASIS = "no_basis"  # no fee basis recorded: nothing can be said to be due
+
+
+MONTH_STATE_LABELS = {
+    MonthState.PAID: "Đã nộp đủ",
+    MonthState.PARTIAL: "Nộp thiếu",
+    MonthState.UNPAID: "Chưa nộp",
+    MonthState.EXCUSED: "Chưa nộp, có lý do",
+    MonthState.NO_BASIS: "Chưa có mức đóng",
+}
+
+
+def month_state(due: int | None, paid: int, excused: bool) -> MonthState:
+    """The state of a member's month from what was due, the sum paid and whether the cell accepted
+    a reason for not paying (Điều lệ Đảng, Điều 8: only unpaid months *without reason* count
+    towards removal)."""
+    if due is None:
+        return MonthState.PAID if paid > 0 else MonthState.NO_BASIS
+    if paid >= due:
+        return MonthState.PAID
+    if excused:
+        return MonthState.EXCUSED
+    return MonthState.PARTIAL if paid > 0 else MonthState.UNPAID
+
+
+def voluntary(due: int | None, paid: int) -> int:
+    """What a member paid beyond what was due, recorded as a voluntary contribution."""
+    return max(paid - (due or 0), 0)

@@ -1,0 +1,129 @@
+"""Fees reads: what each member owes for a month and where the cell's book stands.
+
+Every function here reads a bounded number of queries whatever the number of members or entries
+(the book page must stay cheap on a phone for a 60-member cell, and the same for a commune).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from dangvu.core.fees import FeeDue, FeeError, MonthState, month_start, month_state, monthly_due, voluntary
+from dangvu.core.rulesets import ruleset_for
+from dangvu.registry.models import Member, Organization
+
+from .models import FeeBasis, FeeBook, FeePayment, FeeRemittance, PaymentKind
+
+
+def bases_in_force(member_ids: Iterable[int], month: dt.date) -> dict[int, FeeBasis]:
+    """Each member's basis in force in ``month`` (the latest starting on or before it), one query."""
+    month = month_start(month)
+    found: dict[int, FeeBasis] = {}
+    for basis in FeeBasis.objects.filter(member_id__in=list(member_ids), starts_on__lte=month).order_by(
+            "member_id", "-starts_on"):
+        found.setdefault(basis.member_id, basis)
+    return found
+
+
+def due_from(basis: FeeBasis | None, month: dt.date) -> FeeDue | None:
+    """What ``basis`` makes due for ``month`` under that month's rule set (None: no basis, or a
+    basis the rule set of that month no longer accepts)."""
+    if basis is None:
+        return None
+    try:
+        return monthly_due(basis.category, basis.base, ruleset_for(month_start(month)),
+                           past_working_age=basis.past_working_age)
+    except FeeError:
+        return None
+
+
+def due_for(member: Member, month: dt.date) -> FeeDue | None:
+    """A member's fee for one month."""
+    return due_from(bases_in_force([member.pk], month).get(member.pk), month)
+
+
+def book_of(org: Organization, month: dt.date) -> FeeBook | None:
+    return FeeBook.objects.filter(organization=org, month=month_start(month)).select_related("collected_by").first()
+
+
+def book_members(org: Organization) -> QuerySet[Member]:
+    """Who appears in a cell's book: the members on its rolls now (exempt members pay too)."""
+    return Member.objects.active().filter(organization=org).order_by("name_folded", "pk")
+
+
+@dataclass
+class BookRow:
+    """One member's line in a month's book."""
+    member: Member
+    due: FeeDue | None
+    paid: int = 0
+    excused: bool = False
+    reason: str = ""
+    entries: list[FeePayment] = field(default_factory=list)  # for this month, in any book
+    ahead: list[FeePayment] = field(default_factory=list)    # written in this book for later months
+
+    @property
+    def state(self) -> MonthState:
+        return month_state(self.due.due if self.due else None, self.paid, self.excused)
+
+    @property
+    def voluntary(self) -> int:
+        return voluntary(self.due.due if self.due else None, self.paid)
+
+
+def paid_by_member_month(member_ids: Iterable[int], months: Iterable[dt.date]) -> dict[tuple[int, dt.date], int]:
+    """Sum of entries (payments and corrections) per (member, month), one query."""
+    totals: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for member_id, month, amount in FeePayment.objects.filter(
+            member_id__in=list(member_ids), month__in=list(months)).values_list("member_id", "month", "amount"):
+        totals[(member_id, month)] += amount
+    return totals
+
+
+def book_rows(org: Organization, month: dt.date) -> list[BookRow]:
+    """Every member of the cell with what is due for ``month``, what was paid for it (in any book),
+    whether it was excused, and the entries written in this month's book for later months."""
+    month = month_start(month)
+    members = list(book_members(org))
+    ids = [m.pk for m in members]
+    bases = bases_in_force(ids, month)
+    rows = {m.pk: BookRow(m, due_from(bases.get(m.pk), month)) for m in members}
+    entries = FeePayment.objects.filter(member_id__in=ids).filter(month=month) | FeePayment.objects.filter(
+        member_id__in=ids, book__organization=org, book__month=month, month__gt=month)
+    for entry in entries.select_related("book").order_by("month", "id"):
+        row = rows[entry.member_id]
+        if entry.month != month:
+            row.ahead.append(entry)
+            continue
+        row.entries.append(entry)
+        row.paid += entry.amount
+        if entry.kind == PaymentKind.EXCUSED:
+            row.excused, row.reason = True, entry.reason
+    return [rows[pk] for pk in ids]
+
+
+def payment_in_scope(org_paths: Iterable[str], pk: int) -> FeePayment | None:
+    """An entry whose book belongs to one of the given subtrees (by path prefix)."""
+    entry = FeePayment.objects.filter(pk=pk).select_related("book__organization", "member").first()
+    if entry and any(entry.book.organization.path.startswith(p) for p in org_paths):
+        return entry
+    return None
+
+
+def member_fee_history(member: Member, first: dt.date, last: dt.date) -> list[FeePayment]:
+    """A member's own entries between two months, oldest first."""
+    return list(FeePayment.objects.filter(member=member, month__gte=month_start(first), month__lte=month_start(last))
+                .select_related("book__organization").order_by("month", "id"))
+
+
+def remittances_received(receiver: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
+    return FeeRemittance.objects.filter(receiver=receiver, month=month_start(month)).select_related("sender")
+
+
+def remittances_sent(sender: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
+    return FeeRemittance.objects.filter(sender=sender, month=month_start(month)).select_related("receiver")
