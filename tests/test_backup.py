@@ -365,3 +365,29 @@ def test_canonical_values_do_not_depend_on_the_engine() -> None:
     assert canonical(True) is True and canonical(1) == 1 and canonical(1.0) == "f:1.0"
     assert canonical(dt.date(2025, 3, 1)) == "2025-03-01"
 
+
+
+def test_restore_into_an_instance_that_was_only_migrated(instances, backup_while_writing) -> None:
+    """Empty tables that `migrate` made (and its content types) do not count as data."""
+    env = instances.new("migrated")
+    assert _dangvu(env, "stats").returncode == 0
+    done = _dangvu(env, "restore", str(backup_while_writing[0]))
+    assert done.returncode == 0, done.stderr
+    manifest = _manifest(backup_while_writing[0])
+    got = _inspect(env, "--without-restore-entry")
+    assert got["tables"] == {t: [v["rows"], v["sha256"]] for t, v in manifest["tables"].items()}
+
+
+@pytest.mark.skipif(not ON_PG, reason="pg_dump is needed only on PostgreSQL")
+@pytest.mark.parametrize("version, says", [(None, "Không tìm thấy lệnh pg_dump"), ("12.3", "cũ hơn máy chủ")])
+def test_backup_refuses_a_missing_or_older_pg_dump(source, tmp_path, version, says) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if version:
+        fake = bin_dir / "pg_dump"
+        fake.write_text(f"#!/bin/sh\necho 'pg_dump (PostgreSQL) {version}'\n")
+        fake.chmod(0o755)
+    out = tmp_path / "b.tar.gz"
+    done = _dangvu(source | {"PATH": str(bin_dir)}, "backup", "--out", str(out))
+    assert done.returncode == 1 and says in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() and not list(tmp_path.glob(".*"))

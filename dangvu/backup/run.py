@@ -66,10 +66,7 @@ def make_backup(out: Path) -> Outcome:
 
 def _check_target_empty(engine: str) -> None:
     """The issue's "into an empty DANGVU_HOME": no data in the database, no uploaded file."""
-    if engine == "sqlite" and not engines.sqlite_path().exists():
-        rows = 0
-    else:
-        rows = user_rows()
+    rows = 0 if engine == "sqlite" and not engines.sqlite_path().exists() else user_rows()
     media = Path(settings.MEDIA_ROOT)
     if rows or (media.is_dir() and any(media.iterdir())):
         where = "cơ sở dữ liệu" if rows else f"thư mục tệp tải lên {media}"

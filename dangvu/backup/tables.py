@@ -36,25 +36,27 @@ class TableSum:
         return {"rows": self.rows, "sha256": self.sha256}
 
 
+# How each type a Django field returns is written; the first matching type wins (bool before int,
+# datetime before date). Anything else (JSONField dicts and lists) is JSON with sorted keys.
+_CANONICAL: tuple[tuple[type | tuple[type, ...], Any], ...] = (
+    ((bool, int, str), lambda v: v),
+    (float, lambda v: f"f:{v!r}"),
+    (decimal.Decimal, lambda v: f"d:{v.normalize():f}"),
+    (dt.datetime, lambda v: (v.astimezone(dt.UTC) if v.tzinfo else v).isoformat()),
+    ((dt.date, dt.time), lambda v: v.isoformat()),
+    ((bytes, bytearray, memoryview), lambda v: f"b:{bytes(v).hex()}"),
+    (uuid.UUID, str),
+    (dt.timedelta, lambda v: f"t:{v.total_seconds()!r}"),
+)
+
+
 def canonical(value: Any) -> Any:
     """One engine-independent JSON value for a column value as the Django field returns it."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return f"f:{value!r}"
-    if isinstance(value, decimal.Decimal):
-        return f"d:{value.normalize():f}"
-    if isinstance(value, dt.datetime):
-        return (value.astimezone(dt.UTC) if value.tzinfo else value).isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return f"b:{bytes(value).hex()}"
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, dt.timedelta):
-        return f"t:{value.total_seconds()!r}"
-    # JSONField values (dicts, lists) and anything else that JSON can hold.
+    if value is None:
+        return None
+    for kinds, write in _CANONICAL:
+        if isinstance(value, kinds):
+            return write(value)
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
