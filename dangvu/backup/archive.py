@@ -163,6 +163,9 @@ def read_archive(path: Path, folder: Path) -> Unpacked:
     except (tarfile.TarError, EOFError, zlib.error, UnicodeError) as exc:
         raise ArchiveError(f"Tệp sao lưu «{path.name}» bị hỏng hoặc không đầy đủ (bị cắt cụt, sai byte). "
                            "Không có gì được ghi.") from exc
+    except OSError as exc:  # reading the file or writing the scratch copy (a full disk)
+        raise ArchiveError(f"Không đọc hết được tệp sao lưu «{path.name}»: {exc.strerror or exc}. "
+                           "Không có gì được ghi.") from exc
     if raw is None:
         raise ArchiveError(f"Tệp «{path.name}» không có bảng kê manifest.json: không phải bản sao lưu của Đảng vụ "
                            "hoặc đã bị cắt mất phần cuối. Không có gì được ghi.")

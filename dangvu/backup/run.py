@@ -22,7 +22,12 @@ from .tables import TableSum, table_sums, user_rows
 
 
 class BackupError(Exception):
-    """Why a backup or a restore was refused or failed, in plain Vietnamese."""
+    """Why a backup or a restore was refused or failed, in plain Vietnamese; ``code`` is the exit
+    status (1: the file or the copy is unusable, 3: the target instance already holds data)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def _check_target_empty(engine: str) -> None:
     if rows or (media.is_dir() and any(media.iterdir())):
         where = "cơ sở dữ liệu" if rows else f"thư mục tệp tải lên {media}"
         raise BackupError(f"Không khôi phục: {where} đang có dữ liệu. Chỉ khôi phục vào một DANGVU_HOME trống "
-                          "(và một cơ sở dữ liệu PostgreSQL trống); hãy đặt DANGVU_HOME/DATABASE_URL mới.")
+                          "(và một cơ sở dữ liệu PostgreSQL trống); hãy đặt DANGVU_HOME/DATABASE_URL mới.", code=3)
 
 
 def _check_migrations(manifest: dict[str, Any]) -> None:

@@ -49,8 +49,7 @@ def _restore(args: argparse.Namespace) -> int:
     try:
         done = restore_backup(path)
     except BackupError as exc:
-        code = 3 if str(exc).startswith("Không khôi phục:") else 1
-        raise CommandError(str(exc), code=code) from exc
+        raise CommandError(str(exc), code=exc.code) from exc
     sys.stdout.write(f"Đã khôi phục từ {path}: {done.tables} bảng, {done.rows} dòng (số dòng và mã kiểm tra "
                      f"của từng bảng khớp bản sao lưu), {done.files} tệp tải lên, {done.seconds:.1f} giây.\n")
     return 0
