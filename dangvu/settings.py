@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dangvu.evaluation",
     "dangvu.plans",
     "dangvu.alerts",
+    "dangvu.honours",
     "dangvu.web",
 ]
 

@@ -122,3 +122,11 @@ def test_the_exclusions_are_rule_set_parameters():
     assert in_party_spans(D(1990, 1, 1), events, rs) == [(D(1990, 1, 1), None)]
     no_early = RS.with_overrides({"badges.early_months": {30: 0}}, by="tỉnh")
     assert badge_due(D(1997, 2, 3), [], D(2026, 2, 3), [], no_early, seriously_ill=True) is None
+
+
+def test_next_occasion_is_the_first_on_or_after_the_day():
+    from dangvu.core.badges import next_occasion
+
+    assert next_occasion(D(2026, 2, 3), RS) == D(2026, 2, 3)
+    assert next_occasion(D(2026, 2, 4), RS) == D(2026, 5, 19)
+    assert next_occasion(D(2026, 11, 8), RS) == D(2027, 2, 3)

@@ -176,3 +176,11 @@ def badge_due(admitted_on: dt.date | None, events: Iterable[tuple[str, dt.date]]
     if normal is not None:
         return BadgeDue(normal[0], age, normal[1], posthumous=died_on is not None)
     return None
+
+
+def next_occasion(day: dt.date, rs: RuleSet) -> dt.date:
+    """The first award occasion on or after ``day``."""
+    for occ in occasions(day.year, rs) + occasions(day.year + 1, rs):
+        if occ >= day:
+            return occ
+    raise OccasionError("Bộ quy định không có dịp tặng Huy hiệu Đảng nào.")
