@@ -16,11 +16,24 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 
-from dangvu.core.badges import DEATH_EVENT, BadgeDue, badge_due, badge_years, early_months
+from dangvu.core.badges import (
+    DEATH_EVENT,
+    BadgeDue,
+    badge_due,
+    badge_years,
+    early_months,
+    in_party_spans,
+    party_age_days,
+)
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus, Organization, StatusChange
 
 from .models import BadgeAward, Commendation
+
+
+def whole_years(days: int) -> int:
+    """Party age in whole years for display (leap days averaged out); the rules count days."""
+    return days * 4 // 1461
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,7 @@ class BadgeRow:
 
     @property
     def party_age_years(self) -> int:
-        return self.due.party_age_days * 4 // 1461  # whole years, leap days averaged out (display only)
+        return whole_years(self.due.party_age_days)
 
     def as_dict(self) -> dict[str, object]:
         """The ``dangvu badges --json`` record (the CLI contract: these five keys)."""
@@ -153,3 +166,11 @@ def org_commendations(org: Organization) -> QuerySet[Commendation]:
 def awarded_count(org: Organization, start: dt.date, end: dt.date) -> int:
     """Badges decided between ``start`` and ``end`` (inclusive) for members of the subtree."""
     return BadgeAward.objects.in_subtree(org).filter(decided_on__range=(start, end)).count()
+
+
+def party_ages(members: list[Member], on: dt.date, rs: RuleSet | None = None) -> dict[int, int]:
+    """Each member's party age in days on ``on`` (death ends it), for the documents' lists."""
+    rs = rs or ruleset_for(on)
+    events = _events([m.pk for m in members], rs)
+    return {m.pk: party_age_days(in_party_spans(m.admitted_on, events[m.pk], rs), on) if m.admitted_on else 0
+            for m in members}
