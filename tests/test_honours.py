@@ -175,7 +175,7 @@ def test_commendations_of_a_member_and_an_organization(world):
     client = logged_in(world.users["secretary"])
     giang = world.members["giang"]
     url = reverse("honours:member_commendations", args=[giang.pk])
-    r = client.post(url, {"kind": "merit", "level": "province", "decision_number": "102-QĐ/TU",
+    r = client.post(reverse("honours:member_commendation_add", args=[giang.pk]), {"kind": "merit", "level": "province", "decision_number": "102-QĐ/TU",
                           "decided_on": "15/01/2026", "note": "Hoàn thành xuất sắc nhiệm vụ năm 2025"})
     assert r.status_code == 302
     c = Commendation.objects.get(member=giang)
@@ -185,9 +185,12 @@ def test_commendations_of_a_member_and_an_organization(world):
         hs.add_commendation(world.users["secretary"], organization=world.orgs["C1"], kind="merit",
                             level="province", decision_number="1", decided_on=D(2026, 1, 1))
     assert refused.value.code == Code.FORBIDDEN
-    r = logged_in(world.users["office"]).post(reverse("honours:org_commendations", args=["C1A"]), {
+    r = logged_in(world.users["office"]).post(reverse("honours:org_commendation_add", args=["C1A"]), {
         "kind": "emulation_flag", "level": "commune", "decision_number": "", "decided_on": "15/01/2026"})
     assert r.status_code == 400 and not Commendation.objects.filter(organization=world.orgs["C1A"]).exists()
+    viewer = logged_in(world.users["viewer"])
+    assert "102-QĐ/TU" in viewer.get(url).content.decode()
+    assert viewer.get(reverse("honours:member_commendation_add", args=[giang.pk])).status_code == 403
 
 
 def test_a_returned_badge_is_recorded_only_after_leaving(world):

@@ -163,35 +163,43 @@ def badge_document(request: HttpRequest, code: str, kind: str, fmt: str) -> Http
 # -- commendations ---------------------------------------------------------------------------------
 
 @login_required
-@FORM_METHODS
 def member_commendations(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     member = acc.get_member(pk)
-    can_edit = acc.can_edit_member(member)
-    if request.method == "POST":
-        require_edit(acc, member.organization)
-    form = f.CommendationForm(request.POST or None) if can_edit else None
-    url = reverse("honours:member_commendations", args=[member.pk])
-    ctx = {"member": member, "subject": member.full_name, "rows": sel.member_commendations(member),
-           "badges": sel.member_badges(member), "can_edit": can_edit}
-    if form is None:
-        return render(request, "honours/commendations.html", ctx)
-    return service_form(request, form, ctx, lambda d: s.add_commendation(request.user, member=member, **d),
-                        "Đã ghi khen thưởng.", url, template="honours/commendations.html")
+    return render(request, "honours/commendations.html", {
+        "member": member, "subject": member.full_name, "rows": sel.member_commendations(member),
+        "badges": sel.member_badges(member), "can_edit": acc.can_edit_member(member),
+        "add_url": reverse("honours:member_commendation_add", args=[member.pk])})
 
 
 @login_required
 @FORM_METHODS
+def member_commendation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access(request)
+    member = acc.get_member(pk)
+    require_edit(acc, member.organization)
+    url = reverse("honours:member_commendations", args=[member.pk])
+    return service_form(request, f.CommendationForm(request.POST or None),
+                        {"title": f"Ghi khen thưởng — {member.full_name}", "member": member, "back": url},
+                        lambda d: s.add_commendation(request.user, member=member, **d), "Đã ghi khen thưởng.", url)
+
+
+@login_required
 def org_commendations(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
-    can_edit = acc.can_edit_org(org)
-    if request.method == "POST":
-        require_edit(acc, org)
-    form = f.CommendationForm(request.POST or None) if can_edit else None
+    return render(request, "honours/commendations.html", {
+        "org": org, "subject": org.name, "rows": sel.org_commendations(org), "can_edit": acc.can_edit_org(org),
+        "add_url": reverse("honours:org_commendation_add", args=[org.code])})
+
+
+@login_required
+@FORM_METHODS
+def org_commendation_add(request: HttpRequest, code: str) -> HttpResponse:
+    acc = access(request)
+    org = acc.get_org(code)
+    require_edit(acc, org)
     url = reverse("honours:org_commendations", args=[org.code])
-    ctx = {"org": org, "subject": org.name, "rows": sel.org_commendations(org), "can_edit": can_edit}
-    if form is None:
-        return render(request, "honours/commendations.html", ctx)
-    return service_form(request, form, ctx, lambda d: s.add_commendation(request.user, organization=org, **d),
-                        "Đã ghi khen thưởng.", url, template="honours/commendations.html")
+    return service_form(request, f.CommendationForm(request.POST or None),
+                        {"title": f"Ghi khen thưởng — {org.name}", "org": org, "back": url},
+                        lambda d: s.add_commendation(request.user, organization=org, **d), "Đã ghi khen thưởng.", url)
