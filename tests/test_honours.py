@@ -26,8 +26,8 @@ D = dt.date
 FEB = D(2026, 2, 3)
 
 
-def member(org, name: str, admitted: dt.date, birth: dt.date = D(1950, 1, 1)):
-    return rs.register_member(None, org, make_member_data(name, birth, admitted_on=admitted,
+def member(org, name: str, admitted: dt.date, birth: dt.date | None = None):
+    return rs.register_member(None, org, make_member_data(name, birth or D(1950, 1, 1), admitted_on=admitted,
                                                           full_on=admitted.replace(year=admitted.year + 1)))
 
 

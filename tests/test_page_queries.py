@@ -136,10 +136,10 @@ def _grow_honours(world, n: int) -> None:
     """Veterans due a Party badge (half of them proposed, some seriously ill ones early) and
     commendations of the "in" member and cell."""
     from person_names import letters
+    from test_access_matrix import _next_occasion
 
     from dangvu.honours import services as hs
     from dangvu.registry import services as rs
-    from test_access_matrix import _next_occasion
 
     c1a, occasion = world.tree.orgs["C1A"], _next_occasion()
     for i in range(n):

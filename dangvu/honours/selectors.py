@@ -146,6 +146,10 @@ def pending_proposals(org: Organization, occasion: dt.date) -> QuerySet[BadgeAwa
     return proposals(org, occasion).filter(decided_on__isnull=True)
 
 
+def decided_awards(org: Organization, occasion: dt.date) -> QuerySet[BadgeAward]:
+    return proposals(org, occasion).filter(decided_on__isnull=False)
+
+
 def award_in_scope(acc, pk: int) -> BadgeAward | None:
     """A badge award of a member the user may read, or None."""
     return BadgeAward.objects.filter(pk=pk, member__in=acc.members()).select_related("member").first()

@@ -140,7 +140,7 @@ def badge_document(request: HttpRequest, code: str, kind: str, fmt: str) -> Http
     occasion = _occasion(request)
     if kind not in ("de-nghi", "quyet-dinh") or fmt not in ("docx", "xlsx"):
         raise Http404("Không có văn bản này.")
-    awards = list(sel.proposals(org, occasion).filter(decided_on__isnull=kind == "de-nghi"))
+    awards = list(sel.pending_proposals(org, occasion) if kind == "de-nghi" else sel.decided_awards(org, occasion))
     if not awards:
         raise Http404("Chưa có ai trong danh sách này.")
     lines = _lines(awards, occasion)
