@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from auditlog.models import LogEntry
 from conftest import logged_in, make_member_data
 from django.urls import reverse
 from docx import Document
@@ -149,6 +150,11 @@ def test_page_proposes_decides_and_writes_the_documents(world):
     r = client.post(reverse("honours:badge_action", args=["C1"]), {"dip": "2026-02-03", "action": "all"})
     assert r.status_code == 302
     assert sorted(BadgeAward.objects.filter(occasion=FEB).values_list("badge_years", flat=True)) == [30, 45]
+    giang_award = BadgeAward.objects.get(member=world.members["giang"])
+    entry = LogEntry.objects.get_for_object(giang_award).get()
+    assert (entry.actor, entry.action) == (world.users["office"], LogEntry.Action.CREATE)
+    due = indicators.compute("badges.due_count", world.orgs["C1"], Period(FEB, FEB), occasion=FEB)
+    assert (due.value, due.breakdown) == (2, {"30": 1, "45": 1})
     proposal = client.get(reverse("honours:badge_document", args=["C1", "de-nghi", "docx"]) + "?dip=2026-02-03")
     assert proposal.status_code == 200
     text = "\n".join(c.text for t in Document(io.BytesIO(proposal.content)).tables for row in t.rows for c in row.cells)
