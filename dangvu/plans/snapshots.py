@@ -89,13 +89,28 @@ def _record(org_id: int | None, year: int | None) -> None:
     DataChange.objects.create(organization_id=org_id, year=year)
 
 
+def _place_fields(sender: type[models.Model]) -> list[str]:
+    """The columns that decide where a row's figures belong (organization, parents, its date)."""
+    names = {f.attname for f in sender._meta.concrete_fields}
+    wanted = ["organization_id", *(f"{p}_id" for p in PARENTS)]
+    field = WHEN_FIELD.get(_label(sender), "")
+    if field and "." not in field:
+        wanted.append(field)
+    return [n for n in wanted if n in names]
+
+
 def _before_save(sender, instance, raw=False, **kwargs) -> None:
-    # An update may move a row to another organization or year: the old place changes too.
+    # An update may move a row to another organization or year: then the old place changes too.
     if raw or not _watched(sender) or instance._state.adding or instance.pk is None:
         return
-    old = sender._base_manager.filter(pk=instance.pk).first()
-    if old is not None:
-        instance._snapshot_old_place = _where(old)
+    fields = _place_fields(sender)
+    if not fields:
+        return
+    old = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+    if old is None or all(old[f] == getattr(instance, f) for f in fields):
+        return
+    previous = sender._base_manager.get(pk=instance.pk)
+    instance._snapshot_old_place = _where(previous)
 
 
 def _after_save(sender, instance, raw=False, **kwargs) -> None:
