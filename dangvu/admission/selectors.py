@@ -152,18 +152,21 @@ def _counted_by_row(org: Organization, width: int,
     return counted
 
 
-def _quota_by_row(org: Organization, width: int, own: bool, **period: Any) -> dict[str, tuple[int, int]]:
+def _quotas_by_row(org: Organization, width: int, own: bool,
+                   **period: Any) -> tuple[dict[str, tuple[int, int]], tuple[int | None, int | None]]:
     """Per row path: (target, students target) of that row's subtree — its topmost quotas summed,
-    as :func:`subtree_quota` of the row's organization. One query. ``own``: the rows are ``org``
-    itself (a cell), else its children, whose quotas do not count ``org``'s own."""
-    qs = AdmissionQuota.objects.in_subtree(org).filter(**period)
-    if not own:
-        qs = qs.exclude(organization_id=org.pk)
+    as :func:`subtree_quota` of the row's organization — and the same for the whole subtree. One
+    query. ``own``: the only row is ``org`` itself (a cell); else the rows are its children,
+    whose figures leave ``org``'s own quota out."""
+    rows = list(AdmissionQuota.objects.in_subtree(org).filter(**period)
+                .values_list("organization__path", "target", "students_target"))
+    top = _topmost(rows)
+    total = (sum(r[1] for r in top), sum(r[2] for r in top)) if top else (None, None)
     out: dict[str, tuple[int, int]] = {}
-    for path, target, students in _topmost(list(qs.values_list("organization__path", "target", "students_target"))):
+    for path, target, students in (top if own else _topmost([r for r in rows if r[0] != org.path])):
         t, st = out.get(path[:width], (0, 0))
         out[path[:width]] = (t + target, st + students)
-    return out
+    return out, total
 
 
 def quota_table(org: Organization, year: int) -> QuotaTable:
@@ -174,8 +177,7 @@ def quota_table(org: Organization, year: int) -> QuotaTable:
     cells; each row links to that organization's own table)."""
     term = term_for_year(org, year)
     table = QuotaTable(year=year, term=term)
-    year_span = (dt.date(year, 1, 1), dt.date(year, 12, 31))
-    spans = {"year": year_span}
+    spans = {"year": (dt.date(year, 1, 1), dt.date(year, 12, 31))}
     if term:
         spans["term"] = term_span(term)
     own = org.kind in CELL_KINDS
@@ -184,26 +186,23 @@ def quota_table(org: Organization, year: int) -> QuotaTable:
         width = len(org.path)
     else:
         rows = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
-                    .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_span[0])).order_by("path"))
+                    .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=spans["year"][0])).order_by("path"))
         width = len(org.path) + Organization.steplen
     counted = _counted_by_row(org, width, spans)
-    quotas = {"year": _quota_by_row(org, width, own, year=year)}
-    if term:
-        quotas["term"] = _quota_by_row(org, width, own, term=term)
-    for row in rows:
-        progress = {}
-        for key in spans:
-            done = counted[key][row.path]
-            target, students = quotas[key].get(row.path, (None, None))
-            progress[key] = Progress(done[0], done[1], target, students)
-        table.rows.append((row, progress["year"], progress.get("term")))
-    target, students = subtree_quota(org, year=year)
-    total = admissions(org, *year_span)
-    table.total_year = Progress(total.admitted, total.students, target, students)
-    if term:
-        target, students = subtree_quota(org, term=term)
-        total = admissions(org, *spans["term"])
-        table.total_term = Progress(total.admitted, total.students, target, students)
+    totals: dict[str, Progress] = {}
+    progress: dict[str, dict[str, Progress]] = defaultdict(dict)
+    for key in spans:
+        quotas, (target, students) = _quotas_by_row(org, width, own, **({"year": year} if key == "year" else
+                                                                         {"term": term}))
+        # every admission of the subtree is in one bucket: the rows', or org's own (its path is shorter)
+        totals[key] = Progress(sum(c[0] for c in counted[key].values()), sum(c[1] for c in counted[key].values()),
+                               target, students)
+        for row in rows:
+            done = counted[key].get(row.path, [0, 0])
+            progress[row.path][key] = Progress(done[0], done[1], *quotas.get(row.path, (None, None)))
+    table.rows = [(row, progress[row.path]["year"], progress[row.path].get("term")) for row in rows]
+    table.total_year = totals["year"]
+    table.total_term = totals.get("term")
     return table
 
 
