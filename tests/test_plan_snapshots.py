@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import logged_in
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import logged_in
 from dangvu.core import clock
 from dangvu.core.planparse import parse_text
 

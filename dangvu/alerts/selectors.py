@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from dangvu.admission import selectors as admission
 from dangvu.admission.models import Prospect, Stage
@@ -90,6 +91,28 @@ def _meeting_message(kind: str, first: dt.date, last: dt.date, severity: str, to
             if left else f"{period} chi bộ chưa {what}: hôm nay là ngày cuối.")
 
 
+MEETING_KIND = {"no_regular_meeting": "regular", "no_thematic_meeting": "thematic"}
+
+
+def meeting_spans(today: dt.date) -> dict[tuple[str, str], tuple[dt.date, dt.date]]:
+    """(alert kind, ``cur`` | ``prev``) → the month or quarter it looks at on ``today``."""
+    return {
+        ("no_regular_meeting", "cur"): month_span(today),
+        ("no_regular_meeting", "prev"): previous_month_span(today),
+        ("no_thematic_meeting", "cur"): quarter_span(today),
+        ("no_thematic_meeting", "prev"): previous_quarter_span(today),
+    }
+
+
+def meetings_needed(rs: RuleSet) -> dict[str, int]:
+    return {"no_regular_meeting": rs["meeting.regular_per_month"],
+            "no_thematic_meeting": rs["meeting.thematic_per_quarter"]}
+
+
+def meeting_message(kind: str, first: dt.date, last: dt.date, severity: str, today: dt.date) -> str:
+    return _meeting_message(kind, first, last, severity, today)
+
+
 def meeting_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
     """Cells short of regular meetings this month or last month, and of thematic meetings this
     quarter or last quarter (one query: filtered counts over the cells' meetings,
@@ -101,15 +124,9 @@ def meeting_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert
     a combined meeting counts as both kinds.
     """
     near = rs["alerts.deadline_near_days"]
-    spans = {
-        ("no_regular_meeting", "cur"): month_span(today),
-        ("no_regular_meeting", "prev"): previous_month_span(today),
-        ("no_thematic_meeting", "cur"): quarter_span(today),
-        ("no_thematic_meeting", "prev"): previous_quarter_span(today),
-    }
-    needed = {"no_regular_meeting": rs["meeting.regular_per_month"],
-              "no_thematic_meeting": rs["meeting.thematic_per_quarter"]}
-    which = {"no_regular_meeting": "regular", "no_thematic_meeting": "thematic"}
+    spans = meeting_spans(today)
+    needed = meetings_needed(rs)
+    which = MEETING_KIND
     rows = meetings.cells_short_of_meetings(
         _cells(org, today), {f"{kind}_{when}": (which[kind], first, last)
                              for (kind, when), (first, last) in spans.items()},
@@ -131,17 +148,32 @@ def absence_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert
     """Members on the rolls who missed meetings without reason in ``member.unexcused_absence_removal``
     (3) or more calendar months of the last ``member.unexcused_absence_window_months`` (12) months
     (two absences in one month are one month): one grouped query. Source: Điều lệ Đảng, Điều 8."""
-    start = absence_window_start(today, rs)
-    months = rs["member.unexcused_absence_window_months"]
-    rows = meetings.unexcused_absence_months(_subtree_members(org).active(), start, today,
+    rows = meetings.unexcused_absence_months(_subtree_members(org).active(), absence_window_start(today, rs), today,
                                              rs["member.unexcused_absence_removal"])
+    return [absence_alert_for(r, rs) for r in rows if absences_call_for_removal(r["n"], rs)]
+
+
+def absentees(org: Organization, today: dt.date, rs: RuleSet):
+    """Active members of the subtree with an unexcused-absence alert (a query, not evaluated)."""
+    return _subtree_members(org).active().filter(pk__in=meetings.unexcused_absentees(
+        _subtree_members(org).active(), absence_window_start(today, rs), today, rs["member.unexcused_absence_removal"]))
+
+
+def absence_rows(member_ids: list[int], today: dt.date, rs: RuleSet):
+    """The rows :func:`absence_alert_for` reads, for these members (one grouped query)."""
+    return meetings.unexcused_absence_months(Member.objects.filter(pk__in=member_ids), absence_window_start(today, rs),
+                                             today, rs["member.unexcused_absence_removal"])
+
+
+def absence_alert_for(r: dict, rs: RuleSet) -> Alert:
+    """The alert of one row of :func:`dangvu.meetings.selectors.unexcused_absence_months`."""
+    months = rs["member.unexcused_absence_window_months"]
     source = rs.source("member.unexcused_absence_removal")
-    return [Alert("unexcused_absences", r["member__organization__code"], r["member__organization__name"],
-                  f"Vắng sinh hoạt không lý do trong {r['n']} tháng của {months} tháng qua (lần gần nhất "
-                  f"{_d(r['last'])}): chi bộ xem xét xóa tên ({source}).",
-                  "info", r["last"], r["member_id"], r["member__full_name"],
-                  org_path=r["member__organization__path"])
-            for r in rows if absences_call_for_removal(r["n"], rs)]
+    return Alert("unexcused_absences", r["member__organization__code"], r["member__organization__name"],
+                 f"Vắng sinh hoạt không lý do trong {r['n']} tháng của {months} tháng qua (lần gần nhất "
+                 f"{_d(r['last'])}): chi bộ xem xét xóa tên ({source}).",
+                 "info", r["last"], r["member_id"], r["member__full_name"],
+                 org_path=r["member__organization__path"])
 
 
 def probation_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
@@ -314,21 +346,36 @@ def organization_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[
     cells = list(_cells(org, today).annotate(has_committee=committee)
                  .values_list("code", "name", "path", "has_committee").order_by("path"))
     full = _full_members_per_cell(org, {c[2] for c in cells})
-    minimum = rs["organization.min_full_members"]
-    threshold = rs["organization.cell_committee_min_full_members"]
     out: list[Alert] = []
     for code, name, path, has_committee in cells:
         n = full[path]
         if cell_too_small(n, rs):
-            out.append(Alert("cell_too_small", code, name,
-                             f"Chi bộ có {n} đảng viên chính thức, dưới mức tối thiểu {minimum} "
-                             f"({rs.source('organization.min_full_members')}).", "info", org_path=path))
+            out.append(cell_alert("cell_too_small", (code, name, path, n), rs))
         if cell_needs_committee(n, has_committee, rs):
-            out.append(Alert("cell_needs_committee", code, name,
-                             f"Chi bộ có {n} đảng viên chính thức (từ {threshold} trở lên) nhưng chưa có chi ủy: "
-                             f"xem xét bầu chi ủy ({rs.source('organization.cell_committee_min_full_members')}).",
-                             "info", org_path=path))
+            out.append(cell_alert("cell_needs_committee", (code, name, path, n), rs))
     return out
+
+
+def cell_alert(kind: str, row: tuple, rs: RuleSet) -> Alert:
+    """The ``cell_too_small`` or ``cell_needs_committee`` alert of a cell ``(code, name, path, full members)``."""
+    code, name, path, n = row
+    if kind == "cell_too_small":
+        return Alert(kind, code, name, f"Chi bộ có {n} đảng viên chính thức, dưới mức tối thiểu "
+                     f"{rs['organization.min_full_members']} ({rs.source('organization.min_full_members')}).",
+                     "info", org_path=path)
+    return Alert(kind, code, name,
+                 f"Chi bộ có {n} đảng viên chính thức (từ {rs['organization.cell_committee_min_full_members']} trở "
+                 f"lên) nhưng chưa có chi ủy: xem xét bầu chi ủy "
+                 f"({rs.source('organization.cell_committee_min_full_members')}).", "info", org_path=path)
+
+
+def cells_with_figures(org: Organization, today: dt.date):
+    """The subtree's cells existing on ``today`` annotated with ``full`` (full members, those of
+    its groups included) and ``has_committee`` (a committee member in office): a query, not evaluated."""
+    full = (Member.objects.filter(status="full", organization__path__startswith=OuterRef("path"))
+            .order_by().values("status").annotate(n=Count("pk")).values("n"))
+    committee = Exists(Post.objects.held_on(today).filter(organization=OuterRef("pk"), role=PostRole.COMMITTEE_MEMBER))
+    return _cells(org, today).annotate(full=Coalesce(Subquery(full), 0), has_committee=committee)
 
 
 GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,
