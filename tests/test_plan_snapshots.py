@@ -140,8 +140,15 @@ def test_refresh_button_and_command_recompute_every_past_year(tree, computed, ca
     assert sorted(y for _, _, y in computed) == list(range(Y - 4, Y + 1))
     figures, _ = _view(client, plan)
     assert dict(next(iter(figures.values())))[Y - 1] == 0.0
-    # a viewer may not recompute
+    # a viewer may not recompute, nor an office outside the plan's subtree
     assert logged_in(tree.users["viewer"]).post(reverse("plans:plan_refresh", args=[plan.pk])).status_code == 403
+    from django.contrib.auth.models import User
+
+    from dangvu.accounts.models import Role
+
+    outsider = User.objects.create_user("vanphong-yen-lac")
+    Role.objects.create(user=outsider, kind="office", organization=tree.orgs["C2"])
+    assert logged_in(outsider).post(reverse("plans:plan_refresh", args=[plan.pk])).status_code == 404
     assert logged_in(tree.users["office"]).get(reverse("plans:plan_refresh", args=[plan.pk])).status_code == 405
 
     IndicatorSnapshot.objects.update(value=99)
