@@ -177,15 +177,18 @@ class SubtreeAlerts:
         return out
 
     def _cells(self) -> list[KindQuery]:
-        """Cells too small, and cells big enough for a committee without one."""
-        rs = self.rs
-        cells = sel.cells_with_figures(self.org, self.today)
-        small = cells.filter(full__lt=rs["organization.min_full_members"])
-        no_committee = cells.filter(has_committee=False, full__gte=rs["organization.cell_committee_min_full_members"])
-        cols = ("code", "name", "path", "full")
-        return [KindQuery(qs.annotate(tag=Value(_code((kind, "info")))), ("pk",),
-                          lambda row, kind=kind: [sel.cell_alert(kind, row, rs)], cols, org="", kinds=(kind,))
-                for kind, qs in (("cell_too_small", small), ("cell_needs_committee", no_committee))]
+        """Cells too small, and cells big enough for a committee without one; a page's full-member
+        counts (for the messages) in one query."""
+        org, today, rs = self.org, self.today, self.rs
+        out = []
+        for kind, qs in (("cell_too_small", sel.small_cells(org, today, rs)),
+                         ("cell_needs_committee", sel.cells_without_committee(org, today, rs))):
+            def build_all(rows: list, kind=kind) -> list[Alert]:
+                full = sel.full_members_of(org, {path for _code, _name, path in rows})
+                return [sel.cell_alert(kind, (code, name, path, full[path]), rs) for code, name, path in rows]
+            out.append(KindQuery(qs.annotate(tag=Value(_code((kind, "info")))), ("pk",), values=("code", "name", "path"),
+                                 org="", build_all=build_all, kinds=(kind,)))
+        return out
 
     def _absences(self) -> KindQuery:
         today, rs = self.today, self.rs
@@ -251,8 +254,10 @@ class SubtreeAlerts:
             if kind:
                 qs = qs.filter(tag__in=[_code((kind, s)) for s in SEVERITIES])
             qs = qs.order_by(f"{q.org}path", "tag", *q.order)
-            if q.build_all is not None:
+            if q.build_all is not None and len(q.values) == 1:
                 rows = list(qs.values_list(*q.values, flat=True)[:limit])
+            elif q.build_all is not None:
+                rows = list(qs.values_list(*q.values)[:limit])
             else:
                 rows = list((qs.values_list(*q.values) if q.values else qs)[:limit])
             if rows:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Length, Substr
 
 from dangvu.admission import selectors as admission
 from dangvu.admission.models import Prospect, Stage
@@ -40,7 +40,7 @@ from dangvu.core.deadlines import add_months, deadlines_for
 from dangvu.core.lifecycle import probation_ends
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.meetings import selectors as meetings
-from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, Post, PostRole
+from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, OrgKind, Post, PostRole
 
 Gatherer = Callable[[Organization, dt.date, RuleSet], list[Alert]]
 
@@ -369,13 +369,51 @@ def cell_alert(kind: str, row: tuple, rs: RuleSet) -> Alert:
                  f"({rs.source('organization.cell_committee_min_full_members')}).", "info", org_path=path)
 
 
-def cells_with_figures(org: Organization, today: dt.date):
-    """The subtree's cells existing on ``today`` annotated with ``full`` (full members, those of
-    its groups included) and ``has_committee`` (a committee member in office): a query, not evaluated."""
-    full = (Member.objects.filter(status="full", organization__path__startswith=OuterRef("path"))
-            .order_by().values("status").annotate(n=Count("pk")).values("n"))
+def _member_cell_path():
+    """A member's cell, as a path: its organization's, or the parent's for a group (tổ đảng), the
+    only kind of organization under a cell."""
+    path = "organization__path"
+    return Case(When(organization__kind=OrgKind.GROUP,
+                     then=Substr(path, 1, Length(path) - Organization.steplen)), default=F(path))
+
+
+def _cells_with_at_least(org: Organization, n: int):
+    """Paths of the subtree's cells with at least ``n`` full members (those of their groups
+    included), as a subquery: one grouped count over the subtree's members, not one per cell."""
+    return (_subtree_members(org).filter(status="full").annotate(cell=_member_cell_path()).values("cell")
+            .annotate(n=Count("pk")).filter(n__gte=n).values("cell"))
+
+
+def small_cells(org: Organization, today: dt.date, rs: RuleSet):
+    """Cells existing on ``today`` with fewer full members than ``organization.min_full_members``
+    (a query, not evaluated)."""
+    return _cells(org, today).exclude(path__in=_cells_with_at_least(org, rs["organization.min_full_members"]))
+
+
+def cells_without_committee(org: Organization, today: dt.date, rs: RuleSet):
+    """Cells existing on ``today`` with ``organization.cell_committee_min_full_members`` full members
+    or more and no committee member in office (a query, not evaluated)."""
     committee = Exists(Post.objects.held_on(today).filter(organization=OuterRef("pk"), role=PostRole.COMMITTEE_MEMBER))
-    return _cells(org, today).annotate(full=Coalesce(Subquery(full), 0), has_committee=committee)
+    return (_cells(org, today).filter(path__in=_cells_with_at_least(org, rs["organization.cell_committee_min_full_members"]))
+            .annotate(has_committee=committee).filter(has_committee=False))
+
+
+def full_members_of(org: Organization, cell_paths: set[str]) -> dict[str, int]:
+    """Full members of these cells (their groups included): one grouped query over them only."""
+    totals = dict.fromkeys(cell_paths, 0)
+    if not cell_paths:
+        return totals
+    groups = Q()
+    for path in cell_paths:  # a page's cells: a few dozen prefixes, each on the path index
+        groups |= Q(path__startswith=path)
+    rows = (_subtree_members(org).filter(status="full")
+            .filter(organization__in=Organization.objects.filter(
+                Q(path__in=list(cell_paths)) | (Q(kind=OrgKind.GROUP) & groups)))
+            .annotate(cell=_member_cell_path()).values_list("cell").annotate(n=Count("pk")).order_by())
+    for cell, n in rows:
+        if cell in totals:
+            totals[cell] += n
+    return totals
 
 
 GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,
