@@ -139,6 +139,9 @@ class KindQuery:
     org: str = "organization__"
     build_all: Callable[[list], list[Alert]] | None = None
     kinds: tuple[str, ...] = ()  # the kinds its rows can be (empty: several, told by the tag)
+    # A kind whose query is already grouped (one row per alert): its own count and page.
+    counter: Callable[[], list[tuple[str, str, str, str, int]]] | None = None
+    pager: Callable[[list[str], int], list[Alert]] | None = None
 
     def alerts(self, rows: list) -> list[Alert]:
         if self.build_all is not None:
@@ -191,12 +194,25 @@ class SubtreeAlerts:
         return out
 
     def _absences(self) -> KindQuery:
+        """Members absent without reason in enough months: the grouped query's rows are per member
+        (its HAVING applies the rule), counted per organization from them; a page's rows are the
+        same query limited to the page's organizations, ordered and cut in SQL."""
         today, rs = self.today, self.rs
-        qs = sel.absentees(self.org, today, rs).annotate(tag=Value(_code(("unexcused_absences", "info"))))
+        grouped = sel.absence_rows_of(self.org, today, rs)
 
-        def build_all(ids: list[int]) -> list[Alert]:
-            return [sel.absence_alert_for(r, rs) for r in sel.absence_rows(ids, today, rs)]
-        return KindQuery(qs, ("name_folded", "pk"), values=("pk",), build_all=build_all, kinds=("unexcused_absences",))
+        def counter() -> list[tuple[str, str, str, str, int]]:
+            n: dict[tuple[str, str, str], int] = defaultdict(int)
+            for r in grouped.values("member__organization__path", "member__organization__code",
+                                    "member__organization__name", "member_id"):
+                n[(r["member__organization__path"], r["member__organization__code"],
+                   r["member__organization__name"])] += 1
+            return [(*key, _code(("unexcused_absences", "info")), k) for key, k in n.items()]
+
+        def pager(paths: list[str], limit: int) -> list[Alert]:
+            rows = grouped.filter(member__organization__path__in=paths).order_by(
+                "member__organization__path", "member__name_folded", "member_id")[:limit]
+            return [sel.absence_alert_for(r, rs) for r in rows]
+        return KindQuery(None, (), kinds=("unexcused_absences",), counter=counter, pager=pager)
 
     def _probation(self) -> KindQuery:
         today, rs = self.today, self.rs
@@ -235,6 +251,10 @@ class SubtreeAlerts:
         """Alerts per organization, kind and severity: one grouped query per SQL kind."""
         out: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
         for q in self._queries():
+            if q.counter is not None:
+                for path, code, name, tag, n in q.counter():
+                    out[(path, code, name, *_tag(tag))] += n
+                continue
             rows = (q.qs.values(f"{q.org}path", f"{q.org}code", f"{q.org}name", "tag")
                     .annotate(n=Count("pk")).order_by())
             for r in rows:
@@ -250,6 +270,9 @@ class SubtreeAlerts:
         for q in self._queries():
             if kind and q.kinds and kind not in q.kinds:
                 continue  # this query's rows are all of another kind
+            if q.pager is not None:
+                out += q.pager(paths, limit)
+                continue
             qs = q.qs.filter(**{f"{q.org}path__in": paths})
             if kind:
                 qs = qs.filter(tag__in=[_code((kind, s)) for s in SEVERITIES])

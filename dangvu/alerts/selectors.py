@@ -153,16 +153,11 @@ def absence_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert
     return [absence_alert_for(r, rs) for r in rows if absences_call_for_removal(r["n"], rs)]
 
 
-def absentees(org: Organization, today: dt.date, rs: RuleSet):
-    """Active members of the subtree with an unexcused-absence alert (a query, not evaluated)."""
-    return _subtree_members(org).active().filter(pk__in=meetings.unexcused_absentees(
-        _subtree_members(org).active(), absence_window_start(today, rs), today, rs["member.unexcused_absence_removal"]))
-
-
-def absence_rows(member_ids: list[int], today: dt.date, rs: RuleSet):
-    """The rows :func:`absence_alert_for` reads, for these members (one grouped query)."""
-    return meetings.unexcused_absence_months(Member.objects.filter(pk__in=member_ids), absence_window_start(today, rs),
-                                             today, rs["member.unexcused_absence_removal"])
+def absence_rows_of(org: Organization, today: dt.date, rs: RuleSet):
+    """The grouped rows (one per member with an unexcused-absence alert) that
+    :func:`absence_alert_for` reads (a query, not evaluated)."""
+    return meetings.unexcused_absence_months(_subtree_members(org).active(), absence_window_start(today, rs), today,
+                                             rs["member.unexcused_absence_removal"])
 
 
 def absence_alert_for(r: dict, rs: RuleSet) -> Alert:

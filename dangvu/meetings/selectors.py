@@ -377,12 +377,3 @@ def cells_short_in_span(cells: QuerySet[Organization], kind: str, first: dt.date
             .annotate(held=Count("recent", filter=which & Q(recent__held_on__range=(first, last))))
             .filter(held__lt=needed).values("pk"))
 
-
-def unexcused_absentees(members: QuerySet[Member], start: dt.date, upto: dt.date, at_least: int) -> QuerySet:
-    """Ids of the members of :func:`unexcused_absence_months`, as a subquery (the same grouped count)."""
-    return (Attendance.objects
-            .filter(status=AttendanceStatus.ABSENT, member__in=members.values("pk"),
-                    meeting__held_on__range=(start, upto))
-            .values("member_id")
-            .annotate(n=Count(span_index(month_spans(start, upto), "meeting__held_on"), distinct=True))
-            .filter(n__gte=at_least).values("member_id"))
