@@ -605,6 +605,8 @@ EXPECTED: dict[str, Spec] = {
     "plans:plan_edit": Spec("edit", _pl("plan"), OBJ_LOCS, post=_pl_post("edit")),
     "plans:plan_tasks": Spec("read", _pl("plan"), OBJ_LOCS),
     "plans:plan_cascade": Spec("read", _pl("plan"), OBJ_LOCS),
+    # POST only; its POST by editors, viewers and outsiders: tests/test_plan_snapshots.py
+    "plans:plan_refresh": Spec("edit", _pl("plan"), OBJ_LOCS, get_allowed=False),
     "plans:plan_report": Spec("read", lambda w, loc, v: (w.plans[loc]["plan"].pk, v), OBJ_LOCS,
                               variants=("docx", "xlsx")),
     "plans:target_edit": Spec("edit", _pl("target"), OBJ_LOCS,

@@ -297,6 +297,45 @@ def test_quota_progress_exact_values(tree, mai) -> None:
     assert status == 200 and '<div class="big">2/6</div>' in html
 
 
+def test_quota_table_lists_the_children_with_their_subtrees_in_queries_that_do_not_grow(tree, mai) -> None:
+    """Rows are the organizations directly under the page's (each over its subtree); a cell shows
+    itself. The table's queries are the same for 2 rows and for 6 (issue 14: no per-child loop)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c1, c1a = tree.orgs["C1"], tree.orgs["C1A"]
+    s.complete_admission(None, mai, D(2026, 6, 1), "125-QĐ/ĐU", D(2026, 6, 20))  # a student, in C1A
+    s.set_quota(None, c1a, year=2026, target=4, students_target=2)
+    s.set_quota(None, tree.orgs["C2"], year=2026, target=3)
+    s.set_quota(None, tree.orgs["C2A"], year=2026, target=9)  # under C2's own quota: C2's counts alone
+    table = quota_table(tree.orgs["P"], 2026)
+    assert {o.code: (py.admitted, py.students, py.target, py.students_target) for o, py, _ in table.rows} == {
+        "C1": (2, 1, 4, 2), "C2": (0, 0, 3, 0)}
+    assert (table.total_year.admitted, table.total_year.target) == (2, 7)
+    cell = quota_table(c1a, 2026)
+    assert [(o.code, py.admitted, py.target) for o, py, _ in cell.rows] == [("C1A", 1, 4)]
+
+    def cost() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = len(quota_table(c1, 2026).rows)
+        return rows, len(ctx)
+
+    rows_before, queries_before = cost()
+    status, _ = page(Client(), tree.users["office"], reverse("admission:pipeline", args=["C1"]) + "?nam=2026")
+    assert (rows_before, status) == (2, 200)
+    part = rs.create_organization(None, c1, code="C1P", name="Đảng bộ bộ phận Khối Cơ quan", kind="sub_committee")
+    for i, name in enumerate(("Chi bộ thôn Đông", "Chi bộ thôn Tây", "Chi bộ thôn Nam")):
+        cell_i = rs.create_organization(None, c1, code=f"C1X{'DTN'[i]}", name=name, kind="cell",
+                                        sector="residential")
+        s.set_quota(None, cell_i, year=2026, target=i + 1)
+    inner = rs.create_organization(None, part, code="C1PA", name="Chi bộ Trường học", kind="cell", sector="school")
+    s.set_quota(None, inner, year=2026, target=5)
+    rows_after, queries_after = cost()
+    assert (rows_after, queries_after) == (6, queries_before)
+    by_code = {o.code: py.target for o, py, _ in quota_table(c1, 2026).rows}
+    assert (by_code["C1P"], by_code["C1XT"], by_code["C1B"]) == (5, 2, None)  # the sub-committee sums its cell
+
+
 def test_prospect_counts_follow_the_reading_day(tree, mai) -> None:
     c1a = tree.orgs["C1A"]
     s.complete_admission(None, mai, D(2026, 6, 1), "125-QĐ/ĐU", D(2026, 6, 20))  # listed 01/10/2025

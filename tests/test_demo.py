@@ -611,3 +611,38 @@ def test_province_builder_keeps_the_tree_consistent(demo, db) -> None:
     assert Organization.objects.find_problems() == ([], [], [], [], [])
     codes = [c.code for c in Organization.objects.get_children(Organization.objects.get(pk=commune.pk))]
     assert codes == sorted(codes) and codes[-1] == added.code
+
+
+def test_alerts_counted_and_paged_in_sql_match_the_python_gathering(demo, db) -> None:
+    """Issue 14: every kind counted and paged by SQL queries gives the alerts — same kinds,
+    severities, subjects, messages and counts — that the one-pass Python gathering
+    (``alerts_for``) builds, for several organizations and days of the demo."""
+    from dangvu.alerts.queries import SubtreeAlerts
+    from dangvu.alerts.services import alerts_for
+    from dangvu.registry.models import Organization
+
+    def shape(a):
+        return (a.org_path, a.kind, a.severity, a.org_code, a.member_id, a.prospect_id, a.message, a.date)
+
+    root = demo.root
+    cells = list(Organization.objects.filter(path__startswith=root.path, kind="cell").order_by("path"))
+    orgs = [root, cells[0], cells[len(cells) // 2]]
+    seen = Counter()
+    for org in orgs:
+        for day in (TODAY, TODAY - dt.timedelta(days=45), TODAY - dt.timedelta(days=200)):
+            expected = alerts_for(org, day)
+            st = SubtreeAlerts(org, day)
+            counts = Counter()
+            for path, _code, _name, kind, severity, n in st.counts():
+                counts[(path, kind, severity)] += n
+            assert counts == Counter((a.org_path, a.kind, a.severity) for a in expected), (org.code, day)
+            paths = sorted({a.org_path for a in expected})
+            got = st.rows(paths, "", 10 ** 6)
+            assert sorted(map(shape, got)) == sorted(map(shape, expected)), (org.code, day)
+            for kind in {a.kind for a in expected}:
+                assert sorted(map(shape, st.rows(paths, kind, 10 ** 6))) == sorted(
+                    shape(a) for a in expected if a.kind == kind), (org.code, day, kind)
+            seen.update(a.kind for a in expected)
+    # the comparison covered the kinds moved to SQL
+    for kind in ("no_regular_meeting", "no_thematic_meeting", "unexcused_absences", "cell_too_small"):
+        assert seen[kind] > 0, seen

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
 
 from dangvu.core import clock
 from dangvu.core.admission import (
@@ -131,53 +132,77 @@ def term_for_year(org: Organization, year: int) -> str | None:
     return best[1] if best else None
 
 
-def _counted_by_cell(org: Organization, cells: list[Organization],
-                     spans: dict[str, tuple[dt.date, dt.date]]) -> dict[str, dict[str, list[int]]]:
-    """Per span key and cell path: [admitted, students] (``""`` for admissions outside every cell)."""
+def _child_path(org: Organization, width: int):
+    """The organization path cut to ``width`` characters: the path of the row it counts under."""
+    return Substr("to_org__path", 1, width)
+
+
+def _counted_by_row(org: Organization, width: int,
+                    spans: dict[str, tuple[dt.date, dt.date]]) -> dict[str, dict[str, list[int]]]:
+    """Per span key and row path (an organization's path cut to ``width``): [admitted, students].
+    One grouped query per span over the subtree, whatever the number of rows."""
     counted: dict[str, dict[str, list[int]]] = {k: defaultdict(lambda: [0, 0]) for k in spans}
     for key, (start, end) in spans.items():
-        rows = (_admit_events(org, start, end).values("to_org__path")
-                .annotate(n=Count("id"), students=Count("id", filter=Q(member__is_student=True))))
+        rows = (_admit_events(org, start, end).annotate(row=_child_path(org, width)).values("row")
+                .annotate(n=Count("id"), students=Count("id", filter=Q(member__is_student=True))).order_by())
         for row in rows:
-            path = row["to_org__path"]
-            cell = next((c for c in cells if path.startswith(c.path)), None)
-            slot = counted[key][cell.path if cell else ""]
+            slot = counted[key][row["row"]]
             slot[0] += row["n"]
             slot[1] += row["students"]
     return counted
 
 
+def _quotas_by_row(org: Organization, width: int, own: bool,
+                   **period: Any) -> tuple[dict[str, tuple[int, int]], tuple[int | None, int | None]]:
+    """Per row path: (target, students target) of that row's subtree — its topmost quotas summed,
+    as :func:`subtree_quota` of the row's organization — and the same for the whole subtree. One
+    query. ``own``: the only row is ``org`` itself (a cell); else the rows are its children,
+    whose figures leave ``org``'s own quota out."""
+    rows = list(AdmissionQuota.objects.in_subtree(org).filter(**period)
+                .values_list("organization__path", "target", "students_target"))
+    top = _topmost(rows)
+    total = (sum(r[1] for r in top), sum(r[2] for r in top)) if top else (None, None)
+    out: dict[str, tuple[int, int]] = {}
+    for path, target, students in (top if own else _topmost([r for r in rows if r[0] != org.path])):
+        t, st = out.get(path[:width], (0, 0))
+        out[path[:width]] = (t + target, st + students)
+    return out, total
+
+
 def quota_table(org: Organization, year: int) -> QuotaTable:
-    """Per cell of the subtree (and the subtree's total): admissions of ``year`` against the year's
-    quota, and admissions of the term covering ``year`` against the term's quota."""
+    """Admissions of ``year`` against the year's quota, and of the term covering ``year`` against
+    the term's quota: one row per organization directly under ``org`` (its whole subtree counted;
+    a cell: the cell itself), and the subtree's total. One grouped query per figure over the
+    subtree, whatever the number of rows (a province root lists its communes, not its thousands of
+    cells; each row links to that organization's own table)."""
     term = term_for_year(org, year)
     table = QuotaTable(year=year, term=term)
-    year_span = (dt.date(year, 1, 1), dt.date(year, 12, 31))
-    spans = {"year": year_span}
+    spans = {"year": (dt.date(year, 1, 1), dt.date(year, 12, 31))}
     if term:
         spans["term"] = term_span(term)
-    cells = list(Organization.objects.subtree(org).filter(kind__in=CELL_KINDS)
-                 .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_span[0])).order_by("path"))
-    counted = _counted_by_cell(org, cells, spans)
-    quotas = {(q.organization_id, q.year, q.term): q for q in AdmissionQuota.objects.filter(
-        organization__in=cells).filter(Q(year=year) | Q(term=term or "-"))}
-    for cell in cells:
-        y = quotas.get((cell.pk, year, ""))
-        done = counted["year"][cell.path]
-        year_p = Progress(done[0], done[1], y.target if y else None, y.students_target if y else None)
-        term_p = None
-        if term:
-            t = quotas.get((cell.pk, None, term))
-            done = counted["term"][cell.path]
-            term_p = Progress(done[0], done[1], t.target if t else None, t.students_target if t else None)
-        table.rows.append((cell, year_p, term_p))
-    target, students = subtree_quota(org, year=year)
-    total = admissions(org, *year_span)
-    table.total_year = Progress(total.admitted, total.students, target, students)
-    if term:
-        target, students = subtree_quota(org, term=term)
-        total = admissions(org, *spans["term"])
-        table.total_term = Progress(total.admitted, total.students, target, students)
+    own = org.kind in CELL_KINDS
+    if own:
+        rows = [org]
+        width = len(org.path)
+    else:
+        rows = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+                    .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=spans["year"][0])).order_by("path"))
+        width = len(org.path) + Organization.steplen
+    counted = _counted_by_row(org, width, spans)
+    totals: dict[str, Progress] = {}
+    progress: dict[str, dict[str, Progress]] = defaultdict(dict)
+    for key in spans:
+        quotas, (target, students) = _quotas_by_row(org, width, own, **({"year": year} if key == "year" else
+                                                                         {"term": term}))
+        # every admission of the subtree is in one bucket: the rows', or org's own (its path is shorter)
+        totals[key] = Progress(sum(c[0] for c in counted[key].values()), sum(c[1] for c in counted[key].values()),
+                               target, students)
+        for row in rows:
+            done = counted[key].get(row.path, [0, 0])
+            progress[row.path][key] = Progress(done[0], done[1], *quotas.get(row.path, (None, None)))
+    table.rows = [(row, progress[row.path]["year"], progress[row.path].get("term")) for row in rows]
+    table.total_year = totals["year"]
+    table.total_term = totals.get("term")
     return table
 
 

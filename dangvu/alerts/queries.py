@@ -11,9 +11,13 @@ fetched per kind with ``LIMIT`` for the organizations the page covers only; the 
 rows are built by the same per-row functions as :func:`dangvu.alerts.selectors.alerts_for`, so
 the messages are the same.
 
-Kinds about cells (meetings, cell size, committee) and unexcused absences already come from one
-grouped query whose rows are the alerts (a row per cell or per absent member): they are built as
-before, once per request.
+Kinds about cells (meetings short in a month or quarter, cell size, committee) and unexcused
+absences are queries too: cells (or members) filtered in SQL by the same rule — a filtered count of
+meetings below what the rule set asks, full members (a correlated count) against the thresholds,
+a grouped count of absent months — with the kind and severity as a constant (they depend on the
+day, not on the row). They are counted and paged like the others; only a page's rows become
+:class:`Alert` objects. :func:`dangvu.alerts.selectors.alerts_for` keeps the one-pass Python
+gathering of every kind, which the tests compare with these queries.
 """
 
 from __future__ import annotations
@@ -23,12 +27,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Value, When
+from django.db.models import Case, CharField, Count, Q, Value, When
 
 from dangvu.admission.models import Prospect, Stage
 from dangvu.core import clock
-from dangvu.core.alerts import KINDS, SEVERITIES, Alert, assignment_cutoff, count_by_kind, sort_key
+from dangvu.core.alerts import (
+    KINDS,
+    SEVERITIES,
+    Alert,
+    assignment_cutoff,
+    count_by_kind,
+    deadline_state,
+    sort_key,
+)
 from dangvu.core.rulesets import RuleSet, load_rulesets, ruleset_for
+from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import Organization
 
 from . import selectors as sel
@@ -41,8 +54,6 @@ earlier day: deadlines grow with the day they are counted from, so an older day 
 MAX_SCAN_DAYS = 4000
 """Longest scan back (the course certificate's validity of years comes first)."""
 
-ROW_KINDS = ("probation", "prospects", "no_assignment")
-LIST_GATHERERS = (sel.meeting_alerts, sel.absence_alerts, sel.organization_alerts)
 
 
 def _code(tag: Tag) -> str:
@@ -118,12 +129,24 @@ def _tables(today: dt.date, rs: RuleSet) -> dict:
 @dataclass
 class KindQuery:
     """One SQL kind: its rows annotated with ``tag`` (only alerted rows), and how a row becomes
-    an alert."""
+    an alert (``build``), or how a page's rows do at once (``build_all``, one query for the page).
+    ``org`` is the path to the row's organization (``""``: the row is the organization, a cell)."""
 
     qs: object
     order: tuple[str, ...]
-    build: Callable[[object], list[Alert]]
+    build: Callable[[object], list[Alert]] | None = None
     values: tuple[str, ...] = field(default=())
+    org: str = "organization__"
+    build_all: Callable[[list], list[Alert]] | None = None
+    kinds: tuple[str, ...] = ()  # the kinds its rows can be (empty: several, told by the tag)
+    # A kind whose query is already grouped (one row per alert): its own count and page.
+    counter: Callable[[], list[tuple[str, str, str, str, int]]] | None = None
+    pager: Callable[[list[str], int], list[Alert]] | None = None
+
+    def alerts(self, rows: list) -> list[Alert]:
+        if self.build_all is not None:
+            return self.build_all(rows)
+        return [a for row in rows for a in self.build(row)]
 
 
 class SubtreeAlerts:
@@ -133,15 +156,63 @@ class SubtreeAlerts:
     def __init__(self, org: Organization, today: dt.date | None = None) -> None:
         self.org, self.today = org, today or clock.today()
         self.rs: RuleSet = ruleset_for(self.today)
-        self._lists: list[Alert] | None = None
         self._kinds: list[KindQuery] | None = None
 
     # -- the kinds -----------------------------------------------------------------------------
-    def list_alerts(self) -> list[Alert]:
-        """Alerts of the cell-level kinds and unexcused absences (their queries' rows are the alerts)."""
-        if self._lists is None:
-            self._lists = [a for gather in LIST_GATHERERS for a in gather(self.org, self.today, self.rs)]
-        return self._lists
+    def _meetings(self) -> list[KindQuery]:
+        """Per (kind, month or quarter): the cells short of meetings in it, existing from its first day."""
+        today, rs = self.today, self.rs
+        near, needed = rs["alerts.deadline_near_days"], sel.meetings_needed(rs)
+        cells = sel._cells(self.org, today)
+        out = []
+        for (kind, _when), (first, last) in sel.meeting_spans(today).items():
+            severity = deadline_state(today, last, near)
+            short = meetings.cells_short_in_span(cells, sel.MEETING_KIND[kind], first, last, needed[kind], today)
+            qs = (Organization.objects.filter(pk__in=short)
+                  .filter(Q(established_on__isnull=True) | Q(established_on__lte=first))
+                  .annotate(tag=Value(_code((kind, severity)))))
+
+            def build(row, kind=kind, first=first, last=last, severity=severity) -> list[Alert]:
+                code, name, path = row
+                return [Alert(kind, code, name, sel.meeting_message(kind, first, last, severity, today), severity, last,
+                              org_path=path)]
+            out.append(KindQuery(qs, ("pk",), build, ("code", "name", "path"), org="", kinds=(kind,)))
+        return out
+
+    def _cells(self) -> list[KindQuery]:
+        """Cells too small, and cells big enough for a committee without one; a page's full-member
+        counts (for the messages) in one query."""
+        org, today, rs = self.org, self.today, self.rs
+        out = []
+        for kind, qs in (("cell_too_small", sel.small_cells(org, today, rs)),
+                         ("cell_needs_committee", sel.cells_without_committee(org, today, rs))):
+            def build_all(rows: list, kind=kind) -> list[Alert]:
+                full = sel.full_members_of(org, {path for _code, _name, path in rows})
+                return [sel.cell_alert(kind, (code, name, path, full[path]), rs) for code, name, path in rows]
+            out.append(KindQuery(qs.annotate(tag=Value(_code((kind, "info")))), ("pk",), values=("code", "name", "path"),
+                                 org="", build_all=build_all, kinds=(kind,)))
+        return out
+
+    def _absences(self) -> KindQuery:
+        """Members absent without reason in enough months: the grouped query's rows are per member
+        (its HAVING applies the rule), counted per organization from them; a page's rows are the
+        same query limited to the page's organizations, ordered and cut in SQL."""
+        today, rs = self.today, self.rs
+        grouped = sel.absence_rows_of(self.org, today, rs)
+
+        def counter() -> list[tuple[str, str, str, str, int]]:
+            n: dict[tuple[str, str, str], int] = defaultdict(int)
+            for r in grouped.values("member__organization__path", "member__organization__code",
+                                    "member__organization__name", "member_id"):
+                n[(r["member__organization__path"], r["member__organization__code"],
+                   r["member__organization__name"])] += 1
+            return [(*key, _code(("unexcused_absences", "info")), k) for key, k in n.items()]
+
+        def pager(paths: list[str], limit: int) -> list[Alert]:
+            rows = grouped.filter(member__organization__path__in=paths).order_by(
+                "member__organization__path", "member__name_folded", "member_id")[:limit]
+            return [sel.absence_alert_for(r, rs) for r in rows]
+        return KindQuery(None, (), kinds=("unexcused_absences",), counter=counter, pager=pager)
 
     def _probation(self) -> KindQuery:
         today, rs = self.today, self.rs
@@ -170,7 +241,9 @@ class SubtreeAlerts:
 
     def _queries(self) -> list[KindQuery]:
         if self._kinds is None:
-            self._kinds = [q for q in (self._probation(), self._prospects(), self._assignments()) if q is not None]
+            found = [*self._meetings(), self._absences(), self._probation(), self._prospects(), self._assignments(),
+                     *self._cells()]
+            self._kinds = [q for q in found if q is not None]
         return self._kinds
 
     # -- counts and pages ----------------------------------------------------------------------
@@ -178,27 +251,40 @@ class SubtreeAlerts:
         """Alerts per organization, kind and severity: one grouped query per SQL kind."""
         out: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
         for q in self._queries():
-            rows = (q.qs.values("organization__path", "organization__code", "organization__name", "tag")
+            if q.counter is not None:
+                for path, code, name, tag, n in q.counter():
+                    out[(path, code, name, *_tag(tag))] += n
+                continue
+            rows = (q.qs.values(f"{q.org}path", f"{q.org}code", f"{q.org}name", "tag")
                     .annotate(n=Count("pk")).order_by())
             for r in rows:
                 kind, severity = _tag(r["tag"])
-                out[(r["organization__path"], r["organization__code"], r["organization__name"], kind, severity)] += r["n"]
-        for a in self.list_alerts():
-            out[(a.org_path, a.org_code, a.org_name, a.kind, a.severity)] += 1
+                out[(r[f"{q.org}path"], r[f"{q.org}code"], r[f"{q.org}name"], kind, severity)] += r["n"]
         return [(*key, n) for key, n in out.items()]
 
     def rows(self, paths: Iterable[str], kind: str, limit: int) -> list[Alert]:
         """The first ``limit`` alerts (of ``kind``, or every kind when empty) of the organizations at
         ``paths``, ordered as the page lists them: by organization (tree order), then most urgent."""
         paths = list(paths)
-        out: list[Alert] = [a for a in self.list_alerts() if a.org_path in paths and (not kind or a.kind == kind)]
+        out: list[Alert] = []
         for q in self._queries():
-            qs = q.qs.filter(organization__path__in=paths)
+            if kind and q.kinds and kind not in q.kinds:
+                continue  # this query's rows are all of another kind
+            if q.pager is not None:
+                out += q.pager(paths, limit)
+                continue
+            qs = q.qs.filter(**{f"{q.org}path__in": paths})
             if kind:
                 qs = qs.filter(tag__in=[_code((kind, s)) for s in SEVERITIES])
-            qs = qs.order_by("organization__path", "tag", *q.order)
-            for row in (qs.values_list(*q.values) if q.values else qs)[:limit]:
-                out += q.build(row)
+            qs = qs.order_by(f"{q.org}path", "tag", *q.order)
+            if q.build_all is not None and len(q.values) == 1:
+                rows = list(qs.values_list(*q.values, flat=True)[:limit])
+            elif q.build_all is not None:
+                rows = list(qs.values_list(*q.values)[:limit])
+            else:
+                rows = list((qs.values_list(*q.values) if q.values else qs)[:limit])
+            if rows:
+                out += q.alerts(rows)
         return sorted(out, key=page_key)[:limit]
 
 

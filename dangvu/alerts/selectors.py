@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Length, Substr
 
 from dangvu.admission import selectors as admission
 from dangvu.admission.models import Prospect, Stage
@@ -39,7 +40,7 @@ from dangvu.core.deadlines import add_months, deadlines_for
 from dangvu.core.lifecycle import probation_ends
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.meetings import selectors as meetings
-from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, Post, PostRole
+from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, OrgKind, Post, PostRole
 
 Gatherer = Callable[[Organization, dt.date, RuleSet], list[Alert]]
 
@@ -90,6 +91,28 @@ def _meeting_message(kind: str, first: dt.date, last: dt.date, severity: str, to
             if left else f"{period} chi bộ chưa {what}: hôm nay là ngày cuối.")
 
 
+MEETING_KIND = {"no_regular_meeting": "regular", "no_thematic_meeting": "thematic"}
+
+
+def meeting_spans(today: dt.date) -> dict[tuple[str, str], tuple[dt.date, dt.date]]:
+    """(alert kind, ``cur`` | ``prev``) → the month or quarter it looks at on ``today``."""
+    return {
+        ("no_regular_meeting", "cur"): month_span(today),
+        ("no_regular_meeting", "prev"): previous_month_span(today),
+        ("no_thematic_meeting", "cur"): quarter_span(today),
+        ("no_thematic_meeting", "prev"): previous_quarter_span(today),
+    }
+
+
+def meetings_needed(rs: RuleSet) -> dict[str, int]:
+    return {"no_regular_meeting": rs["meeting.regular_per_month"],
+            "no_thematic_meeting": rs["meeting.thematic_per_quarter"]}
+
+
+def meeting_message(kind: str, first: dt.date, last: dt.date, severity: str, today: dt.date) -> str:
+    return _meeting_message(kind, first, last, severity, today)
+
+
 def meeting_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
     """Cells short of regular meetings this month or last month, and of thematic meetings this
     quarter or last quarter (one query: filtered counts over the cells' meetings,
@@ -101,15 +124,9 @@ def meeting_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert
     a combined meeting counts as both kinds.
     """
     near = rs["alerts.deadline_near_days"]
-    spans = {
-        ("no_regular_meeting", "cur"): month_span(today),
-        ("no_regular_meeting", "prev"): previous_month_span(today),
-        ("no_thematic_meeting", "cur"): quarter_span(today),
-        ("no_thematic_meeting", "prev"): previous_quarter_span(today),
-    }
-    needed = {"no_regular_meeting": rs["meeting.regular_per_month"],
-              "no_thematic_meeting": rs["meeting.thematic_per_quarter"]}
-    which = {"no_regular_meeting": "regular", "no_thematic_meeting": "thematic"}
+    spans = meeting_spans(today)
+    needed = meetings_needed(rs)
+    which = MEETING_KIND
     rows = meetings.cells_short_of_meetings(
         _cells(org, today), {f"{kind}_{when}": (which[kind], first, last)
                              for (kind, when), (first, last) in spans.items()},
@@ -131,17 +148,27 @@ def absence_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert
     """Members on the rolls who missed meetings without reason in ``member.unexcused_absence_removal``
     (3) or more calendar months of the last ``member.unexcused_absence_window_months`` (12) months
     (two absences in one month are one month): one grouped query. Source: Điều lệ Đảng, Điều 8."""
-    start = absence_window_start(today, rs)
-    months = rs["member.unexcused_absence_window_months"]
-    rows = meetings.unexcused_absence_months(_subtree_members(org).active(), start, today,
+    rows = meetings.unexcused_absence_months(_subtree_members(org).active(), absence_window_start(today, rs), today,
                                              rs["member.unexcused_absence_removal"])
+    return [absence_alert_for(r, rs) for r in rows if absences_call_for_removal(r["n"], rs)]
+
+
+def absence_rows_of(org: Organization, today: dt.date, rs: RuleSet):
+    """The grouped rows (one per member with an unexcused-absence alert) that
+    :func:`absence_alert_for` reads (a query, not evaluated)."""
+    return meetings.unexcused_absence_months(_subtree_members(org).active(), absence_window_start(today, rs), today,
+                                             rs["member.unexcused_absence_removal"])
+
+
+def absence_alert_for(r: dict, rs: RuleSet) -> Alert:
+    """The alert of one row of :func:`dangvu.meetings.selectors.unexcused_absence_months`."""
+    months = rs["member.unexcused_absence_window_months"]
     source = rs.source("member.unexcused_absence_removal")
-    return [Alert("unexcused_absences", r["member__organization__code"], r["member__organization__name"],
-                  f"Vắng sinh hoạt không lý do trong {r['n']} tháng của {months} tháng qua (lần gần nhất "
-                  f"{_d(r['last'])}): chi bộ xem xét xóa tên ({source}).",
-                  "info", r["last"], r["member_id"], r["member__full_name"],
-                  org_path=r["member__organization__path"])
-            for r in rows if absences_call_for_removal(r["n"], rs)]
+    return Alert("unexcused_absences", r["member__organization__code"], r["member__organization__name"],
+                 f"Vắng sinh hoạt không lý do trong {r['n']} tháng của {months} tháng qua (lần gần nhất "
+                 f"{_d(r['last'])}): chi bộ xem xét xóa tên ({source}).",
+                 "info", r["last"], r["member_id"], r["member__full_name"],
+                 org_path=r["member__organization__path"])
 
 
 def probation_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
@@ -314,21 +341,74 @@ def organization_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[
     cells = list(_cells(org, today).annotate(has_committee=committee)
                  .values_list("code", "name", "path", "has_committee").order_by("path"))
     full = _full_members_per_cell(org, {c[2] for c in cells})
-    minimum = rs["organization.min_full_members"]
-    threshold = rs["organization.cell_committee_min_full_members"]
     out: list[Alert] = []
     for code, name, path, has_committee in cells:
         n = full[path]
         if cell_too_small(n, rs):
-            out.append(Alert("cell_too_small", code, name,
-                             f"Chi bộ có {n} đảng viên chính thức, dưới mức tối thiểu {minimum} "
-                             f"({rs.source('organization.min_full_members')}).", "info", org_path=path))
+            out.append(cell_alert("cell_too_small", (code, name, path, n), rs))
         if cell_needs_committee(n, has_committee, rs):
-            out.append(Alert("cell_needs_committee", code, name,
-                             f"Chi bộ có {n} đảng viên chính thức (từ {threshold} trở lên) nhưng chưa có chi ủy: "
-                             f"xem xét bầu chi ủy ({rs.source('organization.cell_committee_min_full_members')}).",
-                             "info", org_path=path))
+            out.append(cell_alert("cell_needs_committee", (code, name, path, n), rs))
     return out
+
+
+def cell_alert(kind: str, row: tuple, rs: RuleSet) -> Alert:
+    """The ``cell_too_small`` or ``cell_needs_committee`` alert of a cell ``(code, name, path, full members)``."""
+    code, name, path, n = row
+    if kind == "cell_too_small":
+        return Alert(kind, code, name, f"Chi bộ có {n} đảng viên chính thức, dưới mức tối thiểu "
+                     f"{rs['organization.min_full_members']} ({rs.source('organization.min_full_members')}).",
+                     "info", org_path=path)
+    return Alert(kind, code, name,
+                 f"Chi bộ có {n} đảng viên chính thức (từ {rs['organization.cell_committee_min_full_members']} trở "
+                 f"lên) nhưng chưa có chi ủy: xem xét bầu chi ủy "
+                 f"({rs.source('organization.cell_committee_min_full_members')}).", "info", org_path=path)
+
+
+def _member_cell_path():
+    """A member's cell, as a path: its organization's, or the parent's for a group (tổ đảng), the
+    only kind of organization under a cell."""
+    path = "organization__path"
+    return Case(When(organization__kind=OrgKind.GROUP,
+                     then=Substr(path, 1, Length(path) - Organization.steplen)), default=F(path))
+
+
+def _cells_with_at_least(org: Organization, n: int):
+    """Paths of the subtree's cells with at least ``n`` full members (those of their groups
+    included), as a subquery: one grouped count over the subtree's members, not one per cell."""
+    return (_subtree_members(org).filter(status="full").annotate(cell=_member_cell_path()).values("cell")
+            .annotate(n=Count("pk")).filter(n__gte=n).values("cell"))
+
+
+def small_cells(org: Organization, today: dt.date, rs: RuleSet):
+    """Cells existing on ``today`` with fewer full members than ``organization.min_full_members``
+    (a query, not evaluated)."""
+    return _cells(org, today).exclude(path__in=_cells_with_at_least(org, rs["organization.min_full_members"]))
+
+
+def cells_without_committee(org: Organization, today: dt.date, rs: RuleSet):
+    """Cells existing on ``today`` with ``organization.cell_committee_min_full_members`` full members
+    or more and no committee member in office (a query, not evaluated)."""
+    committee = Exists(Post.objects.held_on(today).filter(organization=OuterRef("pk"), role=PostRole.COMMITTEE_MEMBER))
+    return (_cells(org, today).filter(path__in=_cells_with_at_least(org, rs["organization.cell_committee_min_full_members"]))
+            .annotate(has_committee=committee).filter(has_committee=False))
+
+
+def full_members_of(org: Organization, cell_paths: set[str]) -> dict[str, int]:
+    """Full members of these cells (their groups included): one grouped query over them only."""
+    totals = dict.fromkeys(cell_paths, 0)
+    if not cell_paths:
+        return totals
+    groups = Q()
+    for path in cell_paths:  # a page's cells: a few dozen prefixes, each on the path index
+        groups |= Q(path__startswith=path)
+    rows = (_subtree_members(org).filter(status="full")
+            .filter(organization__in=Organization.objects.filter(
+                Q(path__in=list(cell_paths)) | (Q(kind=OrgKind.GROUP) & groups)))
+            .annotate(cell=_member_cell_path()).values_list("cell").annotate(n=Count("pk")).order_by())
+    for cell, n in rows:
+        if cell in totals:
+            totals[cell] += n
+    return totals
 
 
 GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,

@@ -61,7 +61,33 @@ def _table(org, period, rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    """Recompute and store the past years' figures of every saved plan (of ``--org``'s subtree)."""
+    setup_django()
+    from dangvu.core.text import nfc
+    from dangvu.plans import services as plan_services
+    from dangvu.plans.selectors import plans_to_refresh
+    from dangvu.registry.selectors import org_by_code
+
+    org = None
+    if args.org:
+        org = org_by_code(nfc(args.org).strip().upper())
+        if org is None:
+            raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{args.org}».")
+    plans = plans_to_refresh(org)
+    total = sum(plan_services.refresh_figures(None, plan) for plan in plans)
+    if args.json:
+        print_json({"plans": len(plans), "computed": total})
+    else:
+        sys.stdout.write(f"Đã tính lại {thousands(total)} số liệu các năm trước của {len(plans)} kế hoạch.\n")
+    return 0
+
+
 def _indicators(args: argparse.Namespace) -> int:
+    if args.refresh:
+        return _refresh(args)
+    if not args.org or not args.year:
+        raise CommandError("Cần --org và --year (hoặc --refresh để tính lại số liệu đã lưu của các kế hoạch).")
     period = period_from_args(args.year, args.quarter)
     setup_django()
     from dangvu import indicators
@@ -82,8 +108,10 @@ def _indicators(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("indicators", help="Tính mọi chỉ số của một tổ chức đảng (cả cây trực thuộc) trong năm/quý")
-    p.add_argument("--org", required=True, metavar="CODE", help="mã tổ chức đảng")
-    p.add_argument("--year", required=True, metavar="YYYY", help="năm")
+    p.add_argument("--org", metavar="CODE", help="mã tổ chức đảng")
+    p.add_argument("--year", metavar="YYYY", help="năm")
     p.add_argument("--quarter", metavar="Q", help="quý (1–4); bỏ trống: cả năm")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--refresh", action="store_true",
+                   help="tính lại số liệu các năm trước đã lưu của mọi kế hoạch (của --org nếu có)")
     p.set_defaults(func=_indicators)

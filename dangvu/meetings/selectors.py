@@ -364,3 +364,16 @@ def unexcused_absence_months(members: QuerySet[Member], start: dt.date, upto: dt
             .annotate(n=Count(span_index(month_spans(start, upto), "meeting__held_on"), distinct=True),
                       last=Max("meeting__held_on"))
             .filter(n__gte=at_least).order_by())
+
+
+def cells_short_in_span(cells: QuerySet[Organization], kind: str, first: dt.date, last: dt.date, needed: int,
+                        upto: dt.date) -> QuerySet:
+    """Ids of the cells of ``cells`` with fewer than ``needed`` meetings of ``kind`` (``regular`` or
+    ``thematic``; a combined meeting counts for both) from ``first`` to ``last``, meetings after
+    ``upto`` not counted — one span of :func:`cells_short_of_meetings`, as a subquery."""
+    which = {"regular": regular_q("recent__"), "thematic": thematic_q("recent__")}[kind]
+    recent = FilteredRelation("meetings", condition=Q(meetings__held_on__range=(first, upto)))
+    return (cells.annotate(recent=recent)
+            .annotate(held=Count("recent", filter=which & Q(recent__held_on__range=(first, last))))
+            .filter(held__lt=needed).values("pk"))
+

@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
 from dangvu.common.dates import check_date
+from dangvu.common.signals import data_changed
 from dangvu.common.uploads import too_large
 from dangvu.common.versions import claim
 from dangvu.core import clock
@@ -483,6 +484,9 @@ def set_study_attendance(by, session: StudySession, member_ids: Iterable[int]) -
         att.delete()
     StudyAttendance.objects.bulk_create([StudyAttendance(session=session, member_id=pk)
                                          for pk in sorted(ids - current)])
+    if ids - current:  # bulk_create sends no per-row signal: stored figures learn of it here
+        data_changed.send(sender=StudyAttendance, organization_id=session.organization_id,
+                          year=session.held_on.year)
     return session
 
 

@@ -9,7 +9,11 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from . import audit  # noqa: F401  registers models with auditlog
+        from . import (
+            audit,  # noqa: F401  registers models with auditlog
+            snapshots,
+        )
         from .landing import mark_login
 
         user_logged_in.connect(mark_login, dispatch_uid="dangvu.plans.mark_login")
+        snapshots.connect()  # stored yearly figures learn of every write that may change them

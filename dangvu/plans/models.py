@@ -265,3 +265,39 @@ class TaskUpdate(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "cập nhật nhiệm vụ"
+
+
+class IndicatorSnapshot(models.Model):
+    """A stored figure of a past period (its end before this year): one indicator over one subtree
+    with one set of params. Plan dashboards read these instead of recomputing every past year on
+    each view; a row is only a cache of what the indicator gives — it is valid while no
+    :class:`DataChange` newer than ``data_stamp`` touches its subtree in or before its last year,
+    and is recomputed otherwise (see :mod:`dangvu.plans.snapshots`)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("chỉ số", max_length=80)
+    params = models.CharField("tham số", max_length=300, blank=True)  # canonical JSON
+    start = models.DateField()
+    end = models.DateField()
+    value = models.FloatField(null=True)
+    detail = models.CharField(max_length=80, blank=True)  # "numerator/denominator" as shown
+    computed_at = models.DateTimeField(default=timezone.now)
+    data_stamp = models.BigIntegerField(default=0)  # the newest DataChange id when it was computed
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key", "params", "start", "end"],
+                                               name="plans_snapshot_one_per_figure")]
+        verbose_name = "số liệu chỉ số đã lưu"
+
+
+class DataChange(models.Model):
+    """A write that may change indicator figures: of one organization's data (null: anywhere) from
+    one year on (null: every year). Appended by :mod:`dangvu.plans.snapshots` on every save or
+    delete of the apps whose data the indicators read; its id is the data stamp."""
+
+    organization = models.ForeignKey(Organization, null=True, on_delete=models.SET_NULL, related_name="+")
+    year = models.PositiveSmallIntegerField(null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "thay đổi số liệu"

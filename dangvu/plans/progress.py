@@ -36,6 +36,7 @@ from dangvu.core.text import fold
 from . import bindings as B
 from . import selectors as sel
 from .models import OVERDUE, TASK_STATUS_LABELS, Binding, Measurement, Plan, Target, Task
+from .snapshots import Figures
 
 HISTORY_YEARS = 5
 ENTRIES_SHOWN = 10  # a manual target's latest values listed with who entered them
@@ -158,19 +159,10 @@ class TargetProgress:
 
 
 def _indicator_value(key: str, target: Target, params: dict, period: indicators.Period,
-                     memo: dict | None = None) -> tuple[float | None, str]:
-    """One indicator figure; ``memo`` (one per page) computes a figure several targets share once."""
-    memo_key = (key, target.scope_org.pk, period, repr(sorted(params.items())))
-    if memo is not None and memo_key in memo:
-        return memo[memo_key]
-    v = indicators.compute(key, target.scope_org, period, **params)
-    detail = ""
-    if v.denominator:
-        detail = f"{number(v.numerator)}/{number(v.denominator)}"
-    out = (None if v.value is None else float(v.value)), detail
-    if memo is not None:
-        memo[memo_key] = out
-    return out
+                     figures: Figures) -> tuple[float | None, str]:
+    """One indicator figure; ``figures`` (one per page) computes a figure several targets share
+    once and reads past years from storage (:mod:`.snapshots`)."""
+    return figures.value(key, target.scope_org, period, params)
 
 
 def _period(target: Target, year: int) -> indicators.Period:
@@ -195,7 +187,7 @@ def _finish(target: Target, binding: Binding | None, label: str, params_text: st
                   points=points, due_year=due, forecast=fc, status=status, detail=detail, **extra)
 
 
-def binding_series(target: Target, binding: Binding, today: dt.date, memo: dict | None = None) -> Series:
+def binding_series(target: Target, binding: Binding, today: dt.date, figures: Figures | None = None) -> Series:
     """A binding's figures: its indicator over the target's scope, with its params, year by year."""
     plan = target.plan
     year = min(today.year, target.due_year)
@@ -204,6 +196,7 @@ def binding_series(target: Target, binding: Binding, today: dt.date, memo: dict 
     if key not in indicators.load_all():
         return _finish(target, binding, B.label(key), words, year, None, [], "", today, unregistered=True)
     label = indicators.get(key).label
+    figures = figures if figures is not None else Figures(today)
     if target.period == "term":  # cumulative from the plan's start; its first year only while current
         first = plan.start_year if year <= plan.start_year else plan.start_year + 1
     else:
@@ -212,7 +205,7 @@ def binding_series(target: Target, binding: Binding, today: dt.date, memo: dict 
     value, detail = None, ""
     try:
         for y in range(first, year + 1):
-            v, d = _indicator_value(key, target, params, _period(target, y), memo)
+            v, d = _indicator_value(key, target, params, _period(target, y), figures)
             if v is not None:
                 points.append((y, v))
             if y == year:
@@ -246,16 +239,36 @@ def manual_series(target: Target, today: dt.date) -> Series:
                    entries=measured[::-1][:ENTRIES_SHOWN])
 
 
-def target_progress(target: Target, today: dt.date | None = None, memo: dict | None = None) -> TargetProgress:
+def target_progress(target: Target, today: dt.date | None = None, figures: Figures | None = None) -> TargetProgress:
+    """One target's progress; without ``figures`` its past figures are read from and stored to
+    the snapshot table on the spot."""
     today = today or clock.today()
+    own = figures is None
+    figures = figures if figures is not None else Figures(today)
     bindings = list(target.bindings.all())
-    series = [binding_series(target, b, today, memo) for b in bindings] or [manual_series(target, today)]
+    series = [binding_series(target, b, today, figures) for b in bindings] or [manual_series(target, today)]
+    if own:
+        figures.save()
     return TargetProgress(target=target, series=series, status=worst([x.status for x in series]))
 
 
-def plan_progress(plan: Plan, today: dt.date | None = None) -> list[TargetProgress]:
-    memo: dict = {}  # targets of one plan often share an indicator: each figure computed once
-    return [target_progress(t, today, memo) for t in sel.targets_with_figures(plan)]
+def plan_progress(plan: Plan, today: dt.date | None = None, figures: Figures | None = None) -> list[TargetProgress]:
+    """Every target's progress. Past years come from stored figures (computed and stored the first
+    time, or when their data changed); the current period is computed on each call."""
+    today = today or clock.today()
+    figures = figures if figures is not None else Figures(today)
+    targets = list(sel.targets_with_figures(plan))
+    figures.preload(_scope_orgs(targets))
+    rows = [target_progress(t, today, figures) for t in targets]
+    figures.save()
+    return rows
+
+
+def _scope_orgs(targets: list[Target]) -> list:
+    seen: dict[int, object] = {}
+    for t in targets:
+        seen.setdefault(t.scope_org.pk, t.scope_org)
+    return list(seen.values())
 
 
 def status_counts(rows: list[TargetProgress]) -> list[tuple[str, str, int]]:
@@ -368,9 +381,13 @@ def cascade(plan: Plan) -> list[CascadeRow]:
 def cascade_progress(plan: Plan, today: dt.date | None = None, *, parent_values: bool = True) -> list[CascadeRow]:
     """:func:`cascade` with each side's current value and status; ``parent_values=False`` leaves
     the parent's figures out (they cover a subtree the reader may not see)."""
+    today = today or clock.today()
     rows = cascade(plan)
+    figures = Figures(today)
+    figures.preload(_scope_orgs([t for r in rows for t in (r.target, r.parent_target if parent_values else None) if t]))
     for row in rows:
-        row.mine = target_progress(row.target, today) if row.target else None
+        row.mine = target_progress(row.target, today, figures) if row.target else None
         if parent_values and row.parent_target:
-            row.theirs = target_progress(row.parent_target, today)
+            row.theirs = target_progress(row.parent_target, today, figures)
+    figures.save()
     return rows

@@ -149,6 +149,15 @@ def target_bindings(target: Target) -> list[Binding]:
 
 # -- figures -----------------------------------------------------------------------------------------
 
+def plans_to_refresh(org: Organization | None = None) -> list[Plan]:
+    """Saved plans (not drafts) whose stored figures ``dangvu indicators --refresh`` recomputes:
+    every one, or those issued inside ``org``'s subtree."""
+    qs = Plan.objects.exclude(state=PlanState.DRAFT).select_related("issuer").order_by("pk")
+    if org is not None:
+        qs = qs.filter(issuer__path__startswith=org.path)
+    return list(qs)
+
+
 def targets_with_figures(plan: Plan) -> QuerySet[Target]:
     """The plan's targets with what their figures read: scope, bindings, manual measurements."""
     entered = Prefetch("measurements", queryset=Measurement.objects.select_related("entered_by"))

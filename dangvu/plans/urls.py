@@ -14,6 +14,7 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/huy-ban-nhap/", views.plan_discard, name="plan_discard"),
     path("ke-hoach/<int:pk>/them-chi-tieu/", views.target_add, name="target_add"),
     path("ke-hoach/<int:pk>/them-nhiem-vu/", views.task_add, name="task_add"),
+    path("ke-hoach/<int:pk>/tinh-lai/", views.plan_refresh, name="plan_refresh"),
     path("ke-hoach/<int:pk>/nhiem-vu/", views.plan_tasks, name="plan_tasks"),
     path("ke-hoach/<int:pk>/cu-the-hoa/", views.plan_cascade, name="plan_cascade"),
     path("ke-hoach/<int:pk>/bao-cao.<str:fmt>", views.plan_report, name="plan_report"),

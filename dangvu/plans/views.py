@@ -433,6 +433,21 @@ def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["POST"])
+def plan_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Tính lại": recompute and store every past year's figure of the plan (normally they are
+    recomputed by themselves when the data of that year changes)."""
+    plan = _editable_plan(request, pk)
+    try:
+        n = s.refresh_figures(request.user, plan)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã tính lại {n} số liệu các năm trước.")
+    return redirect(_dashboard_url(plan))
+
+
+@login_required
 @require_GET
 def plan_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)

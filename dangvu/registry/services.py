@@ -18,6 +18,7 @@ from dangvu.accounts.access import access_for
 from dangvu.accounts.throttle import spend_duplicate_checks
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
 from dangvu.common.dates import check_date
+from dangvu.common.signals import data_changed
 from dangvu.common.versions import claim
 from dangvu.core import clock
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
@@ -428,8 +429,11 @@ def confirm_transfer(by, transfer: Transfer, confirmed_on: dt.date, cell: Organi
         member.organization = target
         member.save(update_fields=["organization", "updated_at", "name_folded"])
         # Posts end with the move: a secretary of the old cell is not one of the new.
-        Post.objects.current().filter(member=member).exclude(role="unit_head").update(
-            ended_on=confirmed_on)
+        ending = Post.objects.current().filter(member=member).exclude(role="unit_head")
+        post_orgs = set(ending.values_list("organization_id", flat=True))
+        ending.update(ended_on=confirmed_on)
+        for org_id in post_orgs:  # an update() sends no per-row signal: stored figures learn of it here
+            data_changed.send(sender=Post, organization_id=org_id, year=confirmed_on.year)
     note = "Tiếp nhận " + transfer.get_kind_display().lower()
     if addressee.pk != target.pk:
         note += f" (giấy giới thiệu gửi {addressee.name})"

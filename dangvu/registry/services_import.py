@@ -17,6 +17,7 @@ from django.utils import timezone
 from dangvu.accounts.access import access_for
 from dangvu.accounts.audit import log_bulk
 from dangvu.common import Code, ServiceError, acting_user
+from dangvu.common.signals import data_changed
 from dangvu.core.lifecycle import Event
 
 from . import excel, imports
@@ -89,8 +90,11 @@ def _confirm_in_transaction(by: Any, batch: ImportBatch) -> tuple[int, Result | 
         return 0, result
     if locked.kind == ImportBatch.Kind.MEMBERS:
         created = _write_members(by, result.good)
+        # Rows written in bulk send no per-row signal: stored figures of the scope learn of them here.
+        data_changed.send(sender=Member, organization_id=locked.scope_id, year=None)
     else:
         created = _write_organizations(by, result.good)
+        data_changed.send(sender=ImportBatch, organization_id=None, year=None)  # the tree itself changed
     # A queryset update: the one audit entry of the import is the log_bulk below.
     ImportBatch.objects.filter(pk=locked.pk).update(state=ImportBatch.State.DONE, imported=created)
     log_bulk(by, locked.scope, f"{locked.kind}.xlsx", created=created, file=locked.file_name, batch=locked.pk)

@@ -28,6 +28,7 @@ from .drafts import (
     save_plan,
     update_plan,
 )
+from .figures import refresh_figures
 from .review import clear_binding, confirm_all, confirm_binding, resolve_bindings
 from .targets import (
     TARGET_FIELDS,
@@ -47,6 +48,6 @@ __all__ = [
     "MAX_TEXT", "PLAN_FIELDS", "TARGET_FIELDS", "TASK_FIELDS", "BindingSpec", "ServiceError", "UnconfirmedBindings",
     "add_binding", "add_target", "add_task", "archive_plan", "bind_target", "clear_binding", "confirm_all",
     "confirm_binding", "create_target", "delete_target", "delete_task", "discard_draft", "draft_from_parse",
-    "edit_task", "plan_years", "record_measurement", "registered", "resolve_bindings", "revise_target",
+    "edit_task", "plan_years", "record_measurement", "refresh_figures", "registered", "resolve_bindings", "revise_target",
     "save_plan", "set_bindings", "unconfirmed_bindings", "update_plan", "update_target", "update_task",
 ]

@@ -1,0 +1,242 @@
+"""Stored yearly figures for plan dashboards.
+
+A dashboard shows each bound target year by year (up to five years). A past period — one that
+ended before this year — gives the same figure until the data it reads changes, so it is computed
+once, stored as an :class:`~dangvu.plans.models.IndicatorSnapshot`, and read back; only the
+current period is computed on every view.
+
+When is a stored figure out of date? Every save or delete of the apps whose data the indicators
+read (registry, meetings, evaluation, admission) appends a :class:`~dangvu.plans.models.DataChange`
+naming the organization the row belongs to (before and after an update) and the first year it
+can affect (a meeting's date, a round's year; ``None`` for rows without one, e.g. a member's
+record, which changes every year's counts). Writes that bypass ``save()`` send
+:data:`dangvu.common.signals.data_changed`. A stored figure of subtree S and last year Y is stale
+once a change newer than its stamp names an organization inside S (or none) in a year ≤ Y (or
+none). Why a change log and not a stamp computed from the data (max updated_at, counts): most of
+those tables have no update time, a deletion leaves no row to see, and computing the stamp of a
+province subtree would cost what the figure does. The log is one small insert per write, in the
+writer's transaction, so a figure is never read as valid after a committed change it misses.
+
+On demand: :func:`refresh` (the "Tính lại" button, ``dangvu indicators --refresh``) recomputes
+and stores every past figure of the given plans regardless of stamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Max
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
+
+from dangvu import indicators
+from dangvu.common.signals import data_changed
+from dangvu.core.plan_status import number
+
+from .models import DataChange, IndicatorSnapshot
+
+WATCHED_APPS = frozenset({"registry", "meetings", "evaluation", "admission"})
+IGNORED_MODELS = frozenset({"registry.importbatch"})  # bookkeeping of an import, read by no indicator
+# The date (or year) a row's effect on the figures starts from; rows of other models count for every year.
+WHEN_FIELD = {
+    "meetings.meeting": "held_on",
+    "meetings.studysession": "held_on",
+    "meetings.attendance": "meeting.held_on",
+    "meetings.studyattendance": "session.held_on",
+    "meetings.meetingscore": "meeting.held_on",
+    "evaluation.evaluationround": "year",
+    "evaluation.evaluation": "round.year",
+}
+# Where a row without its own organization belongs: the first of these parents that has one.
+PARENTS = ("meeting", "session", "round", "member", "prospect")
+
+
+def _label(sender: type[models.Model]) -> str:
+    return f"{sender._meta.app_label}.{sender._meta.model_name}"
+
+
+def _watched(sender: type[models.Model]) -> bool:
+    return sender._meta.app_label in WATCHED_APPS and _label(sender) not in IGNORED_MODELS
+
+
+def _follow(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None) if obj is not None else None
+    return obj
+
+
+def _where(instance: models.Model) -> tuple[int | None, int | None]:
+    """(organization id, first year) a row's figures belong to; None where unknown (= everywhere/every year)."""
+    org_id = getattr(instance, "organization_id", None)
+    if org_id is None:
+        for name in PARENTS:
+            parent_id = getattr(instance, f"{name}_id", None)
+            if parent_id is not None:
+                org_id = getattr(getattr(instance, name), "organization_id", None)
+                break
+    field = WHEN_FIELD.get(_label(type(instance)))
+    when = _follow(instance, field) if field else None
+    year = when.year if isinstance(when, dt.date) else (int(when) if isinstance(when, int) else None)
+    return org_id, year
+
+
+def _record(org_id: int | None, year: int | None) -> None:
+    DataChange.objects.create(organization_id=org_id, year=year)
+
+
+def _place_fields(sender: type[models.Model]) -> list[str]:
+    """The columns that decide where a row's figures belong (organization, parents, its date)."""
+    names = {f.attname for f in sender._meta.concrete_fields}
+    wanted = ["organization_id", *(f"{p}_id" for p in PARENTS)]
+    field = WHEN_FIELD.get(_label(sender), "")
+    if field and "." not in field:
+        wanted.append(field)
+    return [n for n in wanted if n in names]
+
+
+def _before_save(sender, instance, raw=False, **kwargs) -> None:
+    # An update may move a row to another organization or year: then the old place changes too.
+    if raw or not _watched(sender) or instance._state.adding or instance.pk is None:
+        return
+    fields = _place_fields(sender)
+    if not fields:
+        return
+    old = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
+    if old is None or all(old[f] == getattr(instance, f) for f in fields):
+        return
+    previous = sender._base_manager.get(pk=instance.pk)
+    instance._snapshot_old_place = _where(previous)
+
+
+def _after_save(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not _watched(sender):
+        return
+    places = {_where(instance)}
+    old = getattr(instance, "_snapshot_old_place", None)
+    if old is not None:
+        places.add(old)
+        del instance._snapshot_old_place
+    for org_id, year in places:
+        _record(org_id, year)
+
+
+def _after_delete(sender, instance, **kwargs) -> None:
+    if _watched(sender):
+        try:
+            place = _where(instance)
+        except models.ObjectDoesNotExist:  # its parent went first in a cascade: assume anywhere, any year
+            place = (None, None)
+        _record(*place)
+
+
+def _on_data_changed(sender, organization_id: int | None = None, year: int | None = None, **kwargs) -> None:
+    _record(organization_id, year)
+
+
+def connect() -> None:
+    """Listen to the watched models only: a delete listener on every model would stop Django's
+    fast cascade deletes everywhere."""
+    for label in WATCHED_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if not _watched(model):
+                continue
+            uid = f"dangvu.plans.snapshots.{_label(model)}"
+            pre_save.connect(_before_save, sender=model, dispatch_uid=uid)
+            post_save.connect(_after_save, sender=model, dispatch_uid=uid)
+            post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
+    data_changed.connect(_on_data_changed, dispatch_uid="dangvu.plans.snapshots.data_changed")
+
+
+# -- reading and storing ---------------------------------------------------------------------------
+
+def _params_key(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _detail(v: indicators.Value) -> str:
+    return f"{number(v.numerator)}/{number(v.denominator)}" if v.denominator else ""
+
+
+class Figures:
+    """The indicator figures of one page: each computed once per page; past ones read from storage
+    when still valid, else computed and stored by :meth:`save`. ``force`` recomputes every one."""
+
+    def __init__(self, today: dt.date, *, force: bool = False) -> None:
+        self.today = today
+        self.force = force
+        self.memo: dict[tuple, tuple[float | None, str]] = {}
+        self.stored: dict[tuple, tuple[float | None, str]] = {}
+        self.loaded: set[int] = set()
+        self.stamp: int | None = None
+        self.new: list[IndicatorSnapshot] = []
+        self.computed = 0  # indicator computations this page ran (tests read it)
+
+    def _past(self, period: indicators.Period) -> bool:
+        return period.end.year < self.today.year
+
+    def preload(self, orgs: list) -> None:
+        """Read the stored figures of these subtrees (and which are still valid) in three queries."""
+        todo = {o.pk: o for o in orgs if o.pk not in self.loaded}
+        if not todo or self.force:
+            return
+        self.loaded |= set(todo)
+        if self.stamp is None:
+            self.stamp = DataChange.objects.aggregate(m=Max("id"))["m"] or 0
+        rows = list(IndicatorSnapshot.objects.filter(organization_id__in=list(todo)))
+        if not rows:
+            return
+        since = min(r.data_stamp for r in rows)
+        changes = list(DataChange.objects.filter(id__gt=since).values("organization__path", "year")
+                       .annotate(last=Max("id")))
+        by_path: dict[str | None, list[tuple[int | None, int]]] = defaultdict(list)
+        for c in changes:
+            by_path[c["organization__path"]].append((c["year"], c["last"]))
+        for r in rows:
+            org = todo[r.organization_id]
+            stale = any(last > r.data_stamp and (year is None or year <= r.end.year)
+                        for path, seen in by_path.items() if path is None or path.startswith(org.path)
+                        for year, last in seen)
+            if not stale:
+                self.stored[(r.key, r.organization_id, r.start, r.end, r.params)] = (r.value, r.detail)
+
+    def value(self, key: str, org, period: indicators.Period, params: dict) -> tuple[float | None, str]:
+        """(value, "numerator/denominator") of one indicator over ``org``'s subtree in ``period``."""
+        pkey = _params_key(params)
+        k = (key, org.pk, period.start, period.end, pkey)
+        if k in self.memo:
+            return self.memo[k]
+        past = self._past(period)
+        if past:
+            self.preload([org])
+            if k in self.stored:
+                self.memo[k] = self.stored[k]
+                return self.memo[k]
+        v = indicators.compute(key, org, period, **params)
+        self.computed += 1
+        out = (None if v.value is None else float(v.value)), _detail(v)
+        self.memo[k] = out
+        if past:
+            if self.stamp is None:  # forced: the stamp is read before computing, so a later write still counts
+                self.stamp = DataChange.objects.aggregate(m=Max("id"))["m"] or 0
+            self.new.append(IndicatorSnapshot(organization_id=org.pk, key=key, params=pkey, start=period.start,
+                                              end=period.end, value=out[0], detail=out[1][:80],
+                                              data_stamp=self.stamp))
+        return out
+
+    def save(self) -> None:
+        """Store the past figures computed on this page (one upsert)."""
+        if not self.new:
+            return
+        now = timezone.now()
+        for s in self.new:
+            s.computed_at = now
+        IndicatorSnapshot.objects.bulk_create(
+            self.new, update_conflicts=True,
+            unique_fields=["organization", "key", "params", "start", "end"],
+            update_fields=["value", "detail", "computed_at", "data_stamp"])
+        self.new = []
