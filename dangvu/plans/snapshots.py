@@ -6,7 +6,7 @@ once, stored as an :class:`~dangvu.plans.models.IndicatorSnapshot`, and read bac
 current period is computed on every view.
 
 When is a stored figure out of date? Every save or delete of the apps whose data the indicators
-read (registry, meetings, evaluation, admission) appends a :class:`~dangvu.plans.models.DataChange`
+read (registry, meetings, evaluation, admission, fees) appends a :class:`~dangvu.plans.models.DataChange`
 naming the organization the row belongs to (before and after an update) and the first year it
 can affect (a meeting's date, a round's year; ``None`` for rows without one, e.g. a member's
 record, which changes every year's counts). Writes that bypass ``save()`` send
@@ -40,7 +40,7 @@ from dangvu.core.plan_status import number
 
 from .models import DataChange, IndicatorSnapshot
 
-WATCHED_APPS = frozenset({"registry", "meetings", "evaluation", "admission"})
+WATCHED_APPS = frozenset({"registry", "meetings", "evaluation", "admission", "fees"})
 IGNORED_MODELS = frozenset({"registry.importbatch"})  # bookkeeping of an import, read by no indicator
 # The date (or year) a row's effect on the figures starts from; rows of other models count for every year.
 WHEN_FIELD = {
@@ -51,6 +51,9 @@ WHEN_FIELD = {
     "meetings.meetingscore": "meeting.held_on",
     "evaluation.evaluationround": "year",
     "evaluation.evaluation": "round.year",
+    "fees.feebook": "month",
+    "fees.feepayment": "month",
+    "fees.feeremittance": "month",
 }
 # Where a row without its own organization belongs: the first of these parents that has one.
 PARENTS = ("meeting", "session", "round", "member", "prospect")
