@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dangvu import indicators
+from dangvu.core import clock
 from dangvu.core.numbers import decimal, thousands
 from dangvu.core.partydoc import committee_name, number_line
 from dangvu.core.periods import Period
@@ -94,7 +95,8 @@ def _table(key: str, org: Organization, period: Period) -> StatsTable:
 
 def build(org: Organization, day: dt.date, start: dt.date | None = None) -> StatsReport:
     """The statistics of ``org``'s subtree on ``day``; changes from ``start`` (default 1 January of
-    ``day``'s year) to ``day``."""
+    ``day``'s year) to ``day``. A day after today is read as today (nothing is recorded there yet)."""
+    day = min(day, clock.today())
     start = start or dt.date(day.year, 1, 1)
     if start > day:
         raise ValueError("start after day")
