@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from dangvu.core import stats
@@ -189,6 +189,14 @@ _EVENT_ROWS = {Event.ADMIT: "admitted", Event.RECOGNIZE_FULL: "recognized", Even
                Event.EXPEL: "expelled", Event.DEATH: "died"}
 
 
+def _event_here(event: str, span: tuple[dt.date, dt.date], orgs) -> Exists:
+    """The outer member has ``event`` in ``span`` while in one of ``orgs`` (their organization that day)."""
+    org_then = Coalesce(_moves_after("member_id", OuterRef("on")), OuterRef("organization_id"),
+                        output_field=BigIntegerField())
+    return Exists(StatusChange.objects.filter(member=OuterRef("pk"), event=event, on__range=span)
+                  .annotate(org_then=org_then).filter(org_then__in=orgs))
+
+
 @indicator("members.changes_in_period", "Biến động đảng viên trong kỳ báo cáo", "count")
 def changes_in_period(org: Organization, period: Period) -> Value:
     """Changes of the subtree's membership from ``start`` to ``as_of``: admissions, recognitions,
@@ -198,17 +206,18 @@ def changes_in_period(org: Organization, period: Period) -> Value:
     The value is the number of changes; the breakdown lists every row, zero included."""
     orgs = Organization.objects.filter(subtree_q(org)).values("pk")
     span = (period.start, period.as_of)
-    events = (StatusChange.objects.filter(event__in=list(_EVENT_ROWS), on__range=span)
-              .annotate(org_on=Coalesce(_moves_after("member_id", OuterRef("on")), F("member__organization_id"),
-                                       output_field=BigIntegerField()))
-              .filter(org_on__in=orgs).order_by().values_list("event").annotate(n=Count("id")))
-    rows = dict.fromkeys(CHANGE_ROWS, 0)
-    for event, n in events:
-        rows[_EVENT_ROWS[event]] += n
+    # Read from the members who are in the subtree now or left it by a permanent transfer, each
+    # tested for the event (once in a life: admission, recognition, removal): the work follows the
+    # subtree, not the events of the whole database in the period.
+    moved_out = Transfer.objects.filter(kind=TransferKind.PERMANENT, state=TransferState.CONFIRMED,
+                                        from_org__in=orgs).values("member_id")
+    candidates = Member.objects.filter(Q(organization__in=orgs) | Q(pk__in=moved_out))
+    counts = candidates.aggregate(**{row: Count("id", filter=Q(_event_here(event, span, orgs)))
+                                     for event, row in _EVENT_ROWS.items()})
+    rows = dict.fromkeys(CHANGE_ROWS, 0) | counts
     moves = Transfer.objects.filter(kind=TransferKind.PERMANENT, state=TransferState.CONFIRMED,
                                     confirmed_on__range=span)
-    inside_from, inside_to = Q(from_org__in=orgs), Q(to_org__in=orgs)
-    rows["transferred_in"] = moves.filter(inside_to & ~inside_from).count()
-    rows["transferred_out"] = moves.filter(inside_from & ~inside_to).count()
+    rows["transferred_in"] = moves.filter(to_org__in=orgs).exclude(from_org__in=orgs).count()
+    rows["transferred_out"] = moves.filter(from_org__in=orgs).exclude(to_org__in=orgs).count()
     labelled = {CHANGE_ROWS[k]: n for k, n in rows.items()}
     return _breakdown(labelled)
