@@ -55,23 +55,55 @@ def _moves_after(member_ref: str, day_ref) -> Subquery:
         confirmed_on__gt=day_ref).order_by("confirmed_on", "id").values("from_org")[:1])
 
 
-def members_on(org: Organization, day: dt.date):
-    """Members of ``org``'s subtree on ``day`` (probationary, full or exempt that day, in an
-    organization of the subtree that day), annotated with ``status_on``. Candidates are the members
-    now in the subtree and those who left it by a permanent transfer confirmed after ``day``."""
-    orgs = Organization.objects.filter(subtree_q(org)).values("pk")
+def _candidates(orgs, day: dt.date):
+    """Members now in ``orgs`` or who left them by a permanent transfer confirmed after ``day``."""
     left_later = Transfer.objects.filter(kind=TransferKind.PERMANENT, state=TransferState.CONFIRMED,
                                          confirmed_on__gt=day, from_org__in=orgs).values("member_id")
+    return Member.objects.filter(Q(organization__in=orgs) | Q(pk__in=left_later))
+
+
+def _replayed(members, orgs, day: dt.date):
+    """``members`` annotated with their status (``status_on``) and organization (``org_on``) on
+    ``day`` from the history, kept when on the rolls of ``orgs`` that day."""
     status_on = Subquery(StatusChange.objects.filter(member=OuterRef("pk"), on__lte=day)
                          .order_by("-on", "-id").values("to_status")[:1])
-    return (Member.objects.filter(Q(organization__in=orgs) | Q(pk__in=left_later))
-            .annotate(status_on=status_on, org_on=Coalesce(_moves_after("pk", day), F("organization_id"), output_field=BigIntegerField()))
-            .filter(status_on__in=ACTIVE_STATUSES, org_on__in=orgs))
+    org_on = Coalesce(_moves_after("pk", day), F("organization_id"), output_field=BigIntegerField())
+    return members.annotate(status_on=status_on, org_on=org_on).filter(status_on__in=ACTIVE_STATUSES,
+                                                                       org_on__in=orgs)
+
+
+def members_on(org: Organization, day: dt.date):
+    """Members of ``org``'s subtree on ``day`` (probationary, full or exempt that day, in an
+    organization of the subtree that day), annotated with ``status_on`` and ``org_on``, every one
+    replayed from the history (see :func:`_grouped` for the fast count)."""
+    orgs = Organization.objects.filter(subtree_q(org)).values("pk")
+    return _replayed(_candidates(orgs, day), orgs, day)
 
 
 def _grouped(org: Organization, period: Period, field: str) -> dict:
-    rows = members_on(org, period.as_of).order_by().values_list(field).annotate(n=Count("id"))
-    return dict(rows)
+    """Members of the subtree on ``as_of`` counted by ``field`` (``status_on``: their status that
+    day). A member with no history event after the day stands that day as now (status, organization:
+    the last event left them so); only the members with a later event are replayed from the history,
+    so a day close to today costs little more than counting the rolls."""
+    day = period.as_of
+    orgs = Organization.objects.filter(subtree_q(org)).values("pk")
+    candidates = _candidates(orgs, day)
+    # Probed member by member on the history's (member, …) index: the cost follows the subtree.
+    later = Exists(StatusChange.objects.filter(member=OuterRef("pk"), on__gt=day))
+    stable = Member.objects.filter(organization__in=orgs, status__in=ACTIVE_STATUSES).filter(~later).order_by()
+    if field == "status_on":
+        # Grouped with the organization too, so that SQLite reads the (organization, status) index of
+        # the subtree and not the status index of the whole database.
+        stable = [(status, n) for _, status, n in
+                  stable.values_list("organization_id", "status").annotate(n=Count("id"))]
+    else:
+        stable = stable.values_list(field).annotate(n=Count("id"))
+    replayed = (_replayed(candidates.filter(later), orgs, day)
+                .order_by().values_list(field).annotate(n=Count("id")))
+    counts: dict = {}
+    for key, n in [*stable, *replayed]:
+        counts[key] = counts.get(key, 0) + n
+    return counts
 
 
 def _breakdown(rows: dict[str, int]) -> Value:
