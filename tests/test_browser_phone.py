@@ -37,7 +37,7 @@ pytestmark = BROWSER_MARKS
 PHONE_ROLES = ("admin", "office", "secretary", "viewer", "member")
 # Responses that are files to download, not pages.
 DOWNLOADS = {
-    "registry:import_template", "registry:member_export", "meetings:meeting_minutes",
+    "registry:import_template", "registry:member_export", "registry:org_stats_file", "meetings:meeting_minutes",
     "meetings:meeting_minutes_draft",
     "congress:milestone_evidence", "congress:apportionment_xlsx", "congress:draft_file",
     "congress:comments_docx", "congress:tally_docx", "evaluation:round_xlsx", "plans:plan_report",

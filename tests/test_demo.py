@@ -103,6 +103,29 @@ def test_member_counts_and_cell_sizes(demo, db) -> None:
     assert big_without_committee >= 2
 
 
+def test_standard_statistics_agree_with_the_registry(demo, db) -> None:
+    """Issue 18: on the built demo every statistics table sums to the members of the day read from the
+    history; today that is ``members.count``; the cells' totals add up to the commune's on a past day
+    too (transfers between cells replayed); and opening + changes = closing for each of them."""
+    from dangvu import indicators
+    from dangvu.core.periods import Period
+    from dangvu.registry.models import Organization
+    from dangvu.reports.stats import build
+
+    root = demo.root
+    now = build(root, TODAY)
+    assert now.problems == [] and now.total == indicators.compute("members.count", root, Period.year(TODAY.year)).value
+    assert all(t.total == now.total for t in now.member_tables)
+    past = TODAY - relativedelta(months=9)
+    cells = Organization.objects.filter(kind="cell")
+    reports = [build(c, past, past - relativedelta(years=2)) for c in cells]
+    assert [r.problems for r in reports if r.problems] == []
+    whole = build(root, past, past - relativedelta(years=2))
+    assert whole.problems == [] and sum(r.total for r in reports) == whole.total > 0
+    moves = sum(dict(r.changes.rows)["Chuyển đến (chuyển sinh hoạt chính thức)"] for r in reports)
+    assert moves > 0 and moves == sum(dict(r.changes.rows)["Chuyển đi (chuyển sinh hoạt chính thức)"] for r in reports)
+
+
 def test_people_are_plausible(demo, db) -> None:
     from dangvu.registry.models import Member
     from dangvu.registry.services import MEMBER_FIELDS, validate_member_data

@@ -1,10 +1,15 @@
 """``dangvu report plan PLAN_ID --out FILE``: the plan's result report, .docx (party-document
 layout) or .xlsx (the same tables) by the file's extension, and on stdout each target with each of
-its bindings (value, status). Unknown plan or extension → exit 2."""
+its bindings (value, status). Unknown plan or extension → exit 2.
+
+``dangvu report stats --org CODE --date YYYY-MM-DD [--from YYYY-MM-DD] --out FILE``: the standard
+member statistics of a subtree on a day (issue 18), .docx or .xlsx by the extension; on stdout the
+totals and anything that does not agree. Unknown organization, bad date or extension → exit 2."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -52,6 +57,48 @@ def targets_summary(report) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _day(text: str | None, what: str) -> dt.date | None:
+    # Parsed here, not by argparse, so the message stays in Vietnamese.
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{what} không hợp lệ: {text!r} (cần dạng YYYY-MM-DD, ví dụ 2026-06-30).",
+                           code=2) from None
+
+
+def _stats(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    fmt = out.suffix.lower()
+    if fmt not in FORMATS:
+        raise CommandError(f"Tệp kết quả phải có đuôi .docx hoặc .xlsx: {out.name}", code=2)
+    day, start = _day(args.date, "Ngày báo cáo"), _day(args.start, "Ngày đầu kỳ")
+    if start is not None and start > day:
+        raise CommandError("Ngày đầu kỳ (--from) không thể sau ngày báo cáo (--date).", code=2)
+    setup_django()
+    from dangvu.accounts.audit import log_export
+    from dangvu.core.text import nfc
+    from dangvu.registry.selectors import org_by_code
+    from dangvu.reports.stats import build, stats_docx, stats_xlsx
+
+    org = org_by_code(nfc(args.org).strip().upper())
+    if org is None:
+        raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{args.org}».", code=2)
+    report = build(org, day, start)
+    content = stats_docx(report) if fmt == ".docx" else stats_xlsx(report)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}", code=1) from exc
+    log_export(None, org, f"stats{fmt}", rows=report.total, via="cli", date=day.isoformat())
+    sys.stdout.write(f"Đã ghi thống kê {org.name} ngày {day:%d/%m/%Y} vào {out}: {report.total} đảng viên "
+                     f"(đầu kỳ {report.opening}).\n")
+    for line in report.problems:
+        sys.stdout.write(f"Lưu ý: {line}\n")
+    return 0
+
+
 def _plan_id(text: str) -> int:
     try:
         value = int(text)
@@ -70,3 +117,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("plan_id", type=_plan_id, metavar="PLAN_ID", help="số hiệu kế hoạch (trong địa chỉ trang)")
     plan.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx hoặc .xlsx")
     plan.set_defaults(func=_plan)
+    stats = report_sub.add_parser("stats", help="thống kê đảng viên của một tổ chức đảng vào một ngày (.docx, .xlsx)")
+    stats.add_argument("--org", required=True, metavar="CODE", help="mã tổ chức đảng")
+    stats.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="ngày báo cáo")
+    stats.add_argument("--from", dest="start", metavar="YYYY-MM-DD",
+                       help="đầu kỳ tính biến động (mặc định: ngày 1 tháng 1 của năm báo cáo)")
+    stats.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx hoặc .xlsx")
+    stats.set_defaults(func=_stats)

@@ -280,3 +280,19 @@ class MemberSearchForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Đang sinh hoạt"), ("all", "Tất cả")]
                                + [(k, v) for k, v in Member._meta.get_field("status").choices])
     page = forms.IntegerField(required=False, min_value=1, max_value=100000)
+
+
+class StatsForm(Form):
+    """The day of the standard statistics and the start of the period its changes cover (issue 18);
+    blank: today, and 1 January of the day's year."""
+
+    ngay = VNDateField(label="Số liệu đến ngày", required=False)
+    tu_ngay = VNDateField(label="Biến động từ ngày", required=False,
+                          help_text="Để trống: từ ngày 1 tháng 1 của năm báo cáo")
+
+    def clean(self):
+        data = super().clean()
+        day, start = data.get("ngay"), data.get("tu_ngay")
+        if day and start and start > day:
+            self.add_error("tu_ngay", "Ngày đầu kỳ không thể sau ngày báo cáo.")
+        return data

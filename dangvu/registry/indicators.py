@@ -488,3 +488,7 @@ def admissions_share_of_members_term_start(org: Organization, period: Period) ->
     rate against the term's opening membership — seed 003: "Tỷ lệ kết nạp đảng viên mới hàng năm …
     đạt 5,2% trở lên so với tổng số đảng viên đầu nhiệm kỳ"; given a term, the whole term's."""
     return _admissions_share(org, period, term_of(period).start)
+
+
+# The standard member statistics (issue 18) register from their own module.
+from . import indicators_stats  # noqa: E402,F401

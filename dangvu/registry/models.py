@@ -278,7 +278,10 @@ class StatusChange(models.Model):
         verbose_name = "biến động đảng viên"
         # (to_org, event, on): a subtree's admissions in a period are read for its organizations
         # only, not among every admission of the province in that period.
-        indexes = [models.Index(fields=["event", "on"]), models.Index(fields=["to_org", "event", "on"])]
+        # (member, event, on): a subtree's events in a period (the standard statistics' changes) are
+        # read for its members only.
+        indexes = [models.Index(fields=["event", "on"]), models.Index(fields=["to_org", "event", "on"]),
+                   models.Index(fields=["member", "event", "on"])]
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} {self.on:%d/%m/%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_excel, views
+from . import urls_excel, views, views_stats
 
 app_name = "registry"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("to-chuc/", views.org_tree, name="org_tree"),
     path("to-chuc/<str:code>/", views.org_detail, name="org_detail"),
     path("to-chuc/<str:code>/sua/", views.org_edit, name="org_edit"),
+    path("to-chuc/<str:code>/thong-ke/", views_stats.org_stats, name="org_stats"),
+    path("to-chuc/<str:code>/thong-ke.<str:fmt>", views_stats.org_stats_file, name="org_stats_file"),
     path("to-chuc/<str:code>/them-to-chuc/", views.org_create, name="org_create"),
     path("to-chuc/<str:code>/quy-che/", views.working_rules_add, name="working_rules_add"),
     path("to-chuc/<str:code>/chuc-vu/", views.post_add, name="post_add"),
