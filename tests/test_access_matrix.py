@@ -96,6 +96,7 @@ class World:
     evaluation: dict[str, dict[str, Any]] = field(default_factory=dict)
     admission: dict[str, dict[str, Any]] = field(default_factory=dict)
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fees: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -171,6 +172,11 @@ def build_world(tree, settings, tmp_path, request) -> World:
         from plans_world import plans_objects
 
         w.plans = plans_objects(w.orgs)
+    # Fee bases, this month's books with a payment and a correction, staged fee imports.
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("fees:"):
+        from fees_world import fees_objects
+
+        w.fees = fees_objects(w.orgs, w.members, tree.users)
     return w
 
 
@@ -397,6 +403,17 @@ def _batch_expect(role: str, loc: str) -> int:
     return 404
 
 
+def _fee_month_date() -> dt.date:
+    from dangvu.core import clock
+
+    return clock.today().replace(day=1)
+
+
+def _fee_month() -> tuple[int, int]:
+    """This month's book (a later one has no book yet)."""
+    return _fee_month_date().year, _fee_month_date().month
+
+
 EXPECTED: dict[str, Spec] = {
     # -- web: no object -------------------------------------------------------------------
     "home": Spec("page", status=LOGGED_IN_200),
@@ -588,6 +605,19 @@ EXPECTED: dict[str, Spec] = {
     "plans:target_delete": Spec("edit", _pl("target"), OBJ_LOCS, post=_pl_post("confirm_delete")),
     "plans:task_add": Spec("edit", _pl("draft"), OBJ_LOCS, post=_pl_post("task")),
     "plans:task_delete": Spec("edit", _pl("task"), OBJ_LOCS, post=_pl_post("confirm_delete")),
+    # -- fees (issue 15): the cell's monthly book, corrections, a member's basis and months, import --
+    "fees:book": Spec("read", lambda w, loc, v: (w.orgs[loc].code, *_fee_month()), OBJ_LOCS),
+    "fees:correct": Spec("edit", lambda w, loc, v: (w.fees[loc]["payment"].pk,), OBJ_LOCS,
+                         post=lambda w, loc, v: {"amount": "1.000", "reason": "Ghi nhầm số tiền"}),
+    "fees:member_fees": Spec("read", _member, MEMBER_LOCS),
+    "fees:basis_set": Spec("edit", _member, MEMBER_LOCS, post=lambda w, loc, v: {
+        "category": "salaried", "base": "8.000.000", "starts_on": "{:%Y-%m}".format(_fee_month_date())}),
+    "fees:import_start": Spec("edit", _org, OBJ_LOCS),
+    "fees:import_template": Spec("read", _org, OBJ_LOCS),
+    "fees:import_preview": Spec("read", lambda w, loc, v: (w.fees[loc]["batch"].pk,), ("in", "out"),
+                                expect=_batch_expect),
+    "fees:import_confirm": Spec("edit", lambda w, loc, v: (w.fees[loc]["batch"].pk,), ("in", "out"),
+                                get_allowed=False),
     # -- alerts: the user's scope, or one organization in it ------------------------------------
     "alerts:list": Spec("page", status=REGISTRY_READERS),
     "alerts:org": Spec("read", _org, ORG_LOCS),
