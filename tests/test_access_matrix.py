@@ -611,7 +611,7 @@ EXPECTED: dict[str, Spec] = {
                          post=lambda w, loc, v: {"amount": "1.000", "reason": "Ghi nhầm số tiền"}),
     "fees:member_fees": Spec("read", _member, MEMBER_LOCS),
     "fees:basis_set": Spec("edit", _member, MEMBER_LOCS, post=lambda w, loc, v: {
-        "category": "salaried", "base": "8.000.000", "starts_on": "{:%Y-%m}".format(_fee_month_date())}),
+        "category": "salaried", "base": "8.000.000", "starts_on": f"{_fee_month_date():%Y-%m}"}),
     "fees:import_start": Spec("edit", _org, OBJ_LOCS),
     "fees:import_template": Spec("read", _org, OBJ_LOCS),
     "fees:import_preview": Spec("read", lambda w, loc, v: (w.fees[loc]["batch"].pk,), ("in", "out"),

@@ -10,7 +10,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_util import BROWSER_MARKS, MIN_TAP_PX, PHONE, _phone_login, _shot, expect, horizontal_overflow, launch_browser
+from browser_util import (
+    BROWSER_MARKS,
+    MIN_TAP_PX,
+    PHONE,
+    _phone_login,
+    _shot,
+    expect,
+    horizontal_overflow,
+    launch_browser,
+)
 from browser_util import small_tap_targets as small
 from conftest import make_member_data
 from person_names import letters

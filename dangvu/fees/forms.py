@@ -9,6 +9,7 @@ the name), ``a<id>`` an amount, ``n<id>`` a number of months, ``r<id>`` a reason
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -93,7 +94,7 @@ class BookForm(Form):
             if kind == "add":
                 due = row.due.due if row.due else None
                 out[pk] = BookLine(LineKind.PARTIAL if due is not None and amount < due else LineKind.PAID, amount)
-            elif kind == "more" or kind == "paid":
+            elif kind in {"more", "paid"}:
                 out[pk] = BookLine(LineKind.PAID, amount)
             elif kind == "partial":
                 out[pk] = BookLine(LineKind.PARTIAL, amount)
@@ -111,14 +112,16 @@ class CorrectionForm(Form):
     reason = forms.CharField(label="Lý do đính chính", max_length=255)
 
 
+_MONTH_FORMS = (re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-\d{1,2})?$"), re.compile(r"^(?P<m>\d{1,2})/(?P<y>\d{4})$"),
+                re.compile(r"^\d{1,2}/(?P<m>\d{1,2})/(?P<y>\d{4})$"))
+
+
 def month_input(value: Any) -> dt.date | None:
-    """A month typed as 2026-11 (the browser's month picker) or 11/2026."""
+    """A month typed as 2026-11 (the browser's month picker), 11/2026, or a day of it."""
     text = str(value or "").strip()
-    for fmt in ("%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date().replace(day=1)
-        except ValueError:
-            continue
+    for pattern in _MONTH_FORMS:
+        if (m := pattern.match(text)) and 1 <= int(m["m"]) <= 12:
+            return dt.date(int(m["y"]), int(m["m"]), 1)
     return None
 
 

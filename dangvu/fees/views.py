@@ -38,7 +38,7 @@ def book_url(code: str, month: dt.date) -> str:
 
 def _month_or_404(year: int, month: int) -> dt.date:
     """A month of the book: from 2000 to the current month (a later one has no book yet)."""
-    if not 1 <= month <= 12 or not 2000 <= year:
+    if not 1 <= month <= 12 or not year >= 2000:
         raise Http404("Không có tháng này.")
     day = dt.date(year, month, 1)
     if day > month_start(clock.today()):
