@@ -39,7 +39,8 @@ def _cell(request: HttpRequest, code: str):
 def import_start(request: HttpRequest, code: str) -> HttpResponse:
     acc, org = _cell(request, code)
     require_edit(acc, org)
-    form = f.FeeImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"  # an empty POST still binds: the answer names the missing file
+    form = f.FeeImportForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         try:
             batch = si.stage_fee_import(request.user, org, form.cleaned_data["file"])
