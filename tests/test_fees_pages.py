@@ -316,3 +316,48 @@ def test_import_refused_to_viewer_and_outside(cell) -> None:
                                                 {"file": _xlsx([])}).status_code == 403
     assert logged_in(cell.users["secretary"]).get(reverse("fees:import_start", args=["C2A"])).status_code == 404
     assert not ImportBatch.objects.exists()
+
+
+# -- amounts as people type them; the registry's import pages keep to their own kinds --------------
+
+@pytest.mark.parametrize(("typed", "amount"), [("7.350.000", 7_350_000), ("7 350 000", 7_350_000),
+                                               ("7,350,000", 7_350_000), ("7350000", 7_350_000),
+                                               ("73.500 đ", 73_500), ("0", 0)])
+def test_amounts_with_thousand_separators(typed, amount) -> None:
+    from dangvu.core.numbers import parse_amount
+
+    assert parse_amount(typed) == amount
+
+
+@pytest.mark.parametrize("typed", ["7,5", "7.35", "1.2345", "-5", "12.000.00", "1.000,5", "", "mười nghìn"])
+def test_amounts_that_are_not_whole_dong_are_refused(typed) -> None:
+    from dangvu.core.numbers import parse_amount
+
+    with pytest.raises(ValueError, match="không phải số tiền"):
+        parse_amount(typed)
+
+
+def test_registry_import_pages_do_not_open_fee_batches(cell) -> None:
+    client = logged_in(cell.users["secretary"])
+    client.post(reverse("fees:import_start", args=["C1A"]), {"file": _xlsx([["Nguyễn Văn An", None, "10/2026", 1, None]])})
+    batch = ImportBatch.objects.get(kind="fee_book")
+    assert client.get(reverse("registry:import_preview", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("registry:import_confirm", args=[batch.pk])).status_code == 404
+    start = client.get(reverse("registry:import_start")).content.decode()
+    assert "Sổ thu đảng phí" not in start and 'value="members"' in start
+
+
+def test_collector_defaults_to_the_fee_post_then_the_secretary_and_links_lead_to_the_book(cell) -> None:
+    an, cuong, own_cell = cell.members["an"], cell.members["cuong"], cell.orgs["C1A"]
+    client = logged_in(cell.users["secretary"])
+    rs.add_post(None, own_cell, an, "secretary", D(2025, 1, 2))
+    assert client.get(_book()).context["collector"] == an
+    rs.add_post(None, own_cell, cuong, "fee_collector", D(2025, 3, 1))
+    page = client.get(_book())
+    assert page.context["collector"] == cuong
+    assert page.context["form"].initial["collected_by"] == cuong.pk
+    for url in (reverse("home"), reverse("registry:org_detail", args=["C1A"])):
+        assert f'href="{_book()}"' in client.get(url).content.decode() and "Thu đảng phí tháng 11" in client.get(
+            url).content.decode()
+    member_page = client.get(reverse("registry:member_detail", args=[an.pk])).content.decode()
+    assert reverse("fees:member_fees", args=[an.pk]) in member_page
