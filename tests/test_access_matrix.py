@@ -97,6 +97,7 @@ class World:
     admission: dict[str, dict[str, Any]] = field(default_factory=dict)
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     badges: dict[str, Any] = field(default_factory=dict)
+    fees: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -176,6 +177,11 @@ def build_world(tree, settings, tmp_path, request) -> World:
         from plans_world import plans_objects
 
         w.plans = plans_objects(w.orgs)
+    # Fee bases, this month's books with a payment and a correction, staged fee imports.
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("fees:"):
+        from fees_world import fees_objects
+
+        w.fees = fees_objects(w.orgs, w.members, tree.users)
     return w
 
 
@@ -427,6 +433,15 @@ def _batch_expect(role: str, loc: str) -> int:
 
 COMMENDATION_DATA = {"kind": "merit", "level": "commune", "decision_number": "7-QĐ/ĐU", "decided_on": "10/01/2026",
                      "note": "Hoàn thành xuất sắc nhiệm vụ"}
+def _fee_month_date() -> dt.date:
+    from dangvu.core import clock
+
+    return clock.today().replace(day=1)
+
+
+def _fee_month() -> tuple[int, int]:
+    """This month's book (a later one has no book yet)."""
+    return _fee_month_date().year, _fee_month_date().month
 
 
 EXPECTED: dict[str, Spec] = {
@@ -625,6 +640,19 @@ EXPECTED: dict[str, Spec] = {
     "plans:target_delete": Spec("edit", _pl("target"), OBJ_LOCS, post=_pl_post("confirm_delete")),
     "plans:task_add": Spec("edit", _pl("draft"), OBJ_LOCS, post=_pl_post("task")),
     "plans:task_delete": Spec("edit", _pl("task"), OBJ_LOCS, post=_pl_post("confirm_delete")),
+    # -- fees (issue 15): the cell's monthly book, corrections, a member's basis and months, import --
+    "fees:book": Spec("read", lambda w, loc, v: (w.orgs[loc].code, *_fee_month()), OBJ_LOCS),
+    "fees:correct": Spec("edit", lambda w, loc, v: (w.fees[loc]["payment"].pk,), OBJ_LOCS,
+                         post=lambda w, loc, v: {"amount": "1.000", "reason": "Ghi nhầm số tiền"}),
+    "fees:member_fees": Spec("read", _member, MEMBER_LOCS),
+    "fees:basis_set": Spec("edit", _member, MEMBER_LOCS, post=lambda w, loc, v: {
+        "category": "salaried", "base": "8.000.000", "starts_on": f"{_fee_month_date():%Y-%m}"}),
+    "fees:import_start": Spec("edit", _org, OBJ_LOCS),
+    "fees:import_template": Spec("read", _org, OBJ_LOCS),
+    "fees:import_preview": Spec("read", lambda w, loc, v: (w.fees[loc]["batch"].pk,), ("in", "out"),
+                                expect=_batch_expect),
+    "fees:import_confirm": Spec("edit", lambda w, loc, v: (w.fees[loc]["batch"].pk,), ("in", "out"),
+                                get_allowed=False),
     # -- alerts: the user's scope, or one organization in it ------------------------------------
     "alerts:list": Spec("page", status=REGISTRY_READERS),
     "alerts:org": Spec("read", _org, ORG_LOCS),

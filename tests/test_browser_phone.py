@@ -41,7 +41,7 @@ DOWNLOADS = {
     "meetings:meeting_minutes_draft",
     "congress:milestone_evidence", "congress:apportionment_xlsx", "congress:draft_file",
     "congress:comments_docx", "congress:tally_docx", "evaluation:round_xlsx", "plans:plan_report",
-    "plans:task_evidence", "honours:badge_document",
+    "plans:task_evidence", "honours:badge_document", "fees:import_template",
 }
 # A role's own place first: the page then shows the role's edit buttons where it has them.
 LOCATION_ORDER = ("own", "in", "side", "out", "above", "-")
@@ -66,6 +66,9 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     w.evaluation = evaluation_objects(w.orgs, w.members)
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
+    from fees_world import fees_objects
+
+    w.fees = fees_objects(w.orgs, w.members, tree.users)
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

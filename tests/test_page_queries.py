@@ -50,6 +50,9 @@ def page_world(tree, settings, tmp_path):
     w.evaluation = evaluation_objects(w.orgs, w.members)
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
+    from fees_world import fees_objects
+
+    w.fees = fees_objects(w.orgs, w.members, tree.users)
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
@@ -122,6 +125,9 @@ def grow(world, n: int = 12) -> None:
         ps.bind_target(None, target, "meetings.attendance_rate")
         ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
     _grow_honours(world, n)
+    from fees_world import grow_fees
+
+    grow_fees(c1a, members)
     from dangvu.evaluation.models import EvaluationRound
 
     for rnd in EvaluationRound.objects.all():

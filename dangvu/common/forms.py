@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, Prohibi
 
 from dangvu.core import clock, dates
 from dangvu.core.names import lines_problem, name_problem
+from dangvu.core.numbers import parse_amount, thousands
 from dangvu.core.safefiles import has_controls
 
 from .dates import birth_bounds, check_birth_date, date_bounds
@@ -234,3 +235,32 @@ class Form(forms.Form):
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.birth_date:%Y})"
+
+
+# -- money (issue 15) ---------------------------------------------------------------------------
+class MoneyField(forms.CharField):
+    """An amount of whole đồng, typed with or without thousand separators (7.350.000, 7 350 000);
+    cleaned to an ``int`` (:func:`dangvu.core.numbers.parse_amount`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # no max_length: its validator would measure the int
+        self.widget.attrs.update(maxlength="24")
+        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 24:
+            raise forms.ValidationError("Số tiền quá dài.", code="max_length")
+        try:
+            amount = parse_amount(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+        if amount > FORM_INT_MAX * 1000:
+            raise forms.ValidationError("Số tiền quá lớn.", code="max_value")
+        return amount
+
+    def prepare_value(self, value):
+        return thousands(value) if isinstance(value, int) and not isinstance(value, bool) else value

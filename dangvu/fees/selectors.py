@@ -127,3 +127,107 @@ def remittances_received(receiver: Organization, month: dt.date) -> QuerySet[Fee
 
 def remittances_sent(sender: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
     return FeeRemittance.objects.filter(sender=sender, month=month_start(month)).select_related("receiver")
+
+
+# == the book page, the member's months, the collector (h-feebook) ==============================
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """A month of one cell's book in figures (the book page and the fee indicators share it)."""
+    due: int         # what the members with a basis owe for the month
+    paid: int        # what was paid for the month, in any book (corrections included)
+    collected: int   # what this month's book took in, whatever month it was for (paid ahead too)
+    voluntary: int   # paid beyond what was due
+    counts: dict[MonthState, int]
+
+
+def month_totals(org: Organization, month: dt.date, rows: list[BookRow]) -> MonthTotals:
+    """The month's figures from its rows, and what its book took in (one query)."""
+    from django.db.models import Sum
+
+    collected = FeePayment.objects.filter(book__organization=org, book__month=month_start(month)).aggregate(
+        s=Sum("amount"))["s"] or 0
+    counts = {state: 0 for state in MonthState}
+    for row in rows:
+        counts[row.state] += 1
+    return MonthTotals(due=sum(r.due.due for r in rows if r.due), paid=sum(r.paid for r in rows),
+                       collected=collected, voluntary=sum(r.voluntary for r in rows), counts=counts)
+
+
+def default_collector(org: Organization, day: dt.date) -> Member | None:
+    """Who collects by default: the member whose post is "phụ trách thu đảng phí", else the
+    secretary (posts held on ``day``)."""
+    from dangvu.registry.models import Post, PostRole
+
+    order = {PostRole.FEE_COLLECTOR: 0, PostRole.SECRETARY: 1}
+    posts = Post.objects.held_on(day).filter(organization=org, role__in=list(order),
+                                             member__organization=org).select_related("member")
+    ranked = sorted(posts, key=lambda p: (order[p.role], -p.started_on.toordinal()))
+    return ranked[0].member if ranked else None
+
+
+@dataclass
+class EntryLine:
+    """An entry as the book shows it: the original amount and, beside it, each correction."""
+    entry: FeePayment
+    corrections: list[FeePayment]
+
+    @property
+    def current(self) -> int:
+        return self.entry.amount + sum(c.amount for c in self.corrections)
+
+
+def entry_lines(entries: Iterable[FeePayment]) -> list[EntryLine]:
+    """Originals with their corrections beside them (a correction is never shown alone)."""
+    entries = list(entries)
+    lines = {e.pk: EntryLine(e, []) for e in entries if e.kind != PaymentKind.CORRECTION}
+    for e in entries:
+        if e.kind == PaymentKind.CORRECTION and e.corrects_id in lines:
+            lines[e.corrects_id].corrections.append(e)
+    return list(lines.values())
+
+
+def payment(pk: int) -> FeePayment | None:
+    return FeePayment.objects.filter(pk=pk).select_related("book__organization", "member").first()
+
+
+def basis_history(member: Member) -> list[FeeBasis]:
+    """Every basis of a member, latest first."""
+    return list(FeeBasis.objects.filter(member=member).select_related("recorded_by").order_by("-starts_on"))
+
+
+@dataclass
+class MemberMonth:
+    """One month of a member's own fee history."""
+    month: dt.date
+    due: FeeDue | None
+    paid: int
+    excused: bool
+    lines: list[EntryLine]
+
+    @property
+    def state(self) -> MonthState:
+        return month_state(self.due.due if self.due else None, self.paid, self.excused)
+
+    @property
+    def voluntary(self) -> int:
+        return voluntary(self.due.due if self.due else None, self.paid)
+
+
+def member_months(member: Member, last: dt.date, count: int) -> list[MemberMonth]:
+    """A member's last ``count`` months up to ``last``, latest first: due (from the basis in force
+    each month), paid, state, voluntary, entries with corrections. Two queries."""
+    from dangvu.core.fees import add_months
+
+    last = month_start(last)
+    first = add_months(last, -(count - 1))
+    bases = basis_history(member)
+    entries = member_fee_history(member, first, last)
+    out = []
+    for i in range(count):
+        month = add_months(last, -i)
+        basis = next((b for b in bases if b.starts_on <= month), None)
+        mine = [e for e in entries if e.month == month]
+        out.append(MemberMonth(month, due_from(basis, month), sum(e.amount for e in mine),
+                               any(e.kind == PaymentKind.EXCUSED for e in mine), entry_lines(mine)))
+    return out

@@ -162,6 +162,9 @@ def _cell_text(value: Any) -> str:
     return _clean(str(value))
 
 
+cell_text = _cell_text  # a cell's value as tidy text, for the other apps' imports (fees)
+
+
 @lru_cache(maxsize=4096)
 def _fold_label(text: str) -> str:
     """:func:`fold` for the few distinct values of label columns."""

@@ -22,7 +22,7 @@ from .excel_check import MemberContext, OrgContext, OrgRef, ParsedRow, Result
 from .models import ImportBatch, Organization
 
 _QUERY_CHUNK = 900  # stays under SQLite's bound-parameter limit
-KINDS = tuple(ImportBatch.Kind.values)
+KINDS = (ImportBatch.Kind.ORGANIZATIONS, ImportBatch.Kind.MEMBERS)  # the registry's own; fees stage theirs
 
 
 def _chunks(items: set[str]) -> list[list[str]]:

@@ -349,6 +349,7 @@ class PostRole(models.TextChoices):
     DEPUTY = "deputy", "Phó bí thư"
     COMMITTEE_MEMBER = "committee_member", "Cấp ủy viên"
     UNIT_HEAD = "unit_head", "Thủ trưởng cơ quan, đơn vị"
+    FEE_COLLECTOR = "fee_collector", "Phụ trách thu đảng phí"  # the cell's book defaults to them (issue 15)
 
 
 class PostQuerySet(models.QuerySet):
@@ -494,6 +495,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         ORGANIZATIONS = "organizations", "Tổ chức đảng"
         MEMBERS = "members", "Đảng viên"
+        FEE_BOOK = "fee_book", "Sổ thu đảng phí"  # staged and confirmed by dangvu.fees (issue 15)
 
     class State(models.TextChoices):
         PREVIEW = "preview", "Chờ xác nhận"

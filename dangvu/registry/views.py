@@ -23,7 +23,7 @@ from . import forms as f
 from . import selectors as sel
 from . import services as s
 from .indicators import count_members_by_org
-from .models import ACTIVE_STATUSES, Member, MemberStatus, Organization
+from .models import ACTIVE_STATUSES, CELL_KINDS, Member, MemberStatus, Organization
 from .views_events import MEMBER_EVENTS, member_actions, member_event  # noqa: F401  (urls, tests)
 
 PAGE_SIZE = 50
@@ -75,6 +75,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "active_total": by_status.value,
         "can_edit": acc.can_edit_org(org),
         "is_cell": org.kind in sel.MEMBER_ORG_KINDS,
+        "this_month": clock.today() if org.kind in CELL_KINDS else None,  # the fee book's link
     }
     return render(request, "registry/org_detail.html", ctx)
 

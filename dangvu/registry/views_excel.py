@@ -61,7 +61,7 @@ def scope_choices(access: Access) -> list[tuple[str, str]]:
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="Loại dữ liệu", choices=ImportBatch.Kind.choices, widget=forms.RadioSelect,
+    kind = forms.ChoiceField(label="Loại dữ liệu", choices=[(k, KIND_LABELS[k]) for k in imports.KINDS], widget=forms.RadioSelect,
                              initial=ImportBatch.Kind.MEMBERS)
     scope = forms.ChoiceField(label="Nhập vào tổ chức", error_messages={
         "invalid_choice": "Hãy chọn một tổ chức bạn được cập nhật."})
@@ -104,7 +104,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     else:
         form = ImportForm(initial=initial, scopes=scopes)
     return render(request, "registry/import_start.html", {
-        "form": form, "max_mb": _max_mb(), "kinds": ImportBatch.Kind.choices,
+        "form": form, "max_mb": _max_mb(), "kinds": [(k, KIND_LABELS[k]) for k in imports.KINDS],
     })
 
 
@@ -129,7 +129,7 @@ def _get_batch(request: HttpRequest, pk: int) -> ImportBatch:
         batch = sel.import_batch(pk)
     except (OverflowError, ValueError) as exc:
         raise Http404("Không tìm thấy lượt nhập.") from exc
-    if batch is None or not imports.can_see_batch(request.user, batch):
+    if batch is None or batch.kind not in imports.KINDS or not imports.can_see_batch(request.user, batch):
         raise Http404("Không tìm thấy lượt nhập.")
     return batch
 

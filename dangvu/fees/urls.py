@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views, views_import
+
+app_name = "fees"
+
+# -- h-feebook: the book, corrections, a member's basis and months, the Excel import --------------
+urlpatterns = [
+    path("<str:code>/<int:year>-<int:month>/", views.book, name="book"),
+    path("khoan-nop/<int:pk>/dinh-chinh/", views.correct, name="correct"),
+    path("dang-vien/<int:pk>/", views.member_fees, name="member_fees"),
+    path("dang-vien/<int:pk>/muc-dong/", views.basis_set, name="basis_set"),
+]
+urlpatterns += [
+    path("<str:code>/nhap-excel/", views_import.import_start, name="import_start"),
+    path("<str:code>/nhap-excel/mau.xlsx", views_import.import_template, name="import_template"),
+    path("nhap-excel/<int:pk>/", views_import.import_preview, name="import_preview"),
+    path("nhap-excel/<int:pk>/xac-nhan/", views_import.import_confirm, name="import_confirm"),
+]
