@@ -42,7 +42,7 @@ MAX_SCAN_DAYS = 4000
 """Longest scan back (the course certificate's validity of years comes first)."""
 
 ROW_KINDS = ("probation", "prospects", "no_assignment")
-LIST_GATHERERS = (sel.meeting_alerts, sel.absence_alerts, sel.organization_alerts)
+LIST_GATHERERS = (sel.meeting_alerts, sel.absence_alerts, sel.organization_alerts, sel.fee_alerts)
 
 
 def _code(tag: Tag) -> str:

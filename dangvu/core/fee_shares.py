@@ -187,3 +187,31 @@ def months_due_by(today: dt.date, window: int, rs_for) -> list[dt.date]:
         if len(out) == window:
             break
     return out
+
+
+class RemitState(StrEnum):
+    ON_TIME = "on_time"  # sent by the deadline
+    LATE = "late"        # nothing sent by the deadline (sent later, or not yet)
+    PENDING = "pending"  # nothing sent yet, the deadline not passed
+    NONE = "none"        # nothing was due (no collection) and nothing sent
+
+
+REMIT_STATE_LABELS = {
+    RemitState.ON_TIME: "Đúng hạn",
+    RemitState.LATE: "Chậm",
+    RemitState.PENDING: "Chưa đến hạn",
+    RemitState.NONE: "Không phải nộp",
+}
+
+
+def remit_state(expected: int, first_sent_on: dt.date | None, month: dt.date, today: dt.date,
+                rs: RuleSet) -> RemitState:
+    """Where one organization's remittance of one month stands on ``today``: a month counts as due
+    when something was to be sent (``expected`` > 0) or was sent; on time when first sent by the
+    deadline (:func:`remit_deadline`)."""
+    deadline = remit_deadline(month, rs)
+    if first_sent_on is not None and first_sent_on <= deadline:
+        return RemitState.ON_TIME
+    if expected <= 0 and first_sent_on is None:
+        return RemitState.NONE
+    return RemitState.LATE if deadline < today else RemitState.PENDING
