@@ -19,6 +19,7 @@ from dangvu.alerts.selectors import alerts_for
 from dangvu.common import Code, ServiceError
 from dangvu.core import clock
 from dangvu.core.periods import Period
+from dangvu.core.rulesets import ruleset_for
 from dangvu.fees import flows
 from dangvu.fees import services as s
 from dangvu.fees.models import FeeRemittance, FeeShare
@@ -220,3 +221,31 @@ def test_page_periods(books, query, heading, error) -> None:
     assert r.status_code == 200
     assert f"Đảng phí nộp lên cấp trên — {heading}" in body
     assert ("Kỳ này không có hoặc chưa đến" in body) is error
+
+
+def test_alert_and_page_queries_do_not_grow_with_cells_and_books(books) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from person_names import letters
+
+    from dangvu.registry import services as rs
+
+    def count() -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as a:
+            alerts = flows.late_remittance_alerts(books.orgs["P"], D(2026, 6, 11), ruleset_for(D(2026, 6, 11)))
+        with CaptureQueriesContext(connection) as p:
+            flows.remittance_page(books.orgs["C1"], [D(2026, 1, 1), MAY], D(2026, 6, 11))
+        return len(a), len(p), len(alerts)
+
+    before = count()
+    for i in range(3):
+        cell = rs.create_organization(None, books.orgs["C1"], code=f"C1N{letters(i)}", name=f"Chi bộ Mới {letters(i)}",
+                                      kind="cell")
+        member = rs.register_member(None, cell, {"full_name": f"Đảng Viên {letters(i)}", "birth_date": D(1980, 1, 1),
+                                                 "gender": "male", "ethnicity": "Kinh", "admitted_on": D(2010, 1, 1),
+                                                 "full_on": D(2011, 1, 1)})
+        s.set_basis(None, member, category="salaried", base=5_000_000, starts_on=MAY)
+        s.record_book(None, cell, MAY, all_paid=True)
+    after = count()
+    assert after[:2] == before[:2]
+    assert after[2] == before[2] + 3  # each new cell is late too

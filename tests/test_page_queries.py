@@ -50,6 +50,9 @@ def page_world(tree, settings, tmp_path):
     w.evaluation = evaluation_objects(w.orgs, w.members)
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
+    from fees_world import fees_objects
+
+    w.fees = fees_objects(tree)  # issue 15: the remittance page with lines and forms
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
@@ -69,7 +72,8 @@ def pages(world, role: str) -> list[str]:
                  f"{detail}?tinh-trang=chua-tu-danh-gia"]
     urls += [f"{reverse('alerts:list')}?don-vi=C1A", f"{reverse('alerts:list')}?kind=no_assignment",
              f"{reverse('registry:member_list')}?status=all&org=C1A",
-             reverse("admission:pipeline", args=["C1"])]
+             reverse("admission:pipeline", args=["C1"]),
+             f"{reverse('fees:remittances', args=['C1'])}?nam={world.fees['month'].year}"]
     return urls
 
 

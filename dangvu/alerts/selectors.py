@@ -38,7 +38,7 @@ from dangvu.core.alerts import (
 from dangvu.core.deadlines import add_months, deadlines_for
 from dangvu.core.lifecycle import probation_ends
 from dangvu.core.rulesets import RuleSet, ruleset_for
-from dangvu.fees.flows import late_remittance_alerts
+from dangvu.fees.selectors import late_remittance_alerts
 from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, Post, PostRole
 

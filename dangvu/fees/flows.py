@@ -93,8 +93,10 @@ def collected_by_org_month(root: Organization, months: list[dt.date]) -> dict[tu
     return {(org_id, month): total for org_id, month, total in rows}
 
 
-def subtree_flows(root: Organization, months: list[dt.date]) -> SubtreeFlows:
-    """Every organization's flow in each of ``months`` (five queries)."""
+def subtree_flows(root: Organization, months: list[dt.date],
+                  collected: dict[tuple[int, dt.date], int] | None = None) -> SubtreeFlows:
+    """Every organization's flow in each of ``months`` (five queries; four when ``collected``, the
+    books' totals of :func:`collected_by_org_month`, is given)."""
     months = sorted({month_start(m) for m in months})
     ancestors = _org_rows(Organization.objects.get_ancestors(root)) if root.depth > 1 else []
     rows = _org_rows(Organization.objects.subtree(root))
@@ -116,7 +118,8 @@ def subtree_flows(root: Organization, months: list[dt.date]) -> SubtreeFlows:
         roles[r.pk] = flow_role(r.kind, inside)
     committees = sorted({c for c in committee_of.values() if c is not None})
     shares = _shares(committees, months[-1]) if months else {}
-    collected = collected_by_org_month(root, months) if months else {}
+    if collected is None:
+        collected = collected_by_org_month(root, months) if months else {}
     kept_percent: dict[tuple[int, dt.date], int] = {}
     by_month: dict[dt.date, dict[int, Flow]] = {}
     for month in months:
@@ -257,23 +260,24 @@ def remittance_page(org: Organization, months: list[dt.date], today: dt.date) ->
                      else None, share, ruleset_for(months[-1])["fees.kept_percent"]["cell_in_committee_min"])
 
 
-def remittance_in_scope(paths, pk: int) -> FeeRemittance | None:
-    """A remittance whose receiver lies in one of the given subtrees (by path prefix)."""
-    r = FeeRemittance.objects.filter(pk=pk).select_related("receiver", "sender").first()
-    if r and any(r.receiver.path.startswith(p) for p in paths):
-        return r
-    return None
+def received_remittance(receiver: Organization, pk: int) -> FeeRemittance | None:
+    """A remittance sent to ``receiver`` (the page's organization), else None."""
+    return FeeRemittance.objects.filter(pk=pk, receiver=receiver).select_related("sender", "receiver").first()
 
 
 # -- late remittances (alert) and the on-time share (indicator) -----------------------------------
 
-def _sender_states(root: Organization, months: list[dt.date], today: dt.date
+def _sender_states(root: Organization, months: list[dt.date], today: dt.date, *, books_only: bool = False
                    ) -> list[tuple[OrgRow, dt.date, int, dt.date | None, RemitState]]:
     """(sender, month, expected, first sent on, state) for every organization of the subtree that
-    has a level above it, for each month: five queries for the flows, one for the first dates."""
+    has a level above it, for each month: five queries for the flows, one for the first dates.
+    ``books_only``: nothing at all when the subtree has no book in those months (one query)."""
     if not months:
         return []
-    flows = subtree_flows(root, months)
+    collected = collected_by_org_month(root, months)
+    if books_only and not collected:
+        return []
+    flows = subtree_flows(root, months, collected)
     first: dict[tuple[int, dt.date], dt.date] = {
         (s, m): d for s, m, d in FeeRemittance.objects.filter(subtree_q(root, via="sender__"), month__in=months)
         .values_list("sender_id", "month").annotate(first=Min("sent_on")).order_by()}
@@ -293,7 +297,7 @@ def late_remittance_alerts(org: Organization, today: dt.date, rs: RuleSet) -> li
     ``fees.remit_alert_months`` months. Gone as soon as a remittance of that month is recorded."""
     months = months_due_by(today, rs["fees.remit_alert_months"], ruleset_for)
     out = []
-    for sender, month, expected, sent_on, state in _sender_states(org, months, today):
+    for sender, month, expected, sent_on, state in _sender_states(org, months, today, books_only=True):
         if state is RemitState.LATE and sent_on is None:
             deadline = remit_deadline(month, ruleset_for(month))
             out.append(Alert("fees_remittance_late", sender.code, sender.name,

@@ -127,3 +127,12 @@ def remittances_received(receiver: Organization, month: dt.date) -> QuerySet[Fee
 
 def remittances_sent(sender: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
     return FeeRemittance.objects.filter(sender=sender, month=month_start(month)).select_related("receiver")
+
+
+# -- remittances up the tree (h-feeshare): the reads live in .flows; other apps import them here --
+from .flows import (  # noqa: E402, F401
+    late_remittance_alerts,
+    remittance_page,
+    remitted_on_time,
+    subtree_flows,
+)

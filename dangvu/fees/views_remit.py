@@ -29,7 +29,6 @@ from dangvu.registry.selectors import parent_of
 
 from . import flows, services
 from .forms_remit import ConfirmForm, RemitForm, ShareForm
-from .models import FeeRemittance
 
 ROLE_TEXT = {
     FlowRole.CELL: "Chi bộ trực thuộc đảng bộ cơ sở: để lại {kept}% số thu (đảng ủy quyết định), nộp phần còn lại.",
@@ -150,7 +149,7 @@ def _post(request: HttpRequest, org, today: dt.date):
         elif action == "xac-nhan":
             form = ConfirmForm(request.POST)
             if form.is_valid():
-                r = FeeRemittance.objects.filter(pk=form.cleaned_data["remittance"], receiver=org).first()
+                r = flows.received_remittance(org, form.cleaned_data["remittance"])
                 if r is None:
                     out["confirm"] = "Không tìm thấy khoản nộp này ở cấp nhận là tổ chức của trang."
                     return None, out
