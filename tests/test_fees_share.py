@@ -249,3 +249,14 @@ def test_alert_and_page_queries_do_not_grow_with_cells_and_books(books) -> None:
     after = count()
     assert after[:2] == before[:2]
     assert after[2] == before[2] + 3  # each new cell is late too
+
+
+def test_alerts_command_json_lists_the_late_remittances(books, capsys) -> None:
+    import json
+
+    from dangvu.cli import main
+
+    assert main(["alerts", "--org", "C1", "--date", "2026-06-11", "--kind", "fees_remittance_late", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert sorted((d["organization"]["code"], d["date"], d["severity"]) for d in data) == [
+        ("C1", "2026-06-10", "passed"), ("C1A", "2026-06-10", "passed"), ("C1B", "2026-06-10", "passed")]

@@ -192,6 +192,10 @@ def _alert_world(tree) -> None:
     for day in (dt.date(2025, 12, 10), dt.date(2026, 1, 14), dt.date(2026, 3, 11), dt.date(2026, 4, 8)):
         m = ms.record_meeting(None, cells[0], held_on=day, starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
         ms.set_attendance(None, m, {tree.inside.pk: "absent"})
+    from dangvu.fees import services as fs  # a May book and nothing sent up: late from 11/6/2026
+
+    fs.set_basis(None, tree.inside, category="salaried", base=5_000_000, starts_on=dt.date(2026, 5, 1))
+    fs.record_book(None, cells[0], dt.date(2026, 5, 1), all_paid=True)
 
 
 def _old_pages(alerts, kind: str = "") -> list:
