@@ -73,6 +73,10 @@ def test_the_committee_share_changes_what_cells_send(books) -> None:
     with pytest.raises(ServiceError) as err:
         s.set_cell_share(books.users["office"], books.orgs["C1"], kept_percent=60, starts_on=MAY)
     assert err.value.code == Code.OUT_OF_RANGE
+    with pytest.raises(ServiceError) as err:  # only a đảng bộ cơ sở has cells to set a share for
+        s.set_cell_share(books.users["secretary"], books.orgs["C1A"], kept_percent=40, starts_on=MAY)
+    assert err.value.code == Code.ORG_KIND
+    assert FeeShare.objects.count() == 1
 
 
 def test_page_of_the_commune_expected_sent_received_difference(books) -> None:
@@ -260,3 +264,36 @@ def test_alerts_command_json_lists_the_late_remittances(books, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert sorted((d["organization"]["code"], d["date"], d["severity"]) for d in data) == [
         ("C1", "2026-06-10", "passed"), ("C1A", "2026-06-10", "passed"), ("C1B", "2026-06-10", "passed")]
+
+
+@pytest.mark.parametrize("data", [
+    {},
+    {"action": "gui"},
+    {"action": "gui", "thang": "2026-13", "amount": "100", "sent_on": "2026-06-08"},
+    {"action": "gui", "thang": "2026-05\x00", "amount": "100", "sent_on": "2026-06-08"},
+    {"action": "gui", "thang": "2026-05", "amount": "1e9", "sent_on": "2026-06-08"},
+    {"action": "gui", "thang": "2026-05", "amount": "99999999999999999999999", "sent_on": "2026-06-08"},
+    {"action": "gui", "thang": "2026-05", "amount": "100", "sent_on": "31/02/2026"},
+    {"action": "gui", "thang": "2026-07", "amount": "100", "sent_on": "2026-06-08"},     # a month not yet come
+    {"action": "gui", "thang": "2026-05", "amount": "100", "sent_on": "2026-04-30"},     # sent before the month
+    {"action": "xac-nhan", "remittance": "99999999999999999999", "amount": "1", "confirmed_on": "2026-06-20"},
+    {"action": "xac-nhan", "remittance": "abc", "amount": "1", "confirmed_on": "2026-06-20"},
+    {"action": "ty-le", "thang": "2026-05", "kept_percent": "\x00"},
+    {"action": "xoa-het"},
+])
+def test_garbage_posts_are_400_in_plain_vietnamese_and_write_nothing(books, data) -> None:
+    for user, code in (("secretary", "C1A"), ("office", "C1")):
+        r = logged_in(books.users[user]).post(_url(code), data)
+        body = r.content.decode()
+        assert r.status_code == 400, (user, data)
+        assert "Traceback" not in body and "/work/" not in body
+        assert 'class="msg-error"' in body or 'class="errorlist' in body, (user, data)
+    assert not FeeRemittance.objects.exists() and not FeeShare.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["thang=%00", "thang=0000-00", "quy=2026-9", "nam=99999", "nam=1800", "thang=2026-5-1"])
+def test_bad_period_queries_fall_back_to_last_month(books, query) -> None:
+    r = logged_in(books.users["office"]).get(_url("C1", query))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "Đảng phí nộp lên cấp trên — tháng 05/2026" in body and "Kỳ này không có hoặc chưa đến" in body

@@ -101,7 +101,7 @@ def remittances(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         require_edit(acc, org)
-        response, forms = _post(request, org, today)
+        response, forms = _post(request, org)
         if response is not None:
             return response
         status = 400
@@ -124,58 +124,84 @@ def remittances(request: HttpRequest, code: str) -> HttpResponse:
     }, status=status)
 
 
-def _post(request: HttpRequest, org, today: dt.date):
+def _posted_month(request: HttpRequest) -> dt.date | None:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", request.POST.get("thang", ""))
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), 1) if m else None
+    except ValueError:
+        return None
+
+
+def _record(request: HttpRequest, org, month: dt.date | None, out: dict) -> str | None:
+    form = out["remit"] = RemitForm(request.POST)
+    if month is None:
+        form.add_error(None, "Chưa chọn tháng của khoản đảng phí.")
+    elif form.is_valid():
+        r = services.record_remittance(request.user, org, month, amount=form.cleaned_data["amount"],
+                                       sent_on=form.cleaned_data["sent_on"])
+        messages.success(request, f"Đã ghi nộp {dong(r.amount)} đồng đảng phí tháng {month:%m/%Y} lên {r.receiver.name}.")
+        return f"?thang={month:%Y-%m}"
+    return None
+
+
+def _confirm(request: HttpRequest, org, out: dict) -> str | None:
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        out["confirm"] = " ".join(e for errs in form.errors.values() for e in errs)
+        return None
+    r = flows.received_remittance(org, form.cleaned_data["remittance"])
+    if r is None:
+        out["confirm"] = "Không tìm thấy khoản nộp này ở cấp nhận là tổ chức của trang."
+        return None
+    out["month"] = r.month
+    services.confirm_remittance(request.user, r, amount=form.cleaned_data["amount"],
+                                confirmed_on=form.cleaned_data["confirmed_on"])
+    messages.success(request, f"Đã xác nhận nhận {dong(form.cleaned_data['amount'])} đồng "
+                              f"của {r.sender.name} (tháng {r.month:%m/%Y}).")
+    return f"?thang={r.month:%Y-%m}"
+
+
+def _share(request: HttpRequest, org, month: dt.date | None, out: dict) -> str | None:
+    form = out["share"] = ShareForm(request.POST)
+    if org.kind != "grassroots_committee":
+        form.add_error(None, "Chỉ đảng bộ cơ sở quyết định tỷ lệ các chi bộ trực thuộc được để lại.")
+    elif month is None:
+        form.add_error(None, "Chưa chọn tháng áp dụng.")
+    elif form.is_valid():
+        kept = form.cleaned_data["kept_percent"]
+        services.set_cell_share(request.user, org, kept_percent=kept, starts_on=month)
+        messages.success(request, f"Từ tháng {month:%m/%Y}, các chi bộ được để lại {kept}% số thu.")
+        return f"?thang={month:%Y-%m}"
+    return None
+
+
+FORM_OF_ACTION = {"gui": "remit", "ty-le": "share"}
+
+
+def _post(request: HttpRequest, org):
     """Run the posted action: (redirect, {}) when done, else (None, the bound forms with errors)."""
     action = request.POST.get("action", "")
-    month_text = request.POST.get("thang", "")
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", month_text)
-    try:
-        month = dt.date(int(m.group(1)), int(m.group(2)), 1) if m else None
-    except ValueError:
-        month = None
-    back = reverse("fees:remittances", args=[org.code]) + (f"?thang={month:%Y-%m}" if month else "")
+    month = _posted_month(request)
     out: dict = {"month": month}
     try:
         if action == "gui":
-            form = out["remit"] = RemitForm(request.POST)
-            if month is None:
-                form.add_error(None, "Chưa chọn tháng của khoản đảng phí.")
-            elif form.is_valid():
-                r = services.record_remittance(request.user, org, month, amount=form.cleaned_data["amount"],
-                                               sent_on=form.cleaned_data["sent_on"])
-                messages.success(request, f"Đã ghi nộp {dong(r.amount)} đồng đảng phí tháng {month:%m/%Y} "
-                                          f"lên {r.receiver.name}.")
-                return redirect(back), {}
+            done = _record(request, org, month, out)
         elif action == "xac-nhan":
-            form = ConfirmForm(request.POST)
-            if form.is_valid():
-                r = flows.received_remittance(org, form.cleaned_data["remittance"])
-                if r is None:
-                    out["confirm"] = "Không tìm thấy khoản nộp này ở cấp nhận là tổ chức của trang."
-                    return None, out
-                out["month"] = r.month
-                services.confirm_remittance(request.user, r, amount=form.cleaned_data["amount"],
-                                            confirmed_on=form.cleaned_data["confirmed_on"])
-                messages.success(request, f"Đã xác nhận nhận {dong(form.cleaned_data['amount'])} đồng "
-                                          f"của {r.sender.name} (tháng {r.month:%m/%Y}).")
-                return redirect(reverse("fees:remittances", args=[org.code]) + f"?thang={r.month:%Y-%m}"), {}
-            out["confirm"] = " ".join(e for errs in form.errors.values() for e in errs)
+            done = _confirm(request, org, out)
         elif action == "ty-le":
-            form = out["share"] = ShareForm(request.POST)
-            if month is None:
-                form.add_error(None, "Chưa chọn tháng áp dụng.")
-            elif form.is_valid():
-                services.set_cell_share(request.user, org, kept_percent=form.cleaned_data["kept_percent"],
-                                        starts_on=month)
-                messages.success(request, f"Từ tháng {month:%m/%Y}, các chi bộ được để lại "
-                                          f"{form.cleaned_data['kept_percent']}% số thu.")
-                return redirect(back), {}
+            done = _share(request, org, month, out)
         else:
-            out["confirm"] = "Thao tác không hợp lệ."
+            done, out["confirm"] = None, "Thao tác không hợp lệ."
     except ServiceError as exc:
-        target = {"gui": "remit", "ty-le": "share"}.get(action)
-        if target:
-            out[target].add_error(exc.field if exc.field in out[target].fields else None, exc.message)
+        done, form = None, out.get(FORM_OF_ACTION.get(action, ""))
+        if form is not None:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             out["confirm"] = exc.message
+    if done is not None:
+        return redirect(reverse("fees:remittances", args=[org.code]) + done), {}
+    bound = out.get(FORM_OF_ACTION.get(action, ""))
+    if bound is not None and bound.errors and not out.get("confirm"):
+        # also above the page: the form may not be shown (a past quarter, the top organization)
+        out["confirm"] = " ".join(dict.fromkeys(e for errs in bound.errors.values() for e in errs))
     return None, out
