@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dangvu.plans",
     "dangvu.alerts",
     "dangvu.fees",
+    "dangvu.honours",
     "dangvu.web",
 ]
 

@@ -96,6 +96,7 @@ class World:
     evaluation: dict[str, dict[str, Any]] = field(default_factory=dict)
     admission: dict[str, dict[str, Any]] = field(default_factory=dict)
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    badges: dict[str, Any] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -166,12 +167,39 @@ def build_world(tree, settings, tmp_path, request) -> World:
         from admission_world import admission_objects
 
         w.admission = admission_objects(w.orgs)
+    # Party badges: per location a veteran proposed for the next occasion, one due but not proposed,
+    # one awarded on it (the proposal, decision and document URLs need them); only for honours URLs.
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("honours:"):
+        w.badges = _badge_objects(w.orgs)
     # Plans (a saved plan with a target, a task and an evidence file; a draft) per location.
     if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("plans:"):
         from plans_world import plans_objects
 
         w.plans = plans_objects(w.orgs)
     return w
+
+
+def _next_occasion() -> dt.date:
+    from dangvu.core.badges import next_occasion
+    from dangvu.core.rulesets import ruleset_for
+
+    return next_occasion(TODAY, ruleset_for(TODAY))
+
+
+def _badge_objects(orgs: dict[str, m.Organization]) -> dict[str, Any]:
+    from dangvu.honours import services as hs
+    from dangvu.honours.models import BadgeAward
+
+    occasion = _next_occasion()
+    out = {}
+    for loc in ("in", "side", "out"):
+        proposed, due, awarded = (s.register_member(None, orgs[loc], make_member_data(
+            f"Cựu Chiến Binh {x} {loc}", dt.date(1950, 6, 1), admitted_on=dt.date(1980, 1, 5),
+            full_on=dt.date(1981, 1, 5))) for x in ("Một", "Hai", "Ba"))
+        out[loc] = hs.propose_badge(None, proposed, occasion)
+        BadgeAward.objects.create(member=awarded, badge_years=45, occasion=occasion, decided_on=TODAY,
+                                  decision_number="9-QĐ/ĐU")
+    return out
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -397,6 +425,10 @@ def _batch_expect(role: str, loc: str) -> int:
     return 404
 
 
+COMMENDATION_DATA = {"kind": "merit", "level": "commune", "decision_number": "7-QĐ/ĐU", "decided_on": "10/01/2026",
+                     "note": "Hoàn thành xuất sắc nhiệm vụ"}
+
+
 EXPECTED: dict[str, Spec] = {
     # -- web: no object -------------------------------------------------------------------
     "home": Spec("page", status=LOGGED_IN_200),
@@ -594,6 +626,18 @@ EXPECTED: dict[str, Spec] = {
     # -- fees (issue 15): remittances up the tree; its POSTs (record, confirm, share) are tested in
     # tests/test_fees_share.py (the receiver confirms: a cell's editor may not)
     "fees:remittances": Spec("read", _org, ORG_LOCS),
+    # -- honours: Party badges of an occasion, commendations ------------------------------------
+    "honours:badges": Spec("read", _org, ORG_LOCS),
+    # POST only (buttons of the badge page): refusals and scope in tests/test_honours.py
+    "honours:badge_action": Spec("edit", _org, ORG_LOCS, get_allowed=False),
+    "honours:badge_decide": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
+        "dip": _next_occasion().isoformat(), "decision_number": "12-QĐ/ĐU", "decided_on": TODAY.strftime("%d/%m/%Y")}),
+    "honours:badge_document": Spec("read", lambda w, loc, v: (w.orgs[loc].code, *v.split(".")), ORG_LOCS,
+                                   variants=("de-nghi.docx", "de-nghi.xlsx", "quyet-dinh.docx", "quyet-dinh.xlsx")),
+    "honours:org_commendations": Spec("read", _org, ORG_LOCS),
+    "honours:org_commendation_add": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: COMMENDATION_DATA),
+    "honours:member_commendations": Spec("read", _member, MEMBER_LOCS),
+    "honours:member_commendation_add": Spec("edit", _member, MEMBER_LOCS, post=lambda w, loc, v: COMMENDATION_DATA),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),
@@ -691,6 +735,10 @@ def snapshot() -> dict[str, Any]:
               m.Locality, m.Training, m.Assignment, m.Commitment, m.ResidenceLink, m.ImportBatch)
     snap: dict[str, Any] = {model.__name__: model.objects.count() for model in models}
     snap["log"] = LogEntry.objects.count()
+    from dangvu.honours import models as hm
+
+    snap["badges"] = sorted(hm.BadgeAward.objects.values_list("pk", "decided_on"))
+    snap["Commendation"] = hm.Commendation.objects.count()
     from dangvu.congress import models as cm
 
     for model in (cm.Congress, cm.TimelineTemplate, cm.Phase, cm.MilestoneTemplate, cm.Milestone, cm.Draft,

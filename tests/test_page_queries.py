@@ -17,7 +17,7 @@ import pytest
 from conftest import make_member_data
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from test_access_matrix import _congress_objects, build_world, client_for
+from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for
 from test_browser_phone import allowed_pages
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,7 @@ def page_world(tree, settings, tmp_path):
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
     w.org_round = es.open_round(None, tree.orgs["C1"], "organization", YEAR - 1)
+    w.badges = _badge_objects(w.orgs)
     return w
 
 
@@ -124,6 +125,7 @@ def grow(world, n: int = 12) -> None:
         target = ps.add_target(None, plan, text=f"Chỉ tiêu thêm {letters(i)}", op=">=", value=50 + i, unit="%")
         ps.bind_target(None, target, "meetings.attendance_rate")
         ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
+    _grow_honours(world, n)
     from dangvu.evaluation.models import EvaluationRound
 
     for rnd in EvaluationRound.objects.all():
@@ -132,6 +134,28 @@ def grow(world, n: int = 12) -> None:
                                            if c.path.startswith(rnd.organization.path))
         elif rnd.organization.path and c1a.path.startswith(rnd.organization.path):
             Evaluation.objects.bulk_create(Evaluation(round=rnd, member=mb, unit=c1a) for mb in members)
+
+
+def _grow_honours(world, n: int) -> None:
+    """Veterans due a Party badge (half of them proposed, some seriously ill ones early) and
+    commendations of the "in" member and cell."""
+    from person_names import letters
+    from test_access_matrix import _next_occasion
+
+    from dangvu.honours import services as hs
+    from dangvu.registry import services as rs
+
+    c1a, occasion = world.tree.orgs["C1A"], _next_occasion()
+    for i in range(n):
+        vet = rs.register_member(None, c1a, make_member_data(
+            f"Cựu Binh Thêm {letters(i)}", dt.date(1950, 1, 1 + i), admitted_on=dt.date(1980 + i % 3, 1, 5),
+            full_on=dt.date(1981 + i % 3, 1, 5)))
+        if i % 2:
+            hs.propose_badge(None, vet, occasion)
+        hs.add_commendation(None, member=world.tree.inside, kind="certificate", level="grassroots",
+                            decision_number=f"{i + 1}-QĐ/ĐU", decided_on=dt.date(2025, 1, 1 + i))
+        hs.add_commendation(None, organization=c1a, kind="merit", level="commune",
+                            decision_number=f"{i + 1}-QĐ/ĐU", decided_on=dt.date(2025, 1, 1 + i))
 
 
 def test_page_queries_are_bounded_and_do_not_grow_with_rows(page_world):

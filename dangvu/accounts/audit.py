@@ -73,6 +73,24 @@ def log_account(actor, user, what: str, **extra: Any) -> LogEntry:
     )
 
 
+MAINTENANCE = {"backup": "Sao lưu toàn bộ dữ liệu", "restore": "Khôi phục toàn bộ dữ liệu từ bản sao lưu"}
+
+
+def log_maintenance(what: str, **extra: Any) -> LogEntry:
+    """Record a backup or a restore of the whole instance (the command line, no user). It is about
+    no single object, so it is filed under the audit log itself, named in Vietnamese."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(LogEntry),
+        object_pk="",
+        object_repr=MAINTENANCE[what],
+        action=LogEntry.Action.ACCESS,
+        changes={what: [None, extra.get("file", "")]},
+        additional_data={"maintenance": what, **extra},
+    )
+
+
 def _register() -> None:
     from auditlog.registry import auditlog
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("dangvu.meetings.urls")),
     path("", include("dangvu.evaluation.urls")),
     path("", include("dangvu.admission.urls")),
+    path("", include("dangvu.honours.urls")),
 ]

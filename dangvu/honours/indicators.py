@@ -1,0 +1,31 @@
+"""Honours indicators: Party badges due on an occasion and badges awarded in a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dangvu.core.badges import next_occasion
+from dangvu.core.rulesets import ruleset_for
+from dangvu.indicators import Period, Value, indicator
+from dangvu.registry.models import Organization
+
+from .selectors import awarded_count, badge_rows
+
+
+@indicator("badges.due_count", "Số đảng viên đủ điều kiện tặng Huy hiệu Đảng vào dịp tới", "count")
+def badges_due_count(org: Organization, period: Period, occasion: dt.date | None = None) -> Value:
+    """Living members of the subtree due a badge on ``occasion`` (default: the first occasion on or
+    after the period's reading day), whether proposed yet or not; the breakdown counts them per
+    badge (years → members)."""
+    occasion = occasion or next_occasion(period.as_of, ruleset_for(period.as_of))
+    rows = badge_rows(org, occasion)
+    per_badge: dict[str, int] = {}
+    for row in rows:
+        per_badge[str(row.due.badge)] = per_badge.get(str(row.due.badge), 0) + 1
+    return Value(value=len(rows), numerator=len(rows), breakdown=per_badge)
+
+
+@indicator("badges.awarded_count", "Số Huy hiệu Đảng đã có quyết định tặng trong kỳ", "count")
+def badges_awarded_count(org: Organization, period: Period) -> Value:
+    """Badges decided in the period for members of the subtree (posthumous and early included)."""
+    return Value.count(awarded_count(org, period.start, period.end))

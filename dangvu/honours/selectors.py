@@ -1,0 +1,180 @@
+"""Honours reads: who is due a Party badge on an occasion in a subtree, the proposals and awards,
+and the commendations of a member or an organization. Reads only.
+
+The badge list applies :func:`dangvu.core.badges.badge_due` to each candidate: the members of the
+subtree admitted early enough to reach the lowest badge (a SQL filter on ``admitted_on``), with
+their history events that open or close a period in the Party and their badges already awarded.
+A member marked seriously ill for an occasion (an early proposal) is read as ill for that occasion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import QuerySet
+
+from dangvu.core.badges import (
+    DEATH_EVENT,
+    BadgeDue,
+    badge_due,
+    badge_years,
+    early_months,
+    in_party_spans,
+    party_age_days,
+)
+from dangvu.core.rulesets import RuleSet, ruleset_for
+from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus, Organization, StatusChange
+
+from .models import BadgeAward, Commendation
+
+
+def whole_years(days: int) -> int:
+    """Party age in whole years for display (leap days averaged out); the rules count days."""
+    return days * 4 // 1461
+
+
+@dataclass(frozen=True)
+class BadgeRow:
+    """One member on an occasion's badge list, with the proposal already made, if any."""
+
+    member: Member
+    due: BadgeDue
+    proposal: BadgeAward | None = None
+
+    @property
+    def party_age_years(self) -> int:
+        return whole_years(self.due.party_age_days)
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``dangvu badges --json`` record (the CLI contract: these five keys)."""
+        return {"member": self.member.pk, "name": self.member.full_name, "badge": self.due.badge,
+                "party_age_days": self.due.party_age_days, "early": self.due.early}
+
+
+def _candidates(org: Organization, occasion: dt.date, rs: RuleSet, posthumous: bool) -> QuerySet[Member]:
+    """Members of the subtree who could have reached the lowest badge by the occasion, allowing the
+    longest early window: the SQL filter that keeps the Python rule off most of the rolls."""
+    lowest = badge_years(rs)[0]
+    window = max(early_months(y, rs) for y in badge_years(rs))
+    latest = occasion + relativedelta(months=window) - relativedelta(years=lowest)
+    statuses = [*ACTIVE_STATUSES, *([MemberStatus.DECEASED] if posthumous else [])]
+    return (Member.objects.in_subtree(org).filter(status__in=statuses, admitted_on__lte=latest)
+            .select_related("organization").order_by("name_folded", "id"))
+
+
+def _events(member_ids: list[int], rs: RuleSet) -> dict[int, list[tuple[str, dt.date]]]:
+    names = {*rs["badges.out_events"], *rs["badges.return_events"], DEATH_EVENT}
+    out: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
+    for mid, event, on in (StatusChange.objects.filter(member_id__in=member_ids, event__in=names)
+                           .values_list("member_id", "event", "on")):
+        out[mid].append((event, on))
+    return out
+
+
+def badge_rows(org: Organization, occasion: dt.date, *, posthumous: bool = False,
+               rs: RuleSet | None = None) -> list[BadgeRow]:
+    """Members of ``org``'s subtree due a badge on ``occasion`` (Hướng dẫn 01-HD/TW, mục 18), in
+    name order: reached by that day, or early for a member with an early proposal for that day.
+    Deceased members (posthumous award) only when ``posthumous`` is on."""
+    rs = rs or ruleset_for(occasion)
+    members = list(_candidates(org, occasion, rs, posthumous))
+    ids = [m.pk for m in members]
+    events = _events(ids, rs)
+    awarded: dict[int, list[int]] = defaultdict(list)
+    proposals: dict[int, BadgeAward] = {}
+    for award in BadgeAward.objects.filter(member_id__in=ids):
+        if award.decided_on and not award.returned_on:
+            awarded[award.member_id].append(award.badge_years)
+        elif not award.decided_on and award.occasion == occasion:
+            proposals[award.member_id] = award
+    rows = []
+    for m in members:
+        proposal = proposals.get(m.pk)
+        died = next((on for e, on in events[m.pk] if e == DEATH_EVENT), None)
+        if m.status == MemberStatus.DECEASED and died is None:
+            continue  # no date of death recorded: party age cannot be counted
+        due = badge_due(m.admitted_on, events[m.pk], occasion, awarded[m.pk], rs,
+                        seriously_ill=bool(proposal and proposal.early), died_on=died)
+        if due is not None:
+            rows.append(BadgeRow(m, due, proposal))
+    return rows
+
+
+def early_rows(org: Organization, occasion: dt.date, rs: RuleSet | None = None) -> list[BadgeRow]:
+    """Living members not due on ``occasion`` who would be if seriously ill (the page offers to
+    mark them): their next badge falls inside its early window."""
+    rs = rs or ruleset_for(occasion)
+    due_ids = {r.member.pk for r in badge_rows(org, occasion, rs=rs)}
+    members = [m for m in _candidates(org, occasion, rs, False) if m.pk not in due_ids]
+    events = _events([m.pk for m in members], rs)
+    awarded: dict[int, list[int]] = defaultdict(list)
+    for mid, years in (BadgeAward.objects.decided().filter(member_id__in=[m.pk for m in members],
+                                                            returned_on__isnull=True)
+                       .values_list("member_id", "badge_years")):
+        awarded[mid].append(years)
+    rows = []
+    for m in members:
+        due = badge_due(m.admitted_on, events[m.pk], occasion, awarded[m.pk], rs, seriously_ill=True)
+        if due is not None and due.early:
+            rows.append(BadgeRow(m, due))
+    return rows
+
+
+def badge_due_for(member: Member, occasion: dt.date, *, seriously_ill: bool = False,
+                  rs: RuleSet | None = None) -> BadgeDue | None:
+    """The badge one member may be proposed for on ``occasion`` (the services' check)."""
+    rs = rs or ruleset_for(occasion)
+    events = _events([member.pk], rs)[member.pk]
+    died = next((on for e, on in events if e == DEATH_EVENT), None)
+    awarded = list(BadgeAward.objects.decided().filter(member=member, returned_on__isnull=True)
+                   .values_list("badge_years", flat=True))
+    if member.status == MemberStatus.DECEASED and died is None:
+        return None
+    return badge_due(member.admitted_on, events, occasion, awarded, rs, seriously_ill=seriously_ill, died_on=died)
+
+
+def proposals(org: Organization, occasion: dt.date) -> QuerySet[BadgeAward]:
+    """Badge proposals and awards of an occasion in the subtree (decided or not)."""
+    return (BadgeAward.objects.in_subtree(org).filter(occasion=occasion)
+            .select_related("member", "member__organization").order_by("member__name_folded", "id"))
+
+
+def pending_proposals(org: Organization, occasion: dt.date) -> QuerySet[BadgeAward]:
+    return proposals(org, occasion).filter(decided_on__isnull=True)
+
+
+def decided_awards(org: Organization, occasion: dt.date) -> QuerySet[BadgeAward]:
+    return proposals(org, occasion).filter(decided_on__isnull=False)
+
+
+def award_in_scope(acc, pk: int) -> BadgeAward | None:
+    """A badge award of a member the user may read, or None."""
+    return BadgeAward.objects.filter(pk=pk, member__in=acc.members()).select_related("member").first()
+
+
+def member_badges(member: Member) -> QuerySet[BadgeAward]:
+    return BadgeAward.objects.filter(member=member).order_by("badge_years")
+
+
+def member_commendations(member: Member) -> QuerySet[Commendation]:
+    return Commendation.objects.filter(member=member)
+
+
+def org_commendations(org: Organization) -> QuerySet[Commendation]:
+    return Commendation.objects.filter(organization=org)
+
+
+def awarded_count(org: Organization, start: dt.date, end: dt.date) -> int:
+    """Badges decided between ``start`` and ``end`` (inclusive) for members of the subtree."""
+    return BadgeAward.objects.in_subtree(org).filter(decided_on__range=(start, end)).count()
+
+
+def party_ages(members: list[Member], on: dt.date, rs: RuleSet | None = None) -> dict[int, int]:
+    """Each member's party age in days on ``on`` (death ends it), for the documents' lists."""
+    rs = rs or ruleset_for(on)
+    events = _events([m.pk for m in members], rs)
+    return {m.pk: party_age_days(in_party_spans(m.admitted_on, events[m.pk], rs), on) if m.admitted_on else 0
+            for m in members}
