@@ -656,6 +656,9 @@ EXPECTED: dict[str, Spec] = {
     # -- alerts: the user's scope, or one organization in it ------------------------------------
     "alerts:list": Spec("page", status=REGISTRY_READERS),
     "alerts:org": Spec("read", _org, ORG_LOCS),
+    # -- fees (issue 15): remittances up the tree; its POSTs (record, confirm, share) are tested in
+    # tests/test_fees_share.py (the receiver confirms: a cell's editor may not)
+    "fees:remittances": Spec("read", _org, ORG_LOCS),
     # -- honours: Party badges of an occasion, commendations ------------------------------------
     "honours:badges": Spec("read", _org, ORG_LOCS),
     # POST only (buttons of the badge page): refusals and scope in tests/test_honours.py

@@ -66,9 +66,10 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     w.evaluation = evaluation_objects(w.orgs, w.members)
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
-    from fees_world import fees_objects
+    from fees_world import fees_objects, remittance_objects
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
+    w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

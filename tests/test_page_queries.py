@@ -50,9 +50,10 @@ def page_world(tree, settings, tmp_path):
     w.evaluation = evaluation_objects(w.orgs, w.members)
     w.admission = admission_objects(w.orgs)
     w.plans = plans_objects(w.orgs)
-    from fees_world import fees_objects
+    from fees_world import fees_objects, remittance_objects
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
+    w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
@@ -73,7 +74,8 @@ def pages(world, role: str) -> list[str]:
                  f"{detail}?tinh-trang=chua-tu-danh-gia"]
     urls += [f"{reverse('alerts:list')}?don-vi=C1A", f"{reverse('alerts:list')}?kind=no_assignment",
              f"{reverse('registry:member_list')}?status=all&org=C1A",
-             reverse("admission:pipeline", args=["C1"])]
+             reverse("admission:pipeline", args=["C1"]),
+             f"{reverse('fees:remittances', args=['C1'])}?nam={world.fees['remit']['month'].year}"]
     return urls
 
 
@@ -218,6 +220,10 @@ def _alert_world(tree) -> None:
     for day in (dt.date(2025, 12, 10), dt.date(2026, 1, 14), dt.date(2026, 3, 11), dt.date(2026, 4, 8)):
         m = ms.record_meeting(None, cells[0], held_on=day, starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
         ms.set_attendance(None, m, {tree.inside.pk: "absent"})
+    from dangvu.fees import services as fs  # a May book and nothing sent up: late from 11/6/2026
+
+    fs.set_basis(None, tree.inside, category="salaried", base=5_000_000, starts_on=dt.date(2026, 5, 1))
+    fs.record_book(None, cells[0], dt.date(2026, 5, 1), all_paid=True)
 
 
 def _old_pages(alerts, kind: str = "") -> list:

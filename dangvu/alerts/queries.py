@@ -239,10 +239,32 @@ class SubtreeAlerts:
         cols = ("pk", "full_name", "organization__code", "organization__name", "organization__path")
         return KindQuery(qs, ("name_folded", "pk"), lambda row: [sel.assignment_alert_for(row, self.today)], cols)
 
+    def _fees(self) -> KindQuery:
+        """Late remittances: at most one per organization and month of the last
+        ``fees.remit_alert_months``, computed by the fees app from a few grouped queries; counted
+        and paged from that short list."""
+        found: list[Alert] = []
+
+        def gathered() -> list[Alert]:
+            if not found:
+                found.extend(sel.fee_alerts(self.org, self.today, self.rs) or [None])
+            return [a for a in found if a is not None]
+
+        def counter() -> list[tuple[str, str, str, str, int]]:
+            n: dict[tuple[str, str, str, str], int] = defaultdict(int)
+            for a in gathered():
+                n[(a.org_path, a.org_code, a.org_name, _code((a.kind, a.severity)))] += 1
+            return [(*key, k) for key, k in n.items()]
+
+        def pager(paths: list[str], limit: int) -> list[Alert]:
+            wanted = set(paths)
+            return sorted((a for a in gathered() if a.org_path in wanted), key=page_key)[:limit]
+        return KindQuery(None, (), kinds=("fees_remittance_late",), counter=counter, pager=pager)
+
     def _queries(self) -> list[KindQuery]:
         if self._kinds is None:
             found = [*self._meetings(), self._absences(), self._probation(), self._prospects(), self._assignments(),
-                     *self._cells()]
+                     *self._cells(), self._fees()]
             self._kinds = [q for q in found if q is not None]
         return self._kinds
 

@@ -34,6 +34,7 @@ KINDS: tuple[str, ...] = (
     "no_assignment",
     "cell_too_small",
     "cell_needs_committee",
+    "fees_remittance_late",
 )
 """Every alert kind, in the order they are listed within one severity."""
 
@@ -49,6 +50,7 @@ KIND_LABELS: dict[str, str] = {
     "no_assignment": "Chưa được phân công nhiệm vụ",
     "cell_too_small": "Chi bộ chưa đủ đảng viên chính thức",
     "cell_needs_committee": "Chi bộ cần bầu chi ủy",
+    "fees_remittance_late": "Chưa nộp đảng phí lên cấp trên",
 }
 
 SEVERITIES: tuple[str, ...] = ("passed", "near", "info")

@@ -29,6 +29,14 @@ def locality_in_name(name: str) -> str:
     return f"{unit.capitalize()} {place}" if _NUMBERED.match(place) else place
 
 
+def locality_unit(name: str) -> str:
+    """The kind of administrative unit a territorial party organization is named after, lower
+    case: "Đảng bộ xã Hòa Bình" → "xã", "Đảng bộ phường 5" → "phường"; blank when it is named after
+    none (a cell, an agency). Used to tell a commune or ward grassroots organization (fees)."""
+    m = _LOCAL_ORG.match(name or "")
+    return m.group(1).lower() if m else ""
+
+
 def issuing_place(names_upward: Iterable[str]) -> str:
     """The place of an organization's documents from its name and its ancestors' names, nearest
     first: a cell or an agency's committee takes the locality of the nearest organization above it

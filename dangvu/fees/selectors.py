@@ -231,3 +231,12 @@ def member_months(member: Member, last: dt.date, count: int) -> list[MemberMonth
         out.append(MemberMonth(month, due_from(basis, month), sum(e.amount for e in mine),
                                any(e.kind == PaymentKind.EXCUSED for e in mine), entry_lines(mine)))
     return out
+
+
+# -- remittances up the tree (h-feeshare): the reads live in .flows; other apps import them here --
+from .flows import (  # noqa: E402, F401
+    late_remittance_alerts,
+    remittance_page,
+    remitted_on_time,
+    subtree_flows,
+)

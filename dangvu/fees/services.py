@@ -22,7 +22,7 @@ from dangvu.core import clock
 from dangvu.core.fees import FeeCategory, FeeError, add_months, dong, month_start, monthly_due
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
-from dangvu.registry.models import CELL_KINDS, Member, Organization
+from dangvu.registry.models import CELL_KINDS, Member, Organization, OrgKind
 from dangvu.registry.selectors import parent_of
 
 from . import selectors
@@ -198,6 +198,8 @@ def correct_payment(by, entry: FeePayment, *, amount: int, reason: str) -> FeePa
 def set_cell_share(by, committee: Organization, *, kept_percent: int, starts_on: dt.date) -> FeeShare:
     """The share its cells keep, as the committee decided, within the rule set's range."""
     ensure_can_edit(by, committee)
+    if committee.kind != OrgKind.GRASSROOTS_COMMITTEE:
+        raise ServiceError("Chỉ đảng bộ cơ sở quyết định tỷ lệ các chi bộ trực thuộc được để lại.", Code.ORG_KIND)
     month = month_start(starts_on)
     kept = ruleset_for(month)["fees.kept_percent"]
     low, high = kept["cell_in_committee_min"], kept["cell_in_committee_max"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_import, views_remit
 
 app_name = "fees"
 
@@ -16,4 +16,6 @@ urlpatterns += [
     path("<str:code>/nhap-excel/mau.xlsx", views_import.import_template, name="import_template"),
     path("nhap-excel/<int:pk>/", views_import.import_preview, name="import_preview"),
     path("nhap-excel/<int:pk>/xac-nhan/", views_import.import_confirm, name="import_confirm"),
+    # -- remittances up the tree (h-feeshare) --
+    path("<str:code>/nop-cap-tren/", views_remit.remittances, name="remittances"),
 ]
