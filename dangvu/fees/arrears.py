@@ -11,8 +11,8 @@ the member joined the current cell (the later of the admission and the last tran
 :func:`dangvu.core.fees.first_counted_month`) and months with no basis do not count: nothing the
 cell could collect was due.
 
-Three queries whatever the number of members (the bases with their members, the window's entries
-grouped by member and month, the last arrival in the current cell; one when nobody has a basis); Python then walks at
+Three queries whatever the number of members (:func:`member_months`: the bases with their members,
+the window's entries grouped by member and month, the last arrival in the current cell); Python then walks at
 most ``window`` months per member with a basis.
 """
 
@@ -65,12 +65,30 @@ def _due_reader():
     return due
 
 
-def unpaid_months(members: QuerySet[Member], today: dt.date, rs: RuleSet,
-                  at_least: int | None = None) -> dict[int, MemberArrears]:
-    """Members of ``members`` with at least ``at_least`` (default ``member.unpaid_fee_removal``)
-    months unpaid without reason in the window ending before ``today``'s month, by member id."""
-    at_least = rs["member.unpaid_fee_removal"] if at_least is None else at_least
-    first, last = arrears_window(today, rs)
+@dataclass(frozen=True)
+class MemberMonth:
+    month: dt.date
+    due: int | None  # None: the basis in force is one the month's rule set refuses
+    paid: int        # entries for the month in any book, corrections included
+    excused: bool
+
+
+@dataclass
+class MemberFees:
+    """One member's months with a basis in force, from the month after joining the current cell."""
+    member_id: int
+    name: str
+    org_code: str
+    org_name: str
+    org_path: str
+    months: list[MemberMonth]
+
+
+def member_months(members: QuerySet[Member], first: dt.date, last: dt.date) -> dict[int, MemberFees]:
+    """Every month from ``first`` to ``last`` of each member of ``members`` that has a basis in force
+    and lies on or after :func:`~dangvu.core.fees.first_counted_month` of their arrival in the
+    current cell (the later of the admission and the last transfer into it). Three queries (one
+    when nobody has a basis); shared by the arrears alert and the fees indicators."""
     months = months_between(first, last)
     bases: dict[int, list[tuple[dt.date, FeeBasis]]] = {}
     who: dict[int, tuple] = {}
@@ -90,12 +108,11 @@ def unpaid_months(members: QuerySet[Member], today: dt.date, rs: RuleSet,
     arrived = dict(StatusChange.objects.filter(member__in=ids, to_org=F("member__organization")).order_by()
                    .values("member_id").annotate(on=Max("on")).values_list("member_id", "on"))
     due = _due_reader()
-    out: dict[int, MemberArrears] = {}
+    out: dict[int, MemberFees] = {}
     for pk, member_bases in bases.items():
         name, code, org_name, path, admitted_on = who[pk]
-        joined = max((d for d in (admitted_on, arrived.get(pk)) if d), default=None)
-        start = first_counted_month(joined)
-        found = []
+        start = first_counted_month(max((d for d in (admitted_on, arrived.get(pk)) if d), default=None))
+        rows = []
         for month in months:
             if start and month < start:
                 continue
@@ -103,8 +120,19 @@ def unpaid_months(members: QuerySet[Member], today: dt.date, rs: RuleSet,
             if basis is None:
                 continue
             amount, excused = paid.get((pk, month), (0, 0))
-            if counts_as_unpaid(due(basis, month), amount, excused > 0):
-                found.append(month)
+            rows.append(MemberMonth(month, due(basis, month), amount, excused > 0))
+        out[pk] = MemberFees(pk, name, code, org_name, path, rows)
+    return out
+
+
+def unpaid_months(members: QuerySet[Member], today: dt.date, rs: RuleSet,
+                  at_least: int | None = None) -> dict[int, MemberArrears]:
+    """Members of ``members`` with at least ``at_least`` (default ``member.unpaid_fee_removal``)
+    months unpaid without reason in the window ending before ``today``'s month, by member id."""
+    at_least = rs["member.unpaid_fee_removal"] if at_least is None else at_least
+    out: dict[int, MemberArrears] = {}
+    for pk, f in member_months(members, *arrears_window(today, rs)).items():
+        found = tuple(m.month for m in f.months if counts_as_unpaid(m.due, m.paid, m.excused))
         if len(found) >= at_least:
-            out[pk] = MemberArrears(pk, name, code, org_name, path, tuple(found))
+            out[pk] = MemberArrears(pk, f.name, f.org_code, f.org_name, f.org_path, found)
     return out
