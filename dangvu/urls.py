@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("dangvu.accounts.urls")),
     path("", include("dangvu.web.urls")),
     path("", include("dangvu.alerts.urls")),
+    path("dang-phi/", include("dangvu.fees.urls")),
 ]
 
 handler403 = "dangvu.web.views.error_403"

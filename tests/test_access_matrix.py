@@ -423,6 +423,8 @@ EXPECTED: dict[str, Spec] = {
                                                    "member": 403, "nobody": 403}),
     # -- web: an organization ------------------------------------------------------------
     "registry:org_detail": Spec("read", _org, ORG_LOCS),
+    # the fee report download (issue 15): office roles of the subtree; a viewer reads, not exports
+    "fees:fee_report": Spec("edit", _org, ORG_LOCS),
     "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_with_version(_org_edit_data, lambda w, loc: w.orgs[loc])),
     "registry:org_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "code": f"NEW-{loc}", "name": "Tổ đảng mới", "kind": "group"}),

@@ -41,6 +41,7 @@ DOWNLOADS = {
     "meetings:meeting_minutes_draft",
     "congress:milestone_evidence", "congress:apportionment_xlsx", "congress:draft_file",
     "congress:comments_docx", "congress:tally_docx", "evaluation:round_xlsx", "plans:plan_report",
+    "fees:fee_report",
     "plans:task_evidence",
 }
 # A role's own place first: the page then shows the role's edit buttons where it has them.

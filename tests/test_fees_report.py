@@ -90,3 +90,79 @@ def test_indicators_command_shows_the_fee_indicators(fees, capsys) -> None:
     assert (data["fees.paid_in_full_share"]["numerator"], data["fees.paid_in_full_share"]["denominator"]) == (1, 2)
     assert main(["indicators", "--org", "C1", "--year", "2026", "--quarter", "3"]) == 0
     assert "429.005 đ" in capsys.readouterr().out
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+def _sheet_rows(content: bytes) -> list[tuple]:
+    ws = load_workbook(io.BytesIO(content)).active
+    return [tuple(c.value for c in row) for row in ws.iter_rows(min_row=4)]
+
+
+def test_the_xlsx_report_has_a_row_per_organization_under_and_the_total(fees, tmp_path, capsys) -> None:
+    out = tmp_path / "dang-phi.xlsx"
+    assert main(["report", "fees", "--org", "P", "--period", "2026-Q3", "--out", str(out)]) == 0
+    assert "Phải thu 355.515 đ; đã thu 489.005 đ" in capsys.readouterr().out
+    rows = _sheet_rows(out.read_bytes())
+    assert rows[0][:4] == ("TT", "Tổ chức đảng", "Số đảng viên", "Phải thu")
+    # members, due, collected, voluntary, sent up, confirmed, kept
+    assert rows[1] == (1, "Đảng bộ xã Hòa Bình", 3, 220_500 + 75_015, 429_005, 26_500, 0, 0, 429_005)
+    assert rows[2] == (2, "Đảng bộ xã Yên Lạc", 1, 60_000, 60_000, 0, 0, 0, 60_000)
+    assert rows[3] == (None, "Tổng cộng", 4, 355_515, 489_005, 26_500, 0, 0, 489_005)
+    # C1's report: its cells, C1A having sent 104.000 up to C1 (48.000 confirmed).
+    out = tmp_path / "c1.xlsx"
+    assert main(["report", "fees", "--org", "C1", "--period", "2026-Q3", "--out", str(out)]) == 0
+    rows = _sheet_rows(out.read_bytes())
+    assert rows[1] == (1, "Chi bộ thôn Đồng Tâm", 2, 295_515, 429_005, 26_500, 104_000, 48_000, 325_005)
+    assert rows[2] == (2, "Chi bộ Văn phòng xã", 1, 0, 0, 0, 0, 0, 0)
+    assert rows[3][1:] == ("Tổng cộng", 3, 295_515, 429_005, 26_500, 0, 0, 429_005)
+    # The year holds the quarter's figures and nothing else was recorded.
+    out = tmp_path / "year.xlsx"
+    assert main(["report", "fees", "--org", "C1", "--period", "2026", "--out", str(out)]) == 0
+    year = _sheet_rows(out.read_bytes())
+    assert year[1][4] == 429_005 and year[1][6] == 104_000
+
+
+def test_the_command_refuses_a_bad_period_or_organization(fees, tmp_path, capsys) -> None:
+    out = tmp_path / "x.xlsx"
+    assert main(["report", "fees", "--org", "P", "--period", "2026-Q5", "--out", str(out)]) == 2
+    assert "2026-Q3" in capsys.readouterr().err
+    assert main(["report", "fees", "--org", "KHONG", "--period", "2026", "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_the_docx_report_states_the_figures_and_is_audited(fees) -> None:
+    from auditlog.models import LogEntry
+    from docx import Document
+
+    client = logged_in(fees.users["office"])
+    url = reverse("fees:fee_report", args=["C1"])
+    r = client.get(url, {"ky-bao-cao": "2026-Q3", "dinh-dang": "docx"})
+    assert r.status_code == 200 and r["Content-Disposition"].endswith('bao-cao-dang-phi-c1-2026-q3.docx"')
+    doc = Document(io.BytesIO(r.content))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT")
+    assert [c.text for c in table.rows[1].cells] == ["1", "Chi bộ thôn Đồng Tâm", "2", "295.515", "429.005",
+                                                     "26.500", "104.000", "325.005"]
+    assert [c.text for c in table.rows[-1].cells][1:] == ["Tổng cộng", "3", "295.515", "429.005", "26.500", "0",
+                                                          "429.005"]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "THU, NỘP ĐẢNG PHÍ QUÝ 3/2026" in text
+    assert "Còn 1 khoản nộp cấp trên chưa được xác nhận." not in text  # C1 itself sent nothing up
+    entry = LogEntry.objects.filter(additional_data__export="fee-report.docx").get()
+    assert (entry.actor, entry.additional_data["period"]) == (fees.users["office"], "2026-q3")
+    # xlsx from the page; a bad period is a plain 404; a viewer may not export; outside is 404.
+    assert client.get(url, {"ky-bao-cao": "2026", "dinh-dang": "xlsx"})["Content-Type"] == XLSX
+    assert client.get(url, {"ky-bao-cao": "hôm qua"}).status_code == 404
+    assert logged_in(fees.users["viewer"]).get(url).status_code == 403
+    assert logged_in(fees.users["secretary"]).get(url).status_code == 404
+    assert logged_in(fees.users["secretary"]).get(reverse("fees:fee_report", args=["C1A"])).status_code == 200
+
+
+def test_the_organization_page_offers_the_report_to_office_roles(fees) -> None:
+    page = logged_in(fees.users["office"]).get(reverse("registry:org_detail", args=["C1"])).content.decode()
+    assert reverse("fees:fee_report", args=["C1"]) in page and 'value="2026-Q4"' in page
+    page = logged_in(fees.users["viewer"]).get(reverse("registry:org_detail", args=["C1"])).content.decode()
+    assert reverse("fees:fee_report", args=["C1"]) not in page
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
