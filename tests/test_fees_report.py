@@ -102,7 +102,8 @@ def _sheet_rows(content: bytes) -> list[tuple]:
 def test_the_xlsx_report_has_a_row_per_organization_under_and_the_total(fees, tmp_path, capsys) -> None:
     out = tmp_path / "dang-phi.xlsx"
     assert main(["report", "fees", "--org", "P", "--period", "2026-Q3", "--out", str(out)]) == 0
-    assert "Phải thu 355.515 đ; đã thu 489.005 đ" in capsys.readouterr().out
+    assert "thu, nộp đảng phí quý 3/2026 của Đảng bộ tỉnh Thử Nghiệm (2 tổ chức trực thuộc)" in (said := capsys.readouterr().out)
+    assert "Phải thu 355.515 đ; đã thu 489.005 đ; nộp cấp trên 0 đ; để lại 489.005 đ." in said
     rows = _sheet_rows(out.read_bytes())
     assert rows[0][:4] == ("TT", "Tổ chức đảng", "Số đảng viên", "Phải thu")
     # members, due, collected, voluntary, sent up, confirmed, kept

@@ -71,17 +71,17 @@ def _fees(args: argparse.Namespace) -> int:
     fmt = out.suffix.lower()
     if fmt not in FORMATS:
         raise CommandError(f"Tệp kết quả phải có đuôi .docx hoặc .xlsx: {out.name}", code=2)
-    from dangvu.reports.fees import parse_period
+    setup_django()
+    from dangvu.accounts.audit import log_export
+    from dangvu.core.fees import dong
+    from dangvu.core.text import nfc
+    from dangvu.registry.selectors import org_by_code
+    from dangvu.reports.fees import build, fee_report_docx, fee_report_xlsx, parse_period
 
     period = parse_period(args.period)
     if period is None:
         raise CommandError(f"Kỳ báo cáo phải là một năm (2026) hoặc một quý (2026-Q3), không phải «{args.period}».",
                            code=2)
-    setup_django()
-    from dangvu.accounts.audit import log_export
-    from dangvu.core.text import nfc
-    from dangvu.registry.selectors import org_by_code
-    from dangvu.reports.fees import build, fee_report_docx, fee_report_xlsx
 
     org = org_by_code(nfc(args.org).strip().upper())
     if org is None:
@@ -95,8 +95,8 @@ def _fees(args: argparse.Namespace) -> int:
     log_export(None, org, f"fee-report{fmt}", rows=len(report.rows) + 1, period=args.period, via="cli")
     t = report.total
     sys.stdout.write(f"Đã ghi báo cáo thu, nộp đảng phí {period.label} của {org.name} ({len(report.rows)} tổ chức "
-                     f"trực thuộc) vào {out}\nPhải thu {t.due:,} đ; đã thu {t.collected:,} đ; nộp cấp trên "
-                     f"{t.remitted:,} đ; để lại {t.kept:,} đ.\n".replace(",", "."))
+                     f"trực thuộc) vào {out}\nPhải thu {dong(t.due)} đ; đã thu {dong(t.collected)} đ; nộp cấp trên "
+                     f"{dong(t.remitted)} đ; để lại {dong(t.kept)} đ.\n")
     return 0
 
 
