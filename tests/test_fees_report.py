@@ -74,9 +74,11 @@ def test_fee_indicators_exact_values(fees) -> None:
     assert (sent.value, sent.breakdown) == (104_000, {"confirmed": 48_000, "unconfirmed": 1})
     assert value("fees.kept_amount", c1a).value == 429_005 - 104_000
     assert value("fees.remitted_up_amount", c1).value == 0  # C1A sent to C1: inside C1, not sent up by it
-    # Q4 read on 20/11: October and November. An is paid ahead; Cường and Bình paid nothing.
+    # Q4 read on 20/11: October only (November is still being collected). An is paid ahead;
+    # Cường and Bình paid nothing.
     q4 = value("fees.paid_in_full_share", p, Period.quarter(2026, 4))
     assert (q4.numerator, q4.denominator) == (1, 3)
+    assert value("fees.due_amount", p, Period.quarter(2026, 4)).value == 73_500 + 25_005 + 20_000
     assert value("fees.collected_amount", p, Period.quarter(2026, 4)).value == 0
     # A quarter not begun has nothing.
     assert value("fees.paid_in_full_share", p, Period.quarter(2027, 1)).value is None

@@ -1,8 +1,9 @@
 """Fees indicators: paid in full, due, collected, voluntary, remitted up and kept, over a subtree
 and a period (Quyết định 342-QĐ/TW, 28/12/2010; Điều lệ Đảng, Điều 8).
 
-The months of a period are those from its first month to the month of ``period.as_of`` (the
-month still being collected included: a quarter read on its last day covers its three months).
+The months of a period are those of it that have ended by ``period.as_of`` (a quarter read on
+its last day covers its three months; read mid-month, the month still being collected is left
+out of dues and books alike, so the figures compare).
 Member-side figures (paid in full, due, voluntary) take the members now on the rolls of the
 subtree, each month they had a basis in force and belonged to their cell
 (:func:`dangvu.fees.arrears.member_months`: three grouped queries whatever the size); cash-side
@@ -15,7 +16,7 @@ import datetime as dt
 
 from django.db.models import Count, Q, Sum
 
-from dangvu.core.fees import month_start, voluntary
+from dangvu.core.fees import add_months, month_start, voluntary
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization
 
@@ -24,8 +25,12 @@ from .models import FeePayment, FeeRemittance, PaymentKind
 
 
 def period_months(period: Period) -> tuple[dt.date, dt.date] | None:
-    """First and last month of ``period`` read on ``as_of`` (None: the period has not begun)."""
-    last = month_start(min(period.end, period.as_of))
+    """First and last month of ``period`` that have ended by ``period.as_of`` (None: none yet).
+    The month under way is left out: until it ends, its fees are still being collected."""
+    as_of = min(period.end, period.as_of)
+    last = month_start(as_of)
+    if add_months(last, 1) - dt.timedelta(days=1) != as_of:
+        last = add_months(last, -1)
     first = month_start(period.start)
     return (first, last) if first <= last else None
 
@@ -75,9 +80,8 @@ def voluntary_amount(org: Organization, period: Period) -> Value:
 
 def _books(org: Organization, period: Period):
     span = period_months(period)
-    first, last = span if span else (month_start(period.start), month_start(period.start) - dt.timedelta(days=1))
-    return FeePayment.objects.filter(book__organization__in=Organization.objects.subtree(org),
-                                     book__month__range=(first, last))
+    books = FeePayment.objects.filter(book__organization__in=Organization.objects.subtree(org))
+    return books.filter(book__month__range=span) if span else books.none()
 
 
 @indicator("fees.collected_amount", "Số đảng phí đã thu", "đồng")
