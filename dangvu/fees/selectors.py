@@ -127,3 +127,16 @@ def remittances_received(receiver: Organization, month: dt.date) -> QuerySet[Fee
 
 def remittances_sent(sender: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
     return FeeRemittance.objects.filter(sender=sender, month=month_start(month)).select_related("receiver")
+
+
+# -- h-feereport: the fee report's rows ---------------------------------------------------------
+
+def report_organizations(org: Organization, since: dt.date) -> list[Organization]:
+    """The organizations directly under ``org`` that the fee report has a row for: not party
+    groups (tổ đảng keep no book of their own), not dissolved before ``since``; in tree order."""
+    from django.db.models import Q
+
+    from dangvu.registry.models import OrgKind
+
+    return list(Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
+                .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=since)))

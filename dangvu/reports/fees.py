@@ -18,7 +18,8 @@ from dangvu import indicators
 from dangvu.core import clock
 from dangvu.core.fees import dong
 from dangvu.core.periods import Period
-from dangvu.registry.models import Organization, OrgKind
+from dangvu.fees.selectors import report_organizations
+from dangvu.registry.models import Organization
 
 from . import docx as layout
 from .xlsx import XLSX_MIME, safe_append, save_workbook
@@ -90,8 +91,7 @@ def _row(org: Organization, period: Period) -> FeeRow:
 def build(org: Organization, period: Period) -> FeeReport:
     """The report's rows: each organization directly under ``org`` (party groups excluded: they
     keep no book of their own) that was not dissolved before the period, and ``org``'s total."""
-    children = [c for c in Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
-                if c.dissolved_on is None or c.dissolved_on > period.start]
+    children = report_organizations(org, period.start)
     return FeeReport(org, period, clock.today(), [_row(c, period) for c in children], _row(org, period))
 
 
