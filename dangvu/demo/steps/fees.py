@@ -72,7 +72,13 @@ class _Builder:
         members = Member.objects.filter(organization__path__startswith=ctx.root_org.path).active()
         self.drifting = {r["member_id"] for r in meetings.unexcused_absence_months(
             members, start, ctx.today, rs["member.unexcused_absence_removal"])}
-        self.sims = {s.pk: s for s in ctx.sims}
+        self.bases: dict[int, list[tuple[dt.date, str, int, bool]]] = {}
+        self.by_unit: dict[int, list[Sim]] = defaultdict(list)  # one pass over the province's members
+        for s in ctx.sims:
+            if s.pk is not None:
+                self.by_unit[id(s.unit)].append(s)
+                if s.moved_on and s.origin is not s.cell and s.origin.unit not in (None, s.unit):
+                    self.by_unit[id(s.origin.unit)].append(s)  # moved here from another unit's cell
 
     # -- bases ------------------------------------------------------------------------------------
     def _basis(self, s: Sim) -> list[tuple[dt.date, str, int, bool]]:
@@ -104,12 +110,12 @@ class _Builder:
 
     # -- who is in a cell's book ------------------------------------------------------------------
     def _rolls(self, unit: OrgSpec) -> dict[str, list[Sim]]:
+        """Who was on each cell's rolls at some point (a member who moved is in both cells)."""
         rolls: dict[str, list[Sim]] = defaultdict(list)
-        for s in self.ctx.sims:
-            if s.unit is unit and s.pk is not None:
-                rolls[s.cell.code].append(s)
-                if s.moved_on and s.origin is not s.cell:
-                    rolls[s.origin.code].append(s)
+        for s in self.by_unit.get(id(unit), ()):
+            rolls[s.cell.code].append(s)
+            if s.moved_on and s.origin is not s.cell:
+                rolls[s.origin.code].append(s)
         return rolls
 
     @staticmethod
@@ -128,14 +134,15 @@ class _Builder:
     def unit(self, unit: OrgSpec) -> None:
         rng, w = self.rng, self.w
         rolls = self._rolls(unit)
-        self.bases = {}
         for s in dict.fromkeys(x for sims in rolls.values() for x in sims):
+            if s.pk in self.bases:
+                continue  # moved between units: one basis, written once
             self.bases[s.pk] = self._basis(s)
             for starts, category, base, old in self.bases[s.pk]:
                 w.add(FeeBasis, member_id=s.pk, category=category, base=base, past_working_age=old, starts_on=starts,
                       note="Theo bảng lương" if category != FeeCategory.OTHER else "Mức chi bộ quy định")
         ended = [m for m in self.months if m < month_start(self.today)]
-        owing = next(iter(sorted(pk for pk in self.bases if pk in self.drifting)), None)
+        owing = next(iter(sorted(s.pk for sims in rolls.values() for s in sims if s.pk in self.drifting)), None)
         self.unpaid = {(owing, m) for m in rng.sample(ended[-12:], 4)} if owing else set()
         self.owing, self.correct_from = owing, ended[-6]
         cells = [c for c in unit.walk() if c.kind in CELL_KINDS]
