@@ -473,6 +473,8 @@ EXPECTED: dict[str, Spec] = {
     "registry:org_stats": Spec("read", _org, ORG_LOCS),
     "registry:org_stats_file": Spec("read", lambda w, loc, v: (w.orgs[loc].code, v), ORG_LOCS,
                                     variants=("docx", "xlsx")),
+    # the fee report download (issue 15): office roles of the subtree; a viewer reads, not exports
+    "fees:fee_report": Spec("edit", _org, ORG_LOCS),
     "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_with_version(_org_edit_data, lambda w, loc: w.orgs[loc])),
     "registry:org_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "code": f"NEW-{loc}", "name": "Tổ đảng mới", "kind": "group"}),

@@ -249,7 +249,10 @@ def test_order_is_severity_then_kind_then_organization(tree) -> None:
 
 
 def test_queries_do_not_grow_with_the_data(tree) -> None:
+    from dangvu.fees import services as fees
+
     root = tree.orgs["P"]
+    fees.set_basis(None, tree.members["an"], category="other", base=10_000, starts_on=D(2025, 1, 1))
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -263,8 +266,9 @@ def test_queries_do_not_grow_with_the_data(tree) -> None:
         new_member(cell, f"Dự Bị {letters(i)}", D(2025, 7, 10))
         m = meeting(cell, D(2026, 4, 8))
         ms.set_attendance(None, m, {people[0].pk: "absent"})
+        fees.set_basis(None, people[1], category="other", base=10_000, starts_on=D(2025, 1, 1))
         prospect(cell, f"Quần Chúng {letters(i)}", course=D(2021, 6, 1))
-    assert queries() == before == 8  # 7, and 1 for the fees remittances (no fee book: nothing more)
+    assert queries() == before == 11  # 7 as before fees, 3 for the fees arrears, 1 for remittances (no book)
 
 
 # -- the indicator, the command -------------------------------------------------------------------

@@ -41,7 +41,7 @@ DOWNLOADS = {
     "meetings:meeting_minutes_draft",
     "congress:milestone_evidence", "congress:apportionment_xlsx", "congress:draft_file",
     "congress:comments_docx", "congress:tally_docx", "evaluation:round_xlsx", "plans:plan_report",
-    "plans:task_evidence", "honours:badge_document", "fees:import_template",
+    "plans:task_evidence", "honours:badge_document", "fees:import_template", "fees:fee_report",
 }
 # A role's own place first: the page then shows the role's edit buttons where it has them.
 LOCATION_ORDER = ("own", "in", "side", "out", "above", "-")

@@ -434,10 +434,49 @@ def test_the_cases_the_alerts_look_for(demo, db) -> None:
     assert Member.objects.filter(status__in=("full", "probationary")).exclude(pk__in=assigned).exists()
 
 
+def test_the_fees_cases(demo, db) -> None:
+    """Issue 15 point 6: three years of fees with the gaps a real book has, and the removal alert
+    naming both grounds for the member who stopped coming and stopped paying."""
+    from django.db.models import F
+
+    from dangvu import indicators
+    from dangvu.alerts.services import alerts_for
+    from dangvu.core.fees import add_months, month_start
+    from dangvu.fees.models import FeeBasis, FeeBook, FeePayment, FeeRemittance
+    from dangvu.indicators import Period
+    from dangvu.registry.models import Member
+
+    active = Member.objects.active()
+    assert not active.exclude(pk__in=FeeBasis.objects.values("member")).exists()  # every member has a basis
+    assert set(FeeBasis.objects.values_list("category", flat=True)) >= {"salaried", "pensioner", "other"}
+    first = add_months(month_start(TODAY), -35)
+    assert FeeBook.objects.order_by("month").first().month == first
+    kinds = Counter(FeePayment.objects.values_list("kind", flat=True))
+    assert kinds["payment"] > 20 * active.count() and kinds["excused"] > 0 and kinds["correction"] >= 1
+    fix = FeePayment.objects.filter(kind="correction").select_related("corrects").first()
+    assert fix.corrects.amount + fix.amount == fix.due and fix.reason
+    ahead = FeePayment.objects.filter(month__gt=F("book__month"))
+    assert ahead.exists()
+    both = [a for a in alerts_for(demo.root, TODAY)
+            if a.kind == "unexcused_absences" and "không đóng đảng phí" in a.message]
+    assert both, "the member in arrears who also misses meetings"
+    remits = FeeRemittance.objects.all()
+    assert remits.filter(confirmed_amount__isnull=False).exclude(confirmed_amount=F("amount")).count() >= 1
+    late = [r for r in remits if (r.sent_on - add_months(r.month, 1)).days > 45]
+    assert late
+    q = Period.quarter(*((TODAY.year, (TODAY.month - 1) // 3) if TODAY.month > 3 else (TODAY.year - 1, 4)))
+    share = indicators.compute("fees.paid_in_full_share", demo.root, q)
+    assert 90 <= share.value < 100  # mostly "all paid", not everybody
+
+
 # Yearly evaluation rounds of a year close in the January after it: read last year's.
 _YEAR_CLOSED = ("members.rated_good_or_better_share", "members.rated_excellent_share",
                 "organizations.rated_good_or_better_share", "organizations.rated_fulfilled_only_share",
                 "committee_members.rated_good_or_better_share")
+
+
+# The demo's root is the top organization in the system: it sends no fees up (its cells do, to it).
+_TOP_ONLY_ZERO = ("fees.remitted_up_amount",)
 
 
 def _empty(value, denominator, unit: str) -> bool:
@@ -455,7 +494,7 @@ def test_every_indicator_shows_something(demo, db) -> None:
     last = indicators.compute_all(demo.root, Period.year(TODAY.year - 1))
     rows |= {k: last[k] for k in _YEAR_CLOSED if k in last}
     offenders = {k: (r["value"], r["numerator"], r["denominator"]) for k, r in rows.items()
-                 if _empty(r["value"], r["denominator"], r["unit"])}
+                 if _empty(r["value"], r["denominator"], r["unit"]) and k not in _TOP_ONLY_ZERO}
     assert not offenders, f"indicators reading nothing in {year}: {offenders}"
 
 
@@ -539,7 +578,7 @@ def test_steps_are_listed_in_order_without_registration() -> None:
     names = [n for n, _ in demo_services.STEPS]
     assert demo_services.STEPS is steps.STEPS
     assert names == ["plan_tree", "write_tree", "members", "posts", "localities", "working_rules", "trainings",
-                     "yearly_records", "meetings", "admission", "evaluations", "plans", "users", "audit"]
+                     "yearly_records", "meetings", "fees", "admission", "evaluations", "plans", "users", "audit"]
     # Every step lives in the demo package; the apps' ready() hooks import no demo code.
     assert all(fn.__module__.startswith("dangvu.demo.steps.") for _, fn in demo_services.STEPS)
     for app in ("accounts", "admission", "alerts", "congress", "evaluation", "meetings", "plans", "registry", "web"):

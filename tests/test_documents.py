@@ -123,6 +123,10 @@ def _documents(world) -> dict[str, tuple[bytes, str]]:
         "comment synthesis": (client.get(reverse("congress:comments_docx", args=[congress.pk])).content,
                               "Nguyễn Văn An"),
         "counting minutes": (client.get(reverse("congress:tally_docx", args=[tally.pk])).content, BOARD[0]),
+        # the fee report is exported by the office roles only (a viewer reads the pages)
+        "fee report": (_client(world.tree, "office").get(reverse("fees:fee_report", args=["C1"]),
+                                                         {"ky-bao-cao": "2026", "dinh-dang": "docx"}).content,
+                       "Nguyễn Văn An"),
     }
 
 
@@ -179,7 +183,7 @@ def _assert_tables(doc, name: str) -> None:
 
 def test_each_document_is_in_the_party_layout(world):
     documents = _documents(world)
-    assert len(documents) == 3
+    assert len(documents) == 4
     for name, (content, signer) in documents.items():
         doc = Document(io.BytesIO(content))
         _assert_page_and_fonts(doc, name)

@@ -357,7 +357,7 @@ def test_cli_json_has_every_indicator(tree, capsys) -> None:
     assert "meetings.count" in data  # other apps' indicators are loaded too
     for key, row in data.items():
         assert {"value", "numerator", "denominator", "label", "unit"} <= set(row), key
-        assert row["unit"] in ("%", "count"), key
+        assert row["unit"] in ("%", "count", "đồng"), key
         assert row["label"], key
         if key in registry_keys and row["unit"] == "%" and row["value"] is not None:
             assert row["value"] == round(100 * row["numerator"] / row["denominator"], 2), key

@@ -188,7 +188,8 @@ def _alert_world(tree) -> None:
     """Every kind of alert, with its dates swept day by day across each warning window and deadline
     (working days, Tết and a 29 February included): probationary members admitted on each day of
     ~16 months, prospects whose course, cell resolution or decision fall on each day of their
-    windows, cells too small and one needing a committee, missed meetings, unexcused absences."""
+    windows, cells too small and one needing a committee, missed meetings, unexcused absences,
+    unpaid fees."""
     from person_names import letters
 
     from dangvu.admission import services as ads
@@ -224,6 +225,12 @@ def _alert_world(tree) -> None:
 
     fs.set_basis(None, tree.inside, category="salaried", base=5_000_000, starts_on=dt.date(2026, 5, 1))
     fs.record_book(None, cells[0], dt.date(2026, 5, 1), all_paid=True)
+    # Fees: a member who misses meetings and never paid (one alert naming both grounds), and one who
+    # only never paid (issue 15).
+    from dangvu.fees import services as fees
+
+    for member in (tree.inside, tree.members["cuong"]):
+        fees.set_basis(None, member, category="other", base=10_000, starts_on=dt.date(2024, 1, 1))
 
 
 def _old_pages(alerts, kind: str = "") -> list:

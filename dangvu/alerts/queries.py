@@ -141,7 +141,7 @@ class KindQuery:
     kinds: tuple[str, ...] = ()  # the kinds its rows can be (empty: several, told by the tag)
     # A kind whose query is already grouped (one row per alert): its own count and page.
     counter: Callable[[], list[tuple[str, str, str, str, int]]] | None = None
-    pager: Callable[[list[str], int], list[Alert]] | None = None
+    pager: Callable[[list[str], int, str], list[Alert]] | None = None  # (paths, limit, kind or "")
 
     def alerts(self, rows: list) -> list[Alert]:
         if self.build_all is not None:
@@ -194,25 +194,19 @@ class SubtreeAlerts:
         return out
 
     def _absences(self) -> KindQuery:
-        """Members absent without reason in enough months: the grouped query's rows are per member
-        (its HAVING applies the rule), counted per organization from them; a page's rows are the
-        same query limited to the page's organizations, ordered and cut in SQL."""
-        today, rs = self.today, self.rs
-        grouped = sel.absence_rows_of(self.org, today, rs)
+        """Members to be considered for removal (Điều lệ Đảng, Điều 8): one alert each naming every
+        ground, unexcused absences and unpaid fees (:func:`sel.absence_alerts`: one grouped query for
+        the absences, three for the fees, however many members). Only members with a ground come
+        back, so the list is counted and paged here."""
+        found: list[Alert] = []
 
-        def counter() -> list[tuple[str, str, str, str, int]]:
-            n: dict[tuple[str, str, str], int] = defaultdict(int)
-            for r in grouped.values("member__organization__path", "member__organization__code",
-                                    "member__organization__name", "member_id"):
-                n[(r["member__organization__path"], r["member__organization__code"],
-                   r["member__organization__name"])] += 1
-            return [(*key, _code(("unexcused_absences", "info")), k) for key, k in n.items()]
-
-        def pager(paths: list[str], limit: int) -> list[Alert]:
-            rows = grouped.filter(member__organization__path__in=paths).order_by(
-                "member__organization__path", "member__name_folded", "member_id")[:limit]
-            return [sel.absence_alert_for(r, rs) for r in rows]
-        return KindQuery(None, (), kinds=("unexcused_absences",), counter=counter, pager=pager)
+        def gathered() -> list[Alert]:
+            if not found:
+                found.extend(sel.absence_alerts(self.org, self.today, self.rs) or [None])
+            return [a for a in found if a is not None]
+        return KindQuery(None, (), kinds=("unexcused_absences", "unpaid_fees"),
+                         counter=lambda: _count_listed(gathered()),
+                         pager=lambda paths, limit, kind: _page_listed(gathered(), paths, limit, kind))
 
     def _probation(self) -> KindQuery:
         today, rs = self.today, self.rs
@@ -249,17 +243,8 @@ class SubtreeAlerts:
             if not found:
                 found.extend(sel.fee_alerts(self.org, self.today, self.rs) or [None])
             return [a for a in found if a is not None]
-
-        def counter() -> list[tuple[str, str, str, str, int]]:
-            n: dict[tuple[str, str, str, str], int] = defaultdict(int)
-            for a in gathered():
-                n[(a.org_path, a.org_code, a.org_name, _code((a.kind, a.severity)))] += 1
-            return [(*key, k) for key, k in n.items()]
-
-        def pager(paths: list[str], limit: int) -> list[Alert]:
-            wanted = set(paths)
-            return sorted((a for a in gathered() if a.org_path in wanted), key=page_key)[:limit]
-        return KindQuery(None, (), kinds=("fees_remittance_late",), counter=counter, pager=pager)
+        return KindQuery(None, (), kinds=("fees_remittance_late",), counter=lambda: _count_listed(gathered()),
+                         pager=lambda paths, limit, kind: _page_listed(gathered(), paths, limit, kind))
 
     def _queries(self) -> list[KindQuery]:
         if self._kinds is None:
@@ -293,7 +278,7 @@ class SubtreeAlerts:
             if kind and q.kinds and kind not in q.kinds:
                 continue  # this query's rows are all of another kind
             if q.pager is not None:
-                out += q.pager(paths, limit)
+                out += q.pager(paths, limit, kind)
                 continue
             qs = q.qs.filter(**{f"{q.org}path__in": paths})
             if kind:
@@ -308,6 +293,20 @@ class SubtreeAlerts:
             if rows:
                 out += q.alerts(rows)
         return sorted(out, key=page_key)[:limit]
+
+
+def _count_listed(alerts: list[Alert]) -> list[tuple[str, str, str, str, int]]:
+    """Counts per organization and tag of a kind gathered as a (short) list of alerts."""
+    n: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for a in alerts:
+        n[(a.org_path, a.org_code, a.org_name, _code((a.kind, a.severity)))] += 1
+    return [(*key, k) for key, k in n.items()]
+
+
+def _page_listed(alerts: list[Alert], paths: list[str], limit: int, kind: str) -> list[Alert]:
+    """The first ``limit`` of those alerts (of ``kind`` when given) in the organizations at ``paths``."""
+    wanted = set(paths)
+    return sorted((a for a in alerts if a.org_path in wanted and (not kind or a.kind == kind)), key=page_key)[:limit]
 
 
 def page_key(a: Alert) -> tuple:

@@ -21,7 +21,6 @@ from dangvu.core import clock
 from dangvu.core.alerts import (
     Alert,
     absence_window_start,
-    absences_call_for_removal,
     assignment_cutoff,
     cell_needs_committee,
     cell_too_small,
@@ -34,11 +33,13 @@ from dangvu.core.alerts import (
     probation_alert,
     quarter_of,
     quarter_span,
+    removal_alert,
     sort_key,
 )
 from dangvu.core.deadlines import add_months, deadlines_for
 from dangvu.core.lifecycle import probation_ends
 from dangvu.core.rulesets import RuleSet, ruleset_for
+from dangvu.fees import arrears as fees_arrears
 from dangvu.fees.selectors import late_remittance_alerts
 from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, OrgKind, Post, PostRole
@@ -146,30 +147,27 @@ def meeting_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert
 
 
 def absence_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
-    """Members on the rolls who missed meetings without reason in ``member.unexcused_absence_removal``
-    (3) or more calendar months of the last ``member.unexcused_absence_window_months`` (12) months
-    (two absences in one month are one month): one grouped query. Source: Điều lệ Đảng, Điều 8."""
-    rows = meetings.unexcused_absence_months(_subtree_members(org).active(), absence_window_start(today, rs), today,
-                                             rs["member.unexcused_absence_removal"])
-    return [absence_alert_for(r, rs) for r in rows if absences_call_for_removal(r["n"], rs)]
-
-
-def absence_rows_of(org: Organization, today: dt.date, rs: RuleSet):
-    """The grouped rows (one per member with an unexcused-absence alert) that
-    :func:`absence_alert_for` reads (a query, not evaluated)."""
-    return meetings.unexcused_absence_months(_subtree_members(org).active(), absence_window_start(today, rs), today,
-                                             rs["member.unexcused_absence_removal"])
-
-
-def absence_alert_for(r: dict, rs: RuleSet) -> Alert:
-    """The alert of one row of :func:`dangvu.meetings.selectors.unexcused_absence_months`."""
-    months = rs["member.unexcused_absence_window_months"]
-    source = rs.source("member.unexcused_absence_removal")
-    return Alert("unexcused_absences", r["member__organization__code"], r["member__organization__name"],
-                 f"Vắng sinh hoạt không lý do trong {r['n']} tháng của {months} tháng qua (lần gần nhất "
-                 f"{_d(r['last'])}): chi bộ xem xét xóa tên ({source}).",
-                 "info", r["last"], r["member_id"], r["member__full_name"],
-                 org_path=r["member__organization__path"])
+    """Members on the rolls to be considered for removal (Điều lệ Đảng, Điều 8), ONE alert each
+    naming every ground (:func:`dangvu.core.alerts.removal_alert`): unexcused absences in
+    ``member.unexcused_absence_removal`` (3) or more calendar months of the last
+    ``member.unexcused_absence_window_months`` (12) (two absences in one month are one month; one
+    grouped query), and fees unpaid without reason in ``member.unpaid_fee_removal`` (3) or more of
+    the last ``member.unpaid_fee_window_months`` months (:func:`dangvu.fees.arrears.unpaid_months`)."""
+    members = _subtree_members(org).active()
+    rows = {r["member_id"]: r for r in meetings.unexcused_absence_months(
+        members, absence_window_start(today, rs), today, rs["member.unexcused_absence_removal"])}
+    unpaid = fees_arrears.unpaid_months(members, today, rs)
+    out = []
+    for pk in rows.keys() | unpaid.keys():
+        r, f = rows.get(pk), unpaid.get(pk)
+        found = removal_alert(r["n"] if r else 0, r["last"] if r else None, f.months if f else (), rs)
+        if found is None:
+            continue
+        kind, message, date = found
+        who = ((r["member__organization__code"], r["member__organization__name"], r["member__full_name"],
+                r["member__organization__path"]) if r else (f.org_code, f.org_name, f.name, f.org_path))
+        out.append(Alert(kind, who[0], who[1], message, "info", date, pk, who[2], org_path=who[3]))
+    return out
 
 
 def probation_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:

@@ -50,7 +50,7 @@ def _table(org, period, rows: dict[str, dict[str, Any]]) -> str:
     lines = [f"Chỉ số của {org.name} ({org.code}), {period.label}", ""]
     width = max((len(r["label"]) for r in rows.values()), default=0)
     for key, r in rows.items():
-        shown = _number(r["value"]) + ("%" if r["unit"] == "%" and r["value"] is not None else "")
+        shown = _number(r["value"]) + ({"%": "%", "đồng": " đ"}.get(r["unit"], "") if r["value"] is not None else "")
         if r["unit"] == "%":
             detail = f"{_number(r['numerator'])}/{_number(r['denominator'])}"
             if r["value"] is None:

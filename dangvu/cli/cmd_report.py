@@ -4,7 +4,10 @@ its bindings (value, status). Unknown plan or extension → exit 2.
 
 ``dangvu report stats --org CODE --date YYYY-MM-DD [--from YYYY-MM-DD] --out FILE``: the standard
 member statistics of a subtree on a day (issue 18), .docx or .xlsx by the extension; on stdout the
-totals and anything that does not agree. Unknown organization, bad date or extension → exit 2."""
+totals and anything that does not agree. Unknown organization, bad date or extension → exit 2.
+
+``dangvu report fees --org CODE --period 2026-Q3|2026 --out FILE``: the fee report (thu, nộp đảng
+phí) of an organization for a quarter or a year, by the file's extension."""
 
 from __future__ import annotations
 
@@ -109,6 +112,41 @@ def _plan_id(text: str) -> int:
     return value
 
 
+def _fees(args: argparse.Namespace) -> int:
+    """``dangvu report fees --org CODE --period 2026-Q3|2026 --out FILE``: the fee report."""
+    out = Path(args.out)
+    fmt = out.suffix.lower()
+    if fmt not in FORMATS:
+        raise CommandError(f"Tệp kết quả phải có đuôi .docx hoặc .xlsx: {out.name}", code=2)
+    setup_django()
+    from dangvu.accounts.audit import log_export
+    from dangvu.core.fees import dong
+    from dangvu.core.text import nfc
+    from dangvu.registry.selectors import org_by_code
+    from dangvu.reports.fees import build, fee_report_docx, fee_report_xlsx, parse_period
+
+    period = parse_period(args.period)
+    if period is None:
+        raise CommandError(f"Kỳ báo cáo phải là một năm (2026) hoặc một quý (2026-Q3), không phải «{args.period}».",
+                           code=2)
+
+    org = org_by_code(nfc(args.org).strip().upper())
+    if org is None:
+        raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{args.org}».", code=2)
+    report = build(org, period)
+    content = fee_report_docx(report) if fmt == ".docx" else fee_report_xlsx(report)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}", code=1) from exc
+    log_export(None, org, f"fee-report{fmt}", rows=len(report.rows) + 1, period=args.period, via="cli")
+    t = report.total
+    sys.stdout.write(f"Đã ghi báo cáo thu, nộp đảng phí {period.label} của {org.name} ({len(report.rows)} tổ chức "
+                     f"trực thuộc) vào {out}\nPhải thu {dong(t.due)} đ; đã thu {dong(t.collected)} đ; nộp cấp trên "
+                     f"{dong(t.remitted)} đ; để lại {dong(t.kept)} đ.\n")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="báo cáo: xuất báo cáo kết quả thực hiện")
     report_sub = report.add_subparsers(dest="report_command", metavar="REPORT_COMMAND")
@@ -124,3 +162,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="đầu kỳ tính biến động (mặc định: ngày 1 tháng 1 của năm báo cáo)")
     stats.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx hoặc .xlsx")
     stats.set_defaults(func=_stats)
+    fees = report_sub.add_parser("fees", help="báo cáo thu, nộp đảng phí quý hoặc năm (.docx hoặc .xlsx)")
+    fees.add_argument("--org", required=True, metavar="CODE", help="mã tổ chức đảng")
+    fees.add_argument("--period", required=True, metavar="KỲ", help="năm (2026) hoặc quý (2026-Q3)")
+    fees.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx hoặc .xlsx")
+    fees.set_defaults(func=_fees)

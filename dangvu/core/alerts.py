@@ -26,6 +26,7 @@ KINDS: tuple[str, ...] = (
     "no_regular_meeting",
     "no_thematic_meeting",
     "unexcused_absences",
+    "unpaid_fees",
     "probation_ending",
     "recognition_overdue",
     "admission_decision_due",
@@ -42,6 +43,7 @@ KIND_LABELS: dict[str, str] = {
     "no_regular_meeting": "Chưa sinh hoạt thường kỳ",
     "no_thematic_meeting": "Chưa sinh hoạt chuyên đề",
     "unexcused_absences": "Vắng sinh hoạt không lý do nhiều lần",
+    "unpaid_fees": "Không đóng đảng phí nhiều tháng",
     "probation_ending": "Sắp hết thời gian dự bị",
     "recognition_overdue": "Chưa xét chuyển đảng viên chính thức",
     "admission_decision_due": "Hạn quyết định kết nạp",
@@ -205,6 +207,52 @@ def absences_call_for_removal(count: int, rs: RuleSet) -> bool:
     rolls (Điều lệ Đảng, Điều 8: a member who misses meetings or fees three months in a year without
     good reason)."""
     return count >= rs["member.unexcused_absence_removal"]
+
+
+def removal_grounds(absent_months: int, unpaid_months: int, rs: RuleSet) -> tuple[str, ...]:
+    """The grounds on which the cell is to consider striking a member off the rolls: ``absences``
+    (months with an unexcused absence ≥ ``member.unexcused_absence_removal``), ``fees`` (months
+    unpaid without reason ≥ ``member.unpaid_fee_removal``), both, or none. Điều lệ Đảng, Điều 8:
+    "bỏ sinh hoạt đảng hoặc không đóng đảng phí ba tháng trong năm mà không có lý do chính đáng"."""
+    grounds = []
+    if absences_call_for_removal(absent_months, rs):
+        grounds.append("absences")
+    if unpaid_months >= rs["member.unpaid_fee_removal"]:
+        grounds.append("fees")
+    return tuple(grounds)
+
+
+def _month_list(months: Iterable[dt.date]) -> str:
+    return ", ".join(f"{m.month}/{m.year}" for m in sorted(months))
+
+
+def removal_alert(absent_months: int, last_absence: dt.date | None, unpaid: Iterable[dt.date],
+                  rs: RuleSet) -> tuple[str, str, dt.date] | None:
+    """(kind, message, date) of the ONE alert calling the cell to consider removal, naming every
+    ground that holds (see :func:`removal_grounds`), or None. Kind ``unexcused_absences`` whenever
+    absences are a ground (with fees named too when they also hold), ``unpaid_fees`` for arrears
+    alone; the date is the latest absence or unpaid month."""
+    unpaid = sorted(unpaid)
+    grounds = removal_grounds(absent_months, len(unpaid), rs)
+    if not grounds:
+        return None
+    parts, dates = [], []
+    if "absences" in grounds:
+        parts.append(f"Vắng sinh hoạt không lý do trong {absent_months} tháng của "
+                     f"{rs['member.unexcused_absence_window_months']} tháng qua (lần gần nhất "
+                     f"{last_absence:%d/%m/%Y})" if last_absence else
+                     f"Vắng sinh hoạt không lý do trong {absent_months} tháng của "
+                     f"{rs['member.unexcused_absence_window_months']} tháng qua")
+        dates += [last_absence] if last_absence else []
+    if "fees" in grounds:
+        what = (f"không đóng đảng phí {len(unpaid)} tháng không có lý do trong "
+                f"{rs['member.unpaid_fee_window_months']} tháng qua (tháng {_month_list(unpaid)})")
+        parts.append(what if parts else what[0].upper() + what[1:])
+        dates.append(unpaid[-1])
+    kind = "unexcused_absences" if "absences" in grounds else "unpaid_fees"
+    source = rs.source("member.unexcused_absence_removal" if kind == "unexcused_absences"
+                       else "member.unpaid_fee_removal")
+    return kind, f"{' và '.join(parts)}: chi bộ xem xét xóa tên ({source}).", max(dates)
 
 
 def probation_alert(today: dt.date, ends: dt.date, recognition_by: dt.date, rs: RuleSet) -> tuple[str, str] | None:

@@ -139,3 +139,30 @@ def month_state(due: int | None, paid: int, excused: bool) -> MonthState:
 def voluntary(due: int | None, paid: int) -> int:
     """What a member paid beyond what was due, recorded as a voluntary contribution."""
     return max(paid - (due or 0), 0)
+
+
+# -- arrears: months unpaid without reason (Điều lệ Đảng, Điều 8) -------------------------------
+
+def arrears_window(today: dt.date, rs: RuleSet) -> tuple[dt.date, dt.date]:
+    """The first and last month looked at for arrears on ``today``: the
+    ``member.unpaid_fee_window_months`` (12) months that have ended, the month still being
+    collected left out (a cell collects during the month, so the running month is never late yet).
+    Điều lệ Đảng, Điều 8: "không đóng đảng phí ba tháng trong năm mà không có lý do chính đáng"."""
+    this = month_start(today)
+    return add_months(this, -rs["member.unpaid_fee_window_months"]), add_months(this, -1)
+
+
+def first_counted_month(joined: dt.date | None) -> dt.date | None:
+    """The first month a member can be in arrears with the cell they joined on ``joined``: the
+    joining month itself when joined on its first day, else the next month (the month they arrived
+    in may already be paid, or owed, in the cell they left). None: no date known, no limit."""
+    if joined is None:
+        return None
+    first = month_start(joined)
+    return first if joined == first else add_months(first, 1)
+
+
+def counts_as_unpaid(due: int | None, paid: int, excused: bool) -> bool:
+    """A month that counts towards removal: something was due, less was paid, and the cell accepted
+    no reason (partly paid counts; excused or no basis does not). Điều lệ Đảng, Điều 8."""
+    return month_state(due, paid, excused) in (MonthState.UNPAID, MonthState.PARTIAL)

@@ -240,3 +240,15 @@ from .flows import (  # noqa: E402, F401
     remitted_on_time,
     subtree_flows,
 )
+
+# -- h-feereport: the fee report's rows ---------------------------------------------------------
+
+def report_organizations(org: Organization, since: dt.date) -> list[Organization]:
+    """The organizations directly under ``org`` that the fee report has a row for: not party
+    groups (tổ đảng keep no book of their own), not dissolved before ``since``; in tree order."""
+    from django.db.models import Q
+
+    from dangvu.registry.models import OrgKind
+
+    return list(Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
+                .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=since)))

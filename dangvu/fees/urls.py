@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_remit
+from . import views, views_import, views_remit, views_report
 
 app_name = "fees"
 
@@ -18,4 +18,6 @@ urlpatterns += [
     path("nhap-excel/<int:pk>/xac-nhan/", views_import.import_confirm, name="import_confirm"),
     # -- remittances up the tree (h-feeshare) --
     path("<str:code>/nop-cap-tren/", views_remit.remittances, name="remittances"),
+    # -- h-feereport: the fee report download ---------------------------------------------------
+    path("to-chuc/<str:code>/bao-cao/", views_report.fee_report, name="fee_report"),
 ]

@@ -36,7 +36,7 @@ class Value:
 class Indicator:
     key: str
     label: str
-    unit: str  # "%" or "count"
+    unit: str  # one of UNITS
     compute: Callable[..., Value]
     description: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -46,13 +46,14 @@ class Indicator:
 
 
 REGISTRY: dict[str, Indicator] = {}
+UNITS = ("%", "count", "đồng")  # "đồng": an integer amount of money
 
 
 def indicator(key: str, label: str, unit: str, description: str = "",
               **params: Any) -> Callable[[Callable[..., Value]], Callable[..., Value]]:
     """Register ``fn(org, period, **params) -> Value`` under ``key``."""
-    if unit not in ("%", "count"):
-        raise ValueError(f"unit must be % or count: {key}")
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}: {key}")
 
     def register(fn: Callable[..., Value]) -> Callable[..., Value]:
         if key in REGISTRY:

@@ -18,6 +18,7 @@ from dangvu.accounts.audit import log_read
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.text import fold
+from dangvu.reports.fees import report_periods
 
 from . import forms as f
 from . import selectors as sel
@@ -76,6 +77,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_edit": acc.can_edit_org(org),
         "is_cell": org.kind in sel.MEMBER_ORG_KINDS,
         "this_month": clock.today() if org.kind in CELL_KINDS else None,  # the fee book's link
+        "fee_periods": report_periods(clock.today()),  # the fee report's download form (office roles)
     }
     return render(request, "registry/org_detail.html", ctx)
 

@@ -11,6 +11,7 @@ from ..context import DemoStep
 from .admission import build_admission_demo
 from .audit import audit
 from .evaluations import evaluations
+from .fees import build_fees_demo
 from .localities import localities
 from .meetings import build_meetings_demo
 from .members import members
@@ -32,6 +33,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("trainings", trainings),
     ("yearly_records", yearly_records),
     ("meetings", build_meetings_demo),  # reads the rolls and posts
+    ("fees", build_fees_demo),  # reads the rolls, posts and who stopped coming to meetings
     ("admission", build_admission_demo),  # reads the members admitted in the window
     ("evaluations", evaluations),  # reads the meetings' discipline and the posts
     ("plans", demo_plan),
