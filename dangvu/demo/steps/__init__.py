@@ -12,6 +12,7 @@ from .admission import build_admission_demo
 from .audit import audit
 from .evaluations import evaluations
 from .fees import build_fees_demo
+from .honours import honours
 from .localities import localities
 from .meetings import build_meetings_demo
 from .members import members
@@ -37,6 +38,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("admission", build_admission_demo),  # reads the members admitted in the window
     ("evaluations", evaluations),  # reads the meetings' discipline and the posts
     ("plans", demo_plan),
+    ("honours", honours),  # reads the members' admission dates and history
     ("users", users),  # the «bithu» login is the secretary of the village cell with a plan
     ("audit", audit),  # last: sums up every row written
 ]
