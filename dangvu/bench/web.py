@@ -262,15 +262,15 @@ def load(base: str, clients: list[tuple[str, list[str]]], seconds: float, seed: 
 def web_section(root: Organization, env: dict[str, str], *, requests: int = 10, seconds: float = 20.0,
                 client_counts: tuple[int, ...] = (20, 50), names: list[str] | None = None,
                 workers: int | None = None, threads: int | None = None, commune: Organization | None = None,
-                base: str | None = None) -> dict[str, Any]:
+                only: tuple[str, ...] = ROLES, base: str | None = None) -> dict[str, Any]:
     """The whole web bench on the data set under ``root``; the server is started with ``env``
-    (or ``base`` is an already running one, as in the tests)."""
+    (or ``base`` is an already running one, as in the tests). ``only``: which of :data:`ROLES`."""
     from django.db import connection
 
     from .province import pick_commune
 
     commune = commune or pick_commune(root)
-    roles = scopes(root, commune)
+    roles = {role: scope for role, scope in scopes(root, commune).items() if role in only}
     cookies = {role: session_cookie(s.user) for role, s in roles.items()}
     pages: dict[str, dict[str, str]] = {}
     left_out: dict[str, dict[str, list[str]]] = {}
