@@ -17,8 +17,7 @@ from django.db import connection
 from django.urls import resolve
 from test_access_matrix import enumerate_urls
 from test_browser_phone import allowed_pages
-from test_page_queries import CEILING, CEILING_EXCEPTIONS
-from test_page_queries import page_world as page_world  # noqa: F401 — the fixture, shared
+from test_page_queries import CEILING, CEILING_EXCEPTIONS, page_world  # noqa: F401 — page_world: the fixture
 
 from dangvu.bench import nation as bn
 from dangvu.bench.web_pages import PAGES
@@ -107,8 +106,9 @@ def test_nation_builder_makes_the_shape_it_reports(db) -> None:
     assert kinds == {"upper": 1, "province": 34, "grassroots_committee": shape.communes, "cell": shape.cells}
     assert Organization.objects.subtree(root).count() == shape.organizations == out["shape"]["organizations"]
     for org in Organization.objects.filter(kind="cell")[:50]:
-        assert org.get_parent().kind == "grassroots_committee"
-    assert Organization.objects.get(code="VN-T07").get_children_count() == shape.communes_per_province
+        assert Organization.objects.get(path=org.path[:-org.steplen]).kind == "grassroots_committee"
+    province = Organization.objects.get(code="VN-T07")
+    assert Organization.objects.filter(path__startswith=province.path, depth=3).count() == shape.communes_per_province
     assert Member.objects.count() == 3_000 == out["rows"]["Member"]
     assert not Member.objects.exclude(organization__kind="cell").exists()
     # 36 months of meetings per cell; attendance for this year's (January–July) only; three years graded.
