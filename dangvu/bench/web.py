@@ -259,6 +259,22 @@ def load(base: str, clients: list[tuple[str, list[str]]], seconds: float, seed: 
             "errors": sum(errors.values()), "errors_by_status": errors}
 
 
+def _prepare(roles: dict[str, Scope], names: list[str] | None) -> tuple[dict, dict, dict]:
+    """Per role: the pages it may open (200) ``{name: url}``, the others grouped by why they are
+    left out, and each page's query count (in this process)."""
+    pages: dict[str, dict[str, str]] = {}
+    left_out: dict[str, dict[str, list[str]]] = {}
+    queries: dict[str, dict[str, int]] = {}
+    for role, scope in roles.items():
+        urls, missing = page_urls(scope, names)
+        counted = count_queries(scope.user, urls)
+        pages[role] = {n: u for n, u in urls.items() if counted[n]["status"] == 200}
+        reasons = {**missing, **{n: f"trả lời {c['status']}" for n, c in counted.items() if c["status"] != 200}}
+        left_out[role] = {why: sorted(n for n, w in reasons.items() if w == why) for why in sorted(set(reasons.values()))}
+        queries[role] = {n: c["queries"] for n, c in counted.items() if c["status"] == 200}
+    return pages, left_out, queries
+
+
 def web_section(root: Organization, env: dict[str, str], *, requests: int = 10, seconds: float = 20.0,
                 client_counts: tuple[int, ...] = (20, 50), names: list[str] | None = None,
                 workers: int | None = None, threads: int | None = None, commune: Organization | None = None,
@@ -272,17 +288,7 @@ def web_section(root: Organization, env: dict[str, str], *, requests: int = 10, 
     commune = commune or pick_commune(root)
     roles = {role: scope for role, scope in scopes(root, commune).items() if role in only}
     cookies = {role: session_cookie(s.user) for role, s in roles.items()}
-    pages: dict[str, dict[str, str]] = {}
-    left_out: dict[str, dict[str, list[str]]] = {}
-    queries: dict[str, dict[str, dict[str, int]]] = {}
-    for role, scope in roles.items():
-        urls, missing = page_urls(scope, names)
-        counted = count_queries(scope.user, urls)
-        # Only the pages the role may open (200) are measured; the others are named with their status.
-        pages[role] = {n: u for n, u in urls.items() if counted[n]["status"] == 200}
-        reasons = {**missing, **{n: f"trả lời {c['status']}" for n, c in counted.items() if c["status"] != 200}}
-        left_out[role] = {why: sorted(n for n, w in reasons.items() if w == why) for why in sorted(set(reasons.values()))}
-        queries[role] = {n: c["queries"] for n, c in counted.items() if c["status"] == 200}
+    pages, left_out, queries = _prepare(roles, names)
     load_before = _loadavg()
     connection.close()  # the server's workers own the database from here (SQLite: no open reader)
     with (server(env, workers, threads) if base is None else _running(base)) as url:

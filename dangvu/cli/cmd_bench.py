@@ -103,7 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_argument_group("quy mô tỉnh (--scale province)")
     g.add_argument("--seed", type=int, default=2026, help="hạt giống của dữ liệu mẫu cấp tỉnh (mặc định: 2026)")
     g.add_argument("--members", type=int, metavar="N",
-                   help="số đảng viên của dữ liệu mẫu cấp tỉnh (mặc định: khoảng 150.000)")
+                   help="số đảng viên của dữ liệu mẫu cấp tỉnh (mặc định: khoảng 150.000) hoặc toàn quốc "
+                        "(--scale nation, chỉ trên PostgreSQL; mặc định: 1.000.000)")
     g.add_argument("--repeat", type=int, default=3, help="số lần đo mỗi phép tính, lấy lần nhanh nhất (mặc định: 3)")
     g.add_argument("--naive-budget", type=float, default=180.0, metavar="GIÂY",
                    help="chỉ chạy cách tính thô trên cả tỉnh khi ước tính không quá chừng ấy giây (mặc định: 180)")
