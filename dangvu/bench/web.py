@@ -107,7 +107,7 @@ def count_queries(user: Any, urls: dict[str, str]) -> dict[str, dict[str, int]]:
     client.get("/")  # the session's first reads are not a page's
     out = {}
     access = logging.getLogger("dangvu.access")
-    level, access.level = access.level, logging.WARNING  # a refused page is an expected answer here
+    level, access.level = access.level, logging.ERROR  # a refused page is an expected answer here
     try:
         for name, url in urls.items():
             with CaptureQueriesContext(connection) as ctx:
