@@ -52,7 +52,7 @@ def nation(args: argparse.Namespace) -> int:
 
         senv = server_env(env)
         try:
-            result["web"] = web_section(root, senv, commune=commune, only=WEB_ROLES, **options)
+            result["web"] = web_section(root, senv, commune=commune, **{"only": WEB_ROLES, **options})
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         finally:

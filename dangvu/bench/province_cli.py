@@ -80,8 +80,11 @@ def web_options(args: argparse.Namespace) -> dict[str, Any]:
     for name in ("workers", "threads"):
         if getattr(args, name) is not None and not 1 <= getattr(args, name) <= 64:
             raise CommandError(f"--{name} phải từ 1 đến 64.")
-    return {"requests": args.web_requests, "seconds": args.web_seconds, "client_counts": clients,
-            "names": args.web_page or None, "workers": args.workers, "threads": args.threads}
+    out = {"requests": args.web_requests, "seconds": args.web_seconds, "client_counts": clients,
+           "names": args.web_page or None, "workers": args.workers, "threads": args.threads}
+    if args.web_role:
+        out["only"] = tuple(args.web_role)
+    return out
 
 
 def server_env(env: dict[str, str]) -> dict[str, str]:

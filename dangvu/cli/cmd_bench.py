@@ -119,6 +119,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument("--web-clients", type=int, action="append", metavar="N",
                    help="số người dùng đồng thời (lặp lại được; mặc định: 20 và 50)")
     w.add_argument("--web-page", action="append", metavar="TÊN", help="chỉ đo trang có tên URL này (lặp lại được)")
+    w.add_argument("--web-role", action="append", choices=["admin", "office", "secretary", "member"],
+                   help="chỉ đo vai trò này (lặp lại được; mặc định: cả bốn)")
     w.add_argument("--workers", type=int, metavar="N", help="số tiến trình của máy chủ web thử")
     w.add_argument("--threads", type=int, metavar="N", help="số luồng mỗi tiến trình của máy chủ web thử")
     # The XLSX part of the province bench runs in a child process with the classic behaviour.
