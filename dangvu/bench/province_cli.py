@@ -63,8 +63,81 @@ def _classic(args: argparse.Namespace, names: list[str], env: dict[str, str]) ->
     return json.loads(proc.stdout)
 
 
+def web_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--web-*`` options, checked, as keyword arguments of :func:`dangvu.bench.web.web_section`."""
+    from dangvu.bench.web_pages import PAGES
+
+    clients = tuple(args.web_clients or (20, 50))
+    if not 1 <= args.web_requests <= 1000:
+        raise CommandError("--web-requests phải từ 1 đến 1000.")
+    if not 1 <= args.web_seconds <= 600:
+        raise CommandError("--web-seconds phải từ 1 đến 600.")
+    if any(not 1 <= c <= 200 for c in clients):
+        raise CommandError("--web-clients phải từ 1 đến 200.")
+    unknown = sorted(set(args.web_page or ()) - set(PAGES))
+    if unknown:
+        raise CommandError(f"Không có trang: {', '.join(unknown)}")
+    for name in ("workers", "threads"):
+        if getattr(args, name) is not None and not 1 <= getattr(args, name) <= 64:
+            raise CommandError(f"--{name} phải từ 1 đến 64.")
+    out = {"requests": args.web_requests, "seconds": args.web_seconds, "client_counts": clients,
+           "names": args.web_page or None, "workers": args.workers, "threads": args.threads}
+    if args.web_role:
+        out["only"] = tuple(args.web_role)
+    return out
+
+
+def server_env(env: dict[str, str]) -> dict[str, str]:
+    """The test server's environment: the data set's database, a throwaway home of its own (cache,
+    scan jobs), warnings only."""
+    import tempfile
+
+    out = dict(env)
+    out["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    out["DANGVU_HOME"] = tempfile.mkdtemp(prefix="dangvu-bench-web-")
+    out.pop("DANGVU_DEBUG", None)
+    return out
+
+
+def _web(args: argparse.Namespace, env: dict[str, str]) -> int:
+    import shutil
+
+    options = web_options(args)
+    dataset = _dataset(args)
+    from dangvu.bench.web import web_section
+
+    senv = server_env(env)
+    try:
+        result = web_section(dataset.root, senv, **options)
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        shutil.rmtree(senv["DANGVU_HOME"], ignore_errors=True)
+    result["details"]["dataset"] = dataset.describe()
+    _output(args, result)
+    return 0
+
+
+def _output(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    if args.json:
+        print_json(result)
+        return
+    out = sys.stdout
+    for key in ("database", "pages_measured", "worst_page_p95_ms"):
+        out.write(f"{key}: {result[key]}\n")
+    for mix in result["mix"]:
+        out.write(f"{mix['clients']} người dùng: {mix['requests_per_second']} yêu cầu/giây, p50 {mix['p50_ms']} ms, "
+                  f"p95 {mix['p95_ms']} ms, lỗi {mix['errors']}\n")
+    out.write(f"mục tiêu: {result['goals']['met']}\n")
+    for line in result["goals"]["slow_pages"]:
+        out.write(f"  chậm: {line}\n")
+
+
 def province(args: argparse.Namespace) -> int:
     from dangvu.bench.suite import BENCHES
+
+    if getattr(args, "web", False):
+        return _web(args, dict(os.environ))
 
     only = list(dict.fromkeys(args.only or [INDICATORS, *BENCHES]))
     unknown = set(only) - {INDICATORS, *BENCHES}

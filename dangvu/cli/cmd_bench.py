@@ -20,6 +20,10 @@ def _bench(args: argparse.Namespace) -> int:
     os.environ.setdefault("DANGVU_SECRET_KEY", secrets.token_urlsafe(50))
     if args.fuzz:
         return _fuzz(args)
+    if args.scale == "nation" and not args.no_dataset:
+        from dangvu.bench.nation_cli import nation
+
+        return nation(args)
     if args.scale == "province" and not args.no_dataset:
         from dangvu.bench.province_cli import province
 
@@ -99,11 +103,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_argument_group("quy mô tỉnh (--scale province)")
     g.add_argument("--seed", type=int, default=2026, help="hạt giống của dữ liệu mẫu cấp tỉnh (mặc định: 2026)")
     g.add_argument("--members", type=int, metavar="N",
-                   help="số đảng viên của dữ liệu mẫu cấp tỉnh (mặc định: khoảng 150.000)")
+                   help="số đảng viên của dữ liệu mẫu cấp tỉnh (mặc định: khoảng 150.000) hoặc toàn quốc "
+                        "(--scale nation, chỉ trên PostgreSQL; mặc định: 1.000.000)")
     g.add_argument("--repeat", type=int, default=3, help="số lần đo mỗi phép tính, lấy lần nhanh nhất (mặc định: 3)")
     g.add_argument("--naive-budget", type=float, default=180.0, metavar="GIÂY",
                    help="chỉ chạy cách tính thô trên cả tỉnh khi ước tính không quá chừng ấy giây (mặc định: 180)")
     g.add_argument("--rebuild", action="store_true", help="dựng lại dữ liệu mẫu cấp tỉnh dù đã có")
+    w = p.add_argument_group("trang web (--web)")
+    w.add_argument("--web", action="store_true",
+                   help="mở máy chủ web trên dữ liệu mẫu, đo từng trang của từng vai trò và khi nhiều người dùng cùng lúc")
+    w.add_argument("--web-requests", type=int, default=10, metavar="N",
+                   help="số lần hỏi mỗi trang khi một người dùng (mặc định: 10)")
+    w.add_argument("--web-seconds", type=float, default=20.0, metavar="GIÂY",
+                   help="thời gian đo mỗi mức người dùng đồng thời (mặc định: 20)")
+    w.add_argument("--web-clients", type=int, action="append", metavar="N",
+                   help="số người dùng đồng thời (lặp lại được; mặc định: 20 và 50)")
+    w.add_argument("--web-page", action="append", metavar="TÊN", help="chỉ đo trang có tên URL này (lặp lại được)")
+    w.add_argument("--web-role", action="append", choices=["admin", "office", "secretary", "member"],
+                   help="chỉ đo vai trò này (lặp lại được; mặc định: cả bốn)")
+    w.add_argument("--workers", type=int, metavar="N", help="số tiến trình của máy chủ web thử")
+    w.add_argument("--threads", type=int, metavar="N", help="số luồng mỗi tiến trình của máy chủ web thử")
     # The XLSX part of the province bench runs in a child process with the classic behaviour.
     p.add_argument("--no-dataset", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=_bench)
