@@ -474,7 +474,9 @@ EXPECTED: dict[str, Spec] = {
     "registry:org_stats_file": Spec("read", lambda w, loc, v: (w.orgs[loc].code, v), ORG_LOCS,
                                     variants=("docx", "xlsx")),
     # the fee report download (issue 15): office roles of the subtree; a viewer reads, not exports
-    "fees:fee_report": Spec("edit", _org, ORG_LOCS),
+    # (a download read by GET: "read" with the edit rule, so the bad-input test does not POST to it)
+    "fees:fee_report": Spec("read", _org, ORG_LOCS, expect=lambda role, loc: (
+        200 if loc in EDIT[role] else 403 if loc in READ[role] else 404)),
     "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_with_version(_org_edit_data, lambda w, loc: w.orgs[loc])),
     "registry:org_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "code": f"NEW-{loc}", "name": "Tổ đảng mới", "kind": "group"}),

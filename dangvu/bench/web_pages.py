@@ -66,6 +66,13 @@ PAGES: dict[str, tuple[str, ...]] = {
     "plans:plan_discard": ("draft_plan",), "plans:target_add": ("draft_plan",), "plans:target_delete": ("target",),
     "plans:task_add": ("draft_plan",), "plans:task_delete": ("task",),
     "alerts:list": (), "alerts:org": ("org",),
+    "registry:org_stats": ("org",),
+    "fees:book": ("cell", "fee_year", "fee_month"), "fees:correct": ("payment",), "fees:member_fees": ("member",),
+    "fees:basis_set": ("member",), "fees:import_start": ("cell",), "fees:import_preview": ("fee_batch",),
+    "fees:import_confirm": ("fee_batch",), "fees:remittances": ("org",),
+    "honours:badges": ("org",), "honours:badge_decide": ("org",), "honours:org_commendations": ("org",),
+    "honours:org_commendation_add": ("org",), "honours:member_commendations": ("member",),
+    "honours:member_commendation_add": ("member",),
 }
 # The step a prospect at each stage takes next (the admission step page's variant).
 NEXT_STEP = {"source": "hoc-lop", "course": "tham-tra", "vetted": "nghi-quyet", "cell_resolved": "quyet-dinh",
@@ -91,6 +98,7 @@ def _finders(scope: Scope) -> dict[str, Callable[[], Any]]:
     from dangvu.admission.models import OPEN_STAGES, Prospect
     from dangvu.congress import models as cm
     from dangvu.evaluation.models import Evaluation, EvaluationRound
+    from dangvu.fees.models import FeePayment, PaymentKind
     from dangvu.meetings.models import Meeting, StudySession
     from dangvu.plans.models import Plan, Target, Task
     from dangvu.registry.models import CELL_KINDS, ImportBatch, Locality, Member, Organization, Post, Transfer
@@ -109,7 +117,10 @@ def _finders(scope: Scope) -> dict[str, Callable[[], Any]]:
         "locality": lambda: _first(Locality.objects.filter(**inside)),
         "post": lambda: _first(Post.objects.filter(**inside, ended_on__isnull=True)),
         "transfer": lambda: _first(Transfer.objects.filter(from_org__path__startswith=path, state="pending")),
-        "batch": lambda: _first(ImportBatch.objects.filter(scope__path__startswith=path)),
+        "batch": lambda: _first(ImportBatch.objects.filter(scope__path__startswith=path).exclude(kind="fee_book")),
+        "fee_batch": lambda: _first(ImportBatch.objects.filter(scope__path__startswith=path, kind="fee_book")),
+        "payment": lambda: _first(FeePayment.objects.filter(book__organization__path__startswith=path,
+                                                            kind=PaymentKind.PAYMENT)),
         "meeting": lambda: _first(Meeting.objects.filter(**inside)),
         "study": lambda: _first(StudySession.objects.filter(**inside)),
         "congress": lambda: _first(cm.Congress.objects.filter(**inside)),
@@ -154,6 +165,8 @@ def page_urls(scope: Scope, names: list[str] | None = None) -> tuple[dict[str, s
     whose arguments have an object inside ``scope``."""
     from django.urls import reverse
 
+    from dangvu.core import clock
+
     finders = _finders(scope)
     found: dict[str, Any] = {}
 
@@ -168,6 +181,8 @@ def page_urls(scope: Scope, names: list[str] | None = None) -> tuple[dict[str, s
         "ballot_team": lambda: get("ballot") and get("ballot").team_id,
         "round_cell": lambda: _round_cell(get("open_round"), scope.org.path),
         "prospect_step": lambda: get("prospect") and NEXT_STEP.get(get("prospect").stage),
+        "fee_year": lambda: clock.today().year,  # this month's book (a later one has none yet)
+        "fee_month": lambda: clock.today().month,
     }
     urls: dict[str, str] = {}
     missing: dict[str, str] = {}
