@@ -247,3 +247,29 @@ def test_province_command_end_to_end(tmp_path) -> None:
     assert not first["details"]["dataset"]["reused"] and second["details"]["dataset"]["reused"]
     assert (tmp_path / "bench" / "province-3-400.sqlite3").exists()
     assert not (tmp_path / "dangvu.sqlite3").exists()  # the user's own database was never touched
+
+
+def test_bench_workbooks_stay_within_the_upload_limits() -> None:
+    """Every scale's members workbook is one a real upload may be: its sheet, extrapolated from a
+    sample of the same synthetic rows (with a 5 % margin), inflates within safefiles.MAX_MEMBER and
+    MAX_INFLATED, and holds no more rows than the importer reads (issue 14: the province bench
+    once built a workbook check_archive refused)."""
+    import io
+    import zipfile
+
+    from dangvu.bench import members_workbook
+    from dangvu.bench.suite import SCALES
+    from dangvu.core import safefiles
+    from dangvu.registry import excel
+
+    sample = 2_000
+    with zipfile.ZipFile(io.BytesIO(members_workbook([f"C{i}" for i in range(40)], sample))) as z:
+        sizes = {i.filename: i.file_size for i in z.infolist()}
+    sheet = max(sizes.values())
+    per_row = sheet / sample
+    largest = max(scale.rows for scale in SCALES.values())
+    assert largest <= excel.MAX_ROWS
+    assert per_row * largest * 1.05 <= safefiles.MAX_MEMBER
+    assert per_row * largest * 1.05 + sum(sizes.values()) - sheet <= safefiles.MAX_INFLATED
+    # The margin is real: the old 100,000-row scale would not have fitted.
+    assert per_row * 100_000 > safefiles.MAX_MEMBER

@@ -7,6 +7,7 @@ every app's forms derive from :class:`Form` so a refusal always reads in plain V
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -232,9 +233,20 @@ class Form(forms.Form):
                            for error, text in zip(errors.as_data(), errors, strict=False)]
 
 
+# At most this many members are offered as the choices of one member field: a search narrows
+# them (issue 14: a select of the whole subtree grew with it, 22 s at a province's root).
+MEMBER_CHOICES_SHOWN = 50
+
+
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.birth_date:%Y})"
+
+    def show(self, members: Iterable[Any]) -> None:
+        """Offer only ``members`` in the select; a posted id is still checked against the whole
+        ``queryset`` (one query by id), so the list may be a search's few results."""
+        empty = [("", self.empty_label)] if self.empty_label is not None else []
+        self.widget.choices = empty + [(m.pk, self.label_from_instance(m)) for m in members]
 
 
 # -- money (issue 15) ---------------------------------------------------------------------------

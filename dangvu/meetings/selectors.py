@@ -87,8 +87,24 @@ def active_members(org: Organization) -> QuerySet[Member]:
 
 
 def study_members(org: Organization) -> QuerySet[Member]:
-    """The members a study session's list offers: the subtree's active members, by name."""
+    """The members a study session's list offers for one cell: its active members (its groups
+    included), by name. A committee's session lists one chosen cell at a time (issue 14: a list of
+    the whole subtree grew with it)."""
     return active_members(org).order_by("name_folded")
+
+
+def study_cells(org: Organization) -> QuerySet[Organization]:
+    """The cells of a committee's subtree whose members a study list may show, in tree order."""
+    return Organization.objects.subtree(org).filter(kind__in=CELL_KINDS).order_by("path")
+
+
+def study_cell(org: Organization, code: str | None) -> Organization | None:
+    """The cell ``code`` of ``org``'s subtree (``org`` itself when it is a cell), else ``None``."""
+    if org.kind in CELL_KINDS:
+        return org
+    if not code or len(code) > 40:
+        return None
+    return study_cells(org).filter(code=code).first()
 
 
 def ids_not_exempt(members: QuerySet[Member]) -> list[int]:
@@ -312,8 +328,10 @@ def studied_members(session: StudySession) -> list[Member]:
     return list(Member.objects.filter(study_attendances__session=session).order_by("name_folded"))
 
 
-def studied_member_ids(session: StudySession) -> list[int]:
-    return list(session.attendances.values_list("member_id", flat=True))
+def studied_member_ids(session: StudySession, among: QuerySet[Member] | None = None) -> list[int]:
+    """Ids of the members who studied at ``session`` (only those of ``among`` when given)."""
+    rows = session.attendances if among is None else session.attendances.filter(member__in=among.values("pk"))
+    return list(rows.values_list("member_id", flat=True))
 
 
 def active_study_member_ids(org: Organization, ids: Iterable[int]) -> set[int]:

@@ -475,12 +475,20 @@ def record_study_session(by, org: Organization, *, document_title: str, document
 
 
 @transaction.atomic
-def set_study_attendance(by, session: StudySession, member_ids: Iterable[int]) -> StudySession:
-    """Replace the list of members who studied at ``session``."""
+def set_study_attendance(by, session: StudySession, member_ids: Iterable[int],
+                         within: Organization | None = None) -> StudySession:
+    """Replace the list of members who studied at ``session``; with ``within`` (a cell of the
+    session's organization), only the part of the list within that cell (the others stay)."""
     ensure_can_edit(by, session.organization)
-    ids = set(_study_members(session.organization, member_ids))
-    current = set(session.attendances.values_list("member_id", flat=True))
-    for att in session.attendances.filter(member_id__in=current - ids):
+    part = within or session.organization
+    if not part.path.startswith(session.organization.path):
+        raise ServiceError("Chi bộ này không thuộc tổ chức của buổi học tập.", Code.OUT_OF_SUBTREE, field="members")
+    ids = set(_study_members(part, member_ids))
+    attendances = session.attendances
+    if within is not None:
+        attendances = attendances.filter(member__in=Member.objects.in_subtree(part))
+    current = set(attendances.values_list("member_id", flat=True))
+    for att in attendances.filter(member_id__in=current - ids):
         att.delete()
     StudyAttendance.objects.bulk_create([StudyAttendance(session=session, member_id=pk)
                                          for pk in sorted(ids - current)])

@@ -356,14 +356,25 @@ def study_list(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+CELL_PARAM = "chi-bo"
+
+
+def _cell_chooser(org: Organization, cell: Organization | None) -> dict:
+    """A committee's study list shows one cell at a time: the cells to choose from (a GET form)."""
+    if org.kind in CELL_KINDS:
+        return {}
+    return {"cells": sel.study_cells(org).only("code", "name"), "cell": cell, "cell_param": CELL_PARAM}
+
+
 @login_required
 @FORM_METHODS
 def study_create(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    members = sel.study_members(org)
-    initial = {"held_on": clock.today(), "members": sel.ids_not_exempt(members)}
+    cell = sel.study_cell(org, request.GET.get(CELL_PARAM))
+    members = sel.study_members(cell) if cell else None  # a committee: none until a cell is chosen
+    initial = {"held_on": clock.today(), "members": sel.ids_not_exempt(members) if cell else []}
     form = f.StudySessionForm(_posted(request), members=members, initial=initial)
 
     def act(d):
@@ -371,7 +382,8 @@ def study_create(request: HttpRequest, code: str) -> HttpResponse:
         ids = [m.pk for m in d.pop("members")]
         return s.record_study_session(request.user, org, member_ids=ids, **d)
 
-    return service_form(request, form, {"title": f"Ghi buổi học tập, quán triệt — {org.name}", "org": org}, act,
+    return service_form(request, form, {"title": f"Ghi buổi học tập, quán triệt — {org.name}", "org": org,
+                                        **_cell_chooser(org, cell)}, act,
                         "Đã ghi buổi học tập.", lambda x: reverse("meetings:study_detail", args=[x.pk]),
                         template="meetings/form.html")
 
@@ -393,12 +405,16 @@ def study_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access(request)
     session = _get_study(acc, pk)
     require_edit(acc, session.organization)
-    studied = sel.studied_member_ids(session)
-    form = f.StudyAttendanceForm(_posted(request), members=sel.study_members(session.organization),
-                                 initial={"members": studied})
+    org = session.organization
+    cell = sel.study_cell(org, request.GET.get(CELL_PARAM))
+    members = sel.study_members(cell) if cell else None
+    studied = sel.studied_member_ids(session, members) if cell else []
+    form = f.StudyAttendanceForm(_posted(request), members=members, initial={"members": studied})
     title = f"Đảng viên đã học tập {session.document_number} ngày {session.held_on:%d/%m/%Y}"
-    return service_form(request, form, {"title": title, "org": session.organization},
-                        lambda d: s.set_study_attendance(request.user, session, [m.pk for m in d["members"]]),
+    within = cell if cell is not None and cell != org else None  # a committee's session: one cell's part
+    return service_form(request, form, {"title": title, "org": org, **_cell_chooser(org, cell)},
+                        lambda d: s.set_study_attendance(request.user, session, [m.pk for m in d["members"]],
+                                                         within=within),
                         "Đã lưu danh sách học tập.", reverse("meetings:study_detail", args=[session.pk]),
                         template="meetings/form.html")
 

@@ -176,6 +176,28 @@ def post_candidates(acc: Access, org: Organization) -> QuerySet[Member]:
     return members
 
 
+def post_choices(acc: Access, org: Organization, words: list[str], limit: int,
+                 keep: int | None = None) -> tuple[list[Member], bool]:
+    """What the post form's member select offers (issue 14: never the whole subtree): the
+    candidates whose folded name holds every word, or whose card number starts with the one word
+    typed; without words, the organization's own members. At most ``limit``, by name, with the
+    member ``keep`` (the one already chosen) added; and whether more matched."""
+    qs = post_candidates(acc, org)
+    if len(words) == 1 and words[0].isdigit():
+        qs = qs.filter(card_number__startswith=words[0])
+    elif words:
+        for word in words:
+            qs = qs.filter(name_folded__contains=word)
+    else:
+        qs = qs.filter(organization=org)
+    found = list(qs.order_by("name_folded", "id")[:limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    if keep is not None and all(m.pk != keep for m in found):
+        found += list(post_candidates(acc, org).filter(pk=keep))
+    return found, more
+
+
 def own_members(acc: Access) -> list[Member]:
     """The records of a user who holds a member role (their own)."""
     return list(acc.members().filter(pk__in=acc.own_member_ids)) if acc.own_member_ids else []
