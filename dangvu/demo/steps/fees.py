@@ -217,7 +217,7 @@ class _Builder:
         if parent is None or amount <= 0:
             return late_done, diff_done
         rng = self.rng
-        sent_on = add_months(month, 1) + dt.timedelta(days=rng.randint(2, 12))
+        sent_on = add_months(month, 1) + dt.timedelta(days=rng.randint(1, 8))  # before fees.remit_by_day (10); one late below
         late = not late_done and rng.random() < 0.05
         if late:
             sent_on = add_months(month, 3) + dt.timedelta(days=rng.randint(0, 10))
