@@ -35,6 +35,14 @@ BROWSER_MARKS = [
 ]
 
 
+# Every click the page receives, kept across page loads (a real count of taps, not the test's own).
+COUNT_CLICKS = """
+document.addEventListener("click", function () {
+  sessionStorage.setItem("taps", String(Number(sessionStorage.getItem("taps") || 0) + 1));
+}, true);
+"""
+
+
 def launch_browser():
     """The system Chromium for a test (use as ``yield from launch_browser()`` in a fixture).
     ``launch`` gives every run a fresh temporary profile (user-data dir) and removes it after."""

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from browser_util import (
     BROWSER_MARKS,
+    COUNT_CLICKS,
     MIN_TAP_PX,
     PHONE,
     _phone_login,
@@ -30,11 +31,6 @@ TODAY = dt.date(2026, 11, 20)
 NOV = dt.date(2026, 11, 1)
 MAX_TAPS = 2
 CELL_SIZE = 24
-COUNT_CLICKS = """
-document.addEventListener("click", function () {
-  sessionStorage.setItem("taps", String(Number(sessionStorage.getItem("taps") || 0) + 1));
-}, true);
-"""
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from browser_util import launch_browser
+from browser_util import COUNT_CLICKS, launch_browser
 from routine_world import EXPECTED_TOTAL, TODAY, build, second_tuesday
 from test_browser import (
     CHROMIUM,
@@ -36,11 +36,6 @@ pytestmark = [
 
 MAX_TAPS = 8
 # Every click the page receives, kept across page loads (a real count, not the test's own).
-COUNT_CLICKS = """
-document.addEventListener("click", function () {
-  sessionStorage.setItem("taps", String(Number(sessionStorage.getItem("taps") || 0) + 1));
-}, true);
-"""
 
 
 @pytest.fixture

@@ -56,16 +56,11 @@ def book_members(org: Organization) -> QuerySet[Member]:
     return Member.objects.active().filter(organization=org).order_by("name_folded", "pk")
 
 
-@dataclass
-class BookRow:
-    """One member's line in a month's book."""
-    member: Member
+class _MonthFigures:
+    """The state and the voluntary part of one member's month, from its ``due``, ``paid`` and ``excused``."""
     due: FeeDue | None
-    paid: int = 0
-    excused: bool = False
-    reason: str = ""
-    entries: list[FeePayment] = field(default_factory=list)  # for this month, in any book
-    ahead: list[FeePayment] = field(default_factory=list)    # written in this book for later months
+    paid: int
+    excused: bool
 
     @property
     def state(self) -> MonthState:
@@ -74,6 +69,18 @@ class BookRow:
     @property
     def voluntary(self) -> int:
         return voluntary(self.due.due if self.due else None, self.paid)
+
+
+@dataclass
+class BookRow(_MonthFigures):
+    """One member's line in a month's book."""
+    member: Member
+    due: FeeDue | None
+    paid: int = 0
+    excused: bool = False
+    reason: str = ""
+    entries: list[FeePayment] = field(default_factory=list)  # for this month, in any book
+    ahead: list[FeePayment] = field(default_factory=list)    # written in this book for later months
 
 
 def paid_by_member_month(member_ids: Iterable[int], months: Iterable[dt.date]) -> dict[tuple[int, dt.date], int]:
@@ -197,21 +204,13 @@ def basis_history(member: Member) -> list[FeeBasis]:
 
 
 @dataclass
-class MemberMonth:
+class MemberMonth(_MonthFigures):
     """One month of a member's own fee history."""
     month: dt.date
     due: FeeDue | None
     paid: int
     excused: bool
     lines: list[EntryLine]
-
-    @property
-    def state(self) -> MonthState:
-        return month_state(self.due.due if self.due else None, self.paid, self.excused)
-
-    @property
-    def voluntary(self) -> int:
-        return voluntary(self.due.due if self.due else None, self.paid)
 
 
 def member_months(member: Member, last: dt.date, count: int) -> list[MemberMonth]:
