@@ -35,8 +35,9 @@ def _prepare(tree):
     people = [rs.register_member(None, cell, make_member_data(
         f"Đảng Viên Đua {letters(i)}", dt.date(1970 + i, 1 + i % 12, 1 + i), admitted_on=dt.date(2005, 1, 5),
         full_on=dt.date(2006, 1, 5))) for i in range(MEMBERS)]
-    for member in [tree.members["an"], tree.members["cuong"], *people]:
-        s.set_basis(None, member, category="salaried", base=6_000_000 + 1000 * member.pk, starts_on=dt.date(2020, 1, 1))
+    for i, member in enumerate([tree.members["an"], tree.members["cuong"], *people]):
+        # distinct dues by position, not by primary key (PostgreSQL's sequences do not restart per test)
+        s.set_basis(None, member, category="salaried", base=6_000_000 + 1000 * i, starts_on=dt.date(2020, 1, 1))
     for n in range(ROUNDS):
         month = add_months(month_start(clock.today()), -n)
         s.record_book(None, cell, month, lines={tree.members["an"].pk: s.BookLine(s.LineKind.PAID, amount=90_000)})
