@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dateutil.relativedelta import relativedelta
+
 from dangvu.core.numbers import decimal, thousands
 from dangvu.core.rulesets import RuleSet
 
@@ -94,8 +96,7 @@ def month_start(day: dt.date) -> dt.date:
 
 def add_months(month: dt.date, n: int) -> dt.date:
     """The first day of the month ``n`` months after ``month`` (``n`` may be negative)."""
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return month_start(month) + relativedelta(months=n)
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
