@@ -133,7 +133,7 @@ def kept_amount(org: Organization, period: Period) -> Value:
     return Value(value=kept, numerator=kept)
 
 
-# -- remittances up the tree (h-feeshare) ------------------------------------------------------
+# -- remittances up the tree ------------------------------------------------------------------
 @indicator("fees.remitted_on_time_share", "Tỷ lệ lượt nộp đảng phí lên cấp trên đúng hạn", "%")
 def remitted_on_time_share(org: Organization, period: Period) -> Value:
     """Of the monthly remittances that organizations of the subtree owed the level above with a

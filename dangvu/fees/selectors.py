@@ -7,17 +7,16 @@ Every function here reads a bounded number of queries whatever the number of mem
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from dangvu.core.fees import FeeDue, FeeError, MonthState, month_start, month_state, monthly_due, voluntary
 from dangvu.core.rulesets import ruleset_for
-from dangvu.registry.models import Member, Organization
+from dangvu.registry.models import Member, Organization, OrgKind, Post, PostRole
 
-from .models import FeeBasis, FeeBook, FeePayment, FeeRemittance, PaymentKind
+from .models import FeeBasis, FeeBook, FeePayment, PaymentKind
 
 
 def bases_in_force(member_ids: Iterable[int], month: dt.date) -> dict[int, FeeBasis]:
@@ -83,15 +82,6 @@ class BookRow(_MonthFigures):
     ahead: list[FeePayment] = field(default_factory=list)    # written in this book for later months
 
 
-def paid_by_member_month(member_ids: Iterable[int], months: Iterable[dt.date]) -> dict[tuple[int, dt.date], int]:
-    """Sum of entries (payments and corrections) per (member, month), one query."""
-    totals: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for member_id, month, amount in FeePayment.objects.filter(
-            member_id__in=list(member_ids), month__in=list(months)).values_list("member_id", "month", "amount"):
-        totals[(member_id, month)] += amount
-    return totals
-
-
 def book_rows(org: Organization, month: dt.date) -> list[BookRow]:
     """Every member of the cell with what is due for ``month``, what was paid for it (in any book),
     whether it was excused, and the entries written in this month's book for later months."""
@@ -114,29 +104,13 @@ def book_rows(org: Organization, month: dt.date) -> list[BookRow]:
     return [rows[pk] for pk in ids]
 
 
-def payment_in_scope(org_paths: Iterable[str], pk: int) -> FeePayment | None:
-    """An entry whose book belongs to one of the given subtrees (by path prefix)."""
-    entry = FeePayment.objects.filter(pk=pk).select_related("book__organization", "member").first()
-    if entry and any(entry.book.organization.path.startswith(p) for p in org_paths):
-        return entry
-    return None
-
-
 def member_fee_history(member: Member, first: dt.date, last: dt.date) -> list[FeePayment]:
     """A member's own entries between two months, oldest first."""
     return list(FeePayment.objects.filter(member=member, month__gte=month_start(first), month__lte=month_start(last))
                 .select_related("book__organization").order_by("month", "id"))
 
 
-def remittances_received(receiver: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
-    return FeeRemittance.objects.filter(receiver=receiver, month=month_start(month)).select_related("sender")
-
-
-def remittances_sent(sender: Organization, month: dt.date) -> QuerySet[FeeRemittance]:
-    return FeeRemittance.objects.filter(sender=sender, month=month_start(month)).select_related("receiver")
-
-
-# == the book page, the member's months, the collector (h-feebook) ==============================
+# == the book page, the member's months, the collector ==============================
 
 @dataclass(frozen=True)
 class MonthTotals:
@@ -150,8 +124,6 @@ class MonthTotals:
 
 def month_totals(org: Organization, month: dt.date, rows: list[BookRow]) -> MonthTotals:
     """The month's figures from its rows, and what its book took in (one query)."""
-    from django.db.models import Sum
-
     collected = FeePayment.objects.filter(book__organization=org, book__month=month_start(month)).aggregate(
         s=Sum("amount"))["s"] or 0
     counts = {state: 0 for state in MonthState}
@@ -164,8 +136,6 @@ def month_totals(org: Organization, month: dt.date, rows: list[BookRow]) -> Mont
 def default_collector(org: Organization, day: dt.date) -> Member | None:
     """Who collects by default: the member whose post is "phụ trách thu đảng phí", else the
     secretary (posts held on ``day``)."""
-    from dangvu.registry.models import Post, PostRole
-
     order = {PostRole.FEE_COLLECTOR: 0, PostRole.SECRETARY: 1}
     posts = Post.objects.held_on(day).filter(organization=org, role__in=list(order),
                                              member__organization=org).select_related("member")
@@ -232,7 +202,7 @@ def member_months(member: Member, last: dt.date, count: int) -> list[MemberMonth
     return out
 
 
-# -- remittances up the tree (h-feeshare): the reads live in .flows; other apps import them here --
+# -- remittances up the tree: the reads live in .flows; other apps import them here --
 from .flows import (  # noqa: E402, F401
     late_remittance_alerts,
     remittance_page,
@@ -240,14 +210,10 @@ from .flows import (  # noqa: E402, F401
     subtree_flows,
 )
 
-# -- h-feereport: the fee report's rows ---------------------------------------------------------
+# -- the fee report's rows ---------------------------------------------------------
 
 def report_organizations(org: Organization, since: dt.date) -> list[Organization]:
     """The organizations directly under ``org`` that the fee report has a row for: not party
     groups (tổ đảng keep no book of their own), not dissolved before ``since``; in tree order."""
-    from django.db.models import Q
-
-    from dangvu.registry.models import OrgKind
-
     return list(Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
                 .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=since)))
