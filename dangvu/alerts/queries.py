@@ -198,15 +198,7 @@ class SubtreeAlerts:
         ground, unexcused absences and unpaid fees (:func:`sel.absence_alerts`: one grouped query for
         the absences, three for the fees, however many members). Only members with a ground come
         back, so the list is counted and paged here."""
-        found: list[Alert] = []
-
-        def gathered() -> list[Alert]:
-            if not found:
-                found.extend(sel.absence_alerts(self.org, self.today, self.rs) or [None])
-            return [a for a in found if a is not None]
-        return KindQuery(None, (), kinds=("unexcused_absences", "unpaid_fees"),
-                         counter=lambda: _count_listed(gathered()),
-                         pager=lambda paths, limit, kind: _page_listed(gathered(), paths, limit, kind))
+        return self._listed(sel.absence_alerts, ("unexcused_absences", "unpaid_fees"))
 
     def _probation(self) -> KindQuery:
         today, rs = self.today, self.rs
@@ -237,13 +229,19 @@ class SubtreeAlerts:
         """Late remittances: at most one per organization and month of the last
         ``fees.remit_alert_months``, computed by the fees app from a few grouped queries; counted
         and paged from that short list."""
-        found: list[Alert] = []
+        return self._listed(sel.fee_alerts, ("fees_remittance_late",))
+
+    def _listed(self, gather: sel.Gatherer, kinds: tuple[str, ...]) -> KindQuery:
+        """A kind whose gatherer returns only the alerts themselves (a short list): gathered once,
+        on first use, then counted and paged from it."""
+        found: list[Alert] | None = None
 
         def gathered() -> list[Alert]:
-            if not found:
-                found.extend(sel.fee_alerts(self.org, self.today, self.rs) or [None])
-            return [a for a in found if a is not None]
-        return KindQuery(None, (), kinds=("fees_remittance_late",), counter=lambda: _count_listed(gathered()),
+            nonlocal found
+            if found is None:
+                found = gather(self.org, self.today, self.rs)
+            return found
+        return KindQuery(None, (), kinds=kinds, counter=lambda: _count_listed(gathered()),
                          pager=lambda paths, limit, kind: _page_listed(gathered(), paths, limit, kind))
 
     def _queries(self) -> list[KindQuery]:
