@@ -582,7 +582,8 @@ def test_steps_are_listed_in_order_without_registration() -> None:
     names = [n for n, _ in demo_services.STEPS]
     assert demo_services.STEPS is steps.STEPS
     assert names == ["plan_tree", "write_tree", "members", "posts", "localities", "working_rules", "trainings",
-                     "yearly_records", "meetings", "fees", "admission", "evaluations", "plans", "honours", "users", "audit"]
+                     "yearly_records", "meetings", "fees", "admission", "evaluations", "plans", "honours", "classification",
+                     "users", "audit"]
     # Every step lives in the demo package; the apps' ready() hooks import no demo code.
     assert all(fn.__module__.startswith("dangvu.demo.steps.") for _, fn in demo_services.STEPS)
     for app in ("accounts", "admission", "alerts", "congress", "evaluation", "meetings", "plans", "registry", "web"):
