@@ -72,17 +72,10 @@ class PostForm(Form):
     started_on = VNDateField(label="Từ ngày")
     term = forms.CharField(label="Nhiệm kỳ", max_length=20, required=False, help_text="Ví dụ: 2025-2030")
 
-    def __init__(self, *args, members=None, shown=None, **kwargs):
+    def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members if members is not None else Member.objects.none()
         self.fields["member"].error_messages["invalid_choice"] = "Hãy chọn một đảng viên trong danh sách."
-        if shown is not None:  # a search's few results instead of every candidate
-            self.fields["member"].show(shown)
-
-    def chosen_id(self) -> int | None:
-        """The member id posted, when it is a plain number (kept in the shown list on an error)."""
-        text = str(self.data.get("member") or "") if self.is_bound else ""
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 class EndPostForm(Form):

@@ -176,26 +176,9 @@ def post_candidates(acc: Access, org: Organization) -> QuerySet[Member]:
     return members
 
 
-def post_choices(acc: Access, org: Organization, words: list[str], limit: int,
-                 keep: int | None = None) -> tuple[list[Member], bool]:
-    """What the post form's member select offers (issue 14: never the whole subtree): the
-    candidates whose folded name holds every word, or whose card number starts with the one word
-    typed; without words, the organization's own members. At most ``limit``, by name, with the
-    member ``keep`` (the one already chosen) added; and whether more matched."""
-    qs = post_candidates(acc, org)
-    if len(words) == 1 and words[0].isdigit():
-        qs = qs.filter(card_number__startswith=words[0])
-    elif words:
-        for word in words:
-            qs = qs.filter(name_folded__contains=word)
-    else:
-        qs = qs.filter(organization=org)
-    found = list(qs.order_by("name_folded", "id")[:limit + 1])
-    more = len(found) > limit
-    found = found[:limit]
-    if keep is not None and all(m.pk != keep for m in found):
-        found += list(post_candidates(acc, org).filter(pk=keep))
-    return found, more
+def own_of(members: QuerySet[Member], org: Organization) -> QuerySet[Member]:
+    """Those of ``members`` who belong to ``org`` itself (what a member field offers unsearched)."""
+    return members.filter(organization=org)
 
 
 def own_members(acc: Access) -> list[Member]:

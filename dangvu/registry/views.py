@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangvu import indicators
 from dangvu.accounts.audit import log_read
-from dangvu.common.forms import MEMBER_CHOICES_SHOWN
+from dangvu.common.member_search import offer_members
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.text import fold
@@ -118,27 +118,15 @@ def working_rules_add(request: HttpRequest, code: str) -> HttpResponse:
                         _org_url(org))
 
 
-SEARCH_PARAM = "tim"
-
-
 @login_required
 @FORM_METHODS
 def post_add(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    query = (request.GET.get(SEARCH_PARAM) or "")[:60]
-    form = f.PostForm(request.POST or None, members=sel.post_candidates(acc, org))
-    shown, more = sel.post_choices(acc, org, fold(query).split(), MEMBER_CHOICES_SHOWN, keep=form.chosen_id())
-    form.fields["member"].show(shown)
-    if more:
-        note = f"Chỉ hiện {MEMBER_CHOICES_SHOWN} người đầu tiên; hãy gõ thêm họ tên hoặc số thẻ để tìm đúng người."
-    elif query and not shown:
-        note = "Không tìm thấy đảng viên nào; hãy gõ lại họ tên hoặc số thẻ đảng viên."
-    else:
-        note = "" if query else f"Đang hiện đảng viên của {org.name}; gõ họ tên hoặc số thẻ để tìm người khác."
-    search = {"param": SEARCH_PARAM, "query": query, "note": note,
-              "label": "Tìm đảng viên theo họ tên hoặc số thẻ đảng viên"}
+    candidates = sel.post_candidates(acc, org)
+    form = f.PostForm(request.POST or None, members=candidates)
+    search = offer_members(request, form, ["member"], candidates, sel.own_of(candidates, org), org.name)
     return service_form(request, form, {"title": f"Thêm chức vụ — {org.name}", "org": org, "search": search},
                         lambda d: s.add_post(request.user, org, **d), "Đã ghi chức vụ.", _org_url(org))
 
