@@ -155,8 +155,9 @@ class PeriodicReport:
 
     @property
     def has_data(self) -> bool:
-        return (self.plan.plan is not None or self.situation.has_data
-                or any(s.has_data for s in self.sections))
+        """Whether any work of the period is recorded: a plan in force or a figure of the results
+        (the organization's own make-up and the alerts exist without any)."""
+        return self.plan.plan is not None or any(s.has_data for s in self.sections if s.section.activity)
 
 
 def _plan_part(org: Organization, period: Period) -> PlanPart:

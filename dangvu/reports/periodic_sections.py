@@ -32,7 +32,8 @@ class Section:
     ``prefix`` adds every registered indicator whose key starts with it (sorted); ``kinds`` are the
     period kinds it appears in; ``yearly`` reads it over the calendar year of the period's reading
     day (grading is yearly: a term report gives the latest year's); ``missing`` is said when none of
-    its indicators is registered."""
+    its indicators is registered; ``activity`` is off for figures that exist without any work
+    recorded (alerts, which an empty organization raises too)."""
 
     heading: str
     keys: tuple[str, ...] = ()
@@ -40,6 +41,7 @@ class Section:
     kinds: tuple[str, ...] = ALL_KINDS
     yearly: bool = False
     missing: str = ""
+    activity: bool = True
 
 
 # Part I: the state of the organization on the period's reading day.
@@ -62,7 +64,7 @@ RESULTS: list[Section] = [
                                   "fees.remitted_on_time_share")),
     Section("Công tác kiểm tra, giám sát", prefix="inspection.",
             missing="(số liệu kiểm tra, giám sát: chưa có trong hệ thống)"),
-    Section("Cảnh báo còn tồn tại", ("alerts.count",)),
+    Section("Cảnh báo còn tồn tại", ("alerts.count",), activity=False),
 ]
 
 # Breakdowns listed under their indicator: key → {breakdown key: label}; None when the breakdown's
