@@ -9,6 +9,7 @@ The conftest tree: C1 (commune Hòa Bình) holds An and Cường in cell C1A and
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import zipfile
 
@@ -165,7 +166,7 @@ def test_term_is_the_congress_term_in_force_or_refused(tree):
     assert admitted.numerator == 1  # Dung, admitted 01/03/2026
 
 
-@pytest.mark.parametrize("text", ["2026-H3", "H1", "2027", "2026-Q1", ""])
+@pytest.mark.parametrize("text", ["2026-H3", "H1", "2027", "2026-Q1", "", "0000-H1", "1929", "9999", "\x00"])
 def test_bad_or_future_periods_are_refused(tree, text):
     with pytest.raises(PeriodError):
         parse_period(text, tree.orgs["C1"])
@@ -219,9 +220,9 @@ def test_office_downloads_and_the_export_is_audited(lively):
     url = reverse("periodic_report", args=["C1"])
     page = office.get(url)
     assert page.status_code == 200
-    html = page.content.decode()
-    assert 'value="2026-H1"' in html and 'value="2026"' in html and 'value="2026-H2"' in html
-    assert 'value="term"' not in html and "Chưa ghi đại hội nhiệm kỳ hiện tại" in html
+    body = page.content.decode()
+    assert 'value="2026-H1"' in body and 'value="2026"' in body and 'value="2026-H2"' in body
+    assert 'value="term"' not in body and "Chưa ghi đại hội nhiệm kỳ hiện tại" in body
     r = office.get(url, {"ky-bao-cao": "2026-H1"})
     assert r.status_code == 200 and r["Content-Type"] == DOCX
     assert r["Content-Disposition"].endswith('bao-cao-xay-dung-dang-c1-2026-h1.docx"')
@@ -243,6 +244,15 @@ def test_refusals_on_the_page(lively):
     secretary = logged_in(lively.users["secretary"])  # a cell's secretary: her cell, not the commune
     assert secretary.get(reverse("periodic_report", args=["C1A"])).status_code == 200
     assert secretary.get(reverse("periodic_report", args=["C1"])).status_code == 404
+
+
+@pytest.mark.parametrize("bad", ["0000-H1", "9999", "-1", "x" * 10_000, "\x00", "2026-H9", "99999999999999"])
+def test_bad_periods_on_the_page_are_400_with_a_plain_message(tree, bad):
+    r = logged_in(tree.users["office"]).get(reverse("periodic_report", args=["C1"]), {"ky-bao-cao": bad, "ky": bad})
+    assert r.status_code == 400
+    with pytest.raises(PeriodError) as refused:
+        parse_period(bad[:40], tree.orgs["C1"])
+    assert html.escape(str(refused.value)) in r.content.decode()
 
 
 def test_org_page_links_the_report_for_office_roles(tree):

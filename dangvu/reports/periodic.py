@@ -25,6 +25,7 @@ from dangvu.core import clock
 from dangvu.core.numbers import thousands
 from dangvu.core.partydoc import committee_name, number_line
 from dangvu.core.periods import Period
+from dangvu.core.rulesets import ruleset_for
 from dangvu.plans import selectors as plans
 from dangvu.plans.models import OVERDUE
 from dangvu.plans.progress import TargetProgress, TaskRow, plan_progress, task_counts, task_rows
@@ -113,6 +114,9 @@ def parse_period(text: str, org: Organization, today: dt.date | None = None) -> 
         raise PeriodError(f"Kỳ báo cáo phải là 6 tháng (2026-H1, 2026-H2), một năm (2026) hoặc nhiệm kỳ (term), "
                           f"không phải «{raw[:20]}».")
     year = int(m.group(1))
+    first = int(ruleset_for(today)["congress.first_term_year"])  # nothing is recorded before the Party's founding
+    if year < first:
+        raise PeriodError(f"Năm báo cáo {year} quá sớm: hãy chọn từ năm {first} trở đi.")
     if m.group(2):
         rp = ReportPeriod(f"{year}-H{m.group(2)}", HALF, _half(year, int(m.group(2))))
     else:
