@@ -202,12 +202,17 @@ def _lines(doc, result: SectionResult) -> None:
         D.paragraph(doc, SECTION_EMPTY)
 
 
-def _plan_section(doc, part: PlanPart) -> None:
+def _plan_section(doc, part: PlanPart, period: Period, today: dt.date) -> None:
     if part.plan is None:
         D.paragraph(doc, "Trong kỳ không có kế hoạch nào của cấp ủy đang thực hiện được ghi trong hệ thống.")
         return
     plan = part.plan
     D.paragraph(doc, f"Thực hiện {plan.name}" + (f" ({plan.title})" if plan.title else "") + ":")
+    # A plan's targets are yearly (or over the term): the figure is the year's so far, whatever
+    # part of the year the report covers.
+    year = period.as_of.year
+    D.paragraph(doc, f"Kết quả các chỉ tiêu là số liệu năm {year} tính đến ngày "
+                     f"{min(dt.date(year, 12, 31), today):%d/%m/%Y} (chỉ tiêu nhiệm kỳ: cộng dồn từ đầu kế hoạch).")
     if part.targets:
         rows = [[str(i), r.target.text, r.goal, r.value_text if r.value is not None else "Chưa có số liệu",
                  r.status_label] for i, r in enumerate(part.targets, start=1)]
@@ -247,7 +252,7 @@ def periodic_docx(report: PeriodicReport, *, signer_post: int | None = None) -> 
     _lines(doc, report.situation)
     D.heading(doc, "II. KẾT QUẢ THỰC HIỆN")
     D.heading(doc, "1. Thực hiện các chỉ tiêu, nhiệm vụ của kế hoạch")
-    _plan_section(doc, report.plan)
+    _plan_section(doc, report.plan, report.rp.period, report.today)
     for n, result in enumerate(report.sections, start=2):
         suffix = f" (kết quả năm {result.period.end.year})" if result.section.yearly and report.rp.kind == TERM else ""
         D.heading(doc, f"{n}. {result.section.heading}{suffix}")
