@@ -1,6 +1,6 @@
 """The periodic report's page on a 390 px phone (issue 18, point 2): the office user reaches it from
 the organization's page, chooses the period and gets the .docx; the page fits the screen and every
-tap target is at least 44 px tall."""
+tap target (the period and the signer's lists, the button) is at least 44 px tall."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def browser():
 
 
 def test_office_downloads_the_half_year_draft_on_a_phone(transactional_db, live_server, tree, browser):
+    import datetime as dt
+
+    from dangvu.registry import services as rs
+
+    c1 = tree.orgs["C1"]
+    rs.add_post(None, c1, tree.members["an"], "secretary", dt.date(2025, 1, 10))
+    deputy = rs.add_post(None, c1, tree.members["cuong"], "deputy", dt.date(2025, 1, 10))
     base = live_server.url
     context, page = _phone_login(browser, base, "office", timeout_ms=60_000,
                                  landing=lambda url: "/dang-nhap/" not in url)
@@ -31,6 +38,7 @@ def test_office_downloads_the_half_year_draft_on_a_phone(transactional_db, live_
         options = page.locator("#periodic-period option").all_inner_texts()
         assert options and all(o.startswith(("6 tháng", "Năm")) for o in options)
         page.select_option("#periodic-period", index=0)
+        page.select_option("#id_ky", str(deputy.pk))  # the signer: the deputy, not the secretary
         chosen = page.locator("#periodic-period").input_value()
         with page.expect_download() as info:
             page.get_by_role("button", name="Tải báo cáo (.docx)").click()
@@ -39,5 +47,6 @@ def test_office_downloads_the_half_year_draft_on_a_phone(transactional_db, live_
         doc = Document(io.BytesIO(open(download.path(), "rb").read()))
         assert doc.paragraphs[1].text == "BÁO CÁO"
         assert doc.paragraphs[2].text.startswith("Kết quả công tác xây dựng Đảng ")
+        assert "Lê Văn Cường" in doc.tables[-1].rows[0].cells[1].text
     finally:
         context.close()

@@ -196,6 +196,13 @@ def test_party_layout_and_plan_targets(lively):
     assert any(t.startswith(f"- Nhiệm vụ: {len(report.plan.tasks)} nhiệm vụ;") for t in texts)
     signature = doc.tables[-1].rows[0].cells[1].text
     assert "T/M ĐẢNG ỦY" in signature and "Nguyễn Văn An" in signature
+    # On the page the office chooses the deputy instead.
+    deputy = rs.add_post(None, c1, lively.members["cuong"], "deputy", dt.date(2025, 1, 10))
+    office = logged_in(lively.users["office"])
+    assert f'value="{deputy.pk}"' in office.get(reverse("periodic_report", args=["C1"])).content.decode()
+    r = office.get(reverse("periodic_report", args=["C1"]), {"ky-bao-cao": "2026-H1", "ky": deputy.pk})
+    signature = Document(io.BytesIO(r.content)).tables[-1].rows[0].cells[1].text
+    assert "K/T BÍ THƯ" in signature and "Lê Văn Cường" in signature and "Nguyễn Văn An" not in signature
 
 
 def test_the_draft_is_editable_plain_text(lively):

@@ -44,6 +44,7 @@ def periodic_report(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/periodic_report.html", {
         "org": org, "periods": periods, "error": error, "param": PARAM,
         "has_term": any(value == "term" for value, _ in periods),
+        "signer_form": SignerForm(None, signers=document_signers(org, today)),
     }, status=400 if error else 200)
 
 
