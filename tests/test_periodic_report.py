@@ -107,6 +107,15 @@ def test_a_year_has_the_grading_and_a_subtree_counts_only_its_own(lively):
     assert "- Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên: chưa có số liệu." in texts
 
 
+def test_admission_against_the_quota(tree):
+    from dangvu.admission import services as ads
+
+    c1 = tree.orgs["C1"]
+    ads.set_quota(None, c1, target=4, year=2026)
+    texts = _texts(_doc(c1, "2026-H1")[1])
+    assert "- Tỷ lệ thực hiện chỉ tiêu kết nạp đảng viên: 25% (1/4)." in texts  # Dung of four
+
+
 def test_a_period_without_data_says_so_plainly(tree):
     from dangvu.registry import services as rs
 
@@ -164,6 +173,9 @@ def test_term_is_the_congress_term_in_force_or_refused(tree):
     assert "3. Đánh giá, xếp loại chất lượng tổ chức đảng và đảng viên (kết quả năm 2026)" in texts
     admitted = indicators.compute("admissions.quota_progress_share", c1, rp.period)
     assert admitted.numerator == 1  # Dung, admitted 01/03/2026
+    assert admitted.denominator is None  # no quota set: the count stays in the text
+    assert ("- Tỷ lệ thực hiện chỉ tiêu kết nạp đảng viên: chưa tính được tỷ lệ: đạt 1, chưa có số để so sánh."
+            in texts)
 
 
 @pytest.mark.parametrize("text", ["2026-H3", "H1", "2027", "2026-Q1", "", "0000-H1", "1929", "9999", "\x00"])

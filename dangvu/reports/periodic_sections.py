@@ -108,8 +108,11 @@ class SectionResult:
 
 def value_text(unit: str, v: Value) -> str:
     """The figure in Vietnamese notation: "12", "85,71% (6/7)", "1.250.000 đồng"; no value → "chưa có
-    số liệu" (a share with nothing to divide by, a grading not yet closed)."""
+    số liệu" (a share with nothing to divide by, a grading not yet closed), or for a share with a
+    numerator but nothing to compare it with (admissions without a quota) that numerator."""
     if v.value is None:
+        if unit == "%" and v.numerator:  # e.g. members admitted but no quota set: keep the count
+            return f"chưa tính được tỷ lệ: đạt {thousands(int(v.numerator))}, chưa có số để so sánh"
         return NO_DATA
     if unit == "%":
         text = f"{decimal(v.value)}%"
