@@ -217,6 +217,25 @@ def test_party_layout_and_plan_targets(lively):
     assert "K/T BÍ THƯ" in signature and "Lê Văn Cường" in signature and "Nguyễn Văn An" not in signature
 
 
+def test_tasks_are_counted_as_they_stood_at_the_periods_end(tree):
+    from dangvu.plans import services as ps
+
+    c1 = tree.orgs["C1"]
+    plan = _plan(c1)
+    task = ps.add_task(None, plan, title="Kiện toàn chi ủy các chi bộ thôn", ends_on=dt.date(2026, 5, 31))
+    ps.update_task(None, task, "done", evidence="Quyết định số 9-QĐ/ĐU", done_on=dt.date(2026, 7, 10))
+    half = build(c1, parse_period("2026-H1", c1)).plan.tasks
+    year = build(c1, parse_period("2026", c1)).plan.tasks
+    on_june_30 = next(r for r in half if r.task == task)
+    assert (on_june_30.status, on_june_30.days_late) == ("overdue", 30)  # done only on 10/07
+    assert next(r for r in year if r.task == task).status == "done"
+    texts = _texts(_doc(c1, "2026-H1")[1])
+    assert "   + Quá hạn: Kiện toàn chi ủy các chi bộ thôn (thời hạn 31/05/2026)." in texts
+    overdue = sum(1 for r in half if r.status == "overdue")
+    assert any(t.startswith(f"- Nhiệm vụ: {len(half)} nhiệm vụ;") and t.endswith(f"quá hạn chưa hoàn thành {overdue}.")
+               for t in texts)
+
+
 def test_the_draft_is_editable_plain_text(lively):
     content = periodic_docx(build(lively.orgs["C1"], parse_period("2026", lively.orgs["C1"])))
     with zipfile.ZipFile(io.BytesIO(content)) as z:

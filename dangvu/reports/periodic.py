@@ -27,7 +27,7 @@ from dangvu.core.partydoc import committee_name, number_line
 from dangvu.core.periods import Period
 from dangvu.core.rulesets import ruleset_for
 from dangvu.plans import selectors as plans
-from dangvu.plans.models import OVERDUE
+from dangvu.plans.models import OVERDUE, TASK_STATUS_LABELS
 from dangvu.plans.progress import TargetProgress, TaskRow, plan_progress, task_counts, task_rows
 from dangvu.registry import selectors as registry
 
@@ -170,7 +170,19 @@ def _plan_part(org: Organization, period: Period) -> PlanPart:
     plan = plans.current_plan(org, period.as_of.year)
     if plan is None or plan.start_year > period.end.year or plan.end_year < period.start.year:
         return PlanPart(None, [], [])
-    return PlanPart(plan, plan_progress(plan, period.as_of), task_rows(plan, period.as_of))
+    return PlanPart(plan, plan_progress(plan, period.as_of), [_task_on(r, period.as_of) for r in
+                                                             task_rows(plan, period.as_of)])
+
+
+def _task_on(row: TaskRow, day: dt.date) -> TaskRow:
+    """The task as it stood on ``day``: one done later was still open then (overdue when its
+    deadline had passed), so a past period's report does not count work done after it."""
+    task = row.task
+    if task.status != "done" or task.done_on is None or task.done_on <= day:
+        return row
+    late = task.ends_on is not None and task.ends_on < day
+    status = OVERDUE if late else "in_progress"
+    return TaskRow(task, status, TASK_STATUS_LABELS[status], (day - task.ends_on).days if late else 0)
 
 
 def build(org: Organization, rp: ReportPeriod, today: dt.date | None = None) -> PeriodicReport:
