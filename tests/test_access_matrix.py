@@ -477,6 +477,9 @@ EXPECTED: dict[str, Spec] = {
     # (a download read by GET: "read" with the edit rule, so the bad-input test does not POST to it)
     "fees:fee_report": Spec("read", _org, ORG_LOCS, expect=lambda role, loc: (
         200 if loc in EDIT[role] else 403 if loc in READ[role] else 404)),
+    # the periodic report of party-building work (issue 18): its page and download, office roles
+    "periodic_report": Spec("read", _org, ORG_LOCS, expect=lambda role, loc: (
+        200 if loc in EDIT[role] else 403 if loc in READ[role] else 404)),
     "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_with_version(_org_edit_data, lambda w, loc: w.orgs[loc])),
     "registry:org_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "code": f"NEW-{loc}", "name": "Tổ đảng mới", "kind": "group"}),
