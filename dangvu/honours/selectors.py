@@ -202,6 +202,12 @@ def exemplary_member_ids(org: Organization, year: int) -> set[int]:
                .values_list("member_id", flat=True))
 
 
+def exemplary_named(org: Organization, year: int) -> list[Member]:
+    """The members ``org``'s own record of ``year`` names, in name order."""
+    return list(Member.objects.filter(exemplary_entries__review__organization=org, exemplary_entries__review__year=year)
+                .select_related("organization").order_by("name_folded", "id"))
+
+
 def exemplary_candidates(org: Organization) -> QuerySet[Member]:
     """Members on the rolls in ``org``'s subtree, in name order: whom the record may name."""
     return (Member.objects.in_subtree(org).filter(status__in=ACTIVE_STATUSES).select_related("organization")

@@ -236,5 +236,5 @@ def exemplary(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "honours/exemplary.html", {
         "org": org, "year": year, "years": list(range(today.year, today.year - 5, -1)), "review": review,
         "named": ([mm for mm in candidates if mm.pk in named] if can_edit
-                  else list(sel.exemplary_candidates(org).filter(pk__in=named))),
+                  else sel.exemplary_named(org, year)),
         "candidates": candidates, "named_ids": named, "can_edit": can_edit, "share": share})
