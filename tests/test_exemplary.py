@@ -91,14 +91,14 @@ def test_page_saves_for_editors_and_shows_to_readers(tree):
 
 def test_badge_alert_until_the_member_is_proposed(tree):
     rules = ruleset_for(TODAY)
-    occasion = D(2026, 11, 7)
-    assert (occasion - TODAY).days < 0  # 7/11 has passed: the next occasion is 3/2/2027
-    nxt = D(2027, 2, 3)
-    assert (nxt - TODAY).days > rules["alerts.badge_due_days"]
+    nxt = D(2027, 2, 3)  # 7/11/2026 has passed: the next occasion is 3/2/2027
+    early = D(2026, 11, 4)  # the next occasion is then 7/11/2026, before he reaches 30 years
     vet = rs.register_member(None, tree.orgs["C1A"], make_member_data(
         "Cựu Chiến Binh Hà", D(1950, 1, 1), admitted_on=D(1997, 1, 20), full_on=D(1998, 1, 20)))
-    assert [a for a in alerts_for(tree.orgs["C1"], TODAY) if a.kind == "badge_due"] == []  # too far ahead
-    soon = nxt - dt.timedelta(days=rules["alerts.badge_due_days"])
+    with clock.frozen(early):
+        assert [a for a in alerts_for(tree.orgs["C1"], early) if a.kind == "badge_due"] == []
+    soon = D(2026, 11, 8)  # the day after 7/11: 3/2/2027 is next, within the window
+    assert (nxt - soon).days <= rules["alerts.badge_due_days"]
     with clock.frozen(soon):
         found = [a for a in alerts_for(tree.orgs["C1"], soon) if a.kind == "badge_due"]
         assert [(a.member_id, a.severity, a.date) for a in found] == [(vet.pk, "near", nxt)]

@@ -207,3 +207,28 @@ def test_alerts_for_letters_near_and_past_their_deadline_show_no_contents(world)
     r = logged_in(world.users["office"]).get(reverse("alerts:org", args=["C1"]) + "?kind=letter_deadline")
     assert r.status_code == 200 and "quá hạn giải quyết" in r.content.decode()
     assert SECRET not in r.content.decode()
+
+
+def test_the_inspection_role_as_a_row_of_the_access_matrix(world):
+    """The new role on C1: every letter URL of the matrix at every location, and elsewhere it reads
+    like a viewer (reads its subtree, edits nothing)."""
+    from test_access_matrix import EXPECTED, World
+
+    w = World(tree=world, orgs={"in": world.orgs["C1A"], "side": world.orgs["C1B"], "out": world.orgs["C2A"],
+                                "above": world.orgs["P"]})
+    w.letters = {loc: _letter(None, w.orgs[loc]) for loc in ("in", "side", "out")}
+    want = {"in": 200, "side": 200, "out": 404, "above": 404}
+    client = logged_in(world.users["kiemtra"])
+    failures = []
+    for name in ("letters:list", "letters:add", "letters:detail", "letters:close"):
+        spec = EXPECTED[name]
+        for loc in spec.locations:
+            url = reverse(name, args=spec.args(w, loc, ""))
+            status = client.get(url).status_code
+            if status != want[loc]:
+                failures.append(f"{url} ({loc}): {status}, expected {want[loc]}")
+    assert not failures, failures
+    assert client.get(reverse("registry:org_detail", args=["C1A"])).status_code == 200
+    assert client.get(reverse("registry:org_detail", args=["C2A"])).status_code == 404
+    assert client.get(reverse("registry:org_edit", args=["C1A"])).status_code == 403
+    assert client.get(reverse("honours:org_commendation_add", args=["C1A"])).status_code == 403
