@@ -40,8 +40,7 @@ def state_counts(org: Organization, today: dt.date) -> dict[str, int]:
     """Letters of the subtree by state on ``today`` (open, overdue, on_time, late, reference)."""
     out = dict.fromkeys(("open", "overdue", "on_time", "late", "reference"), 0)
     for handling, deadline, closed_on in letters_of(org).values_list("handling", "deadline", "closed_on"):
-        key = "reference" if handling == Handling.REFERENCE and closed_on is None else rules.state(
-            today, deadline, closed_on)
+        key = "reference" if handling == Handling.REFERENCE else rules.state(today, deadline, closed_on)
         out[key] += 1
     return out
 

@@ -38,7 +38,7 @@ def _letters_org(request: HttpRequest, code: str) -> tuple[Access, Organization]
 
 
 def _state(letter, today) -> str:
-    if letter.handling == "reference" and letter.closed_on is None:
+    if letter.handling == "reference":
         return "reference"
     return rules.state(today, letter.deadline, letter.closed_on)
 
