@@ -98,6 +98,7 @@ class World:
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     badges: dict[str, Any] = field(default_factory=dict)
     fees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    letters: dict[str, Any] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -182,7 +183,31 @@ def build_world(tree, settings, tmp_path, request) -> World:
         from fees_world import fees_objects
 
         w.fees = fees_objects(w.orgs, w.members, tree.users)
+    # Letters (đơn thư), one open letter per location: three rows, built always (the phone and query tests too).
+    w.letters = _letter_objects(w.orgs)
     return w
+
+
+def _letter_objects(orgs: dict[str, m.Organization]) -> dict[str, Any]:
+    from dangvu.letters import services as ls
+
+    return {loc: ls.record_letter(None, orgs[loc], received_on=dt.date(2026, 5, 4), kind="denunciation",
+                                  sender_name="Nguyễn Văn Gửi", subject=f"Tố cáo ở {loc}") for loc in OBJ_LOCS}
+
+
+def _letters_expect(role: str, loc: str) -> int:
+    """Letter pages of an organization: the inspection commission (tests/test_letters.py) and the
+    admin open them; every other role gets 403 inside its read scope, 404 outside."""
+    return 200 if role == "admin" else 403 if loc in READ[role] else 404
+
+
+def _letter_expect(role: str, loc: str) -> int:
+    """One letter: 404 to every role that may not read letters, inside its scope or not."""
+    return 200 if role == "admin" else 404
+
+
+def _letter(w: World, loc: str, v: str) -> tuple:
+    return (w.letters[loc].pk,)
 
 
 def _next_occasion() -> dt.date:
@@ -684,6 +709,13 @@ EXPECTED: dict[str, Spec] = {
     "classification:assess_all": Spec("edit", _org, ORG_LOCS, get_allowed=False),
     "classification:cell": Spec("read", _org, OBJ_LOCS),
     "classification:assess_one": Spec("edit", _org, OBJ_LOCS, get_allowed=False),
+    # exemplary members of a year: read by every role of the subtree, saved by editors (tests/test_exemplary.py)
+    "honours:exemplary": Spec("read", _org, ORG_LOCS),
+    # -- letters (đơn thư): the inspection commission and admins only; the inspection row is in tests/test_letters.py
+    "letters:list": Spec("read", _org, ORG_LOCS, expect=_letters_expect),
+    "letters:add": Spec("edit", _org, ORG_LOCS, expect=_letters_expect),
+    "letters:detail": Spec("read", _letter, OBJ_LOCS, expect=_letter_expect),
+    "letters:close": Spec("edit", _letter, OBJ_LOCS, expect=_letter_expect),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),

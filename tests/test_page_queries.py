@@ -127,6 +127,7 @@ def grow(world, n: int = 12) -> None:
         ps.bind_target(None, target, "meetings.attendance_rate")
         ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
     _grow_honours(world, n)
+    _grow_letters(world, n)
     from fees_world import grow_fees
 
     grow_fees(c1a, members)
@@ -160,6 +161,25 @@ def _grow_honours(world, n: int) -> None:
                             decision_number=f"{i + 1}-QĐ/ĐU", decided_on=dt.date(2025, 1, 1 + i))
         hs.add_commendation(None, organization=c1a, kind="merit", level="commune",
                             decision_number=f"{i + 1}-QĐ/ĐU", decided_on=dt.date(2025, 1, 1 + i))
+
+
+def _grow_letters(world, n: int) -> None:
+    """Letters of the "in" cell (open, settled, anonymous) and the cell's exemplary members of the year."""
+    from person_names import letters
+
+    from dangvu.honours import services as hs
+    from dangvu.letters import services as ls
+
+    c1a = world.tree.orgs["C1A"]
+    for i in range(n):
+        received = dt.date.today() - dt.timedelta(days=10 + 7 * i)
+        letter = ls.record_letter(None, c1a, received_on=received, kind="complaint",
+                                  anonymous=bool(i % 3 == 0), sender_name="" if i % 3 == 0 else f"Người Gửi {letters(i)}",
+                                  subject=f"Đơn thêm {letters(i)}")
+        if i % 2:
+            ls.close_letter(None, letter, closed_on=received + dt.timedelta(days=5), outcome="Đã trả lời")
+    year = dt.date.today().year
+    hs.record_exemplary(None, c1a, year, list(c1a.members.filter(status="full").values_list("pk", flat=True)[:n]))
 
 
 def test_page_queries_are_bounded_and_do_not_grow_with_rows(page_world):
@@ -231,6 +251,15 @@ def _alert_world(tree) -> None:
 
     for member in (tree.inside, tree.members["cuong"]):
         fees.set_basis(None, member, category="other", base=10_000, starts_on=dt.date(2024, 1, 1))
+    # Letters past and near their deadline on 24/6/2026 (issue 16), and a member reaching 30 years of
+    # party age on 2/9/2026, the next badge occasion, not yet proposed.
+    from dangvu.letters import services as ls
+
+    for received in (dt.date(2026, 3, 1), dt.date(2026, 5, 1)):
+        ls.record_letter(None, cells[0], received_on=received, kind="denunciation", sender_name="Người Gửi",
+                         subject="Tố cáo")
+    rs.register_member(None, cells[1], make_member_data("Cựu Binh Đủ Tuổi", dt.date(1960, 1, 1),
+                                                        admitted_on=dt.date(1996, 9, 2), full_on=dt.date(1997, 9, 2)))
 
 
 def _old_pages(alerts, kind: str = "") -> list:

@@ -76,6 +76,7 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "by_status": [(MemberStatus(k).label, k, v) for k, v in by_status.breakdown.items() if v],
         "active_total": by_status.value,
         "can_edit": acc.can_edit_org(org),
+        "may_read_letters": acc.may_read_letters(org),
         "is_cell": org.kind in sel.MEMBER_ORG_KINDS,
         "this_month": clock.today() if org.kind in CELL_KINDS else None,  # the fee book's link
         "fee_periods": report_periods(clock.today()),  # the fee report's download form (office roles)

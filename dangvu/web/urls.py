@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("dangvu.admission.urls")),
     path("", include("dangvu.honours.urls")),
     path("", include("dangvu.classification.urls")),
+    path("", include("dangvu.letters.urls")),
 ]
