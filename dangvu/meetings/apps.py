@@ -8,3 +8,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit  # noqa: F401  registers models with auditlog
+        from dangvu.registry.services import SPECIAL_STATUS_HOOKS
+
+        from .services import recount_member_meetings
+
+        # A special status set after the fact changes who was expected at meetings already recorded.
+        SPECIAL_STATUS_HOOKS.append(recount_member_meetings)
