@@ -186,16 +186,22 @@ def build_world(tree, settings, tmp_path, request) -> World:
         w.fees = fees_objects(w.orgs, w.members, tree.users)
     # Party groups with a member, and a member working far away now (issue 17); only for their URLs.
     if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "") in ISSUE17_URLS:
-        for loc in ("in", "side", "out"):
-            w.groups[loc] = s.create_organization(None, w.orgs[loc], code=f"{w.orgs[loc].code}-T1",
-                                                  name=f"Tổ đảng số một {loc}", kind="group")
-            _person(w.groups[loc], f"Đảng Viên Tổ {loc}")
-            w.specials[loc] = s.set_special_status(None, w.members[loc], "away", TODAY - dt.timedelta(days=10),
-                                                   TODAY + dt.timedelta(days=60), place="Bình Dương")
+        issue17_objects(w)
     return w
 
 
 ISSUE17_URLS = ("registry:special_end", "meetings:group_meetings", "meetings:group_meeting_create")
+
+
+def issue17_objects(w: World) -> None:
+    """Per location a party group with a member, and a member working far away now (also the
+    phone and page-query worlds')."""
+    for loc in ("in", "side", "out"):
+        w.groups[loc] = s.create_organization(None, w.orgs[loc], code=f"{w.orgs[loc].code}-T1",
+                                              name=f"Tổ đảng số một {loc}", kind="group")
+        _person(w.groups[loc], f"Đảng Viên Tổ {loc}")
+        w.specials[loc] = s.set_special_status(None, w.members[loc], "away", TODAY - dt.timedelta(days=10),
+                                               TODAY + dt.timedelta(days=60), place="Bình Dương")
 
 
 def _next_occasion() -> dt.date:
