@@ -99,6 +99,8 @@ class World:
     badges: dict[str, Any] = field(default_factory=dict)
     fees: dict[str, dict[str, Any]] = field(default_factory=dict)
     letters: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, m.Organization] = field(default_factory=dict)  # a party group (tổ đảng) per cell
+    specials: dict[str, m.SpecialStatus] = field(default_factory=dict)  # a member away now, per cell
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -185,7 +187,26 @@ def build_world(tree, settings, tmp_path, request) -> World:
         w.fees = fees_objects(w.orgs, w.members, tree.users)
     # Letters (đơn thư), one open letter per location: three rows, built always (the phone and query tests too).
     w.letters = _letter_objects(w.orgs)
+    # Party groups with a member, and a member working far away now (issue 17); only for their URLs.
+    # (also for the tests that walk every form of an app: "registry:", "meetings:")
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "") in ISSUE17_URLS:
+        issue17_objects(w)
     return w
+
+
+ISSUE17_URLS = ("registry:special_end", "meetings:group_meetings", "meetings:group_meeting_create", "registry:",
+                "meetings:")
+
+
+def issue17_objects(w: World) -> None:
+    """Per location a party group with a member, and a member working far away now (also the
+    phone and page-query worlds')."""
+    for loc in ("in", "side", "out"):
+        w.groups[loc] = s.create_organization(None, w.orgs[loc], code=f"{w.orgs[loc].code}-T1",
+                                              name=f"Tổ đảng số một {loc}", kind="group")
+        _person(w.groups[loc], f"Đảng Viên Tổ {loc}")
+        w.specials[loc] = s.set_special_status(None, w.members[loc], "away", TODAY - dt.timedelta(days=10),
+                                               TODAY + dt.timedelta(days=60), place="Bình Dương")
 
 
 def _letter_objects(orgs: dict[str, m.Organization]) -> dict[str, Any]:
@@ -534,6 +555,14 @@ EXPECTED: dict[str, Spec] = {
     "registry:member_record": Spec("edit", lambda w, loc, v: (w.members[loc].pk, v), MEMBER_LOCS,
                                    variants=tuple(RECORD_DATA), post=lambda w, loc, v: RECORD_DATA[v],
                                    post_variants=tuple(RECORD_DATA)),
+    # special statuses (issue 17): temporary exemption, away, abroad; ending one early
+    "registry:special_add": Spec("edit", lambda w, loc, v: (w.members[loc].pk, v), MEMBER_LOCS,
+                                 variants=("tam-mien", "lam-an-xa", "nuoc-ngoai"),
+                                 post=lambda w, loc, v: {"starts_on": "2026-01-05", "ends_on": "2026-03-31",
+                                                         "reason": "Ốm dài ngày", "place": "Hàn Quốc"},
+                                 post_variants=("tam-mien", "nuoc-ngoai")),
+    "registry:special_end": Spec("edit", lambda w, loc, v: (w.specials[loc].pk,), OBJ_LOCS,
+                                 post=lambda w, loc, v: {"on": TODAY.isoformat(), "note": "Về sớm"}),
     # -- web: a transfer, an import batch ------------------------------------------------------
     "registry:transfer_action": Spec("edit", lambda w, loc, v: (w.transfers[(v, loc)].pk, v), OBJ_LOCS,
                                      variants=("huy", "tiep-nhan", "tro-ve"),
@@ -557,6 +586,11 @@ EXPECTED: dict[str, Spec] = {
     "meetings:meeting_delete": Spec("edit", _meeting, OBJ_LOCS, post=lambda w, loc, v: {"confirm": "xoa"}),
     "meetings:meeting_attendance": Spec("edit", _meeting, OBJ_LOCS, post=_attendance_data),
     "meetings:meeting_score": Spec("edit", _meeting, OBJ_LOCS, post=_score_data),
+    # party groups (issue 17): a group's meetings and the phone page recording one
+    "meetings:group_meetings": Spec("read", lambda w, loc, v: (w.groups[loc].code,), OBJ_LOCS),
+    "meetings:group_meeting_create": Spec("edit", lambda w, loc, v: (w.groups[loc].code,), OBJ_LOCS,
+                                          post=lambda w, loc, v: MEETING_DATA | {"held_on": "2026-04-21",
+                                                                                 "online": "on"}),
     "meetings:study_list": Spec("read", _org, ORG_LOCS),
     "meetings:study_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: STUDY_DATA),
     "meetings:study_detail": Spec("read", _study, OBJ_LOCS),

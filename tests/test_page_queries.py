@@ -17,7 +17,7 @@ import pytest
 from conftest import make_member_data
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for
+from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for, issue17_objects
 from test_browser_phone import allowed_pages
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def page_world(tree, settings, tmp_path):
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
+    issue17_objects(w)  # party groups and a member away now (issue 17)
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
@@ -128,6 +129,7 @@ def grow(world, n: int = 12) -> None:
         ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
     _grow_honours(world, n)
     _grow_letters(world, n)
+    _grow_issue17(world, members)
     from fees_world import grow_fees
 
     grow_fees(c1a, members)
@@ -139,6 +141,20 @@ def grow(world, n: int = 12) -> None:
                                            if c.path.startswith(rnd.organization.path))
         elif rnd.organization.path and c1a.path.startswith(rnd.organization.path):
             Evaluation.objects.bulk_create(Evaluation(round=rnd, member=mb, unit=c1a) for mb in members)
+
+
+def _grow_issue17(world, members: list) -> None:
+    """Issue 17: the new members each away or abroad now (the roll says so), and group meetings."""
+    from dangvu.meetings import services as ms
+    from dangvu.registry import services as rs
+
+    today = dt.date.today()
+    for i, member in enumerate(members):
+        rs.set_special_status(None, member, "abroad" if i % 2 else "away", today - dt.timedelta(days=5),
+                              today + dt.timedelta(days=30), place="Nhật Bản" if i % 2 else "Đồng Nai")
+    for i in range(len(members)):
+        ms.record_meeting(None, world.groups["in"], held_on=dt.date(today.year - 1, 1 + i % 12, 10 + i // 12),
+                          starts_at=dt.time(19, 30), ends_at=dt.time(21, 0), online=bool(i % 2))
 
 
 def _grow_honours(world, n: int) -> None:

@@ -296,3 +296,24 @@ class StatsForm(Form):
         if day and start and start > day:
             self.add_error("tu_ngay", "Ngày đầu kỳ không thể sau ngày báo cáo.")
         return data
+
+
+class SpecialStatusForm(Form):
+    """Tạm miễn sinh hoạt / đi làm ăn xa / ra nước ngoài: the service checks the period's rules."""
+
+    starts_on = VNDateField(label="Từ ngày")
+    ends_on = VNDateField(label="Đến ngày")
+    place = forms.CharField(label="Nơi đến (tỉnh, thành phố hoặc nước)", max_length=255, required=False)
+    reason = forms.CharField(label="Lý do", max_length=255, required=False)
+    decision_number = forms.CharField(label="Số quyết định, nghị quyết của chi bộ", max_length=60, required=False)
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == "temporary_exemption":  # no place to ask; the reason is required there
+            del self.fields["place"]
+            self.fields["reason"].required = True
+
+
+class EndSpecialStatusForm(Form):
+    on = VNDateField(label="Trở lại sinh hoạt từ ngày")
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)

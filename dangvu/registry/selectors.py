@@ -27,6 +27,7 @@ from .models import (
     Organization,
     OrgKind,
     Post,
+    SpecialStatus,
     StatusChange,
     Transfer,
     TransferState,
@@ -335,3 +336,23 @@ def document_signers(org: Organization, on: dt.date) -> list[Post]:
     posts = (Post.objects.held_on(on).filter(organization=org, role__in=partydoc.SIGNING_ROLES)
              .select_related("member").order_by("member__full_name", "pk"))
     return sorted(posts, key=lambda p: partydoc.SIGNING_ROLES.index(p.role))
+
+
+# -- special statuses (temporary exemption, away, abroad) -----------------------------------
+
+def special_statuses_of(member: Member) -> list[SpecialStatus]:
+    """The member's periods, newest first (the member page lists them with their history)."""
+    return list(SpecialStatus.objects.filter(member=member).order_by("-starts_on", "-id"))
+
+
+def special_status_in_scope(acc: Access, pk: int) -> SpecialStatus | None:
+    """A period of a member the reader sees, else ``None``."""
+    return (SpecialStatus.objects.filter(pk=pk, member__organization__in=acc.orgs())
+            .select_related("member", "member__organization").first())
+
+
+def special_statuses_on(member_ids: Iterable[int], day: dt.date) -> dict[int, SpecialStatus]:
+    """The period each of ``member_ids`` is in on ``day`` (members in none are left out): one
+    query for a whole roll page."""
+    rows = SpecialStatus.objects.filter(member_id__in=list(member_ids), starts_on__lte=day, ends_on__gte=day)
+    return {r.member_id: r for r in rows}

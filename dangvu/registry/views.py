@@ -27,6 +27,7 @@ from . import services as s
 from .indicators import count_members_by_org
 from .models import ACTIVE_STATUSES, CELL_KINDS, Member, MemberStatus, Organization
 from .views_events import MEMBER_EVENTS, member_actions, member_event  # noqa: F401  (urls, tests)
+from .views_special import special_context
 
 PAGE_SIZE = 50
 FORM_METHODS = require_http_methods(["GET", "POST"])
@@ -81,6 +82,11 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "this_month": clock.today() if org.kind in CELL_KINDS else None,  # the fee book's link
         "fee_periods": report_periods(clock.today()),  # the fee report's download form (office roles)
     }
+    if ctx["is_cell"]:  # the roll says who is temporarily exempt, away or abroad today
+        ctx["members"] = list(page["members"])
+        specials = sel.special_statuses_on([m.pk for m in ctx["members"]], clock.today())
+        for m in ctx["members"]:
+            m.special_now = specials.get(m.pk)
     return render(request, "registry/org_detail.html", ctx)
 
 
@@ -198,6 +204,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     group_query = query.copy()  # a group's link: the same search within one organization
     group_query.pop("org", None)
     groups = sel.counts_by_organization(qs) if acc.sees_registry else []
+    specials = sel.special_statuses_on([m.pk for m in page], clock.today())
+    for m in page:  # the roll says who is temporarily exempt, away or abroad today
+        m.special_now = specials.get(m.pk)
     from .views_excel import may_export_identity  # (views_excel imports this module)
 
     return render(request, "registry/member_list.html", {
@@ -222,6 +231,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "events": routine,
         "rare_events": rare,
+        **special_context(member, can_edit),
     })
 
 
