@@ -85,10 +85,10 @@ def test_every_number_is_the_registrys_for_the_org_and_period(lively):
     # Figures known from the data, in the document as the registry gives them.
     meetings = indicators.compute("meetings.count", c1, period)
     assert meetings.value == 4 and meetings.breakdown["thematic"] == 1
-    assert "- Số buổi sinh hoạt chi bộ: 4." in texts and "   + Sinh hoạt chuyên đề: 1." in texts
+    assert "- Số buổi sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): 4." in texts and "   + Sinh hoạt chuyên đề: 1." in texts
     rate = indicators.compute("meetings.attendance_rate", c1, period)
     assert (rate.numerator, rate.denominator) == (6 + 1 - 1, 7)  # C1A 2×3 + C1B 1, An absent once
-    assert "- Tỷ lệ đảng viên dự sinh hoạt chi bộ: 85,71% (6/7)." in texts
+    assert "- Tỷ lệ đảng viên dự sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): 85,71% (6/7)." in texts
     collected = indicators.compute("fees.collected_amount", c1, period).value
     assert collected > 0 and f"- Số đảng phí đã thu: {S.value_text('đồng', Value(collected))}." in texts
     assert "   + Chính thức: 2." in texts and "   + Dự bị: 1." in texts  # members.on_date on 30/06
@@ -103,7 +103,7 @@ def test_a_year_has_the_grading_and_a_subtree_counts_only_its_own(lively):
     report, doc = _doc(lively.orgs["C1A"], "2026")
     texts = _texts(doc)
     assert "3. Đánh giá, xếp loại chất lượng tổ chức đảng và đảng viên" in texts
-    assert "- Số buổi sinh hoạt chi bộ: 3." in texts  # C1B's thematic meeting is not C1A's
+    assert "- Số buổi sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): 3." in texts  # C1B's thematic meeting is not C1A's
     assert "- Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên: chưa có số liệu." in texts
 
 
@@ -122,8 +122,8 @@ def test_a_period_without_data_says_so_plainly(tree):
     c1 = tree.orgs["C1"]
     _, doc = _doc(c1, "2019")
     texts = _texts(doc)
-    assert "- Số buổi sinh hoạt chi bộ: 0." in texts
-    assert "- Tỷ lệ đảng viên dự sinh hoạt chi bộ: chưa có số liệu." in texts
+    assert "- Số buổi sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): 0." in texts
+    assert "- Tỷ lệ đảng viên dự sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): chưa có số liệu." in texts
     assert texts.count(S.SECTION_EMPTY) >= 3  # meetings, grading, fees
     assert "Trong kỳ không có kế hoạch nào của cấp ủy đang thực hiện được ghi trong hệ thống." in texts
     # A cell with nothing recorded at all: the whole report says so.
@@ -264,7 +264,7 @@ def test_office_downloads_and_the_export_is_audited(lively):
     r = office.get(url, {"ky-bao-cao": "2026-H1"})
     assert r.status_code == 200 and r["Content-Type"] == DOCX
     assert r["Content-Disposition"].endswith('bao-cao-xay-dung-dang-c1-2026-h1.docx"')
-    assert "- Số buổi sinh hoạt chi bộ: 4." in _texts(Document(io.BytesIO(r.content)))
+    assert "- Số buổi sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): 4." in _texts(Document(io.BytesIO(r.content)))
     entry = LogEntry.objects.filter(additional_data__export="periodic-report.docx").get()
     assert entry.actor == lively.users["office"] and entry.additional_data["period"] == "2026-H1"
     assert entry.object_pk == str(lively.orgs["C1"].pk)
@@ -303,7 +303,7 @@ def test_cli_writes_the_draft_and_refuses_plainly(lively, tmp_path, capsys):
     out = tmp_path / "bao-cao.docx"
     assert main(["report", "periodic", "--org", "c1", "--period", "2026-H1", "--out", str(out)]) == 0
     assert "6 tháng đầu năm 2026" in capsys.readouterr().out
-    assert "- Số buổi sinh hoạt chi bộ: 4." in _texts(Document(str(out)))
+    assert "- Số buổi sinh hoạt chi bộ (không kể sinh hoạt tổ đảng): 4." in _texts(Document(str(out)))
     entry = LogEntry.objects.filter(additional_data__export="periodic-report.docx").get()
     assert entry.additional_data["via"] == "cli" and entry.additional_data["period"] == "2026-H1"
     assert main(["report", "periodic", "--org", "C1", "--period", "term", "--out", str(out)]) == 2
