@@ -708,7 +708,7 @@ EXPECTED: dict[str, Spec] = {
     "discipline:case_step": Spec("edit", _case, OBJ_LOCS, expect=_case_expect, variants=(
         "tinh-tiet", "tu-kiem-diem", "chi-bo", "quyet-dinh", "dung", "khieu-nai", "giai-quyet"),
         post_variants=("tu-kiem-diem",), post=lambda w, loc, v: {
-            "on": (TODAY - dt.timedelta(days=5)).strftime("%d/%m/%Y"), "text": "Tôi nhận khuyết điểm"}),
+            "on": TODAY.strftime("%d/%m/%Y"), "text": "Tôi nhận khuyết điểm"}),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),

@@ -31,7 +31,7 @@ DAY = dt.timedelta(days=1)
 def walk_to_vote(tree, member, *, violation_on=None, form="reprimand", by=None, review_on=None, vote_on=None):
     by = by or tree.users["office"]
     case = ds.open_case(member, violation_on=violation_on or TODAY - 90 * DAY, summary="Vi phạm quy chế làm việc",
-                        opened_by=by, origin="Kết luận kiểm tra số 3-KL/UBKT")
+                        opened_by=by, origin="Kết luận kiểm tra số 3-KL/UBKT", opened_on=TODAY - 80 * DAY)
     ds.record_self_review(by, case, on=review_on or TODAY - 20 * DAY, text="Tôi nhận khuyết điểm.")
     return ds.record_cell_vote(by, case, on=vote_on or TODAY - 10 * DAY, form=form, in_favour=7, against=1,
                                full_members=9)
@@ -96,7 +96,7 @@ def test_expired_limitation_refuses_the_reprimand_but_not_the_warning(tree):
 def test_new_violation_restarts_the_limitation_of_the_old_case(tree):
     an, office = tree.members["an"], tree.users["office"]
     old = TODAY.replace(year=TODAY.year - 6)
-    case = ds.open_case(an, violation_on=old, summary="Vi phạm cũ", opened_by=office)
+    case = ds.open_case(an, violation_on=old, summary="Vi phạm cũ", opened_by=office, opened_on=TODAY - 30 * DAY)
     ds.record_self_review(office, case, on=TODAY - 20 * DAY, text="Nhận khuyết điểm")
     with pytest.raises(ServiceError, match="hết thời hiệu"):
         ds.record_cell_vote(office, case, on=TODAY - 10 * DAY, form="reprimand", in_favour=6, against=0,
@@ -109,7 +109,7 @@ def test_new_violation_restarts_the_limitation_of_the_old_case(tree):
 def test_grave_ground_has_no_limitation(tree):
     an, office = tree.members["an"], tree.users["office"]
     case = ds.open_case(an, violation_on=TODAY.replace(year=TODAY.year - 12), summary="Dùng bằng giả",
-                        opened_by=office)
+                        opened_by=office, opened_on=TODAY - 30 * DAY)
     ds.set_circumstances(office, case, grave_ground="illegal_diploma")
     ds.record_self_review(office, case, on=TODAY - 20 * DAY, refused=True)
     case = ds.record_cell_vote(office, case, on=TODAY - 10 * DAY, form="reprimand", in_favour=6, against=0,
@@ -119,7 +119,7 @@ def test_grave_ground_has_no_limitation(tree):
 
 def test_member_raising_a_child_under_twelve_months_is_not_considered(tree):
     binh, admin = tree.members["binh"], tree.users["admin"]
-    case = ds.open_case(binh, violation_on=TODAY - 200 * DAY, summary="Vi phạm", opened_by=admin)
+    case = ds.open_case(binh, violation_on=TODAY - 200 * DAY, summary="Vi phạm", opened_by=admin, opened_on=TODAY - 30 * DAY)
     ds.set_circumstances(admin, case, child_born_on=TODAY - 100 * DAY)
     ds.record_self_review(admin, case, on=TODAY - 20 * DAY, text="Nhận khuyết điểm")
     with pytest.raises(ServiceError, match="nuôi con nhỏ dưới 12 tháng"):
@@ -159,7 +159,7 @@ def test_dismissal_needs_a_committee_post_and_goes_one_level_above_it(tree):
 
 def test_probationary_member_only_reprimand_or_warning(tree):
     dung, office = tree.members["dung"], tree.users["office"]
-    case = ds.open_case(dung, violation_on=TODAY - 60 * DAY, summary="Vi phạm", opened_by=office)
+    case = ds.open_case(dung, violation_on=TODAY - 60 * DAY, summary="Vi phạm", opened_by=office, opened_on=TODAY - 30 * DAY)
     ds.record_self_review(office, case, on=TODAY - 20 * DAY, text="Nhận khuyết điểm")
     with pytest.raises(ServiceError, match="dự bị chỉ bị khiển trách hoặc cảnh cáo"):
         ds.record_cell_vote(office, case, on=TODAY - 10 * DAY, form="expulsion", in_favour=3, against=0,
@@ -255,5 +255,18 @@ def test_open_case_keeps_the_signature_other_apps_call():
     import inspect
 
     params = inspect.signature(ds.open_case).parameters
-    assert list(params) == ["member", "violation_on", "summary", "opened_by", "origin"]
+    assert list(params)[:5] == ["member", "violation_on", "summary", "opened_by", "origin"]
     assert params["origin"].default == "" and params["violation_on"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_steps_cannot_predate_the_case_or_the_violation(tree):
+    an, office = tree.members["an"], tree.users["office"]
+    with pytest.raises(ServiceError) as exc:
+        ds.open_case(an, violation_on=TODAY - 9 * DAY, summary="Vi phạm", opened_by=office, opened_on=TODAY - 10 * DAY)
+    assert exc.value.code == Code.DATE_ORDER
+    case = ds.open_case(an, violation_on=TODAY - 20 * DAY, summary="Vi phạm", opened_by=office,
+                        opened_on=TODAY - 10 * DAY)
+    with pytest.raises(ServiceError, match="trước ngày mở vụ việc"):
+        ds.record_self_review(office, case, on=TODAY - 11 * DAY, text="Nhận khuyết điểm")
+    with pytest.raises(ServiceError, match="chưa đến"):
+        ds.record_self_review(office, case, on=TODAY + DAY, text="Nhận khuyết điểm")

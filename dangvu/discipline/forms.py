@@ -24,6 +24,7 @@ class OpenCaseForm(Form):
     summary = forms.CharField(label="Nội dung vi phạm", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     origin = forms.CharField(label="Nguồn vụ việc (kết luận kiểm tra, đơn thư, chi bộ phát hiện…)",
                              max_length=255, required=False)
+    opened_on = VNDateField(label="Ngày mở vụ việc (để trống: hôm nay)", required=False, validators=[not_future])
 
 
 class CircumstancesForm(Form):

@@ -88,17 +88,21 @@ def _not_before(on: dt.date, earlier: dt.date | None, field: str, what: str) -> 
 # -- opening -----------------------------------------------------------------------------------------
 
 @transaction.atomic
-def open_case(member: Member, *, violation_on: dt.date, summary: str, opened_by, origin: str = "") -> DisciplineCase:
+def open_case(member: Member, *, violation_on: dt.date, summary: str, opened_by, origin: str = "",
+              opened_on: dt.date | None = None) -> DisciplineCase:
     """Open a case about ``member``'s violation (from a letter, an inspection's conclusion, or the
-    cell itself). ``opened_by`` is the acting user (None: the system)."""
+    cell itself). ``opened_by`` is the acting user (None: the system); ``opened_on`` defaults to
+    today (a case entered afterwards gives its real date)."""
     _ensure_may_record(opened_by, member.organization)
     if member.status not in ACTIVE_STATUSES:
         raise ServiceError(f"{member.full_name} không còn trong danh sách đảng viên: không mở vụ việc kỷ luật.",
                            Code.INACTIVE_MEMBER)
     violation_on = _date(violation_on, "violation_on", "ngày vi phạm")
+    opened_on = _date(opened_on or clock.today(), "opened_on", "ngày mở vụ việc")
+    _not_before(opened_on, violation_on, "opened_on", "ngày vi phạm")
     return DisciplineCase.objects.create(
         member=member, violation_on=violation_on, summary=_text(summary, "summary", "nội dung vi phạm"),
-        origin=_text(origin, "origin", "nguồn vụ việc", 255, required=False), opened_on=clock.today(),
+        origin=_text(origin, "origin", "nguồn vụ việc", 255, required=False), opened_on=opened_on,
         recorded_by=acting_user(opened_by))
 
 
@@ -130,7 +134,7 @@ def record_self_review(by, case: DisciplineCase, *, on: dt.date, text: str = "",
     _ensure_may_record(by, case.member.organization)
     case = _lock(case, Step.SELF_REVIEW)
     on = _date(on, "on", "ngày tự kiểm điểm")
-    _not_before(on, case.violation_on, "on", "ngày vi phạm")
+    _not_before(on, case.opened_on, "on", "ngày mở vụ việc")
     text = _text(text, "text", "nội dung tự kiểm điểm", required=not refused)
     case.self_review_on, case.self_review_text, case.self_review_refused = on, text, refused
     case.state = Step.SELF_REVIEW
