@@ -270,3 +270,14 @@ def test_steps_cannot_predate_the_case_or_the_violation(tree):
         ds.record_self_review(office, case, on=TODAY - 11 * DAY, text="Nhận khuyết điểm")
     with pytest.raises(ServiceError, match="chưa đến"):
         ds.record_self_review(office, case, on=TODAY + DAY, text="Nhận khuyết điểm")
+
+
+def test_registry_pages_link_to_cases_only_for_those_who_see_them(tree):
+    link = reverse("discipline:org_cases", args=["C1A"])
+    for role, shown in (("office", True), ("secretary", True), ("viewer", False)):
+        page = logged_in(tree.users[role]).get(reverse("registry:org_detail", args=["C1A"])).content.decode()
+        assert (link in page) is shown, role
+        page = logged_in(tree.users[role]).get(reverse("registry:member_detail", args=[tree.members["an"].pk]))
+        assert (reverse("discipline:open_case", args=[tree.members["an"].pk]) in page.content.decode()) is shown
+    own = logged_in(tree.users["member"]).get(reverse("registry:member_detail", args=[tree.members["cuong"].pk]))
+    assert own.status_code == 200 and "/ky-luat/" not in own.content.decode()
