@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..context import DemoStep
 from .admission import build_admission_demo
 from .audit import audit
+from .discipline import discipline
 from .evaluations import evaluations
 from .fees import build_fees_demo
 from .honours import honours
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("meetings", build_meetings_demo),  # reads the rolls and posts
     ("fees", build_fees_demo),  # reads the rolls, posts and who stopped coming to meetings
     ("admission", build_admission_demo),  # reads the members admitted in the window
+    ("discipline", discipline),  # before the gradings, which read the discipline it decides
     ("evaluations", evaluations),  # reads the meetings' discipline and the posts
     ("plans", demo_plan),
     ("honours", honours),  # reads the members' admission dates and history
