@@ -20,7 +20,14 @@ from dangvu.accounts.audit import log_read
 from dangvu.common import ServiceError
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
-from dangvu.core.discipline import STEP_LABELS, DisciplineRefused, Step, appeal_deadline, check_step, limitation_ends
+from dangvu.core.discipline import (
+    STEP_LABELS,
+    DisciplineRefused,
+    Step,
+    appeal_deadline,
+    check_step,
+    limitation_ends,
+)
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import fold
 from dangvu.registry.selectors import search_members
