@@ -10,6 +10,7 @@ from dangvu.registry.models import DisciplineForm
 
 from .models import AppealOutcome
 
+NO_GROUND = "none"  # the select's explicit "no grave ground" (an empty answer is a missing one)
 MEMBER_FORMS = [(v, label) for v, label in DisciplineForm.choices if v != "dissolution"]
 
 
@@ -28,15 +29,19 @@ class OpenCaseForm(Form):
 
 
 class CircumstancesForm(Form):
-    grave_ground = forms.ChoiceField(label="Vi phạm không áp dụng thời hiệu", required=False)
+    grave_ground = forms.ChoiceField(label="Vi phạm không áp dụng thời hiệu")
     child_born_on = VNDateField(label="Đảng viên đang nuôi con nhỏ: ngày sinh của con", required=False,
                                 validators=[not_future])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         grounds = ruleset_for(None)["discipline.no_limitation_grounds"]
-        self.fields["grave_ground"].choices = [("", "Không (áp dụng thời hiệu theo hình thức)"),
+        self.fields["grave_ground"].choices = [(NO_GROUND, "Không (áp dụng thời hiệu theo hình thức)"),
                                                *grounds.items()]
+
+    def clean_grave_ground(self) -> str:
+        value = self.cleaned_data["grave_ground"]
+        return "" if value == NO_GROUND else value
 
 
 class SelfReviewForm(Form):

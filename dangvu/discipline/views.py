@@ -142,7 +142,7 @@ def _open(case: DisciplineCase, step: str) -> bool:
 STEPS: dict[str, StepPage] = {
     "tinh-tiet": StepPage("circumstances", "Tình tiết: vi phạm không áp dụng thời hiệu, nuôi con nhỏ",
                           lambda data, case: f.CircumstancesForm(data, initial={
-                              "grave_ground": case.grave_ground, "child_born_on": case.child_born_on}),
+                              "grave_ground": case.grave_ground or f.NO_GROUND, "child_born_on": case.child_born_on}),
                           lambda by, case, d: s.set_circumstances(by, case, **d), "Đã ghi tình tiết."),
     "tu-kiem-diem": StepPage(Step.SELF_REVIEW, "Đảng viên tự kiểm điểm",
                              lambda data, case: f.SelfReviewForm(data),
