@@ -173,6 +173,8 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if page is None:
         raise Http404("Không có bước này.")
     require_edit(acc, case.member.organization)
+    if request.method == "GET":  # the form's page names the case: a read of it
+        log_read(request.user, case, f"discipline-case-{step}", member=case.member_id)
     url = reverse("discipline:case_detail", args=[case.pk])
     return service_form(
         request, page.form(request.POST or None, case),
