@@ -281,3 +281,21 @@ def test_registry_pages_link_to_cases_only_for_those_who_see_them(tree):
         assert (reverse("discipline:open_case", args=[tree.members["an"].pk]) in page.content.decode()) is shown
     own = logged_in(tree.users["member"]).get(reverse("registry:member_detail", args=[tree.members["cuong"].pk]))
     assert own.status_code == 200 and "/ky-luat/" not in own.content.decode()
+
+
+def test_no_discipline_is_the_call_of_the_level_competent_for_the_proposal(tree):
+    an, secretary, office = tree.members["an"], tree.users["secretary"], tree.users["office"]
+    case = walk_to_vote(tree, an, form="expulsion", by=secretary)
+    with pytest.raises(ServiceError, match="Đảng bộ xã Hòa Bình quyết định"):
+        ds.decide_case(secretary, case, on=TODAY - 2 * DAY, form="")
+    case = ds.decide_case(office, case, on=TODAY - 2 * DAY, form="", decision_number="7-QĐ/ĐU")
+    assert case.state == "closed" and case.decided_on == TODAY - 2 * DAY and not Discipline.objects.exists()
+    with pytest.raises(ServiceError, match="đã dừng xem xét"):
+        ds.lodge_appeal(office, case, lodged_on=TODAY, content="Khiếu nại")
+
+
+def test_the_cell_cannot_propose_dismissal_for_a_member_without_a_post(tree):
+    cuong, office = tree.members["cuong"], tree.users["office"]
+    with pytest.raises(ServiceError, match="không giữ chức vụ trong cấp ủy"):
+        walk_to_vote(tree, cuong, form="dismissal")
+    assert DisciplineCase.objects.get().state == "self_review"

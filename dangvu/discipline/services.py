@@ -161,6 +161,7 @@ def record_cell_vote(by, case: DisciplineCase, *, on: dt.date, form: str, in_fav
     on = _date(on, "on", "ngày chi bộ họp")
     _not_before(on, case.self_review_on, "on", "ngày tự kiểm điểm")
     _considerable(case, on, form)
+    competent_org(case, form, on)  # a form the member cannot receive (dismissal without a post) is refused
     _rule(rules.check_vote, in_favour, against, full_members, field="in_favour")
     case.vote_on, case.vote_form = on, form
     case.vote_in_favour, case.vote_against, case.vote_full_members = in_favour, against, full_members
@@ -178,6 +179,12 @@ def competent_org(case: DisciplineCase, form: str, on: dt.date) -> Organization:
     return chain[min(level, len(chain) - 1)]
 
 
+def _may_decide(by, org: Organization | None) -> None:
+    if by is not None and org is not None and not access_for(by).can_edit_org(org):
+        raise ServiceError(f"Hình thức này do {org.name} quyết định: bạn không có quyền ghi quyết định của cấp đó.",
+                           Code.FORBIDDEN, field="form")
+
+
 @transaction.atomic
 def decide_case(by, case: DisciplineCase, *, on: dt.date, form: str, decision_number: str = "",
                 effective_on: dt.date | None = None, received_on: dt.date | None = None,
@@ -190,6 +197,8 @@ def decide_case(by, case: DisciplineCase, *, on: dt.date, form: str, decision_nu
     on = _date(on, "on", "ngày quyết định")
     _not_before(on, case.vote_on, "on", "ngày chi bộ họp")
     if not form:
+        # "no discipline" is the call of the level competent for the form the cell proposed
+        _may_decide(by, competent_org(case, case.vote_form, on) if case.vote_form else None)
         case.decided_on, case.decided_form, case.state = on, "", Step.CLOSED
         case.closed_on, case.closed_note = on, "Cấp có thẩm quyền quyết định không kỷ luật."
         case.decision_number = _text(decision_number, "decision_number", "số quyết định", 60, required=False)
@@ -197,9 +206,7 @@ def decide_case(by, case: DisciplineCase, *, on: dt.date, form: str, decision_nu
         return case
     _considerable(case, on, form)
     org = competent_org(case, form, on)
-    if by is not None and not access_for(by).can_edit_org(org):
-        raise ServiceError(f"Hình thức này do {org.name} quyết định: bạn không có quyền ghi quyết định của cấp đó.",
-                           Code.FORBIDDEN, field="form")
+    _may_decide(by, org)
     number = _text(decision_number, "decision_number", "số quyết định", 60)
     effective_on = effective_on or on
     _not_before(effective_on, on, "effective_on", "ngày quyết định")
