@@ -295,7 +295,7 @@ def test_no_discipline_is_the_call_of_the_level_competent_for_the_proposal(tree)
 
 
 def test_the_cell_cannot_propose_dismissal_for_a_member_without_a_post(tree):
-    cuong, office = tree.members["cuong"], tree.users["office"]
+    cuong = tree.members["cuong"]
     with pytest.raises(ServiceError, match="không giữ chức vụ trong cấp ủy"):
         walk_to_vote(tree, cuong, form="dismissal")
     assert DisciplineCase.objects.get().state == "self_review"
