@@ -209,6 +209,8 @@ def decide_case(by, case: DisciplineCase, *, on: dt.date, form: str, decision_nu
     _may_decide(by, org)
     number = _text(decision_number, "decision_number", "số quyết định", 60)
     effective_on = effective_on or on
+    if why := check_date(effective_on):
+        raise ServiceError(why, Code.OUT_OF_RANGE, field="effective_on")
     _not_before(effective_on, on, "effective_on", "ngày quyết định")
     if received_on is not None:
         _date(received_on, "received_on", "ngày nhận quyết định")
