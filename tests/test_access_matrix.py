@@ -700,6 +700,12 @@ EXPECTED: dict[str, Spec] = {
     "honours:org_commendation_add": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: COMMENDATION_DATA),
     "honours:member_commendations": Spec("read", _member, MEMBER_LOCS),
     "honours:member_commendation_add": Spec("edit", _member, MEMBER_LOCS, post=lambda w, loc, v: COMMENDATION_DATA),
+    # -- classification: «chi bộ bốn tốt» of the cells of an organization, one cell's criteria ----
+    "classification:overview": Spec("read", _org, ORG_LOCS),
+    # POST only (buttons): the committee above the cell decides; refusals in tests/test_classification.py
+    "classification:assess_all": Spec("edit", _org, ORG_LOCS, get_allowed=False),
+    "classification:cell": Spec("read", _org, OBJ_LOCS),
+    "classification:assess_one": Spec("edit", _org, OBJ_LOCS, get_allowed=False),
     # -- discipline cases (issue 16): seen only by admins, the office and the cell's secretary ------
     "discipline:org_cases": Spec("read", _org, ORG_LOCS, expect=_case_expect),
     "discipline:open_case": Spec("edit", _member, MEMBER_LOCS, expect=_case_expect, post=lambda w, loc, v: {

@@ -28,6 +28,9 @@ from conftest import ROOT
 
 from dangvu.backup.tables import canonical
 
+# Its module-wide data set is built once: every test of this file runs on one worker.
+pytestmark = pytest.mark.xdist_group("backup")
+
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_PG = PG_URL.startswith(("postgres://", "postgresql://"))
 MEDIA = {"bien-ban/CB01/2025/biên bản tháng 3.pdf": b"%PDF-1.4 minutes\n" * 50, "bien-ban/CB02/2024/a.png": b"\x89PNG" * 9}

@@ -13,6 +13,9 @@ from dangvu.bench import compare as bc
 from dangvu.bench import dataset as benchdata
 from dangvu.demo import services as demo_services
 
+# Its module-wide data set is built once: every test of this file runs on one worker.
+pytestmark = pytest.mark.xdist_group("bench-province")
+
 SEED = 31
 MEMBERS = 600
 

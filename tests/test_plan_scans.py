@@ -27,6 +27,9 @@ from test_planparse_ocr import load_scorer
 from dangvu.core.planparse import PlanReadError, parse_file, parse_text
 from dangvu.core.planparse import extract as X
 
+# Its module-wide data set is built once: every test of this file runs on one worker.
+pytestmark = pytest.mark.xdist_group("plan-scans")
+
 DATA = Path(__file__).parent / "data" / "plans"
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-vie"
 

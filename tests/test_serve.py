@@ -27,6 +27,9 @@ from conftest import ROOT
 
 from dangvu.cli import cmd_demo
 
+# Its module-wide data set is built once: every test of this file runs on one worker.
+pytestmark = pytest.mark.xdist_group("serve")
+
 PASSWORD = "Mật-khẩu-thử-2026"
 USERS = ("bithu_an", "bithu_binh")
 SETUP = f"""

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("dangvu.evaluation.urls")),
     path("", include("dangvu.admission.urls")),
     path("", include("dangvu.honours.urls")),
+    path("", include("dangvu.classification.urls")),
 ]

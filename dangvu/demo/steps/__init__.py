@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..context import DemoStep
 from .admission import build_admission_demo
 from .audit import audit
+from .classification import classification
 from .discipline import discipline
 from .evaluations import evaluations
 from .fees import build_fees_demo
@@ -41,6 +42,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("evaluations", evaluations),  # reads the meetings' discipline and the posts
     ("plans", demo_plan),
     ("honours", honours),  # reads the members' admission dates and history
+    ("classification", classification),  # reads last year's meetings, grades and fees
     ("users", users),  # the «bithu» login is the secretary of the village cell with a plan
     ("audit", audit),  # last: sums up every row written
 ]

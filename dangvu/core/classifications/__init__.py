@@ -1,0 +1,1 @@
+"""Data files: cell classification frameworks (see :class:`dangvu.core.classification.Framework`)."""
