@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dangvu.fees",
     "dangvu.honours",
     "dangvu.classification",
+    "dangvu.letters",
     "dangvu.discipline",
     "dangvu.web",
 ]

@@ -98,6 +98,9 @@ class World:
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     badges: dict[str, Any] = field(default_factory=dict)
     fees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    letters: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, m.Organization] = field(default_factory=dict)  # a party group (tổ đảng) per cell
+    specials: dict[str, m.SpecialStatus] = field(default_factory=dict)  # a member away now, per cell
     discipline: dict[str, Any] = field(default_factory=dict)
 
 
@@ -186,7 +189,50 @@ def build_world(tree, settings, tmp_path, request) -> World:
     # Discipline cases (just opened) of the members at each location; only for the discipline URLs.
     if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("discipline:"):
         w.discipline = _discipline_objects(w)
+    # Letters (đơn thư), one open letter per location: three rows, built always (the phone and query tests too).
+    w.letters = _letter_objects(w.orgs)
+    # Party groups with a member, and a member working far away now (issue 17); only for their URLs.
+    # (also for the tests that walk every form of an app: "registry:", "meetings:")
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "") in ISSUE17_URLS:
+        issue17_objects(w)
     return w
+
+
+ISSUE17_URLS = ("registry:special_end", "meetings:group_meetings", "meetings:group_meeting_create", "registry:",
+                "meetings:")
+
+
+def issue17_objects(w: World) -> None:
+    """Per location a party group with a member, and a member working far away now (also the
+    phone and page-query worlds')."""
+    for loc in ("in", "side", "out"):
+        w.groups[loc] = s.create_organization(None, w.orgs[loc], code=f"{w.orgs[loc].code}-T1",
+                                              name=f"Tổ đảng số một {loc}", kind="group")
+        _person(w.groups[loc], f"Đảng Viên Tổ {loc}")
+        w.specials[loc] = s.set_special_status(None, w.members[loc], "away", TODAY - dt.timedelta(days=10),
+                                               TODAY + dt.timedelta(days=60), place="Bình Dương")
+
+
+def _letter_objects(orgs: dict[str, m.Organization]) -> dict[str, Any]:
+    from dangvu.letters import services as ls
+
+    return {loc: ls.record_letter(None, orgs[loc], received_on=dt.date(2026, 5, 4), kind="denunciation",
+                                  sender_name="Nguyễn Văn Gửi", subject=f"Tố cáo ở {loc}") for loc in OBJ_LOCS}
+
+
+def _letters_expect(role: str, loc: str) -> int:
+    """Letter pages of an organization: the inspection commission (tests/test_letters.py) and the
+    admin open them; every other role gets 403 inside its read scope, 404 outside."""
+    return 200 if role == "admin" else 403 if loc in READ[role] else 404
+
+
+def _letter_expect(role: str, loc: str) -> int:
+    """One letter: 404 to every role that may not read letters, inside its scope or not."""
+    return 200 if role == "admin" else 404
+
+
+def _letter(w: World, loc: str, v: str) -> tuple:
+    return (w.letters[loc].pk,)
 
 
 def _discipline_objects(w: World) -> dict[str, Any]:
@@ -502,6 +548,9 @@ EXPECTED: dict[str, Spec] = {
     # (a download read by GET: "read" with the edit rule, so the bad-input test does not POST to it)
     "fees:fee_report": Spec("read", _org, ORG_LOCS, expect=lambda role, loc: (
         200 if loc in EDIT[role] else 403 if loc in READ[role] else 404)),
+    # the periodic report of party-building work (issue 18): its page and download, office roles
+    "periodic_report": Spec("read", _org, ORG_LOCS, expect=lambda role, loc: (
+        200 if loc in EDIT[role] else 403 if loc in READ[role] else 404)),
     "registry:org_edit": Spec("edit", _org, ORG_LOCS, post=_with_version(_org_edit_data, lambda w, loc: w.orgs[loc])),
     "registry:org_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "code": f"NEW-{loc}", "name": "Tổ đảng mới", "kind": "group"}),
@@ -531,6 +580,14 @@ EXPECTED: dict[str, Spec] = {
     "registry:member_record": Spec("edit", lambda w, loc, v: (w.members[loc].pk, v), MEMBER_LOCS,
                                    variants=tuple(RECORD_DATA), post=lambda w, loc, v: RECORD_DATA[v],
                                    post_variants=tuple(RECORD_DATA)),
+    # special statuses (issue 17): temporary exemption, away, abroad; ending one early
+    "registry:special_add": Spec("edit", lambda w, loc, v: (w.members[loc].pk, v), MEMBER_LOCS,
+                                 variants=("tam-mien", "lam-an-xa", "nuoc-ngoai"),
+                                 post=lambda w, loc, v: {"starts_on": "2026-01-05", "ends_on": "2026-03-31",
+                                                         "reason": "Ốm dài ngày", "place": "Hàn Quốc"},
+                                 post_variants=("tam-mien", "nuoc-ngoai")),
+    "registry:special_end": Spec("edit", lambda w, loc, v: (w.specials[loc].pk,), OBJ_LOCS,
+                                 post=lambda w, loc, v: {"on": TODAY.isoformat(), "note": "Về sớm"}),
     # -- web: a transfer, an import batch ------------------------------------------------------
     "registry:transfer_action": Spec("edit", lambda w, loc, v: (w.transfers[(v, loc)].pk, v), OBJ_LOCS,
                                      variants=("huy", "tiep-nhan", "tro-ve"),
@@ -554,6 +611,11 @@ EXPECTED: dict[str, Spec] = {
     "meetings:meeting_delete": Spec("edit", _meeting, OBJ_LOCS, post=lambda w, loc, v: {"confirm": "xoa"}),
     "meetings:meeting_attendance": Spec("edit", _meeting, OBJ_LOCS, post=_attendance_data),
     "meetings:meeting_score": Spec("edit", _meeting, OBJ_LOCS, post=_score_data),
+    # party groups (issue 17): a group's meetings and the phone page recording one
+    "meetings:group_meetings": Spec("read", lambda w, loc, v: (w.groups[loc].code,), OBJ_LOCS),
+    "meetings:group_meeting_create": Spec("edit", lambda w, loc, v: (w.groups[loc].code,), OBJ_LOCS,
+                                          post=lambda w, loc, v: MEETING_DATA | {"held_on": "2026-04-21",
+                                                                                 "online": "on"}),
     "meetings:study_list": Spec("read", _org, ORG_LOCS),
     "meetings:study_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: STUDY_DATA),
     "meetings:study_detail": Spec("read", _study, OBJ_LOCS),
@@ -706,6 +768,13 @@ EXPECTED: dict[str, Spec] = {
     "classification:assess_all": Spec("edit", _org, ORG_LOCS, get_allowed=False),
     "classification:cell": Spec("read", _org, OBJ_LOCS),
     "classification:assess_one": Spec("edit", _org, OBJ_LOCS, get_allowed=False),
+    # exemplary members of a year: read by every role of the subtree, saved by editors (tests/test_exemplary.py)
+    "honours:exemplary": Spec("read", _org, ORG_LOCS),
+    # -- letters (đơn thư): the inspection commission and admins only; the inspection row is in tests/test_letters.py
+    "letters:list": Spec("read", _org, ORG_LOCS, expect=_letters_expect),
+    "letters:add": Spec("edit", _org, ORG_LOCS, expect=_letters_expect),
+    "letters:detail": Spec("read", _letter, OBJ_LOCS, expect=_letter_expect),
+    "letters:close": Spec("edit", _letter, OBJ_LOCS, expect=_letter_expect),
     # -- discipline cases (issue 16): seen only by admins, the office and the cell's secretary ------
     "discipline:org_cases": Spec("read", _org, ORG_LOCS, expect=_case_expect),
     "discipline:open_case": Spec("edit", _member, MEMBER_LOCS, expect=_case_expect, post=lambda w, loc, v: {

@@ -30,7 +30,14 @@ from browser_util import (
     small_tap_targets,
 )
 from django.urls import reverse
-from test_access_matrix import EXPECTED, _congress_objects, build_world, expected_status, url_for
+from test_access_matrix import (
+    EXPECTED,
+    _congress_objects,
+    build_world,
+    expected_status,
+    issue17_objects,
+    url_for,
+)
 
 pytestmark = BROWSER_MARKS
 
@@ -70,6 +77,7 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
+    issue17_objects(w)  # party groups and a member away now (issue 17)
     from test_access_matrix import _discipline_objects
 
     w.discipline = _discipline_objects(w)  # issue 16: a case per location

@@ -176,7 +176,9 @@ def test_demo_users_and_roles(demo, db) -> None:
     access = access_for(role.user)
     assert access.can_edit_org(role.organization) and not access.can_edit_org(root)
     assert Role.objects.get(user__username="xem").kind == "viewer"
-    assert {u.username for u in demo.users} == {"admin", "vanphong", "bithu", "xem"}
+    assert Role.objects.get(user__username="kiemtra").kind == "inspection"
+    assert access_for(Role.objects.get(user__username="kiemtra").user).may_read_letters(root)
+    assert {u.username for u in demo.users} == {"admin", "vanphong", "bithu", "xem", "kiemtra"}
 
 
 # -- history -----------------------------------------------------------------------------------
@@ -476,7 +478,8 @@ def test_the_fees_cases(demo, db) -> None:
 # Yearly evaluation rounds of a year close in the January after it: read last year's.
 _YEAR_CLOSED = ("members.rated_good_or_better_share", "members.rated_excellent_share",
                 "organizations.rated_good_or_better_share", "organizations.rated_fulfilled_only_share",
-                "committee_members.rated_good_or_better_share")
+                "committee_members.rated_good_or_better_share",
+                "cells.classified_four_good_share")  # cells are classified once their year has ended
 
 
 # The demo's root is the top organization in the system: it sends no fees up (its cells do, to it).
@@ -517,6 +520,28 @@ def test_every_indicator_shows_something(demo, db) -> None:
     offenders = {k: (r["value"], r["numerator"], r["denominator"]) for k, r in rows.items()
                  if _empty(r["value"], r["denominator"], r["unit"]) and k not in _TOP_ONLY_ZERO}
     assert not offenders, f"indicators reading nothing in {year}: {offenders}"
+
+
+def test_the_letters_and_exemplary_cases(demo, db) -> None:
+    """Issue 16 point 7: letters (one anonymous kept for reference, one past its deadline, some
+    settled) and the committees' exemplary members, read as the alerts and indicators read them."""
+    from dangvu import indicators
+    from dangvu.alerts.services import alerts_for
+    from dangvu.core import letters as rules
+    from dangvu.honours.models import ExemplaryMember, ExemplaryReview
+    from dangvu.indicators import Period
+    from dangvu.letters.models import Letter
+
+    letters = list(Letter.objects.all())
+    states = Counter(rules.state(TODAY, x.deadline, x.closed_on) for x in letters if x.handling == "handle")
+    assert states["overdue"] >= 1 and states["on_time"] >= 3 and states["late"] >= 1, states
+    assert [x.deadline for x in letters if x.anonymous] == [None]
+    assert {x.handling for x in letters if x.anonymous} == {"reference"}
+    kinds = Counter(a.severity for a in alerts_for(demo.root, TODAY) if a.kind == "letter_deadline")
+    assert kinds["passed"] >= 1 and kinds["near"] >= 1, kinds
+    assert ExemplaryReview.objects.filter(year=TODAY.year).exists() and ExemplaryMember.objects.exists()
+    share = indicators.compute("members.exemplary_share", demo.root, Period.year(TODAY.year))
+    assert 0 < share.value < 20 and share.denominator == demo.active_members
 
 
 def test_demo_raises_alerts_of_many_kinds(demo, db) -> None:
@@ -600,7 +625,7 @@ def test_steps_are_listed_in_order_without_registration() -> None:
     assert demo_services.STEPS is steps.STEPS
     assert names == ["plan_tree", "write_tree", "members", "posts", "localities", "working_rules", "trainings",
                      "yearly_records", "meetings", "fees", "admission", "discipline", "evaluations", "plans", "honours",
-                     "classification", "users", "audit"]
+                     "classification", "letters", "users", "audit"]
     # Every step lives in the demo package; the apps' ready() hooks import no demo code.
     assert all(fn.__module__.startswith("dangvu.demo.steps.") for _, fn in demo_services.STEPS)
     for app in ("accounts", "admission", "alerts", "congress", "evaluation", "meetings", "plans", "registry", "web"):

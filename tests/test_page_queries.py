@@ -17,7 +17,7 @@ import pytest
 from conftest import make_member_data
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for
+from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for, issue17_objects
 from test_browser_phone import allowed_pages
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def page_world(tree, settings, tmp_path):
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
+    issue17_objects(w)  # party groups and a member away now (issue 17)
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
@@ -130,6 +131,8 @@ def grow(world, n: int = 12) -> None:
         ps.bind_target(None, target, "meetings.attendance_rate")
         ps.add_task(None, plan, title=f"Nhiệm vụ thêm {letters(i)}")
     _grow_honours(world, n)
+    _grow_letters(world, n)
+    _grow_issue17(world, members)
     _grow_discipline(world, members)
     from fees_world import grow_fees
 
@@ -142,6 +145,20 @@ def grow(world, n: int = 12) -> None:
                                            if c.path.startswith(rnd.organization.path))
         elif rnd.organization.path and c1a.path.startswith(rnd.organization.path):
             Evaluation.objects.bulk_create(Evaluation(round=rnd, member=mb, unit=c1a) for mb in members)
+
+
+def _grow_issue17(world, members: list) -> None:
+    """Issue 17: the new members each away or abroad now (the roll says so), and group meetings."""
+    from dangvu.meetings import services as ms
+    from dangvu.registry import services as rs
+
+    today = dt.date.today()
+    for i, member in enumerate(members):
+        rs.set_special_status(None, member, "abroad" if i % 2 else "away", today - dt.timedelta(days=5),
+                              today + dt.timedelta(days=30), place="Nhật Bản" if i % 2 else "Đồng Nai")
+    for i in range(len(members)):
+        ms.record_meeting(None, world.groups["in"], held_on=dt.date(today.year - 1, 1 + i % 12, 10 + i // 12),
+                          starts_at=dt.time(19, 30), ends_at=dt.time(21, 0), online=bool(i % 2))
 
 
 def _grow_honours(world, n: int) -> None:
@@ -176,6 +193,25 @@ def _grow_discipline(world, members) -> None:
         ds.open_case(member, violation_on=today - dt.timedelta(days=30 + i), summary="Vi phạm quy chế", opened_by=None)
         ds.open_case(world.tree.inside, violation_on=today - dt.timedelta(days=20 - i), summary="Vi phạm mới",
                      opened_by=None)
+
+
+def _grow_letters(world, n: int) -> None:
+    """Letters of the "in" cell (open, settled, anonymous) and the cell's exemplary members of the year."""
+    from person_names import letters
+
+    from dangvu.honours import services as hs
+    from dangvu.letters import services as ls
+
+    c1a = world.tree.orgs["C1A"]
+    for i in range(n):
+        received = dt.date.today() - dt.timedelta(days=10 + 7 * i)
+        letter = ls.record_letter(None, c1a, received_on=received, kind="complaint",
+                                  anonymous=bool(i % 3 == 0), sender_name="" if i % 3 == 0 else f"Người Gửi {letters(i)}",
+                                  subject=f"Đơn thêm {letters(i)}")
+        if i % 2:
+            ls.close_letter(None, letter, closed_on=received + dt.timedelta(days=5), outcome="Đã trả lời")
+    year = dt.date.today().year
+    hs.record_exemplary(None, c1a, year, list(c1a.members.filter(status="full").values_list("pk", flat=True)[:n]))
 
 
 def test_page_queries_are_bounded_and_do_not_grow_with_rows(page_world):
@@ -247,6 +283,15 @@ def _alert_world(tree) -> None:
 
     for member in (tree.inside, tree.members["cuong"]):
         fees.set_basis(None, member, category="other", base=10_000, starts_on=dt.date(2024, 1, 1))
+    # Letters past and near their deadline on 24/6/2026 (issue 16), and a member reaching 30 years of
+    # party age on 2/9/2026, the next badge occasion, not yet proposed.
+    from dangvu.letters import services as ls
+
+    for received in (dt.date(2026, 3, 1), dt.date(2026, 5, 1)):
+        ls.record_letter(None, cells[0], received_on=received, kind="denunciation", sender_name="Người Gửi",
+                         subject="Tố cáo")
+    rs.register_member(None, cells[1], make_member_data("Cựu Binh Đủ Tuổi", dt.date(1960, 1, 1),
+                                                        admitted_on=dt.date(1996, 9, 2), full_on=dt.date(1997, 9, 2)))
 
 
 def _old_pages(alerts, kind: str = "") -> list:

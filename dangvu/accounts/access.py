@@ -26,6 +26,9 @@ class Access:
     edit_paths: tuple[str, ...] = ()
     own_member_ids: frozenset[int] = field(default_factory=frozenset)
     roles: tuple[Role, ...] = ()
+    # Organizations whose letters (đơn thư) this user reads and handles: the inspection commission's
+    # roles; administrators read every letter. Office, secretary, viewer and member roles do not.
+    letter_paths: tuple[str, ...] = ()
 
     # -- organizations -------------------------------------------------------------------
     def _paths_q(self, paths: tuple[str, ...], via: str) -> Q:
@@ -76,6 +79,20 @@ class Access:
     def sees_registry(self) -> bool:
         return self.is_admin or bool(self.read_paths)
 
+    # -- letters (đơn thư) --------------------------------------------------------------------
+    def may_read_letters(self, org: Organization) -> bool:
+        """Letters of ``org`` are read (and handled) by the inspection commission of a subtree
+        holding it and by administrators; every other role sees at most a count."""
+        return self.is_admin or any(org.path.startswith(p) for p in self.letter_paths)
+
+    def letter_orgs(self) -> QuerySet[Organization]:
+        """The organizations whose letters this user may read (none for most roles)."""
+        if self.is_admin:
+            return Organization.objects.all()
+        if not self.letter_paths:
+            return Organization.objects.none()
+        return Organization.objects.filter(subtree_q(*self.letter_paths, via=""))
+
     def get_org(self, code: str) -> Organization:
         """An organization by code, or 404 when it is outside the scope (or absent)."""
         if "\x00" in code:  # PostgreSQL refuses NUL in a string parameter: no code can hold one
@@ -104,7 +121,8 @@ def access_for(user) -> Access:
     read = tuple(sorted({r.organization.path for r in roles if r.kind != RoleKind.MEMBER}))
     edit = tuple(sorted({r.organization.path for r in roles if r.kind in EDIT_KINDS}))
     own = frozenset(r.member_id for r in roles if r.kind == RoleKind.MEMBER and r.member_id)
+    letters = tuple(sorted({r.organization.path for r in roles if r.kind == RoleKind.INSPECTION}))
     access = Access(user_id=user.pk, is_admin=is_admin, read_paths=read, edit_paths=edit,
-                    own_member_ids=own, roles=roles)
+                    own_member_ids=own, roles=roles, letter_paths=letters)
     user._dangvu_access = access
     return access

@@ -14,6 +14,7 @@ class RoleKind(models.TextChoices):
     SECRETARY = "secretary", "Bí thư chi bộ (sửa chi bộ mình)"
     VIEWER = "viewer", "Xem"
     MEMBER = "member", "Đảng viên (hồ sơ của mình)"
+    INSPECTION = "inspection", "Ủy ban kiểm tra (xem, giải quyết đơn thư)"
 
 
 EDIT_KINDS = (RoleKind.ADMIN, RoleKind.OFFICE, RoleKind.SECRETARY)

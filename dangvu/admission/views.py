@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dangvu.common.member_search import offer_members
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.rulesets import ruleset_for
@@ -23,6 +24,7 @@ from . import services as s
 from .models import OPEN_STAGES, Prospect, Stage
 
 FORM_METHODS = require_http_methods(["GET", "POST"])
+INTRODUCERS = ("introducer_1", "introducer_2")
 PER_PAGE = 50
 """Prospects shown on one pipeline page; the counts per stage cover them all."""
 
@@ -81,15 +83,18 @@ def prospect_create(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     require_edit(acc, org)
     initial = {"listed_on": clock.today(), "organization": org.pk if org.kind in CELL_KINDS else None}
-    form = f.ProspectForm(request.POST or None, cells=sel.cells_to_list_under(acc, org),
-                          members=sel.introducer_choices(org), initial=initial)
+    introducers = sel.introducer_choices(org)
+    form = f.ProspectForm(request.POST or None, cells=sel.cells_to_list_under(acc, org), members=introducers,
+                          initial=initial)
+    search = offer_members(request, form, INTRODUCERS, introducers, sel.own_of(introducers, org), org.name)
 
     def act(d):
         d = dict(d)
         cell = d.pop("organization")
         return s.create_prospect(request.user, cell, d)
 
-    return service_form(request, form, {"title": f"Thêm quần chúng ưu tú — {org.name}", "org": org}, act,
+    return service_form(request, form, {"title": f"Thêm quần chúng ưu tú — {org.name}", "org": org,
+                                        "search": search}, act,
                         "Đã thêm vào danh sách quần chúng ưu tú.", _url)
 
 
@@ -101,15 +106,17 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = prospect.organization
     require_edit(acc, org)
     initial = {name: getattr(prospect, name) for name in s.PROSPECT_FIELDS} | {"organization": org.pk}
-    form = f.ProspectForm(request.POST or None, cells=sel.only(org), members=sel.introducer_choices(org),
-                          initial=initial)
+    introducers = sel.introducer_choices(org)
+    form = f.ProspectForm(request.POST or None, cells=sel.only(org), members=introducers, initial=initial)
+    search = offer_members(request, form, INTRODUCERS, introducers, sel.own_of(introducers, org), org.name)
 
     def act(d):
         d = dict(d)
         d.pop("organization")
         return s.update_prospect(request.user, prospect, **d)
 
-    return service_form(request, form, {"title": f"Sửa hồ sơ — {prospect.full_name}", "org": org}, act,
+    return service_form(request, form, {"title": f"Sửa hồ sơ — {prospect.full_name}", "org": org,
+                                        "search": search}, act,
                         "Đã lưu hồ sơ.", _url(prospect))
 
 

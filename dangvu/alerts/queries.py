@@ -247,7 +247,9 @@ class SubtreeAlerts:
     def _queries(self) -> list[KindQuery]:
         if self._kinds is None:
             found = [*self._meetings(), self._absences(), self._probation(), self._prospects(), self._assignments(),
-                     *self._cells(), self._fees()]
+                     *self._cells(), self._fees(),
+                     self._listed(sel.letter_alerts, ("letter_deadline",)),
+                     self._listed(sel.badge_alerts, ("badge_due",))]
             self._kinds = [q for q in found if q is not None]
         return self._kinds
 

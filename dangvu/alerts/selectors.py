@@ -41,6 +41,8 @@ from dangvu.core.lifecycle import probation_ends
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.fees import arrears as fees_arrears
 from dangvu.fees.selectors import late_remittance_alerts
+from dangvu.honours.selectors import badge_alerts
+from dangvu.letters.selectors import letter_alerts
 from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, OrgKind, Post, PostRole
 
@@ -415,6 +417,8 @@ fee_alerts: Gatherer = late_remittance_alerts
 
 GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,
                                    assignment_alerts, organization_alerts, fee_alerts)
+# Issue 16: open letters near or past their deadline; members due a badge at the next occasion, not proposed.
+GATHERERS += (letter_alerts, badge_alerts)
 
 
 def alerts_for(org: Organization, today: dt.date | None = None) -> list[Alert]:

@@ -7,7 +7,11 @@ member statistics of a subtree on a day (issue 18), .docx or .xlsx by the extens
 totals and anything that does not agree. Unknown organization, bad date or extension → exit 2.
 
 ``dangvu report fees --org CODE --period 2026-Q3|2026 --out FILE``: the fee report (thu, nộp đảng
-phí) of an organization for a quarter or a year, by the file's extension."""
+phí) of an organization for a quarter or a year, by the file's extension.
+
+``dangvu report periodic --org CODE --period 2026-H1|2026-H2|2026|term --out FILE.docx``: the report
+of party-building work for six months, a year or the congress term in force, an editable .docx
+draft (issue 18). Unknown organization, bad period (or no term recorded) or extension → exit 2."""
 
 from __future__ import annotations
 
@@ -147,6 +151,37 @@ def _fees(args: argparse.Namespace) -> int:
     return 0
 
 
+def _periodic(args: argparse.Namespace) -> int:
+    """``dangvu report periodic``: the periodic report of party-building work (.docx)."""
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        raise CommandError(f"Tệp kết quả phải có đuôi .docx: {out.name}", code=2)
+    setup_django()
+    from dangvu.accounts.audit import log_export
+    from dangvu.core.text import nfc
+    from dangvu.registry.selectors import org_by_code
+    from dangvu.reports.periodic import PeriodError, build, parse_period, periodic_docx
+
+    org = org_by_code(nfc(args.org).strip().upper())
+    if org is None:
+        raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{args.org}».", code=2)
+    try:
+        rp = parse_period(args.period, org)
+    except PeriodError as exc:
+        raise CommandError(str(exc), code=2) from None
+    report = build(org, rp)
+    content = periodic_docx(report)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được tệp {out}: {exc.strerror or exc}", code=1) from exc
+    log_export(None, org, "periodic-report.docx", rows=len(report.sections) + 2, period=rp.key, via="cli")
+    sys.stdout.write(f"Đã ghi báo cáo kết quả công tác xây dựng Đảng {rp.phrase} của {org.name} vào {out}\n")
+    if not report.has_data:
+        sys.stdout.write("Lưu ý: hệ thống chưa có số liệu nào của kỳ báo cáo này.\n")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="báo cáo: xuất báo cáo kết quả thực hiện")
     report_sub = report.add_subparsers(dest="report_command", metavar="REPORT_COMMAND")
@@ -167,3 +202,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     fees.add_argument("--period", required=True, metavar="KỲ", help="năm (2026) hoặc quý (2026-Q3)")
     fees.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx hoặc .xlsx")
     fees.set_defaults(func=_fees)
+    periodic = report_sub.add_parser("periodic", help="báo cáo công tác xây dựng Đảng 6 tháng, năm, nhiệm kỳ (.docx)")
+    periodic.add_argument("--org", required=True, metavar="CODE", help="mã tổ chức đảng")
+    periodic.add_argument("--period", required=True, metavar="KỲ",
+                          help="6 tháng (2026-H1, 2026-H2), năm (2026) hoặc nhiệm kỳ hiện tại (term)")
+    periodic.add_argument("--out", required=True, metavar="FILE", help="tệp kết quả, đuôi .docx")
+    periodic.set_defaults(func=_periodic)

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = users.add_parser("add", help="tạo tài khoản và gán vai trò")
     add.add_argument("username")
     add.add_argument("--role", required=True,
-                     choices=["admin", "office", "secretary", "viewer", "member"])
+                     choices=["admin", "office", "secretary", "viewer", "member", "inspection"])
     add.add_argument("--org", required=True, help="mã tổ chức mà vai trò áp dụng (cả cây bên dưới)")
     add.add_argument("--member", type=int, help="mã hồ sơ đảng viên (vai trò member)")
     add.add_argument("--password", help="mật khẩu (bỏ trống để nhập ẩn)")
@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     off.set_defaults(func=_deactivate)
     drop = users.add_parser("remove-role", help="bỏ một vai trò của tài khoản")
     drop.add_argument("username")
-    drop.add_argument("--role", required=True, choices=["admin", "office", "secretary", "viewer", "member"])
+    drop.add_argument("--role", required=True, choices=["admin", "office", "secretary", "viewer", "member",
+                                                        "inspection"])
     drop.add_argument("--org", required=True, help="mã tổ chức của vai trò")
     drop.set_defaults(func=_remove_role)
     revoke = users.add_parser("revoke-token", help="thu hồi khóa truy cập API (theo tiền tố, hoặc mọi khóa)")

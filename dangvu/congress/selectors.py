@@ -152,8 +152,20 @@ def adjustable_members(org: Organization) -> QuerySet[Member]:
     return Member.objects.in_subtree(org).filter(status__in=("full", "exempt")).order_by("name_folded")
 
 
+def own_of(members: QuerySet[Member], org: Organization) -> QuerySet[Member]:
+    """Those of ``members`` who belong to ``org`` itself (what a member field offers unsearched)."""
+    return members.filter(organization=org)
+
+
 def parent_of(org: Organization) -> Organization | None:
     return Organization.objects.get_parent(org)
+
+
+def term_congress(org: Organization, on: dt.date) -> Congress | None:
+    """The congress that opened ``org``'s term in force on ``on``: the latest one of ``org`` opened
+    by then (a congress planned for later has not begun its term). Whether its term still runs on
+    ``on`` is the caller's check (the term's last year)."""
+    return Congress.objects.filter(organization=org, starts_on__lte=on).order_by("-starts_on", "-id").first()
 
 
 def drafts_in_order(congress: Congress) -> list[Draft]:

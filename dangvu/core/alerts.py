@@ -36,6 +36,8 @@ KINDS: tuple[str, ...] = (
     "cell_too_small",
     "cell_needs_committee",
     "fees_remittance_late",
+    "letter_deadline",
+    "badge_due",
 )
 """Every alert kind, in the order they are listed within one severity."""
 
@@ -53,6 +55,8 @@ KIND_LABELS: dict[str, str] = {
     "cell_too_small": "Chi bộ chưa đủ đảng viên chính thức",
     "cell_needs_committee": "Chi bộ cần bầu chi ủy",
     "fees_remittance_late": "Chưa nộp đảng phí lên cấp trên",
+    "letter_deadline": "Hạn giải quyết đơn thư",
+    "badge_due": "Đủ tuổi đảng nhận Huy hiệu Đảng, chưa đề nghị",
 }
 
 SEVERITIES: tuple[str, ...] = ("passed", "near", "info")

@@ -50,6 +50,11 @@ class Event(StrEnum):
     EXPEL = "expel"
     DEATH = "death"
     DISCIPLINE = "discipline"
+    # Special statuses (dated periods, the status itself unchanged: dangvu.core.special_status).
+    TEMPORARY_EXEMPTION = "temporary_exemption"
+    AWAY = "away"
+    ABROAD = "abroad"
+    END_SPECIAL = "end_special"
 
 
 EVENT_LABELS: dict[str, str] = {
@@ -65,6 +70,10 @@ EVENT_LABELS: dict[str, str] = {
     Event.EXPEL: "Khai trừ",
     Event.DEATH: "Từ trần",
     Event.DISCIPLINE: "Kỷ luật",
+    Event.TEMPORARY_EXEMPTION: "Tạm miễn sinh hoạt đảng",
+    Event.AWAY: "Đi làm ăn xa",
+    Event.ABROAD: "Ra nước ngoài",
+    Event.END_SPECIAL: "Kết thúc sớm tạm miễn, đi làm ăn xa, ra nước ngoài",
 }
 
 DISCIPLINE_LABELS: dict[str, str] = {
@@ -88,6 +97,11 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     Event.EXPEL: frozenset({Status.FULL, Status.EXEMPT}),
     Event.DEATH: ACTIVE,
     Event.DISCIPLINE: ACTIVE,
+    # A permanently exempt member is relieved already; a temporary exemption is for the others.
+    Event.TEMPORARY_EXEMPTION: frozenset({Status.PROBATIONARY, Status.FULL}),
+    Event.AWAY: ACTIVE,
+    Event.ABROAD: ACTIVE,
+    Event.END_SPECIAL: ACTIVE,
 }
 
 STATUS_AFTER: dict[str, str] = {

@@ -30,7 +30,7 @@ __all__ = ["DEMO_PASSWORD", "DEMO_USERNAMES", "PROVINCE_MEMBERS", "SCALES", "STE
            "DemoUser", "build_demo", "database_contents"]
 
 # The logins the demo makes (dangvu.demo.steps.users): a database with any other login is in use.
-DEMO_USERNAMES = frozenset({"admin", "vanphong", "bithu", "xem"})
+DEMO_USERNAMES = frozenset({"admin", "vanphong", "bithu", "xem", "kiemtra"})
 
 
 @dataclass(frozen=True)

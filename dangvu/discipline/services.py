@@ -26,6 +26,7 @@ from dangvu.core.discipline import DisciplineRefused, Step
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry import services as registry
+from dangvu.registry import services_discipline as registry_discipline
 from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization
 
 from .access import sees_cases_of
@@ -280,7 +281,7 @@ def decide_appeal(by, case: DisciplineCase, *, on: dt.date, outcome: str, new_fo
     else:
         new_form = ""
     if case.discipline is not None and outcome != AppealOutcome.UPHELD:
-        registry.revise_member_discipline(by, case.discipline, new_form or None, on, number,
+        registry_discipline.revise_member_discipline(by, case.discipline, new_form or None, on, number,
                                           note=f"Khiếu nại ngày {appeal.lodged_on:%d/%m/%Y}")
     appeal.decided_on, appeal.outcome, appeal.new_form = on, outcome, new_form
     appeal.decision_number, appeal.deciding_org = number, deciding

@@ -4,5 +4,5 @@ from auditlog.registry import auditlog
 
 from . import models as m
 
-for model in (m.Commendation, m.BadgeAward):
+for model in (m.Commendation, m.BadgeAward, m.ExemplaryReview, m.ExemplaryMember):
     auditlog.register(model)

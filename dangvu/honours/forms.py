@@ -26,3 +26,9 @@ class OccasionForm(Form):
     """``?dip=`` on the badge page: the occasion (any date; the rule set's occasions are offered)."""
 
     dip = VNDateField(label="Dịp trao tặng", required=False)
+
+
+class ExemplaryYearForm(Form):
+    """``?nam=`` on the exemplary members page."""
+
+    nam = forms.IntegerField(label="Năm", min_value=1930, max_value=9999, required=False)

@@ -9,7 +9,7 @@ from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import Organization
 
-from .selectors import awarded_count, badge_rows
+from .selectors import awarded_count, badge_rows, exemplary_counts
 
 
 @indicator("badges.due_count", "Số đảng viên đủ điều kiện tặng Huy hiệu Đảng vào dịp tới", "count")
@@ -29,3 +29,14 @@ def badges_due_count(org: Organization, period: Period, occasion: dt.date | None
 def badges_awarded_count(org: Organization, period: Period) -> Value:
     """Badges decided in the period for members of the subtree (posthumous and early included)."""
     return Value.count(awarded_count(org, period.start, period.end))
+
+
+@indicator("members.exemplary_share", "Tỷ lệ đảng viên tiêu biểu (nơi cấp ủy có ghi nhận)", "%")
+def exemplary_share(org: Organization, period: Period) -> Value:
+    """Members named exemplary (đảng viên tiêu biểu) for the period's last year over the members on
+    the rolls, in the parts of the subtree whose committee recorded that year. Absent (value None,
+    "chưa ghi nhận") where no committee recorded anything for the year."""
+    counts = exemplary_counts(org, period.end.year)
+    if counts is None:
+        return Value(value=None, breakdown={"note": "chưa ghi nhận"})
+    return Value.share(*counts)

@@ -99,3 +99,39 @@ class BadgeAward(models.Model):
         if self.returned_on:
             return "Đã thu hồi"
         return "Đã có quyết định" if self.decided_on else "Đang đề nghị"
+
+
+class ExemplaryReview(models.Model):
+    """A committee's yearly record of its exemplary members (đảng viên tiêu biểu): that the year
+    was recorded for the organization's subtree (even with nobody named), and who was named."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="exemplary_reviews",
+                                     verbose_name="tổ chức ghi nhận")
+    year = models.PositiveSmallIntegerField("năm")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "organization__path"]
+        verbose_name = "ghi nhận đảng viên tiêu biểu"
+        verbose_name_plural = "ghi nhận đảng viên tiêu biểu"
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="exemplary_review_once")]
+
+    def __str__(self) -> str:
+        return f"Đảng viên tiêu biểu năm {self.year}"
+
+
+class ExemplaryMember(models.Model):
+    """One member named exemplary in a committee's yearly record."""
+
+    review = models.ForeignKey(ExemplaryReview, on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="exemplary_entries")
+
+    class Meta:
+        verbose_name = "đảng viên tiêu biểu"
+        verbose_name_plural = "đảng viên tiêu biểu"
+        constraints = [models.UniqueConstraint(fields=["review", "member"], name="exemplary_member_once")]
+
+    def __str__(self) -> str:
+        return f"Đảng viên tiêu biểu năm {self.review.year}"

@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from dangvu.core.alerts import Alert
 from dangvu.core.badges import (
     DEATH_EVENT,
     BadgeDue,
@@ -23,12 +24,20 @@ from dangvu.core.badges import (
     badge_years,
     early_months,
     in_party_spans,
+    next_occasion,
     party_age_days,
 )
 from dangvu.core.rulesets import RuleSet, ruleset_for
-from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus, Organization, StatusChange
+from dangvu.registry.models import (
+    ACTIVE_STATUSES,
+    Member,
+    MemberStatus,
+    Organization,
+    StatusChange,
+    subtree_q,
+)
 
-from .models import BadgeAward, Commendation
+from .models import BadgeAward, Commendation, ExemplaryMember, ExemplaryReview
 
 
 def whole_years(days: int) -> int:
@@ -178,3 +187,70 @@ def party_ages(members: list[Member], on: dt.date, rs: RuleSet | None = None) ->
     events = _events([m.pk for m in members], rs)
     return {m.pk: party_age_days(in_party_spans(m.admitted_on, events[m.pk], rs), on) if m.admitted_on else 0
             for m in members}
+
+
+# -- exemplary members (đảng viên tiêu biểu) ------------------------------------------------------
+
+def exemplary_review(org: Organization, year: int) -> ExemplaryReview | None:
+    """The committee's record of ``year`` for ``org`` itself, if it made one."""
+    return ExemplaryReview.objects.filter(organization=org, year=year).first()
+
+
+def exemplary_member_ids(org: Organization, year: int) -> set[int]:
+    """Members named exemplary for ``year`` in ``org``'s own record."""
+    return set(ExemplaryMember.objects.filter(review__organization=org, review__year=year)
+               .values_list("member_id", flat=True))
+
+
+def exemplary_named(org: Organization, year: int) -> list[Member]:
+    """The members ``org``'s own record of ``year`` names, in name order."""
+    return list(Member.objects.filter(exemplary_entries__review__organization=org, exemplary_entries__review__year=year)
+                .select_related("organization").order_by("name_folded", "id"))
+
+
+def exemplary_candidates(org: Organization) -> QuerySet[Member]:
+    """Members on the rolls in ``org``'s subtree, in name order: whom the record may name."""
+    return (Member.objects.in_subtree(org).filter(status__in=ACTIVE_STATUSES).select_related("organization")
+            .order_by("name_folded", "id"))
+
+
+def _ancestor_paths(org: Organization) -> list[str]:
+    step = org.steplen
+    return [org.path[:i] for i in range(step, len(org.path), step)]
+
+
+def exemplary_counts(org: Organization, year: int) -> tuple[int, int] | None:
+    """(members named exemplary, members on the rolls) of ``org``'s subtree for ``year``, counting
+    only the parts of the subtree a committee recorded that year (its own record, a record of an
+    organization inside it, or of one above it); None when nothing was recorded."""
+    reviews = list(ExemplaryReview.objects.filter(year=year).filter(
+        Q(organization__path__startswith=org.path) | Q(organization__path__in=_ancestor_paths(org)))
+        .values_list("pk", "organization__path"))
+    if not reviews:
+        return None
+    paths = [path for _pk, path in reviews]
+    if any(org.path.startswith(p) for p in paths):
+        paths = [org.path]  # a record at or above the organization covers its whole subtree
+    members = (Member.objects.in_subtree(org).filter(status__in=ACTIVE_STATUSES)
+               .filter(subtree_q(*paths, via="organization__")))
+    named = members.filter(pk__in=ExemplaryMember.objects.filter(review__in=[pk for pk, _path in reviews])
+                           .values("member_id"))
+    return named.count(), members.count()
+
+
+def badge_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
+    """Living members of the subtree due a badge at the next occasion and not yet proposed, once
+    that occasion is within ``alerts.badge_due_days``: one alert each (Hướng dẫn 01-HD/TW, mục 18)."""
+    occasion = next_occasion(today, rs)
+    if (occasion - today).days > rs["alerts.badge_due_days"]:
+        return []
+    out = []
+    for row in badge_rows(org, occasion, rs=ruleset_for(occasion)):
+        if row.proposal is not None or row.due.posthumous:
+            continue
+        cell = row.member.organization
+        out.append(Alert("badge_due", cell.code, cell.name,
+                         f"Đủ tuổi đảng nhận Huy hiệu {row.due.badge} năm vào dịp {occasion:%d/%m/%Y}, "
+                         "chưa có trong danh sách đề nghị.", "near", occasion, member_id=row.member.pk,
+                         member_name=row.member.full_name, org_path=cell.path))
+    return out

@@ -22,7 +22,14 @@ from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
 from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus, Organization
 
-from .models import BadgeAward, Commendation, CommendationKind, CommendationLevel
+from .models import (
+    BadgeAward,
+    Commendation,
+    CommendationKind,
+    CommendationLevel,
+    ExemplaryMember,
+    ExemplaryReview,
+)
 from .selectors import badge_due_for, badge_rows, pending_proposals
 
 NO_RIGHT = "Bạn không có quyền đề nghị, khen thưởng cho đảng viên hoặc tổ chức này."
@@ -160,3 +167,32 @@ def return_badge(by, award: BadgeAward, on: dt.date) -> BadgeAward:
     award.returned_on = on
     award.save(update_fields=["returned_on"])
     return award
+
+
+# -- exemplary members (đảng viên tiêu biểu) ------------------------------------------------------
+
+@transaction.atomic
+def record_exemplary(by, org: Organization, year: int, member_ids: list[int]) -> ExemplaryReview:
+    """The committee of ``org`` records its exemplary members of ``year``: the named members (on the
+    rolls in its subtree) replace its earlier record of that year; an empty list records that the
+    year was reviewed with nobody named."""
+    ensure_can_edit(by, org, NO_RIGHT)
+    today = clock.today()
+    if not isinstance(year, int) or year < 1930 or year > today.year:
+        raise ServiceError(f"Năm phải từ 1930 đến {today.year}.", Code.OUT_OF_RANGE, field="year")
+    wanted = set(member_ids)
+    found = set(Member.objects.in_subtree(org).filter(pk__in=wanted, status__in=ACTIVE_STATUSES)
+                .values_list("pk", flat=True))
+    if wanted - found:
+        raise ServiceError(f"Có đảng viên không thuộc {org.name} hoặc không còn trong danh sách đảng viên.",
+                           Code.OUT_OF_SUBTREE, field="members")
+    review, _ = ExemplaryReview.objects.get_or_create(organization=org, year=year)
+    review = ExemplaryReview.objects.select_for_update().get(pk=review.pk)
+    review.recorded_by = acting_user(by)
+    review.save()
+    current = set(review.entries.values_list("member_id", flat=True))
+    for entry in review.entries.filter(member_id__in=current - found):
+        entry.delete()  # one by one: each removal is audited
+    for mid in sorted(found - current):
+        ExemplaryMember.objects.create(review=review, member_id=mid)
+    return review

@@ -11,6 +11,7 @@ urlpatterns = [
     path("to-chuc/<str:code>/huy-hieu-dang/<str:kind>.<str:fmt>", views.badge_document, name="badge_document"),
     path("to-chuc/<str:code>/khen-thuong/", views.org_commendations, name="org_commendations"),
     path("to-chuc/<str:code>/khen-thuong/them/", views.org_commendation_add, name="org_commendation_add"),
+    path("to-chuc/<str:code>/dang-vien-tieu-bieu/", views.exemplary, name="exemplary"),
     path("dang-vien/<int:pk>/khen-thuong/", views.member_commendations, name="member_commendations"),
     path("dang-vien/<int:pk>/khen-thuong/them/", views.member_commendation_add, name="member_commendation_add"),
 ]

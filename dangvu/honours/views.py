@@ -203,3 +203,38 @@ def org_commendation_add(request: HttpRequest, code: str) -> HttpResponse:
     return service_form(request, f.CommendationForm(request.POST or None),
                         {"title": f"Ghi khen thưởng — {org.name}", "org": org, "back": url},
                         lambda d: s.add_commendation(request.user, organization=org, **d), "Đã ghi khen thưởng.", url)
+
+
+# -- exemplary members -----------------------------------------------------------------------------
+
+@login_required
+@FORM_METHODS
+def exemplary(request: HttpRequest, code: str) -> HttpResponse:
+    """The committee's exemplary members of a year: read by every role of the subtree; editors tick
+    the members and save (the whole list of the year at once)."""
+    acc = access(request)
+    org = acc.get_org(code)
+    form = f.ExemplaryYearForm(request.GET)
+    today = clock.today()
+    year = (form.cleaned_data.get("nam") if form.is_valid() else None) or today.year
+    can_edit = acc.can_edit_org(org)
+    url = f"{reverse('honours:exemplary', args=[org.code])}?nam={year}"
+    if request.method == "POST":
+        require_edit(acc, org)
+        ids = [i for i in (parse_id(x) for x in request.POST.getlist("member")) if i is not None]
+        try:
+            review = s.record_exemplary(request.user, org, year, ids)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Đã ghi {review.entries.count()} đảng viên tiêu biểu năm {year}.")
+        return redirect(url)
+    review = sel.exemplary_review(org, year)
+    named = sel.exemplary_member_ids(org, year)
+    candidates = list(sel.exemplary_candidates(org)) if can_edit else []
+    share = indicators.compute("members.exemplary_share", org, Period.year(year))
+    return render(request, "honours/exemplary.html", {
+        "org": org, "year": year, "years": list(range(today.year, today.year - 5, -1)), "review": review,
+        "named": ([mm for mm in candidates if mm.pk in named] if can_edit
+                  else sel.exemplary_named(org, year)),
+        "candidates": candidates, "named_ids": named, "can_edit": can_edit, "share": share})

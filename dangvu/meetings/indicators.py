@@ -12,7 +12,15 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from dangvu.core.meetings import month_end, normalize_document_number
 from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
-from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization, OrgKind, subtree_q
+from dangvu.registry.models import (
+    CELL_KINDS,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    special_status_q,
+    subtree_q,
+)
 
 from .models import (
     Attendance,
@@ -100,18 +108,31 @@ def thematic_quarterly_share(org: Organization, period: Period, sector: str | No
     return _cells_meeting_every(org, period, complete_quarters(period), thematic_q(), needed, sector)
 
 
-def _meetings(org: Organization, period: Period):
+def _meeting_orgs(org: Organization, groups: bool):
+    """The subtree's organizations whose meetings count: with ``groups``, party groups' (tổ đảng)
+    meetings too; without, the cells' own meetings only."""
+    orgs = Organization.objects.subtree(org)
+    return orgs if groups else orgs.exclude(kind=OrgKind.GROUP)
+
+
+def _meetings(org: Organization, period: Period, groups: bool = False):
     # ``organization__in`` (a subquery of the subtree's ids) lets the database read each cell's
     # meetings of the period from the index on (organization, held_on), not every meeting of the
     # period in the province.
-    return Meeting.objects.filter(organization__in=Organization.objects.subtree(org),
+    return Meeting.objects.filter(organization__in=_meeting_orgs(org, groups),
                                   held_on__range=(period.start, period.end))
 
 
-@indicator("meetings.count", "Số buổi sinh hoạt chi bộ", "count")
-def meetings_count(org: Organization, period: Period) -> Value:
-    """Meetings of the subtree's cells held in the period; breakdown regular / thematic / combined."""
-    agg = _meetings(org, period).aggregate(
+# Issue 17: a cell's meeting indicators say in their label whether party groups' meetings count.
+WITH_GROUPS = " (kể cả sinh hoạt tổ đảng)"
+WITHOUT_GROUPS = " (không kể sinh hoạt tổ đảng)"
+
+
+@indicator("meetings.count", "Số buổi sinh hoạt chi bộ" + WITHOUT_GROUPS, "count", groups=False)
+def meetings_count(org: Organization, period: Period, groups: bool = False) -> Value:
+    """Meetings of the subtree's cells held in the period; breakdown regular / thematic / combined.
+    ``groups``: party groups' meetings (tổ đảng) count too (``meetings.count_with_groups``)."""
+    agg = _meetings(org, period, groups).aggregate(
         total=Count("id"),
         regular=Count("id", filter=Q(kind="regular", combined=False)),
         thematic=Count("id", filter=Q(kind="thematic", combined=False)),
@@ -121,14 +142,16 @@ def meetings_count(org: Organization, period: Period) -> Value:
     return Value(value=total, numerator=total, breakdown=agg)
 
 
-@indicator("meetings.attendance_rate", "Tỷ lệ đảng viên dự sinh hoạt chi bộ", "%")
-def attendance_rate(org: Organization, period: Period) -> Value:
+@indicator("meetings.attendance_rate", "Tỷ lệ đảng viên dự sinh hoạt chi bộ" + WITHOUT_GROUPS, "%", groups=False)
+def attendance_rate(org: Organization, period: Period, groups: bool = False) -> Value:
     """Present ÷ (present + excused + absent) over the attendance of the period's meetings;
-    members exempt from activity are left out.
+    members exempt from activity are left out, and so are those temporarily exempt, away or abroad
+    on the meeting's day as the rule set says (``status.not_expected_at_meetings``).
+    ``groups``: party groups' meetings count too (``meetings.attendance_rate_with_groups``).
 
     Summed from each meeting's head counts (``present_count``, ``expected_count``), which the
     meetings services keep equal to the meeting's attendance rows."""
-    agg = _meetings(org, period).aggregate(present=Sum("present_count"), expected=Sum("expected_count"))
+    agg = _meetings(org, period, groups).aggregate(present=Sum("present_count"), expected=Sum("expected_count"))
     return Value.share(agg["present"] or 0, agg["expected"] or 0)
 
 
@@ -168,8 +191,9 @@ def studied_document_share(org: Organization, period: Period, document: str = ""
     return Value.share(studied, members.count())
 
 
-@indicator("members.full_attendance_share", "Tỷ lệ đảng viên tham gia đầy đủ các buổi sinh hoạt chi bộ", "%")
-def full_attendance_share(org: Organization, period: Period) -> Value:
+@indicator("members.full_attendance_share",
+           "Tỷ lệ đảng viên tham gia đầy đủ các buổi sinh hoạt chi bộ" + WITHOUT_GROUPS, "%", groups=False)
+def full_attendance_share(org: Organization, period: Period, groups: bool = False) -> Value:
     """Members obliged to attend (full and probationary, now in the subtree, admitted by
     ``as_of``; exempt members are left out) who were present at every meeting they were due at in
     the period ÷ those members.
@@ -182,7 +206,9 @@ def full_attendance_share(org: Organization, period: Period) -> Value:
     Seed 000: "100% đảng viên đang sinh hoạt được phân công nhiệm vụ và tham gia đầy đủ các buổi
     sinh hoạt Đảng"; rules: a member attends the cell's meetings — missing them for 3 months in a
     year without reason is grounds for removal (Điều lệ Đảng, Điều 8) — and an exempt member is
-    relieved of them (Điều 7)."""
+    relieved of them (Điều 7), as is a member temporarily exempt, away or abroad on the meeting's
+    day (rule set ``status.not_expected_at_meetings``). ``groups``: party groups' meetings count
+    too (``members.full_attendance_share_with_groups``)."""
     members = Member.objects.filter(
         organization__in=Organization.objects.subtree(org),
         status__in=(MemberStatus.FULL, MemberStatus.PROBATIONARY)).filter(
@@ -190,10 +216,20 @@ def full_attendance_share(org: Organization, period: Period) -> Value:
     missed = (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
     # Grouped from the attendance side, one row per member, through the (member, status) index:
     # no lookup per member.
-    full = (Attendance.objects.filter(member__in=members, meeting__held_on__range=(period.start, period.end))
-            .exclude(status=AttendanceStatus.EXEMPT).order_by().values("member_id")
-            .annotate(missed=Count("id", filter=Q(status__in=missed))).filter(missed=0).count())
-    return Value.share(full, members.count())
+    kinds = ruleset_for(period.as_of)["status.not_expected_at_meetings"]
+    rows = Attendance.objects.filter(member__in=members, meeting__held_on__range=(period.start, period.end))
+    if not groups:
+        rows = rows.exclude(meeting__organization__kind=OrgKind.GROUP)
+    # A meeting held while the member was temporarily exempt, away or abroad is not one they were
+    # due at; a member who was so at every meeting of the period leaves the denominator too.
+    special = Q(special_status_q("member_id", "meeting__held_on", kinds))
+    due = ~Q(status=AttendanceStatus.EXEMPT) & ~special
+    per_member = (rows.order_by().values("member_id")
+                  .annotate(due=Count("id", filter=due), missed=Count("id", filter=due & Q(status__in=missed)),
+                            away=Count("id", filter=special)))
+    full = per_member.filter(due__gt=0, missed=0).count()
+    excused = per_member.filter(due=0, away__gt=0).count()
+    return Value.share(full, members.count() - excused)
 
 
 @indicator("organizations.studied_document_share",
@@ -221,3 +257,13 @@ def organizations_studied_document_share(org: Organization, period: Period, docu
     sessions = sessions.filter(subtree_q(org, via="organization__"))
     agg = orgs.aggregate(total=Count("id"), ok=Count("id", filter=Q(pk__in=sessions.values("organization_id"))))
     return Value.share(agg["ok"], agg["total"])
+
+
+# The same three with party groups' meetings counted (issue 17, point 6): one query each, the label says so.
+indicator("meetings.count_with_groups", "Số buổi sinh hoạt chi bộ" + WITH_GROUPS, "count",
+          groups=True)(meetings_count)
+indicator("meetings.attendance_rate_with_groups", "Tỷ lệ đảng viên dự sinh hoạt chi bộ" + WITH_GROUPS, "%",
+          groups=True)(attendance_rate)
+indicator("members.full_attendance_share_with_groups",
+          "Tỷ lệ đảng viên tham gia đầy đủ các buổi sinh hoạt chi bộ" + WITH_GROUPS, "%",
+          groups=True)(full_attendance_share)

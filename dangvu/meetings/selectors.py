@@ -31,7 +31,15 @@ from dangvu.core.meetings import (
 from dangvu.core.meetings_routine import PastMeeting, data_points
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
-from dangvu.registry.models import CELL_KINDS, Member, MemberStatus, Organization
+from dangvu.registry.models import (
+    CELL_KINDS,
+    Member,
+    MemberStatus,
+    Organization,
+    OrgKind,
+    SpecialStatus,
+    special_status_q,
+)
 
 from .models import (
     Attendance,
@@ -372,11 +380,14 @@ def unexcused_absence_months(members: QuerySet[Member], start: dt.date, upto: dt
 
     One grouped query, read member by member from the (member, status) index: only their
     absences, never every attendance row of the window; a month is told by its number in the
-    window (no date function).
+    window (no date function). Absences on days the member was in a special status the rule set
+    excuses from meetings (temporary exemption, away, abroad) do not count.
     """
     return (Attendance.objects
             .filter(status=AttendanceStatus.ABSENT, member__in=members.values("pk"),
                     meeting__held_on__range=(start, upto))
+            # an absence while temporarily exempt, away or abroad (as the rule set says) is no ground
+            .filter(expected_rows_q(not_expected_kinds(upto)))
             .values("member_id", "member__full_name", "member__organization__code",
                     "member__organization__name", "member__organization__path")
             .annotate(n=Count(span_index(month_spans(start, upto), "meeting__held_on"), distinct=True),
@@ -395,3 +406,46 @@ def cells_short_in_span(cells: QuerySet[Organization], kind: str, first: dt.date
             .annotate(held=Count("recent", filter=which & Q(recent__held_on__range=(first, last))))
             .filter(held__lt=needed).values("pk"))
 
+
+
+# -- special statuses and party groups (issue 17) ---------------------------------------------
+
+def not_expected_kinds(day: dt.date) -> list[str]:
+    """The special statuses whose members are not expected at a meeting held on ``day``
+    (rule set ``status.not_expected_at_meetings``; :mod:`dangvu.core.special_status`)."""
+    return list(ruleset_for(day)["status.not_expected_at_meetings"])
+
+
+def not_expected_on(day: dt.date, members: QuerySet[Member]) -> dict[int, SpecialStatus]:
+    """Those of ``members`` in a special status that excuses them from a meeting held on ``day``
+    (temporary exemption, away, abroad, as the rule set says), by member id."""
+    rows = SpecialStatus.objects.filter(kind__in=not_expected_kinds(day), starts_on__lte=day, ends_on__gte=day,
+                                        member__in=members.values("pk"))
+    return {r.member_id: r for r in rows}
+
+
+def not_expected_ids(day: dt.date, member_ids: QuerySet) -> QuerySet:
+    """The same, as a subquery of member ids among ``member_ids`` (a subquery of ids too)."""
+    return SpecialStatus.objects.filter(kind__in=not_expected_kinds(day), starts_on__lte=day, ends_on__gte=day,
+                                        member_id__in=member_ids).values("member_id")
+
+
+def expected_rows_q(kinds: Iterable[str]) -> Q:
+    """Attendance rows of members expected at their meeting: not in a special status of ``kinds``
+    on the meeting's day (for queries over many meetings, each with its own day)."""
+    return ~Q(special_status_q("member_id", "meeting__held_on", kinds))
+
+
+def member_meetings_between(member: Member, first: dt.date, last: dt.date) -> QuerySet[Meeting]:
+    """Meetings from ``first`` to ``last`` where ``member`` has an attendance row."""
+    return Meeting.objects.filter(attendances__member=member, held_on__range=(first, last)).distinct()
+
+
+def groups_of(acc: Any, cell: Organization) -> QuerySet[Organization]:
+    """The live party groups (tổ đảng) under ``cell`` the reader sees."""
+    return (acc.orgs().filter(kind=OrgKind.GROUP, dissolved_on__isnull=True).subtree(cell).order_by("path"))
+
+
+def group_meetings_of_year(group: Organization, year: int) -> list[Meeting]:
+    """A party group's meetings of ``year``, newest first."""
+    return list(Meeting.objects.filter(organization=group, held_on__year=year).order_by("-held_on", "-id"))

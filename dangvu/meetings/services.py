@@ -38,7 +38,7 @@ from dangvu.core.meetings_routine import merge_points
 from dangvu.core.names import name_problem, without_courtesy
 from dangvu.core.rulesets import ruleset_for
 from dangvu.core.text import nfc
-from dangvu.registry.models import CELL_KINDS, Member, Organization
+from dangvu.registry.models import CELL_KINDS, Member, Organization, OrgKind
 
 from . import selectors
 from .models import (
@@ -163,8 +163,8 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
     (present, or exempt for members exempted from activity) to be corrected on the attendance page.
     A second regular meeting in a month needs ``second_regular`` (else ``Code.DUPLICATE``)."""
     ensure_can_edit(by, org)
-    if org.kind not in CELL_KINDS:
-        raise ServiceError("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.", Code.ORG_KIND)
+    if org.kind not in (*CELL_KINDS, OrgKind.GROUP):  # a party group (tổ đảng) meets like a cell
+        raise ServiceError("Chỉ chi bộ hoặc tổ đảng mới ghi buổi sinh hoạt.", Code.ORG_KIND)
     data = {"held_on": held_on, "starts_at": starts_at, "ends_at": ends_at, "kind": kind, "chair": chair,
             "materials_sent_on": materials_sent_on, "combined": combined}
     _check_meeting(org, data)
@@ -178,9 +178,14 @@ def record_meeting(by, org: Organization, *, held_on: dt.date, starts_at: dt.tim
         meeting.minutes_file = minutes_file
     statuses = {pk: AttendanceStatus.EXEMPT if status == "exempt" else AttendanceStatus.PRESENT
                 for pk, status in selectors.cell_members(org, held_on).values_list("pk", "status")}
+    # Temporarily exempt, away or abroad that day (as the rule set says): not expected, marked so.
+    special = {pk: p for pk, p in selectors.not_expected_on(held_on, selectors.cell_members(org, held_on)).items() if pk in statuses}
+    statuses |= dict.fromkeys(special, AttendanceStatus.EXEMPT)
     meeting.expected_count = meeting.present_count = sum(s == AttendanceStatus.PRESENT for s in statuses.values())
     meeting.save()
-    Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=pk, status=s) for pk, s in statuses.items()])
+    Attendance.objects.bulk_create([Attendance(meeting=meeting, member_id=pk, status=s,
+                                               reason=str(special[pk])[:200] if pk in special else "")
+                                    for pk, s in statuses.items()])
     _set_upper(meeting, upper_attendees)
     return meeting
 
@@ -293,12 +298,23 @@ def set_attendance(by, meeting: Meeting, statuses: Mapping[int, str],
 def _refresh_totals(meeting: Meeting) -> None:
     """Recount the meeting's head counts from its attendance rows (inside the caller's transaction:
     the rows and the counts change together or not at all)."""
-    agg = meeting.attendances.aggregate(
+    # Members temporarily exempt, away or abroad that day are not expected, nor counted present.
+    rows = meeting.attendances.exclude(member_id__in=selectors.not_expected_ids(
+        meeting.held_on, meeting.attendances.values("member_id")))
+    agg = rows.aggregate(
         present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
         expected=Count("pk", filter=~Q(status=AttendanceStatus.EXEMPT)))
     if (meeting.present_count, meeting.expected_count) != (agg["present"], agg["expected"]):
         meeting.present_count, meeting.expected_count = agg["present"], agg["expected"]
         meeting.save(update_fields=["present_count", "expected_count"])
+
+
+def recount_member_meetings(member: Member, first: dt.date, last: dt.date) -> None:
+    """A special status of ``member`` was set or shortened over ``first``..``last``: recount the
+    head counts of the meetings of those days (registry calls it, through
+    ``registry.services.SPECIAL_STATUS_HOOKS``, inside its own transaction)."""
+    for meeting in selectors.member_meetings_between(member, first, last):
+        _refresh_totals(meeting)
 
 
 # -- scoring frameworks -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_groups
 
 app_name = "meetings"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("hoc-tap/<int:pk>/", views.study_detail, name="study_detail"),
     path("hoc-tap/<int:pk>/diem-danh/", views.study_attendance, name="study_attendance"),
     path("khung-cham-diem/", views.frameworks, name="frameworks"),
+    path("to-dang/<str:code>/sinh-hoat/", views_groups.group_meetings, name="group_meetings"),
+    path("to-dang/<str:code>/sinh-hoat/ghi/", views_groups.group_meeting_create, name="group_meeting_create"),
 ]

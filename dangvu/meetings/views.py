@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -27,7 +27,7 @@ from dangvu.core.meetings import (
     pending_quarter,
 )
 from dangvu.core.meetings_routine import HABIT_WINDOW, data_points, meeting_habit
-from dangvu.registry.models import CELL_KINDS, MemberStatus, Organization
+from dangvu.registry.models import CELL_KINDS, MemberStatus, Organization, OrgKind
 from dangvu.reports.docx import DOCX_MIME
 from dangvu.reports.minutes import meeting_minutes_docx
 
@@ -136,6 +136,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
+    if org.kind == OrgKind.GROUP:  # a party group's meetings have their own page
+        return redirect("meetings:group_meetings", org.code)
     if org.kind not in CELL_KINDS:
         return _cells_page(request, acc, org)
     year, today = _year(request), clock.today()
@@ -156,6 +158,7 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
         "can_edit": acc.can_edit_org(org), "proposed": sel.proposed_annual_meeting_grade(org, year),
         "can_load": sel.may_load_frameworks(acc),
         "years": range(today.year, today.year - 4, -1),
+        "groups": sel.groups_of(acc, org),  # its party groups record their own meetings
     })
 
 
@@ -202,8 +205,9 @@ def meeting_create(request: HttpRequest, code: str) -> HttpResponse:
     if org.kind not in CELL_KINDS:
         raise Http404("Chỉ chi bộ mới ghi buổi sinh hoạt chi bộ.")
     framework = sel.scoring_framework(org, clock.today().year).core
-    rows = [(m, "exempt" if m.status == MemberStatus.EXEMPT else "present")
-            for m in sel.cell_members(org, clock.today()).order_by("name_folded")]
+    members = sel.cell_members(org, clock.today()).order_by("name_folded")
+    special = sel.not_expected_on(clock.today(), members)  # temporarily exempt, away, abroad today
+    rows = [(m, "exempt" if m.status == MemberStatus.EXEMPT or m.pk in special else "present") for m in members]
     form = f.RoutineForm(_posted(request), _files(request), members=sel.active_members(org), rows=rows,
                          framework=framework, initial=_routine_initial(org, request.GET.get("loai", ""), framework))
     auto = _data_preview(form, framework)

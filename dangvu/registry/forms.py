@@ -72,17 +72,10 @@ class PostForm(Form):
     started_on = VNDateField(label="Từ ngày")
     term = forms.CharField(label="Nhiệm kỳ", max_length=20, required=False, help_text="Ví dụ: 2025-2030")
 
-    def __init__(self, *args, members=None, shown=None, **kwargs):
+    def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members if members is not None else Member.objects.none()
         self.fields["member"].error_messages["invalid_choice"] = "Hãy chọn một đảng viên trong danh sách."
-        if shown is not None:  # a search's few results instead of every candidate
-            self.fields["member"].show(shown)
-
-    def chosen_id(self) -> int | None:
-        """The member id posted, when it is a plain number (kept in the shown list on an error)."""
-        text = str(self.data.get("member") or "") if self.is_bound else ""
-        return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 class EndPostForm(Form):
@@ -303,3 +296,24 @@ class StatsForm(Form):
         if day and start and start > day:
             self.add_error("tu_ngay", "Ngày đầu kỳ không thể sau ngày báo cáo.")
         return data
+
+
+class SpecialStatusForm(Form):
+    """Tạm miễn sinh hoạt / đi làm ăn xa / ra nước ngoài: the service checks the period's rules."""
+
+    starts_on = VNDateField(label="Từ ngày")
+    ends_on = VNDateField(label="Đến ngày")
+    place = forms.CharField(label="Nơi đến (tỉnh, thành phố hoặc nước)", max_length=255, required=False)
+    reason = forms.CharField(label="Lý do", max_length=255, required=False)
+    decision_number = forms.CharField(label="Số quyết định, nghị quyết của chi bộ", max_length=60, required=False)
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind == "temporary_exemption":  # no place to ask; the reason is required there
+            del self.fields["place"]
+            self.fields["reason"].required = True
+
+
+class EndSpecialStatusForm(Form):
+    on = VNDateField(label="Trở lại sinh hoạt từ ngày")
+    note = forms.CharField(label="Ghi chú", max_length=255, required=False)

@@ -14,6 +14,8 @@ from django.db.models.lookups import StartsWith
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from dangvu.core.lifecycle import DISCIPLINE_LABELS, EVENT_LABELS, STATUS_LABELS
+from dangvu.core.special_status import KIND_LABELS as SPECIAL_KIND_LABELS
+from dangvu.core.special_status import describe
 from dangvu.core.text import fold
 
 
@@ -285,6 +287,52 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} {self.on:%d/%m/%Y}"
+
+
+class SpecialStatusKind(models.TextChoices):
+    TEMPORARY_EXEMPTION = "temporary_exemption", SPECIAL_KIND_LABELS["temporary_exemption"]
+    AWAY = "away", SPECIAL_KIND_LABELS["away"]
+    ABROAD = "abroad", SPECIAL_KIND_LABELS["abroad"]
+
+
+class SpecialStatus(models.Model):
+    """Tạm miễn sinh hoạt, đi làm ăn xa, ra nước ngoài: a dated period beside the member's status.
+
+    The member stays on the rolls; the period ends on ``ends_on`` by itself (read by date, no job).
+    Ending it early moves ``ends_on`` back and keeps the planned end in ``planned_end``. Written only
+    by :func:`dangvu.registry.services.set_special_status` / ``end_special_status``, each with a
+    :class:`StatusChange` in the member's history."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="special_statuses")
+    kind = models.CharField("loại", max_length=24, choices=SpecialStatusKind.choices)
+    starts_on = models.DateField("từ ngày")
+    ends_on = models.DateField("đến ngày")
+    planned_end = models.DateField("đến ngày (theo quyết định ban đầu)")
+    place = models.CharField("nơi đến", max_length=255, blank=True)
+    reason = models.CharField("lý do", max_length=255, blank=True)
+    decision_number = models.CharField("số quyết định, nghị quyết chi bộ", max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = "tạm miễn sinh hoạt, đi làm ăn xa, ra nước ngoài"
+        verbose_name_plural = verbose_name
+        # "Is this member in a period on this day": read from the index alone for each attendance row.
+        indexes = [models.Index(fields=["member", "starts_on", "ends_on", "kind"], name="special_member_days_idx")]
+
+    def __str__(self) -> str:
+        return describe(self.kind, self.ends_on, self.place)
+
+
+def special_status_q(member_ref: str, day_ref: str, kinds) -> models.Exists:
+    """SQL "the member ``member_ref`` is in a period of one of ``kinds`` on the day ``day_ref``"
+    (both names of the outer query's fields), e.g. for an attendance row:
+    ``special_status_q("member_id", "meeting__held_on", kinds)``."""
+    return models.Exists(SpecialStatus.objects.filter(
+        member=models.OuterRef(member_ref), kind__in=list(kinds),
+        starts_on__lte=models.OuterRef(day_ref), ends_on__gte=models.OuterRef(day_ref)))
 
 
 class TransferKind(models.TextChoices):

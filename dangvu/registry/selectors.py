@@ -27,6 +27,7 @@ from .models import (
     Organization,
     OrgKind,
     Post,
+    SpecialStatus,
     StatusChange,
     Transfer,
     TransferState,
@@ -176,26 +177,9 @@ def post_candidates(acc: Access, org: Organization) -> QuerySet[Member]:
     return members
 
 
-def post_choices(acc: Access, org: Organization, words: list[str], limit: int,
-                 keep: int | None = None) -> tuple[list[Member], bool]:
-    """What the post form's member select offers (issue 14: never the whole subtree): the
-    candidates whose folded name holds every word, or whose card number starts with the one word
-    typed; without words, the organization's own members. At most ``limit``, by name, with the
-    member ``keep`` (the one already chosen) added; and whether more matched."""
-    qs = post_candidates(acc, org)
-    if len(words) == 1 and words[0].isdigit():
-        qs = qs.filter(card_number__startswith=words[0])
-    elif words:
-        for word in words:
-            qs = qs.filter(name_folded__contains=word)
-    else:
-        qs = qs.filter(organization=org)
-    found = list(qs.order_by("name_folded", "id")[:limit + 1])
-    more = len(found) > limit
-    found = found[:limit]
-    if keep is not None and all(m.pk != keep for m in found):
-        found += list(post_candidates(acc, org).filter(pk=keep))
-    return found, more
+def own_of(members: QuerySet[Member], org: Organization) -> QuerySet[Member]:
+    """Those of ``members`` who belong to ``org`` itself (what a member field offers unsearched)."""
+    return members.filter(organization=org)
 
 
 def own_members(acc: Access) -> list[Member]:
@@ -352,3 +336,23 @@ def document_signers(org: Organization, on: dt.date) -> list[Post]:
     posts = (Post.objects.held_on(on).filter(organization=org, role__in=partydoc.SIGNING_ROLES)
              .select_related("member").order_by("member__full_name", "pk"))
     return sorted(posts, key=lambda p: partydoc.SIGNING_ROLES.index(p.role))
+
+
+# -- special statuses (temporary exemption, away, abroad) -----------------------------------
+
+def special_statuses_of(member: Member) -> list[SpecialStatus]:
+    """The member's periods, newest first (the member page lists them with their history)."""
+    return list(SpecialStatus.objects.filter(member=member).order_by("-starts_on", "-id"))
+
+
+def special_status_in_scope(acc: Access, pk: int) -> SpecialStatus | None:
+    """A period of a member the reader sees, else ``None``."""
+    return (SpecialStatus.objects.filter(pk=pk, member__organization__in=acc.orgs())
+            .select_related("member", "member__organization").first())
+
+
+def special_statuses_on(member_ids: Iterable[int], day: dt.date) -> dict[int, SpecialStatus]:
+    """The period each of ``member_ids`` is in on ``day`` (members in none are left out): one
+    query for a whole roll page."""
+    rows = SpecialStatus.objects.filter(member_id__in=list(member_ids), starts_on__lte=day, ends_on__gte=day)
+    return {r.member_id: r for r in rows}

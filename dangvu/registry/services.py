@@ -24,6 +24,8 @@ from dangvu.core import clock
 from dangvu.core.lifecycle import Event, TransitionRefused, check_transition, probation_ends
 from dangvu.core.names import name_problem
 from dangvu.core.rulesets import ruleset_for
+from dangvu.core.special_status import KIND_LABELS as SPECIAL_KIND_LABELS
+from dangvu.core.special_status import describe, overlaps, period_problem
 from dangvu.core.text import nfc
 
 from . import selectors
@@ -39,6 +41,7 @@ from .models import (
     OrgKind,
     Post,
     ResidenceLink,
+    SpecialStatus,
     StatusChange,
     Training,
     Transfer,
@@ -338,51 +341,6 @@ def discipline_member(by, member: Member, form: str, decided_on: dt.date, decisi
 
 
 @transaction.atomic
-def revise_member_discipline(by, record: Discipline, form: str | None, on: dt.date, decision_number: str = "",
-                             note: str = "") -> Discipline | None:
-    """Change (``form``) or annul (``form=None``) a member's discipline when an appeal is decided
-    (Quy định 22-QĐ/TW, 2021). Lifting an expulsion puts the member back in the status they had
-    before it; a change to expulsion removes them from the rolls. The history keeps both."""
-    member = Member.objects.select_for_update().get(pk=record.member_id)
-    ensure_can_edit(by, member.organization)
-    if why := check_date(on):
-        raise ServiceError(why, Code.OUT_OF_RANGE, field="on")
-    old = record.form
-    if form == old:
-        return record
-    before = member.status
-    after = before
-    if old == "expulsion":
-        expelled = member.history.filter(event=Event.EXPEL).order_by("-on", "-id").first()
-        after = (expelled.from_status if expelled and expelled.from_status else "full")
-    if form == "expulsion":
-        try:
-            after = check_transition(Event.DISCIPLINE, after, on, admitted_on=member.admitted_on,
-                                     discipline_form=form, rs=ruleset_for(on))
-        except TransitionRefused as exc:
-            raise ServiceError(str(exc), Code.TRANSITION) from exc
-    elif form is not None and form not in ruleset_for(on)[
-            "discipline.forms_probationary" if after == "probationary" else "discipline.forms_member"]:
-        raise ServiceError("Hình thức kỷ luật không hợp lệ với đảng viên này.", Code.RULE, field="form")
-    label = dict(Discipline._meta.get_field("form").choices)
-    what = (f"Giải quyết khiếu nại: {label.get(old, old)} → {label.get(form, form)}" if form
-            else f"Giải quyết khiếu nại: xóa bỏ kỷ luật {label.get(old, old)}")
-    if form is None:
-        record.delete()
-        result = None
-    else:
-        record.form = form
-        record.save(update_fields=["form"])
-        result = record
-    if after != before:
-        member.status = after
-        member.save(update_fields=["status", "updated_at", "name_folded"])
-    _history(member, Event.EXPEL if form == "expulsion" else Event.DISCIPLINE, on, by, before=before, after=after,
-             decision_number=decision_number, note=f"{what}. {note}".strip())
-    return result
-
-
-@transaction.atomic
 def discipline_organization(by, org: Organization, form: str, decided_on: dt.date,
                             decision_number: str = "", reason: str = "") -> Discipline:
     """Kỷ luật tổ chức đảng: reprimand, warning, dissolution (Điều lệ Đảng, Điều 35)."""
@@ -398,6 +356,73 @@ def discipline_organization(by, org: Organization, form: str, decided_on: dt.dat
     if form == "dissolution":
         org.dissolved_on = decided_on
         org.save(update_fields=["dissolved_on"])
+    return record
+
+
+# -- special statuses: temporary exemption, away, abroad ----------------------------------
+
+# Called as ``hook(member, first, last)`` after a special-status period is written or shortened, in
+# the same transaction: the meetings app recounts the head counts of the meetings those days hold
+# (it plugs in here from its AppConfig.ready; registry does not import meetings).
+SPECIAL_STATUS_HOOKS: list = []
+
+
+def _special_hooks(member: Member, first: dt.date, last: dt.date) -> None:
+    for hook in SPECIAL_STATUS_HOOKS:
+        hook(member, first, last)
+
+
+@transaction.atomic
+def set_special_status(by, member: Member, kind: str, starts_on: dt.date, ends_on: dt.date, *,
+                       reason: str = "", place: str = "", decision_number: str = "") -> SpecialStatus:
+    """Record a temporary exemption (with reason and end), or a member working far away or abroad
+    (with place and end): the member stays on the rolls, their status unchanged, and is not
+    expected at the meetings of the period as the rule set says (:mod:`dangvu.core.special_status`;
+    Điều lệ Đảng, Điều 7). One period at a time: an overlapping one is refused."""
+    reason, place = nfc(reason)[:255], nfc(place)[:255]
+    if kind not in SPECIAL_KIND_LABELS:
+        raise ServiceError(period_problem(kind, starts_on, ends_on)[1], Code.INVALID, field="kind")
+    _transition(by, member, kind, starts_on)  # scope, a sane date, and who may be in such a period
+    if ends_on is not None and (why := check_date(ends_on)):
+        raise ServiceError(why, Code.OUT_OF_RANGE, field="ends_on")
+    if problem := period_problem(kind, starts_on, ends_on, reason=reason, place=place, rs=ruleset_for(starts_on)):
+        field, message = problem
+        code = Code.DATE_ORDER if field == "ends_on" and ends_on and ends_on < starts_on else (
+            Code.REQUIRED if field in ("reason", "place") else Code.RULE)
+        raise ServiceError(message, code, field=field)
+    for other in SpecialStatus.objects.filter(member=member):
+        if overlaps((starts_on, ends_on), (other.starts_on, other.ends_on)):
+            raise ServiceError(f"Đảng viên đã có «{describe(other.kind, other.ends_on, other.place)}» "
+                               f"(từ {other.starts_on:%d/%m/%Y}) trùng thời gian này; hãy kết thúc sớm "
+                               "tình trạng đó trước.", Code.CONFLICT, field="starts_on")
+    record = SpecialStatus.objects.create(member=member, kind=kind, starts_on=starts_on, ends_on=ends_on,
+                                          planned_end=ends_on, place=place, reason=reason,
+                                          decision_number=nfc(decision_number)[:60], recorded_by=acting_user(by))
+    note = "; ".join(x for x in (f"Đến ngày {ends_on:%d/%m/%Y}", place and f"Nơi đến: {place}", reason) if x)
+    _history(member, kind, starts_on, by, before=member.status, after=member.status,
+             decision_number=record.decision_number, note=note)
+    _special_hooks(member, starts_on, ends_on)
+    return record
+
+
+@transaction.atomic
+def end_special_status(by, record: SpecialStatus, on: dt.date, note: str = "") -> SpecialStatus:
+    """End a period early: ``on`` is the first day the member is back (expected at meetings again).
+    A period needs no ending on its planned date: it is over by itself."""
+    record = SpecialStatus.objects.select_for_update().select_related("member").get(pk=record.pk)
+    member = record.member
+    _transition(by, member, "end_special", on)
+    if not record.starts_on < on <= record.ends_on:
+        raise ServiceError(f"Ngày trở lại sinh hoạt phải sau ngày bắt đầu ({record.starts_on:%d/%m/%Y}) và "
+                           f"không sau ngày kết thúc đã ghi ({record.ends_on:%d/%m/%Y}).", Code.DATE_ORDER,
+                           field="on")
+    old_end = record.ends_on
+    record.ends_on = on - dt.timedelta(days=1)
+    record.save(update_fields=["ends_on"])
+    text = f"{SPECIAL_KIND_LABELS[record.kind]}: trở lại sinh hoạt từ {on:%d/%m/%Y}"
+    _history(member, "end_special", on, by, before=member.status, after=member.status,
+             note=f"{text}. {nfc(note)}".strip(" ."))
+    _special_hooks(member, on, old_end)
     return record
 
 

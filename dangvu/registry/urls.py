@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_excel, views, views_stats
+from . import urls_excel, views, views_special, views_stats
 
 app_name = "registry"
 
@@ -24,5 +24,7 @@ urlpatterns = [
     path("dang-vien/<int:pk>/ho-so/<str:kind>/", views.member_record, name="member_record"),
     path("chuyen-sinh-hoat/", views.transfer_list, name="transfer_list"),
     path("chuyen-sinh-hoat/<int:pk>/<str:action>/", views.transfer_action, name="transfer_action"),
+    path("dang-vien/<int:pk>/tinh-trang/<str:slug>/", views_special.special_add, name="special_add"),
+    path("tinh-trang/<int:pk>/ket-thuc/", views_special.special_end, name="special_end"),
     *urls_excel.urlpatterns,
 ]

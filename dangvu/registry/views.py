@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from dangvu import indicators
 from dangvu.accounts.audit import log_read
-from dangvu.common.forms import MEMBER_CHOICES_SHOWN
+from dangvu.common.member_search import offer_members
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.text import fold
@@ -27,6 +27,7 @@ from . import services as s
 from .indicators import count_members_by_org
 from .models import ACTIVE_STATUSES, CELL_KINDS, Member, MemberStatus, Organization
 from .views_events import MEMBER_EVENTS, member_actions, member_event  # noqa: F401  (urls, tests)
+from .views_special import special_context
 
 PAGE_SIZE = 50
 FORM_METHODS = require_http_methods(["GET", "POST"])
@@ -76,10 +77,16 @@ def org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "by_status": [(MemberStatus(k).label, k, v) for k, v in by_status.breakdown.items() if v],
         "active_total": by_status.value,
         "can_edit": acc.can_edit_org(org),
+        "may_read_letters": acc.may_read_letters(org),
         "is_cell": org.kind in sel.MEMBER_ORG_KINDS,
         "this_month": clock.today() if org.kind in CELL_KINDS else None,  # the fee book's link
         "fee_periods": report_periods(clock.today()),  # the fee report's download form (office roles)
     }
+    if ctx["is_cell"]:  # the roll says who is temporarily exempt, away or abroad today
+        ctx["members"] = list(page["members"])
+        specials = sel.special_statuses_on([m.pk for m in ctx["members"]], clock.today())
+        for m in ctx["members"]:
+            m.special_now = specials.get(m.pk)
     return render(request, "registry/org_detail.html", ctx)
 
 
@@ -118,27 +125,15 @@ def working_rules_add(request: HttpRequest, code: str) -> HttpResponse:
                         _org_url(org))
 
 
-SEARCH_PARAM = "tim"
-
-
 @login_required
 @FORM_METHODS
 def post_add(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     require_edit(acc, org)
-    query = (request.GET.get(SEARCH_PARAM) or "")[:60]
-    form = f.PostForm(request.POST or None, members=sel.post_candidates(acc, org))
-    shown, more = sel.post_choices(acc, org, fold(query).split(), MEMBER_CHOICES_SHOWN, keep=form.chosen_id())
-    form.fields["member"].show(shown)
-    if more:
-        note = f"Chỉ hiện {MEMBER_CHOICES_SHOWN} người đầu tiên; hãy gõ thêm họ tên hoặc số thẻ để tìm đúng người."
-    elif query and not shown:
-        note = "Không tìm thấy đảng viên nào; hãy gõ lại họ tên hoặc số thẻ đảng viên."
-    else:
-        note = "" if query else f"Đang hiện đảng viên của {org.name}; gõ họ tên hoặc số thẻ để tìm người khác."
-    search = {"param": SEARCH_PARAM, "query": query, "note": note,
-              "label": "Tìm đảng viên theo họ tên hoặc số thẻ đảng viên"}
+    candidates = sel.post_candidates(acc, org)
+    form = f.PostForm(request.POST or None, members=candidates)
+    search = offer_members(request, form, ["member"], candidates, sel.own_of(candidates, org), org.name)
     return service_form(request, form, {"title": f"Thêm chức vụ — {org.name}", "org": org, "search": search},
                         lambda d: s.add_post(request.user, org, **d), "Đã ghi chức vụ.", _org_url(org))
 
@@ -209,6 +204,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
     group_query = query.copy()  # a group's link: the same search within one organization
     group_query.pop("org", None)
     groups = sel.counts_by_organization(qs) if acc.sees_registry else []
+    specials = sel.special_statuses_on([m.pk for m in page], clock.today())
+    for m in page:  # the roll says who is temporarily exempt, away or abroad today
+        m.special_now = specials.get(m.pk)
     from .views_excel import may_export_identity  # (views_excel imports this module)
 
     return render(request, "registry/member_list.html", {
@@ -233,6 +231,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "events": routine,
         "rare_events": rare,
+        **special_context(member, can_edit),
     })
 
 

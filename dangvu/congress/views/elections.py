@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from dangvu.accounts.audit import log_export
 from dangvu.common import Code, ServiceError
+from dangvu.common.member_search import offer_members
 from dangvu.common.version_forms import show_stale
 from dangvu.common.versions import OLD_PAGE, StaleEdit, read_version
 from dangvu.common.views import access, add_service_error, require_edit, service_form
@@ -112,9 +113,11 @@ def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
     election = _election(acc, pk)
     org = election.congress.organization
     require_edit(acc, org)
-    form = f.AdjustmentForm(request.POST or None, members=sel.adjustable_members(org))
+    candidates = sel.adjustable_members(org)
+    form = f.AdjustmentForm(request.POST or None, members=candidates)
+    search = offer_members(request, form, ["member"], candidates, sel.own_of(candidates, org), org.name)
     return service_form(request, form, {"title": f"Điều chỉnh cơ sở tính — {election.title}", "org": org,
-                                          "submit": "Ghi điều chỉnh cơ sở tính"},
+                                        "submit": "Ghi điều chỉnh cơ sở tính", "search": search},
                         lambda d: s.add_adjustment(request.user, election, **d), "Đã ghi.", election_url(election))
 
 

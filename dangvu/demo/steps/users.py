@@ -30,7 +30,8 @@ def _login(username: str) -> User:
 
 def users(ctx: DemoContext) -> None:
     """admin (whole tree), vanphong (office of the root), bithu (secretary of a village cell,
-    linked to the member who holds that post), xem (viewer of the root)."""
+    linked to the member who holds that post), xem (viewer of the root), kiemtra (the inspection
+    commission of the root: letters)."""
     root = ctx.root_org
     village = _village_secretary(ctx)
     plan: list[tuple[str, str, Organization, int | None]] = [
@@ -40,6 +41,7 @@ def users(ctx: DemoContext) -> None:
     if village is not None:
         plan.append(("bithu", RoleKind.SECRETARY, village[0].obj, village[1].pk))  # type: ignore[arg-type]
     plan.append(("xem", RoleKind.VIEWER, root, None))
+    plan.append(("kiemtra", RoleKind.INSPECTION, root, None))  # reads and handles the letters (đơn thư)
     for username, kind, org, member_id in plan:
         user = _login(username)
         if username == "admin" and not user.is_superuser:

@@ -1,0 +1,109 @@
+"""Exemplary members (đảng viên tiêu biểu, issue 16 point 6): the committee's yearly record, the
+indicator ``members.exemplary_share`` (absent where nothing was recorded), the page; and the alert
+for members due a Party badge at the next occasion who are not proposed yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from auditlog.models import LogEntry
+from conftest import logged_in, make_member_data
+from django.urls import reverse
+
+from dangvu import indicators
+from dangvu.alerts.queries import alert_counts_by_kind
+from dangvu.alerts.selectors import alerts_for
+from dangvu.common import Code, ServiceError
+from dangvu.core import clock
+from dangvu.core.rulesets import ruleset_for
+from dangvu.honours import services as hs
+from dangvu.honours.models import ExemplaryMember
+from dangvu.indicators import Period
+from dangvu.registry import services as rs
+
+D = dt.date
+TODAY = D(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with clock.frozen(TODAY):
+        yield
+
+
+def _share(org, year: int = 2026):
+    return indicators.compute("members.exemplary_share", org, Period.year(year))
+
+
+def test_nothing_recorded_is_absent_not_zero(tree):
+    value = _share(tree.orgs["C1"])
+    assert value.value is None and value.breakdown == {"note": "chưa ghi nhận"}
+    # a year recorded with nobody named is a real zero
+    hs.record_exemplary(tree.users["office"], tree.orgs["C1"], 2026, [])
+    value = _share(tree.orgs["C1"])
+    assert (value.value, value.numerator, value.denominator) == (0.0, 0, 3)
+
+
+def test_share_counts_only_where_a_committee_recorded(tree):
+    c1, c1a, c1b = tree.orgs["C1"], tree.orgs["C1A"], tree.orgs["C1B"]
+    hs.record_exemplary(tree.users["secretary"], c1a, 2026, [tree.inside.pk])
+    # C1A has An and Cường; C1B (Dung) recorded nothing, so the commune counts C1A only
+    assert (_share(c1).numerator, _share(c1).denominator) == (1, 2)
+    assert _share(c1a).value == 50.0
+    assert _share(c1b).value is None
+    assert _share(tree.orgs["C2"]).value is None
+    assert _share(c1, 2025).value is None  # another year
+    # the commune's own record covers its whole subtree (and the cell's record still counts)
+    hs.record_exemplary(tree.users["office"], c1, 2026, [tree.members["dung"].pk])
+    value = _share(c1)
+    assert (value.numerator, value.denominator) == (2, 3)
+    assert (_share(c1b).numerator, _share(c1b).denominator) == (1, 1)
+
+
+def test_recording_replaces_the_year_and_refuses_outsiders(tree):
+    c1a = tree.orgs["C1A"]
+    hs.record_exemplary(None, c1a, 2026, [tree.inside.pk, tree.own.pk])
+    hs.record_exemplary(None, c1a, 2026, [tree.own.pk])
+    assert list(ExemplaryMember.objects.values_list("member_id", flat=True)) == [tree.own.pk]
+    for by, ids, year, code in ((tree.users["secretary"], [tree.outside.pk], 2026, Code.OUT_OF_SUBTREE),
+                                (tree.users["viewer"], [], 2026, Code.FORBIDDEN),
+                                (tree.users["secretary"], [], 2027, Code.OUT_OF_RANGE)):
+        with pytest.raises(ServiceError) as exc:
+            hs.record_exemplary(by, c1a, year, ids)
+        assert exc.value.code == code
+    assert list(ExemplaryMember.objects.values_list("member_id", flat=True)) == [tree.own.pk]
+
+
+def test_page_saves_for_editors_and_shows_to_readers(tree):
+    url = reverse("honours:exemplary", args=["C1A"]) + "?nam=2026"
+    r = logged_in(tree.users["secretary"]).post(url, {"member": [str(tree.inside.pk)]})
+    assert r.status_code == 302
+    assert LogEntry.objects.filter(content_type__model="exemplarymember", actor=tree.users["secretary"]).count() == 1
+    page = logged_in(tree.users["viewer"]).get(url).content.decode()
+    assert f'data-member="{tree.inside.pk}"' in page and f'data-member="{tree.own.pk}"' not in page
+    assert 'data-share="50.0"' in page
+    r = logged_in(tree.users["viewer"]).post(url, {"member": []})
+    assert r.status_code == 403
+    assert logged_in(tree.users["secretary"]).get(reverse("honours:exemplary", args=["C2A"])).status_code == 404
+    assert ExemplaryMember.objects.count() == 1
+
+
+def test_badge_alert_until_the_member_is_proposed(tree):
+    rules = ruleset_for(TODAY)
+    nxt = D(2027, 2, 3)  # 7/11/2026 has passed: the next occasion is 3/2/2027
+    early = D(2026, 11, 4)  # the next occasion is then 7/11/2026, before he reaches 30 years
+    vet = rs.register_member(None, tree.orgs["C1A"], make_member_data(
+        "Cựu Chiến Binh Hà", D(1950, 1, 1), admitted_on=D(1997, 1, 20), full_on=D(1998, 1, 20)))
+    with clock.frozen(early):
+        assert [a for a in alerts_for(tree.orgs["C1"], early) if a.kind == "badge_due"] == []
+    soon = D(2026, 11, 8)  # the day after 7/11: 3/2/2027 is next, within the window
+    assert (nxt - soon).days <= rules["alerts.badge_due_days"]
+    with clock.frozen(soon):
+        found = [a for a in alerts_for(tree.orgs["C1"], soon) if a.kind == "badge_due"]
+        assert [(a.member_id, a.severity, a.date) for a in found] == [(vet.pk, "near", nxt)]
+        assert "Huy hiệu 30 năm" in found[0].message
+        assert alert_counts_by_kind(tree.orgs["C1"], soon)["badge_due"] == 1
+        assert alert_counts_by_kind(tree.orgs["C2"], soon)["badge_due"] == 0
+        hs.propose_badge(None, vet, nxt)
+        assert [a for a in alerts_for(tree.orgs["C1"], soon) if a.kind == "badge_due"] == []
