@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dangvu.honours",
     "dangvu.classification",
     "dangvu.letters",
+    "dangvu.discipline",
     "dangvu.web",
 ]
 

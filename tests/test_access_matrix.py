@@ -101,6 +101,7 @@ class World:
     letters: dict[str, Any] = field(default_factory=dict)
     groups: dict[str, m.Organization] = field(default_factory=dict)  # a party group (tổ đảng) per cell
     specials: dict[str, m.SpecialStatus] = field(default_factory=dict)  # a member away now, per cell
+    discipline: dict[str, Any] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -185,6 +186,9 @@ def build_world(tree, settings, tmp_path, request) -> World:
         from fees_world import fees_objects
 
         w.fees = fees_objects(w.orgs, w.members, tree.users)
+    # Discipline cases (just opened) of the members at each location; only for the discipline URLs.
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("discipline:"):
+        w.discipline = _discipline_objects(w)
     # Letters (đơn thư), one open letter per location: three rows, built always (the phone and query tests too).
     w.letters = _letter_objects(w.orgs)
     # Party groups with a member, and a member working far away now (issue 17); only for their URLs.
@@ -229,6 +233,14 @@ def _letter_expect(role: str, loc: str) -> int:
 
 def _letter(w: World, loc: str, v: str) -> tuple:
     return (w.letters[loc].pk,)
+
+
+def _discipline_objects(w: World) -> dict[str, Any]:
+    from dangvu.discipline import services as ds
+
+    return {loc: ds.open_case(w.members[loc], violation_on=TODAY - dt.timedelta(days=60),
+                              summary="Vi phạm quy chế làm việc", opened_by=None)
+            for loc in ("in", "side", "out")}
 
 
 def _next_occasion() -> dt.date:
@@ -286,6 +298,19 @@ OBJ_LOCS = ("in", "side", "out")
 MEMBER_LOCS = ("in", "side", "out", "own")
 LOGGED_IN_200 = {r: 200 for r in ROLES if r != "anonymous"}
 REGISTRY_READERS = {"admin": 200, "office": 200, "secretary": 200, "viewer": 200, "member": 404, "nobody": 404}
+
+
+# Discipline cases: admins, the office of the subtree and the cell's secretary; viewers and members
+# (even about their own record) see nothing of them.
+CASE_SEEN = {"admin": ALL, "office": frozenset({"in", "side", "own"}), "secretary": frozenset({"in", "own"})}
+
+
+def _case_expect(role: str, loc: str) -> int:
+    return 200 if loc in CASE_SEEN.get(role, frozenset()) else 404
+
+
+def _case(w: World, loc: str, v: str) -> tuple:
+    return (w.discipline[loc].pk, v) if v else (w.discipline[loc].pk,)
 
 
 ADMIN_ONLY = {"admin": 200, "office": 403, "secretary": 403, "viewer": 403, "member": 403, "nobody": 403}
@@ -750,6 +775,15 @@ EXPECTED: dict[str, Spec] = {
     "letters:add": Spec("edit", _org, ORG_LOCS, expect=_letters_expect),
     "letters:detail": Spec("read", _letter, OBJ_LOCS, expect=_letter_expect),
     "letters:close": Spec("edit", _letter, OBJ_LOCS, expect=_letter_expect),
+    # -- discipline cases (issue 16): seen only by admins, the office and the cell's secretary ------
+    "discipline:org_cases": Spec("read", _org, ORG_LOCS, expect=_case_expect),
+    "discipline:open_case": Spec("edit", _member, MEMBER_LOCS, expect=_case_expect, post=lambda w, loc, v: {
+        "violation_on": (TODAY - dt.timedelta(days=30)).strftime("%d/%m/%Y"), "summary": "Vắng sinh hoạt"}),
+    "discipline:case_detail": Spec("read", _case, OBJ_LOCS, expect=_case_expect),
+    "discipline:case_step": Spec("edit", _case, OBJ_LOCS, expect=_case_expect, variants=(
+        "tinh-tiet", "tu-kiem-diem", "chi-bo", "quyet-dinh", "dung", "khieu-nai", "giai-quyet"),
+        post_variants=("tu-kiem-diem",), post=lambda w, loc, v: {
+            "on": TODAY.strftime("%d/%m/%Y"), "text": "Tôi nhận khuyết điểm"}),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),
@@ -851,6 +885,9 @@ def snapshot() -> dict[str, Any]:
 
     snap["badges"] = sorted(hm.BadgeAward.objects.values_list("pk", "decided_on"))
     snap["Commendation"] = hm.Commendation.objects.count()
+    from dangvu.discipline import models as dm
+
+    snap["cases"] = sorted(dm.DisciplineCase.objects.values_list("pk", "state"))
     from dangvu.congress import models as cm
 
     for model in (cm.Congress, cm.TimelineTemplate, cm.Phase, cm.MilestoneTemplate, cm.Milestone, cm.Draft,

@@ -78,6 +78,9 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
     issue17_objects(w)  # party groups and a member away now (issue 17)
+    from test_access_matrix import _discipline_objects
+
+    w.discipline = _discipline_objects(w)  # issue 16: a case per location
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

@@ -491,6 +491,23 @@ def _empty(value, denominator, unit: str) -> bool:
     return not value or (unit == "%" and not denominator)
 
 
+def test_discipline_cases_at_every_step(demo, db) -> None:
+    from dangvu.discipline.models import DisciplineCase
+    from dangvu.evaluation.models import Evaluation
+
+    cases = {c.state: c for c in DisciplineCase.objects.select_related("member", "appeal")}
+    assert set(cases) == {"appeal_decided", "decided", "self_review", "closed", "opened"}
+    appealed = cases["appeal_decided"]
+    assert appealed.decided_form == "warning" and appealed.appeal.outcome == "changed"
+    assert appealed.member.disciplines.get().form == "reprimand"  # the registry follows the appeal
+    assert cases["opened"].child_born_on is not None
+    last_december = cases["decided"]
+    assert last_december.decided_on == dt.date(TODAY.year - 1, 12, 15)
+    graded = Evaluation.objects.filter(member=last_december.member, round__year=TODAY.year - 1,
+                                       round__subject_kind="member").get()
+    assert graded.disciplined and graded.final_grade == "unfulfilled"
+
+
 def test_every_indicator_shows_something(demo, db) -> None:
     from dangvu import indicators
     from dangvu.indicators import Period
@@ -607,8 +624,8 @@ def test_steps_are_listed_in_order_without_registration() -> None:
     names = [n for n, _ in demo_services.STEPS]
     assert demo_services.STEPS is steps.STEPS
     assert names == ["plan_tree", "write_tree", "members", "posts", "localities", "working_rules", "trainings",
-                     "yearly_records", "meetings", "fees", "admission", "evaluations", "plans", "honours", "classification",
-                     "letters", "users", "audit"]
+                     "yearly_records", "meetings", "fees", "admission", "discipline", "evaluations", "plans", "honours",
+                     "classification", "letters", "users", "audit"]
     # Every step lives in the demo package; the apps' ready() hooks import no demo code.
     assert all(fn.__module__.startswith("dangvu.demo.steps.") for _, fn in demo_services.STEPS)
     for app in ("accounts", "admission", "alerts", "congress", "evaluation", "meetings", "plans", "registry", "web"):

@@ -60,6 +60,9 @@ def page_world(tree, settings, tmp_path):
     complete(w.commune_round)
     w.org_round = es.open_round(None, tree.orgs["C1"], "organization", YEAR - 1)
     w.badges = _badge_objects(w.orgs)
+    from test_access_matrix import _discipline_objects
+
+    w.discipline = _discipline_objects(w)  # issue 16: a case per location
     return w
 
 
@@ -130,6 +133,7 @@ def grow(world, n: int = 12) -> None:
     _grow_honours(world, n)
     _grow_letters(world, n)
     _grow_issue17(world, members)
+    _grow_discipline(world, members)
     from fees_world import grow_fees
 
     grow_fees(c1a, members)
@@ -177,6 +181,18 @@ def _grow_honours(world, n: int) -> None:
                             decision_number=f"{i + 1}-QĐ/ĐU", decided_on=dt.date(2025, 1, 1 + i))
         hs.add_commendation(None, organization=c1a, kind="merit", level="commune",
                             decision_number=f"{i + 1}-QĐ/ĐU", decided_on=dt.date(2025, 1, 1 + i))
+
+
+def _grow_discipline(world, members) -> None:
+    """A discipline case of each new member, and later violations of the "in" member (the case
+    page reads them for the limitation)."""
+    from dangvu.discipline import services as ds
+
+    today = dt.date.today()
+    for i, member in enumerate(members):
+        ds.open_case(member, violation_on=today - dt.timedelta(days=30 + i), summary="Vi phạm quy chế", opened_by=None)
+        ds.open_case(world.tree.inside, violation_on=today - dt.timedelta(days=20 - i), summary="Vi phạm mới",
+                     opened_by=None)
 
 
 def _grow_letters(world, n: int) -> None:

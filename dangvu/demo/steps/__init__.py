@@ -11,6 +11,7 @@ from ..context import DemoStep
 from .admission import build_admission_demo
 from .audit import audit
 from .classification import classification
+from .discipline import discipline
 from .evaluations import evaluations
 from .fees import build_fees_demo
 from .honours import honours
@@ -38,6 +39,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("meetings", build_meetings_demo),  # reads the rolls and posts
     ("fees", build_fees_demo),  # reads the rolls, posts and who stopped coming to meetings
     ("admission", build_admission_demo),  # reads the members admitted in the window
+    ("discipline", discipline),  # before the gradings, which read the discipline it decides
     ("evaluations", evaluations),  # reads the meetings' discipline and the posts
     ("plans", demo_plan),
     ("honours", honours),  # reads the members' admission dates and history
