@@ -56,7 +56,7 @@ def test_rule_parameters_are_in_the_rule_sets() -> None:
 
 
 def test_every_kind_has_a_label() -> None:
-    assert set(KIND_LABELS) == set(KINDS) and len(KINDS) == 13  # unpaid_fees, fees_remittance_late (issue 15)
+    assert set(KIND_LABELS) == set(KINDS) and len(KINDS) == 14  # unpaid_fees, fees_remittance_late (issue 15); inspection_recommendation_overdue (16)
 
 
 # -- deadlines --------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from dangvu.core.lifecycle import probation_ends
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.fees import arrears as fees_arrears
 from dangvu.fees.selectors import late_remittance_alerts
+from dangvu.inspection.selectors import overdue_alerts as inspection_overdue_alerts
 from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, OrgKind, Post, PostRole
 
@@ -412,9 +413,11 @@ def full_members_of(org: Organization, cell_paths: set[str]) -> dict[str, int]:
 
 # Party fees (issue 15): late remittances up the tree, computed in the fees app (one call here).
 fee_alerts: Gatherer = late_remittance_alerts
+inspection_alerts: Gatherer = inspection_overdue_alerts
 
 GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,
-                                   assignment_alerts, organization_alerts, fee_alerts)
+                                   assignment_alerts, organization_alerts, fee_alerts,
+                                   inspection_alerts)
 
 
 def alerts_for(org: Organization, today: dt.date | None = None) -> list[Alert]:

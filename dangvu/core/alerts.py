@@ -36,6 +36,7 @@ KINDS: tuple[str, ...] = (
     "cell_too_small",
     "cell_needs_committee",
     "fees_remittance_late",
+    "inspection_recommendation_overdue",
 )
 """Every alert kind, in the order they are listed within one severity."""
 
@@ -53,6 +54,7 @@ KIND_LABELS: dict[str, str] = {
     "cell_too_small": "Chi bộ chưa đủ đảng viên chính thức",
     "cell_needs_committee": "Chi bộ cần bầu chi ủy",
     "fees_remittance_late": "Chưa nộp đảng phí lên cấp trên",
+    "inspection_recommendation_overdue": "Kiến nghị sau kiểm tra, giám sát quá hạn",
 }
 
 SEVERITIES: tuple[str, ...] = ("passed", "near", "info")
