@@ -30,7 +30,7 @@ _TIME_SENTENCE = re.compile(r"\s*Thời gian(?: thực hiện)?\s*:[^.]*(?:\.|$)
 _LEADER = re.compile(r"([^.;]*?)\s+(?:làm|là)\s+trưởng\s+(?:đoàn|tổ)[^.;]*[.;]?", re.IGNORECASE)
 _CHAIR = re.compile(r"([^.;]*?)\s+chủ trì[^.;]*[.;]?", re.IGNORECASE)
 # The subject runs from after the activity words to "về", "trong", "việc" or the sentence's end.
-_SUBJECT_END = re.compile(r"\s(?:về|trong|việc|đối với|nhằm)\s|[.;:]")
+_SUBJECT_END = re.compile(r"\s(?:về|trong|việc|đối với|nhằm|khi có)\s|[.;:]")
 _LEAD_IN = re.compile(r"^\s*(?:kiểm tra|giám sát)(?:\s+(?:chuyên đề|thường xuyên|khi có dấu hiệu vi phạm))?\s+"
                       r"(?:đối với\s+)?", re.IGNORECASE)
 

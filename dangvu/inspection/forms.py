@@ -58,11 +58,10 @@ class ItemForm(Form):
     leader = forms.CharField(label="Người chủ trì, trưởng đoàn", max_length=255, required=False)
     planned = forms.BooleanField(label="Có trong chương trình đầu năm", required=False, initial=True)
 
-    def __init__(self, *args: Any, scope: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orgs, members, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject_org"].queryset = Organization.objects.subtree(scope).exclude(pk=scope.pk)
-        self.fields["subject_member"].queryset = (Member.objects.in_subtree(scope).active()
-                                                  .select_related("organization").order_by("name_folded", "pk"))
+        self.fields["subject_org"].queryset = orgs
+        self.fields["subject_member"].queryset = members
 
 
 class StartForm(Form):

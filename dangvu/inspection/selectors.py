@@ -17,7 +17,7 @@ from dangvu.core.alerts import Alert
 from dangvu.core.inspection import STATES, item_state, recommendation_state
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.core.text import fold
-from dangvu.registry.models import Member, Organization, subtree_q
+from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization, subtree_q
 
 from .models import Inspection, Programme, Recommendation
 
@@ -105,11 +105,18 @@ def match_subject_org(scope: Organization, text: str) -> Organization | None:
     return best
 
 
+def subject_org_choices(scope: Organization) -> QuerySet[Organization]:
+    """Organizations a programme of ``scope`` may inspect: those below it."""
+    return Organization.objects.subtree(scope).exclude(pk=scope.pk)
+
+
+def subject_member_choices(scope: Organization) -> QuerySet[Member]:
+    return Member.objects.in_subtree(scope).active().select_related("organization").order_by("name_folded", "pk")
+
+
 def subject_members(item: Inspection) -> QuerySet[Member]:
     """Members who may be named in the conclusion: those of the subject organization's subtree, the
     subject member, or else those of the programme's organization's subtree (active members)."""
-    from dangvu.registry.models import ACTIVE_STATUSES
-
     if item.subject_member_id:
         qs = Member.objects.filter(pk=item.subject_member_id)
     else:

@@ -95,7 +95,8 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, programme.organization)
     url = reverse("inspection:programme_detail", args=[programme.pk])
     return service_form(
-        request, f.ItemForm(request.POST or None, scope=programme.organization),
+        request, f.ItemForm(request.POST or None, orgs=sel.subject_org_choices(programme.organization),
+                   members=sel.subject_member_choices(programme.organization)),
         {"title": "Thêm cuộc kiểm tra, giám sát", "org": programme.organization, "back": url},
         lambda d: s.add_item(request.user, programme, **d), "Đã thêm vào chương trình.", _item_url)
 
