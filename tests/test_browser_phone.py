@@ -70,6 +70,9 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
+    from inspection_world import inspection_objects
+
+    w.inspection = inspection_objects(w.orgs, w.members)  # issue 16: programmes and items at each step
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
