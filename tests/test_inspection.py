@@ -37,7 +37,10 @@ def _today():
         yield
 
 
-def _item(programme, subject_org=None, *, activity="inspection", start=D(2026, 4, 1), end=D(2026, 4, 30), **kw):
+APRIL = (D(2026, 4, 1), D(2026, 4, 30))
+
+
+def _item(programme, subject_org=None, *, activity="inspection", start=APRIL[0], end=APRIL[1], **kw):
     return ins.add_item(None, programme, activity=activity, form=kw.pop("form", "regular"),
                         subject_kind=kw.pop("subject_kind", "organization"), subject_org=subject_org,
                         content=kw.pop("content", "Kiểm tra việc chấp hành Điều lệ Đảng"),

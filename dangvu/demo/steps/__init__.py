@@ -13,6 +13,7 @@ from .audit import audit
 from .evaluations import evaluations
 from .fees import build_fees_demo
 from .honours import honours
+from .inspection import inspection
 from .localities import localities
 from .meetings import build_meetings_demo
 from .members import members
@@ -39,6 +40,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("evaluations", evaluations),  # reads the meetings' discipline and the posts
     ("plans", demo_plan),
     ("honours", honours),  # reads the members' admission dates and history
+    ("inspection", inspection),  # programmes of inspection and supervision over the committees' cells
     ("users", users),  # the «bithu» login is the secretary of the village cell with a plan
     ("audit", audit),  # last: sums up every row written
 ]
