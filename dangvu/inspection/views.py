@@ -111,7 +111,9 @@ def programme_load(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("inspection:programme_detail", args=[programme.pk])
     if request.method == "POST" and request.POST.get("step") == "confirm":
         return _confirm_load(request, programme, back)
-    form = f.ProgrammeUploadForm(request.POST or None, request.FILES or None, year=programme.year)
+    posted = request.method == "POST"  # an empty POST is bound too: it answers with what is missing
+    form = f.ProgrammeUploadForm(request.POST if posted else None, request.FILES if posted else None,
+                                 year=programme.year)
     if request.method == "POST" and form.is_valid():
         return render(request, "inspection/load_preview.html", {
             "programme": programme, "org": programme.organization, "entries": form.entries,
