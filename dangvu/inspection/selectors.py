@@ -137,7 +137,7 @@ def organizations_in(org: Organization, start: dt.date, end: dt.date) -> QuerySe
 def organizations_reached(org: Organization, activity: str, start: dt.date, end: dt.date) -> int:
     """How many organizations below ``org`` were the subject of an inspection (or supervision) carried
     out in [start, end]: begun on or before ``end`` and not concluded before ``start``."""
-    carried = (Inspection.objects.filter(activity=activity, subject_org__isnull=False,
+    carried = (Inspection.objects.filter(subtree_q(org, via="subject_org__"), activity=activity,
                                          started_on__isnull=False, started_on__lte=end)
                .filter(Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)))
     return organizations_in(org, start, end).filter(pk__in=carried.values("subject_org")).count()
