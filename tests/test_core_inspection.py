@@ -132,3 +132,28 @@ def test_commission_programme_in_a_table():
         ("inspection", "regular", "organization", (2026, 10), (2026, 11), 2),
     ]
     assert entries[0].subject_text == "Chi bộ thôn Bến Đò"
+
+
+def test_commission_programme_as_a_word_table(tmp_path):
+    """The same programme typed as a Word table (.docx): the plan reader's document reading gives
+    the same entries."""
+    from docx import Document
+
+    from dangvu.core.planparse.extract import read_text
+
+    doc, table = Document(), None
+    for line in (DATA / "chuong_trinh_ubkt_dang_uy_xa_yen_lac_2026.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            table = table or doc.add_table(rows=0, cols=len(cells))
+            for cell, text in zip(table.add_row().cells, cells, strict=True):
+                cell.text = text
+        else:
+            table = None
+            doc.add_paragraph(line)
+    path = tmp_path / "chuong-trinh.docx"
+    doc.save(path)
+    _header, entries = read_programme(read_text(path))
+    assert [(e.ref, e.activity, e.form, e.months[0], len(e.months)) for e in entries] == [
+        ("II.1", "inspection", "regular", (2026, 3), 1), ("II.2", "supervision", "thematic", (2026, 4), 3),
+        ("II.3", "inspection", "violation", (2026, 1), 12), ("II.4", "inspection", "regular", (2026, 10), 2)]
