@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dangvu.classification",
     "dangvu.letters",
     "dangvu.discipline",
+    "dangvu.inspection",
     "dangvu.web",
 ]
 

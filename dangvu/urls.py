@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dangvu.alerts.urls")),
     path("dang-phi/", include("dangvu.fees.urls")),
     path("ky-luat/", include("dangvu.discipline.urls")),
+    path("kiem-tra/", include("dangvu.inspection.urls")),
 ]
 
 handler403 = "dangvu.web.views.error_403"

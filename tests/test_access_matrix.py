@@ -102,6 +102,7 @@ class World:
     groups: dict[str, m.Organization] = field(default_factory=dict)  # a party group (tổ đảng) per cell
     specials: dict[str, m.SpecialStatus] = field(default_factory=dict)  # a member away now, per cell
     discipline: dict[str, Any] = field(default_factory=dict)
+    inspection: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -195,6 +196,11 @@ def build_world(tree, settings, tmp_path, request) -> World:
     # (also for the tests that walk every form of an app: "registry:", "meetings:")
     if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "") in ISSUE17_URLS:
         issue17_objects(w)
+    # Inspection programmes with items at each step (issue 16); only for the inspection URLs.
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("inspection:"):
+        from inspection_world import inspection_objects
+
+        w.inspection = inspection_objects(w.orgs, w.members)
     return w
 
 
@@ -315,6 +321,20 @@ def _case(w: World, loc: str, v: str) -> tuple:
 
 ADMIN_ONLY = {"admin": 200, "office": 403, "secretary": 403, "viewer": 403, "member": 403, "nobody": 403}
 POST_ONLY = {r: 405 for r in ROLES if r != "anonymous"}
+
+
+def _insp(key: str) -> ArgsFn:
+    return lambda w, loc, v: (w.inspection[loc][key].pk,)
+
+
+def _insp_post(kind: str) -> PayloadFn:
+    from inspection_world import item_payload, load_payload
+
+    return item_payload if kind == "item" else load_payload
+
+
+def _vn(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
 
 
 def _viewer_login(w: World, loc: str, v: str) -> tuple:
@@ -784,6 +804,25 @@ EXPECTED: dict[str, Spec] = {
         "tinh-tiet", "tu-kiem-diem", "chi-bo", "quyet-dinh", "dung", "khieu-nai", "giai-quyet"),
         post_variants=("tu-kiem-diem",), post=lambda w, loc, v: {
             "on": TODAY.strftime("%d/%m/%Y"), "text": "Tôi nhận khuyết điểm"}),
+    # -- inspection and supervision (issue 16): programmes, items, recommendations ------------------
+    "inspection:org_programmes": Spec("read", _org, ORG_LOCS),
+    "inspection:programme_add": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
+        "year": str(TODAY.year), "issuer": "commission", "number": "2-CTr/UBKT"}),
+    "inspection:programme_detail": Spec("read", _insp("programme"), OBJ_LOCS),
+    "inspection:item_add": Spec("edit", _insp("programme"), OBJ_LOCS, post=_insp_post("item")),
+    "inspection:programme_load": Spec("edit", _insp("programme"), OBJ_LOCS, post=_insp_post("load")),
+    "inspection:item_detail": Spec("read", _insp("concluded"), OBJ_LOCS),
+    "inspection:item_start": Spec("edit", _insp("new"), OBJ_LOCS, post=lambda w, loc, v: {
+        "decision_number": "7-QĐ/CB", "decided_on": _vn(TODAY), "started_on": _vn(TODAY),
+        "leader": "Đồng chí Bí thư chi bộ"}),
+    "inspection:item_report": Spec("edit", _insp("started"), OBJ_LOCS, post=lambda w, loc, v: {
+        "reported_on": _vn(TODAY), "summary": "Báo cáo tự kiểm điểm"}),
+    "inspection:item_conclude": Spec("edit", _insp("started"), OBJ_LOCS, post=lambda w, loc, v: {
+        "concluded_on": _vn(TODAY), "conclusion": "Thực hiện tốt"}),
+    "inspection:recommendation_add": Spec("edit", _insp("concluded"), OBJ_LOCS, post=lambda w, loc, v: {
+        "content": "Bổ sung hồ sơ", "due_on": _vn(TODAY + dt.timedelta(days=10))}),
+    "inspection:recommendation_done": Spec("edit", _insp("rec"), OBJ_LOCS, post=lambda w, loc, v: {
+        "done_on": _vn(TODAY), "note": "Đã bổ sung"}),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),

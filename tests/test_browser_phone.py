@@ -81,6 +81,9 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     from test_access_matrix import _discipline_objects
 
     w.discipline = _discipline_objects(w)  # issue 16: a case per location
+    from inspection_world import inspection_objects
+
+    w.inspection = inspection_objects(w.orgs, w.members)  # issue 16: programmes and items at each step
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

@@ -56,7 +56,7 @@ def test_rule_parameters_are_in_the_rule_sets() -> None:
 
 
 def test_every_kind_has_a_label() -> None:
-    assert set(KIND_LABELS) == set(KINDS) and len(KINDS) == 15  # unpaid_fees, fees_remittance_late (issue 15); letter_deadline, badge_due (issue 16)
+    assert set(KIND_LABELS) == set(KINDS) and len(KINDS) == 16  # unpaid_fees, fees_remittance_late (issue 15); letter_deadline, badge_due, inspection_recommendation_overdue (issue 16)
 
 
 # -- deadlines --------------------------------------------------------------------------------------

@@ -475,6 +475,27 @@ def test_the_fees_cases(demo, db) -> None:
     assert 90 <= share.value < 100  # mostly "all paid", not everybody
 
 
+def test_the_inspection_cases(demo, db) -> None:
+    """Issue 16 point 7: a year's programme with concluded and late items, recommendations done on
+    time, late and overdue (the alert), and a conclusion naming a member in violation."""
+    from django.db.models import F
+
+    from dangvu.alerts.services import alerts_for
+    from dangvu.inspection import selectors as isel
+    from dangvu.inspection.models import InspectionFinding, Programme, Recommendation
+
+    last = Programme.objects.filter(organization=demo.root, year=TODAY.year - 1).get()
+    counts = isel.state_counts(isel.item_rows(last, TODAY))
+    assert counts["concluded"] >= 3 and counts["late"] >= 1 and counts["planned"] == counts["under_way"] == 0
+    assert Programme.objects.filter(organization=demo.root, year=TODAY.year).exists()
+    recs = Recommendation.objects.filter(inspection__programme=last)
+    assert recs.filter(done_on__lte=F("due_on")).exists() and recs.filter(done_on__gt=F("due_on")).exists()
+    overdue = [a for a in alerts_for(demo.root, TODAY) if a.kind == "inspection_recommendation_overdue"]
+    assert overdue and all(a.date < TODAY for a in overdue)
+    finding = InspectionFinding.objects.select_related("inspection").get(inspection__programme=last)
+    assert finding.inspection.violations_found and finding.violation_on < finding.inspection.concluded_on
+
+
 # Yearly evaluation rounds of a year close in the January after it: read last year's.
 _YEAR_CLOSED = ("members.rated_good_or_better_share", "members.rated_excellent_share",
                 "organizations.rated_good_or_better_share", "organizations.rated_fulfilled_only_share",
@@ -625,7 +646,7 @@ def test_steps_are_listed_in_order_without_registration() -> None:
     assert demo_services.STEPS is steps.STEPS
     assert names == ["plan_tree", "write_tree", "members", "posts", "localities", "working_rules", "trainings",
                      "yearly_records", "meetings", "fees", "admission", "discipline", "evaluations", "plans", "honours",
-                     "classification", "letters", "users", "audit"]
+                     "classification", "letters", "inspection", "users", "audit"]
     # Every step lives in the demo package; the apps' ready() hooks import no demo code.
     assert all(fn.__module__.startswith("dangvu.demo.steps.") for _, fn in demo_services.STEPS)
     for app in ("accounts", "admission", "alerts", "congress", "evaluation", "meetings", "plans", "registry", "web"):

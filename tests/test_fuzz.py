@@ -39,7 +39,7 @@ from dangvu.core.safefiles import has_controls
 pytestmark = pytest.mark.django_db
 
 FUZZ_EXAMPLES = 25  # per app; with the sweep below the file runs in about a minute on one core
-APPS = ("registry:", "meetings:", "congress:", "evaluation:", "admission:", "plans:")
+APPS = ("registry:", "meetings:", "congress:", "evaluation:", "admission:", "plans:", "inspection:")
 # Values no date field may accept, no integer field may read.
 BAD_DATES = frozenset({"31/12/1899", "31/02/2025", "2025-02-30", "29/02/2023", "99999-01-01", "01/01/99999",
                        "0000-00-00", "1/1/1", "2025-13-45", "32/01/2025", "0001-01-01", "9999-12-31"})

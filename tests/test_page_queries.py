@@ -55,6 +55,9 @@ def page_world(tree, settings, tmp_path):
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
     issue17_objects(w)  # party groups and a member away now (issue 17)
+    from inspection_world import inspection_objects
+
+    w.inspection = inspection_objects(w.orgs, w.members)  # issue 16: programmes and items at each step
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
@@ -137,6 +140,9 @@ def grow(world, n: int = 12) -> None:
     from fees_world import grow_fees
 
     grow_fees(c1a, members)
+    from inspection_world import grow_inspection
+
+    grow_inspection(world, members, n)
     from dangvu.evaluation.models import EvaluationRound
 
     for rnd in EvaluationRound.objects.all():
@@ -292,6 +298,17 @@ def _alert_world(tree) -> None:
                          subject="Tố cáo")
     rs.register_member(None, cells[1], make_member_data("Cựu Binh Đủ Tuổi", dt.date(1960, 1, 1),
                                                         admitted_on=dt.date(1996, 9, 2), full_on=dt.date(1997, 9, 2)))
+    # Inspection (issue 16): C1's recommendation due 31/5/2026 and not carried out: overdue after it.
+    from dangvu.inspection import services as ins
+
+    programme = ins.create_programme(None, tree.orgs["C1"], 2026)
+    item = ins.add_item(None, programme, activity="inspection", form="regular", subject_kind="organization",
+                        subject_org=cells[0], content="Kiểm tra việc thu, nộp đảng phí",
+                        planned_start=dt.date(2026, 3, 1), planned_end=dt.date(2026, 4, 30))
+    ins.start_inspection(None, item, decision_number="8-QĐ/ĐU", decided_on=dt.date(2026, 3, 2),
+                         started_on=dt.date(2026, 3, 5), leader="Đồng chí Chủ nhiệm Ủy ban Kiểm tra")
+    ins.conclude_inspection(None, item, concluded_on=dt.date(2026, 4, 20), conclusion="Còn thiếu sót",
+                            recommendations=[ins.RecommendationInput("Lập sổ theo dõi", dt.date(2026, 5, 31))])
 
 
 def _old_pages(alerts, kind: str = "") -> list:

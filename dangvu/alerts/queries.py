@@ -231,6 +231,10 @@ class SubtreeAlerts:
         and paged from that short list."""
         return self._listed(sel.fee_alerts, ("fees_remittance_late",))
 
+    def _inspection(self) -> KindQuery:
+        """Recommendations after an inspection past their deadline: one alert each (a short list)."""
+        return self._listed(sel.inspection_alerts, ("inspection_recommendation_overdue",))
+
     def _listed(self, gather: sel.Gatherer, kinds: tuple[str, ...]) -> KindQuery:
         """A kind whose gatherer returns only the alerts themselves (a short list): gathered once,
         on first use, then counted and paged from it."""
@@ -249,7 +253,8 @@ class SubtreeAlerts:
             found = [*self._meetings(), self._absences(), self._probation(), self._prospects(), self._assignments(),
                      *self._cells(), self._fees(),
                      self._listed(sel.letter_alerts, ("letter_deadline",)),
-                     self._listed(sel.badge_alerts, ("badge_due",))]
+                     self._listed(sel.badge_alerts, ("badge_due",)),
+                     self._inspection()]
             self._kinds = [q for q in found if q is not None]
         return self._kinds
 

@@ -42,6 +42,7 @@ from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.fees import arrears as fees_arrears
 from dangvu.fees.selectors import late_remittance_alerts
 from dangvu.honours.selectors import badge_alerts
+from dangvu.inspection.selectors import overdue_alerts as inspection_overdue_alerts
 from dangvu.letters.selectors import letter_alerts
 from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import CELL_KINDS, Assignment, Member, Organization, OrgKind, Post, PostRole
@@ -414,9 +415,11 @@ def full_members_of(org: Organization, cell_paths: set[str]) -> dict[str, int]:
 
 # Party fees (issue 15): late remittances up the tree, computed in the fees app (one call here).
 fee_alerts: Gatherer = late_remittance_alerts
+inspection_alerts: Gatherer = inspection_overdue_alerts
 
 GATHERERS: tuple[Gatherer, ...] = (meeting_alerts, absence_alerts, probation_alerts, admission_alerts,
-                                   assignment_alerts, organization_alerts, fee_alerts)
+                                   assignment_alerts, organization_alerts, fee_alerts,
+                                   inspection_alerts)
 # Issue 16: open letters near or past their deadline; members due a badge at the next occasion, not proposed.
 GATHERERS += (letter_alerts, badge_alerts)
 

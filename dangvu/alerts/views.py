@@ -33,6 +33,8 @@ def alert_url(alert: Alert) -> str:
         return reverse("registry:member_detail", args=[alert.member_id])
     if alert.kind == "fees_remittance_late":
         return reverse("fees:remittances", args=[alert.org_code])
+    if alert.kind == "inspection_recommendation_overdue":
+        return reverse("inspection:org_programmes", args=[alert.org_code])
     if alert.kind in MEETING_KINDS:
         return reverse("meetings:org_meetings", args=[alert.org_code])
     return reverse("registry:org_detail", args=[alert.org_code])

@@ -73,6 +73,12 @@ PAGES: dict[str, tuple[str, ...]] = {
     "honours:badges": ("org",), "honours:badge_decide": ("org",), "honours:org_commendations": ("org",),
     "honours:org_commendation_add": ("org",), "honours:member_commendations": ("member",),
     "honours:member_commendation_add": ("member",),
+    "inspection:org_programmes": ("org",), "inspection:programme_add": ("org",),
+    "inspection:programme_detail": ("insp_programme",), "inspection:item_add": ("insp_programme",),
+    "inspection:programme_load": ("insp_programme",), "inspection:item_detail": ("insp_item",),
+    "inspection:item_start": ("insp_item",), "inspection:item_report": ("insp_item",),
+    "inspection:item_conclude": ("insp_item",), "inspection:recommendation_add": ("insp_item",),
+    "inspection:recommendation_done": ("insp_rec",),
 }
 # The step a prospect at each stage takes next (the admission step page's variant).
 NEXT_STEP = {"source": "hoc-lop", "course": "tham-tra", "vetted": "nghi-quyet", "cell_resolved": "quyet-dinh",
@@ -99,6 +105,7 @@ def _finders(scope: Scope) -> dict[str, Callable[[], Any]]:
     from dangvu.congress import models as cm
     from dangvu.evaluation.models import Evaluation, EvaluationRound
     from dangvu.fees.models import FeePayment, PaymentKind
+    from dangvu.inspection.models import Inspection, Programme, Recommendation
     from dangvu.meetings.models import Meeting, StudySession
     from dangvu.plans.models import Plan, Target, Task
     from dangvu.registry.models import CELL_KINDS, ImportBatch, Locality, Member, Organization, Post, Transfer
@@ -144,6 +151,10 @@ def _finders(scope: Scope) -> dict[str, Callable[[], Any]]:
         "draft_plan": lambda: _first(Plan.objects.filter(issuer__path__startswith=path, state="draft")),
         "target": lambda: _first(Target.objects.filter(plan__issuer__path__startswith=path, plan__state="active")),
         "task": lambda: _first(Task.objects.filter(plan__issuer__path__startswith=path, plan__state="active")),
+        "insp_programme": lambda: _first(Programme.objects.filter(**inside)),
+        "insp_item": lambda: _first(Inspection.objects.filter(programme__organization__path__startswith=path)),
+        "insp_rec": lambda: _first(Recommendation.objects.filter(
+            inspection__programme__organization__path__startswith=path)),
     }
 
 

@@ -38,6 +38,7 @@ KINDS: tuple[str, ...] = (
     "fees_remittance_late",
     "letter_deadline",
     "badge_due",
+    "inspection_recommendation_overdue",
 )
 """Every alert kind, in the order they are listed within one severity."""
 
@@ -57,6 +58,7 @@ KIND_LABELS: dict[str, str] = {
     "fees_remittance_late": "Chưa nộp đảng phí lên cấp trên",
     "letter_deadline": "Hạn giải quyết đơn thư",
     "badge_due": "Đủ tuổi đảng nhận Huy hiệu Đảng, chưa đề nghị",
+    "inspection_recommendation_overdue": "Kiến nghị sau kiểm tra, giám sát quá hạn",
 }
 
 SEVERITIES: tuple[str, ...] = ("passed", "near", "info")

@@ -15,6 +15,7 @@ from .discipline import discipline
 from .evaluations import evaluations
 from .fees import build_fees_demo
 from .honours import honours
+from .inspection import inspection
 from .letters import letters
 from .localities import localities
 from .meetings import build_meetings_demo
@@ -45,6 +46,7 @@ STEPS: list[tuple[str, DemoStep]] = [
     ("honours", honours),  # reads the members' admission dates and history
     ("classification", classification),  # reads last year's meetings, grades and fees
     ("letters", letters),  # letters of the root committee, exemplary members of each grassroots organization
+    ("inspection", inspection),  # programmes of inspection and supervision over the committees' cells
     ("users", users),  # the «bithu» login is the secretary of the village cell with a plan
     ("audit", audit),  # last: sums up every row written
 ]
