@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dangvu.web.urls")),
     path("", include("dangvu.alerts.urls")),
     path("dang-phi/", include("dangvu.fees.urls")),
+    path("", include("dangvu.channel.urls")),
 ]
 
 handler403 = "dangvu.web.views.error_403"
