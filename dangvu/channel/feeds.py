@@ -13,7 +13,6 @@ from dangvu.core.rulesets import ruleset_for
 from .selectors import FeedEvent
 
 
-
 def calendar_bytes(name: str, events: list[FeedEvent]) -> bytes:
     tz = ZoneInfo(settings.TIME_ZONE)
     cal = Calendar()

@@ -28,7 +28,16 @@ from dangvu.meetings.models import StudySession
 from dangvu.registry.models import CELL_KINDS, Member, Organization
 
 from . import selectors as sel
-from .models import FeedToken, MeetingReply, MemberContact, Notice, NoticeKind, NoticeRead, ReplyAnswer, StudyAck
+from .models import (
+    FeedToken,
+    MeetingReply,
+    MemberContact,
+    Notice,
+    NoticeKind,
+    NoticeRead,
+    ReplyAnswer,
+    StudyAck,
+)
 from .services_mail import queue_notice_mail
 
 TITLE_MAX, BODY_MAX, REASON_MAX = 200, 4000, 200

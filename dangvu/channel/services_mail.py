@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dangvu.common import Code, ServiceError, ensure_can_edit
@@ -42,6 +43,7 @@ def notice_text(notice: Notice, name: str) -> str:
     return "\n".join(lines)
 
 
+@transaction.atomic
 def queue_notice_mail(notice: Notice) -> int:
     """One outbox row per active member of the subtree with an address; the drain starts after commit."""
     from dangvu.registry.models import Member
@@ -75,13 +77,38 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=settings.DANGVU_MAIL_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
 
 
+STALE_CLAIM = dt.timedelta(minutes=15)  # a mail taken by a drainer that died is taken again after this
+
+
 def _claim(now: dt.datetime, limit: int) -> list[Outbox]:
-    """Due rows, each taken by one drainer only (a conditional update: no two send the same mail)."""
-    due = list(Outbox.objects.filter(state=MailState.PENDING).exclude(next_try_at__gt=now)
-               .order_by("pk").values_list("pk", flat=True)[:limit])
-    taken = [pk for pk in due if Outbox.objects.filter(pk=pk, state=MailState.PENDING)
-             .update(state=MailState.SENDING) == 1]
+    """Due rows, each taken by one drainer only (a conditional update: no two send the same mail).
+    A claim stamps ``next_try_at``, so a row left "sending" by a killed process is due again later."""
+    due_q = (Q(state=MailState.PENDING) & (Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))) | Q(
+        state=MailState.SENDING, next_try_at__lte=now - STALE_CLAIM)
+    taken = []
+    for pk, state, stamp in Outbox.objects.filter(due_q).order_by("pk").values_list(
+            "pk", "state", "next_try_at")[:limit]:
+        if Outbox.objects.filter(pk=pk, state=state, next_try_at=stamp).update(
+                state=MailState.SENDING, next_try_at=now) == 1:
+            taken.append(pk)
     return list(Outbox.objects.filter(pk__in=taken).order_by("pk"))
+
+
+@transaction.atomic
+def _finish(row: Outbox, now: dt.datetime, exc: Exception | None) -> str:
+    """Record one try: sent, pending again after the backoff delay, or failed after the last try."""
+    row.attempts += 1
+    if exc is None:
+        row.state, row.sent_at, row.next_try_at, row.last_error = MailState.SENT, timezone.now(), None, ""
+        outcome = "sent"
+    else:
+        row.last_error = plain_reason(exc)
+        if row.attempts >= settings.DANGVU_MAIL_ATTEMPTS:
+            row.state, row.next_try_at, outcome = MailState.FAILED, None, "failed"
+        else:
+            row.state, row.next_try_at, outcome = MailState.PENDING, now + retry_delay(row.attempts), "retry"
+    row.save(update_fields=["attempts", "state", "sent_at", "next_try_at", "last_error"])
+    return outcome
 
 
 def drain_outbox(now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
@@ -92,26 +119,15 @@ def drain_outbox(now: dt.datetime | None = None, limit: int = 200) -> dict[str, 
     if not rows:
         return counts
     connection = get_connection(fail_silently=False)
-    for row in rows:
+    for row in rows:  # no transaction is held while the mail server answers
         try:
             EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to_email],
                          connection=connection).send()
         except Exception as exc:  # any failure of the mail server is a retry, never a crash
             log.warning("mail %s failed: %s", row.pk, exc.__class__.__name__)
-            row.attempts += 1
-            row.last_error = plain_reason(exc)
-            if row.attempts >= settings.DANGVU_MAIL_ATTEMPTS:
-                row.state, row.next_try_at = MailState.FAILED, None
-                counts["failed"] += 1
-            else:
-                row.state, row.next_try_at = MailState.PENDING, now + retry_delay(row.attempts)
-                counts["retry"] += 1
-            row.save(update_fields=["attempts", "last_error", "state", "next_try_at"])
+            counts[_finish(row, now, exc)] += 1
         else:
-            row.attempts += 1
-            row.state, row.sent_at, row.next_try_at, row.last_error = MailState.SENT, timezone.now(), None, ""
-            row.save(update_fields=["attempts", "state", "sent_at", "next_try_at", "last_error"])
-            counts["sent"] += 1
+            counts[_finish(row, now, None)] += 1
     try:
         connection.close()
     except Exception:  # closing a broken connection must not undo the bookkeeping above
