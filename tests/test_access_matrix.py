@@ -240,7 +240,9 @@ def _channel_objects(w: World, tree) -> dict[str, Any]:
     from dangvu.evaluation import services as es
 
     out: dict[str, Any] = {loc: chs.post_notice(None, w.orgs[loc], title=f"Thông báo {loc}") for loc in OBJ_LOCS}
-    out["evaluation"] = es.open_round(None, w.orgs["in"], "member", TODAY.year).evaluations.get(member=tree.own)
+    # The member's own sheet in an open round nobody has proposed on yet (two years back: the
+    # fuller worlds of the phone and query tests hold rounds of this year and the last).
+    out["evaluation"] = es.open_round(None, w.orgs["in"], "member", TODAY.year - 2).evaluations.get(member=tree.own)
     out["feed_key"] = chs.issue_feed_token(tree.users["member"], member=tree.own)[1]
     return out
 

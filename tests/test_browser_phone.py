@@ -32,6 +32,7 @@ from browser_util import (
 from django.urls import reverse
 from test_access_matrix import (
     EXPECTED,
+    _channel_objects,
     _congress_objects,
     build_world,
     expected_status,
@@ -78,6 +79,7 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
     issue17_objects(w)  # party groups and a member away now (issue 17)
+    w.channel = _channel_objects(w, tree)  # issue 17: notices, the member's open sheet, a calendar key
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

@@ -301,9 +301,9 @@ class _Inbox:
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server on loopback; Django's SMTP backend pointed at it."""
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:  # a free loopback port (the controller's own check needs a real one)
         probe.bind(("127.0.0.1", 0))

@@ -17,7 +17,14 @@ import pytest
 from conftest import make_member_data
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for, issue17_objects
+from test_access_matrix import (
+    _badge_objects,
+    _channel_objects,
+    _congress_objects,
+    build_world,
+    client_for,
+    issue17_objects,
+)
 from test_browser_phone import allowed_pages
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +67,7 @@ def page_world(tree, settings, tmp_path):
     complete(w.commune_round)
     w.org_round = es.open_round(None, tree.orgs["C1"], "organization", YEAR - 1)
     w.badges = _badge_objects(w.orgs)
+    w.channel = _channel_objects(w, tree)
     return w
 
 
@@ -133,6 +141,7 @@ def grow(world, n: int = 12) -> None:
     from fees_world import grow_fees
 
     grow_fees(c1a, members)
+    _grow_channel(world, n)
     from dangvu.evaluation.models import EvaluationRound
 
     for rnd in EvaluationRound.objects.all():
@@ -155,6 +164,22 @@ def _grow_issue17(world, members: list) -> None:
     for i in range(len(members)):
         ms.record_meeting(None, world.groups["in"], held_on=dt.date(today.year - 1, 1 + i % 12, 10 + i // 12),
                           starts_at=dt.time(19, 30), ends_at=dt.time(21, 0), online=bool(i % 2))
+
+
+def _grow_channel(world, n: int) -> None:
+    """Notices and invitations to the member's cell and commune, read and answered; documents to study."""
+    from dangvu.channel import services as chs
+    from dangvu.meetings import services as ms
+
+    tree, today = world.tree, dt.date.today()
+    for i in range(n):
+        notice = chs.post_notice(None, tree.orgs["C1A" if i % 2 else "C1"], title=f"Thông báo thêm {i + 1}",
+                                 kind="invitation", meets_on=today + dt.timedelta(days=i + 1),
+                                 starts_at=dt.time(19, 30), place="Nhà văn hóa")
+        chs.reply_to_invitation(tree.users["member"], tree.own, notice, "cannot", "Đi công tác")
+        session = ms.record_study_session(None, tree.orgs["C1A"], document_title=f"Tài liệu thêm {i + 1}",
+                                          document_number=f"{i + 1}-NQ/TW", held_on=today, member_ids=[])
+        chs.acknowledge_study(tree.users["member"], tree.own, session)
 
 
 def _grow_honours(world, n: int) -> None:
