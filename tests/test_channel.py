@@ -438,3 +438,86 @@ def test_cell_feed_and_revoking_is_the_owners(tree):
         reverse("channel:feed_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+# -- sending in the background ---------------------------------------------------------------------
+
+
+def test_posting_returns_before_the_mail_is_sent_and_the_thread_sends_it(transactional_db, tree, smtp):
+    """The page answers while the mail server still holds the message; the background thread then
+    delivers it (a gate in the SMTP server holds the delivery until the page has answered)."""
+    import asyncio
+    import threading
+    import time
+
+    gate = threading.Event()
+    original = smtp.handle_DATA
+
+    async def held_data(server, session, envelope):
+        await asyncio.get_running_loop().run_in_executor(None, gate.wait, 30)
+        return await original(server, session, envelope)
+
+    smtp.handle_DATA = held_data
+    s.set_email(tree.users["member"], tree.own, "cuong@example.vn")
+    day = clock.today() + dt.timedelta(days=6)
+    response = logged_in(tree.users["secretary"]).post(reverse("channel:notice_create", args=["C1A"]), {
+        "kind": "invitation", "title": "Giấy mời họp chi bộ tháng này", "meets_on": day.strftime("%d/%m/%Y"),
+        "starts_at": "19:30", "place": "Nhà văn hóa", "email": "on"})
+    assert response.status_code == 302
+    assert smtp.messages == [] and Outbox.objects.get().state in (MailState.PENDING, MailState.SENDING)
+    gate.set()
+    for _ in range(150):  # the thread finishes on its own; wait for it without a timed assert
+        if Outbox.objects.get().state == MailState.SENT:
+            break
+        time.sleep(0.2)
+    assert Outbox.objects.get().state == MailState.SENT
+    [(to, message)] = smtp.messages
+    assert to == ["cuong@example.vn"] and day.strftime("%d/%m/%Y") in message.get_content()
+
+
+# -- the member's pages do not grow with the rows ----------------------------------------------------
+
+
+def _member_queries(client, urls: list[str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    out = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200, url
+        out[url] = len(ctx.captured_queries)
+    return out
+
+
+def _grow(tree, n: int, offset: int) -> None:
+    from conftest import make_member_data
+    from person_names import letters
+
+    today = clock.today()
+    for i in range(offset, offset + n):
+        notice = _invite(tree, days=i + 1, org="C1A")
+        s.reply_to_invitation(tree.users["member"], tree.own, notice, "attend")
+        s.post_notice(tree.users["admin"], tree.orgs["P"], title=f"Thông báo của tỉnh {letters(i)}")
+        session = ms.record_study_session(None, tree.orgs["C1A"], document_title=f"Tài liệu {letters(i)}",
+                                          document_number=f"{i + 1}-NQ/TW", held_on=today, member_ids=[])
+        s.acknowledge_study(tree.users["member"], tree.own, session)
+        ms.record_meeting(None, tree.orgs["C1A"], held_on=dt.date(today.year - 1 - i // 12, 1 + i % 12, 5),
+                          starts_at=dt.time(19, 30), ends_at=dt.time(21, 30))
+        rs.register_member(None, tree.orgs["C1A"], make_member_data(
+            f"Đảng Viên Mới {letters(i)}", dt.date(1980, 1, 1 + i % 28), admitted_on=dt.date(2005, 1, 5),
+            full_on=dt.date(2006, 1, 5)))
+
+
+def test_member_pages_do_not_grow_with_rows(tree):
+    _grow(tree, 2, 0)
+    member = logged_in(tree.users["member"])
+    notice = sel.notices_for(tree.own).first()
+    urls = [reverse("channel:home"), reverse("channel:cell"), reverse("channel:notice_list"),
+            reverse("channel:notice_detail", args=[notice.pk]), reverse("channel:feeds")]
+    _member_queries(member, urls)  # the first visit writes the session and the read receipt
+    before = _member_queries(member, urls)
+    _grow(tree, 10, 2)
+    after = _member_queries(member, urls)
+    assert after == before
+    assert max(after.values()) < 40, after

@@ -25,6 +25,7 @@ from .models import MailState, MemberContact, Notice, Outbox
 
 log = logging.getLogger(__name__)
 _draining = threading.Lock()  # one drain thread per process
+DRAIN_ERRORS = 5  # a background drain gives up after this many database errors in a row (`dangvu mail send` remains)
 
 
 def notice_text(notice: Notice, name: str) -> str:
@@ -145,20 +146,29 @@ def next_due() -> dt.datetime | None:
 
 
 def _drain_loop(stop: threading.Event | None = None) -> None:
-    """Drain until nothing is pending, sleeping until each retry is due."""
+    """Drain until nothing is pending, sleeping until each retry is due. A database error (a busy
+    SQLite file) is waited out a few times; the rows stay pending for the next drain either way."""
     if not _draining.acquire(blocking=False):
         return  # another thread of this process is at it
+    stop = stop or threading.Event()
+    errors = 0
     try:
-        while stop is None or not stop.is_set():
-            drain_outbox()
-            due = next_due()
+        while not stop.is_set():
+            try:
+                drain_outbox()
+                due = next_due()
+            except Exception:
+                errors += 1
+                log.exception("the mail drain failed (%s)", errors)
+                if errors >= DRAIN_ERRORS or stop.wait(errors):
+                    break
+                continue
+            errors = 0
             if due is None:
                 break
             wait = (due - timezone.now()).total_seconds()
-            if wait > 0 and (stop.wait(wait) if stop else threading.Event().wait(wait)):
+            if wait > 0 and stop.wait(wait):
                 break
-    except Exception:  # a background thread must not die loudly; the rows stay pending for `dangvu mail send`
-        log.exception("the mail drain stopped")
     finally:
         _draining.release()
         connections.close_all()  # this thread's own connections
