@@ -521,3 +521,27 @@ def test_member_pages_do_not_grow_with_rows(tree):
     after = _member_queries(member, urls)
     assert after == before
     assert max(after.values()) < 40, after
+
+
+def test_mail_send_command_drains_the_outbox(tree, smtp, settings, capsys):
+    import json
+
+    from dangvu.cli import main
+
+    s.set_email(tree.users["member"], tree.own, "cuong@example.vn")
+    _invite(tree)
+    assert main(["mail", "send", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"sent": 1, "retry": 0, "failed": 0}
+    assert [to for to, _m in smtp.messages] == [["cuong@example.vn"]]
+    settings.DANGVU_EMAIL_ENABLED = False
+    assert main(["mail", "send"]) == 2
+    assert "DANGVU_EMAIL_URL" in capsys.readouterr().err
+
+
+def test_secretary_landing_page_has_the_one_tap_invitation(tree):
+    ms.record_meeting(None, tree.orgs["C1A"], held_on=clock.today() - dt.timedelta(days=3),
+                      starts_at=dt.time(19, 0), ends_at=dt.time(21, 0), place="Nhà văn hóa")
+    page = logged_in(tree.users["secretary"]).get("/").content.decode()
+    action = reverse("channel:invite_from_meeting", args=["C1A"])
+    assert f'action="{action}"' in page
+    assert f'action="{action}"' not in logged_in(tree.users["member"]).get("/").content.decode()
