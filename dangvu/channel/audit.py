@@ -8,4 +8,4 @@ from . import models as m
 for model in (m.Notice, m.NoticeRead, m.MeetingReply, m.StudyAck, m.FeedToken):
     auditlog.register(model)
 auditlog.register(m.MemberContact, mask_fields=["email"])
-auditlog.register(m.Outbox, exclude_fields=["body"])
+auditlog.register(m.Outbox, exclude_fields=["body"], mask_fields=["to_email"])

@@ -6,6 +6,7 @@ through the user's Access (outside the subtree → 404, read-only → 403 on wri
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -255,6 +256,8 @@ def notice_create(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     require_edit(acc, org)
     form = f.NoticeForm(request.POST or None)
+    if not settings.DANGVU_EMAIL_ENABLED:  # nothing would leave: say so instead of offering it
+        del form.fields["email"]
 
     def act(d):
         return s.post_notice(request.user, org, title=d["title"], body=d.get("body", ""), kind=d["kind"],
