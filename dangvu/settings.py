@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dangvu.letters",
     "dangvu.discipline",
     "dangvu.inspection",
+    "dangvu.channel",
     "dangvu.web",
 ]
 
@@ -291,6 +292,18 @@ globals().update(https_settings(os.environ))
 
 # Sessions: the cookie ends with the browser; on the server a session ends after DANGVU_IDLE_MINUTES
 # without a request or DANGVU_SESSION_HOURS after sign-in (dangvu.web.middleware.IdleTimeoutMiddleware).
+# E-mail reminders (notices, invitations): one URL, e.g. smtp://user:pass@mail.example.vn:587/?tls=True,
+# parsed by dj-email-url into Django's EMAIL_* settings. Without it the notices are posted but no mail goes out.
+DANGVU_EMAIL_URL = os.environ.get("DANGVU_EMAIL_URL", "")
+DANGVU_EMAIL_ENABLED = bool(DANGVU_EMAIL_URL)
+if DANGVU_EMAIL_URL:
+    import dj_email_url
+
+    globals().update(dj_email_url.parse(DANGVU_EMAIL_URL))
+DEFAULT_FROM_EMAIL = os.environ.get("DANGVU_EMAIL_FROM", "dangvu@localhost")
+DANGVU_MAIL_ATTEMPTS = int(os.environ.get("DANGVU_MAIL_ATTEMPTS", "5"))  # then the mail is marked failed
+DANGVU_MAIL_RETRY_SECONDS = int(os.environ.get("DANGVU_MAIL_RETRY_SECONDS", "60"))  # doubled after each failure
+
 DANGVU_IDLE_MINUTES = int(os.environ.get("DANGVU_IDLE_MINUTES", "30"))
 DANGVU_SESSION_HOURS = int(os.environ.get("DANGVU_SESSION_HOURS", "12"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

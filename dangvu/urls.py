@@ -10,6 +10,7 @@ urlpatterns = [
     path("dang-phi/", include("dangvu.fees.urls")),
     path("ky-luat/", include("dangvu.discipline.urls")),
     path("kiem-tra/", include("dangvu.inspection.urls")),
+    path("", include("dangvu.channel.urls")),
 ]
 
 handler403 = "dangvu.web.views.error_403"

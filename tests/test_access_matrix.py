@@ -103,6 +103,7 @@ class World:
     specials: dict[str, m.SpecialStatus] = field(default_factory=dict)  # a member away now, per cell
     discipline: dict[str, Any] = field(default_factory=dict)
     inspection: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channel: dict[str, Any] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -201,6 +202,9 @@ def build_world(tree, settings, tmp_path, request) -> World:
         from inspection_world import inspection_objects
 
         w.inspection = inspection_objects(w.orgs, w.members)
+    # Notices per location, the member's open evaluation and a calendar key; only for channel URLs.
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("channel:"):
+        w.channel = _channel_objects(w, tree)
     return w
 
 
@@ -247,6 +251,16 @@ def _discipline_objects(w: World) -> dict[str, Any]:
     return {loc: ds.open_case(w.members[loc], violation_on=TODAY - dt.timedelta(days=60),
                               summary="Vi phạm quy chế làm việc", opened_by=None)
             for loc in ("in", "side", "out")}
+def _channel_objects(w: World, tree) -> dict[str, Any]:
+    from dangvu.channel import services as chs
+    from dangvu.evaluation import services as es
+
+    out: dict[str, Any] = {loc: chs.post_notice(None, w.orgs[loc], title=f"Thông báo {loc}") for loc in OBJ_LOCS}
+    # The member's own sheet in an open round nobody has proposed on yet (two years back: the
+    # fuller worlds of the phone and query tests hold rounds of this year and the last).
+    out["evaluation"] = es.open_round(None, w.orgs["in"], "member", TODAY.year - 2).evaluations.get(member=tree.own)
+    out["feed_key"] = chs.issue_feed_token(tree.users["member"], member=tree.own)[1]
+    return out
 
 
 def _next_occasion() -> dt.date:
@@ -321,6 +335,7 @@ def _case(w: World, loc: str, v: str) -> tuple:
 
 ADMIN_ONLY = {"admin": 200, "office": 403, "secretary": 403, "viewer": 403, "member": 403, "nobody": 403}
 POST_ONLY = {r: 405 for r in ROLES if r != "anonymous"}
+MEMBER_ONLY = {"admin": 404, "office": 404, "secretary": 404, "viewer": 404, "member": 200, "nobody": 404}
 
 
 def _insp(key: str) -> ArgsFn:
@@ -823,6 +838,24 @@ EXPECTED: dict[str, Spec] = {
         "content": "Bổ sung hồ sơ", "due_on": _vn(TODAY + dt.timedelta(days=10))}),
     "inspection:recommendation_done": Spec("edit", _insp("rec"), OBJ_LOCS, post=lambda w, loc, v: {
         "done_on": _vn(TODAY), "note": "Đã bổ sung"}),
+    # -- the members' channel (issue 17): the member home is the member role's own; the POST-only
+    # buttons (reply, study mark, revoke, one-tap invitation, mail retry) are tested in tests/test_channel.py
+    "channel:home": Spec("page", status=MEMBER_ONLY),
+    "channel:cell": Spec("page", status=MEMBER_ONLY),
+    "channel:email": Spec("page", status=MEMBER_ONLY),
+    "channel:feeds": Spec("page", status=MEMBER_ONLY),
+    "channel:self_assess": Spec("page", args=lambda w, loc, v: (w.channel["evaluation"].pk,), status=MEMBER_ONLY),
+    "channel:reply": Spec("page", args=lambda w, loc, v: (w.channel["in"].pk,), status=POST_ONLY),
+    "channel:study_ack": Spec("page", args=lambda w, loc, v: (w.studies["in"].pk,), status=POST_ONLY),
+    "channel:feed_revoke": Spec("page", args=lambda w, loc, v: (1,), status=POST_ONLY),
+    "channel:mail_retry": Spec("page", args=lambda w, loc, v: (w.channel["in"].pk,), status=POST_ONLY),
+    "channel:feed": Spec("public", args=lambda w, loc, v: (w.channel["feed_key"],), status={r: 200 for r in ROLES}),
+    "channel:notice_list": Spec("page", status=LOGGED_IN_200),
+    "channel:notice_detail": Spec("read", lambda w, loc, v: (w.channel[loc].pk,), OBJ_LOCS, expect=lambda role, loc: (
+        200 if loc in READ[role] or (role == "member" and loc == "in") else 404)),
+    "channel:notice_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
+        "kind": "notice", "title": "Thông báo lịch trực", "body": "Trực cơ quan ngày lễ"}),
+    "channel:invite_from_meeting": Spec("edit", _org, OBJ_LOCS, get_allowed=False),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),
@@ -941,6 +974,10 @@ def snapshot() -> dict[str, Any]:
     snap["posts"] = sorted(m.Post.objects.values_list("pk", "ended_on"))
     snap["orgs"] = sorted(m.Organization.objects.values_list("pk", "name"))
     snap["batches"] = sorted(m.ImportBatch.objects.values_list("pk", "state"))
+    from dangvu.channel import models as chm
+
+    for model in (chm.Notice, chm.NoticeRead, chm.MeetingReply, chm.StudyAck, chm.FeedToken, chm.Outbox):
+        snap[model.__name__] = model.objects.count()
     return snap
 
 

@@ -32,6 +32,7 @@ from browser_util import (
 from django.urls import reverse
 from test_access_matrix import (
     EXPECTED,
+    _channel_objects,
     _congress_objects,
     build_world,
     expected_status,
@@ -84,6 +85,7 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
     from inspection_world import inspection_objects
 
     w.inspection = inspection_objects(w.orgs, w.members)  # issue 16: programmes and items at each step
+    w.channel = _channel_objects(w, tree)  # issue 17: notices, the member's open sheet, a calendar key
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

@@ -17,7 +17,14 @@ import pytest
 from conftest import make_member_data
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from test_access_matrix import _badge_objects, _congress_objects, build_world, client_for, issue17_objects
+from test_access_matrix import (
+    _badge_objects,
+    _channel_objects,
+    _congress_objects,
+    build_world,
+    client_for,
+    issue17_objects,
+)
 from test_browser_phone import allowed_pages
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +73,7 @@ def page_world(tree, settings, tmp_path):
     from test_access_matrix import _discipline_objects
 
     w.discipline = _discipline_objects(w)  # issue 16: a case per location
+    w.channel = _channel_objects(w, tree)
     return w
 
 
@@ -143,6 +151,7 @@ def grow(world, n: int = 12) -> None:
     from inspection_world import grow_inspection
 
     grow_inspection(world, members, n)
+    _grow_channel(world, n)
     from dangvu.evaluation.models import EvaluationRound
 
     for rnd in EvaluationRound.objects.all():
@@ -165,6 +174,22 @@ def _grow_issue17(world, members: list) -> None:
     for i in range(len(members)):
         ms.record_meeting(None, world.groups["in"], held_on=dt.date(today.year - 1, 1 + i % 12, 10 + i // 12),
                           starts_at=dt.time(19, 30), ends_at=dt.time(21, 0), online=bool(i % 2))
+
+
+def _grow_channel(world, n: int) -> None:
+    """Notices and invitations to the member's cell and commune, read and answered; documents to study."""
+    from dangvu.channel import services as chs
+    from dangvu.meetings import services as ms
+
+    tree, today = world.tree, dt.date.today()
+    for i in range(n):
+        notice = chs.post_notice(None, tree.orgs["C1A" if i % 2 else "C1"], title=f"Thông báo thêm {i + 1}",
+                                 kind="invitation", meets_on=today + dt.timedelta(days=i + 1),
+                                 starts_at=dt.time(19, 30), place="Nhà văn hóa")
+        chs.reply_to_invitation(tree.users["member"], tree.own, notice, "cannot", "Đi công tác")
+        session = ms.record_study_session(None, tree.orgs["C1A"], document_title=f"Tài liệu thêm {i + 1}",
+                                          document_number=f"{i + 1}-NQ/TW", held_on=today, member_ids=[])
+        chs.acknowledge_study(tree.users["member"], tree.own, session)
 
 
 def _grow_honours(world, n: int) -> None:

@@ -180,6 +180,18 @@ def _points(points: Mapping[str, Any]) -> dict[str, float]:
     return clean
 
 
+def _may_self_assess(by, ev: Evaluation) -> None:
+    """The cell's editors fill the self step; the member fills their own from the member home
+    (issue 17), until the cell has proposed a grade."""
+    from dangvu.accounts.access import access_for
+
+    if by is None or access_for(by).can_edit_org(ev.unit) or not ev.member_id \
+            or ev.member_id not in access_for(by).own_member_ids:
+        ensure_can_edit(by, ev.unit)
+    elif ev.proposed_grade:
+        raise ServiceError("Chi bộ đã đề xuất xếp loại: phiếu tự đánh giá không sửa được nữa.", Code.STATE)
+
+
 @transaction.atomic
 def self_assess(by, ev: Evaluation, points: Mapping[str, Any], self_grade: str, *,
                 tasks_on_time_pct: Any = None, tasks_exceeding_pct: Any = None, targets_met_pct: Any = None,
@@ -188,7 +200,7 @@ def self_assess(by, ev: Evaluation, points: Mapping[str, Any], self_grade: str, 
     the share of tasks done on time and exceeding (and of targets met), recorded by the cell."""
     ev = _lock(ev)
     rnd = ev.round
-    ensure_can_edit(by, ev.unit)
+    _may_self_assess(by, ev)
     _require_open(rnd)
     clean = _points(points)
     rs = ruleset_for(rnd.rule_day)

@@ -315,8 +315,11 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     def act(_d):
         return s.set_attendance(request.user, meeting, form.statuses(), form.reasons())
 
+    from dangvu.channel.selectors import replies_for_meeting  # the members' replies to the invitation
+
     return service_form(request, form, {"title": f"Điểm danh — {meeting.kind_label} {meeting.held_on:%d/%m/%Y}",
-                                        "org": meeting.organization, "meeting": meeting}, act,
+                                        "org": meeting.organization, "meeting": meeting,
+                                        "replies": replies_for_meeting(meeting)}, act,
                         "Đã lưu điểm danh. Bây giờ chấm điểm buổi sinh hoạt.",
                         reverse("meetings:meeting_score", args=[meeting.pk]), template="meetings/attendance.html")
 
