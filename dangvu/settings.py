@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dangvu.alerts",
     "dangvu.fees",
     "dangvu.honours",
+    "dangvu.exchange",
     "dangvu.web",
 ]
 
