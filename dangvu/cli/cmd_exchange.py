@@ -48,7 +48,7 @@ def _import(args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     if not path.is_file():
         raise CommandError(f"Không có tệp {path}.")
-    local_secret_key(create=not os.environ.get("DATABASE_URL"))
+    _new_home()
     setup_django()
     from dangvu.common import ServiceError
     from dangvu.exchange.services import counts, import_package
@@ -85,7 +85,13 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_home() -> None:
+    # A new embedded instance gets its own secret key, as `dangvu demo` and `restore` make one.
+    local_secret_key(create=not os.environ.get("DATABASE_URL"))
+
+
 def _key(_args: argparse.Namespace) -> int:
+    _new_home()
     setup_django(migrate=False)
     from dangvu.exchange.keys import fingerprint, public_text, sender_key
 
@@ -97,6 +103,7 @@ def _key(_args: argparse.Namespace) -> int:
 
 
 def _trust(args: argparse.Namespace) -> int:
+    _new_home()
     setup_django()
     from dangvu.common import ServiceError
     from dangvu.exchange.services import trust_key

@@ -20,9 +20,12 @@ from django.db import models
 from dangvu.admission.models import AdmissionQuota, Prospect
 from dangvu.evaluation.models import Evaluation, EvaluationRound
 from dangvu.fees.models import FeeBasis, FeeBook, FeePayment, FeeRemittance, FeeShare
-from dangvu.meetings.models import Attendance, Meeting
+from dangvu.honours.models import BadgeAward, Commendation
+from dangvu.meetings.models import (Attendance, Meeting, MeetingScore, ScoringFramework, StudyAttendance,
+                                    StudySession, UpperAttendee)
 from dangvu.plans.models import Binding, Measurement, Plan, Target
-from dangvu.registry.models import Member, Organization, Post, StatusChange
+from dangvu.registry.models import (Assignment, Commitment, Locality, Member, Organization, Post, StatusChange,
+                                    Training, WorkingRules)
 
 # Kept by each instance for itself: tree bookkeeping, edit counters, derived search keys.
 LOCAL_FIELDS = {"path", "depth", "numchild", "version", "edited_by", "edited_at", "name_folded"}
@@ -54,8 +57,18 @@ SECTIONS: tuple[Section, ...] = (
     Section("members", Member, "Đảng viên"),
     Section("status_changes", StatusChange, "Biến động đảng viên"),
     Section("posts", Post, "Chức vụ"),
+    Section("working_rules", WorkingRules, "Quy chế làm việc"),
+    Section("localities", Locality, "Thôn, bản, tổ dân phố"),
+    Section("trainings", Training, "Đào tạo, bồi dưỡng"),
+    Section("assignments", Assignment, "Phân công nhiệm vụ"),
+    Section("commitments", Commitment, "Cam kết tu dưỡng, rèn luyện"),
     Section("meetings", Meeting, "Buổi sinh hoạt"),
     Section("attendances", Attendance, "Điểm danh"),
+    Section("upper_attendees", UpperAttendee, "Cấp trên dự sinh hoạt"),
+    Section("scoring_frameworks", ScoringFramework, "Khung chấm điểm sinh hoạt"),
+    Section("meeting_scores", MeetingScore, "Chấm điểm, xếp loại sinh hoạt"),
+    Section("study_sessions", StudySession, "Học tập nghị quyết"),
+    Section("study_attendances", StudyAttendance, "Dự học tập nghị quyết"),
     Section("evaluation_rounds", EvaluationRound, "Đợt đánh giá, xếp loại"),
     Section("evaluations", Evaluation, "Phiếu đánh giá, xếp loại"),
     Section("prospects", Prospect, "Quần chúng ưu tú, kết nạp"),
@@ -65,6 +78,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("fee_payments", FeePayment, "Khoản nộp đảng phí"),
     Section("fee_shares", FeeShare, "Tỷ lệ để lại"),
     Section("fee_remittances", FeeRemittance, "Nộp đảng phí cấp trên"),
+    Section("badge_awards", BadgeAward, "Huy hiệu Đảng"),
+    Section("commendations", Commendation, "Khen thưởng"),
     Section("plans", Plan, "Kế hoạch"),
     Section("targets", Target, "Chỉ tiêu"),
     Section("bindings", Binding, "Cách đo chỉ tiêu"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from dangvu.meetings.models import MeetingScore
 from dangvu.registry.models import Organization, subtree_q
 
 from .models import ExchangeImport, ExchangeUpload, TrustedKey
@@ -25,8 +26,22 @@ def _filters(org: Organization, year: int | None) -> dict[str, Q]:
         "members": in_org,
         "status_changes": members,
         "posts": in_org,
+        "working_rules": in_org,
+        "localities": in_org,
+        "trainings": members,
+        "assignments": members,
+        "commitments": members,
         "meetings": in_org & (Q(held_on__year=year) if y else Q()),
         "attendances": subtree_q(org, via="meeting__organization__") & (Q(meeting__held_on__year=year) if y else Q()),
+        "upper_attendees": subtree_q(org, via="meeting__organization__") & (
+            Q(meeting__held_on__year=year) if y else Q()),
+        "scoring_frameworks": Q(pk__in=MeetingScore.objects.filter(
+            subtree_q(org, via="meeting__organization__")).values("framework")),
+        "meeting_scores": subtree_q(org, via="meeting__organization__") & (
+            Q(meeting__held_on__year=year) if y else Q()),
+        "study_sessions": in_org & (Q(held_on__year=year) if y else Q()),
+        "study_attendances": subtree_q(org, via="session__organization__") & (
+            Q(session__held_on__year=year) if y else Q()),
         "evaluation_rounds": in_org & (Q(year=year) if y else Q()),
         "evaluations": subtree_q(org, via="round__organization__") & (Q(round__year=year) if y else Q()),
         "prospects": in_org,
@@ -36,6 +51,8 @@ def _filters(org: Organization, year: int | None) -> dict[str, Q]:
         "fee_payments": subtree_q(org, via="book__organization__") & (Q(book__month__year=year) if y else Q()),
         "fee_shares": in_org,
         "fee_remittances": subtree_q(org, via="sender__") & (Q(month__year=year) if y else Q()),
+        "badge_awards": members,
+        "commendations": members | in_org,
         "plans": subtree_q(org, via="issuer__"),
         "targets": subtree_q(org, via="plan__issuer__"),
         "bindings": subtree_q(org, via="target__plan__issuer__"),
@@ -62,7 +79,7 @@ def export_data(org: Organization, year: int | None) -> dict[str, list[dict[str,
             qs = qs.only(*[f.attname for f in fields], "path")
             orgs = list(qs)
             code_of = {o.path: o.code for o in orgs}
-            parent = org.get_parent()
+            parent = Organization.objects.get_parent(org)
             for o in orgs:
                 o.x_parent_code = code_of.get(o.path[:-Organization.steplen]) or (
                     parent.code if parent and o.pk == org.pk else None)

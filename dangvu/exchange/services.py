@@ -11,6 +11,7 @@ member by CCCD, any row by its model's unique fields (a cell's fee book of a mon
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from dangvu.common import ServiceError
+from dangvu.common.signals import data_changed
 from dangvu.core.errors import Code
+from dangvu.core.text import fold
 from dangvu.registry.models import Organization
 
 from . import keys as k
@@ -31,6 +34,8 @@ from .sections import BY_NAME, MODEL_SECTION, SECTIONS, Section
 PACKAGE_CODES = {"file": Code.FILE, "version": Code.FILE, "signature": Code.FILE, "checksum": Code.FILE,
                  "schema": Code.FILE, "untrusted": Code.FORBIDDEN}
 SAMPLE_LIMIT = 30
+BATCH = 500  # rows per INSERT
+CHUNK = 900  # ids per IN (…): under SQLite's bound on query parameters
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -39,12 +44,10 @@ def export_package(actor: Any, org: Organization, year: int | None = None) -> by
     the export itself is recorded (and so audited)."""
     with transaction.atomic():
         data = sel.export_data(org, year)
-        parent = org.get_parent()
+        parent = Organization.objects.get_parent(org)
         content = pkg.build(
             organization={"code": org.code, "name": org.name, "parent_code": parent.code if parent else None},
             period=year, made_at=timezone.now().isoformat(), data=data, key=k.sender_key())
-        import hashlib
-
         ExchangeExport.objects.create(org_code=org.code, period="" if year is None else str(year),
                                       sha256=hashlib.sha256(content).hexdigest(),
                                       records=sum(len(rows) for rows in data.values()),
@@ -126,7 +129,15 @@ class _Importer:
         for section, remote, local in ExchangeRecord.objects.filter(sender=self.sender).values_list(
                 "section", "remote_id", "local_id"):
             self.maps.setdefault(section, {})[remote] = local
+        if package.manifest["sender"]["public_key"] == k.own_public():
+            # This instance's own package: each row is itself (nothing to map, nothing to copy).
+            for section in SECTIONS[1:]:
+                ids = [r["id"] for r in package.data.get(section.name, [])]
+                for i in range(0, len(ids), CHUNK):
+                    own = section.model.objects.filter(pk__in=ids[i:i + CHUNK]).values_list("pk", flat=True)
+                    self.maps.setdefault(section.name, {}).update({pk: pk for pk in own})
         self.org_ids: dict[str, int] = {}
+        self.fresh: dict[str, set[int]] = {}  # ids of the rows this import created, by section
         self.new_records: list[ExchangeRecord] = []
 
     # -- references --
@@ -165,16 +176,23 @@ class _Importer:
         return values
 
     def _natural(self, section: Section, values: dict[str, Any]) -> models.Model | None:
-        """A local row that is the same thing by a unique key of its model."""
+        """A local row that is the same thing by a unique key of its model (a unique field, or a
+        unique constraint, under its condition). A key naming a row this import has just created
+        cannot match anything, so it is not looked up (no query per new attendance row)."""
         model = section.model
-        keysets = [[f.attname] for f in model._meta.concrete_fields if f.unique and not f.primary_key]
-        keysets += [[model._meta.get_field(n).attname for n in c.fields]
+        keysets: list[tuple[list[str], Any]] = [([f.attname], None) for f in model._meta.concrete_fields
+                                                if f.unique and not f.primary_key]
+        keysets += [([model._meta.get_field(n).attname for n in c.fields], c.condition)
                     for c in model._meta.constraints if isinstance(c, models.UniqueConstraint) and c.fields]
-        for attnames in keysets:
-            if all(values.get(a) not in (None, "") for a in attnames):
-                found = model.objects.filter(**{a: values[a] for a in attnames}).first()
-                if found is not None:
-                    return found
+        for attnames, condition in keysets:
+            if any(values.get(a) is None for a in attnames) or any(
+                    values[a] in self.fresh.get(MODEL_SECTION.get(model._meta.get_field(a).related_model, ""), ())
+                    for a in attnames if model._meta.get_field(a).is_relation):
+                continue
+            qs = model.objects.filter(**{a: values[a] for a in attnames})
+            found = (qs.filter(condition) if condition is not None else qs).first()
+            if found is not None:
+                return found
         return None
 
     def _in_scope(self, org: Organization) -> bool:
@@ -189,11 +207,17 @@ class _Importer:
                 self._organizations(section, rows, res)
             else:
                 self._rows(section, rows, res)
-        ExchangeRecord.objects.bulk_create(self.new_records, ignore_conflicts=True)
+        ExchangeRecord.objects.bulk_create(self.new_records, ignore_conflicts=True, batch_size=BATCH)
+        if any(self.fresh.get(s.name) for s in SECTIONS[1:]):
+            # Rows written by bulk_create sent no per-row signal: the stored figures of the
+            # package's subtree, every year, may be out of date.
+            data_changed.send(sender=ExchangeImport, organization_id=self.org_ids.get(self.package.org_code),
+                              year=None)
 
-    def _note(self, section: Section, text: str) -> None:
+    def _note(self, section: Section, verb: str, obj: models.Model, detail: str = "") -> None:
+        # str(obj) may read related rows: only for the few lines the preview shows.
         if len(self.result.changes) < SAMPLE_LIMIT:
-            self.result.changes.append(f"{section.label}: {text}")
+            self.result.changes.append(f"{section.label}: {verb} «{obj}»{detail}")
 
     def _remember(self, section: Section, remote: int, local: int) -> None:
         self.maps.setdefault(section.name, {})[remote] = local
@@ -209,7 +233,7 @@ class _Importer:
             setattr(obj, a, values[a])
         obj.save()
         res.updated += 1
-        self._note(section, f"sửa «{obj}» ({', '.join(sorted(diff))})")
+        self._note(section, "sửa", obj, f" ({', '.join(sorted(diff))})")
 
     def _organizations(self, section: Section, rows: list[dict[str, Any]], res: SectionResult) -> None:
         fields = section.fields()
@@ -232,8 +256,9 @@ class _Importer:
                                        "không được nhập.", Code.OUT_OF_SUBTREE, field="file")
                 kwargs = {f.attname: values[f.attname] for f in fields if f.attname in values}
                 org = parent.add_child(**kwargs) if parent is not None else Organization.add_root(**kwargs)
+                self.fresh.setdefault(section.name, set()).add(org.pk)
                 res.created += 1
-                self._note(section, f"thêm «{org.name}»")
+                self._note(section, "thêm", org)
             self.org_ids[org.code] = org.pk
             if self.maps.get(section.name, {}).get(row["id"]) != org.pk:
                 self._remember(section, row["id"], org.pk)
@@ -241,7 +266,15 @@ class _Importer:
     def _rows(self, section: Section, rows: list[dict[str, Any]], res: SectionResult) -> None:
         fields = section.fields()
         known = self.maps.get(section.name, {})
-        existing = section.model.objects.in_bulk([known[r["id"]] for r in rows if r["id"] in known])
+        wanted = [known[r["id"]] for r in rows if r["id"] in known]
+        existing: dict[int, models.Model] = {}
+        for i in range(0, len(wanted), CHUNK):
+            existing.update(section.model.objects.in_bulk(wanted[i:i + CHUNK]))
+        # New rows go in by the hundred (bulk_create: no per-row signals, so the stored figures
+        # are told once at the end); a section that refers to itself goes row by row, so a row
+        # can name one created just before it.
+        one_by_one = any(f.is_relation and f.related_model is section.model for f in fields)
+        pending: list[tuple[int, models.Model]] = []
         for row in rows:
             values = self._values(section, fields, row)
             if values is None:
@@ -257,10 +290,24 @@ class _Importer:
                 self._update(section, obj, values, res)
                 continue
             obj = section.model(**values)
-            obj.save()
+            if hasattr(obj, "name_folded"):  # what PersonIdentity.save() derives
+                obj.name_folded = fold(obj.full_name)
             res.created += 1
-            self._note(section, f"thêm «{obj}»")
-            self._remember(section, row["id"], obj.pk)
+            self._note(section, "thêm", obj)
+            pending.append((row["id"], obj))
+            if one_by_one or len(pending) >= BATCH:
+                self._flush(section, pending)
+        self._flush(section, pending)
+
+    def _flush(self, section: Section, pending: list[tuple[int, models.Model]]) -> None:
+        if not pending:
+            return
+        section.model.objects.bulk_create([obj for _, obj in pending])
+        fresh = self.fresh.setdefault(section.name, set())
+        for remote, obj in pending:
+            self._remember(section, remote, obj.pk)
+            fresh.add(obj.pk)
+        pending.clear()
 
     def _check_scope(self, section: Section, obj: models.Model) -> None:
         # A natural-key match outside the importer's scope (a member with this CCCD in another
