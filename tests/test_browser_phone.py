@@ -70,6 +70,9 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
 
     w.fees = fees_objects(w.orgs, w.members, tree.users)
     w.fees["remit"] = remittance_objects(tree)  # issue 15: the remittance page with lines and forms
+    from exchange_world import exchange_objects
+
+    w.exchange = exchange_objects(tree, settings, tmp_path)  # issue 18.3: staged packages with a preview
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
