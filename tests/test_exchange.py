@@ -204,3 +204,51 @@ def test_trusting_a_malformed_key_is_refused(db):
     with pytest.raises(ServiceError, match="không đúng dạng"):
         xs.trust_key(None, "abc", "Xã")
     assert TrustedKey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_office_uploads_previews_and_confirms(tree, home):
+    from conftest import logged_in
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvu.exchange.models import ExchangeUpload
+
+    _trust_self()
+    an = tree.members["an"]
+    Member.objects.filter(pk=an.pk).update(occupation="Nông dân")
+    content = xs.export_package(None, tree.orgs["C1A"])
+    Member.objects.filter(pk=an.pk).update(occupation="Giáo viên")
+    client = logged_in(tree.users["office"])
+    r = client.post("/trao-doi/C1/nhap-goi/", {"file": SimpleUploadedFile("c1a.zip", content)})
+    assert r.status_code == 302
+    staged = ExchangeUpload.objects.get()
+    page = client.get(r["Location"]).content.decode()
+    assert "Nguyễn Văn An" in page and "Xác nhận nhập" in page
+    an.refresh_from_db()
+    assert an.occupation == "Giáo viên"  # the preview wrote nothing
+    r = client.post(f"/trao-doi/goi/{staged.pk}/xac-nhan/")
+    assert r.status_code == 302
+    an.refresh_from_db()
+    assert an.occupation == "Nông dân"
+    staged.refresh_from_db()
+    assert staged.applied is not None and staged.applied.updated == 1 and bytes(staged.content) == b""
+    # A tampered file is refused on the page, in Vietnamese, and nothing is staged.
+    bad = content.replace(b"manifest", b"manifesx", 1)
+    r = client.post("/trao-doi/C1/nhap-goi/", {"file": SimpleUploadedFile("bad.zip", bad)})
+    assert r.status_code == 400 and "gói" in r.content.decode().lower()
+    assert ExchangeUpload.objects.count() == 1
+    # The secretary of a cell cannot open the office's page.
+    assert logged_in(tree.users["secretary"]).get("/trao-doi/C1A/nhap-goi/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_package_for_another_commune_is_refused_on_the_page(tree, home):
+    from conftest import logged_in
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _trust_self()
+    content = xs.export_package(None, tree.orgs["C2A"])
+    r = logged_in(tree.users["office"]).post("/trao-doi/C1/nhap-goi/",
+                                              {"file": SimpleUploadedFile("c2a.zip", content)})
+    assert r.status_code == 400
+    assert "ngoài phạm vi" in r.content.decode()

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,11 @@ def _read(z: zipfile.ZipFile, name: str) -> bytes:
         raise PackageError(f"Gói dữ liệu thiếu tệp {name}.", "file") from None
     if info.file_size > MAX_DATA_BYTES:
         raise PackageError(f"Tệp {name} trong gói quá lớn.", "file")
-    return z.read(name)
+    try:
+        return z.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+        # A damaged archive (wrong CRC, cut short, an unknown compression, an encrypted member).
+        raise PackageError(f"Tệp {name} trong gói bị hỏng, không đọc được.", "file") from None
 
 
 def _json(raw: bytes, name: str) -> Any:
@@ -127,7 +132,7 @@ def verify(content: bytes, trusted: set[str]) -> Package:
     trusted key, the data's checksum, the schema. ``trusted`` holds base64 public keys."""
     try:
         z = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise PackageError("Tệp không phải gói dữ liệu Đảng vụ (không đọc được tệp ZIP).", "file") from None
     with z:
         manifest_bytes = _read(z, "manifest.json")
