@@ -30,9 +30,8 @@ def home(settings, tmp_path):
 
 def _world(tree) -> None:
     """C1's year: fee books and a remittance, a monthly meeting, an admission (Dung, in the tree)."""
-    from tests.fees_world import remittance_objects
-
     from dangvu.meetings import services as ms
+    from tests.fees_world import remittance_objects
 
     remittance_objects(tree)
     for code in ("C1A", "C1B"):

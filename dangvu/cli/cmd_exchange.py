@@ -51,7 +51,7 @@ def _import(args: argparse.Namespace) -> int:
     _new_home()
     setup_django()
     from dangvu.common import ServiceError
-    from dangvu.exchange.services import counts, import_package
+    from dangvu.exchange.services import import_package
     from dangvu.registry.selectors import org_by_code
 
     scope = None
@@ -63,7 +63,7 @@ def _import(args: argparse.Namespace) -> int:
         result = import_package(None, path.read_bytes(), scope=scope, dry_run=args.dry_run)
     except ServiceError as exc:
         raise CommandError(exc.message, code=1) from exc
-    c = counts(result)
+    c = result.totals()
     if args.json:
         print_json({"organization": result.org_code, "period": result.period or None, "dry_run": args.dry_run,
                     "already_imported": result.already, **c,

@@ -21,11 +21,27 @@ from dangvu.admission.models import AdmissionQuota, Prospect
 from dangvu.evaluation.models import Evaluation, EvaluationRound
 from dangvu.fees.models import FeeBasis, FeeBook, FeePayment, FeeRemittance, FeeShare
 from dangvu.honours.models import BadgeAward, Commendation
-from dangvu.meetings.models import (Attendance, Meeting, MeetingScore, ScoringFramework, StudyAttendance,
-                                    StudySession, UpperAttendee)
+from dangvu.meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingScore,
+    ScoringFramework,
+    StudyAttendance,
+    StudySession,
+    UpperAttendee,
+)
 from dangvu.plans.models import Binding, Measurement, Plan, Target
-from dangvu.registry.models import (Assignment, Commitment, Locality, Member, Organization, Post, StatusChange,
-                                    Training, WorkingRules)
+from dangvu.registry.models import (
+    Assignment,
+    Commitment,
+    Locality,
+    Member,
+    Organization,
+    Post,
+    StatusChange,
+    Training,
+    WorkingRules,
+)
 
 # Kept by each instance for itself: tree bookkeeping, edit counters, derived search keys.
 LOCAL_FIELDS = {"path", "depth", "numchild", "version", "edited_by", "edited_at", "name_folded"}

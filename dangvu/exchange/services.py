@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,23 +38,24 @@ CHUNK = 900  # ids per IN (…): under SQLite's bound on query parameters
 
 
 # -- export ------------------------------------------------------------------------------------
+@transaction.atomic
 def export_package(actor: Any, org: Organization, year: int | None = None) -> bytes:
     """The signed package of ``org``'s subtree (``year``: the dated records of that year only);
     the export itself is recorded (and so audited)."""
-    with transaction.atomic():
-        data = sel.export_data(org, year)
-        parent = Organization.objects.get_parent(org)
-        content = pkg.build(
-            organization={"code": org.code, "name": org.name, "parent_code": parent.code if parent else None},
-            period=year, made_at=timezone.now().isoformat(), data=data, key=k.sender_key())
-        ExchangeExport.objects.create(org_code=org.code, period="" if year is None else str(year),
-                                      sha256=hashlib.sha256(content).hexdigest(),
-                                      records=sum(len(rows) for rows in data.values()),
-                                      created_by=actor if getattr(actor, "pk", None) else None)
+    data = sel.export_data(org, year)
+    parent = Organization.objects.get_parent(org)
+    content = pkg.build(
+        organization={"code": org.code, "name": org.name, "parent_code": parent.code if parent else None},
+        period=year, made_at=timezone.now().isoformat(), data=data, key=k.sender_key())
+    ExchangeExport.objects.create(org_code=org.code, period="" if year is None else str(year),
+                                  sha256=hashlib.sha256(content).hexdigest(),
+                                  records=sum(len(rows) for rows in data.values()),
+                                  created_by=actor if getattr(actor, "pk", None) else None)
     return content
 
 
 # -- trusted keys ------------------------------------------------------------------------------
+@transaction.atomic
 def trust_key(actor: Any, public_key: str, label: str) -> TrustedKey:
     """Accept packages signed with ``public_key`` (base64, as `dangvu exchange key` prints it)."""
     text = public_key.strip()
@@ -66,11 +66,10 @@ def trust_key(actor: Any, public_key: str, label: str) -> TrustedKey:
                            "«dangvu exchange key» in ra).", Code.INVALID, field="public_key") from None
     if not label.strip():
         raise ServiceError("Hãy ghi tên đơn vị gửi của khóa này.", Code.REQUIRED, field="label")
-    with transaction.atomic():
-        if TrustedKey.objects.filter(public_key=text).exists():
-            raise ServiceError("Khóa này đã được tin cậy.", Code.DUPLICATE, field="public_key")
-        return TrustedKey.objects.create(public_key=text, label=label.strip()[:255],
-                                         added_by=actor if getattr(actor, "pk", None) else None)
+    if TrustedKey.objects.filter(public_key=text).exists():
+        raise ServiceError("Khóa này đã được tin cậy.", Code.DUPLICATE, field="public_key")
+    return TrustedKey.objects.create(public_key=text, label=label.strip()[:255],
+                                     added_by=actor if getattr(actor, "pk", None) else None)
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -108,6 +107,11 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
+
+    def totals(self) -> dict[str, int]:
+        """Created/updated/unchanged/skipped over every section (the command line's summary)."""
+        return {key: sum(getattr(r, key) for r in self.sections.values())
+                for key in ("created", "updated", "unchanged", "skipped")}
 
     def lines(self) -> list[tuple[str, SectionResult]]:
         return [(BY_NAME[name].label, r) for name, r in self.sections.items()]
@@ -318,6 +322,7 @@ class _Importer:
                                "không được nhập.", Code.OUT_OF_SUBTREE, field="file")
 
 
+@transaction.atomic
 def import_package(actor: Any, content: bytes, *, scope: Organization | None = None,
                    dry_run: bool = False) -> ImportResult:
     """Verify ``content`` (signature by a trusted key, checksum, schema, version), then apply it in
@@ -363,6 +368,7 @@ def import_package(actor: Any, content: bytes, *, scope: Organization | None = N
 
 
 # -- the upload page ---------------------------------------------------------------------------
+@transaction.atomic
 def stage_upload(actor: Any, scope: Organization, file_name: str, content: bytes) -> tuple[ExchangeUpload,
                                                                                           ImportResult]:
     """Keep an uploaded package for confirmation after checking it in full (a dry run)."""
@@ -372,21 +378,15 @@ def stage_upload(actor: Any, scope: Organization, file_name: str, content: bytes
     return upload, result
 
 
+@transaction.atomic
 def apply_upload(actor: Any, upload: ExchangeUpload) -> ImportResult:
     """Apply a staged package (checked again: keys or newer imports may have changed since)."""
-    if upload.applied_id is not None:
+    # Locked: a second click on «Xác nhận nhập» waits, then finds the package applied.
+    locked = ExchangeUpload.objects.select_for_update().get(pk=upload.pk)
+    if locked.applied_id is not None or not locked.content:
         raise ServiceError("Gói này đã được nhập.", Code.STATE)
-    with transaction.atomic():
-        result = import_package(actor, bytes(upload.content), scope=upload.scope)
-        upload.applied = result.applied
-        upload.content = b""  # nothing personal kept longer than needed
-        upload.save(update_fields=["applied", "content"])
+    result = import_package(actor, bytes(locked.content), scope=locked.scope)
+    locked.applied = result.applied
+    locked.content = b""  # nothing personal kept longer than needed
+    locked.save(update_fields=["applied", "content"])
     return result
-
-
-def counts(result: ImportResult) -> Counter:
-    """Created/updated/unchanged/skipped over every section (for the command line's summary)."""
-    c: Counter = Counter()
-    for r in result.sections.values():
-        c.update({"created": r.created, "updated": r.updated, "unchanged": r.unchanged, "skipped": r.skipped})
-    return c

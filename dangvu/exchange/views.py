@@ -63,13 +63,14 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     staged = _upload(request, pk)
     _office(request, staged.scope.code)
     result, error = None, None
-    if staged.applied_id is None and staged.content:
+    done = staged.applied_id is not None or not staged.content
+    if not done:
         try:
             result = s.import_package(request.user, bytes(staged.content), scope=staged.scope, dry_run=True)
         except ServiceError as exc:
             error = exc.message
     return render(request, "exchange/preview.html", {
-        "upload": staged, "org": staged.scope, "result": result, "error": error})
+        "upload": staged, "org": staged.scope, "result": result, "error": error, "done": done})
 
 
 @login_required
