@@ -38,12 +38,6 @@ def sender_key(home: Path | None = None) -> Ed25519PrivateKey:
     return key
 
 
-def own_public(home: Path | None = None) -> str | None:
-    """This instance's public key, or None when it has never signed a package."""
-    path = key_dir(home) / KEY_FILE
-    return public_text(sender_key(home)) if path.exists() else None
-
-
 def public_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """The public key as base64 of its 32 raw bytes: what manifests carry and importers trust."""
     pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
