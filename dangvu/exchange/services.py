@@ -259,7 +259,8 @@ class _Importer:
                     raise ServiceError(f"Tổ chức {row['code']} thuộc {parent.name}, ngoài phạm vi của bạn; gói "
                                        "không được nhập.", Code.OUT_OF_SUBTREE, field="file")
                 kwargs = {f.attname: values[f.attname] for f in fields if f.attname in values}
-                org = parent.add_child(**kwargs) if parent is not None else Organization.add_root(**kwargs)
+                org = (Organization.objects.add_child(parent, kwargs) if parent is not None
+                       else Organization.objects.add_root(kwargs))
                 self.fresh.setdefault(section.name, set()).add(org.pk)
                 res.created += 1
                 self._note(section, "thêm", org)
