@@ -251,3 +251,21 @@ def test_package_for_another_commune_is_refused_on_the_page(tree, home):
                                               {"file": SimpleUploadedFile("c2a.zip", content)})
     assert r.status_code == 400
     assert "ngoài phạm vi" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_rows_of_organizations_outside_the_package_are_not_written(tree, home):
+    """Even a trusted sender writes only into the organizations its package carries."""
+    from dangvu.exchange import package as pkg
+    from dangvu.meetings.models import Meeting
+
+    _trust_self()
+    c1a = {"id": 9001, "code": "C1A", "name": tree.orgs["C1A"].name, "kind": "cell", "parent": "C1"}
+    meeting = {"id": 9002, "organization": "C2A", "held_on": f"{YEAR}-02-02", "starts_at": "08:00:00",
+               "ends_at": "10:00:00", "kind": "regular", "present_count": 0, "expected_count": 0}
+    content = pkg.build(organization={"code": "C1A", "name": c1a["name"], "parent_code": "C1"}, period=None,
+                        made_at="2026-01-01T00:00:00+00:00", key=keys.sender_key(),
+                        data={"organizations": [c1a], "members": [], "meetings": [meeting]})
+    result = xs.import_package(None, content, scope=tree.orgs["C1"])
+    assert (result.sections["meetings"].created, result.sections["meetings"].skipped) == (0, 1)
+    assert not Meeting.objects.filter(organization=tree.orgs["C2A"]).exists()

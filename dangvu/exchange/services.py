@@ -34,6 +34,9 @@ PACKAGE_CODES = {"file": Code.FILE, "version": Code.FILE, "signature": Code.FILE
                  "schema": Code.FILE, "untrusted": Code.FORBIDDEN}
 SAMPLE_LIMIT = 30
 BATCH = 500  # rows per INSERT
+# The organization a row belongs to: it must be one of the package's own (other references, such as
+# the committee a remittance went to, may name any organization the importer has).
+OWNER_FIELDS = frozenset({"organization", "unit", "sender", "issuer"})
 CHUNK = 900  # ids per IN (…): under SQLite's bound on query parameters
 
 
@@ -141,6 +144,7 @@ class _Importer:
                     own = section.model.objects.filter(pk__in=ids[i:i + CHUNK]).values_list("pk", flat=True)
                     self.maps.setdefault(section.name, {}).update({pk: pk for pk in own})
         self.org_ids: dict[str, int] = {}
+        self.package_codes = {row["code"] for row in package.data.get("organizations", [])}
         self.fresh: dict[str, set[int]] = {}  # ids of the rows this import created, by section
         self.new_records: list[ExchangeRecord] = []
 
@@ -165,6 +169,8 @@ class _Importer:
             raw = row[f.name]
             if f.is_relation:
                 if f.related_model is Organization:
+                    if f.name in OWNER_FIELDS and raw is not None and raw not in self.package_codes:
+                        return None  # a row of an organization the package does not carry: not its to write
                     local = self._org_id(raw)
                 else:
                     local = self.maps.get(MODEL_SECTION[f.related_model], {}).get(raw) if raw is not None else None
