@@ -11,7 +11,7 @@ from typing import Any
 def exchange_objects(tree, settings, tmp_path) -> dict[str, Any]:
     from dangvu.exchange import keys
     from dangvu.exchange import services as xs
-    from dangvu.exchange.models import ExchangeUpload, TrustedKey
+    from dangvu.exchange.models import TrustedKey
     from dangvu.registry.models import Member
 
     settings.DANGVU_HOME = tmp_path
@@ -23,6 +23,5 @@ def exchange_objects(tree, settings, tmp_path) -> dict[str, Any]:
         content = xs.export_package(None, tree.orgs[cell])
         member = Member.objects.filter(organization=tree.orgs[cell]).order_by("pk").first()
         Member.objects.filter(pk=member.pk).update(phone="0987654321")
-        out[loc] = ExchangeUpload.objects.create(scope=tree.orgs[scope], file_name=f"goi-{cell.lower()}.zip",
-                                                 content=content, created_by=tree.users[user])
+        out[loc], _result = xs.stage_upload(tree.users[user], tree.orgs[scope], f"goi-{cell.lower()}.zip", content)
     return out

@@ -81,6 +81,7 @@ class ExchangeUpload(models.Model):
     scope = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     file_name = models.CharField(max_length=255)
     content = models.BinaryField()
+    summary = models.JSONField(default=dict)  # the dry run's result at upload: what the preview shows
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     applied = models.ForeignKey(ExchangeImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -119,6 +119,13 @@ class ImportResult:
     def lines(self) -> list[tuple[str, SectionResult]]:
         return [(BY_NAME[name].label, r) for name, r in self.sections.items()]
 
+    def summary(self) -> dict[str, Any]:
+        """What the preview page shows, as JSON (kept with a staged upload)."""
+        return {"org_code": self.org_code, "org_name": self.org_name, "period": self.period,
+                "made_at": self.made_at, "already": self.already, **self.totals(),
+                "changed": self.changed, "changes": self.changes,
+                "lines": [{"label": label, **vars(r)} for label, r in self.lines()]}
+
 
 def _refuse(exc: pkg.PackageError) -> ServiceError:
     return ServiceError(exc.message, PACKAGE_CODES.get(exc.kind, Code.FILE), field="file")
@@ -381,7 +388,7 @@ def stage_upload(actor: Any, scope: Organization, file_name: str, content: bytes
     """Keep an uploaded package for confirmation after checking it in full (a dry run)."""
     result = import_package(actor, content, scope=scope, dry_run=True)
     upload = ExchangeUpload.objects.create(scope=scope, file_name=file_name[:255], content=content,
-                                           created_by=actor)
+                                           summary=result.summary(), created_by=actor)
     return upload, result
 
 
