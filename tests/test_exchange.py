@@ -103,6 +103,12 @@ def test_newer_package_updates_and_older_one_is_refused(tree, home):
     with pytest.raises(ServiceError) as exc:
         xs.import_package(None, old)
     assert "cũ hơn" in exc.value.message
+    # Every export and import is in the audit log (the member's update too, as its own entry).
+    from auditlog.models import LogEntry
+
+    assert LogEntry.objects.get_for_model(ExchangeExport).count() == 2
+    assert LogEntry.objects.get_for_model(ExchangeImport).count() == 2
+    assert any("0912345678" in str(e.changes) for e in LogEntry.objects.get_for_object(an))
     an.refresh_from_db()
     assert an.phone == "0912345678"
 
