@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from dangvu.fees.models import FeePayment
 from dangvu.meetings.models import MeetingScore
 from dangvu.registry.models import Organization, subtree_q
 
@@ -21,6 +23,7 @@ def _filters(org: Organization, year: int | None) -> dict[str, Q]:
     in_org = subtree_q(org, via="organization__")
     members = subtree_q(org, via="member__organization__")
     y = year is not None
+    fee_months = (dt.date(year - 1, 12, 1), dt.date(year, 12, 1)) if y else None
     return {
         "organizations": sub,
         "members": in_org,
@@ -47,10 +50,15 @@ def _filters(org: Organization, year: int | None) -> dict[str, Q]:
         "prospects": in_org,
         "admission_quotas": in_org,
         "fee_bases": members,
-        "fee_books": in_org & (Q(month__year=year) if y else Q()),
-        "fee_payments": subtree_q(org, via="book__organization__") & (Q(book__month__year=year) if y else Q()),
+        # The fee year reaches back to the previous December (its remittance falls due in January)
+        # and a payment for one of its months may sit in a later month's book (paid late): both
+        # travel, so the year's shares come out the same on the other side.
+        "fee_books": in_org & ((Q(month__range=fee_months) | Q(pk__in=FeePayment.objects.filter(
+            month__range=fee_months).values("book"))) if y else Q()),
+        "fee_payments": subtree_q(org, via="book__organization__") & (
+            (Q(book__month__range=fee_months) | Q(month__range=fee_months)) if y else Q()),
         "fee_shares": in_org,
-        "fee_remittances": subtree_q(org, via="sender__") & (Q(month__year=year) if y else Q()),
+        "fee_remittances": subtree_q(org, via="sender__") & (Q(month__range=fee_months) if y else Q()),
         "badge_awards": members,
         "commendations": members | in_org,
         "plans": subtree_q(org, via="issuer__"),
