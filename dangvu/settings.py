@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dangvu.discipline",
     "dangvu.inspection",
     "dangvu.channel",
+    "dangvu.exchange",
     "dangvu.web",
 ]
 

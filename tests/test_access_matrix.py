@@ -104,6 +104,7 @@ class World:
     discipline: dict[str, Any] = field(default_factory=dict)
     inspection: dict[str, dict[str, Any]] = field(default_factory=dict)
     channel: dict[str, Any] = field(default_factory=dict)
+    exchange: dict[str, Any] = field(default_factory=dict)
 
 
 def _person(org, name: str, born: int = 1985) -> m.Member:
@@ -205,6 +206,11 @@ def build_world(tree, settings, tmp_path, request) -> World:
     # Notices per location, the member's open evaluation and a calendar key; only for channel URLs.
     if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("channel:"):
         w.channel = _channel_objects(w, tree)
+    # Staged exchange packages: the office's on C1, the admin's on C2 (each seen by its uploader only).
+    if getattr(getattr(request.node, "callspec", None), "params", {}).get("name", "").startswith("exchange:"):
+        from exchange_world import exchange_objects
+
+        w.exchange = exchange_objects(tree, settings, tmp_path)
     return w
 
 
@@ -537,6 +543,13 @@ def _batch_expect(role: str, loc: str) -> int:
     return 404
 
 
+def _exchange_expect(role: str, loc: str) -> int:
+    """The upload page is the committee office's (and the administrator's): other readers get 403."""
+    if loc not in READ[role]:
+        return 404
+    return 200 if role in ("admin", "office") else 403
+
+
 COMMENDATION_DATA = {"kind": "merit", "level": "commune", "decision_number": "7-QĐ/ĐU", "decided_on": "10/01/2026",
                      "note": "Hoàn thành xuất sắc nhiệm vụ"}
 def _fee_month_date() -> dt.date:
@@ -856,6 +869,11 @@ EXPECTED: dict[str, Spec] = {
     "channel:notice_create": Spec("edit", _org, ORG_LOCS, post=lambda w, loc, v: {
         "kind": "notice", "title": "Thông báo lịch trực", "body": "Trực cơ quan ngày lễ"}),
     "channel:invite_from_meeting": Spec("edit", _org, OBJ_LOCS, get_allowed=False),
+    # -- exchange with the level above (issue 18.3): upload → preview → confirm; the schema -------
+    "exchange:upload": Spec("edit", _org, ORG_LOCS, expect=_exchange_expect),
+    "exchange:preview": Spec("read", lambda w, loc, v: (w.exchange[loc].pk,), ("in", "out"), expect=_batch_expect),
+    "exchange:confirm": Spec("edit", lambda w, loc, v: (w.exchange[loc].pk,), ("in", "out"), get_allowed=False),
+    "exchange_schema": Spec("public", status={r: 200 for r in ROLES}),
     # -- API --------------------------------------------------------------------------------
     "api:openapi-json": Spec("public", status={r: 200 for r in ROLES}),
     "api:api-root": Spec("public", status={r: 404 for r in ROLES}),

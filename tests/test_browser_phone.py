@@ -86,6 +86,9 @@ def phone_world(transactional_db, live_server, tree, settings, tmp_path):
 
     w.inspection = inspection_objects(w.orgs, w.members)  # issue 16: programmes and items at each step
     w.channel = _channel_objects(w, tree)  # issue 17: notices, the member's open sheet, a calendar key
+    from exchange_world import exchange_objects
+
+    w.exchange = exchange_objects(tree, settings, tmp_path)  # issue 18.3: staged packages with a preview
     # A commune's round over its cells (what a cell secretary meets in her "Đánh giá" page).
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)

@@ -65,6 +65,9 @@ def page_world(tree, settings, tmp_path):
     from inspection_world import inspection_objects
 
     w.inspection = inspection_objects(w.orgs, w.members)  # issue 16: programmes and items at each step
+    from exchange_world import exchange_objects
+
+    w.exchange = exchange_objects(tree, settings, tmp_path)  # issue 18.3: staged packages with a preview
     ps.bind_target(None, w.plans["in"]["target"], "meetings.attendance_rate")  # the targets grow() adds share it
     w.commune_round = es.open_round(None, tree.orgs["C1"], "member", YEAR - 1)
     complete(w.commune_round)
