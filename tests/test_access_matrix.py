@@ -683,6 +683,9 @@ EXPECTED: dict[str, Spec] = {
     "api:stats": Spec("api_page", status=LOGGED_IN_200),
     "api:get_member": Spec("api", _member, MEMBER_LOCS),
     "api:get_organization": Spec("api", _org, ORG_LOCS),
+    "api:list_events": Spec("api", _member, MEMBER_LOCS),
+    "api:list_meetings": Spec("api_page", status=LOGGED_IN_200),
+    "api:get_meeting": Spec("api", _meeting, OBJ_LOCS),
 }
 
 

@@ -223,16 +223,17 @@ def touch_api_token(token: ApiToken) -> None:
 
 # -- API writes sent again (Idempotency-Key) --------------------------------------------------------
 
+@transaction.atomic  # a savepoint inside the write's transaction: it stays usable after the failure
 def reserve_idempotency_key(user: Any, key: str, fingerprint: str) -> ApiIdempotencyKey:
     """Claim ``key`` for ``user`` inside the caller's (the write's) transaction.
 
     Raises ``IntegrityError`` when the key is taken: on PostgreSQL a concurrent request with the
     same key waits here until the first commits, then fails; the caller replays the stored answer.
-    The savepoint keeps the caller's transaction usable after that failure."""
-    with transaction.atomic():
-        return ApiIdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+    """
+    return ApiIdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
 
 
+@transaction.atomic
 def store_idempotent_answer(record: ApiIdempotencyKey, status: int, body: Any) -> None:
     """Keep the answer of the write that claimed ``record`` (same transaction as the write)."""
     record.status, record.body = status, body

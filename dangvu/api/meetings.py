@@ -3,6 +3,7 @@ with its attendance in one step (the monthly routine of the web's «Ghi buổi s
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,8 +38,8 @@ def meeting_item(m: Meeting) -> dict[str, Any]:
         "id": m.pk,
         "organization": m.organization.code,
         "held_on": m.held_on,
-        "starts_at": m.starts_at,
-        "ends_at": m.ends_at,
+        "starts_at": f"{m.starts_at:%H:%M}",
+        "ends_at": f"{m.ends_at:%H:%M}",
         "kind": m.kind,
         "combined": m.combined,
         "topic": m.topic,
@@ -98,6 +99,8 @@ def create_meeting(request: HttpRequest, response: HttpResponse, payload: Meetin
     exceptions = {a["member_id"]: str(a["status"]) for a in data.pop("attendance")}
     reasons = {a.member_id: a.reason for a in payload.attendance if a.reason}
     data["kind"] = str(data["kind"])
+    for name in ("starts_at", "ends_at"):
+        data[name] = dt.time.fromisoformat(data[name])  # HH:MM by the schema's pattern: always parses
 
     def action() -> dict[str, Any]:
         meeting = meetings.record_month_meeting(request.user, org, exceptions=exceptions, reasons=reasons, **data)

@@ -97,7 +97,7 @@ def _record(request: HttpRequest, member: Member, e: EventIn) -> int | None:
         if not e.to_org:
             raise ServiceError("Hãy ghi mã tổ chức nơi chuyển đến (to_org).", Code.REQUIRED, field="to_org")
         # Any live cell or grassroots committee of the whole tree, as the web form offers.
-        to_org = selectors.transfer_destinations(member).filter(code=e.to_org).first()
+        to_org = selectors.transfer_destination(member, e.to_org)
         if to_org is None:
             raise ServiceError(f"Không có chi bộ hoặc đảng bộ cơ sở đang hoạt động mã «{e.to_org}» để chuyển đến.",
                                Code.INVALID, field="to_org")

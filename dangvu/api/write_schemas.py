@@ -24,6 +24,9 @@ LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line of text, no control character
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"  # line breaks and tabs allowed
 CODE = r"^[^\x00-\x1f\x7f-\x9f]{1,40}$"
 CCCD = r"^[0-9]{0,12}$"
+# A meeting's clock time as the minutes write it (19:30): local, no seconds, no UTC offset (JSON
+# Schema's "time" format demands an offset, which a cell's meeting hour does not have).
+HOUR = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class RefusalOut(Schema):
@@ -41,7 +44,7 @@ class MemberCreate(Schema):
     """A member's record entered by another system (an existing member: admitted earlier)."""
 
     organization: str = Field(max_length=40, pattern=CODE, description="Mã chi bộ nơi đảng viên sinh hoạt")
-    full_name: str = Field(max_length=120, pattern=LINE)
+    full_name: str = Field(min_length=1, max_length=120, pattern=LINE)
     birth_date: dt.date
     gender: Gender
     admitted_on: dt.date = Field(description="Ngày vào Đảng")
@@ -131,8 +134,8 @@ class MeetingCreate(Schema):
     """A held meeting of a cell with its attendance: everyone present except ``attendance``."""
 
     held_on: dt.date
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: str = Field(pattern=HOUR, description="Giờ bắt đầu, dạng HH:MM (giờ địa phương)")
+    ends_at: str = Field(pattern=HOUR, description="Giờ kết thúc, dạng HH:MM")
     kind: MeetingKind = MeetingKind.REGULAR
     combined: bool = Field(False, description="Thường kỳ kết hợp chuyên đề")
     topic: str = Field("", max_length=255, pattern=LINE)
@@ -156,8 +159,8 @@ class MeetingOut(Schema):
     id: int
     organization: str
     held_on: dt.date
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: str = Field(pattern=HOUR, description="HH:MM")
+    ends_at: str = Field(pattern=HOUR, description="HH:MM")
     kind: str
     combined: bool
     topic: str
