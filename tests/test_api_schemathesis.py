@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -31,7 +33,7 @@ schema.app = application
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 25
+EXAMPLES = 20
 
 # Ids and codes of the test registry, filled by the fixture: random ids would nearly always be
 # 404s and never reach a service, so most generated ids and codes are turned into existing ones.
@@ -82,7 +84,18 @@ def existing_records(case) -> None:
 
 
 @pytest.fixture
-def token_headers(tree) -> dict[str, str]:
+def _keep_test_connection():
+    """The WSGI app closes the database connection after each request when it is inside a
+    transaction (the test's); Django's own test client switches that off the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token_headers(tree, _keep_test_connection) -> dict[str, str]:
     """A writing token of the administrator of the whole test tree."""
     import datetime as dt
 
