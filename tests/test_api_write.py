@@ -303,3 +303,22 @@ def test_openapi_documents_the_writes_and_their_errors(client, db):
     assert {"201", "400", "403", "404", "409", "422"} <= set(responses)
     refusal = responses["409"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][refusal]["properties"]) == {"detail", "code", "field", "version"}
+
+
+def test_cli_issues_a_writing_token_only_when_asked(client, tree, capsys):
+    from dangvu.cli import main
+
+    assert main(["token", "secretary", "--write"]) == 0
+    out = capsys.readouterr()
+    assert "được ghi dữ liệu qua API" in out.err
+    written = send(client, "post", "/api/v1/members/", NEW_MEMBER,
+                   {"HTTP_AUTHORIZATION": f"Bearer {out.out.strip()}"})
+    assert written.status_code == 201
+    assert main(["token", "secretary"]) == 0
+    reading = capsys.readouterr().out.strip()
+    refused = send(client, "post", "/api/v1/members/", NEW_MEMBER | {"full_name": "Đỗ Thị Hoa"},
+                   {"HTTP_AUTHORIZATION": f"Bearer {reading}"})
+    assert refused.status_code == 403
+    assert main(["token", "--list", "secretary"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert sorted(line.split("  ")[-2] for line in listed) == ["ghi", "đọc"]  # before "còn hiệu lực"
