@@ -9,6 +9,8 @@ PostgreSQL alike), so the test stays well under a minute.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -33,7 +35,8 @@ schema.app = application
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 20
+# Per operation and generation mode; a deeper run: DANGVU_API_FUZZ_EXAMPLES=500 ./dev test tests/test_api_schemathesis.py
+EXAMPLES = int(os.environ.get("DANGVU_API_FUZZ_EXAMPLES", "20"))
 
 # Ids and codes of the test registry, filled by the fixture: random ids would nearly always be
 # 404s and never reach a service, so most generated ids and codes are turned into existing ones.
