@@ -168,11 +168,12 @@ def test_keys_belong_to_their_user(client, tree):
     assert a.json()["id"] != b.json()["id"]
 
 
-@pytest.mark.parametrize("key", ["", "x" * 101, "khóa-có-dấu"])
-def test_a_malformed_key_is_400(client, tree, key):
+@pytest.mark.parametrize("key", ["", "x" * 101, "khóa-có-dấu", "hai chữ"])
+def test_a_malformed_key_is_422(client, tree, key):
     r = send(client, "post", "/api/v1/members/", NEW_MEMBER, writer(tree.users["admin"]) | {"HTTP_IDEMPOTENCY_KEY": key})
-    assert r.status_code == 400
-    assert r.json()["field"] == "Idempotency-Key"
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"param": "Idempotency-Key", "message": r.json()["detail"]}]
+    assert r.json()["detail"].startswith("Idempotency-Key phải là 1–100 ký tự ASCII")
     assert not Member.objects.filter(full_name="Đỗ Thị Hạnh").exists()
 
 
@@ -301,6 +302,8 @@ def test_openapi_documents_the_writes_and_their_errors(client, db):
     assert "post" in paths["/api/v1/members/{member_id}/events"] and "post" in paths["/api/v1/meetings/"]
     responses = paths["/api/v1/members/"]["post"]["responses"]
     assert {"201", "400", "403", "404", "409", "422"} <= set(responses)
+    headers = [p for p in paths["/api/v1/members/"]["post"]["parameters"] if p["in"] == "header"]
+    assert [(h["name"], h["required"]) for h in headers] == [("Idempotency-Key", False)]
     refusal = responses["409"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][refusal]["properties"]) == {"detail", "code", "field", "version"}
 

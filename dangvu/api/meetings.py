@@ -18,7 +18,7 @@ from .common import DB_INT_MAX, access, paginate
 from .member_writes import IDEMPOTENCY, WRITE_ERRORS
 from .schemas import NO_NUL, ErrorOut, PageParams, ValidationErrorOut
 from .write_schemas import CODE, MeetingCreate, MeetingDetail, MeetingPage
-from .writing import ensure_writer, run_write
+from .writing import IdempotencyKey, ensure_writer, run_write
 
 router = Router(tags=["Sinh hoạt chi bộ"])
 
@@ -91,7 +91,8 @@ def get_meeting(request: HttpRequest, meeting_id: int):
                 "`attendance`. Buổi thường kỳ thứ hai trong tháng bị từ chối (409, code duplicate) trừ khi "
                 "`second_regular` là true. " + IDEMPOTENCY,
 )
-def create_meeting(request: HttpRequest, response: HttpResponse, payload: MeetingIn):
+def create_meeting(request: HttpRequest, response: HttpResponse, payload: MeetingIn,
+                   idempotency_key: IdempotencyKey = None):
     org = access(request).get_org(payload.organization)
     ensure_writer(request, org)
     data = payload.dict()

@@ -20,12 +20,12 @@ from .common import DB_INT_MAX, access
 from .members import NOT_FOUND, history_item, member_detail, router
 from .schemas import ErrorOut, HistoryItem, MemberDetail, ValidationErrorOut
 from .write_schemas import EventIn, EventKind, EventOut, MemberCreate, MemberUpdate, RefusalOut
-from .writing import ensure_writer, run_write
+from .writing import IdempotencyKey, ensure_writer, run_write
 
 WRITE_ERRORS: dict[int, Any] = {400: RefusalOut, 401: ErrorOut, 403: RefusalOut, 404: ErrorOut, 409: RefusalOut,
                                 422: ValidationErrorOut, 429: RefusalOut}
 IDEMPOTENCY = ("Gửi kèm header `Idempotency-Key` (1–100 ký tự ASCII) để gửi lại an toàn: cùng khóa và cùng "
-               "nội dung trả lại kết quả đã ghi, không ghi lần hai.")
+               "nội dung trả lại kết quả đã ghi, không ghi lần hai.")  # the header itself: writing.IdempotencyKey
 
 
 def _member(request: HttpRequest, member_id: int) -> Member:
@@ -48,7 +48,8 @@ def _identity(data: dict[str, Any]) -> dict[str, Any]:
     description="Như trang «Thêm đảng viên»: hồ sơ của đảng viên đã vào Đảng (ngày vào Đảng, ngày chính thức "
                 "nếu có). Cần khóa được ghi và vai trò được sửa chi bộ. " + IDEMPOTENCY,
 )
-def create_member(request: HttpRequest, response: HttpResponse, payload: MemberCreate):
+def create_member(request: HttpRequest, response: HttpResponse, payload: MemberCreate,
+                  idempotency_key: IdempotencyKey = None):
     org = access(request).get_org(payload.organization)
     ensure_writer(request, org)
     data = _identity(payload.dict())
@@ -68,7 +69,8 @@ def create_member(request: HttpRequest, response: HttpResponse, payload: MemberC
     description="Chỉ các trường gửi lên được sửa. Gửi `version` đã đọc để không ghi đè sửa đổi của người "
                 "khác (409, code stale). Trạng thái và chuyển sinh hoạt ghi qua `/events`.",
 )
-def update_member(request: HttpRequest, response: HttpResponse, member_id: int, payload: MemberUpdate):
+def update_member(request: HttpRequest, response: HttpResponse, member_id: int, payload: MemberUpdate,
+                  idempotency_key: IdempotencyKey = None):
     member = _member(request, member_id)
     ensure_writer(request, member.organization)
     fields = _identity(payload.dict(exclude_unset=True))
@@ -124,7 +126,8 @@ def _record(request: HttpRequest, member: Member, e: EventIn) -> int | None:
                 "chối (409, code transition). Chuyển sinh hoạt: nơi đến tiếp nhận trên trang web của mình. "
                 + IDEMPOTENCY,
 )
-def record_event(request: HttpRequest, response: HttpResponse, member_id: int, payload: EventIn):
+def record_event(request: HttpRequest, response: HttpResponse, member_id: int, payload: EventIn,
+                 idempotency_key: IdempotencyKey = None):
     member = _member(request, member_id)
     ensure_writer(request, member.organization)
 

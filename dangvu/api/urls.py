@@ -24,7 +24,7 @@ from .meetings import router as meetings_router
 from .members import router as members_router
 from .organizations import router as organizations_router
 from .organizations import stats_router
-from .writing import refusal_status
+from .writing import BAD_KEY, KEY_HEADER, refusal_status
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -57,6 +57,7 @@ PARAM_MESSAGES = {
     "status": "Trạng thái (status) phải là một trong: probationary, full, exempt, struck_off, expelled, deceased.",
     "member_id": "Mã đảng viên phải là số nguyên.",
     "meeting_id": "Mã buổi sinh hoạt phải là số nguyên.",
+    KEY_HEADER: BAD_KEY,
 }
 
 # A field of a JSON body: what pydantic found wrong, in Vietnamese.

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from auditlog.context import set_actor
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Status
+from ninja import Header, Status
 
 from dangvu.accounts.selectors import idempotent_answer
 from dangvu.accounts.services import reserve_idempotency_key, store_idempotent_answer
@@ -30,7 +30,8 @@ READ_ONLY_TOKEN = ("Khóa truy cập này chỉ được đọc; hãy xin quản
 READ_ONLY_ROLE = "Vai trò của bạn chỉ được xem ở đây, không được ghi."
 KEY_HEADER = "Idempotency-Key"
 KEY_MAX = 100
-BAD_KEY = f"Idempotency-Key phải là 1–{KEY_MAX} ký tự ASCII in được."
+KEY_PATTERN = rf"^[\x21-\x7e]{{1,{KEY_MAX}}}$"  # printable ASCII, no space: what a header carries intact
+BAD_KEY = f"Idempotency-Key phải là 1–{KEY_MAX} ký tự ASCII in được, không có dấu cách."
 KEY_REUSED = "Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới cho mỗi yêu cầu."
 
 # A refusal's code → HTTP status: the request conflicts with what is stored (409), may not be
@@ -45,6 +46,12 @@ STATUS_OF_CODE = {
     Code.TRANSITION: 409,
     Code.RATE_LIMITED: 429,
 }
+
+
+# The header as the write operations declare it (OpenAPI); a malformed one is a 422 naming it.
+IdempotencyKey = Annotated[str, Header(None, alias=KEY_HEADER, pattern=KEY_PATTERN, description=(
+    "Khóa chống ghi trùng do hệ thống gửi tự đặt: gửi lại cùng khóa và cùng nội dung thì nhận lại kết quả đã ghi "
+    "(header Idempotent-Replayed: true), không ghi lần hai; cùng khóa với nội dung khác: 409."))]
 
 
 def refusal_status(code: Code) -> int:
@@ -73,7 +80,7 @@ def _key(request: HttpRequest) -> str | None:
     key = request.headers.get(KEY_HEADER)
     if key is None:
         return None
-    if not (1 <= len(key) <= KEY_MAX and key.isascii() and key.isprintable()):
+    if not (1 <= len(key) <= KEY_MAX and key.isascii() and key.isprintable() and " " not in key):
         raise ServiceError(BAD_KEY, Code.INVALID, field=KEY_HEADER)
     return key
 
