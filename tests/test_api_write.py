@@ -325,3 +325,24 @@ def test_cli_issues_a_writing_token_only_when_asked(client, tree, capsys):
     assert main(["token", "--list", "secretary"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert sorted(line.split("  ")[-2] for line in listed) == ["ghi", "đọc"]  # before "còn hiệu lực"
+
+
+def test_a_key_committed_by_a_concurrent_request_is_replayed(client, tree, monkeypatch):
+    """The race: a second request with the key looks it up before the first commits, then fails to
+    claim it (on PostgreSQL it waits for the first); it answers with the first one's result."""
+    from dangvu.api import writing
+
+    headers = writer(tree.users["secretary"]) | {"HTTP_IDEMPOTENCY_KEY": "dua-nhau"}
+    first = send(client, "post", "/api/v1/members/", NEW_MEMBER, headers)
+    real = writing.idempotent_answer
+    lookups = []
+
+    def late(user, key):  # the first lookup happens "before" the other request committed
+        lookups.append(key)
+        return None if len(lookups) == 1 else real(user, key)
+
+    monkeypatch.setattr(writing, "idempotent_answer", late)
+    second = send(client, "post", "/api/v1/members/", NEW_MEMBER, headers)
+    assert len(lookups) == 2
+    assert (second.status_code, second.json(), second["Idempotent-Replayed"]) == (201, first.json(), "true")
+    assert Member.objects.filter(full_name="Đỗ Thị Hạnh").count() == 1
