@@ -36,7 +36,7 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Per operation and generation mode; a deeper run: DANGVU_API_FUZZ_EXAMPLES=500 ./dev test tests/test_api_schemathesis.py
-EXAMPLES = int(os.environ.get("DANGVU_API_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("DANGVU_API_FUZZ_EXAMPLES", "12"))
 
 # Ids and codes of the test registry, filled by the fixture: random ids would nearly always be
 # 404s and never reach a service, so most generated ids and codes are turned into existing ones.
