@@ -882,6 +882,14 @@ EXPECTED: dict[str, Spec] = {
     "api:stats": Spec("api_page", status=LOGGED_IN_200),
     "api:get_member": Spec("api", _member, MEMBER_LOCS),
     "api:get_organization": Spec("api", _org, ORG_LOCS),
+    "api:list_events": Spec("api", _member, MEMBER_LOCS),
+    "api:list_meetings": Spec("api_page", status=LOGGED_IN_200),
+    "api:get_meeting": Spec("api", _meeting, OBJ_LOCS),
+    # The write operations share their route with a read (ninja names each operation); a GET there is that read.
+    "api:create_member": Spec("api_page", status=LOGGED_IN_200),
+    "api:update_member": Spec("api", _member, MEMBER_LOCS),
+    "api:record_event": Spec("api", _member, MEMBER_LOCS),
+    "api:create_meeting": Spec("api_page", status=LOGGED_IN_200),
 }
 
 
@@ -1184,10 +1192,18 @@ def test_api_details_outside_are_404(world, role):
 
 
 def test_api_session_cannot_write(world):
-    """The API is read-only: no method but GET is routed, session or token."""
+    """Writing through the API needs a token issued to write: a web session is not enough (401),
+    a reading token is refused (403); nothing is written (tests/test_api_write.py has the rest)."""
+    body = {"organization": "C1A", "full_name": "Đỗ Thị Hạnh", "birth_date": "1988-06-14", "gender": "female",
+            "admitted_on": "2015-03-02"}
+    before = m.Member.objects.count()
+    session = Client(raise_request_exception=False)
+    session.force_login(world.tree.users["admin"])
+    assert session.post("/api/v1/members/", body, content_type="application/json").status_code == 401
     client, headers = client_for(world, "admin", api=True)
-    r = client.post("/api/v1/members/", {}, **headers)
-    assert r.status_code == 405
+    assert client.post("/api/v1/members/", body, content_type="application/json", **headers).status_code == 403
+    assert client.delete(f"/api/v1/members/{world.tree.inside.pk}", **headers).status_code == 405
+    assert m.Member.objects.count() == before
 
 
 # -- login throttling, CSRF, passwords ----------------------------------------------------------

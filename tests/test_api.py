@@ -355,10 +355,14 @@ def test_openapi_schema(client, db):
     assert params == {"page", "page_size", "q", "org", "status"}
 
 
-def test_api_is_read_only(client, tree):
-    headers = bearer(tree.users["admin"])
-    r = client.post("/api/v1/members/", {}, content_type="application/json", **headers)
-    assert r.status_code == 405
+def test_a_reading_token_cannot_write(client, tree):
+    headers = bearer(tree.users["admin"])  # issued without the write grant
+    r = client.post("/api/v1/members/", {"organization": "C1A", "full_name": "Đỗ Thị Hạnh", "birth_date": "1988-06-14",
+                                         "gender": "female", "admitted_on": "2015-03-02"},
+                    content_type="application/json", **headers)
+    assert r.status_code == 403
+    assert r.json()["code"] == "forbidden"
+    assert client.delete(f"/api/v1/members/{tree.inside.pk}", **headers).status_code == 405
 
 
 def test_organization_list_query_count_is_constant(client, tree, django_assert_max_num_queries):

@@ -60,6 +60,9 @@ class ApiToken(models.Model):
     # Every token expires (DANGVU_TOKEN_DAYS after issue by default); a revoked one stays listed.
     expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    # Writing through the API is a separate grant: a token reads unless it was issued to write
+    # (and even then only where its user's role may edit).
+    can_write = models.BooleanField("được ghi dữ liệu", default=False)
 
     class Meta:
         verbose_name = "khóa truy cập API"
@@ -74,3 +77,22 @@ class ApiToken(models.Model):
 
     def expired(self, now) -> bool:
         return self.expires_at is None or self.expires_at <= now
+
+
+class ApiIdempotencyKey(models.Model):
+    """The answer to a write sent with an ``Idempotency-Key`` header, kept so that the same request
+    sent again (a retry after a lost answer) gets the same answer instead of a second record.
+
+    Written by :func:`dangvu.accounts.services.reserve_idempotency_key` in the write's own
+    transaction: the key and the record it produced commit together or not at all."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "khóa chống ghi trùng (API)"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_user_key")]

@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from .models import ApiToken, Role, RoleKind
+from .models import ApiIdempotencyKey, ApiToken, Role, RoleKind
 
 
 def user_by_username(username: str) -> Any:
@@ -63,3 +63,8 @@ def audit_entries(username: str | None = None) -> QuerySet[LogEntry]:
     """The audit log, newest first, optionally one user's entries."""
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-id")
     return qs.filter(actor__username=username) if username else qs
+
+
+def idempotent_answer(user: Any, key: str) -> ApiIdempotencyKey | None:
+    """The stored answer of ``user``'s earlier write sent with this ``Idempotency-Key``, if any."""
+    return ApiIdempotencyKey.objects.filter(user=user, key=key).first()

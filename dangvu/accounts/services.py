@@ -23,7 +23,7 @@ from dangvu.registry.models import Member, Organization
 
 from .access import access_for
 from .audit import log_account
-from .models import ApiToken, Role, RoleKind, token_digest
+from .models import ApiIdempotencyKey, ApiToken, Role, RoleKind, token_digest
 
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
@@ -77,16 +77,17 @@ def token_lifetime() -> dt.timedelta:
 
 
 @transaction.atomic
-def issue_api_token(user: User, days: int | None = None) -> tuple[ApiToken, str]:
+def issue_api_token(user: User, days: int | None = None, write: bool = False) -> tuple[ApiToken, str]:
     """A new bearer token for ``user``: the key is returned once; only its digest is stored. It
-    expires ``days`` (default ``DANGVU_TOKEN_DAYS``) after issue."""
+    expires ``days`` (default ``DANGVU_TOKEN_DAYS``) after issue. ``write``: it may also write
+    through the API where the user's roles may edit (a reading token is the default)."""
     if days is not None and not 1 <= days <= settings.DANGVU_TOKEN_MAX_DAYS:
         raise ServiceError(f"Thời hạn khóa phải từ 1 đến {settings.DANGVU_TOKEN_MAX_DAYS} ngày.",
                            Code.OUT_OF_RANGE, field="days")
     key = "dv_" + secrets.token_urlsafe(32)
     lifetime = dt.timedelta(days=days) if days is not None else token_lifetime()
     token = ApiToken.objects.create(user=user, digest=token_digest(key), prefix=key[3:11],
-                                    expires_at=timezone.now() + lifetime)
+                                    expires_at=timezone.now() + lifetime, can_write=write)
     return token, key
 
 
@@ -218,3 +219,22 @@ def touch_api_token(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - TOKEN_TOUCH_INTERVAL).update(
         last_used_at=now)
     token.last_used_at = now
+
+
+# -- API writes sent again (Idempotency-Key) --------------------------------------------------------
+
+@transaction.atomic  # a savepoint inside the write's transaction: it stays usable after the failure
+def reserve_idempotency_key(user: Any, key: str, fingerprint: str) -> ApiIdempotencyKey:
+    """Claim ``key`` for ``user`` inside the caller's (the write's) transaction.
+
+    Raises ``IntegrityError`` when the key is taken: on PostgreSQL a concurrent request with the
+    same key waits here until the first commits, then fails; the caller replays the stored answer.
+    """
+    return ApiIdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
+
+
+@transaction.atomic
+def store_idempotent_answer(record: ApiIdempotencyKey, status: int, body: Any) -> None:
+    """Keep the answer of the write that claimed ``record`` (same transaction as the write)."""
+    record.status, record.body = status, body
+    record.save(update_fields=["status", "body"])

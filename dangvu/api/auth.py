@@ -35,6 +35,7 @@ class TokenAuth(HttpBearer):
             raise TokenExpired
         touch_api_token(found)
         request.user = found.user
+        request.api_token = found  # the write endpoints check its write grant
         return found.user
 
 

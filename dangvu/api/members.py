@@ -62,6 +62,25 @@ def get_member(request: HttpRequest, member_id: int):
         raise Http404(NOT_FOUND)
     m = access(request).get_member(member_id)  # absent and out of scope look the same: 404
     log_read(request.user, m, "member_record", via="api")
+    return member_detail(request, m)
+
+
+def history_item(h) -> dict:
+    return {
+        "event": h.event,
+        "event_label": EVENT_LABELS.get(h.event, h.event),
+        "on": h.on,
+        "from_status": h.from_status,
+        "to_status": h.to_status,
+        "from_org": h.from_org.code if h.from_org else None,
+        "to_org": h.to_org.code if h.to_org else None,
+        "decision_number": h.decision_number,
+        "note": h.note,
+    }
+
+
+def member_detail(request: HttpRequest, m: Member) -> dict:
+    """One member's record as the API gives it (the read and the write endpoints answer the same)."""
     history = selectors.member_history(m)
     # Identity numbers and phones go only to a reader who may edit the member's organization.
     identity = request.user.has_perm("registry.export_identity", m.organization)
@@ -79,18 +98,6 @@ def get_member(request: HttpRequest, member_id: int):
         "qualification": m.qualification,
         "occupation": m.occupation,
         "commune_official": m.commune_official,
-        "history": [
-            {
-                "event": h.event,
-                "event_label": EVENT_LABELS.get(h.event, h.event),
-                "on": h.on,
-                "from_status": h.from_status,
-                "to_status": h.to_status,
-                "from_org": h.from_org.code if h.from_org else None,
-                "to_org": h.to_org.code if h.to_org else None,
-                "decision_number": h.decision_number,
-                "note": h.note,
-            }
-            for h in history
-        ],
+        "version": m.version,
+        "history": [history_item(h) for h in history],
     }

@@ -101,6 +101,7 @@ class MemberDetail(MemberItem):
     qualification: str
     occupation: str
     commune_official: bool
+    version: int = Field(description="Phiên bản hồ sơ: gửi lại khi sửa (PATCH) để không ghi đè sửa đổi của người khác")
     history: list[HistoryItem]
 
 

@@ -72,7 +72,7 @@ def _list_tokens(username: str | None) -> int:
         used = f"{timezone.localtime(t.last_used_at):%d/%m/%Y %H:%M}" if t.last_used_at else "chưa dùng"
         expires = f"{timezone.localtime(t.expires_at):%d/%m/%Y}" if t.expires_at else "—"
         sys.stdout.write(f"{t.prefix}  {t.user.username:<16} cấp {timezone.localtime(t.created_at):%d/%m/%Y}  "
-                         f"hết hạn {expires}  dùng lần cuối {used}  {state}\n")
+                         f"hết hạn {expires}  dùng lần cuối {used}  {'ghi' if t.can_write else 'đọc'}  {state}\n")
     return 0
 
 
@@ -94,11 +94,12 @@ def _token(args: argparse.Namespace) -> int:
     if not user.is_active:
         raise CommandError(f"Người dùng «{args.username}» đang bị khóa.", code=2)
     try:
-        token, key = issue_api_token(user, args.days)
+        token, key = issue_api_token(user, args.days, write=args.write)
     except ServiceError as exc:
         raise CommandError(str(exc), code=2) from exc
     sys.stdout.write(key + "\n")
-    sys.stderr.write(f"Khóa hết hạn ngày {timezone.localtime(token.expires_at):%d/%m/%Y}.\n")
+    sys.stderr.write(f"Khóa hết hạn ngày {timezone.localtime(token.expires_at):%d/%m/%Y}"
+                     + ("; được ghi dữ liệu qua API.\n" if token.can_write else ".\n"))
     return 0
 
 
@@ -111,4 +112,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     token.add_argument("username", metavar="USERNAME", nargs="?")
     token.add_argument("--list", action="store_true", help="liệt kê các khóa (của USERNAME, hoặc mọi người)")
     token.add_argument("--days", type=int, default=None, help="số ngày hiệu lực (mặc định DANGVU_TOKEN_DAYS)")
+    token.add_argument("--write", action="store_true",
+                       help="khóa được ghi dữ liệu qua API (trong phạm vi vai trò được sửa của người dùng)")
     token.set_defaults(func=_token)

@@ -39,6 +39,7 @@ from dangvu.registry.models import (
     OrgKind,
     SpecialStatus,
     special_status_q,
+    subtree_q,
 )
 
 from .models import (
@@ -61,6 +62,15 @@ def meeting_in_scope(acc: Any, pk: int) -> Meeting | None:
     """The meeting ``pk`` if it belongs to an organization the reader sees, else ``None``."""
     return (Meeting.objects.filter(organization__in=acc.orgs(), pk=pk)
             .select_related("organization", "chair").first())
+
+
+def meetings_in_scope(acc: Any, scope: Organization | None = None) -> QuerySet[Meeting]:
+    """The meetings of the organizations the reader sees (of ``scope``'s subtree only, when given),
+    newest first (the API's list)."""
+    qs = Meeting.objects.filter(organization__in=acc.orgs())
+    if scope is not None:
+        qs = qs.filter(subtree_q(scope, via="organization__"))
+    return qs.select_related("organization").order_by("-held_on", "-id")
 
 
 def study_session_in_scope(acc: Any, pk: int) -> StudySession | None:

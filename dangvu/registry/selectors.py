@@ -70,6 +70,11 @@ def transfer_destinations(member: Member) -> QuerySet[Organization]:
             .exclude(pk=member.organization_id).order_by("path"))
 
 
+def transfer_destination(member: Member, code: str) -> Organization | None:
+    """The destination of ``member``'s transfer letter named by its code (the API), if it may be one."""
+    return transfer_destinations(member).filter(code=code).first()
+
+
 def names_by_path(paths: Iterable[str]) -> dict[str, str]:
     """Organization names by materialized path (parents of a list, in one query)."""
     return dict(Organization.objects.filter(path__in=set(paths)).values_list("path", "name"))
