@@ -130,7 +130,7 @@ def test_conclusion_needs_a_start_and_comes_once(programme):
     assert Inspection.objects.get(pk=programme["b"].pk).concluded_on is None
 
 
-def test_concluding_with_violations_stores_the_findings_for_discipline(programme, tree):
+def test_concluding_with_violations_opens_a_discipline_case(programme, tree):
     b = programme["b"]
     dung = tree.members["dung"]  # of C1B, the subject
     done = ins.conclude_inspection(
@@ -140,6 +140,12 @@ def test_concluding_with_violations_stores_the_findings_for_discipline(programme
     assert done.violations_found is True
     finding = InspectionFinding.objects.get(inspection=b)
     assert (finding.member, finding.violation_on, finding.summary) == (dung, D(2026, 3, 5), "Không nộp đảng phí đã thu")
+    from dangvu.discipline.models import DisciplineCase
+
+    case = DisciplineCase.objects.get(member=dung)
+    assert (case.violation_on, case.opened_on, case.summary) == (D(2026, 3, 5), D(2026, 8, 10),
+                                                                  "Không nộp đảng phí đã thu")
+    assert case.origin.startswith("Kết luận kiểm tra ngày 10/08/2026") and case.recorded_by == tree.users["office"]
     entry = LogEntry.objects.get_for_object(finding).get()
     assert entry.action == LogEntry.Action.CREATE
     change = LogEntry.objects.get_for_object(done).latest("timestamp").changes_dict
@@ -154,6 +160,9 @@ def test_finding_outside_the_subject_is_refused_with_nothing_written(programme, 
     assert exc.value.code == Code.OUT_OF_SUBTREE
     b.refresh_from_db()
     assert b.concluded_on is None and not InspectionFinding.objects.exists()
+    from dangvu.discipline.models import DisciplineCase
+
+    assert not DisciplineCase.objects.exists()
 
 
 def test_recommendations_on_time_share_and_overdue_alert(programme, tree):

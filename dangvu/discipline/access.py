@@ -1,8 +1,8 @@
 """Who sees discipline cases: the single predicate every case read and write goes through.
 
 Cases are personal and sensitive: only the roles whose work needs them see them — administrators,
-the committee office of the subtree and the secretary of the member's cell (the cell holds the
-meeting and the vote). Viewers and members (even about themselves) see nothing of them. To give a
+the committee office of the subtree, its inspection commission and the secretary of the member's
+cell (the cell holds the meeting and the vote). Viewers and members (even about themselves) see nothing of them. To give a
 new role (the inspection commission) access, add its kind to :data:`CASE_ROLE_KINDS`.
 """
 
@@ -14,7 +14,7 @@ from dangvu.accounts.access import Access
 from dangvu.accounts.models import RoleKind
 from dangvu.registry.models import Organization, subtree_q
 
-CASE_ROLE_KINDS: frozenset[str] = frozenset({RoleKind.ADMIN, RoleKind.OFFICE, RoleKind.SECRETARY})
+CASE_ROLE_KINDS: frozenset[str] = frozenset({RoleKind.ADMIN, RoleKind.OFFICE, RoleKind.SECRETARY, RoleKind.INSPECTION})
 """Role kinds that see (and, within their edit scope, record) discipline cases of their subtree."""
 
 

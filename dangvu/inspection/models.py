@@ -129,7 +129,7 @@ class Recommendation(models.Model):
 
 class InspectionFinding(models.Model):
     """A member the conclusion found in violation, with the violation's date: what a discipline
-    case is opened from (the discipline app's ``open_case``; wired when both apps are merged)."""
+    case is opened from (the discipline app's ``open_case``, called when the inspection is concluded)."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="inspection_findings")

@@ -26,6 +26,7 @@ from dangvu.core import clock
 from dangvu.core.inspection import ACTIVITIES, FORMS, SUBJECTS
 from dangvu.core.inspection_programme import ProgrammeEntry
 from dangvu.core.text import nfc
+from dangvu.discipline.services import open_case
 from dangvu.registry.models import Member, Organization
 
 from .models import Inspection, InspectionFinding, Issuer, Programme, Recommendation
@@ -219,7 +220,8 @@ def conclude_inspection(by, item: Inspection, *, concluded_on: dt.date, conclusi
                         findings: Iterable[FindingInput] = (),
                         recommendations: Iterable[RecommendationInput] = ()) -> Inspection:
     """The conclusion (thông báo kết luận / kết quả giám sát), the members it found in violation and
-    its recommendations with their deadlines. Findings are kept for the discipline case."""
+    its recommendations with their deadlines. Each member found in violation gets a discipline case
+    opened from the conclusion (:func:`dangvu.discipline.services.open_case`)."""
     ensure_can_edit(by, item.programme.organization, NO_RIGHT)
     item = _lock(item)
     if item.concluded_on:
@@ -248,8 +250,13 @@ def conclude_inspection(by, item: Inspection, *, concluded_on: dt.date, conclusi
             raise ServiceError("Cần ghi ngày vi phạm hợp lệ.", Code.REQUIRED, field="violation_on")
         if f.violation_on > concluded_on:
             raise ServiceError("Ngày vi phạm sau ngày kết luận.", Code.DATE_ORDER, field="violation_on")
-        InspectionFinding.objects.create(inspection=item, member=f.member, violation_on=f.violation_on,
-                                         summary=_text(f.summary, 500, "summary", "nội dung vi phạm", required=True))
+        finding = InspectionFinding.objects.create(
+            inspection=item, member=f.member, violation_on=f.violation_on,
+            summary=_text(f.summary, 500, "summary", "nội dung vi phạm", required=True))
+        # Quy định 22-QĐ/TW: a conclusion that finds a violation is followed by the discipline procedure.
+        open_case(f.member, violation_on=f.violation_on, summary=finding.summary, opened_by=by,
+                  opened_on=concluded_on, origin=f"Kết luận {item.get_activity_display().lower()} ngày "
+                                                  f"{concluded_on:%d/%m/%Y}: {item.content}"[:255])
     item.violations_found = bool(findings)
     item.save(update_fields=["conclusion", "concluded_on", "violations_found"])
     for r in recommendations:
