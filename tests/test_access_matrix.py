@@ -890,6 +890,8 @@ EXPECTED: dict[str, Spec] = {
     "api:update_member": Spec("api", _member, MEMBER_LOCS),
     "api:record_event": Spec("api", _member, MEMBER_LOCS),
     "api:create_meeting": Spec("api_page", status=LOGGED_IN_200),
+    # POST only: the exchange package through the API (tests/test_exchange.py)
+    "api:import_package": Spec("public", status={r: 405 for r in ROLES}),  # GET: 405 before any login
 }
 
 

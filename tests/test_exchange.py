@@ -275,3 +275,43 @@ def test_rows_of_organizations_outside_the_package_are_not_written(tree, home):
     result = xs.import_package(None, content, scope=tree.orgs["C1"])
     assert (result.sections["meetings"].created, result.sections["meetings"].skipped) == (0, 1)
     assert not Meeting.objects.filter(organization=tree.orgs["C2A"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_write_api_imports_a_package_like_the_upload_page(tree, home):
+    """Issue 18 point 4: the exchange through the API — dry run, apply, again (nothing changes),
+    a tampered package refused (400), a reading token refused (403), outside the scope 404."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from dangvu.accounts.services import issue_api_token
+
+    _trust_self()
+    an = tree.members["an"]
+    Member.objects.filter(pk=an.pk).update(occupation="Nông dân")
+    content = xs.export_package(None, tree.orgs["C1A"])
+    Member.objects.filter(pk=an.pk).update(occupation="Giáo viên")
+
+    def post(user, org, data, dry_run=False, write=True):
+        key = issue_api_token(tree.users[user], write=write)[1]
+        return Client().post(f"/api/v1/exchange/packages?organization={org}&dry_run={str(dry_run).lower()}",
+                             {"package": SimpleUploadedFile("goi.zip", data)}, HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    r = post("office", "C1", content, dry_run=True)
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["dry_run"] is True and body["updated"] == 1 and body["organization"] == "C1A"
+    an.refresh_from_db()
+    assert an.occupation == "Giáo viên"
+    r = post("office", "C1", content)
+    assert r.status_code == 200 and r.json()["updated"] == 1
+    an.refresh_from_db()
+    assert an.occupation == "Nông dân"
+    again = post("office", "C1", content).json()
+    assert again["already"] is True and again["created"] == again["updated"] == 0
+    bad = post("office", "C1", content.replace(b"manifest", b"manifesx", 1))
+    assert bad.status_code == 400 and bad.json()["code"] == "file"
+    assert post("office", "C1", content, write=False).status_code == 403
+    assert post("viewer", "C1", content).status_code == 403
+    assert post("office", "C2", content).status_code == 404
+    assert ExchangeImport.objects.count() == 1

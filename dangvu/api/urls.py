@@ -20,6 +20,7 @@ from dangvu.common.versions import StaleEdit
 from . import member_writes  # noqa: F401 (adds the write operations to the members router)
 from .auth import AUTH_FAILED, auth_methods
 from .common import PAGE_SIZE_MAX
+from .exchange_writes import router as exchange_router
 from .meetings import router as meetings_router
 from .members import router as members_router
 from .organizations import router as organizations_router
@@ -134,6 +135,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/members/", members_router)
+api.add_router("/exchange/", exchange_router)
 api.add_router("/meetings/", meetings_router)
 api.add_router("/organizations/", organizations_router)
 api.add_router("/stats/", stats_router)
