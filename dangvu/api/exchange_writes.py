@@ -8,7 +8,7 @@ in its subtree (409 refusal otherwise), exactly as on the upload page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +24,7 @@ from .write_schemas import CODE
 from .writing import IdempotencyKey, ensure_writer, run_write
 
 router = Router(tags=["exchange"])
+OrgCode = Annotated[str, Query(..., max_length=40, pattern=CODE, description="Mã tổ chức của bên nhập")]
 
 
 class SectionOut(Schema):
@@ -55,9 +56,8 @@ class ImportOut(Schema):
                 "ký (khóa phải được tin cậy), mã kiểm tra, lược đồ và phiên bản rồi áp dụng trong một giao dịch; "
                 "nhập lại cùng gói không thay đổi gì; gói cũ hơn gói đã nhập bị từ chối. " + IDEMPOTENCY,
 )
-def import_package(request: HttpRequest, response: HttpResponse, organization: str = Query(..., max_length=40, pattern=CODE),
-                   dry_run: bool = False, package: UploadedFile = File(...),
-                   idempotency_key: IdempotencyKey = None):
+def import_package(request: HttpRequest, response: HttpResponse, organization: OrgCode, package: File[UploadedFile],
+                   dry_run: bool = False, idempotency_key: IdempotencyKey = None):
     org = access(request).get_org(organization)
     ensure_writer(request, org)
     limit = settings.DANGVU_MAX_UPLOAD_BYTES
