@@ -22,6 +22,7 @@ from django.utils import timezone
 from dangvu.accounts.access import access_for
 from dangvu.accounts.models import token_digest
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.checks import checked_text
 from dangvu.core import clock
 from dangvu.core.text import nfc
 from dangvu.meetings.models import StudySession
@@ -50,12 +51,7 @@ def ensure_own(by: Any, member: Member) -> None:
 
 
 def _text(value: Any, limit: int, what: str, field: str, required: bool = False) -> str:
-    text = nfc(value or "").strip()
-    if required and not text:
-        raise ServiceError(f"Cần ghi {what}.", Code.REQUIRED, field=field)
-    if len(text) > limit:
-        raise ServiceError(f"{what[:1].upper()}{what[1:]} dài quá {limit} ký tự.", Code.TOO_LONG, field=field)
-    return text
+    return checked_text(value, limit, field, what, required)
 
 
 # -- notices and invitations ---------------------------------------------------------------------

@@ -19,12 +19,12 @@ from django.db import transaction
 
 from dangvu.accounts.access import access_for
 from dangvu.common import Code, ServiceError, acting_user
+from dangvu.common.checks import checked_text, past_date
 from dangvu.common.dates import check_date
 from dangvu.core import clock
 from dangvu.core import discipline as rules
 from dangvu.core.discipline import DisciplineRefused, Step
 from dangvu.core.rulesets import ruleset_for
-from dangvu.core.text import nfc
 from dangvu.registry import services as registry
 from dangvu.registry import services_discipline as registry_discipline
 from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization
@@ -46,22 +46,11 @@ def _ensure_may_record(by, org: Organization, message: str = NO_RIGHT) -> None:
 
 
 def _date(value: dt.date | None, field: str, what: str) -> dt.date:
-    if value is None:
-        raise ServiceError(f"Cần ghi {what}.", Code.REQUIRED, field=field)
-    if why := check_date(value):
-        raise ServiceError(why, Code.OUT_OF_RANGE, field=field)
-    if value > clock.today():
-        raise ServiceError(f"{what[:1].upper()}{what[1:]} chưa đến.", Code.FUTURE_DATE, field=field)
-    return value
+    return past_date(value, field, what)
 
 
 def _text(value: str, field: str, what: str, limit: int | None = None, required: bool = True) -> str:
-    text = nfc(value or "").strip()
-    if required and not text:
-        raise ServiceError(f"Cần ghi {what}.", Code.REQUIRED, field=field)
-    if limit and len(text) > limit:
-        raise ServiceError(f"{what[:1].upper()}{what[1:]} dài quá {limit} ký tự.", Code.TOO_LONG, field=field)
-    return text
+    return checked_text(value, limit, field, what, required)
 
 
 def _rule(fn, *args, field: str | None = None, **kw):

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from dangvu.common import Code, ServiceError, acting_user, ensure_can_edit
+from dangvu.common.checks import checked_text, past_date
 from dangvu.common.dates import check_date
 from dangvu.core import clock
 from dangvu.core.inspection import ACTIVITIES, FORMS, SUBJECTS
 from dangvu.core.inspection_programme import ProgrammeEntry
-from dangvu.core.text import nfc
 from dangvu.discipline.services import open_case
 from dangvu.registry.models import Member, Organization
 
@@ -50,24 +50,12 @@ class RecommendationInput:
     due_on: dt.date
 
 
-def _text(value: str, limit: int, field: str, label: str, required: bool = False) -> str:
-    text = nfc(value or "").strip()
-    if required and not text:
-        raise ServiceError(f"Cần ghi {label}.", Code.REQUIRED, field=field)
-    if len(text) > limit:
-        raise ServiceError(f"{label[0].upper()}{label[1:]} dài quá {limit} ký tự.", Code.TOO_LONG, field=field)
-    return text
+def _text(value: str | None, limit: int, field: str, label: str, required: bool = False) -> str:
+    return checked_text(value, limit, field, label, required)
 
 
 def _past_date(value: dt.date | None, field: str, label: str) -> dt.date:
-    if value is None:
-        raise ServiceError(f"Cần ghi {label}.", Code.REQUIRED, field=field)
-    problem = check_date(value)
-    if problem:
-        raise ServiceError(problem, Code.OUT_OF_RANGE, field=field)
-    if value > clock.today():
-        raise ServiceError(f"{label[0].upper()}{label[1:]} chưa đến.", Code.FUTURE_DATE, field=field)
-    return value
+    return past_date(value, field, label)
 
 
 def _in_subtree(org: Organization, root: Organization) -> bool:

@@ -14,11 +14,9 @@ from django.db import transaction
 
 from dangvu.accounts.access import access_for
 from dangvu.common import Code, ServiceError, acting_user
-from dangvu.common.dates import check_date
-from dangvu.core import clock
+from dangvu.common.checks import checked_text, past_date
 from dangvu.core import letters as rules
 from dangvu.core.rulesets import ruleset_for
-from dangvu.core.text import nfc
 from dangvu.registry.models import Organization
 
 from .models import Letter, LetterKind
@@ -33,23 +31,11 @@ def ensure_may_handle(by, org: Organization) -> None:
 
 
 def _text(value: str | None, limit: int, field: str, label: str, required: bool = False) -> str:
-    text = nfc(value or "").strip()
-    if required and not text:
-        raise ServiceError(f"Cần ghi {label}.", Code.REQUIRED, field=field)
-    if len(text) > limit:
-        raise ServiceError(f"{label[:1].upper()}{label[1:]} dài quá {limit} ký tự.", Code.TOO_LONG, field=field)
-    return text
+    return checked_text(value, limit, field, label, required)
 
 
 def _past_date(value: dt.date | None, field: str, label: str) -> dt.date:
-    if value is None:
-        raise ServiceError(f"Cần ghi {label}.", Code.REQUIRED, field=field)
-    problem = check_date(value)
-    if problem:
-        raise ServiceError(problem, Code.OUT_OF_RANGE, field=field)
-    if value > clock.today():
-        raise ServiceError(f"{label[:1].upper()}{label[1:]} chưa đến.", Code.FUTURE_DATE, field=field)
-    return value
+    return past_date(value, field, label)
 
 
 @transaction.atomic
