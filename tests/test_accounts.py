@@ -34,3 +34,20 @@ def test_cli_user_add(tree, capsys) -> None:
     code = main(["user", "add", "xem3", "--role", "viewer", "--org", "KHONG", "--password", "Xem-ca-xa-2026"])
     assert code == 2
     assert "Không có tổ chức" in capsys.readouterr().err
+
+
+def test_the_audit_page_shows_a_change_of_a_field_named_items(tree) -> None:
+    """A changed field called «items» (an exchange summary, a notice's list) once shadowed the
+    template's dict.items and made the audit page answer 500."""
+    from auditlog.models import LogEntry
+    from conftest import logged_in
+    from django.contrib.contenttypes.models import ContentType
+
+    from dangvu.registry.models import Organization
+
+    LogEntry.objects.create(content_type=ContentType.objects.get_for_model(Organization),
+                            object_pk=str(tree.orgs["C1"].pk), object_repr="C1", action=LogEntry.Action.UPDATE,
+                            changes={"items": ["1 hàng", "4 hàng"]}, actor=tree.users["admin"])
+    page = logged_in(tree.users["admin"]).get("/nhat-ky/")
+    assert page.status_code == 200
+    assert "<b>items</b>: 1 hàng → 4 hàng" in page.content.decode()

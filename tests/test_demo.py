@@ -516,7 +516,11 @@ def test_discipline_cases_at_every_step(demo, db) -> None:
     from dangvu.discipline.models import DisciplineCase
     from dangvu.evaluation.models import Evaluation
 
-    cases = {c.state: c for c in DisciplineCase.objects.select_related("member", "appeal")}
+    # The discipline step's own cases; the inspection step's finding opens one more (from its conclusion).
+    from_inspection = DisciplineCase.objects.filter(origin__regex=r"^Kết luận (kiểm tra|giám sát) ngày [0-9]{2}/")
+    assert from_inspection.exists() and set(from_inspection.values_list("state", flat=True)) == {"opened"}
+    cases = {c.state: c for c in DisciplineCase.objects.exclude(pk__in=from_inspection).select_related(
+        "member", "appeal")}
     assert set(cases) == {"appeal_decided", "decided", "self_review", "closed", "opened"}
     appealed = cases["appeal_decided"]
     assert appealed.decided_form == "warning" and appealed.appeal.outcome == "changed"

@@ -79,6 +79,18 @@ PAGES: dict[str, tuple[str, ...]] = {
     "inspection:item_start": ("insp_item",), "inspection:item_report": ("insp_item",),
     "inspection:item_conclude": ("insp_item",), "inspection:recommendation_add": ("insp_item",),
     "inspection:recommendation_done": ("insp_rec",),
+    "periodic_report": ("org",),
+    "registry:special_add": ("member", "=lam-an-xa"), "registry:special_end": ("special",),
+    "meetings:group_meetings": ("group",), "meetings:group_meeting_create": ("group",),
+    "classification:overview": ("org",), "classification:cell": ("cell",),
+    "honours:exemplary": ("org",),
+    "letters:list": ("org",), "letters:add": ("org",), "letters:detail": ("letter",), "letters:close": ("letter",),
+    "discipline:org_cases": ("org",), "discipline:open_case": ("member",), "discipline:case_detail": ("case",),
+    "discipline:case_step": ("case", "=tu-kiem-diem"),
+    "channel:home": (), "channel:cell": (), "channel:email": (), "channel:feeds": (),
+    "channel:self_assess": ("own_evaluation",), "channel:notice_list": (), "channel:notice_detail": ("notice",),
+    "channel:notice_create": ("org",),
+    "exchange:upload": ("org",), "exchange:preview": ("exchange_upload",),
 }
 # The step a prospect at each stage takes next (the admission step page's variant).
 NEXT_STEP = {"source": "hoc-lop", "course": "tham-tra", "vetted": "nghi-quyet", "cell_resolved": "quyet-dinh",
@@ -105,7 +117,6 @@ def _finders(scope: Scope) -> dict[str, Callable[[], Any]]:
     from dangvu.congress import models as cm
     from dangvu.evaluation.models import Evaluation, EvaluationRound
     from dangvu.fees.models import FeePayment, PaymentKind
-    from dangvu.inspection.models import Inspection, Programme, Recommendation
     from dangvu.meetings.models import Meeting, StudySession
     from dangvu.plans.models import Plan, Target, Task
     from dangvu.registry.models import CELL_KINDS, ImportBatch, Locality, Member, Organization, Post, Transfer
@@ -151,10 +162,35 @@ def _finders(scope: Scope) -> dict[str, Callable[[], Any]]:
         "draft_plan": lambda: _first(Plan.objects.filter(issuer__path__startswith=path, state="draft")),
         "target": lambda: _first(Target.objects.filter(plan__issuer__path__startswith=path, plan__state="active")),
         "task": lambda: _first(Task.objects.filter(plan__issuer__path__startswith=path, plan__state="active")),
+    } | _later_finders(scope)
+
+
+def _later_finders(scope: Scope) -> dict[str, Callable[[], Any]]:
+    """The kinds of the apps added with issues 16–18 (inspection, letters, discipline, the channel,
+    the exchange), special statuses and party groups."""
+    from dangvu.channel.models import Notice
+    from dangvu.discipline.models import DisciplineCase
+    from dangvu.evaluation.models import Evaluation
+    from dangvu.exchange.models import ExchangeUpload
+    from dangvu.inspection.models import Inspection, Programme, Recommendation
+    from dangvu.letters.models import Letter
+    from dangvu.registry.models import Organization, SpecialStatus
+
+    path = scope.org.path
+    inside = {"organization__path__startswith": path}
+    return {
         "insp_programme": lambda: _first(Programme.objects.filter(**inside)),
         "insp_item": lambda: _first(Inspection.objects.filter(programme__organization__path__startswith=path)),
         "insp_rec": lambda: _first(Recommendation.objects.filter(
             inspection__programme__organization__path__startswith=path)),
+        "special": lambda: _first(SpecialStatus.objects.filter(member__organization__path__startswith=path)),
+        "group": lambda: _first(Organization.objects.filter(path__startswith=path, kind="group")),
+        "letter": lambda: _first(Letter.objects.filter(**inside)),
+        "case": lambda: _first(DisciplineCase.objects.filter(member__organization__path__startswith=path)),
+        "notice": lambda: _first(Notice.objects.filter(**inside)),
+        "exchange_upload": lambda: _first(ExchangeUpload.objects.filter(scope__path__startswith=path)),
+        "own_evaluation": lambda: scope.member and _first(Evaluation.objects.filter(
+            member=scope.member, round__state="open")),
     }
 
 

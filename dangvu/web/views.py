@@ -121,7 +121,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     page = Paginator(audit_entries(data.get("user") or None), 50).get_page(data.get("page") or 1)
     rows = [{"entry": e, "action": ACTION_LABELS.get(e.action, e.action),
-             "changes": (e.changes_dict or {}) if isinstance(e.changes_dict, dict) else {}} for e in page]
+             # A list of pairs, not the dict: a field named «items» would shadow dict.items in the template.
+             "changes": list((e.changes_dict or {}).items()) if isinstance(e.changes_dict, dict) else []}
+            for e in page]
     return render(request, "web/audit.html", {"page": page, "rows": rows, "form": form})
 
 
