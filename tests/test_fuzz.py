@@ -247,8 +247,9 @@ def test_api_parameters_survive_hostile_values(world, name):
     client = Client(raise_request_exception=False)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     doc = client.get("/api/v1/openapi.json", **auth).json()
+    # The paths that answer GET (a POST-only path such as the exchange upload answers 405 to GET).
     params = {path: [p["name"] for op in ops.values() for p in op.get("parameters", [])]
-              for path, ops in doc["paths"].items()}
+              for path, ops in doc["paths"].items() if "get" in ops}
 
     @settings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
