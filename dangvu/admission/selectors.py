@@ -377,7 +377,3 @@ def introducer_choices(org: Organization) -> QuerySet[Member]:
     """Full members of ``org``'s subtree, who may introduce a prospect."""
     return Member.objects.in_subtree(org).filter(status="full").order_by("name_folded", "id")
 
-
-def own_of(members: QuerySet[Member], org: Organization) -> QuerySet[Member]:
-    """Those of ``members`` who belong to ``org`` itself (what a member field offers unsearched)."""
-    return members.filter(organization=org)

@@ -86,7 +86,7 @@ def prospect_create(request: HttpRequest, code: str) -> HttpResponse:
     introducers = sel.introducer_choices(org)
     form = f.ProspectForm(request.POST or None, cells=sel.cells_to_list_under(acc, org), members=introducers,
                           initial=initial)
-    search = offer_members(request, form, INTRODUCERS, introducers, sel.own_of(introducers, org), org.name)
+    search = offer_members(request, form, INTRODUCERS, introducers, org)
 
     def act(d):
         d = dict(d)
@@ -108,7 +108,7 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(prospect, name) for name in s.PROSPECT_FIELDS} | {"organization": org.pk}
     introducers = sel.introducer_choices(org)
     form = f.ProspectForm(request.POST or None, cells=sel.only(org), members=introducers, initial=initial)
-    search = offer_members(request, form, INTRODUCERS, introducers, sel.own_of(introducers, org), org.name)
+    search = offer_members(request, form, INTRODUCERS, introducers, org)
 
     def act(d):
         d = dict(d)

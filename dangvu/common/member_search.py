@@ -51,14 +51,15 @@ def posted_ids(form: Any, names: Iterable[str]) -> list[int]:
 
 
 def offer_members(request: HttpRequest, form: Any, names: Iterable[str], candidates: QuerySet,
-                  default: QuerySet, where: str) -> dict[str, str]:
-    """Show the narrowed members in each field of ``names``; the search box's context for
-    ``web/form.html`` (``where``: whose members are shown without a search)."""
+                  org: Any) -> dict[str, str]:
+    """Show the narrowed members in each field of ``names`` (unsearched: the candidates who belong
+    to ``org`` itself); the search box's context for ``web/form.html``."""
     names = list(names)
     query = (request.GET.get(SEARCH_PARAM) or "")[:60]
     initial = [getattr(v, "pk", v) for v in (form.initial.get(n) for n in names)]
     keep = posted_ids(form, names) + [v for v in initial if isinstance(v, int)]
-    shown, more = narrow(candidates, default, fold(query).split(), MEMBER_CHOICES_SHOWN, keep)
+    shown, more = narrow(candidates, candidates.filter(organization=org), fold(query).split(),
+                         MEMBER_CHOICES_SHOWN, keep)
     for name in names:
         form.fields[name].show(shown)
     if more:
@@ -68,7 +69,7 @@ def offer_members(request: HttpRequest, form: Any, names: Iterable[str], candida
     elif query:
         note = ""
     elif shown:
-        note = f"Đang hiện đảng viên của {where}; gõ họ tên hoặc số thẻ để tìm người khác."
+        note = f"Đang hiện đảng viên của {org.name}; gõ họ tên hoặc số thẻ để tìm người khác."
     else:
         note = "Gõ họ tên hoặc số thẻ đảng viên để tìm người cần chọn."
     return {"param": SEARCH_PARAM, "query": query, "note": note,

@@ -152,10 +152,6 @@ def adjustable_members(org: Organization) -> QuerySet[Member]:
     return Member.objects.in_subtree(org).filter(status__in=("full", "exempt")).order_by("name_folded")
 
 
-def own_of(members: QuerySet[Member], org: Organization) -> QuerySet[Member]:
-    """Those of ``members`` who belong to ``org`` itself (what a member field offers unsearched)."""
-    return members.filter(organization=org)
-
 
 def parent_of(org: Organization) -> Organization | None:
     return Organization.objects.get_parent(org)

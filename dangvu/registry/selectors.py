@@ -182,10 +182,6 @@ def post_candidates(acc: Access, org: Organization) -> QuerySet[Member]:
     return members
 
 
-def own_of(members: QuerySet[Member], org: Organization) -> QuerySet[Member]:
-    """Those of ``members`` who belong to ``org`` itself (what a member field offers unsearched)."""
-    return members.filter(organization=org)
-
 
 def own_members(acc: Access) -> list[Member]:
     """The records of a user who holds a member role (their own)."""

@@ -133,7 +133,7 @@ def post_add(request: HttpRequest, code: str) -> HttpResponse:
     require_edit(acc, org)
     candidates = sel.post_candidates(acc, org)
     form = f.PostForm(request.POST or None, members=candidates)
-    search = offer_members(request, form, ["member"], candidates, sel.own_of(candidates, org), org.name)
+    search = offer_members(request, form, ["member"], candidates, org)
     return service_form(request, form, {"title": f"Thêm chức vụ — {org.name}", "org": org, "search": search},
                         lambda d: s.add_post(request.user, org, **d), "Đã ghi chức vụ.", _org_url(org))
 

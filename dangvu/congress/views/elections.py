@@ -115,7 +115,7 @@ def adjustment_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_edit(acc, org)
     candidates = sel.adjustable_members(org)
     form = f.AdjustmentForm(request.POST or None, members=candidates)
-    search = offer_members(request, form, ["member"], candidates, sel.own_of(candidates, org), org.name)
+    search = offer_members(request, form, ["member"], candidates, org)
     return service_form(request, form, {"title": f"Điều chỉnh cơ sở tính — {election.title}", "org": org,
                                         "submit": "Ghi điều chỉnh cơ sở tính", "search": search},
                         lambda d: s.add_adjustment(request.user, election, **d), "Đã ghi.", election_url(election))
