@@ -54,3 +54,29 @@ def test_organization_tree_page_of_a_wide_province(tree, client) -> None:
     response = client.get("/to-chuc/")
     assert response.status_code == 200
     assert "Chi bộ thử 2099" in response.content.decode()
+
+
+def test_tree_page_shows_two_levels_below_its_top_and_opens_deeper_ones_rooted_there(tree) -> None:
+    from conftest import logged_in
+
+    from dangvu.registry import services as s
+    from dangvu.registry.selectors import TREE_DEPTH
+
+    assert TREE_DEPTH == 2
+    group = s.create_organization(None, tree.orgs["C1A"], code="G1", name="Tổ đảng xóm Giữa", kind="group")
+    admin = logged_in(tree.users["admin"])
+    page = admin.get("/to-chuc/").content.decode()
+    # P, its communes and their cells are listed; the group, a level deeper, is not, but a link opens it.
+    assert "Chi bộ thôn Đồng Tâm" in page and group.name not in page
+    assert '/to-chuc/?tu=C1A">Xem 1 tổ chức trực thuộc' in page
+    rooted = admin.get("/to-chuc/?tu=C1A")
+    assert rooted.status_code == 200
+    body = rooted.content.decode()
+    assert group.name in body and "Đảng bộ xã Yên Lạc" not in body
+    assert "· 2 đảng viên" in body  # C1A's own count (An and Cường), rolled up as on the whole tree
+    # Rooted outside the user's scope: not found, as any organization outside it.
+    office = logged_in(tree.users["office"])
+    assert office.get("/to-chuc/?tu=C2").status_code == 404
+    assert office.get("/to-chuc/?tu=KHONGCO").status_code == 404
+    # The office's top is its commune: the group is two levels below it, so listed.
+    assert group.name in office.get("/to-chuc/").content.decode()

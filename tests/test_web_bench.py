@@ -79,6 +79,11 @@ def test_web_bench_measures_each_role_within_the_query_ceiling(served_world, liv
     assert set(result["goals"]["met"]) == {"page_p95", "mix_p95", "mix_errors"}
     assert result["goals"]["met"]["mix_p95"] is False  # no run at GOALS["mix_clients"]: not claimed as met
     assert result["goals"]["page_p95_ms_at_most"] == GOALS["page_p95_ms_at_most"]
+    # A member alone has no office-and-secretary mix: none is measured, none claimed as met.
+    alone = web_section(tree.orgs["P"], {}, base=live_server.url, commune=tree.orgs["C1"], requests=1,
+                        seconds=1.0, client_counts=(2,), names=["home"], only=("member",))
+    assert set(alone["details"]["pages"]) == {"member"} and alone["mix"] == []
+    assert alone["goals"]["met"]["mix_p95"] is False and alone["goals"]["met"]["mix_errors"] is False
 
 
 def test_nation_shape_at_ci_size_and_at_the_real_size() -> None:

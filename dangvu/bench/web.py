@@ -296,7 +296,8 @@ def web_section(root: Organization, env: dict[str, str], *, requests: int = 10, 
         single = {role: single_user(url, cookies[role], pages[role], requests) for role in roles}
         mixes = []
         mix_pages = [(cookies[r], list(pages[r].values())) for r in MIX_ROLES if r in roles and pages[r]]
-        for count in client_counts:
+        # Without an office or secretary among the roles asked for there is no mix to measure.
+        for count in client_counts if mix_pages else ():
             _say(f"Đang đo {count} người dùng đồng thời trong {seconds:g} giây…")
             clients = [mix_pages[i % len(mix_pages)] for i in range(count)]
             mixes.append(load(url, clients, seconds, seed=count))

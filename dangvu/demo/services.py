@@ -22,7 +22,7 @@ from django.db.models import Count
 from dangvu.core import clock
 from dangvu.registry.models import Member, Organization
 
-from .bulk import large_cache
+from .bulk import large_cache, refresh_statistics
 from .context import DEMO_PASSWORD, PROVINCE_MEMBERS, SCALES, DemoContext, DemoResult, DemoUser
 from .steps import STEPS
 
@@ -81,6 +81,7 @@ def build_demo(scale: str = "commune", seed: int = 2026, progress: bool = False,
     with large_cache(), transaction.atomic():
         for _, step in STEPS:
             step(ctx)
+            refresh_statistics(ctx.writer)
         ctx.writer.finish()
     orgs = dict(Organization.objects.values_list("kind").annotate(n=Count("id")).order_by("kind"))
     statuses = dict(Member.objects.values_list("status").annotate(n=Count("id")).order_by("status"))

@@ -31,6 +31,7 @@ from .models import (
     StatusChange,
     Transfer,
     TransferState,
+    subtree_q,
 )
 
 if TYPE_CHECKING:
@@ -80,8 +81,22 @@ def names_by_path(paths: Iterable[str]) -> dict[str, str]:
     return dict(Organization.objects.filter(path__in=set(paths)).values_list("path", "name"))
 
 
-def org_tree(acc: Access) -> list[Organization]:
-    return list(acc.orgs().order_by("path"))
+TREE_DEPTH = 2
+"""Levels shown below each top of the tree page: a province's administrator sees the province, its
+districts and communes (about 150 rows, not the 3,700 of every cell); a deeper level opens from a
+link under its node, rooted there."""
+
+
+def org_tree(acc: Access, top: Organization | None = None, depth: int = TREE_DEPTH) -> list[Organization]:
+    """The organizations of the tree page: under each of the user's tops (or under ``top`` alone),
+    ``depth`` levels at most, so the page costs what it shows, not what the subtree holds."""
+    tops = [top] if top is not None else list(acc.roots)
+    if not tops:
+        return []
+    q = Q(pk__in=[])
+    for t in tops:
+        q |= subtree_q(t) & Q(depth__lte=t.depth + depth)
+    return list(acc.orgs().filter(q).order_by("path"))
 
 
 def org_choices(acc: Access, limit: int = 500) -> QuerySet[Organization]:

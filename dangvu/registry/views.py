@@ -47,20 +47,28 @@ def _member_url(member: Member) -> str:
 
 # -- organizations ------------------------------------------------------------------------
 
+TREE_TOP_PARAM = "tu"  # ?tu=<code>: the tree page rooted at that organization
+
+
 @login_required
 def org_tree(request: HttpRequest) -> HttpResponse:
     acc = access(request)
-    orgs = sel.org_tree(acc)
+    code = request.GET.get(TREE_TOP_PARAM)
+    top = acc.get_org(code) if code else None  # 404 outside the user's scope
+    orgs = sel.org_tree(acc, top)
     if not orgs:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
     counts = count_members_by_org(orgs)
-    # Nest by materialized path: one query, no recursion in SQL.
+    # Nest by materialized path: one query, no recursion in SQL. A node whose children lie below
+    # the levels shown keeps its number of children (treebeard's numchild) for the link that opens them.
     nodes = {o.path: {"org": o, "count": counts.get(o.pk, 0), "children": []} for o in orgs}
     roots = []
     for o in orgs:
         parent = nodes.get(o.path[: -Organization.steplen])
         (parent["children"] if parent else roots).append(nodes[o.path])
-    return render(request, "registry/org_tree.html", {"roots": roots})
+    for node in nodes.values():
+        node["hidden"] = node["org"].numchild if not node["children"] else 0
+    return render(request, "registry/org_tree.html", {"roots": roots, "top": top, "param": TREE_TOP_PARAM})
 
 
 @login_required
