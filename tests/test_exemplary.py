@@ -107,3 +107,51 @@ def test_badge_alert_until_the_member_is_proposed(tree):
         assert alert_counts_by_kind(tree.orgs["C2"], soon)["badge_due"] == 0
         hs.propose_badge(None, vet, nxt)
         assert [a for a in alerts_for(tree.orgs["C1"], soon) if a.kind == "badge_due"] == []
+
+
+def test_badge_alerts_in_sql_equal_the_python_rule(tree):
+    """The alerts page counts and pages badge alerts in SQL for members whose party age is the days
+    since admission, and by the Python rule for those with a break: both together are exactly the
+    Python gathering, edge by edge."""
+    from dangvu.alerts.queries import SubtreeAlerts
+    from dangvu.honours.models import BadgeAward
+    from dangvu.registry.models import Organization, StatusChange
+
+    soon, occasion = D(2026, 11, 8), D(2027, 2, 3)
+    made = {}
+
+    def add(key, admitted_on, cell="C1A"):
+        made[key] = rs.register_member(None, tree.orgs[cell], make_member_data(
+            f"Đảng Viên {key.title()}", D(1950, 1, 1), admitted_on=admitted_on,
+            full_on=admitted_on + dt.timedelta(days=366)))
+        return made[key]
+
+    add("vừa đủ", D(1997, 2, 3))  # 30 years on the occasion itself
+    add("thiếu ngày", D(1997, 2, 4))  # one day short
+    add("bốn mươi", D(1985, 1, 1), "C2A")
+    for key, years, decided, returned in (("đã ba mươi", 30, D(2015, 8, 1), None),
+                                          ("đã bốn mươi", 40, D(2025, 1, 20), None),
+                                          ("đã thu hồi", 40, D(2025, 1, 20), D(2026, 3, 1))):
+        BadgeAward.objects.create(member=add(key, D(1985, 1, 2)), badge_years=years, occasion=decided,
+                                  decided_on=decided, returned_on=returned)
+    BadgeAward.objects.create(member=add("đề nghị", D(1985, 1, 3)), badge_years=40, occasion=occasion)
+    BadgeAward.objects.create(member=add("đề nghị dịp khác", D(1985, 1, 4)), badge_years=40, occasion=D(2026, 9, 2))
+    for key, admitted_on, out_on, back_on in (("gián đoạn", D(1995, 1, 1), D(2000, 1, 1), D(2003, 1, 1)),
+                                              ("gián đoạn ngắn", D(1980, 1, 1), D(1990, 1, 1), D(1991, 1, 1))):
+        m = add(key, admitted_on)
+        StatusChange.objects.create(member=m, event="strike_off", on=out_on)
+        StatusChange.objects.create(member=m, event="admit", on=back_on)
+    rs.record_death(None, add("từ trần", D(1970, 1, 1)), D(2026, 1, 5))
+
+    with clock.frozen(soon):
+        python = sorted((a.member_id, a.message, a.org_code) for a in alerts_for(tree.orgs["P"], soon)
+                        if a.kind == "badge_due")
+        alerts = SubtreeAlerts(tree.orgs["P"], soon)
+        paths = list(Organization.objects.values_list("path", flat=True))
+        paged = sorted((a.member_id, a.message, a.org_code) for a in alerts.rows(paths, "badge_due", 1000))
+        counted = sum(n for *_r, kind, _s, n in alerts.counts() if kind == "badge_due")
+    badge = {m: int(msg.split("Huy hiệu ")[1].split(" ")[0]) for m, msg, _c in python}
+    assert badge == {made["vừa đủ"].pk: 30, made["bốn mươi"].pk: 40, made["đã ba mươi"].pk: 40,
+                     made["đã thu hồi"].pk: 40, made["đề nghị dịp khác"].pk: 40, made["gián đoạn ngắn"].pk: 45}
+    assert paged == python and counted == len(python)
+    assert {m: c for m, _msg, c in paged}[made["bốn mươi"].pk] == "C2A"

@@ -41,6 +41,7 @@ from dangvu.core.alerts import (
     sort_key,
 )
 from dangvu.core.rulesets import RuleSet, load_rulesets, ruleset_for
+from dangvu.honours import selectors as honours
 from dangvu.meetings import selectors as meetings
 from dangvu.registry.models import Organization
 
@@ -235,6 +236,26 @@ class SubtreeAlerts:
         """Recommendations after an inspection past their deadline: one alert each (a short list)."""
         return self._listed(sel.inspection_alerts, ("inspection_recommendation_overdue",))
 
+    def _badges(self) -> list[KindQuery]:
+        """Members due a badge at the next occasion and not proposed: in SQL for the members whose
+        party age is the days since admission (nearly all), by the Python rule for the few with a
+        break in it (struck off, then re-admitted)."""
+        occasion = honours.badge_alert_occasion(self.today, self.rs)
+        if occasion is None:
+            return []
+        rs = ruleset_for(occasion)
+        qs = honours.unproposed_badge_members(self.org, occasion, rs).annotate(tag=Value(_code(("badge_due", "near"))))
+        cols = ("pk", "full_name", "badge", "organization__code", "organization__name", "organization__path")
+
+        def build(row) -> list[Alert]:
+            pk, name, badge, *cell = row
+            return [honours.badge_alert(pk, name, badge, occasion, tuple(cell))]
+
+        breaks = honours.badge_break_members(self.org, rs)
+        return [KindQuery(qs, ("name_folded", "pk"), build, cols, kinds=("badge_due",)),
+                self._listed(lambda org, today, _rs: honours.badge_alerts(org, today, self.rs, only=breaks),
+                             ("badge_due",))]
+
     def _listed(self, gather: sel.Gatherer, kinds: tuple[str, ...]) -> KindQuery:
         """A kind whose gatherer returns only the alerts themselves (a short list): gathered once,
         on first use, then counted and paged from it."""
@@ -253,7 +274,7 @@ class SubtreeAlerts:
             found = [*self._meetings(), self._absences(), self._probation(), self._prospects(), self._assignments(),
                      *self._cells(), self._fees(),
                      self._listed(sel.letter_alerts, ("letter_deadline",)),
-                     self._listed(sel.badge_alerts, ("badge_due",)),
+                     *self._badges(),
                      self._inspection()]
             self._kinds = [q for q in found if q is not None]
         return self._kinds

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from dangvu.core.alerts import Alert
 from dangvu.core.badges import (
@@ -84,12 +84,14 @@ def _events(member_ids: list[int], rs: RuleSet) -> dict[int, list[tuple[str, dt.
 
 
 def badge_rows(org: Organization, occasion: dt.date, *, posthumous: bool = False,
-               rs: RuleSet | None = None) -> list[BadgeRow]:
+               rs: RuleSet | None = None, only: QuerySet[Member] | None = None) -> list[BadgeRow]:
     """Members of ``org``'s subtree due a badge on ``occasion`` (Hướng dẫn 01-HD/TW, mục 18), in
     name order: reached by that day, or early for a member with an early proposal for that day.
-    Deceased members (posthumous award) only when ``posthumous`` is on."""
+    Deceased members (posthumous award) only when ``posthumous`` is on; ``only`` narrows the
+    candidates further."""
     rs = rs or ruleset_for(occasion)
-    members = list(_candidates(org, occasion, rs, posthumous))
+    candidates = _candidates(org, occasion, rs, posthumous)
+    members = list(candidates if only is None else candidates.filter(pk__in=only.values("pk")))
     ids = [m.pk for m in members]
     events = _events(ids, rs)
     awarded: dict[int, list[int]] = defaultdict(list)
@@ -238,19 +240,71 @@ def exemplary_counts(org: Organization, year: int) -> tuple[int, int] | None:
     return named.count(), members.count()
 
 
-def badge_alerts(org: Organization, today: dt.date, rs: RuleSet) -> list[Alert]:
-    """Living members of the subtree due a badge at the next occasion and not yet proposed, once
-    that occasion is within ``alerts.badge_due_days``: one alert each (Hướng dẫn 01-HD/TW, mục 18)."""
+def badge_alert_occasion(today: dt.date, rs: RuleSet) -> dt.date | None:
+    """The occasion the badge alerts look at: the next one, once within ``alerts.badge_due_days``."""
     occasion = next_occasion(today, rs)
-    if (occasion - today).days > rs["alerts.badge_due_days"]:
+    return None if (occasion - today).days > rs["alerts.badge_due_days"] else occasion
+
+
+def badge_alert(member_id: int, name: str, badge: int, occasion: dt.date, cell: tuple[str, str, str]) -> Alert:
+    """The alert of a member due ``badge`` on ``occasion`` and not proposed; ``cell``: code, name, path."""
+    code, cell_name, path = cell
+    return Alert("badge_due", code, cell_name,
+                 f"Đủ tuổi đảng nhận Huy hiệu {badge} năm vào dịp {occasion:%d/%m/%Y}, "
+                 "chưa có trong danh sách đề nghị.", "near", occasion, member_id=member_id,
+                 member_name=name, org_path=path)
+
+
+def badge_alerts(org: Organization, today: dt.date, rs: RuleSet,
+                 only: QuerySet[Member] | None = None) -> list[Alert]:
+    """Living members of the subtree due a badge at the next occasion and not yet proposed, once
+    that occasion is within ``alerts.badge_due_days``: one alert each (Hướng dẫn 01-HD/TW, mục 18).
+    ``only`` narrows the members looked at (the alerts page: those with a break in their party age)."""
+    occasion = badge_alert_occasion(today, rs)
+    if occasion is None:
         return []
     out = []
-    for row in badge_rows(org, occasion, rs=ruleset_for(occasion)):
+    for row in badge_rows(org, occasion, rs=ruleset_for(occasion), only=only):
         if row.proposal is not None or row.due.posthumous:
             continue
         cell = row.member.organization
-        out.append(Alert("badge_due", cell.code, cell.name,
-                         f"Đủ tuổi đảng nhận Huy hiệu {row.due.badge} năm vào dịp {occasion:%d/%m/%Y}, "
-                         "chưa có trong danh sách đề nghị.", "near", occasion, member_id=row.member.pk,
-                         member_name=row.member.full_name, org_path=cell.path))
+        out.append(badge_alert(row.member.pk, row.member.full_name, row.due.badge, occasion,
+                               (cell.code, cell.name, cell.path)))
     return out
+
+
+def _reached_before(occasion: dt.date, years: int) -> dt.date:
+    """The last admission day whose ``years``-th anniversary (as :func:`dangvu.core.badges.reached_on`
+    counts it, 29 February included) falls on or before ``occasion``."""
+    day = occasion - relativedelta(years=years)
+    while (nxt := day + dt.timedelta(days=1)) + relativedelta(years=years) <= occasion:
+        day = nxt
+    return day
+
+
+def badge_break_members(org: Organization, rs: RuleSet) -> QuerySet[Member]:
+    """Members of the subtree with an event that ends a period in the Party (``badges.out_events``):
+    their party age may not be the days since admission, so only the Python rule counts it. A
+    return event alone (the admission itself) opens nothing that was not already open."""
+    return Member.objects.in_subtree(org).filter(
+        pk__in=StatusChange.objects.filter(event__in=rs["badges.out_events"]).values("member_id"))
+
+
+def unproposed_badge_members(org: Organization, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
+    """Living members of the subtree with no break in their party age (:func:`badge_break_members`
+    are left out) who reach a badge above their highest one by ``occasion`` and have no proposal
+    for it: the badge alerts of those members in SQL, with ``badge`` annotated.
+
+    For such a member :func:`dangvu.core.badges.badge_due` is exactly this: the highest badge whose
+    anniversary of the admission falls by the occasion, if above every badge awarded and not
+    returned (Hướng dẫn 01-HD/TW, mục 18)."""
+    years = sorted(badge_years(rs), reverse=True)
+    badge = Case(*[When(admitted_on__lte=_reached_before(occasion, y), then=Value(y)) for y in years],
+                 default=Value(0), output_field=IntegerField())
+    held = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=False, returned_on__isnull=True,
+                                     badge_years__gte=OuterRef("badge"))
+    proposed = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=True, occasion=occasion)
+    return (Member.objects.in_subtree(org)
+            .filter(status__in=ACTIVE_STATUSES, admitted_on__lte=_reached_before(occasion, years[-1]))
+            .exclude(pk__in=badge_break_members(org, rs).values("pk"))
+            .annotate(badge=badge).filter(~Exists(held), ~Exists(proposed)))
