@@ -125,3 +125,27 @@ def logged_in(user):
     client = Client(raise_request_exception=False)
     client.force_login(user)
     return client
+
+
+DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})  # not django_db_blocker: autouse
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """``DANGVU_TEST_DB_ONLY=1`` (CI's second pass, on PostgreSQL): run only the tests that reach the
+    database. The rest (the plan reader, OCR, the pure rules) give the same result on any
+    database and have just run on SQLite; running them again only costs CI time."""
+    if os.environ.get("DANGVU_TEST_DB_ONLY") != "1":
+        return
+    keep, drop = [], []
+    spawns: dict[Path, bool] = {}  # a file that starts the app in a child process may reach the database there
+    for item in items:
+        path = Path(str(item.fspath))
+        if path not in spawns:
+            text = path.read_text(encoding="utf-8")
+            spawns[path] = "subprocess" in text or "DATABASE_URL" in text
+        uses_db = (DB_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("django_db")
+                   or spawns[path])
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
