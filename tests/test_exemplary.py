@@ -155,3 +155,24 @@ def test_badge_alerts_in_sql_equal_the_python_rule(tree):
                      made["đã thu hồi"].pk: 40, made["đề nghị dịp khác"].pk: 40, made["gián đoạn ngắn"].pk: 45}
     assert paged == python and counted == len(python)
     assert {m: c for m, _msg, c in paged}[made["bốn mươi"].pk] == "C2A"
+
+
+def test_committee_page_offers_the_named_and_searched_members_not_the_whole_subtree(tree):
+    an, cuong, dung, binh = (tree.members[k] for k in ("an", "cuong", "dung", "binh"))
+    url = reverse("honours:exemplary", args=["C1"]) + "?nam=2026"
+    office = logged_in(tree.users["office"])
+
+    def shown(page_url: str) -> set[int]:
+        page = office.get(page_url).content.decode()
+        return {m.pk for m in (an, cuong, dung, binh) if f'data-member="{m.pk}"' in page}
+
+    assert shown(url) == set()  # the commune has no member of its own: nothing listed until a search
+    hs.record_exemplary(None, tree.orgs["C1"], 2026, [an.pk])
+    assert shown(url) == {an.pk}  # the named stay listed (ticked), so saving keeps them
+    assert f'value="{an.pk}" checked' in office.get(url).content.decode()
+    assert shown(url + "&tim=dung") == {an.pk, dung.pk}
+    assert shown(url + "&tim=binh") == {an.pk}  # outside the commune: never offered
+    r = office.post(url, {"member": [str(an.pk), str(dung.pk)]})
+    assert r.status_code == 302
+    assert set(ExemplaryMember.objects.values_list("member_id", flat=True)) == {an.pk, dung.pk}
+    assert cuong.pk not in shown(url)

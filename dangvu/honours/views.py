@@ -17,13 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dangvu import indicators
 from dangvu.accounts.audit import log_export
 from dangvu.common import ServiceError
-from dangvu.common.forms import parse_id
+from dangvu.common.forms import MEMBER_CHOICES_SHOWN, parse_id
+from dangvu.common.member_search import SEARCH_PARAM, narrow
 from dangvu.common.signer import SignerForm
 from dangvu.common.views import access, require_edit, service_form
 from dangvu.core import clock
 from dangvu.core.badges import is_occasion, next_occasion, occasions, occasions_text
 from dangvu.core.periods import Period
 from dangvu.core.rulesets import ruleset_for
+from dangvu.core.text import fold
 from dangvu.registry.selectors import document_signers
 from dangvu.reports import docx as layout
 from dangvu.reports import honours as documents
@@ -231,10 +233,21 @@ def exemplary(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(url)
     review = sel.exemplary_review(org, year)
     named = sel.exemplary_member_ids(org, year)
-    candidates = list(sel.exemplary_candidates(org)) if can_edit else []
+    search = None
+    candidates: list = []
+    if can_edit:
+        # Never the whole subtree (a province holds 150,000 members): the members already named (so
+        # saving the list keeps them unless unticked), then the organization's own members or the
+        # few a search finds.
+        query = (request.GET.get(SEARCH_PARAM) or "")[:60]
+        pool = sel.exemplary_candidates(org)
+        candidates, more = narrow(pool, pool.filter(organization=org), fold(query).split(), MEMBER_CHOICES_SHOWN,
+                                  keep=named)
+        candidates.sort(key=lambda mm: (mm.pk not in named, mm.name_folded, mm.pk))
+        search = {"param": SEARCH_PARAM, "query": query, "more": more, "limit": MEMBER_CHOICES_SHOWN}
     share = indicators.compute("members.exemplary_share", org, Period.year(year))
     return render(request, "honours/exemplary.html", {
         "org": org, "year": year, "years": list(range(today.year, today.year - 5, -1)), "review": review,
         "named": ([mm for mm in candidates if mm.pk in named] if can_edit
                   else sel.exemplary_named(org, year)),
-        "candidates": candidates, "named_ids": named, "can_edit": can_edit, "share": share})
+        "candidates": candidates, "named_ids": named, "can_edit": can_edit, "share": share, "search": search})
