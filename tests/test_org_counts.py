@@ -53,17 +53,24 @@ def test_organization_tree_page_of_a_wide_province(tree, client) -> None:
     client.login(username="admin", password=PASSWORD)
     response = client.get("/to-chuc/")
     assert response.status_code == 200
-    assert "Chi bộ thử 2099" in response.content.decode()
+    # Too many cells for the page's budget: the communes are listed, the cells behind a link ...
+    assert "Chi bộ thử 2099" not in response.content.decode()
+    assert f'/to-chuc/?tu=C2">Xem {WIDE + 1} tổ chức trực thuộc' in response.content.decode()
+    # ... which lists the first level below its top whatever its width, each with its count.
+    rooted = client.get("/to-chuc/?tu=C2")
+    assert rooted.status_code == 200
+    assert "Chi bộ thử 2099" in rooted.content.decode()
 
 
-def test_tree_page_shows_two_levels_below_its_top_and_opens_deeper_ones_rooted_there(tree) -> None:
+def test_tree_page_shows_the_levels_that_fit_and_opens_deeper_ones_rooted_there(tree, monkeypatch) -> None:
     from conftest import logged_in
 
+    from dangvu.registry import selectors
     from dangvu.registry import services as s
-    from dangvu.registry.selectors import TREE_DEPTH
 
-    assert TREE_DEPTH == 2
     group = s.create_organization(None, tree.orgs["C1A"], code="G1", name="Tổ đảng xóm Giữa", kind="group")
+    # Seven organizations on four levels; room for six: the province, its communes and their cells.
+    monkeypatch.setattr(selectors, "TREE_NODES", 6)
     admin = logged_in(tree.users["admin"])
     page = admin.get("/to-chuc/").content.decode()
     # P, its communes and their cells are listed; the group, a level deeper, is not, but a link opens it.
@@ -78,5 +85,10 @@ def test_tree_page_shows_two_levels_below_its_top_and_opens_deeper_ones_rooted_t
     office = logged_in(tree.users["office"])
     assert office.get("/to-chuc/?tu=C2").status_code == 404
     assert office.get("/to-chuc/?tu=KHONGCO").status_code == 404
-    # The office's top is its commune: the group is two levels below it, so listed.
+    # The office's top is its commune: four organizations, all listed, the group too.
     assert group.name in office.get("/to-chuc/").content.decode()
+    # Room for fewer than one level still shows the first level below the top.
+    monkeypatch.setattr(selectors, "TREE_NODES", 1)
+    page = admin.get("/to-chuc/").content.decode()
+    assert "Đảng bộ xã Yên Lạc" in page and "Chi bộ thôn Đồng Tâm" not in page
+    assert '/to-chuc/?tu=C1">Xem 2 tổ chức trực thuộc' in page

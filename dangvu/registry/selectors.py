@@ -81,21 +81,28 @@ def names_by_path(paths: Iterable[str]) -> dict[str, str]:
     return dict(Organization.objects.filter(path__in=set(paths)).values_list("path", "name"))
 
 
-TREE_DEPTH = 2
-"""Levels shown below each top of the tree page: a province's administrator sees the province, its
-districts and communes (about 150 rows, not the 3,700 of every cell); a deeper level opens from a
-link under its node, rooted there."""
+TREE_NODES = 300
+"""At most this many organizations on the tree page: as many whole levels below each top as fit
+(a commune shows all its cells; a province its districts and communes, not its 3,700 cells), at
+least one. A deeper level opens from a link under its node, rooted there."""
 
 
-def org_tree(acc: Access, top: Organization | None = None, depth: int = TREE_DEPTH) -> list[Organization]:
+def org_tree(acc: Access, top: Organization | None = None, budget: int | None = None) -> list[Organization]:
     """The organizations of the tree page: under each of the user's tops (or under ``top`` alone),
-    ``depth`` levels at most, so the page costs what it shows, not what the subtree holds."""
+    the levels that fit in ``budget`` (default :data:`TREE_NODES`), counted with one grouped query
+    per top, so the page costs what it shows, not what the subtree holds."""
+    budget = TREE_NODES if budget is None else budget
     tops = [top] if top is not None else list(acc.roots)
-    if not tops:
-        return []
     q = Q(pk__in=[])
     for t in tops:
-        q |= subtree_q(t) & Q(depth__lte=t.depth + depth)
+        per_level = dict(acc.orgs().filter(subtree_q(t)).values_list("depth").annotate(n=Count("id")).order_by())
+        shown, deepest = 0, t.depth + 1
+        for depth in sorted(per_level):
+            shown += per_level[depth]
+            if shown > budget and depth > t.depth + 1:
+                break
+            deepest = depth
+        q |= subtree_q(t) & Q(depth__lte=deepest)
     return list(acc.orgs().filter(q).order_by("path"))
 
 
