@@ -241,12 +241,14 @@ def changes_in_period(org: Organization, period: Period) -> Value:
     # Read from the members who are in the subtree now or left it by a permanent transfer, each
     # tested for the event (once in a life: admission, recognition, removal): the work follows the
     # subtree, not the events of the whole database in the period.
+    # Two disjoint reads, each on an index (PostgreSQL turns "in the subtree OR moved out of it"
+    # into a scan of every member of the database: 1.7 s at a commune of a 100,000-member nation).
     moved_out = Transfer.objects.filter(kind=TransferKind.PERMANENT, state=TransferState.CONFIRMED,
                                         from_org__in=orgs).values("member_id")
-    candidates = Member.objects.filter(Q(organization__in=orgs) | Q(pk__in=moved_out))
-    counts = candidates.aggregate(**{row: Count("id", filter=Q(_event_here(event, span, orgs)))
-                                     for event, row in _EVENT_ROWS.items()})
-    rows = dict.fromkeys(CHANGE_ROWS, 0) | counts
+    tests = {row: Count("id", filter=Q(_event_here(event, span, orgs))) for event, row in _EVENT_ROWS.items()}
+    here = Member.objects.filter(organization__in=orgs).aggregate(**tests)
+    gone = Member.objects.filter(pk__in=moved_out).exclude(organization__in=orgs).aggregate(**tests)
+    rows = dict.fromkeys(CHANGE_ROWS, 0) | {row: here[row] + gone[row] for row in tests}
     moves = Transfer.objects.filter(kind=TransferKind.PERMANENT, state=TransferState.CONFIRMED,
                                     confirmed_on__range=span)
     rows["transferred_in"] = moves.filter(to_org__in=orgs).exclude(from_org__in=orgs).count()
