@@ -216,6 +216,11 @@ def exemplary_candidates(org: Organization) -> QuerySet[Member]:
             .order_by("name_folded", "id"))
 
 
+def own_members(candidates: QuerySet[Member], org: Organization) -> QuerySet[Member]:
+    """Of ``candidates``, those whose cell is ``org`` itself (what a member list offers unsearched)."""
+    return candidates.filter(organization=org)
+
+
 def _ancestor_paths(org: Organization) -> list[str]:
     step = org.steplen
     return [org.path[:i] for i in range(step, len(org.path), step)]

@@ -241,7 +241,7 @@ def exemplary(request: HttpRequest, code: str) -> HttpResponse:
         # few a search finds.
         query = (request.GET.get(SEARCH_PARAM) or "")[:60]
         pool = sel.exemplary_candidates(org)
-        candidates, more = narrow(pool, pool.filter(organization=org), fold(query).split(), MEMBER_CHOICES_SHOWN,
+        candidates, more = narrow(pool, sel.own_members(pool, org), fold(query).split(), MEMBER_CHOICES_SHOWN,
                                   keep=named)
         candidates.sort(key=lambda mm: (mm.pk not in named, mm.name_folded, mm.pk))
         search = {"param": SEARCH_PARAM, "query": query, "more": more, "limit": MEMBER_CHOICES_SHOWN}
