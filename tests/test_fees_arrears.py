@@ -128,3 +128,71 @@ def test_missed_meetings_and_arrears_make_one_alert_naming_both(cell) -> None:
     [alert] = removal(cell)
     assert alert.message == ("Vắng sinh hoạt không lý do trong 3 tháng của 12 tháng qua (lần gần nhất "
                              "08/09/2026): chi bộ xem xét xóa tên (Điều lệ Đảng, Điều 8).")
+
+
+NAMES = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khoa", "Lan", "Minh", "Nga"]
+
+
+def _varied_fee_world(tree, seed: int) -> None:
+    """Forty members with every shape the rule distinguishes, written straight to the tables (the
+    services refuse some of these on purpose, e.g. an "other" basis outside the range written
+    under an earlier rule set): bases of every category changing inside the window, some outside
+    the "other" range; months paid in full, in part, over, in several entries, by a correction,
+    excused, excused yet paid; admissions and arrivals on a month's first day and mid-month."""
+    import random
+
+    from conftest import make_member_data
+
+    from dangvu.fees.models import FeeBasis, FeeBook, FeePayment
+    from dangvu.registry import services as rs_
+    from dangvu.registry.models import StatusChange
+
+    rnd = random.Random(seed)
+    cells = [tree.orgs["C1A"], tree.orgs["C1B"], tree.orgs["C2A"]]
+    books = {}
+    months = [D(2025, 6 + i, 1) if i < 7 else D(2026, i - 6, 1) for i in range(17)]  # Jun 2025 .. Oct 2026
+    for i in range(40):
+        cell = rnd.choice(cells)
+        admitted = rnd.choice([D(2012, 4, 9), D(2026, 2, 1), D(2026, 2, 14), None])
+        data = make_member_data(f"Đảng viên Thử {NAMES[i % len(NAMES)]} {NAMES[i // len(NAMES)]}",
+                                D(1960 + i % 30, 1 + i % 12, 3))
+        member = rs_.register_member(None, cell, {**data, "admitted_on": D(2012, 4, 9), "full_on": D(2013, 4, 9)})
+        Member.objects.filter(pk=member.pk).update(admitted_on=admitted)
+        if rnd.random() < 0.25:  # arrived in this cell by transfer, on a first day or mid-month
+            StatusChange.objects.create(member=member, event="transfer_in", on=rnd.choice(
+                [D(2026, 1, 1), D(2026, 5, 20), D(2025, 3, 3)]), to_org=cell)
+        starts = sorted(rnd.sample(months[:12], rnd.choice([1, 1, 2, 3])))
+        for start in starts:
+            category = rnd.choice(["salaried", "pensioner", "enterprise", "other", "other"])
+            base = (rnd.choice([1_999, 10_000, 25_001, 31_000]) if category == "other"
+                    else rnd.randrange(2_000_000, 12_000_000, 17))
+            FeeBasis.objects.create(member=member, category=category, base=base, starts_on=start,
+                                    past_working_age=rnd.random() < 0.4)
+        for month in months:
+            book = books.get((cell.pk, month)) or books.setdefault(
+                (cell.pk, month), FeeBook.objects.create(organization=cell, month=month))
+            for kind, amount in rnd.choice([
+                    [], [("payment", 10 ** 9)], [("payment", 10 ** 9)], [("payment", 5)],
+                    [("payment", 20_000), ("payment", 60_000)], [("excused", 0)], [("excused", 0), ("payment", 1)],
+                    [("payment", 73_500), ("correction", -73_000)], [("payment", 36_750)], [("payment", 12_500)], [("payment", 7_000)]]):
+                FeePayment.objects.create(book=book, member=member, month=month, kind=kind, amount=amount, due=0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_sql_finds_exactly_the_months_the_walked_rule_finds(tree, seed) -> None:
+    """Issue 14, point 2: the alert's arrears come from one SQL query; the months it finds are
+    those the rule walked in Python finds, member by member, on a world with every shape."""
+    _varied_fee_world(tree, seed)
+    members = Member.objects.all()
+    checked = 0
+    for today in (D(2026, 11, 20), D(2026, 3, 1), D(2026, 7, 31)):
+        rs = ruleset_for(today)
+        for at_least in (1, 3, 6):
+            walked = arrears.unpaid_months_walked(members, today, rs, at_least)
+            assert arrears.unpaid_months(members, today, rs, at_least) == walked
+            checked += len(walked)
+    assert checked > 60  # the world has arrears to find, not only agreement on nothing
+    # A subtree sees its own members only.
+    c1 = Member.objects.filter(organization__path__startswith=tree.orgs["C1"].path)
+    found = arrears.unpaid_months(c1, TODAY, ruleset_for(TODAY), 1)
+    assert found and {f.org_code for f in found.values()} <= {"C1A", "C1B"}

@@ -11,9 +11,11 @@ the member joined the current cell (the later of the admission and the last tran
 :func:`dangvu.core.fees.first_counted_month`) and months with no basis do not count: nothing the
 cell could collect was due.
 
-Three queries whatever the number of members (:func:`member_months`: the bases with their members,
-the window's entries grouped by member and month, the last arrival in the current cell); Python then walks at
-most ``window`` months per member with a basis.
+The alert reads :func:`unpaid_months`: ONE query that finds the unpaid months in SQL
+(:mod:`dangvu.fees.arrears_sql`), so its cost is the subtree's rows, with no Python object per
+member-month (a province's root: 148,000 members). :func:`unpaid_months_walked` walks the same rule
+month by month in Python over :func:`member_months` (three queries whatever the number of members);
+the tests hold the two equal.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from dangvu.core.fees import (
 from dangvu.core.rulesets import RuleSet, ruleset_for
 from dangvu.registry.models import Member, StatusChange
 
+from .arrears_sql import unpaid_rows
 from .models import FeeBasis, FeePayment, PaymentKind
 
 
@@ -128,7 +131,21 @@ def member_months(members: QuerySet[Member], first: dt.date, last: dt.date) -> d
 def unpaid_months(members: QuerySet[Member], today: dt.date, rs: RuleSet,
                   at_least: int | None = None) -> dict[int, MemberArrears]:
     """Members of ``members`` with at least ``at_least`` (default ``member.unpaid_fee_removal``)
-    months unpaid without reason in the window ending before ``today``'s month, by member id."""
+    months unpaid without reason in the window ending before ``today``'s month, by member id
+    (one SQL query: :func:`dangvu.fees.arrears_sql.unpaid_rows`)."""
+    at_least = rs["member.unpaid_fee_removal"] if at_least is None else at_least
+    out: dict[int, MemberArrears] = {}
+    for pk, name, code, org_name, path, month in unpaid_rows(members, today, rs, at_least):
+        found = out.get(pk)
+        months = (*found.months, month) if found else (month,)
+        out[pk] = MemberArrears(pk, name, code, org_name, path, months)
+    return out
+
+
+def unpaid_months_walked(members: QuerySet[Member], today: dt.date, rs: RuleSet,
+                         at_least: int | None = None) -> dict[int, MemberArrears]:
+    """:func:`unpaid_months` with the rule walked month by month in Python (:func:`member_months`,
+    :func:`~dangvu.core.fees.counts_as_unpaid`): the statement of the rule the SQL is held to."""
     at_least = rs["member.unpaid_fee_removal"] if at_least is None else at_least
     out: dict[int, MemberArrears] = {}
     for pk, f in member_months(members, *arrears_window(today, rs)).items():
