@@ -434,6 +434,26 @@ def test_study_pages(client, tree) -> None:
     assert session.attendances.count() == 2
 
 
+def test_study_list_is_paged_with_bounded_queries(client, tree, django_assert_max_num_queries) -> None:
+    """Issue 14: a province's year holds thousands of sessions; the list shows 50 at a time, newest
+    first, and its queries do not grow with the sessions."""
+    from dangvu.meetings.views import STUDY_PER_PAGE
+
+    for i in range(STUDY_PER_PAGE + 3):
+        s.record_study_session(None, tree.orgs["C1A"], document_title=f"Văn bản {i}", document_number=f"{i + 1}-CT/TW",
+                               held_on=D(2026, 1, 1) + dt.timedelta(days=i))
+    client.force_login(tree.users["secretary"])
+    url = reverse("meetings:study_list", args=["C1A"])
+    with django_assert_max_num_queries(12):
+        first = client.get(url, {"nam": 2026})
+    assert len(first.context["sessions"]) == STUDY_PER_PAGE
+    assert first.context["sessions"][0].document_number == f"{STUDY_PER_PAGE + 3}-CT/TW"  # newest first
+    assert "nam=2026&amp;trang=2" in first.content.decode() and "Trang 1/2" in first.content.decode()
+    second = client.get(url, {"nam": 2026, "trang": 2})
+    assert [x.document_number for x in second.context["sessions"]] == ["3-CT/TW", "2-CT/TW", "1-CT/TW"]
+    assert client.get(url, {"nam": 2026, "trang": "zzz"}).status_code == 200  # a bad page: the first
+
+
 # -- pages and scope ----------------------------------------------------------------------
 
 def test_scope_404_outside_and_403_read_only(client, tree) -> None:

@@ -114,11 +114,13 @@ def badge_rows(org: Organization, occasion: dt.date, *, posthumous: bool = False
     return rows
 
 
-def early_rows(org: Organization, occasion: dt.date, rs: RuleSet | None = None) -> list[BadgeRow]:
+def early_rows(org: Organization, occasion: dt.date, rs: RuleSet | None = None,
+               due: list[BadgeRow] | None = None) -> list[BadgeRow]:
     """Living members not due on ``occasion`` who would be if seriously ill (the page offers to
-    mark them): their next badge falls inside its early window."""
+    mark them): their next badge falls inside its early window. ``due``: the page's
+    :func:`badge_rows` already read (the subtree's candidates are not walked twice)."""
     rs = rs or ruleset_for(occasion)
-    due_ids = {r.member.pk for r in badge_rows(org, occasion, rs=rs)}
+    due_ids = {r.member.pk for r in (badge_rows(org, occasion, rs=rs) if due is None else due)}
     members = [m for m in _candidates(org, occasion, rs, False) if m.pk not in due_ids]
     events = _events([m.pk for m in members], rs)
     awarded: dict[int, list[int]] = defaultdict(list)

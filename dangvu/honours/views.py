@@ -66,7 +66,7 @@ def badges(request: HttpRequest, code: str) -> HttpResponse:
         "occasions_text": occasions_text(rs), "choices": choices,
         "living": [r for r in rows if not r.due.posthumous],
         "posthumous": [r for r in rows if r.due.posthumous],
-        "early": sel.early_rows(org, occasion, rs) if acc.can_edit_org(org) else [],
+        "early": sel.early_rows(org, occasion, rs, due=rows) if acc.can_edit_org(org) else [],
         "decided": [a for a in sel.proposals(org, occasion) if a.decided_on],
         "pending": sel.pending_proposals(org, occasion).count(),
         "due": due, "can_edit": acc.can_edit_org(org),

@@ -115,7 +115,8 @@ def _cells_page(request: HttpRequest, acc, scope: Organization | None) -> HttpRe
     page = Paginator(sel.open_cells(acc, scope).order_by("path"), 50).get_page(request.GET.get("trang") or 1)
     strips = _strips_for(list(page), year, today)
     return render(request, "meetings/cells.html", {
-        "scope": scope, "year": year, "page": page, "rows": [(c, strips[c.pk]) for c in page],
+        "scope": scope, "year": year, "page": page, "page_query": f"nam={year}&",
+        "rows": [(c, strips[c.pk]) for c in page],
         "years": range(today.year, today.year - 4, -1), "month_names": MONTH_NAMES,
     })
 
@@ -351,13 +352,17 @@ def meeting_score(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- study of documents -------------------------------------------------------------------
 
+STUDY_PER_PAGE = 50  # a province's year holds thousands of sessions: a page stays small on a phone
+
+
 @login_required
 def study_list(request: HttpRequest, code: str) -> HttpResponse:
     acc = access(request)
     org = acc.get_org(code)
     year, this_year = _year(request), clock.today().year
+    page = Paginator(sel.study_sessions_of_year(org, year), STUDY_PER_PAGE).get_page(request.GET.get("trang") or 1)
     return render(request, "meetings/study_list.html", {
-        "org": org, "year": year, "sessions": sel.study_sessions_of_year(org, year),
+        "org": org, "year": year, "sessions": page, "page": page, "page_query": f"nam={year}&",
         "obliged": sel.obliged_to_study(org).count(),
         "can_edit": acc.can_edit_org(org), "years": range(this_year, this_year - 4, -1),
     })
