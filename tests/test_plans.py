@@ -961,3 +961,25 @@ def test_demo_plans_are_parsed_bound_and_the_demo_login_lands_on_them(db, settin
     client.force_login(User.objects.get(username="vanphong"))
     cascade_rows = client.get(reverse("plans:plan_cascade", args=[cell_plan.pk])).context["rows"]
     assert sum(1 for r in cascade_rows if r.how == "indicator") == 4
+
+
+def test_scope_choices_hold_the_levels_that_fit_and_the_one_chosen(client, tree, plan, monkeypatch) -> None:
+    """Issue 14: a province's plan forms do not list its 3,700 cells; as many whole levels as fit
+    in the choice list, and the organization already chosen wherever it is."""
+    from dangvu.plans import selectors as sel
+    from dangvu.registry import selectors as reg
+
+    o = tree.orgs
+    assert list(sel.scope_orgs(plan)) == [o["C1"], o["C1A"], o["C1B"]]  # fits: everything
+    monkeypatch.setattr(reg, "TREE_NODES", 1)
+    assert list(sel.scope_orgs(plan)) == [o["C1"], o["C1A"], o["C1B"]]  # at least the children's level
+    from dangvu.plans import services as s
+
+    text = _sample()
+    province = s.draft_from_parse(None, o["P"], parse_text(text), "ke-hoach-tinh.txt", text)
+    assert list(sel.scope_orgs(province)) == [o["P"], o["C1"], o["C2"]]
+    assert list(sel.scope_orgs(province, o["C2A"])) == [o["P"], o["C1"], o["C2"], o["C2A"]]
+    target = province.targets.first()
+    client.force_login(tree.users["admin"])
+    page = client.get(reverse("plans:target_edit", args=[target.pk])).content.decode()
+    assert "(C1)" in page and "(C2A)" not in page

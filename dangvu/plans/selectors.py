@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from dangvu.core.text import fold
 from dangvu.registry.models import Organization, Post, PostRole
+from dangvu.registry.selectors import deepest_fitting
 
 from .models import Binding, Measurement, Plan, PlanState, Reference, Target, Task, TaskUpdate
 
@@ -81,9 +82,14 @@ def replaceable_plans(plan: Plan) -> QuerySet[Plan]:
     return Plan.objects.filter(issuer=plan.issuer).exclude(pk=plan.pk).select_related("issuer")
 
 
-def scope_orgs(plan: Plan) -> QuerySet[Organization]:
-    """The organizations a target may be measured over, or a task led by: the issuer's subtree."""
-    return Organization.objects.subtree(plan.issuer).order_by("path")
+def scope_orgs(plan: Plan, keep: Organization | None = None) -> QuerySet[Organization]:
+    """The organizations a target may be measured over, or a task led by: the issuer's subtree, as
+    many whole levels as fit in a choice list (:func:`dangvu.registry.selectors.deepest_fitting`:
+    a commune's cells, a province's districts and communes, not its 3,700 cells), and ``keep`` (the
+    one already chosen) wherever it is."""
+    deepest = deepest_fitting(Organization.objects.all(), plan.issuer)
+    shown = Q(depth__lte=deepest) | Q(pk=keep.pk) if keep is not None else Q(depth__lte=deepest)
+    return Organization.objects.subtree(plan.issuer).filter(shown).order_by("path")
 
 
 # -- review ------------------------------------------------------------------------------------------

@@ -255,8 +255,8 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial[key], initial[params] = b.indicator, f.params_text(b.params)
     if not current:
         initial["indicator"] = f.MANUAL
-    form = f.TargetEditForm(request.POST or None, initial=initial, scopes=sel.scope_orgs(plan), unit=target.unit,
-                            slots=max(2, len(current) + 1))
+    form = f.TargetEditForm(request.POST or None, initial=initial, scopes=sel.scope_orgs(plan, target.scope),
+                            unit=target.unit, slots=max(2, len(current) + 1))
 
     def act(d):
         return s.revise_target(request.user, target, bindings=d.pop("bindings"), scope=d.pop("scope"), **d)
@@ -357,7 +357,8 @@ def _task_form(request: HttpRequest, plan: Plan, task: Task | None = None) -> Ht
     fields = ("label", "title", "timing_kind", "starts_on", "ends_on", "timing_text", "lead", "support", "lead_org")
     initial = {k: getattr(task, k) for k in (*fields, "version")} if task else None
     form_class = f.TaskForm if task is None else f.TaskEditForm
-    form = form_class(request.POST or None, initial=initial, orgs=sel.scope_orgs(plan))
+    orgs = sel.scope_orgs(plan, task.lead_org if task else None)
+    form = form_class(request.POST or None, initial=initial, orgs=orgs)
     if task is None:
         title, success, act = "Thêm nhiệm vụ", "Đã thêm nhiệm vụ.", lambda d: s.add_task(request.user, plan, **d)
     else:

@@ -91,19 +91,26 @@ def org_tree(acc: Access, top: Organization | None = None, budget: int | None = 
     """The organizations of the tree page: under each of the user's tops (or under ``top`` alone),
     the levels that fit in ``budget`` (default :data:`TREE_NODES`), counted with one grouped query
     per top, so the page costs what it shows, not what the subtree holds."""
-    budget = TREE_NODES if budget is None else budget
     tops = [top] if top is not None else list(acc.roots)
     q = Q(pk__in=[])
     for t in tops:
-        per_level = dict(acc.orgs().filter(subtree_q(t)).values_list("depth").annotate(n=Count("id")).order_by())
-        shown, deepest = 0, t.depth + 1
-        for depth in sorted(per_level):
-            shown += per_level[depth]
-            if shown > budget and depth > t.depth + 1:
-                break
-            deepest = depth
-        q |= subtree_q(t) & Q(depth__lte=deepest)
+        q |= subtree_q(t) & Q(depth__lte=deepest_fitting(acc.orgs(), t, budget))
     return list(acc.orgs().filter(q).order_by("path"))
+
+
+def deepest_fitting(orgs: QuerySet[Organization], top: Organization, budget: int | None = None) -> int:
+    """The deepest level under ``top`` such that ``top``'s subtree within ``orgs`` down to it holds
+    at most ``budget`` (default :data:`TREE_NODES`) organizations (at least the level of ``top``'s
+    children); one grouped query."""
+    budget = TREE_NODES if budget is None else budget
+    per_level = dict(orgs.filter(subtree_q(top)).values_list("depth").annotate(n=Count("id")).order_by())
+    shown, deepest = 0, top.depth + 1
+    for depth in sorted(per_level):
+        shown += per_level[depth]
+        if shown > budget and depth > top.depth + 1:
+            break
+        deepest = depth
+    return deepest
 
 
 def org_choices(acc: Access, limit: int = 500) -> QuerySet[Organization]:
