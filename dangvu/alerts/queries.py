@@ -197,8 +197,8 @@ class SubtreeAlerts:
     def _absences(self) -> KindQuery:
         """Members to be considered for removal (Điều lệ Đảng, Điều 8): one alert each naming every
         ground, unexcused absences and unpaid fees (:func:`sel.absence_alerts`: one grouped query for
-        the absences, three for the fees, however many members). Only members with a ground come
-        back, so the list is counted and paged here."""
+        the absences, one for the fees (:mod:`dangvu.fees.arrears_sql`), however many members).
+        Only members with a ground come back, so the list is counted and paged here."""
         return self._listed(sel.absence_alerts, ("unexcused_absences", "unpaid_fees"))
 
     def _probation(self) -> KindQuery:
