@@ -14,6 +14,7 @@ SQLite (3.25+, window functions) and PostgreSQL both run; every name is quoted b
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -76,7 +77,7 @@ def _names() -> dict[str, str]:
     }
 
 
-_SQL = """
+_FRAME = """
 WITH mo (m, unit, r0, r1, r2, omin, omax, pct) AS (VALUES {months}),
 b AS (SELECT f.{b_member} AS member_id, f.category, f.base, f.past_working_age, f.{starts} AS starts_on,
              LEAD(f.{starts}) OVER (PARTITION BY f.{b_member} ORDER BY f.{starts}) AS next_on
@@ -88,19 +89,51 @@ p AS (SELECT {p_member} AS member_id, {month} AS month, SUM({amount}) AS paid,
 a AS (SELECT c.{c_member} AS member_id, MAX(c.{on}) AS arrived
       FROM {change} c JOIN {member} x ON x.id = c.{c_member} AND c.{to_org} = x.{m_org}
       WHERE c.{c_member} IN ({members}) GROUP BY c.{c_member}),
-u AS (SELECT b.member_id, mo.m FROM b
-      JOIN mo ON b.starts_on <= mo.m AND (b.next_on IS NULL OR mo.m < b.next_on)
-      JOIN {member} x ON x.id = b.member_id
-      LEFT JOIN a ON a.member_id = b.member_id
-      LEFT JOIN p ON p.member_id = b.member_id AND p.month = mo.m
-      WHERE (x.{admitted} IS NULL OR x.{admitted} <= mo.m) AND (a.arrived IS NULL OR a.arrived <= mo.m)
-        AND COALESCE(p.excused, 0) = 0 AND COALESCE(p.paid, 0) < ({due})),
+mm AS (SELECT b.member_id, mo.m, ({due}) AS due, COALESCE(p.paid, 0) AS paid, COALESCE(p.excused, 0) AS excused
+       FROM b
+       JOIN mo ON b.starts_on <= mo.m AND (b.next_on IS NULL OR mo.m < b.next_on)
+       JOIN {member} x ON x.id = b.member_id
+       LEFT JOIN a ON a.member_id = b.member_id
+       LEFT JOIN p ON p.member_id = b.member_id AND p.month = mo.m
+       WHERE (x.{admitted} IS NULL OR x.{admitted} <= mo.m) AND (a.arrived IS NULL OR a.arrived <= mo.m))
+"""
+
+_UNPAID = """,
+u AS (SELECT member_id, m FROM mm WHERE excused = 0 AND paid < due),
 n AS (SELECT member_id FROM u GROUP BY member_id HAVING COUNT(*) >= %s)
 SELECT u.member_id, x.{full_name}, o.{code}, o.{name}, o.{path}, u.m
 FROM u JOIN n ON n.member_id = u.member_id JOIN {member} x ON x.id = u.member_id
 JOIN {org} o ON o.id = x.{m_org}
 ORDER BY u.member_id, u.m
 """
+
+# The figures of the fees indicators, as :mod:`dangvu.fees.indicators` states them month by month:
+# dues (NULL: nothing due), dues of excused months, paid beyond due, members who owed a month and
+# members who owed and paid every owed month in full.
+_FIGURES = """,
+owing AS (SELECT member_id, SUM(CASE WHEN paid < due THEN 1 ELSE 0 END) AS short
+          FROM mm WHERE due > 0 AND excused = 0 GROUP BY member_id)
+SELECT (SELECT COALESCE(SUM(due), 0) FROM mm),
+       (SELECT COALESCE(SUM(CASE WHEN excused > 0 THEN due ELSE 0 END), 0) FROM mm),
+       (SELECT COALESCE(SUM(CASE WHEN paid > COALESCE(due, 0) THEN paid - COALESCE(due, 0) ELSE 0 END), 0) FROM mm),
+       (SELECT COUNT(*) FROM owing),
+       (SELECT COUNT(*) FROM owing WHERE short = 0)
+"""
+
+
+def _run(members: QuerySet[Member], first: dt.date, last: dt.date, tail: str, tail_params: list) -> list[tuple]:
+    """:data:`_FRAME` (every counted member-month of ``members`` from ``first`` to ``last`` with its
+    due, paid sum and excused entries) followed by ``tail``."""
+    month_values, month_params = _month_rows(first, last)
+    sub, sub_params = members.order_by().values("pk").query.sql_with_params()
+    date = connection.ops.adapt_datefield_value
+    names = _names()
+    sql = _FRAME.format(months=month_values, members=sub, due=_due(), **names) + tail.format(**names)
+    params = [*month_params, *sub_params, date(last), PaymentKind.EXCUSED.value, *sub_params,
+              date(first), date(last), *sub_params, *tail_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def unpaid_rows(members: QuerySet[Member], today: dt.date, rs: RuleSet,
@@ -115,14 +148,24 @@ def unpaid_rows(members: QuerySet[Member], today: dt.date, rs: RuleSet,
     first, last = arrears_window(today, rs)
     if last < first:
         return []
-    month_values, month_params = _month_rows(first, last)
-    sub, sub_params = members.order_by().values("pk").query.sql_with_params()
-    date = connection.ops.adapt_datefield_value
-    sql = _SQL.format(months=month_values, members=sub, due=_due(), **_names())
-    params = [*month_params, *sub_params, date(last), PaymentKind.EXCUSED.value, *sub_params,
-              date(first), date(last), *sub_params, at_least]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _run(members, first, last, _UNPAID, [at_least])
     return [(pk, name, code, org_name, path, m if isinstance(m, dt.date) else dt.date.fromisoformat(m))
             for pk, name, code, org_name, path, m in rows]
+
+
+@dataclass(frozen=True)
+class FeeFigures:
+    due: int            # dues of the months (a basis the rule refuses: nothing due)
+    due_excused: int    # of which in months the cell excused
+    voluntary: int      # paid beyond what was due, month by month
+    owed: int           # members who owed at least one month not excused
+    paid_in_full: int   # of those, members who paid every such month in full
+
+
+def fee_figures(members: QuerySet[Member], first: dt.date, last: dt.date) -> FeeFigures:
+    """The fees indicators' member-side figures over the months ``first``..``last`` of ``members``
+    (each month with a basis in force, from the arrival in the current cell), in one query."""
+    if last < first:
+        return FeeFigures(0, 0, 0, 0, 0)
+    [row] = _run(members, first, last, _FIGURES, [])
+    return FeeFigures(*(int(x or 0) for x in row))

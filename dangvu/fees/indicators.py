@@ -6,7 +6,8 @@ its last day covers its three months; read mid-month, the month still being coll
 out of dues and books alike, so the figures compare).
 Member-side figures (paid in full, due, voluntary) take the members now on the rolls of the
 subtree, each month they had a basis in force and belonged to their cell
-(:func:`dangvu.fees.arrears.member_months`: three grouped queries whatever the size); cash-side
+(:func:`dangvu.fees.arrears_sql.fee_figures`: one query whatever the size, the rule of
+:func:`dangvu.fees.arrears.member_months` in SQL); cash-side
 figures (collected, remitted) sum the books and remittances of the period in one aggregate each.
 """
 
@@ -16,11 +17,11 @@ import datetime as dt
 
 from django.db.models import Count, Q, Sum
 
-from dangvu.core.fees import add_months, month_start, voluntary
+from dangvu.core.fees import add_months, month_start
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization
 
-from .arrears import MemberFees, member_months
+from .arrears_sql import FeeFigures, fee_figures
 from .flows import remitted_on_time
 from .models import FeePayment, FeeRemittance, PaymentKind
 
@@ -36,12 +37,12 @@ def period_months(period: Period) -> tuple[dt.date, dt.date] | None:
     return (first, last) if first <= last else None
 
 
-def _members(org: Organization, period: Period) -> dict[int, MemberFees]:
+def _figures(org: Organization, period: Period) -> FeeFigures:
     span = period_months(period)
     if span is None:
-        return {}
+        return FeeFigures(0, 0, 0, 0, 0)
     members = Member.objects.filter(organization__in=Organization.objects.subtree(org), status__in=ACTIVE_STATUSES)
-    return member_months(members, *span)
+    return fee_figures(members, *span)
 
 
 @indicator("fees.paid_in_full_share", "Tỷ lệ đảng viên đóng đủ đảng phí", "%")
@@ -50,33 +51,24 @@ def paid_in_full_share(org: Organization, period: Period) -> Value:
     excused by the cell is not owed) ÷ members who owed something in the period (a basis in force
     and a due above zero in at least one month not excused). Payments ahead count for the months
     they cover; corrections are included."""
-    owed = paid = 0
-    for f in _members(org, period).values():
-        months = [m for m in f.months if m.due and not m.excused]
-        if months:
-            owed += 1
-            paid += all(m.paid >= m.due for m in months)
-    return Value.share(paid, owed)
+    f = _figures(org, period)
+    return Value.share(f.paid_in_full, f.owed)
 
 
 @indicator("fees.due_amount", "Số đảng phí phải thu", "đồng")
 def due_amount(org: Organization, period: Period) -> Value:
     """The dues of the period's months (Quyết định 342-QĐ/TW rates, from each member's basis) of
     the members now in the subtree; breakdown: the dues of months the cell excused."""
-    total = excused = 0
-    for f in _members(org, period).values():
-        for m in f.months:
-            total += m.due or 0
-            excused += (m.due or 0) if m.excused else 0
-    return Value(value=total, numerator=total, breakdown={"excused": excused})
+    f = _figures(org, period)
+    return Value(value=f.due, numerator=f.due, breakdown={"excused": f.due_excused})
 
 
 @indicator("fees.voluntary_amount", "Số đảng phí tự nguyện đóng thêm", "đồng")
 def voluntary_amount(org: Organization, period: Period) -> Value:
     """What members now in the subtree paid for the period's months beyond what was due
     (:func:`dangvu.core.fees.voluntary`, month by month)."""
-    total = sum(voluntary(m.due, m.paid) for f in _members(org, period).values() for m in f.months)
-    return Value(value=total, numerator=total)
+    f = _figures(org, period)
+    return Value(value=f.voluntary, numerator=f.voluntary)
 
 
 def _books(org: Organization, period: Period):
