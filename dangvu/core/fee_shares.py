@@ -27,6 +27,7 @@ exactly. Pure Python, no Django.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -166,8 +167,7 @@ def remit_deadline(month: dt.date, rs: RuleSet) -> dt.date:
     (the month's last day when shorter). The day is the project's default, unconfirmed: Quyết định
     342-QĐ/TW says monthly without a day; a province sets its own."""
     nxt = add_months(month_start(month), 1)
-    last = (add_months(nxt, 1) - dt.timedelta(days=1)).day
-    return nxt.replace(day=min(rs["fees.remit_by_day"], last))
+    return nxt.replace(day=min(rs["fees.remit_by_day"], calendar.monthrange(nxt.year, nxt.month)[1]))
 
 
 def on_time(first_sent_on: dt.date | None, month: dt.date, rs: RuleSet) -> bool:

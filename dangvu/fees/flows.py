@@ -282,12 +282,13 @@ def _sender_states(root: Organization, months: list[dt.date], today: dt.date, *,
         (s, m): d for s, m, d in FeeRemittance.objects.filter(subtree_q(root, via="sender__"), month__in=months)
         .values_list("sender_id", "month").annotate(first=Min("sent_on")).order_by()}
     out = []
+    rulesets = {month: ruleset_for(month) for month in flows.by_month}  # looked up once a month, not per sender
     for pk, org in flows.orgs.items():
         if org.depth <= 1:  # the top of the whole tree sends outside the system
             continue
         for month in flows.by_month:
             expected, sent_on = flows.flow(pk, month).sent, first.get((pk, month))
-            out.append((org, month, expected, sent_on, remit_state(expected, sent_on, month, today, ruleset_for(month))))
+            out.append((org, month, expected, sent_on, remit_state(expected, sent_on, month, today, rulesets[month])))
     return out
 
 
