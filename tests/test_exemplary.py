@@ -155,6 +155,18 @@ def test_badge_alerts_in_sql_equal_the_python_rule(tree):
                      made["đã thu hồi"].pk: 40, made["đề nghị dịp khác"].pk: 40, made["gián đoạn ngắn"].pk: 45}
     assert paged == python and counted == len(python)
     assert {m: c for m, _msg, c in paged}[made["bốn mươi"].pk] == "C2A"
+    # The indicator counts due members, proposed or not, in SQL but for the few the Python rule
+    # must see (a break, or an early proposal as seriously ill): the same as the rule, per badge.
+    BadgeAward.objects.create(member=add("bệnh nặng", D(1997, 6, 1)), badge_years=30, occasion=occasion, early=True)
+    from dangvu.honours.selectors import badge_due_counts, badge_rows
+
+    rule: dict[int, int] = {}
+    for row in badge_rows(tree.orgs["P"], occasion):
+        rule[row.due.badge] = rule.get(row.due.badge, 0) + 1
+    assert badge_due_counts(tree.orgs["P"], occasion) == rule
+    assert rule[30] == 2 and sum(rule.values()) == 8  # "vừa đủ" and the early one; the proposed one counts
+    value = indicators.compute("badges.due_count", tree.orgs["P"], Period(occasion, occasion), occasion=occasion)
+    assert (value.value, value.breakdown) == (8, {str(k): n for k, n in sorted(rule.items())})
 
 
 def test_committee_page_offers_the_named_and_searched_members_not_the_whole_subtree(tree):

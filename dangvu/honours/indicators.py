@@ -9,7 +9,7 @@ from dangvu.core.rulesets import ruleset_for
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import Organization
 
-from .selectors import awarded_count, badge_rows, exemplary_counts
+from .selectors import awarded_count, badge_due_counts, exemplary_counts
 
 
 @indicator("badges.due_count", "Số đảng viên đủ điều kiện tặng Huy hiệu Đảng vào dịp tới", "count")
@@ -18,11 +18,9 @@ def badges_due_count(org: Organization, period: Period, occasion: dt.date | None
     after the period's reading day), whether proposed yet or not; the breakdown counts them per
     badge (years → members)."""
     occasion = occasion or next_occasion(period.as_of, ruleset_for(period.as_of))
-    rows = badge_rows(org, occasion)
-    per_badge: dict[str, int] = {}
-    for row in rows:
-        per_badge[str(row.due.badge)] = per_badge.get(str(row.due.badge), 0) + 1
-    return Value(value=len(rows), numerator=len(rows), breakdown=per_badge)
+    per_badge = {str(badge): n for badge, n in sorted(badge_due_counts(org, occasion).items())}
+    total = sum(per_badge.values())
+    return Value(value=total, numerator=total, breakdown=per_badge)
 
 
 @indicator("badges.awarded_count", "Số Huy hiệu Đảng đã có quyết định tặng trong kỳ", "count")

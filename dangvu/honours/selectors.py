@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from dangvu.core.alerts import Alert
 from dangvu.core.badges import (
@@ -305,13 +305,37 @@ def unproposed_badge_members(org: Organization, occasion: dt.date, rs: RuleSet) 
     For such a member :func:`dangvu.core.badges.badge_due` is exactly this: the highest badge whose
     anniversary of the admission falls by the occasion, if above every badge awarded and not
     returned (Hướng dẫn 01-HD/TW, mục 18)."""
+    proposed = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=True, occasion=occasion)
+    return _reached_members(org, occasion, rs).filter(~Exists(proposed))
+
+
+def _reached_members(org: Organization, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
+    """Living members of the subtree with no break in their party age who reach a badge above
+    their highest one by ``occasion`` (``badge`` annotated), proposed or not."""
     years = sorted(badge_years(rs), reverse=True)
     badge = Case(*[When(admitted_on__lte=_reached_before(occasion, y), then=Value(y)) for y in years],
                  default=Value(0), output_field=IntegerField())
     held = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=False, returned_on__isnull=True,
                                      badge_years__gte=OuterRef("badge"))
-    proposed = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=True, occasion=occasion)
     return (Member.objects.in_subtree(org)
             .filter(status__in=ACTIVE_STATUSES, admitted_on__lte=_reached_before(occasion, years[-1]))
             .exclude(pk__in=badge_break_members(org, rs).values("pk"))
-            .annotate(badge=badge).filter(~Exists(held), ~Exists(proposed)))
+            .annotate(badge=badge).filter(~Exists(held)))
+
+
+def badge_due_counts(org: Organization, occasion: dt.date, rs: RuleSet | None = None) -> dict[int, int]:
+    """Living members of the subtree due a badge on ``occasion``, proposed or not, per badge (years
+    → members): as :func:`badge_rows` counts them, in SQL for the members whose party age is the
+    days since admission and who have no early proposal (nearly all), by the Python rule for the
+    few others (a break in their party age, or proposed early for that day as seriously ill)."""
+    rs = rs or ruleset_for(occasion)
+    early = BadgeAward.objects.filter(decided_on__isnull=True, occasion=occasion, early=True).values("member_id")
+    by_rule = Member.objects.in_subtree(org).filter(
+        Q(pk__in=badge_break_members(org, rs).values("pk")) | Q(pk__in=early))
+    counts: dict[int, int] = defaultdict(int)
+    for row in badge_rows(org, occasion, rs=rs, only=by_rule):
+        counts[row.due.badge] += 1
+    for badge, n in (_reached_members(org, occasion, rs).exclude(pk__in=by_rule.values("pk")).order_by()
+                     .values_list("badge").annotate(n=Count("pk"))):
+        counts[badge] += n
+    return dict(counts)
