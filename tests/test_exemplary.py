@@ -109,7 +109,7 @@ def test_badge_alert_until_the_member_is_proposed(tree):
         assert [a for a in alerts_for(tree.orgs["C1"], soon) if a.kind == "badge_due"] == []
 
 
-def test_badge_alerts_in_sql_equal_the_python_rule(tree):
+def test_badge_alerts_in_sql_equal_the_python_rule(tree, monkeypatch):
     """The alerts page counts and pages badge alerts in SQL for members whose party age is the days
     since admission, and by the Python rule for those with a break: both together are exactly the
     Python gathering, edge by edge."""
@@ -167,6 +167,27 @@ def test_badge_alerts_in_sql_equal_the_python_rule(tree):
     assert rule[30] == 2 and sum(rule.values()) == 8  # "vừa đủ" and the early one; the proposed one counts
     value = indicators.compute("badges.due_count", tree.orgs["P"], Period(occasion, occasion), occasion=occasion)
     assert (value.value, value.breakdown) == (8, {str(k): n for k, n in sorted(rule.items())})
+    # The page's lists are the rule's, cut at the page's length, in name order, whatever the size.
+    from dangvu.honours import badge_page
+    from dangvu.honours.selectors import early_rows
+
+    p, rs_ = tree.orgs["P"], ruleset_for(occasion)
+    living = [r.member.pk for r in badge_rows(p, occasion)]
+    early = [r.member.pk for r in early_rows(p, occasion)]
+    dead = [r.member.pk for r in badge_rows(p, occasion, posthumous=True) if r.due.posthumous]
+    assert len(living) == 8 and early and dead == [made["từ trần"].pk]
+    for limit in (1, 3, 7, 8, 50):
+        rows, more = badge_page.living_due(p, occasion, rs_, limit)
+        assert ([r.member.pk for r in rows], more) == (living[:limit], len(living) > limit)
+        rows, more = badge_page.early_possible(p, occasion, rs_, limit)
+        assert ([r.member.pk for r in rows], more) == (early[:limit], len(early) > limit)
+        rows, more = badge_page.posthumous_due(p, occasion, rs_, limit)
+        assert ([r.member.pk for r in rows], more) == (dead[:limit], len(dead) > limit)
+    monkeypatch.setattr(badge_page, "BADGE_ROWS", 3)
+    page = logged_in(tree.users["admin"]).get(reverse("honours:badges", args=["P"]), {"dip": f"{occasion:%Y-%m-%d}"})
+    html = page.content.decode()
+    assert [r.member.pk for r in page.context["living"]] == living[:3] and 'data-more="living"' in html
+    assert "Đủ tuổi đảng (8)" in html and 'data-more="posthumous"' not in html
 
 
 def test_committee_page_offers_the_named_and_searched_members_not_the_whole_subtree(tree):

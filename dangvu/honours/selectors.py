@@ -115,13 +115,16 @@ def badge_rows(org: Organization, occasion: dt.date, *, posthumous: bool = False
 
 
 def early_rows(org: Organization, occasion: dt.date, rs: RuleSet | None = None,
-               due: list[BadgeRow] | None = None) -> list[BadgeRow]:
+               only: QuerySet[Member] | None = None) -> list[BadgeRow]:
     """Living members not due on ``occasion`` who would be if seriously ill (the page offers to
-    mark them): their next badge falls inside its early window. ``due``: the page's
-    :func:`badge_rows` already read (the subtree's candidates are not walked twice)."""
+    mark them): their next badge falls inside its early window. ``only`` narrows the candidates
+    (the page: a chunk of :func:`dangvu.honours.badge_page.early_candidates`)."""
     rs = rs or ruleset_for(occasion)
-    due_ids = {r.member.pk for r in (badge_rows(org, occasion, rs=rs) if due is None else due)}
-    members = [m for m in _candidates(org, occasion, rs, False) if m.pk not in due_ids]
+    due_ids = {r.member.pk for r in badge_rows(org, occasion, rs=rs, only=only)}
+    candidates = _candidates(org, occasion, rs, False)
+    if only is not None:
+        candidates = candidates.filter(pk__in=only.values("pk"))
+    members = [m for m in candidates if m.pk not in due_ids]
     events = _events([m.pk for m in members], rs)
     awarded: dict[int, list[int]] = defaultdict(list)
     for mid, years in (BadgeAward.objects.decided().filter(member_id__in=[m.pk for m in members],
@@ -280,7 +283,7 @@ def badge_alerts(org: Organization, today: dt.date, rs: RuleSet,
     return out
 
 
-def _reached_before(occasion: dt.date, years: int) -> dt.date:
+def reached_before(occasion: dt.date, years: int) -> dt.date:
     """The last admission day whose ``years``-th anniversary (as :func:`dangvu.core.badges.reached_on`
     counts it, 29 February included) falls on or before ``occasion``."""
     day = occasion - relativedelta(years=years)
@@ -306,21 +309,28 @@ def unproposed_badge_members(org: Organization, occasion: dt.date, rs: RuleSet) 
     anniversary of the admission falls by the occasion, if above every badge awarded and not
     returned (Hướng dẫn 01-HD/TW, mục 18)."""
     proposed = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=True, occasion=occasion)
-    return _reached_members(org, occasion, rs).filter(~Exists(proposed))
+    return reached_members(org, occasion, rs).filter(~Exists(proposed))
 
 
-def _reached_members(org: Organization, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
+def reached_members(org: Organization, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
     """Living members of the subtree with no break in their party age who reach a badge above
     their highest one by ``occasion`` (``badge`` annotated), proposed or not."""
     years = sorted(badge_years(rs), reverse=True)
-    badge = Case(*[When(admitted_on__lte=_reached_before(occasion, y), then=Value(y)) for y in years],
+    badge = Case(*[When(admitted_on__lte=reached_before(occasion, y), then=Value(y)) for y in years],
                  default=Value(0), output_field=IntegerField())
     held = BadgeAward.objects.filter(member=OuterRef("pk"), decided_on__isnull=False, returned_on__isnull=True,
                                      badge_years__gte=OuterRef("badge"))
     return (Member.objects.in_subtree(org)
-            .filter(status__in=ACTIVE_STATUSES, admitted_on__lte=_reached_before(occasion, years[-1]))
+            .filter(status__in=ACTIVE_STATUSES, admitted_on__lte=reached_before(occasion, years[-1]))
             .exclude(pk__in=badge_break_members(org, rs).values("pk"))
             .annotate(badge=badge).filter(~Exists(held)))
+
+
+def decided_by_rule(org: Organization, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
+    """Members of the subtree whose badge only the Python rule can decide: a break in their party
+    age, or an early proposal (seriously ill) for ``occasion``."""
+    early = BadgeAward.objects.filter(decided_on__isnull=True, occasion=occasion, early=True).values("member_id")
+    return Member.objects.in_subtree(org).filter(Q(pk__in=badge_break_members(org, rs).values("pk")) | Q(pk__in=early))
 
 
 def badge_due_counts(org: Organization, occasion: dt.date, rs: RuleSet | None = None) -> dict[int, int]:
@@ -329,13 +339,11 @@ def badge_due_counts(org: Organization, occasion: dt.date, rs: RuleSet | None = 
     days since admission and who have no early proposal (nearly all), by the Python rule for the
     few others (a break in their party age, or proposed early for that day as seriously ill)."""
     rs = rs or ruleset_for(occasion)
-    early = BadgeAward.objects.filter(decided_on__isnull=True, occasion=occasion, early=True).values("member_id")
-    by_rule = Member.objects.in_subtree(org).filter(
-        Q(pk__in=badge_break_members(org, rs).values("pk")) | Q(pk__in=early))
+    by_rule = decided_by_rule(org, occasion, rs)
     counts: dict[int, int] = defaultdict(int)
     for row in badge_rows(org, occasion, rs=rs, only=by_rule):
         counts[row.due.badge] += 1
-    for badge, n in (_reached_members(org, occasion, rs).exclude(pk__in=by_rule.values("pk")).order_by()
+    for badge, n in (reached_members(org, occasion, rs).exclude(pk__in=by_rule.values("pk")).order_by()
                      .values_list("badge").annotate(n=Count("pk"))):
         counts[badge] += n
     return dict(counts)

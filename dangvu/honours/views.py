@@ -30,6 +30,7 @@ from dangvu.registry.selectors import document_signers
 from dangvu.reports import docx as layout
 from dangvu.reports import honours as documents
 
+from . import badge_page
 from . import forms as f
 from . import selectors as sel
 from . import services as s
@@ -57,16 +58,22 @@ def badges(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     occasion = _occasion(request)
     rs = ruleset_for(occasion)
-    rows = sel.badge_rows(org, occasion, posthumous=True, rs=rs)
+    # Each list at most BADGE_ROWS long, whatever the subtree holds; the count is the indicator's.
+    living, more_living = badge_page.living_due(org, occasion, rs)
+    posthumous, more_posthumous = badge_page.posthumous_due(org, occasion, rs)
+    # Who could be proposed early is the cell's knowledge; above a cell it is read when asked for.
+    early_asked = org.is_cell or request.GET.get("som") == "1"
+    early, more_early = (badge_page.early_possible(org, occasion, rs) if acc.can_edit_org(org) and early_asked
+                         else ([], False))
     due = indicators.compute("badges.due_count", org, Period(occasion, occasion), occasion=occasion)
     today = clock.today()
     choices = [d for y in (today.year - 1, today.year, today.year + 1) for d in occasions(y, rs)]
     return render(request, "honours/badges.html", {
         "org": org, "occasion": occasion, "is_occasion": is_occasion(occasion, rs),
         "occasions_text": occasions_text(rs), "choices": choices,
-        "living": [r for r in rows if not r.due.posthumous],
-        "posthumous": [r for r in rows if r.due.posthumous],
-        "early": sel.early_rows(org, occasion, rs, due=rows) if acc.can_edit_org(org) else [],
+        "living": living, "more_living": more_living, "posthumous": posthumous, "more_posthumous": more_posthumous,
+        "early": early, "more_early": more_early, "shown_at_most": badge_page.BADGE_ROWS,
+        "early_link": acc.can_edit_org(org) and not early_asked,
         "decided": [a for a in sel.proposals(org, occasion) if a.decided_on],
         "pending": sel.pending_proposals(org, occasion).count(),
         "due": due, "can_edit": acc.can_edit_org(org),
