@@ -232,6 +232,20 @@ def test_the_pages_show_results_and_take_the_committees_word(small) -> None:
     assert office.get("/to-chuc/C1/phan-loai-chi-bo/?nam=abc").status_code == 404
 
 
+def test_the_overview_pages_the_cells(small, monkeypatch) -> None:
+    """Issue 14: a province holds 3,700 cells; the overview shows a page of them, in tree order."""
+    from dangvu.classification import selectors as sel
+
+    monkeypatch.setattr(sel, "CELLS_PER_PAGE", 1)
+    office = logged_in(small.users["office"])
+    url = f"/to-chuc/C1/phan-loai-chi-bo/?nam={YEAR}"
+    first, second = office.get(url), office.get(url + "&trang=2")
+    assert [r.cell.code for r, _ in first.context["rows"]] == ["C1A"]
+    assert [r.cell.code for r, _ in second.context["rows"]] == ["C1B"]
+    assert f"nam={YEAR}&amp;trang=2" in first.content.decode() and "Trang 2/2" in second.content.decode()
+    assert [r.cell.code for r, _ in office.get(url + "&trang=x").context["rows"]] == ["C1A"]
+
+
 def test_the_command_loads_a_framework_and_classifies(tree, tmp_path, capsys) -> None:
     import json
 

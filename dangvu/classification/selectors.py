@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
 from dangvu.core.classification import Entry, Framework, default_framework
@@ -76,11 +77,16 @@ class CellRow:
     result: CellClassification | None
 
 
-def cell_rows(org: Organization, year: int) -> list[CellRow]:
-    """Every cell of the subtree with its result for ``year`` (None: not assessed). Two queries."""
-    cells = list(cells_under(org).select_related(None))
+CELLS_PER_PAGE = 50  # a province holds 3,700 cells: the overview pages them
+
+
+def cell_rows(org: Organization, year: int, page: str | int | None = 1) -> tuple[Page, list[CellRow]]:
+    """A page of the subtree's cells (tree order) with each one's result for ``year`` (None: not
+    assessed); a page number that is not one gives the first or last page. Three queries."""
+    shown = Paginator(cells_under(org).select_related(None), CELLS_PER_PAGE).get_page(page or 1)
+    cells = list(shown)
     results = {r.cell_id: r for r in CellClassification.objects.filter(cell__in=[c.pk for c in cells], year=year)}
-    return [CellRow(c, results.get(c.pk)) for c in cells]
+    return shown, [CellRow(c, results.get(c.pk)) for c in cells]
 
 
 def classified_counts(org: Organization, year: int) -> dict[str, Any]:

@@ -41,12 +41,13 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
     org = acc.get_org(code)
     year = _year(request)
     fw, stored = sel.framework_in_force(org, year)
-    rows = sel.cell_rows(org, year)
+    page, rows = sel.cell_rows(org, year, request.GET.get("trang"))
     share = indicators.compute("cells.classified_four_good_share", org, Period.year(year))
     today = clock.today()
     return render(request, "classification/overview.html", {
         "org": org, "year": year, "fw": fw, "stored": stored, "share": share,
         "rows": [(r, RESULT_LABELS[r.result.classified] if r.result else "Chưa phân loại") for r in rows],
+        "page": page, "page_query": f"nam={year}&",
         "years": list(range(today.year, today.year - 4, -1)),
         "can_edit": acc.can_edit_org(org) and year <= today.year,
     })
