@@ -17,7 +17,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, FilteredRelation, FloatField, Max, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from dangvu.core.meetings import (
     DEFAULT_FRAMEWORK,
@@ -49,6 +62,7 @@ from .models import (
     MeetingKind,
     MeetingScore,
     ScoringFramework,
+    StudyAttendance,
     StudySession,
     regular_q,
     span_index,
@@ -331,9 +345,14 @@ def proposed_annual_meeting_grades(orgs: Iterable[Organization], year: int) -> d
 
 
 def study_sessions_of_year(org: Organization, year: int) -> QuerySet[StudySession]:
-    """Study sessions of the subtree in ``year``, newest first, each with its count of members ``n``."""
+    """Study sessions of the subtree in ``year``, newest first, each with its count of members ``n``
+    (a subquery per session shown, not a grouping: counting the list for its pages does not read
+    a province's two million attendance rows)."""
+    n = (StudyAttendance.objects.filter(session=OuterRef("pk")).order_by().values("session")
+         .annotate(c=Count("pk")).values("c"))
     return (StudySession.objects.filter(organization__in=Organization.objects.subtree(org), held_on__year=year)
-            .select_related("organization").order_by("-held_on", "-id").annotate(n=Count("attendances")))
+            .select_related("organization").order_by("-held_on", "-id")
+            .annotate(n=Coalesce(Subquery(n), 0)))
 
 
 def obliged_to_study(org: Organization) -> QuerySet[Member]:
