@@ -51,6 +51,7 @@ def is_working_day(d: dt.date) -> bool:
     return d.weekday() < 5 and d not in _calendar(d.year)
 
 
+@lru_cache(maxsize=65536)  # pure in (d, n): a root's pages ask for the same few thousand dates again and again
 def add_working_days(d: dt.date, n: int) -> dt.date:
     """The ``n``-th working day strictly after ``d`` — the last day of "within n working days of d".
 
