@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 
 from dangvu.core.badges import badge_years, early_months
 from dangvu.core.rulesets import RuleSet
-from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus
+from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus, Organization
 
 from .selectors import (
     BadgeRow,
@@ -51,7 +51,7 @@ def _first(stream: QuerySet[Member], decide: Callable[[QuerySet[Member]], list[B
     return out[:limit], True
 
 
-def living_due(org, occasion: dt.date, rs: RuleSet, limit: int | None = None) -> tuple[list[BadgeRow], bool]:
+def living_due(org: Organization, occasion: dt.date, rs: RuleSet, limit: int | None = None) -> tuple[list[BadgeRow], bool]:
     """The first ``limit`` living members due a badge on ``occasion`` (as :func:`badge_rows`)."""
     by_rule = decided_by_rule(org, occasion, rs)
     # Scoped to the subtree outside the OR too: PostgreSQL then reads the subtree's members on the
@@ -61,14 +61,14 @@ def living_due(org, occasion: dt.date, rs: RuleSet, limit: int | None = None) ->
     return _first(stream, lambda chunk: badge_rows(org, occasion, rs=rs, only=chunk), limit)
 
 
-def posthumous_due(org, occasion: dt.date, rs: RuleSet, limit: int | None = None) -> tuple[list[BadgeRow], bool]:
+def posthumous_due(org: Organization, occasion: dt.date, rs: RuleSet, limit: int | None = None) -> tuple[list[BadgeRow], bool]:
     """The first ``limit`` deceased members due a posthumous badge on ``occasion``."""
     stream = Member.objects.in_subtree(org).filter(status=MemberStatus.DECEASED)
     return _first(stream, lambda chunk: [r for r in badge_rows(org, occasion, posthumous=True, rs=rs, only=chunk)
                                          if r.due.posthumous], limit)
 
 
-def early_candidates(org, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
+def early_candidates(org: Organization, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
     """Living members who could reach a badge after ``occasion`` but inside its early window (a
     superset: the rule decides), and those the SQL cannot decide."""
     near = Q(pk__in=[])
@@ -80,7 +80,7 @@ def early_candidates(org, occasion: dt.date, rs: RuleSet) -> QuerySet[Member]:
         near | Q(pk__in=badge_break_members(org, rs).values("pk")))
 
 
-def early_possible(org, occasion: dt.date, rs: RuleSet, limit: int | None = None) -> tuple[list[BadgeRow], bool]:
+def early_possible(org: Organization, occasion: dt.date, rs: RuleSet, limit: int | None = None) -> tuple[list[BadgeRow], bool]:
     """The first ``limit`` living members not due on ``occasion`` who would be if seriously ill."""
     return _first(early_candidates(org, occasion, rs),
                   lambda chunk: early_rows(org, occasion, rs, only=chunk), limit)
