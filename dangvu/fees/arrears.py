@@ -134,12 +134,12 @@ def unpaid_months(members: QuerySet[Member], today: dt.date, rs: RuleSet,
     months unpaid without reason in the window ending before ``today``'s month, by member id
     (one SQL query: :func:`dangvu.fees.arrears_sql.unpaid_rows`)."""
     at_least = rs["member.unpaid_fee_removal"] if at_least is None else at_least
-    out: dict[int, MemberArrears] = {}
+    who: dict[int, tuple[str, str, str, str]] = {}
+    months: dict[int, list[dt.date]] = {}
     for pk, name, code, org_name, path, month in unpaid_rows(members, today, rs, at_least):
-        found = out.get(pk)
-        months = (*found.months, month) if found else (month,)
-        out[pk] = MemberArrears(pk, name, code, org_name, path, months)
-    return out
+        who[pk] = (name, code, org_name, path)
+        months.setdefault(pk, []).append(month)  # the rows come oldest month first
+    return {pk: MemberArrears(pk, *who[pk], tuple(found)) for pk, found in months.items()}
 
 
 def unpaid_months_walked(members: QuerySet[Member], today: dt.date, rs: RuleSet,

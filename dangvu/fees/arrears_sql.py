@@ -162,10 +162,13 @@ class FeeFigures:
     paid_in_full: int   # of those, members who paid every such month in full
 
 
+NO_FIGURES = FeeFigures(0, 0, 0, 0, 0)  # no month in the span
+
+
 def fee_figures(members: QuerySet[Member], first: dt.date, last: dt.date) -> FeeFigures:
     """The fees indicators' member-side figures over the months ``first``..``last`` of ``members``
     (each month with a basis in force, from the arrival in the current cell), in one query."""
     if last < first:
-        return FeeFigures(0, 0, 0, 0, 0)
+        return NO_FIGURES
     [row] = _run(members, first, last, _FIGURES, [])
     return FeeFigures(*(int(x or 0) for x in row))

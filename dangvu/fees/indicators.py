@@ -21,7 +21,7 @@ from dangvu.core.fees import add_months, month_start
 from dangvu.indicators import Period, Value, indicator
 from dangvu.registry.models import ACTIVE_STATUSES, Member, Organization
 
-from .arrears_sql import FeeFigures, fee_figures
+from .arrears_sql import NO_FIGURES, FeeFigures, fee_figures
 from .flows import remitted_on_time
 from .models import FeePayment, FeeRemittance, PaymentKind
 
@@ -40,7 +40,7 @@ def period_months(period: Period) -> tuple[dt.date, dt.date] | None:
 def _figures(org: Organization, period: Period) -> FeeFigures:
     span = period_months(period)
     if span is None:
-        return FeeFigures(0, 0, 0, 0, 0)
+        return NO_FIGURES
     members = Member.objects.filter(organization__in=Organization.objects.subtree(org), status__in=ACTIVE_STATUSES)
     return fee_figures(members, *span)
 
