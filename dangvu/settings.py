@@ -201,6 +201,9 @@ DANGVU_SCAN_MAX_PAGES = int(os.environ.get("DANGVU_SCAN_MAX_PAGES", "50"))
 DANGVU_SCAN_MAX_PIXELS = int(os.environ.get("DANGVU_SCAN_MAX_PIXELS", "40000000"))
 DANGVU_SCAN_WORKERS = int(os.environ.get("DANGVU_SCAN_WORKERS", "1"))
 DANGVU_SCAN_JOBS_DIR = DANGVU_HOME / "scan_jobs"
+# Above this many members a subtree's alerts page shows the day's stored counts even after changes
+# (with their time and «Tính lại»): counting a province's takes seconds (issue 14).
+DANGVU_ALERTS_LIVE_MEMBERS = int(os.environ.get("DANGVU_ALERTS_LIVE_MEMBERS", "20000"))
 
 # Login throttling (django-axes). Policy:
 # - DANGVU_LOGIN_FAILURES (default 5) wrong passwords for one username FROM one address lock that

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from django.db.models import Case, CharField, Count, Q, Value, When
 
@@ -143,6 +143,7 @@ class KindQuery:
     # A kind whose query is already grouped (one row per alert): its own count and page.
     counter: Callable[[], list[tuple[str, str, str, str, int]]] | None = None
     pager: Callable[[list[str], int, str], list[Alert]] | None = None  # (paths, limit, kind or "")
+    narrow: Callable[[list[str]], object] | None = None  # the rows of these organizations, read from them only
 
     def alerts(self, rows: list) -> list[Alert]:
         if self.build_all is not None:
@@ -154,10 +155,22 @@ class SubtreeAlerts:
     """The alerts of one organization's subtree on ``today``, counted and paged without building
     them all. ``counts()`` rows: (org path, org code, org name, kind, severity, n)."""
 
-    def __init__(self, org: Organization, today: dt.date | None = None) -> None:
+    def __init__(self, org: Organization, today: dt.date | None = None, stored: dict | None = None) -> None:
+        """``stored``: a :meth:`snapshot` of the same subtree and day, read instead of counting
+        again (the counts, and the short lists paged from memory); SQL kinds still page live."""
         self.org, self.today = org, today or clock.today()
         self.rs: RuleSet = ruleset_for(self.today)
         self._kinds: list[KindQuery] | None = None
+        self._counts = [tuple(r) for r in stored["counts"]] if stored is not None else None
+        self._gathered: dict[str, list[Alert]] = (
+            {key: [alert_from_row(r) for r in rows] for key, rows in stored["listed"].items()}
+            if stored is not None else {})
+
+    def snapshot(self) -> dict:
+        """What :class:`dangvu.alerts.models.AlertSnapshot` keeps (JSON): the counts and the short lists."""
+        counts = self.counts()
+        return {"counts": [list(r) for r in counts],
+                "listed": {key: [alert_row(a) for a in found] for key, found in self._gathered.items()}}
 
     # -- the kinds -----------------------------------------------------------------------------
     def _meetings(self) -> list[KindQuery]:
@@ -185,13 +198,15 @@ class SubtreeAlerts:
         counts (for the messages) in one query."""
         org, today, rs = self.org, self.today, self.rs
         out = []
-        for kind, qs in (("cell_too_small", sel.small_cells(org, today, rs)),
-                         ("cell_needs_committee", sel.cells_without_committee(org, today, rs))):
+        for kind, cells in (("cell_too_small", sel.small_cells), ("cell_needs_committee", sel.cells_without_committee)):
             def build_all(rows: list, kind=kind) -> list[Alert]:
                 full = sel.full_members_of(org, {path for _code, _name, path in rows})
                 return [sel.cell_alert(kind, (code, name, path, full[path]), rs) for code, name, path in rows]
-            out.append(KindQuery(qs.annotate(tag=Value(_code((kind, "info")))), ("pk",), values=("code", "name", "path"),
-                                 org="", build_all=build_all, kinds=(kind,)))
+
+            def narrow(paths: list[str], kind=kind, cells=cells):  # a page's cells: their members only
+                return cells(org, today, rs, paths).annotate(tag=Value(_code((kind, "info"))))
+            out.append(KindQuery(narrow(None), ("pk",), values=("code", "name", "path"), org="",
+                                 build_all=build_all, kinds=(kind,), narrow=narrow))
         return out
 
     def _absences(self) -> KindQuery:
@@ -199,7 +214,7 @@ class SubtreeAlerts:
         ground, unexcused absences and unpaid fees (:func:`sel.absence_alerts`: one grouped query for
         the absences, one for the fees (:mod:`dangvu.fees.arrears_sql`), however many members).
         Only members with a ground come back, so the list is counted and paged here."""
-        return self._listed(sel.absence_alerts, ("unexcused_absences", "unpaid_fees"))
+        return self._listed("removal", sel.absence_alerts, ("unexcused_absences", "unpaid_fees"))
 
     def _probation(self) -> KindQuery:
         today, rs = self.today, self.rs
@@ -230,11 +245,11 @@ class SubtreeAlerts:
         """Late remittances: at most one per organization and month of the last
         ``fees.remit_alert_months``, computed by the fees app from a few grouped queries; counted
         and paged from that short list."""
-        return self._listed(sel.fee_alerts, ("fees_remittance_late",))
+        return self._listed("fees", sel.fee_alerts, ("fees_remittance_late",))
 
     def _inspection(self) -> KindQuery:
         """Recommendations after an inspection past their deadline: one alert each (a short list)."""
-        return self._listed(sel.inspection_alerts, ("inspection_recommendation_overdue",))
+        return self._listed("inspection", sel.inspection_alerts, ("inspection_recommendation_overdue",))
 
     def _badges(self) -> list[KindQuery]:
         """Members due a badge at the next occasion and not proposed: in SQL for the members whose
@@ -253,19 +268,16 @@ class SubtreeAlerts:
 
         breaks = honours.badge_break_members(self.org, rs)
         return [KindQuery(qs, ("name_folded", "pk"), build, cols, kinds=("badge_due",)),
-                self._listed(lambda org, today, _rs: honours.badge_alerts(org, today, self.rs, only=breaks),
+                self._listed("badge_breaks", lambda org, today, _rs: honours.badge_alerts(org, today, self.rs, only=breaks),
                              ("badge_due",))]
 
-    def _listed(self, gather: sel.Gatherer, kinds: tuple[str, ...]) -> KindQuery:
+    def _listed(self, key: str, gather: sel.Gatherer, kinds: tuple[str, ...]) -> KindQuery:
         """A kind whose gatherer returns only the alerts themselves (a short list): gathered once,
-        on first use, then counted and paged from it."""
-        found: list[Alert] | None = None
-
+        on first use (or read from the stored snapshot), then counted and paged from it."""
         def gathered() -> list[Alert]:
-            nonlocal found
-            if found is None:
-                found = gather(self.org, self.today, self.rs)
-            return found
+            if key not in self._gathered:
+                self._gathered[key] = gather(self.org, self.today, self.rs)
+            return self._gathered[key]
         return KindQuery(None, (), kinds=kinds, counter=lambda: _count_listed(gathered()),
                          pager=lambda paths, limit, kind: _page_listed(gathered(), paths, limit, kind))
 
@@ -273,7 +285,7 @@ class SubtreeAlerts:
         if self._kinds is None:
             found = [*self._meetings(), self._absences(), self._probation(), self._prospects(), self._assignments(),
                      *self._cells(), self._fees(),
-                     self._listed(sel.letter_alerts, ("letter_deadline",)),
+                     self._listed("letters", sel.letter_alerts, ("letter_deadline",)),
                      *self._badges(),
                      self._inspection()]
             self._kinds = [q for q in found if q is not None]
@@ -281,7 +293,9 @@ class SubtreeAlerts:
 
     # -- counts and pages ----------------------------------------------------------------------
     def counts(self) -> list[tuple[str, str, str, str, str, int]]:
-        """Alerts per organization, kind and severity: one grouped query per SQL kind."""
+        """Alerts per organization, kind and severity: one grouped query per SQL kind (or as stored)."""
+        if self._counts is not None:
+            return self._counts
         out: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
         for q in self._queries():
             if q.counter is not None:
@@ -293,7 +307,8 @@ class SubtreeAlerts:
             for r in rows:
                 kind, severity = _tag(r["tag"])
                 out[(r[f"{q.org}path"], r[f"{q.org}code"], r[f"{q.org}name"], kind, severity)] += r["n"]
-        return [(*key, n) for key, n in out.items()]
+        self._counts = [(*key, n) for key, n in out.items()]
+        return self._counts
 
     def rows(self, paths: Iterable[str], kind: str, limit: int) -> list[Alert]:
         """The first ``limit`` alerts (of ``kind``, or every kind when empty) of the organizations at
@@ -306,7 +321,7 @@ class SubtreeAlerts:
             if q.pager is not None:
                 out += q.pager(paths, limit, kind)
                 continue
-            qs = q.qs.filter(**{f"{q.org}path__in": paths})
+            qs = q.narrow(paths) if q.narrow is not None else q.qs.filter(**{f"{q.org}path__in": paths})
             if kind:
                 qs = qs.filter(tag__in=[_code((kind, s)) for s in SEVERITIES])
             qs = qs.order_by(f"{q.org}path", "tag", *q.order)
@@ -319,6 +334,19 @@ class SubtreeAlerts:
             if rows:
                 out += q.alerts(rows)
         return sorted(out, key=page_key)[:limit]
+
+
+def alert_row(a: Alert) -> list:
+    """An alert as a JSON row (every field, in order; the date as ISO text)."""
+    row = list(astuple(a))
+    row[5] = a.date.isoformat() if a.date else None
+    return row
+
+
+def alert_from_row(row: list) -> Alert:
+    fields = list(row)
+    fields[5] = dt.date.fromisoformat(fields[5]) if fields[5] else None
+    return Alert(*fields)
 
 
 def _count_listed(alerts: list[Alert]) -> list[tuple[str, str, str, str, int]]:

@@ -78,6 +78,16 @@ def organizations_at(paths: Iterable[str]) -> list[Organization]:
     return list(Organization.objects.filter(path__in=list(paths)).order_by("path"))
 
 
+def organizations_above_cells() -> list[Organization]:
+    """Every organization that has cells under it (whose alerts are worth storing each night), in tree order."""
+    return list(Organization.objects.exclude(kind__in=CELL_KINDS).exclude(kind=OrgKind.GROUP).order_by("path"))
+
+
+def subtree_members_over(org: Organization, limit: int) -> bool:
+    """Whether the subtree holds more than ``limit`` members (counts no further than that)."""
+    return _subtree_members(org)[:limit + 1].count() > limit
+
+
 def _subtree_members(org: Organization):
     return Member.objects.filter(organization__in=_subtree(org))
 
@@ -374,24 +384,43 @@ def _member_cell_path():
                      then=Substr(path, 1, Length(path) - Organization.steplen)), default=F(path))
 
 
-def _cells_with_at_least(org: Organization, n: int):
+def _under(paths: Iterable[str], field: str = "organization__path") -> Q:
+    """Rows of the organizations at or under these paths (a few dozen prefixes, each on the path index)."""
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def _cells_with_at_least(org: Organization, n: int, paths: list[str] | None = None):
     """Paths of the subtree's cells with at least ``n`` full members (those of their groups
-    included), as a subquery: one grouped count over the subtree's members, not one per cell."""
-    return (_subtree_members(org).filter(status="full").annotate(cell=_member_cell_path()).values("cell")
+    included), as a subquery: one grouped count over the subtree's members, not one per cell;
+    ``paths``: only those cells' members are read (a page's cells)."""
+    members = _subtree_members(org).filter(status="full")
+    if paths is not None:
+        members = members.filter(_under(paths))
+    return (members.annotate(cell=_member_cell_path()).values("cell")
             .annotate(n=Count("pk")).filter(n__gte=n).values("cell"))
 
 
-def small_cells(org: Organization, today: dt.date, rs: RuleSet):
+def _cells_at(org: Organization, today: dt.date, paths: list[str] | None):
+    cells = _cells(org, today)
+    return cells if paths is None else cells.filter(path__in=paths)
+
+
+def small_cells(org: Organization, today: dt.date, rs: RuleSet, paths: list[str] | None = None):
     """Cells existing on ``today`` with fewer full members than ``organization.min_full_members``
-    (a query, not evaluated)."""
-    return _cells(org, today).exclude(path__in=_cells_with_at_least(org, rs["organization.min_full_members"]))
+    (a query, not evaluated); ``paths``: only the cells at these paths."""
+    return _cells_at(org, today, paths).exclude(
+        path__in=_cells_with_at_least(org, rs["organization.min_full_members"], paths))
 
 
-def cells_without_committee(org: Organization, today: dt.date, rs: RuleSet):
+def cells_without_committee(org: Organization, today: dt.date, rs: RuleSet, paths: list[str] | None = None):
     """Cells existing on ``today`` with ``organization.cell_committee_min_full_members`` full members
-    or more and no committee member in office (a query, not evaluated)."""
+    or more and no committee member in office (a query, not evaluated); ``paths`` as above."""
     committee = Exists(Post.objects.held_on(today).filter(organization=OuterRef("pk"), role=PostRole.COMMITTEE_MEMBER))
-    return (_cells(org, today).filter(path__in=_cells_with_at_least(org, rs["organization.cell_committee_min_full_members"]))
+    big = _cells_with_at_least(org, rs["organization.cell_committee_min_full_members"], paths)
+    return (_cells_at(org, today, paths).filter(path__in=big)
             .annotate(has_committee=committee).filter(has_committee=False))
 
 
@@ -400,9 +429,7 @@ def full_members_of(org: Organization, cell_paths: set[str]) -> dict[str, int]:
     totals = dict.fromkeys(cell_paths, 0)
     if not cell_paths:
         return totals
-    groups = Q()
-    for path in cell_paths:  # a page's cells: a few dozen prefixes, each on the path index
-        groups |= Q(path__startswith=path)
+    groups = _under(cell_paths, "path")
     rows = (_subtree_members(org).filter(status="full")
             .filter(organization__in=Organization.objects.filter(
                 Q(path__in=list(cell_paths)) | (Q(kind=OrgKind.GROUP) & groups)))

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dangvu.common.views import access
@@ -20,8 +20,10 @@ from dangvu.registry.models import Organization
 
 from .queries import SubtreeAlerts, page_key
 from .selectors import organizations_at
+from .services import Counted, counted_alerts
 
 PER_PAGE = 50
+PLACES_IN_FILTER = 200
 MEETING_KINDS = ("no_regular_meeting", "no_thematic_meeting")
 
 
@@ -87,7 +89,12 @@ def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
         raise Http404("Bạn chưa được phân quyền xem tổ chức nào.")
     scopes = [acc.get_org(code)] if code is not None else list(acc.roots.order_by("path"))
     today = clock.today()
-    subtrees = [SubtreeAlerts(org, today) for org in scopes]
+    if request.method == "POST":  # «Tính lại»: count again now, then show the page as a GET
+        for org in scopes:
+            counted_alerts(org, today, refresh=True)
+        return redirect(request.get_full_path())
+    counted = [counted_alerts(org, today) for org in scopes]
+    subtrees = [c.alerts for c in counted]
     counts = [row for st in subtrees for row in st.counts()]
     kind = request.GET.get("kind", "")
     error = ""
@@ -120,9 +127,27 @@ def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "total": sum(by_kind.values()), "total_passed": sum(passed.values()), "tiles": tiles, "kind": kind,
         "kind_label": KIND_LABELS.get(kind, ""), "error": error, "page": page,
         "rows": [(a, alert_url(a)) for a in page], "groups": _groups(page, totals),
-        "places": places, "where": where, "filters": filters,
+        "places": places, "where": where, "filters": filters, "place_choices": _place_choices(places, where),
         "children": _by_child(scopes[0], counts) if len(scopes) == 1 else [],
+        "stale": _stale(counted),
     })
+
+
+def _stale(counted: list[Counted]) -> dict | None:
+    """When the counts shown are the stored ones though data changed since (a large subtree):
+    the oldest counting time and the changes since, for the note above the tiles."""
+    old = [c for c in counted if c.changes]
+    if not old:
+        return None
+    return {"at": min(c.computed_at for c in old), "changes": sum(c.changes for c in old)}
+
+
+def _place_choices(places: list[tuple[str, str, int]], where: str) -> list[tuple[str, str, int]]:
+    """The filter's choices: every organization with alerts, or, above :data:`PLACES_IN_FILTER` of
+    them (a province: thousands, a page of options no one scrolls), only the one chosen."""
+    if len(places) <= PLACES_IN_FILTER:
+        return places
+    return [p for p in places if p[0] == where]
 
 
 def _places(counts: list[tuple]) -> list[tuple[str, str, int]]:

@@ -1,5 +1,9 @@
 """``dangvu alerts --org CODE [--date YYYY-MM-DD] [--kind KIND] [--json]``: the alerts of one
-subtree (:func:`dangvu.alerts.selectors.alerts_for`), as a JSON list or a readable table."""
+subtree (:func:`dangvu.alerts.selectors.alerts_for`), as a JSON list or a readable table.
+
+``dangvu alerts --store [--org CODE]``: count and store the day's alerts of that organization, or
+of every organization above the cells (for a nightly job, so that the first look at a province's
+alerts page does not wait for the count; :mod:`dangvu.alerts.services`)."""
 
 from __future__ import annotations
 
@@ -37,19 +41,41 @@ def _table(org, day: dt.date, alerts: list[Alert]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _store(org_code: str | None, day: dt.date) -> int:
+    from dangvu.alerts.selectors import organizations_above_cells
+    from dangvu.alerts.services import store_counts
+
+    orgs = [_org(org_code)] if org_code is not None else organizations_above_cells()
+    for i, org in enumerate(orgs, 1):
+        counted = store_counts(org, day).counts()
+        sys.stderr.write(f"[{i}/{len(orgs)}] {org.name} ({org.code}): {sum(r[-1] for r in counted)} cảnh báo\n")
+    sys.stdout.write(f"Đã tính và lưu số cảnh báo ngày {day:%d/%m/%Y} của {len(orgs)} tổ chức.\n")
+    return 0
+
+
+def _org(text: str):
+    from dangvu.core.text import nfc
+    from dangvu.registry.selectors import org_by_code
+
+    org = org_by_code(nfc(text).strip().upper())
+    if org is None:
+        raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{text}».")
+    return org
+
+
 def _alerts(args: argparse.Namespace) -> int:
     day = _parse_date(args.date)
+    if args.store:
+        setup_django()
+        return _store(args.org, day)
+    if args.org is None:
+        raise CommandError("Cần --org MÃ (mã tổ chức đảng), hoặc --store để tính và lưu số cảnh báo.")
     if args.kind is not None and args.kind not in KINDS:
         raise CommandError(f"Loại cảnh báo không hợp lệ: {args.kind!r}. Chọn một trong: {', '.join(KINDS)}.")
     setup_django()
     from dangvu.alerts.selectors import alerts_for
-    from dangvu.core.text import nfc
-    from dangvu.registry.selectors import org_by_code
 
-    code = nfc(args.org).strip().upper()
-    org = org_by_code(code)
-    if org is None:
-        raise CommandError(f"Không tìm thấy tổ chức đảng có mã «{args.org}».")
+    org = _org(args.org)
     alerts = alerts_for(org, day)
     if args.kind:
         alerts = [a for a in alerts if a.kind == args.kind]
@@ -62,8 +88,10 @@ def _alerts(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("alerts", help="Liệt kê cảnh báo của một tổ chức đảng (cả cây trực thuộc)")
-    p.add_argument("--org", required=True, metavar="CODE", help="mã tổ chức đảng")
+    p.add_argument("--org", metavar="CODE", help="mã tổ chức đảng")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="ngày xét (mặc định: hôm nay)")
     p.add_argument("--kind", metavar="KIND", help=f"chỉ một loại cảnh báo: {', '.join(KINDS)}")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--store", action="store_true",
+                   help="tính và lưu số cảnh báo trong ngày (của --org, hoặc mọi tổ chức trên chi bộ), cho việc chạy hằng đêm")
     p.set_defaults(func=_alerts)

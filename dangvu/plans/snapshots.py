@@ -30,7 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -40,7 +40,9 @@ from dangvu.core.plan_status import number
 
 from .models import DataChange, IndicatorSnapshot
 
-WATCHED_APPS = frozenset({"registry", "meetings", "evaluation", "admission", "fees"})
+# The apps whose data indicators and alerts read (alerts also read letters, inspections and badges).
+WATCHED_APPS = frozenset({"registry", "meetings", "evaluation", "admission", "fees", "letters", "honours",
+                          "inspection"})
 IGNORED_MODELS = frozenset({"registry.importbatch"})  # bookkeeping of an import, read by no indicator
 # The date (or year) a row's effect on the figures starts from; rows of other models count for every year.
 WHEN_FIELD = {
@@ -155,6 +157,18 @@ def connect() -> None:
     data_changed.connect(_on_data_changed, dispatch_uid="dangvu.plans.snapshots.data_changed")
 
 
+def data_stamp() -> int:
+    """The change log's last id: what is computed after reading it misses no change logged up to it."""
+    return DataChange.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def changes_since(org, stamp: int) -> int:
+    """Changes logged after ``stamp`` that may touch ``org``'s subtree (those naming no organization
+    count everywhere). Read from the log's newest rows only (its id index)."""
+    return (DataChange.objects.filter(id__gt=stamp)
+            .filter(Q(organization__isnull=True) | Q(organization__path__startswith=org.path)).count())
+
+
 # -- reading and storing ---------------------------------------------------------------------------
 
 def _params_key(params: dict) -> str:
@@ -189,7 +203,7 @@ class Figures:
             return
         self.loaded |= set(todo)
         if self.stamp is None:
-            self.stamp = DataChange.objects.aggregate(m=Max("id"))["m"] or 0
+            self.stamp = data_stamp()
         rows = list(IndicatorSnapshot.objects.filter(organization_id__in=list(todo)))
         if not rows:
             return
@@ -225,7 +239,7 @@ class Figures:
         self.memo[k] = out
         if past:
             if self.stamp is None:  # forced: the stamp is read before computing, so a later write still counts
-                self.stamp = DataChange.objects.aggregate(m=Max("id"))["m"] or 0
+                self.stamp = data_stamp()
             self.new.append(IndicatorSnapshot(organization_id=org.pk, key=key, params=pkey, start=period.start,
                                               end=period.end, value=out[0], detail=out[1][:80],
                                               data_stamp=self.stamp))
