@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .web_pages import PAGES, Scope, page_urls
+from .wrk import available as wrk_available
+from .wrk import load_wrk
 
 if TYPE_CHECKING:
     from dangvu.registry.models import Organization
@@ -300,7 +302,7 @@ def web_section(root: Organization, env: dict[str, str], *, requests: int = 10, 
         for count in client_counts if mix_pages else ():
             _say(f"Đang đo {count} người dùng đồng thời trong {seconds:g} giây…")
             clients = [mix_pages[i % len(mix_pages)] for i in range(count)]
-            mixes.append(load(url, clients, seconds, seed=count))
+            mixes.append(load_wrk(url, clients, seconds) if wrk_available() else load(url, clients, seconds, seed=count))
     per_page = {role: {n: {**single[role][n], "queries": queries[role][n]} for n in pages[role]} for role in roles}
     slow = [f"{role} {n}: {row['p95_ms']} ms" for role, rows in per_page.items() for n, row in rows.items()
             if row["p95_ms"] is None or row["p95_ms"] > GOALS["page_p95_ms_at_most"]]
@@ -322,7 +324,8 @@ def web_section(root: Organization, env: dict[str, str], *, requests: int = 10, 
             "left_out": left_out,
             "requests_per_page": requests,
             "mix_roles": list(MIX_ROLES),
-            "load_generator": "Python threads, http.client keep-alive, same machine (loopback)",
+            "load_generator": ("Debian's wrk (C, epoll), keep-alive, same machine (loopback)" if wrk_available()
+                               else "Python threads, http.client keep-alive, same machine (loopback)"),
             "server": {"workers": workers or env.get("DANGVU_WORKERS") or os.cpu_count(),
                        "threads": threads or env.get("DANGVU_THREADS") or 4},
             "cpu_count": os.cpu_count(),
