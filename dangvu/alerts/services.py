@@ -15,18 +15,13 @@ Kept so that ``from dangvu.alerts.services import alerts_for`` (older callers) s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-import dangvu
-from dangvu.core.rulesets import load_rulesets
-from dangvu.plans.snapshots import changes_since, data_stamp
+from dangvu.plans.snapshots import changes_since, data_stamp, rules_fingerprint
 from dangvu.registry.models import Organization
 
 from .models import AlertSnapshot
@@ -34,14 +29,6 @@ from .queries import SubtreeAlerts
 from .selectors import GATHERERS, alerts_for, subtree_members_over
 
 __all__ = ["GATHERERS", "Counted", "alerts_for", "counted_alerts", "store_counts"]
-
-
-@lru_cache(maxsize=1)
-def rules_fingerprint() -> str:
-    """The rule sets and code version the counts were made with: either changing makes them stale."""
-    sets = [(rs.name, str(rs.effective), sorted(rs.params.items())) for rs in load_rulesets()]
-    text = json.dumps([dangvu.__version__, sets], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha1(text.encode()).hexdigest()
 
 
 @dataclass

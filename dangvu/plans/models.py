@@ -301,3 +301,22 @@ class DataChange(models.Model):
 
     class Meta:
         verbose_name = "thay đổi số liệu"
+
+
+class StoredResult(models.Model):
+    """A page's figures over one subtree (a statistics report, …) kept as JSON with the change-log
+    stamp they were computed after: read back while no :class:`DataChange` newer than ``data_stamp``
+    touches the subtree (:func:`dangvu.plans.snapshots.stored`). Only a cache of what the page
+    computes; a row is replaced, never edited."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("loại", max_length=40)
+    params = models.CharField("tham số", max_length=200)
+    data_stamp = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+    value = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "name", "params"],
+                                               name="plans_stored_result_one")]
+        verbose_name = "số liệu trang đã lưu"

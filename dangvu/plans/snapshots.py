@@ -24,9 +24,12 @@ and stores every past figure of the given plans regardless of stamps.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db import models
@@ -34,11 +37,16 @@ from django.db.models import Max, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+import dangvu
 from dangvu import indicators
 from dangvu.common.signals import data_changed
 from dangvu.core.plan_status import number
+from dangvu.core.rulesets import load_rulesets
+from dangvu.registry.models import Organization
 
-from .models import DataChange, IndicatorSnapshot
+from .models import DataChange, IndicatorSnapshot, StoredResult
+
+T = TypeVar("T")
 
 # The apps whose data indicators and alerts read (alerts also read letters, inspections and badges).
 WATCHED_APPS = frozenset({"registry", "meetings", "evaluation", "admission", "fees", "letters", "honours",
@@ -155,6 +163,31 @@ def connect() -> None:
             post_save.connect(_after_save, sender=model, dispatch_uid=uid)
             post_delete.connect(_after_delete, sender=model, dispatch_uid=uid)
     data_changed.connect(_on_data_changed, dispatch_uid="dangvu.plans.snapshots.data_changed")
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """The rule sets and code version figures were computed with: either changing makes them stale."""
+    sets = [(rs.name, str(rs.effective), sorted(rs.params.items())) for rs in load_rulesets()]
+    text = json.dumps([dangvu.__version__, sets], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def stored(name: str, org: Organization, params: str, compute: Callable[[], T], dump: Callable[[T], Any],
+           load: Callable[[Any], T]) -> T:
+    """``compute()`` (figures over ``org``'s subtree) read back from a :class:`StoredResult` while no
+    change has been logged in the subtree since it was computed, else computed and stored again.
+    ``params`` names what else it depends on (the day, the options); the rule sets and code version
+    are added here. ``dump``/``load`` turn the value into JSON and back."""
+    key = f"{params}|{rules_fingerprint()[:12]}"
+    row = StoredResult.objects.filter(organization=org, name=name, params=key).only("data_stamp", "value").first()
+    if row is not None and changes_since(org, row.data_stamp) == 0:
+        return load(row.value)
+    stamp = data_stamp()  # read first: a change committed while computing makes the row stale
+    value = compute()
+    StoredResult.objects.update_or_create(organization=org, name=name, params=key, defaults={
+        "data_stamp": stamp, "value": dump(value), "computed_at": timezone.now()})
+    return value
 
 
 def data_stamp() -> int:

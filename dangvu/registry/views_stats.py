@@ -17,7 +17,7 @@ from dangvu.common.views import access
 from dangvu.core import clock
 from dangvu.core.text import fold
 from dangvu.reports.docx import DOCX_MIME
-from dangvu.reports.stats import XLSX_MIME, build, stats_docx, stats_xlsx
+from dangvu.reports.stats import XLSX_MIME, build_stored, stats_docx, stats_xlsx
 
 from .forms import StatsForm
 
@@ -36,7 +36,7 @@ def org_stats(request: HttpRequest, code: str) -> HttpResponse:
     org = access(request).get_org(code)
     form = StatsForm(request.GET or None)
     day, start = _dates(form) if form.is_bound else (clock.today(), None)
-    report = build(org, day, start)
+    report = build_stored(org, day, start)
     query = f"ngay={report.day:%Y-%m-%d}&tu_ngay={report.start:%Y-%m-%d}"
     return render(request, "registry/org_stats.html", {
         "org": org, "form": form, "report": report, "query": query,
@@ -52,7 +52,7 @@ def org_stats_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         raise Http404("Không có định dạng báo cáo này.")
     org = access(request).get_org(code)
     day, start = _dates(StatsForm(request.GET))
-    report = build(org, day, start)
+    report = build_stored(org, day, start)
     content = stats_docx(report) if fmt == "docx" else stats_xlsx(report)
     log_export(request.user, org, f"stats.{fmt}", rows=report.total, date=report.day.isoformat(),
                start=report.start.isoformat())

@@ -1,0 +1,73 @@
+"""Stored page figures (issue 14): the statistics page's tables are read back while nothing in the
+subtree has changed, built again after a change inside it (not outside), and the stored form gives
+the same report as building it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import make_member_data
+from django.test import Client
+from django.urls import reverse
+
+from dangvu.core import clock
+from dangvu.plans.models import StoredResult
+from dangvu.plans.snapshots import changes_since
+from dangvu.registry import services as rs
+from dangvu.reports import stats
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def _page(user) -> str:
+    c = Client()
+    c.force_login(user)
+    r = c.get(reverse("registry:org_stats", args=["C1"]))
+    assert r.status_code == 200
+    return r.content.decode()
+
+
+def _tamper(org) -> None:
+    row = StoredResult.objects.get(organization=org, name="stats")
+    row.value = {**row.value, "problems": ["DẤU-ĐÃ-LƯU"]}
+    row.save()
+
+
+def _newcomer(org, name: str):
+    return rs.register_member(None, org, make_member_data(name, D(1985, 5, 5), admitted_on=D(2012, 1, 9),
+                                                          full_on=D(2013, 1, 9)))
+
+
+def test_statistics_read_back_until_the_subtree_changes(tree) -> None:
+    office, c1 = tree.users["office"], tree.orgs["C1"]
+    html = _page(office)
+    assert "DẤU-ĐÃ-LƯU" not in html and StoredResult.objects.filter(organization=c1, name="stats").count() == 1
+    _tamper(c1)
+    assert "DẤU-ĐÃ-LƯU" in _page(office)  # read back
+    _newcomer(tree.orgs["C2A"], "Hoàng Văn Ngoài")
+    assert "DẤU-ĐÃ-LƯU" in _page(office)  # a change elsewhere does not touch C1's figures
+    before = stats.build(c1, clock.today()).total
+    _newcomer(tree.orgs["C1B"], "Hoàng Văn Trong")
+    html = _page(office)
+    assert "DẤU-ĐÃ-LƯU" not in html  # built again
+    assert stats.build_stored(c1, clock.today()).total == before + 1
+    row = StoredResult.objects.get(organization=c1, name="stats")
+    assert changes_since(c1, row.data_stamp) == 0
+
+
+def test_the_stored_form_is_the_built_report(tree) -> None:
+    c1, day = tree.orgs["C1"], D(2026, 6, 30)
+    built = stats.build(c1, day, D(2026, 1, 1))
+    first = stats.build_stored(c1, day, D(2026, 1, 1))   # built and stored
+    again = stats.build_stored(c1, day, D(2026, 1, 1))   # read back
+    assert StoredResult.objects.filter(organization=c1, name="stats").count() == 1
+    for report in (first, again):
+        assert (report.start, report.day, report.opening, report.total) == (built.start, built.day, built.opening,
+                                                                           built.total)
+        assert report.org_tables == built.org_tables and report.member_tables == built.member_tables
+        assert report.changes == built.changes and report.problems == built.problems
+    # another period is another row
+    stats.build_stored(c1, day, D(2026, 3, 1))
+    assert StoredResult.objects.filter(organization=c1, name="stats").count() == 2
