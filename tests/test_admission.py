@@ -451,3 +451,26 @@ def test_demo_step_builds_a_consistent_pipeline(db) -> None:
     assert any(d.key == "certificate_expires" and (d.overdue or d.soon) for d in first)
     assert any(d.key == "decision_by" for d in first) and any(d.key == "ceremony_by" for d in first)
     assert result.counts["Prospect"] == len(prospects)
+
+
+def test_pipeline_overdue_count_is_the_rule_counted_prospect_by_prospect(db) -> None:
+    """The pipeline's «việc đã quá hạn» is one SQL count against each stage's first not-yet-overdue
+    day (bisection over the rule): equal to the rule applied to every prospect, on several days."""
+    from dangvu.admission.selectors import _COUNTED_FROM, _overdue, _pipeline_rows, overdue_before
+    from dangvu.demo.services import build_demo
+
+    day = D(2026, 11, 20)
+    root = build_demo("commune", 77, today=day).root
+    for today in (day, day + dt.timedelta(days=9), day + dt.timedelta(days=45), day + dt.timedelta(days=400)):
+        rows = _pipeline_rows(root, today.year)
+        by_rule = sum(1 for p in rows.exclude(stage=Stage.DROPPED).select_related("member")
+                      if (first := s.deadlines_for(p, today)[:1]) and first[0].overdue)
+        assert _overdue(rows, today) == by_rule, today
+        for stage, field in _COUNTED_FROM.items():
+            cut = overdue_before(stage, today)
+
+            def late(d: dt.date, stage=stage, field=field, today=today) -> bool:
+                first = s.deadlines_for(Prospect(stage=stage, **{field: d}), today)[:1]
+                return bool(first and first[0].overdue)
+            assert late(cut - dt.timedelta(days=1)) and not late(cut), (stage, today)
+    assert by_rule > 0

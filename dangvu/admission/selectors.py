@@ -313,24 +313,41 @@ def _pipeline_rows(org: Organization, year: int) -> QuerySet[Prospect]:
             .filter(shown=True))
 
 
+def overdue_before(stage: str, today: dt.date) -> dt.date:
+    """The first day a deadline of ``stage`` may be counted from and not be overdue on ``today``
+    (:func:`deadlines_for`'s first deadline). A deadline never comes earlier for a later start (working
+    days, months), so every earlier day is overdue and none from this one on: found by bisection,
+    a dozen evaluations of the rule instead of one per prospect or per date."""
+    counted_from = _COUNTED_FROM[stage]
+
+    def late(day: dt.date) -> bool:
+        p = Prospect(stage=stage, **{counted_from: day})
+        p.member = None
+        first = deadlines_for(p, today)[:1]
+        return bool(first and first[0].overdue)
+
+    lo, hi = EARLIEST_COUNTED, today + dt.timedelta(days=1)  # counted from after today: not yet due
+    if not late(lo):
+        return lo
+    while (hi - lo).days > 1:
+        mid = lo + (hi - lo) // 2
+        lo, hi = (mid, hi) if late(mid) else (lo, mid)
+    return hi
+
+
 def _overdue(rows: QuerySet[Prospect], today: dt.date) -> int:
-    """Prospects whose next deadline has passed: grouped by the dates a deadline is counted from,
-    so the working-day rules run once per distinct date, not once per prospect."""
-    fields = ("stage", "course_passed_on", "resolved_on", "decision_on", "member__status")
-    late: dict[tuple, bool] = {}  # by the stage and the one date its deadline is counted from
-    n = 0
-    for row in rows.exclude(stage=Stage.DROPPED).values(*fields).annotate(n=Count("id")).order_by():
-        key = (row["stage"], row[_COUNTED_FROM.get(row["stage"], "stage")], row["member__status"])
-        if key not in late:
-            p = Prospect(stage=row["stage"], course_passed_on=row["course_passed_on"],
-                         resolved_on=row["resolved_on"], decision_on=row["decision_on"])
-            p.member = Member(status=row["member__status"]) if row["member__status"] else None
-            first = deadlines_for(p, today)[:1]
-            late[key] = bool(first and first[0].overdue)
-        n += row["n"] if late[key] else 0
-    return n
+    """Prospects whose next deadline has passed: one count, each stage's date before the day
+    :func:`overdue_before` finds (an admitted prospect only while still probationary)."""
+    late = Q()
+    for stage, counted_from in _COUNTED_FROM.items():
+        cond = Q(stage=stage, **{f"{counted_from}__lt": overdue_before(stage, today)})
+        if stage == Stage.ADMITTED:
+            cond &= Q(member__isnull=True) | Q(member__status="probationary")
+        late |= cond
+    return rows.filter(late).count()
 
 
+EARLIEST_COUNTED = dt.date(1900, 1, 1)
 _COUNTED_FROM = {Stage.COURSE: "course_passed_on", Stage.VETTED: "course_passed_on",
                  Stage.CELL_RESOLVED: "resolved_on", Stage.DECIDED: "decision_on", Stage.ADMITTED: "decision_on"}
 """The date each stage's next deadline is counted from (:func:`deadlines_for`)."""
