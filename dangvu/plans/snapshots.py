@@ -2,11 +2,13 @@
 
 A dashboard shows each bound target year by year (up to five years). A past period — one that
 ended before this year — gives the same figure until the data it reads changes, so it is computed
-once, stored as an :class:`~dangvu.plans.models.IndicatorSnapshot`, and read back; only the
-current period is computed on every view.
+once, stored as an :class:`~dangvu.plans.models.IndicatorSnapshot`, and read back. The current
+period is read as of today: its figure is stored under today's mark and read back the same day
+while nothing it reads has changed (a province's root would otherwise count every view).
 
 When is a stored figure out of date? Every save or delete of the apps whose data the indicators
-read (registry, meetings, evaluation, admission, fees) appends a :class:`~dangvu.plans.models.DataChange`
+read (registry, meetings, evaluation, admission, fees; letters, honours and inspection for the
+alerts) appends a :class:`~dangvu.plans.models.DataChange`
 naming the organization the row belongs to (before and after an update) and the first year it
 can affect (a meeting's date, a round's year; ``None`` for rows without one, e.g. a member's
 record, which changes every year's counts). Writes that bypass ``save()`` send
@@ -225,6 +227,7 @@ class Figures:
         self.stamp: int | None = None
         self.new: list[IndicatorSnapshot] = []
         self.computed = 0  # indicator computations this page ran (tests read it)
+        self.today_mark = f"@{today.isoformat()}"
 
     def _past(self, period: indicators.Period) -> bool:
         return period.end.year < self.today.year
@@ -237,7 +240,8 @@ class Figures:
         self.loaded |= set(todo)
         if self.stamp is None:
             self.stamp = data_stamp()
-        rows = list(IndicatorSnapshot.objects.filter(organization_id__in=list(todo)))
+        rows = list(IndicatorSnapshot.objects.filter(organization_id__in=list(todo))
+                    .filter(Q(end__lt=dt.date(self.today.year, 1, 1)) | Q(params__endswith=self.today_mark)))
         if not rows:
             return
         since = min(r.data_stamp for r in rows)
@@ -256,26 +260,23 @@ class Figures:
 
     def value(self, key: str, org, period: indicators.Period, params: dict) -> tuple[float | None, str]:
         """(value, "numerator/denominator") of one indicator over ``org``'s subtree in ``period``."""
-        pkey = _params_key(params)
+        # The current period is read as of today: stored under today's mark, valid for today only.
+        pkey = _params_key(params) + ("" if self._past(period) else self.today_mark)
         k = (key, org.pk, period.start, period.end, pkey)
         if k in self.memo:
             return self.memo[k]
-        past = self._past(period)
-        if past:
-            self.preload([org])
-            if k in self.stored:
-                self.memo[k] = self.stored[k]
-                return self.memo[k]
+        self.preload([org])
+        if k in self.stored:
+            self.memo[k] = self.stored[k]
+            return self.memo[k]
         v = indicators.compute(key, org, period, **params)
         self.computed += 1
         out = (None if v.value is None else float(v.value)), _detail(v)
         self.memo[k] = out
-        if past:
-            if self.stamp is None:  # forced: the stamp is read before computing, so a later write still counts
-                self.stamp = data_stamp()
-            self.new.append(IndicatorSnapshot(organization_id=org.pk, key=key, params=pkey, start=period.start,
-                                              end=period.end, value=out[0], detail=out[1][:80],
-                                              data_stamp=self.stamp))
+        if self.stamp is None:  # forced: the stamp is read before computing, so a later write still counts
+            self.stamp = data_stamp()
+        self.new.append(IndicatorSnapshot(organization_id=org.pk, key=key, params=pkey, start=period.start,
+                                          end=period.end, value=out[0], detail=out[1][:80], data_stamp=self.stamp))
         return out
 
     def save(self) -> None:
@@ -289,4 +290,8 @@ class Figures:
             self.new, update_conflicts=True,
             unique_fields=["organization", "key", "params", "start", "end"],
             update_fields=["value", "detail", "computed_at", "data_stamp"])
+        # Current-period figures of earlier days are of no use any more.
+        (IndicatorSnapshot.objects.filter(organization_id__in={s.organization_id for s in self.new},
+                                          end__gte=dt.date(self.today.year, 1, 1))
+         .exclude(params__endswith=self.today_mark).delete())
         self.new = []
