@@ -211,3 +211,27 @@ def test_a_returned_badge_is_recorded_only_after_leaving(world):
     award.refresh_from_db()
     khanh.refresh_from_db()
     assert hs.return_badge(None, award, D(2026, 3, 2)).returned_on == D(2026, 3, 2)
+
+
+def test_badge_page_lists_read_back_are_the_computed_ones(world):
+    from dangvu.core.rulesets import ruleset_for
+    from dangvu.honours import badge_page
+    from dangvu.plans.models import StoredResult
+
+    c1 = world.orgs["C1"]
+    hs.propose_badge(None, world.members["giang"], FEB)
+
+    def seen(lists) -> tuple:
+        def rows(rs_) -> list:
+            return [(r.member.pk, r.member.organization.name, r.due, r.proposal.pk if r.proposal else None)
+                    for r in rs_]
+        return rows(lists.living), lists.more_living, rows(lists.posthumous), lists.more_posthumous, lists.due
+
+    computed = badge_page.badge_lists(c1, FEB, ruleset_for(FEB))
+    again = badge_page.badge_lists(c1, FEB, ruleset_for(FEB))
+    assert StoredResult.objects.filter(organization=c1, name="badges").count() == 1
+    assert seen(again) == seen(computed)
+    living, _more, posthumous, _more_p, due = seen(again)
+    assert {pk for pk, *_ in living} >= {world.members["giang"].pk, world.members["hanh"].pk}
+    assert any(proposal for *_, proposal in living) and [pk for pk, *_ in posthumous] == [world.members["nam"].pk]
+    assert due == len(living)

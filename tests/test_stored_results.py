@@ -71,3 +71,21 @@ def test_the_stored_form_is_the_built_report(tree) -> None:
     # another period is another row
     stats.build_stored(c1, day, D(2026, 3, 1))
     assert StoredResult.objects.filter(organization=c1, name="stats").count() == 2
+
+
+def test_badge_page_lists_read_back_until_the_subtree_changes(tree) -> None:
+    office, c1 = tree.users["office"], tree.orgs["C1"]
+    c = Client()
+    c.force_login(office)
+    url = reverse("honours:badges", args=["C1"])
+    first = c.get(url).content.decode()
+    row = StoredResult.objects.get(organization=c1, name="badges")
+    row.value = {**row.value, "due": 4242}
+    row.save()
+    assert 'data-count="due">4242<' in c.get(url).content.decode()  # read back
+    _newcomer(tree.orgs["C2A"], "Hoàng Văn Ngoài")
+    assert 'data-count="due">4242<' in c.get(url).content.decode()
+    _newcomer(tree.orgs["C1B"], "Hoàng Văn Trong")  # admitted 2012: not due, but the subtree changed
+    html = c.get(url).content.decode()
+    assert 'data-count="due">4242<' not in html and 'data-count="due">' in html  # built again
+    assert first.count('data-member="') == html.count('data-member="')

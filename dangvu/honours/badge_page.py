@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 
-from dangvu.core.badges import badge_years, early_months
+from dangvu import indicators
+from dangvu.core.badges import BadgeDue, badge_years, early_months
+from dangvu.core.periods import Period
 from dangvu.core.rulesets import RuleSet
+from dangvu.plans.snapshots import stored
 from dangvu.registry.models import ACTIVE_STATUSES, Member, MemberStatus, Organization
 
+from .models import BadgeAward
 from .selectors import (
     BadgeRow,
     badge_break_members,
@@ -84,3 +89,49 @@ def early_possible(org: Organization, occasion: dt.date, rs: RuleSet, limit: int
     """The first ``limit`` living members not due on ``occasion`` who would be if seriously ill."""
     return _first(early_candidates(org, occasion, rs),
                   lambda chunk: early_rows(org, occasion, rs, only=chunk), limit)
+
+
+@dataclass
+class BadgeLists:
+    """What the badge page shows of an occasion: the two bounded lists, whether more follow, and
+    the ``badges.due_count`` indicator's count."""
+    living: list[BadgeRow]
+    more_living: bool
+    posthumous: list[BadgeRow]
+    more_posthumous: bool
+    due: int
+
+
+def badge_lists(org: Organization, occasion: dt.date, rs: RuleSet) -> BadgeLists:
+    """The page's lists and count, kept per subtree and occasion and read back while nothing in the
+    subtree has changed (:func:`dangvu.plans.snapshots.stored`): at a province's root they take a
+    second to find."""
+    def compute() -> BadgeLists:
+        living, more_living = living_due(org, occasion, rs)
+        posthumous, more_posthumous = posthumous_due(org, occasion, rs)
+        due = indicators.compute("badges.due_count", org, Period(occasion, occasion), occasion=occasion).value
+        return BadgeLists(living, more_living, posthumous, more_posthumous, int(due or 0))
+    return stored("badges", org, f"{occasion}", compute, _dump, _load)
+
+
+def _rows_json(rows: list[BadgeRow]) -> list[list]:
+    return [[r.member.pk, r.due.badge, r.due.party_age_days, r.due.reached_on.isoformat(), r.due.early,
+             r.due.posthumous, r.proposal.pk if r.proposal else None] for r in rows]
+
+
+def _dump(lists: BadgeLists) -> dict:
+    return {"living": _rows_json(lists.living), "more_living": lists.more_living,
+            "posthumous": _rows_json(lists.posthumous), "more_posthumous": lists.more_posthumous, "due": lists.due}
+
+
+def _load(value: dict) -> BadgeLists:
+    rows = [*value["living"], *value["posthumous"]]
+    members = Member.objects.select_related("organization").in_bulk([r[0] for r in rows])
+    awards = BadgeAward.objects.in_bulk([r[6] for r in rows if r[6] is not None])
+
+    def back(stored_rows: list[list]) -> list[BadgeRow]:
+        return [BadgeRow(members[pk], BadgeDue(badge, age, dt.date.fromisoformat(on), early, posthumous),
+                         awards.get(award) if award else None)
+                for pk, badge, age, on, early, posthumous, award in stored_rows if pk in members]
+    return BadgeLists(back(value["living"]), value["more_living"], back(value["posthumous"]),
+                      value["more_posthumous"], value["due"])

@@ -59,24 +59,23 @@ def badges(request: HttpRequest, code: str) -> HttpResponse:
     occasion = _occasion(request)
     rs = ruleset_for(occasion)
     # Each list at most BADGE_ROWS long, whatever the subtree holds; the count is the indicator's.
-    living, more_living = badge_page.living_due(org, occasion, rs)
-    posthumous, more_posthumous = badge_page.posthumous_due(org, occasion, rs)
+    lists = badge_page.badge_lists(org, occasion, rs)
     # Who could be proposed early is the cell's knowledge; above a cell it is read when asked for.
     early_asked = org.is_cell or request.GET.get("som") == "1"
     early, more_early = (badge_page.early_possible(org, occasion, rs) if acc.can_edit_org(org) and early_asked
                          else ([], False))
-    due = indicators.compute("badges.due_count", org, Period(occasion, occasion), occasion=occasion)
     today = clock.today()
     choices = [d for y in (today.year - 1, today.year, today.year + 1) for d in occasions(y, rs)]
     return render(request, "honours/badges.html", {
         "org": org, "occasion": occasion, "is_occasion": is_occasion(occasion, rs),
         "occasions_text": occasions_text(rs), "choices": choices,
-        "living": living, "more_living": more_living, "posthumous": posthumous, "more_posthumous": more_posthumous,
+        "living": lists.living, "more_living": lists.more_living, "posthumous": lists.posthumous,
+        "more_posthumous": lists.more_posthumous,
         "early": early, "more_early": more_early, "shown_at_most": badge_page.BADGE_ROWS,
         "early_link": acc.can_edit_org(org) and not early_asked,
         "decided": [a for a in sel.proposals(org, occasion) if a.decided_on],
         "pending": sel.pending_proposals(org, occasion).count(),
-        "due": due, "can_edit": acc.can_edit_org(org),
+        "due": lists.due, "can_edit": acc.can_edit_org(org),
         "signer_form": SignerForm(signers=document_signers(org, today)),
         "source": rs.source("badges.years"),
     })
