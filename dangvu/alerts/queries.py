@@ -127,6 +127,12 @@ def _tables(today: dt.date, rs: RuleSet) -> dict:
     return _TABLES[key]
 
 
+def warm(today: dt.date | None = None) -> None:
+    """Compute today's day tables now (the server does it before forking its workers)."""
+    today = today or clock.today()
+    _tables(today, ruleset_for(today))
+
+
 @dataclass
 class KindQuery:
     """One SQL kind: its rows annotated with ``tag`` (only alerted rows), and how a row becomes
