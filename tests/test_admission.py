@@ -474,3 +474,20 @@ def test_pipeline_overdue_count_is_the_rule_counted_prospect_by_prospect(db) -> 
                 return bool(first and first[0].overdue)
             assert late(cut - dt.timedelta(days=1)) and not late(cut), (stage, today)
     assert by_rule > 0
+
+
+def test_stored_quota_table_reads_back_the_counted_one(db) -> None:
+    from dangvu.admission.selectors import quota_table, stored_quota_table
+    from dangvu.demo.services import build_demo
+    from dangvu.plans.models import StoredResult
+
+    day = D(2026, 11, 20)
+    root = build_demo("commune", 77, today=day).root
+    counted = quota_table(root, 2026)
+    first, again = stored_quota_table(root, 2026), stored_quota_table(root, 2026)
+    assert StoredResult.objects.filter(organization=root, name="admission_quota").count() == 1
+    for table in (first, again):
+        assert (table.year, table.term, table.total_year, table.total_term) == (
+            counted.year, counted.term, counted.total_year, counted.total_term)
+        assert [(o.pk, y, t) for o, y, t in table.rows] == [(o.pk, y, t) for o, y, t in counted.rows]
+    assert counted.total_year.admitted > 0 and len(counted.rows) > 1

@@ -29,6 +29,7 @@ from dangvu.core.admission import (
 )
 from dangvu.core.deadlines import DEADLINE_LABELS, admission_decision, cell_resolution
 from dangvu.core.rulesets import ruleset_for
+from dangvu.plans.snapshots import stored
 from dangvu.registry.models import CELL_KINDS, Member, Organization, StatusChange
 
 from .models import OPEN_STAGES, STAGE_ORDER, AdmissionQuota, Prospect, Stage
@@ -204,6 +205,32 @@ def quota_table(org: Organization, year: int) -> QuotaTable:
     table.total_year = totals["year"]
     table.total_term = totals.get("term")
     return table
+
+
+def stored_quota_table(org: Organization, year: int) -> QuotaTable:
+    """:func:`quota_table`, read back while nothing in the subtree has changed since it was counted
+    (:func:`dangvu.plans.snapshots.stored`): a province's root sums thousands of cells' quotas."""
+    return stored("admission_quota", org, str(year), lambda: quota_table(org, year), _dump_table,
+                  _load_table)
+
+
+def _progress_json(p: Progress | None) -> list | None:
+    return None if p is None else [p.admitted, p.students, p.target, p.students_target]
+
+
+def _dump_table(t: QuotaTable) -> dict:
+    return {"year": t.year, "term": t.term, "total_year": _progress_json(t.total_year),
+            "total_term": _progress_json(t.total_term),
+            "rows": [[org.pk, _progress_json(y), _progress_json(term)] for org, y, term in t.rows]}
+
+
+def _load_table(value: dict) -> QuotaTable:
+    orgs = Organization.objects.in_bulk([r[0] for r in value["rows"]])
+    def back(p: list | None) -> Progress | None:
+        return None if p is None else Progress(*p)
+    return QuotaTable(year=value["year"], term=value["term"], total_year=back(value["total_year"]),
+                      total_term=back(value["total_term"]),
+                      rows=[(orgs[pk], back(y), back(term)) for pk, y, term in value["rows"] if pk in orgs])
 
 
 # -- deadlines and warnings ---------------------------------------------------------------

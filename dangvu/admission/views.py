@@ -70,7 +70,7 @@ def pipeline(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "admission/pipeline.html", {
         "org": org, "year": year, "today": today, "sections": line.sections, "dropped": line.dropped,
         "dropped_count": line.dropped_count, "open_count": line.open_count, "overdue": line.overdue,
-        "table": sel.quota_table(org, year), "is_cell": org.kind in CELL_KINDS, "page": line.page,
+        "table": sel.stored_quota_table(org, year), "is_cell": org.kind in CELL_KINDS, "page": line.page,
         "can_edit": acc.can_edit_org(org), "years": range(today.year, today.year - 4, -1),
         "quotas": sel.quotas_of(org),
     })
