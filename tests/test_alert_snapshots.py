@@ -144,3 +144,20 @@ def test_the_unit_filter_lists_every_place_only_when_they_are_few(tree, client, 
     assert f"{len(places)} đơn vị có cảnh báo: chọn một đơn vị trực thuộc ở bảng trên" in html
     _n, html = _all(client, admin, reverse("alerts:list") + f"?don-vi={places[0]}")
     assert re.findall(r'<option value="(C[0-9A-Z]+)" selected', html) == [places[0]]
+
+
+def test_the_alerts_indicator_reads_the_days_counts_while_they_are_right(tree, client) -> None:
+    from dangvu import indicators
+    from dangvu.indicators import Period
+
+    c1, today = tree.orgs["C1"], clock.today()
+
+    def count() -> int:
+        return indicators.compute("alerts.count", c1, Period(today, today)).value
+
+    live = count()
+    counted_alerts(c1, today)
+    _tamper(c1, 77)
+    assert count() == 77
+    _newcomer(tree.orgs["C1A"], "Hoàng Văn Mới")
+    assert count() in (live, live + 1)

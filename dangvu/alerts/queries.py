@@ -43,9 +43,11 @@ from dangvu.core.alerts import (
 from dangvu.core.rulesets import RuleSet, load_rulesets, ruleset_for
 from dangvu.honours import selectors as honours
 from dangvu.meetings import selectors as meetings
+from dangvu.plans.snapshots import changes_since, rules_fingerprint
 from dangvu.registry.models import Organization
 
 from . import selectors as sel
+from .models import AlertSnapshot
 
 Tag = tuple[str, str]  # (kind, severity)
 
@@ -374,9 +376,21 @@ def page_key(a: Alert) -> tuple:
     return (a.org_path, *sort_key(a))
 
 
+def day_snapshot(org: Organization, day: dt.date) -> AlertSnapshot | None:
+    """The counts kept for the subtree and day (:mod:`dangvu.alerts.services`), if any, made with
+    today's rule sets; whether still right is for the caller to ask (:func:`changes_since`)."""
+    return (AlertSnapshot.objects.filter(organization=org, day=day, rules=rules_fingerprint())
+            .only("stamp", "computed_at", "counts", "listed").first())
+
+
 def alert_counts_by_kind(org: Organization, today: dt.date | None = None) -> dict[str, int]:
-    """Alerts of the subtree per kind (every kind listed), as ``count_by_kind(alerts_for(...))``."""
+    """Alerts of the subtree per kind (every kind listed), as ``count_by_kind(alerts_for(...))``:
+    the day's kept counts when nothing in the subtree has changed since, else counted now."""
+    today = today or clock.today()
+    snap = day_snapshot(org, today)
+    fresh = snap is not None and changes_since(org, snap.stamp) == 0
+    rows = snap.counts if fresh else SubtreeAlerts(org, today).counts()
     counts = count_by_kind([])
-    for *_rest, kind, _severity, n in SubtreeAlerts(org, today).counts():
+    for *_rest, kind, _severity, n in rows:
         counts[kind] += n
     return counts

@@ -25,7 +25,7 @@ from dangvu.plans.snapshots import changes_since, data_stamp, rules_fingerprint
 from dangvu.registry.models import Organization
 
 from .models import AlertSnapshot
-from .queries import SubtreeAlerts
+from .queries import SubtreeAlerts, day_snapshot
 from .selectors import GATHERERS, alerts_for, subtree_members_over
 
 __all__ = ["GATHERERS", "Counted", "alerts_for", "counted_alerts", "store_counts"]
@@ -62,8 +62,7 @@ def counted_alerts(org: Organization, today: dt.date, *, refresh: bool = False) 
     """The subtree's alerts for a page: stored counts when still right (or when the subtree is too
     large to count on a page), else counted now and stored."""
     if not refresh:
-        snap = (AlertSnapshot.objects.filter(organization=org, day=today, rules=rules_fingerprint())
-                .only("stamp", "computed_at", "counts", "listed").first())
+        snap = day_snapshot(org, today)
         if snap is not None:
             changes = changes_since(org, snap.stamp)
             if changes == 0 or subtree_members_over(org, settings.DANGVU_ALERTS_LIVE_MEMBERS):
