@@ -57,9 +57,15 @@ def world(tree, settings, tmp_path, request) -> World:
     return build_world(tree, settings, tmp_path, request)  # builds the objects of the app in ``name``
 
 
+# Figures kept when a page is read (issue 14: alert counts, statistics, badge lists, dashboard
+# figures): a cache of what the pages compute, written by reading, so not counted as a write here.
+KEPT_FIGURES = frozenset({"alerts.AlertSnapshot", "plans.StoredResult", "plans.IndicatorSnapshot"})
+
+
 def rows() -> dict[str, int]:
-    """Row counts of every model of the project, and the audit log's length."""
-    counts = {m._meta.label: m.objects.count() for m in apps.get_models() if m.__module__.startswith("dangvu.")}
+    """Row counts of every model of the project (kept figures aside), and the audit log's length."""
+    counts = {m._meta.label: m.objects.count() for m in apps.get_models()
+              if m.__module__.startswith("dangvu.") and m._meta.label not in KEPT_FIGURES}
     counts["log"] = LogEntry.objects.count()
     return counts
 
