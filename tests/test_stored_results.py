@@ -89,3 +89,21 @@ def test_badge_page_lists_read_back_until_the_subtree_changes(tree) -> None:
     html = c.get(url).content.decode()
     assert 'data-count="due">4242<' not in html and 'data-count="due">' in html  # built again
     assert first.count('data-member="') == html.count('data-member="')
+
+
+def test_kept_figures_are_keyed_by_the_code_that_computed_them(tmp_path) -> None:
+    """A deployment that changes any source file changes the fingerprint the kept figures are
+    stored under, so they are computed again by the new code."""
+    from dangvu.plans.snapshots import code_digest
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "rules.py").write_text("LIMIT = 3\n")
+    (tmp_path / "notes.txt").write_text("not code")
+    first = code_digest(tmp_path)
+    (tmp_path / "notes.txt").write_text("still not code")
+    assert code_digest(tmp_path) == first
+    (tmp_path / "app" / "rules.py").write_text("LIMIT = 4\n")
+    changed = code_digest(tmp_path)
+    assert changed != first
+    (tmp_path / "app" / "rules.py").rename(tmp_path / "app" / "other.py")
+    assert code_digest(tmp_path) not in (first, changed)

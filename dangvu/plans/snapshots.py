@@ -31,6 +31,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -169,10 +170,22 @@ def connect() -> None:
 
 @lru_cache(maxsize=1)
 def rules_fingerprint() -> str:
-    """The rule sets and code version figures were computed with: either changing makes them stale."""
+    """The rule sets and the code figures were computed with: either changing makes them stale.
+    The code is told by a digest of the package's Python sources, not by its version number, which
+    does not change between deployments of the same release."""
     sets = [(rs.name, str(rs.effective), sorted(rs.params.items())) for rs in load_rulesets()]
-    text = json.dumps([dangvu.__version__, sets], sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps([dangvu.__version__, code_digest(), sets], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+def code_digest(root: Path | None = None) -> str:
+    """SHA-1 over the package's ``.py`` files (path and content, in path order)."""
+    root = root or Path(dangvu.__file__).resolve().parent
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def stored(name: str, org: Organization, params: str, compute: Callable[[], T], dump: Callable[[T], Any],
