@@ -14,7 +14,7 @@ from conftest import make_member_data
 from django.urls import reverse
 
 from dangvu.alerts.models import AlertSnapshot
-from dangvu.alerts.queries import SubtreeAlerts
+from dangvu.alerts.queries import PAGE_SIZE, SubtreeAlerts, covering, per_organization
 from dangvu.alerts.services import counted_alerts
 from dangvu.cli import main
 from dangvu.core import clock
@@ -161,3 +161,32 @@ def test_the_alerts_indicator_reads_the_days_counts_while_they_are_right(tree, c
     assert count() == 77
     _newcomer(tree.orgs["C1A"], "Hoàng Văn Mới")
     assert count() in (live, live + 1)
+
+
+def test_the_unfiltered_first_page_is_kept_and_read_back(tree, client, django_assert_num_queries) -> None:
+    """The page most views open (every kind, every place, page 1) is kept with the counts: read back
+    without asking the kinds for rows; a filtered view or another page still asks them."""
+    today = D(2026, 6, 24)
+    _absent_three_months(tree, today)
+    p = tree.orgs["P"]
+    live = SubtreeAlerts(p, today)
+    snap = json.loads(json.dumps(live.snapshot()))
+    paths, skip = covering(per_organization(live.counts()), 0, PAGE_SIZE)
+    assert skip == 0 and snap["first_page"]["paths"] == paths
+    first = live.rows(paths, "", PAGE_SIZE)
+    assert first and len(first) <= PAGE_SIZE
+    stored = SubtreeAlerts(p, today, stored=snap)
+    with django_assert_num_queries(0):
+        assert stored.rows(paths, "", PAGE_SIZE) == first
+    assert stored.rows(paths, "unexcused_absences", PAGE_SIZE) == live.rows(paths, "unexcused_absences", PAGE_SIZE)
+    # on the page: a kept row is what the page shows (an impossible message proves it)
+    office, c1 = tree.users["office"], tree.orgs["C1"]
+    _all(client, office)
+    snapshot = AlertSnapshot.objects.get(organization=c1, day=clock.today())
+    rows = snapshot.first_page["rows"]
+    assert rows, "the office's commune has alerts on its first page"
+    rows[0][3] = "Dòng đã giữ từ lần đếm trước"
+    AlertSnapshot.objects.filter(pk=snapshot.pk).update(first_page={**snapshot.first_page, "rows": rows})
+    assert "Dòng đã giữ từ lần đếm trước" in _all(client, office)[1]
+    kind = rows[0][0]
+    assert "Dòng đã giữ từ lần đếm trước" not in _all(client, office, reverse("alerts:list") + f"?kind={kind}")[1]

@@ -22,6 +22,7 @@ class AlertSnapshot(models.Model):
     computed_at = models.DateTimeField("tính lúc", default=timezone.now)
     counts = models.JSONField(default=list)
     listed = models.JSONField(default=dict)
+    first_page = models.JSONField(default=dict)  # the unfiltered list's first page: {"paths", "rows"}
 
     class Meta:
         verbose_name = "số cảnh báo đã tính"

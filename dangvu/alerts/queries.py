@@ -56,6 +56,8 @@ STABLE_DAYS = 31
 earlier day: deadlines grow with the day they are counted from, so an older day is as late."""
 MAX_SCAN_DAYS = 4000
 """Longest scan back (the course certificate's validity of years comes first)."""
+PAGE_SIZE = 50
+"""Alerts on one page of the alerts page; the first page of the unfiltered list is kept with the counts."""
 
 
 
@@ -173,12 +175,21 @@ class SubtreeAlerts:
         self._gathered: dict[str, list[Alert]] = (
             {key: [alert_from_row(r) for r in rows] for key, rows in stored["listed"].items()}
             if stored is not None else {})
+        # The unfiltered list's first page as counted (its organizations' paths and its alerts): the
+        # page most views open, read back instead of asking every kind for its rows again.
+        first = (stored or {}).get("first_page") or {}
+        self._first: tuple[list[str], list[Alert]] | None = (
+            (first["paths"], [alert_from_row(r) for r in first["rows"]]) if first else None)
 
     def snapshot(self) -> dict:
-        """What :class:`dangvu.alerts.models.AlertSnapshot` keeps (JSON): the counts and the short lists."""
+        """What :class:`dangvu.alerts.models.AlertSnapshot` keeps (JSON): the counts, the short lists
+        and the unfiltered list's first page."""
         counts = self.counts()
+        paths, _skip = covering(per_organization(counts), 0, PAGE_SIZE)
+        first = self.rows(paths, "", PAGE_SIZE)
         return {"counts": [list(r) for r in counts],
-                "listed": {key: [alert_row(a) for a in found] for key, found in self._gathered.items()}}
+                "listed": {key: [alert_row(a) for a in found] for key, found in self._gathered.items()},
+                "first_page": {"paths": paths, "rows": [alert_row(a) for a in first]}}
 
     # -- the kinds -----------------------------------------------------------------------------
     def _meetings(self) -> list[KindQuery]:
@@ -322,6 +333,8 @@ class SubtreeAlerts:
         """The first ``limit`` alerts (of ``kind``, or every kind when empty) of the organizations at
         ``paths``, ordered as the page lists them: by organization (tree order), then most urgent."""
         paths = list(paths)
+        if self._first is not None and not kind and paths == self._first[0] and limit <= PAGE_SIZE:
+            return self._first[1][:limit]
         out: list[Alert] = []
         for q in self._queries():
             if kind and q.kinds and kind not in q.kinds:
@@ -342,6 +355,26 @@ class SubtreeAlerts:
             if rows:
                 out += q.alerts(rows)
         return sorted(out, key=page_key)[:limit]
+
+
+def per_organization(counts: Iterable[tuple]) -> list[tuple[str, int]]:
+    """(organization path, alerts) of count rows, in tree order: how the page's list is laid out."""
+    n: dict[str, int] = defaultdict(int)
+    for path, _code, _name, _kind, _severity, k in counts:
+        n[path] += k
+    return sorted(n.items())
+
+
+def covering(per_org: list[tuple[str, int]], start: int, stop: int) -> tuple[list[str], int]:
+    """The organizations whose alerts hold positions ``start``…``stop - 1`` of the list laid out by
+    :func:`per_organization`, and how many alerts of the first of them come before ``start``."""
+    seen, skip, paths = 0, 0, []
+    for path, n in per_org:
+        if seen + n > start and seen < stop:
+            skip = skip if paths else start - seen
+            paths.append(path)
+        seen += n
+    return paths, skip
 
 
 def alert_row(a: Alert) -> list:
@@ -380,7 +413,7 @@ def day_snapshot(org: Organization, day: dt.date) -> AlertSnapshot | None:
     """The counts kept for the subtree and day (:mod:`dangvu.alerts.services`), if any, made with
     today's rule sets; whether still right is for the caller to ask (:func:`changes_since`)."""
     return (AlertSnapshot.objects.filter(organization=org, day=day, rules=rules_fingerprint())
-            .only("stamp", "computed_at", "counts", "listed").first())
+            .only("stamp", "computed_at", "counts", "listed", "first_page").first())
 
 
 def alert_counts_by_kind(org: Organization, today: dt.date | None = None) -> dict[str, int]:

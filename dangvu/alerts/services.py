@@ -55,7 +55,8 @@ def _save(org: Organization, today: dt.date, stamp: int, payload: dict) -> None:
     AlertSnapshot.objects.update_or_create(
         organization=org, day=today,
         defaults={"rules": rules_fingerprint(), "stamp": stamp, "counts": payload["counts"],
-                  "listed": payload["listed"], "computed_at": timezone.now()})
+                  "listed": payload["listed"], "first_page": payload["first_page"],
+                  "computed_at": timezone.now()})
 
 
 def counted_alerts(org: Organization, today: dt.date, *, refresh: bool = False) -> Counted:
@@ -66,6 +67,7 @@ def counted_alerts(org: Organization, today: dt.date, *, refresh: bool = False) 
         if snap is not None:
             changes = changes_since(org, snap.stamp)
             if changes == 0 or subtree_members_over(org, settings.DANGVU_ALERTS_LIVE_MEMBERS):
-                stored = SubtreeAlerts(org, today, stored={"counts": snap.counts, "listed": snap.listed})
+                stored = SubtreeAlerts(org, today, stored={"counts": snap.counts, "listed": snap.listed,
+                                                           "first_page": snap.first_page})
                 return Counted(stored, snap.computed_at, changes)
     return Counted(store_counts(org, today), None)

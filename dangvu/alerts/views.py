@@ -18,11 +18,11 @@ from dangvu.core import clock
 from dangvu.core.alerts import KIND_LABELS, KINDS, Alert
 from dangvu.registry.models import Organization
 
-from .queries import SubtreeAlerts, page_key
+from .queries import PAGE_SIZE, SubtreeAlerts, covering, page_key, per_organization
 from .selectors import organizations_at
 from .services import Counted, counted_alerts
 
-PER_PAGE = 50
+PER_PAGE = PAGE_SIZE
 PLACES_IN_FILTER = 200
 MEETING_KINDS = ("no_regular_meeting", "no_thematic_meeting")
 
@@ -70,12 +70,7 @@ class _AlertPages:
 
     def __getitem__(self, s: slice) -> list[Alert]:
         start, stop = s.start or 0, min(s.stop if s.stop is not None else len(self), len(self))
-        seen, skip, paths = 0, 0, []
-        for path, n in self.per_org:
-            if seen + n > start and seen < stop:
-                skip = skip if paths else start - seen
-                paths.append(path)
-            seen += n
+        paths, skip = covering(self.per_org, start, stop)
         limit = skip + stop - start
         rows = [a for st in self.subtrees
                 for a in st.rows([p for p in paths if p.startswith(st.org.path)], self.kind, limit)]
@@ -108,10 +103,7 @@ def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
         error = error or "Đơn vị này không có cảnh báo nào (hoặc không thuộc phạm vi của bạn); đang hiện mọi đơn vị."
         where = ""
     shown = [r for r in of_kind if r[1] == where] if where else of_kind
-    per_org: Counter = Counter()
-    for path, _code, _name, _kind, _severity, n in shown:
-        per_org[path] += n
-    page = Paginator(_AlertPages(subtrees, sorted(per_org.items()), kind), PER_PAGE).get_page(
+    page = Paginator(_AlertPages(subtrees, per_organization(shown), kind), PER_PAGE).get_page(
         request.GET.get("trang") or 1)
     by_kind, passed = Counter(), Counter()
     for _path, _code, _name, k, severity, n in counts:
