@@ -7,7 +7,7 @@ from django.template import engines
 
 from dangvu.alerts import queries
 from dangvu.core import clock
-from dangvu.web.warm import template_names, warm
+from dangvu.web.warm import template_names, warm, widget_template_names
 
 
 def test_warm_compiles_every_template_and_computes_the_alert_tables(monkeypatch) -> None:
@@ -22,6 +22,27 @@ def test_warm_compiles_every_template_and_computes_the_alert_tables(monkeypatch)
         compiled.append(name)
         return real(name)
     monkeypatch.setattr(engine, "get_template", counting)
-    assert warm() == len(names)
+    widgets = widget_template_names()
+    assert "django/forms/widgets/input.html" in widgets
+    assert warm() == len(names) + len(widgets)
     assert compiled == names
     assert [key[0] for key in queries._TABLES] == [clock.today()]
+
+
+def test_form_widgets_render_through_jinja2_as_django_would() -> None:
+    """The form renderer is Jinja2 (faster on form pages); its widget HTML is the default one's."""
+    from django import forms
+    from django.forms.renderers import DjangoTemplates, get_default_renderer
+
+    class Sample(forms.Form):
+        name = forms.CharField(label="Họ và tên", max_length=80)
+        amount = forms.IntegerField(min_value=0)
+        kind = forms.ChoiceField(choices=[("a", "Một"), ("b", "Hai")], widget=forms.RadioSelect)
+        when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    assert type(get_default_renderer()).__name__ == "Jinja2"
+    form = Sample(data={"name": "Lê <Thị> Hoa", "amount": "-1", "kind": "b"})
+    fast = "".join(str(form.as_div()).split())
+    form.renderer = DjangoTemplates()
+    assert fast == "".join(str(form.as_div()).split())
+    assert "&lt;Thị&gt;" in fast and 'value="b"' in fast
