@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dangvu.web.context.navigation",
             ],
+            # {% url %} with reversed URLs kept per process (same syntax and output as Django's).
+            "builtins": ["dangvu.web.templatetags.cached_url"],
         },
     }
 ]
