@@ -173,6 +173,21 @@ def test_the_server_runs_the_asked_number_of_worker_processes(server) -> None:
     assert status == 200 and "Tên đăng nhập" in page
 
 
+def test_each_answer_closes_its_connection(server) -> None:
+    """No keep-alive: a connection kept would stay with one worker however busy it is (the workers
+    share the load only as they take new connections)."""
+    _proc, port = server
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/dang-nhap/", headers={"Connection": "keep-alive"})
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200 and resp.getheader("Connection", "").lower() == "close"
+        assert resp.will_close
+    finally:
+        conn.close()
+
+
 def test_static_files_are_cached_by_browsers(server) -> None:
     _proc, port = server
     status, headers, body, _c = _request(port, "GET", "/static/dangvu/app.css")
