@@ -46,3 +46,22 @@ def test_form_widgets_render_through_jinja2_as_django_would() -> None:
     form.renderer = DjangoTemplates()
     assert fast == "".join(str(form.as_div()).split())
     assert "&lt;Thị&gt;" in fast and 'value="b"' in fast
+
+
+def test_warm_imports_every_view_before_the_first_request() -> None:
+    """A fresh process (as the server's parent is) has the views imported after the warm-up, so no
+    worker pays for the URL patterns on its first request."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import django, sys; django.setup(); "
+            "before = 'dangvu.registry.views' in sys.modules; "
+            "from dangvu.web.warm import warm; warm(); "
+            "print(before, 'dangvu.registry.views' in sys.modules, 'dangvu.fees.views' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "dangvu.settings"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                         timeout=300, check=True).stdout.split()
+    assert out == ["False", "True", "True"]
