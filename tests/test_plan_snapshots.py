@@ -114,6 +114,26 @@ def test_second_view_reads_past_years_from_storage_and_a_past_meeting_refreshes_
     assert sorted(y for _, _, y in computed) == list(range(Y - 4, Y + 1))
 
 
+def test_other_rules_or_code_compute_the_figures_again_and_drop_the_old_ones(tree, computed, monkeypatch):
+    """Dashboard figures are keyed by the rule sets and code they were computed with, as every
+    kept figure: a deployment that changes either computes them again; the old rows are dropped."""
+    from dangvu.plans import snapshots
+    from dangvu.plans.models import IndicatorSnapshot
+
+    plan = _plan(tree, [("meetings.count", Y + 2)])
+    client = logged_in(tree.users["office"])
+    first, _ = _view(client, plan)
+    before = set(IndicatorSnapshot.objects.values_list("params", flat=True))
+    assert before and all(p.startswith(snapshots.rules_fingerprint()[:12] + "|") for p in before)
+    monkeypatch.setattr(snapshots, "rules_fingerprint", lambda: "f" * 40)
+    computed.clear()
+    again, _ = _view(client, plan)
+    assert again == first
+    assert sorted(y for _, _, y in computed) == list(range(Y - 4, Y + 1))  # every year computed again
+    after = set(IndicatorSnapshot.objects.values_list("params", flat=True))
+    assert after and all(p.startswith("f" * 12 + "|") for p in after)  # the old rows are gone
+
+
 def test_deleting_or_moving_a_meeting_refreshes_both_years(tree, computed):
     plan = _plan(tree, [("meetings.count", Y + 2)])
     meeting = _meeting(tree.orgs["C1A"], dt.date(Y - 3, 3, 10))

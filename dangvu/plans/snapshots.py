@@ -241,6 +241,9 @@ class Figures:
         self.new: list[IndicatorSnapshot] = []
         self.computed = 0  # indicator computations this page ran (tests read it)
         self.today_mark = f"@{today.isoformat()}"
+        # Like every kept figure, keyed by the rule sets and code it was computed with: a deployment
+        # that changes either computes the dashboards' figures again.
+        self.rules = rules_fingerprint()[:12] + "|"
 
     def _past(self, period: indicators.Period) -> bool:
         return period.end.year < self.today.year
@@ -253,7 +256,7 @@ class Figures:
         self.loaded |= set(todo)
         if self.stamp is None:
             self.stamp = data_stamp()
-        rows = list(IndicatorSnapshot.objects.filter(organization_id__in=list(todo))
+        rows = list(IndicatorSnapshot.objects.filter(organization_id__in=list(todo), params__startswith=self.rules)
                     .filter(Q(end__lt=dt.date(self.today.year, 1, 1)) | Q(params__endswith=self.today_mark)))
         if not rows:
             return
@@ -274,7 +277,7 @@ class Figures:
     def value(self, key: str, org, period: indicators.Period, params: dict) -> tuple[float | None, str]:
         """(value, "numerator/denominator") of one indicator over ``org``'s subtree in ``period``."""
         # The current period is read as of today: stored under today's mark, valid for today only.
-        pkey = _params_key(params) + ("" if self._past(period) else self.today_mark)
+        pkey = self.rules + _params_key(params) + ("" if self._past(period) else self.today_mark)
         k = (key, org.pk, period.start, period.end, pkey)
         if k in self.memo:
             return self.memo[k]
@@ -303,8 +306,10 @@ class Figures:
             self.new, update_conflicts=True,
             unique_fields=["organization", "key", "params", "start", "end"],
             update_fields=["value", "detail", "computed_at", "data_stamp"])
-        # Current-period figures of earlier days are of no use any more.
-        (IndicatorSnapshot.objects.filter(organization_id__in={s.organization_id for s in self.new},
-                                          end__gte=dt.date(self.today.year, 1, 1))
-         .exclude(params__endswith=self.today_mark).delete())
+        # Current-period figures of earlier days, and figures of other rule sets or code, are of no
+        # use any more.
+        orgs = {s.organization_id for s in self.new}
+        (IndicatorSnapshot.objects.filter(organization_id__in=orgs)
+         .filter(Q(end__gte=dt.date(self.today.year, 1, 1)) & ~Q(params__endswith=self.today_mark)
+                 | ~Q(params__startswith=self.rules)).delete())
         self.new = []
