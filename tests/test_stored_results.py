@@ -107,3 +107,23 @@ def test_kept_figures_are_keyed_by_the_code_that_computed_them(tmp_path) -> None
     assert changed != first
     (tmp_path / "app" / "rules.py").rename(tmp_path / "app" / "other.py")
     assert code_digest(tmp_path) not in (first, changed)
+
+
+def test_kept_figures_of_other_days_and_other_code_are_dropped(tree) -> None:
+    """On storing, the same page's rows of another fingerprint go at once, those of other params
+    once KEPT_DAYS old; a recent row of other params (another day) stays."""
+    from django.utils import timezone
+
+    from dangvu.plans.snapshots import KEPT_DAYS, rules_fingerprint, stored
+
+    c1 = tree.orgs["C1"]
+    fp = rules_fingerprint()[:12]
+    old = timezone.now() - dt.timedelta(days=KEPT_DAYS + 1)
+    for params, when in ((f"2026-01-01|{fp}", old), (f"2026-01-02|{'0' * 12}", timezone.now()),
+                         (f"2026-01-03|{fp}", timezone.now())):
+        StoredResult.objects.create(organization=c1, name="sample", params=params, computed_at=when, value=[1])
+    StoredResult.objects.create(organization=tree.orgs["C2"], name="sample", params=f"2026-01-01|{fp}",
+                                computed_at=old, value=[1])  # another organization's: not this one's to drop
+    assert stored("sample", c1, "2026-01-04", lambda: [4], list, list) == [4]
+    assert sorted(StoredResult.objects.filter(name="sample").values_list("organization__code", "params")) == [
+        ("C1", f"2026-01-03|{fp}"), ("C1", f"2026-01-04|{fp}"), ("C2", f"2026-01-01|{fp}")]

@@ -188,6 +188,10 @@ def code_digest(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+KEPT_DAYS = 2
+"""A kept page figure for other params (another day, another occasion) is dropped after this many days."""
+
+
 def stored(name: str, org: Organization, params: str, compute: Callable[[], T], dump: Callable[[T], Any],
            load: Callable[[Any], T]) -> T:
     """``compute()`` (figures over ``org``'s subtree) read back from a :class:`StoredResult` while no
@@ -200,8 +204,14 @@ def stored(name: str, org: Organization, params: str, compute: Callable[[], T], 
         return load(row.value)
     stamp = data_stamp()  # read first: a change committed while computing makes the row stale
     value = compute()
+    now = timezone.now()
     StoredResult.objects.update_or_create(organization=org, name=name, params=key, defaults={
-        "data_stamp": stamp, "value": dump(value), "computed_at": timezone.now()})
+        "data_stamp": stamp, "value": dump(value), "computed_at": now})
+    # The same figures kept for other days or options are dropped once KEPT_DAYS old, and those of
+    # other rule sets or code at once: a few rows per organization and page, not one per day viewed.
+    (StoredResult.objects.filter(organization=org, name=name)
+     .filter(Q(computed_at__lt=now - dt.timedelta(days=KEPT_DAYS)) | ~Q(params__endswith=key[-13:]))
+     .delete())
     return value
 
 
