@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dangvu.core.evaluation import Grade, excellent_quota_check, last_graded_admission
 from dangvu.core.rulesets import RuleSet, ruleset_for
@@ -396,9 +396,13 @@ def rounds_visible(acc) -> QuerySet[EvaluationRound]:
     round seen by its cell secretary), newest first."""
     step = Organization.steplen
     above = {root.path[:end] for root in acc.roots[:50] for end in range(step, len(root.path), step)}
-    mine = Evaluation.objects.filter(round=OuterRef("pk"), unit__in=acc.orgs())
-    return (EvaluationRound.objects.filter(Q(organization__in=acc.orgs())
-                                           | (Q(organization__path__in=above) & Exists(mine)))
+    # The rounds above (a few) are listed first, then which of them grade someone of the scope, by
+    # the forms of the scope's units: as one EXISTS under an OR, PostgreSQL hashed the forms of every
+    # round of the database (a commune office's page: 2 × 50 ms on the province data set).
+    above_rounds = list(EvaluationRound.objects.filter(organization__path__in=above).values_list("pk", flat=True))
+    graded = (list(Evaluation.objects.filter(round_id__in=above_rounds, unit__in=acc.orgs())
+                   .order_by().values_list("round_id", flat=True).distinct()) if above_rounds else [])
+    return (EvaluationRound.objects.filter(Q(organization__in=acc.orgs()) | Q(pk__in=graded))
             .select_related("organization").order_by("-year", "-quarter", "subject_kind", "-id"))
 
 
