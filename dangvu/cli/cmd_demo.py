@@ -136,14 +136,12 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int | Non
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    from dangvu.common.planner_stats import refresh_planner_statistics
     from dangvu.web.warm import warm
     from dangvu.wsgi import application
 
     workers = workers or _env_count("DANGVU_WORKERS", _cores())
     threads = threads or _env_count("DANGVU_THREADS", DEFAULT_THREADS)
     options = _server_options(host, port, workers, threads)
-    refresh_planner_statistics()  # SQLite: statistics of the tables that grew or shrank
     warm()  # compiled templates and today's alert tables, inherited by every worker
     connections.close_all()  # the workers are forked from this process: none may share its connection
 
