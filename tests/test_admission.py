@@ -465,7 +465,7 @@ def test_pipeline_overdue_count_is_the_rule_counted_prospect_by_prospect(db) -> 
         rows = _pipeline_rows(root, today.year)
         by_rule = sum(1 for p in rows.exclude(stage=Stage.DROPPED).select_related("member")
                       if (first := s.deadlines_for(p, today)[:1]) and first[0].overdue)
-        assert _overdue(rows, today) == by_rule, today
+        assert _overdue(root, rows, today) == by_rule, today
         for stage, field in _COUNTED_FROM.items():
             cut = overdue_before(stage, today)
 

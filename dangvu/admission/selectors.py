@@ -17,18 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
 from dangvu.core import clock
@@ -340,17 +329,20 @@ class Pipeline:
 PIPELINE_ORDER = [*STAGE_ORDER, Stage.DROPPED]
 
 
-def _probationary() -> Q:
-    """The prospect's member is still probationary, looked up by the member's id (EXISTS). A join on
-    the member (``member__status``) had PostgreSQL hash every member of the database for the
-    province root's few thousand admitted prospects (48 of the pipeline's 121 ms); a subquery of
-    the probationary members made it read every prospect of the database for a commune's page."""
-    return Q(Exists(Member.objects.filter(pk=OuterRef("member_id"), status="probationary")))
+def _probationary(org: Organization) -> Q:
+    """The prospect's member is still probationary, as a subquery of the subtree's probationary
+    members (the members' organization-and-status index). A join on the member (``member__status``)
+    had PostgreSQL hash every member of the database for the province root's few thousand admitted
+    prospects (48 of the pipeline's 121 ms); a subquery of every probationary member, or an EXISTS
+    per prospect, each made one end of the tree slower. A member moved out of the subtree while
+    probationary is the new organization's to follow."""
+    subtree = Organization.objects.subtree(org).values("pk")
+    return Q(member_id__in=Member.objects.filter(organization__in=subtree, status="probationary").values("pk"))
 
 
 def _pipeline_rows(org: Organization, year: int) -> QuerySet[Prospect]:
     shown = (Q(stage__in=OPEN_STAGES) | Q(stage=Stage.ADMITTED, decision_on__year=year)
-             | (Q(stage=Stage.ADMITTED) & _probationary()) | Q(stage=Stage.DROPPED, dropped_on__year=year))
+             | (Q(stage=Stage.ADMITTED) & _probationary(org)) | Q(stage=Stage.DROPPED, dropped_on__year=year))
     # The condition is wrapped in a CASE so that the database reads the subtree's prospects on the
     # organization index: as a bare OR over stages, SQLite reads every prospect at those stages
     # everywhere (a multi-index OR on the stage index) and its cost grows with other communes.
@@ -381,14 +373,14 @@ def overdue_before(stage: str, today: dt.date) -> dt.date:
     return hi
 
 
-def _overdue(rows: QuerySet[Prospect], today: dt.date) -> int:
+def _overdue(org: Organization, rows: QuerySet[Prospect], today: dt.date) -> int:
     """Prospects whose next deadline has passed: one count, each stage's date before the day
     :func:`overdue_before` finds (an admitted prospect only while still probationary)."""
     late = Q()
     for stage, counted_from in _COUNTED_FROM.items():
         cond = Q(stage=stage, **{f"{counted_from}__lt": overdue_before(stage, today)})
         if stage == Stage.ADMITTED:
-            cond &= Q(member_id__isnull=True) | _probationary()
+            cond &= Q(member_id__isnull=True) | _probationary(org)
         late |= cond
     return rows.filter(late).count()
 
@@ -397,20 +389,6 @@ EARLIEST_COUNTED = dt.date(1900, 1, 1)
 _COUNTED_FROM = {Stage.COURSE: "course_passed_on", Stage.VETTED: "course_passed_on",
                  Stage.CELL_RESOLVED: "resolved_on", Stage.DECIDED: "decision_on", Stage.ADMITTED: "decision_on"}
 """The date each stage's next deadline is counted from (:func:`deadlines_for`)."""
-
-
-class _KnownCount:
-    """The pipeline's rows for the paginator with their number already known (the counts per stage
-    add up to it), so that it does not count them again (one query fewer on every page)."""
-
-    def __init__(self, rows: QuerySet[Prospect], n: int) -> None:
-        self.rows, self.n = rows, n
-
-    def count(self) -> int:
-        return self.n
-
-    def __getitem__(self, s: slice) -> QuerySet[Prospect]:
-        return self.rows[s]
 
 
 def pipeline(org: Organization, year: int, today: dt.date, page: str | int | None, per_page: int) -> Pipeline:
@@ -423,7 +401,7 @@ def pipeline(org: Organization, year: int, today: dt.date, page: str | int | Non
     # The page's members by id (50 at most), not joined before the sort and limit.
     ordered = (rows.select_related("organization").prefetch_related("member").annotate(rank=rank)
                .order_by("rank", "name_folded", "id"))
-    shown = Paginator(_KnownCount(ordered, sum(counts.values())), per_page).get_page(page or 1)
+    shown = Paginator(ordered, per_page).get_page(page or 1)
     by_stage: dict[str, list] = {st: [] for st in PIPELINE_ORDER}
     for p in shown:
         deadlines = deadlines_for(p, today)
@@ -433,7 +411,7 @@ def pipeline(org: Organization, year: int, today: dt.date, page: str | int | Non
     return Pipeline(
         sections=[(Stage(st), by_stage[st], counts.get(st, 0)) for st in STAGE_ORDER],
         dropped=by_stage[Stage.DROPPED], dropped_count=counts.get(Stage.DROPPED, 0),
-        open_count=sum(counts.get(st, 0) for st in OPEN_STAGES), overdue=_overdue(rows, today), page=shown)
+        open_count=sum(counts.get(st, 0) for st in OPEN_STAGES), overdue=_overdue(org, rows, today), page=shown)
 
 
 def quotas_of(org: Organization) -> QuerySet[AdmissionQuota]:
