@@ -198,7 +198,8 @@ def stored(name: str, org: Organization, params: str, compute: Callable[[], T], 
     change has been logged in the subtree since it was computed, else computed and stored again.
     ``params`` names what else it depends on (the day, the options); the rule sets and code version
     are added here. ``dump``/``load`` turn the value into JSON and back."""
-    key = f"{params}|{rules_fingerprint()[:12]}"
+    tag = f"|{rules_fingerprint()[:12]}"  # the rule sets and code these figures were computed with
+    key = params + tag
     row = StoredResult.objects.filter(organization=org, name=name, params=key).only("data_stamp", "value").first()
     if row is not None and changes_since(org, row.data_stamp) == 0:
         return load(row.value)
@@ -210,7 +211,7 @@ def stored(name: str, org: Organization, params: str, compute: Callable[[], T], 
     # The same figures kept for other days or options are dropped once KEPT_DAYS old, and those of
     # other rule sets or code at once: a few rows per organization and page, not one per day viewed.
     (StoredResult.objects.filter(organization=org, name=name)
-     .filter(Q(computed_at__lt=now - dt.timedelta(days=KEPT_DAYS)) | ~Q(params__endswith=key[-13:]))
+     .filter(Q(computed_at__lt=now - dt.timedelta(days=KEPT_DAYS)) | ~Q(params__endswith=tag))
      .delete())
     return value
 
