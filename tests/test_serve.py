@@ -165,6 +165,13 @@ def _login(port: int, username: str, password: str = PASSWORD) -> tuple[int, dic
 
 def test_the_server_runs_the_asked_number_of_worker_processes(server) -> None:
     proc, port = server
+    # The master forks its workers one after another: the first may answer before the second is up.
+    end = time.monotonic() + 60
+    workers = _children(proc.pid)
+    while len(workers) < 2 and time.monotonic() < end:
+        time.sleep(0.2)
+        workers = _children(proc.pid)
+    time.sleep(1)  # and no third one comes
     workers = _children(proc.pid)
     assert len(workers) == 2
     for pid in workers:  # each one a thread pool of 2 serving threads, besides its main loop
