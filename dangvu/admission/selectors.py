@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 
 from dangvu.core import clock
@@ -329,24 +340,31 @@ class Pipeline:
 PIPELINE_ORDER = [*STAGE_ORDER, Stage.DROPPED]
 
 
-def _probationary(org: Organization) -> Q:
-    """The prospect's member is still probationary, as a subquery of the subtree's probationary
-    members (the members' organization-and-status index). A join on the member (``member__status``)
-    had PostgreSQL hash every member of the database for the province root's few thousand admitted
-    prospects (48 of the pipeline's 121 ms); a subquery of every probationary member, or an EXISTS
-    per prospect, each made one end of the tree slower. A member moved out of the subtree while
-    probationary is the new organization's to follow."""
+def _with_probation(rows: QuerySet[Prospect], org: Organization) -> QuerySet[Prospect]:
+    """``rows`` with ``probation``: the prospect's member while still probationary in the subtree
+    (a member moved out of it while probationary is the new organization's to follow), as an outer
+    join whose conditions sit in its ON clause. In a WHERE, a join on the member had PostgreSQL hash
+    every member of the database at the province root, and a subquery (``member_id IN …``) charged
+    its cost to each probe of the organization index, so a commune read the whole prospects table;
+    in the ON clause the member's status index (root) or key (commune) serves both. SQLite, which
+    kept the subquery as a list, now looks up each admitted prospect's member by key: about 10 ms
+    more per query at a province's root, none at a commune."""
     subtree = Organization.objects.subtree(org).values("pk")
-    return Q(member_id__in=Member.objects.filter(organization__in=subtree, status="probationary").values("pk"))
+    return rows.alias(probation=FilteredRelation(
+        "member", condition=Q(member__status="probationary", member__organization__in=Subquery(subtree))))
+
+
+STILL_PROBATIONARY = Q(probation__isnull=False)
+"""On rows from :func:`_with_probation`: the admitted prospect's member is still probationary."""
 
 
 def _pipeline_rows(org: Organization, year: int) -> QuerySet[Prospect]:
     shown = (Q(stage__in=OPEN_STAGES) | Q(stage=Stage.ADMITTED, decision_on__year=year)
-             | (Q(stage=Stage.ADMITTED) & _probationary(org)) | Q(stage=Stage.DROPPED, dropped_on__year=year))
+             | (Q(stage=Stage.ADMITTED) & STILL_PROBATIONARY) | Q(stage=Stage.DROPPED, dropped_on__year=year))
     # The condition is wrapped in a CASE so that the database reads the subtree's prospects on the
     # organization index: as a bare OR over stages, SQLite reads every prospect at those stages
     # everywhere (a multi-index OR on the stage index) and its cost grows with other communes.
-    return (Prospect.objects.in_subtree(org)
+    return (_with_probation(Prospect.objects.in_subtree(org), org)
             .alias(shown=Case(When(shown, then=Value(True)), default=Value(False), output_field=BooleanField()))
             .filter(shown=True))
 
@@ -373,14 +391,15 @@ def overdue_before(stage: str, today: dt.date) -> dt.date:
     return hi
 
 
-def _overdue(org: Organization, rows: QuerySet[Prospect], today: dt.date) -> int:
-    """Prospects whose next deadline has passed: one count, each stage's date before the day
-    :func:`overdue_before` finds (an admitted prospect only while still probationary)."""
+def _overdue(rows: QuerySet[Prospect], today: dt.date) -> int:
+    """Prospects of ``rows`` (from :func:`_pipeline_rows`) whose next deadline has passed: one count,
+    each stage's date before the day :func:`overdue_before` finds (an admitted prospect only while
+    still probationary)."""
     late = Q()
     for stage, counted_from in _COUNTED_FROM.items():
         cond = Q(stage=stage, **{f"{counted_from}__lt": overdue_before(stage, today)})
         if stage == Stage.ADMITTED:
-            cond &= Q(member_id__isnull=True) | _probationary(org)
+            cond &= Q(member_id__isnull=True) | STILL_PROBATIONARY
         late |= cond
     return rows.filter(late).count()
 
@@ -411,7 +430,7 @@ def pipeline(org: Organization, year: int, today: dt.date, page: str | int | Non
     return Pipeline(
         sections=[(Stage(st), by_stage[st], counts.get(st, 0)) for st in STAGE_ORDER],
         dropped=by_stage[Stage.DROPPED], dropped_count=counts.get(Stage.DROPPED, 0),
-        open_count=sum(counts.get(st, 0) for st in OPEN_STAGES), overdue=_overdue(org, rows, today), page=shown)
+        open_count=sum(counts.get(st, 0) for st in OPEN_STAGES), overdue=_overdue(rows, today), page=shown)
 
 
 def quotas_of(org: Organization) -> QuerySet[AdmissionQuota]:
