@@ -22,7 +22,6 @@ from .queries import PAGE_SIZE, SubtreeAlerts, covering, page_key, per_organizat
 from .selectors import organizations_at
 from .services import Counted, counted_alerts
 
-PER_PAGE = PAGE_SIZE
 PLACES_IN_FILTER = 200
 MEETING_KINDS = ("no_regular_meeting", "no_thematic_meeting")
 
@@ -103,7 +102,7 @@ def alert_list(request: HttpRequest, code: str | None = None) -> HttpResponse:
         error = error or "Đơn vị này không có cảnh báo nào (hoặc không thuộc phạm vi của bạn); đang hiện mọi đơn vị."
         where = ""
     shown = [r for r in of_kind if r[1] == where] if where else of_kind
-    page = Paginator(_AlertPages(subtrees, per_organization(shown), kind), PER_PAGE).get_page(
+    page = Paginator(_AlertPages(subtrees, per_organization(shown), kind), PAGE_SIZE).get_page(
         request.GET.get("trang") or 1)
     by_kind, passed = Counter(), Counter()
     for _path, _code, _name, k, severity, n in counts:
